@@ -1,0 +1,1 @@
+"""CDK application code. ``catalog`` and ``deployment_config`` are plain Python, shared with ``local``."""

@@ -1,0 +1,152 @@
+"""What the product is made of, in plain Python: functions, API routes, state machines, environment.
+
+Both the CDK stack and the local runtime read this module, so a route, a function or a state machine's
+substitutions are declared once. It imports nothing from aws_cdk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = ROOT / "functions"
+LAYER_DIR = ROOT / "layers" / "arportal"
+STATEMACHINES_DIR = ROOT / "statemachines"
+
+
+class Auth(StrEnum):
+    NONE = "none"  # public: health, OpenAPI, guest lookup, processor webhooks (signature-checked)
+    USER = "user"  # a Cognito JWT from either pool; the handler decides customer vs staff (403)
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str  # also the package under functions/
+    description: str
+    memory_mb: int = 512
+    timeout_s: int = 15
+
+    @property
+    def handler(self) -> str:
+        return f"{self.name}.handler.lambda_handler"
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """A path prefix served by one function. ``{proxy+}`` below ``path`` goes to the same function."""
+
+    path: str
+    function: str
+    auth: Auth
+    greedy: bool = True
+
+
+@dataclass(frozen=True)
+class StateMachineSpec:
+    name: str  # file statemachines/<name>.asl.json
+    description: str
+
+    @property
+    def definition_file(self) -> Path:
+        return STATEMACHINES_DIR / f"{self.name}.asl.json"
+
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec("public_api", "Health, OpenAPI, Swagger, guest lookup and payment, processor webhooks", 256),
+    FunctionSpec("portal_api", "Customer portal API (/v1/portal)"),
+    FunctionSpec("staff_api", "Staff console API (/v1/staff)"),
+    FunctionSpec("workflow_tasks", "Task states of the payment_retry, approval and settlement machines", 512, 60),
+)
+
+ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec("/v1/health", "public_api", Auth.NONE, greedy=False),
+    RouteSpec("/openapi.json", "public_api", Auth.NONE, greedy=False),
+    RouteSpec("/swagger", "public_api", Auth.NONE, greedy=False),
+    RouteSpec("/v1/public", "public_api", Auth.NONE),
+    RouteSpec("/v1/processor", "public_api", Auth.NONE),
+    RouteSpec("/v1/portal", "portal_api", Auth.USER),
+    RouteSpec("/v1/staff", "staff_api", Auth.USER),
+)
+
+STATE_MACHINES: tuple[StateMachineSpec, ...] = (
+    StateMachineSpec("payment_retry", "Charge, classify, wait with backoff, retry, post or give up, notify"),
+    StateMachineSpec("approval", "Wait for a second staff member's decision on a task token, then act"),
+    StateMachineSpec("settlement", "Move posted payments to settled, build deposit batches and the GL export"),
+)
+
+# The ${Names} an ASL file may use; CDK and the local runtime both fill every one of them.
+SUBSTITUTION_NAMES: tuple[str, ...] = (
+    "WorkflowTasksFunctionArn",
+    "LedgerTableName",
+    "EventBusName",
+)
+
+
+def function(name: str) -> FunctionSpec:
+    return next(f for f in FUNCTIONS if f.name == name)
+
+
+def route_for(path: str) -> RouteSpec | None:
+    """The route serving ``path``: an exact match, or the longest greedy prefix."""
+    best: RouteSpec | None = None
+    for route in ROUTES:
+        exact = path == route.path
+        below = route.greedy and path.startswith(route.path.rstrip("/") + "/")
+        if (exact or below) and (best is None or len(route.path) > len(best.path)):
+            best = route
+    return best
+
+
+def substitutions(*, workflow_tasks_arn: str, ledger_table: str, event_bus: str) -> dict[str, str]:
+    return {
+        "WorkflowTasksFunctionArn": workflow_tasks_arn,
+        "LedgerTableName": ledger_table,
+        "EventBusName": event_bus,
+    }
+
+
+def runtime_environment(
+    *,
+    ledger_table: str,
+    audit_table: str,
+    idempotency_table: str,
+    documents_bucket: str,
+    audit_bucket: str,
+    event_bus: str,
+    customer_pool_id: str,
+    staff_pool_id: str,
+    agency_name: str,
+    currency: str,
+    processor: str,
+    approval_threshold_minor: int,
+    sender_email: str,
+    stage: str,
+    payment_retry_arn: str = "",
+    approval_arn: str = "",
+    settlement_arn: str = "",
+) -> dict[str, str]:
+    """The environment of every function (the names ``arportal.config.RuntimeSettings`` reads)."""
+    return {
+        "LEDGER_TABLE": ledger_table,
+        "AUDIT_TABLE": audit_table,
+        "IDEMPOTENCY_TABLE": idempotency_table,
+        "DOCUMENTS_BUCKET": documents_bucket,
+        "AUDIT_BUCKET": audit_bucket,
+        "EVENT_BUS": event_bus,
+        "CUSTOMER_POOL_ID": customer_pool_id,
+        "STAFF_POOL_ID": staff_pool_id,
+        "AGENCY_NAME": agency_name,
+        "AGENCY_CURRENCY": currency,
+        "PROCESSOR": processor,
+        "APPROVAL_THRESHOLD_MINOR": str(approval_threshold_minor),
+        "SENDER_EMAIL": sender_email,
+        "STAGE": stage,
+        "PAYMENT_RETRY_STATE_MACHINE_ARN": payment_retry_arn,
+        "APPROVAL_STATE_MACHINE_ARN": approval_arn,
+        "SETTLEMENT_STATE_MACHINE_ARN": settlement_arn,
+        "POWERTOOLS_SERVICE_NAME": "arportal",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        "POWERTOOLS_METRICS_NAMESPACE": "ArPortal",
+    }

@@ -1,0 +1,41 @@
+"""Runtime settings of every Lambda function: one validated model, read once per container.
+
+CDK (``infrastructure``) and the local runtime (``local``) both produce the environment through
+``infrastructure.catalog.runtime_environment``; the names below are that contract.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+
+class RuntimeSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    ledger_table: str = Field(alias="LEDGER_TABLE")
+    audit_table: str = Field(alias="AUDIT_TABLE")
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
+    documents_bucket: str = Field(alias="DOCUMENTS_BUCKET")
+    audit_bucket: str = Field(alias="AUDIT_BUCKET")
+    event_bus: str = Field(alias="EVENT_BUS")
+    agency_name: str = Field(alias="AGENCY_NAME", min_length=1)
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = Field(alias="AGENCY_CURRENCY")
+    processor: Literal["sandbox", "stripe"] = Field(alias="PROCESSOR")
+    customer_pool_id: str = Field(alias="CUSTOMER_POOL_ID")
+    staff_pool_id: str = Field(alias="STAFF_POOL_ID")
+    approval_threshold: int = Field(alias="APPROVAL_THRESHOLD_MINOR", ge=0)
+    sender_email: str = Field(alias="SENDER_EMAIL")
+    payment_retry_state_machine: str = Field(default="", alias="PAYMENT_RETRY_STATE_MACHINE_ARN")
+    approval_state_machine: str = Field(default="", alias="APPROVAL_STATE_MACHINE_ARN")
+    settlement_state_machine: str = Field(default="", alias="SETTLEMENT_STATE_MACHINE_ARN")
+    stage: str = Field(default="dev", alias="STAGE")
+
+
+@lru_cache(maxsize=1)
+def settings() -> RuntimeSettings:
+    """The settings of this process; tests that change the environment call ``settings.cache_clear()``."""
+    return RuntimeSettings.model_validate(dict(os.environ))

@@ -1,0 +1,29 @@
+"""Identifiers: sortable by creation time, so a partition's items read back in the order they happened."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def _encode(value: int, length: int) -> str:
+    chars = []
+    for _ in range(length):
+        value, digit = divmod(value, 32)
+        chars.append(_ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+def new_id(prefix: str, *, now_ms: int | None = None) -> str:
+    """``pay_01JD3...``: a prefix naming the entity and a ULID (48-bit time, 80 random bits)."""
+    millis = int(time.time() * 1000) if now_ms is None else now_ms
+    return f"{prefix}_{_encode(millis, 10)}{_encode(secrets.randbits(80), 16)}"
+
+
+def new_reference(prefix: str, *, now_ms: int | None = None) -> str:
+    """A short reference a person can read out on the phone: ``R-2611-7K3M9Q``."""
+    millis = int(time.time() * 1000) if now_ms is None else now_ms
+    stamp = time.strftime("%y%m", time.gmtime(millis / 1000))
+    return f"{prefix}-{stamp}-{_encode(secrets.randbits(30), 6)}"

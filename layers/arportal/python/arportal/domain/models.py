@@ -1,0 +1,369 @@
+"""The ledger's entities. Amounts are integer minor units in the entity's ``currency``.
+
+Invariants (checked by validators here and by the ledger rules in ``ledger.py``):
+- an invoice's ``amount`` is the sum of its lines; ``balance = amount - paid - credited`` and never < 0;
+- a payment's allocations never exceed its amount; what is left over is held as customer credit;
+- a credit note's ``remaining`` is its amount minus what has been applied, and never < 0.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from arportal.domain.money import Cents, CurrencyCode, Money
+from arportal.domain.status import ApprovalStatus, InvoiceStatus, PaymentStatus
+
+CustomerId = Annotated[str, StringConstraints(pattern=r"^CUS-[0-9A-Z]{4,20}$")]
+AccountNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}-[0-9]{4,12}$")]
+InvoiceNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
+DepartmentCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+FeeCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]{2,32}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+# A pragmatic address check (one @, a dot in the domain); deliverability is proven by confirmation mail.
+EmailAddress = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
+
+
+class PostalAddress(Entity):
+    line1: ShortText
+    line2: str | None = Field(default=None, max_length=200)
+    city: ShortText
+    region: str = Field(max_length=64)
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9 -]{3,10}$")]
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "US"
+
+
+class NotificationPreferences(Entity):
+    email_receipts: bool = True
+    due_date_reminders: bool = True
+    reminder_days_before: int = Field(default=5, ge=0, le=30)
+    overdue_notices: bool = True
+    sms: bool = False
+
+
+class CustomerKind(StrEnum):
+    INDIVIDUAL = "individual"
+    BUSINESS = "business"
+
+
+class Customer(Entity):
+    customer_id: CustomerId
+    kind: CustomerKind = CustomerKind.INDIVIDUAL
+    name: ShortText
+    email: EmailAddress | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{7,20}$")] | None = None
+    address: PostalAddress | None = None
+    preferences: NotificationPreferences = Field(default_factory=NotificationPreferences)
+    login_subject: str | None = Field(default=None, description="Cognito 'sub' of the linked portal login")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Department(Entity):
+    code: DepartmentCode
+    name: ShortText
+    balance_source: str = Field(default="ledger", description="'ledger' or the name of an HTTPS connector")
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    CLOSED = "closed"
+    SUSPENDED = "suspended"
+
+
+class Account(Entity):
+    account_number: AccountNumber
+    customer_id: CustomerId
+    department: DepartmentCode
+    description: ShortText
+    status: AccountStatus = AccountStatus.ACTIVE
+    service_address: PostalAddress | None = None
+    opened_on: date
+
+
+class LineKind(StrEnum):
+    """Order in which agency rules may apply money within an invoice: fees, then penalties, then principal."""
+
+    FEE = "fee"
+    PENALTY = "penalty"
+    PRINCIPAL = "principal"
+
+
+class InvoiceLine(Entity):
+    description: ShortText
+    fee_code: FeeCode
+    kind: LineKind = LineKind.PRINCIPAL
+    quantity: int = Field(default=1, ge=1, le=1_000_000)
+    unit_amount: Cents
+    amount: Cents
+
+    @model_validator(mode="after")
+    def _amount_is_quantity_times_unit(self) -> Self:
+        if self.amount != self.quantity * self.unit_amount:
+            raise ValueError("amount must equal quantity x unit_amount")
+        return self
+
+
+class Invoice(Entity):
+    invoice_id: str
+    invoice_number: InvoiceNumber
+    customer_id: CustomerId
+    account_number: AccountNumber
+    department: DepartmentCode
+    issue_date: date
+    due_date: date
+    currency: CurrencyCode
+    lines: list[InvoiceLine] = Field(min_length=1, max_length=200)
+    amount: Cents
+    paid: Cents = 0
+    credited: Cents = 0
+    balance: Cents
+    status: InvoiceStatus = InvoiceStatus.OPEN
+    voided: bool = False
+    version: int = Field(default=1, ge=1, description="Optimistic-lock counter for balance updates")
+    period_start: date | None = None
+    period_end: date | None = None
+
+    @model_validator(mode="after")
+    def _figures_agree(self) -> Self:
+        if self.amount != sum(line.amount for line in self.lines):
+            raise ValueError("amount must equal the sum of the lines")
+        if self.balance != self.amount - self.paid - self.credited:
+            raise ValueError("balance must equal amount - paid - credited")
+        if self.due_date < self.issue_date:
+            raise ValueError("due_date is before issue_date")
+        return self
+
+    def money(self, minor: int) -> Money:
+        return Money(minor, self.currency)
+
+    def is_overdue(self, today: date) -> bool:
+        return self.balance > 0 and not self.voided and self.due_date < today
+
+
+class PaymentMethodType(StrEnum):
+    CARD = "card"
+    DEBIT = "debit"
+    ACH = "ach"
+    WALLET = "wallet"
+    CASH = "cash"
+    CHEQUE = "cheque"
+    CREDIT = "credit"  # customer credit balance applied to invoices
+
+
+class Channel(StrEnum):
+    PORTAL = "portal"
+    GUEST = "guest"
+    COUNTER = "counter"
+    PHONE = "phone"
+    AUTOPAY = "autopay"
+    INTEGRATION = "integration"
+
+
+class MethodDetail(Entity):
+    """What may be shown of a payment method: never the number itself."""
+
+    type: PaymentMethodType
+    brand: str | None = Field(default=None, max_length=32)
+    last4: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
+    wallet: str | None = Field(default=None, max_length=32)
+    cheque_number: str | None = Field(default=None, max_length=32)
+
+
+class StatusChange(Entity):
+    status: PaymentStatus
+    at: datetime
+    by: str = Field(description="Who or what moved it: a staff id, 'customer', 'processor', 'system'")
+    note: str | None = None
+
+
+class Payment(Entity):
+    payment_id: str
+    customer_id: CustomerId | None
+    amount: Cents
+    fee_amount: Cents = 0
+    currency: CurrencyCode
+    method: MethodDetail
+    channel: Channel
+    status: PaymentStatus
+    history: list[StatusChange] = Field(min_length=1)
+    terminal_id: str | None = Field(default=None, max_length=64)
+    drawer_id: str | None = Field(default=None, max_length=64)
+    departments: list[DepartmentCode] = Field(default_factory=list)
+    processor: str
+    transaction_id: str | None = Field(default=None, description="The processor's id for the charge")
+    receipt_number: str | None = None
+    unapplied: Cents = Field(default=0, description="Held as customer credit")
+    refunded: Cents = 0
+    taken_by: str | None = None
+    created_at: datetime
+    version: int = 1
+
+    def changed_at(self, status: PaymentStatus) -> datetime | None:
+        for change in self.history:
+            if change.status == status:
+                return change.at
+        return None
+
+
+class Allocation(Entity):
+    payment_id: str
+    invoice_id: str
+    invoice_number: InvoiceNumber
+    customer_id: CustomerId | None
+    account_number: AccountNumber
+    department: DepartmentCode
+    amount: Cents
+    currency: CurrencyCode
+    applied_at: datetime
+
+
+class ReceiptLine(Entity):
+    description: ShortText
+    invoice_number: InvoiceNumber | None = None
+    department: DepartmentCode | None = None
+    amount: Cents
+
+
+class Receipt(Entity):
+    receipt_number: str
+    payment_id: str
+    customer_id: CustomerId | None
+    issued_at: datetime
+    currency: CurrencyCode
+    lines: list[ReceiptLine]
+    fee_amount: Cents = 0
+    total: Cents
+    document_key: str | None = None
+
+
+class CreditApplication(Entity):
+    invoice_id: str
+    invoice_number: InvoiceNumber
+    amount: Cents
+    applied_at: datetime
+
+
+class CreditNote(Entity):
+    credit_note_id: str
+    number: InvoiceNumber
+    customer_id: CustomerId
+    account_number: AccountNumber
+    department: DepartmentCode
+    currency: CurrencyCode
+    amount: Cents
+    remaining: Cents
+    reason: ShortText
+    issued_on: date
+    applications: list[CreditApplication] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _remaining_agrees(self) -> Self:
+        if self.remaining != self.amount - sum(a.amount for a in self.applications):
+            raise ValueError("remaining must equal amount minus what was applied")
+        return self
+
+
+class SalesOrder(Entity):
+    order_id: str
+    number: InvoiceNumber
+    customer_id: CustomerId
+    account_number: AccountNumber
+    department: DepartmentCode
+    order_date: date
+    period_start: date | None = None
+    period_end: date | None = None
+    currency: CurrencyCode
+    lines: list[InvoiceLine] = Field(min_length=1)
+    total: Cents
+
+
+class ScheduleKind(StrEnum):
+    AUTOPAY = "autopay"
+    PLAN = "plan"
+
+
+class InstalmentStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    PAID = "paid"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Instalment(Entity):
+    due_date: date
+    amount: Cents
+    status: InstalmentStatus = InstalmentStatus.SCHEDULED
+    payment_id: str | None = None
+
+
+class Schedule(Entity):
+    schedule_id: str
+    customer_id: CustomerId
+    kind: ScheduleKind
+    account_number: AccountNumber
+    payment_method_id: str | None = None
+    currency: CurrencyCode
+    days_before_due: int = Field(default=0, ge=0, le=30)
+    instalments: list[Instalment] = Field(default_factory=list)
+    active: bool = True
+    created_at: datetime
+
+
+class InteractionKind(StrEnum):
+    CALL = "call"
+    COUNTER = "counter"
+    EMAIL = "email"
+    PORTAL_REQUEST = "portal_request"
+    NOTE = "note"
+
+
+class Interaction(Entity):
+    interaction_id: str
+    customer_id: CustomerId
+    kind: InteractionKind
+    summary: LongText
+    at: datetime
+    staff_id: str | None = None
+    payment_id: str | None = None
+    invoice_id: str | None = None
+
+
+class AuditEvent(Entity):
+    event_id: str
+    entity_type: str
+    entity_id: str
+    action: str
+    actor: str
+    at: datetime
+    before: dict[str, object] | None = None
+    after: dict[str, object] | None = None
+    reason: str | None = None
+    request_id: str | None = None
+
+
+class Approval(Entity):
+    approval_id: str
+    action: str
+    requested_by: str
+    amount: Cents
+    currency: CurrencyCode
+    target_id: str
+    status: ApprovalStatus = ApprovalStatus.PENDING
+    reason: ShortText
+    created_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
