@@ -58,13 +58,13 @@ PAYMENT_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     P.REVERSED: frozenset(),
 }
 
-I = InvoiceStatus
+IS = InvoiceStatus
 INVOICE_TRANSITIONS: dict[InvoiceStatus, frozenset[InvoiceStatus]] = {
-    I.OPEN: frozenset({I.PARTIALLY_PAID, I.PAID, I.VOIDED}),
-    I.PARTIALLY_PAID: frozenset({I.OPEN, I.PARTIALLY_PAID, I.PAID, I.VOIDED}),
+    IS.OPEN: frozenset({IS.PARTIALLY_PAID, IS.PAID, IS.VOIDED}),
+    IS.PARTIALLY_PAID: frozenset({IS.OPEN, IS.PARTIALLY_PAID, IS.PAID, IS.VOIDED}),
     # A refunded or reversed payment reopens what it had paid.
-    I.PAID: frozenset({I.OPEN, I.PARTIALLY_PAID}),
-    I.VOIDED: frozenset(),
+    IS.PAID: frozenset({IS.OPEN, IS.PARTIALLY_PAID}),
+    IS.VOIDED: frozenset(),
 }
 
 A = ApprovalStatus
@@ -103,12 +103,12 @@ def transition_approval(current: ApprovalStatus, target: ApprovalStatus) -> Appr
 def invoice_status_for(amount: int, balance: int, *, voided: bool = False) -> InvoiceStatus:
     """The status an invoice's figures imply: what a balance update must set."""
     if voided:
-        return I.VOIDED
+        return IS.VOIDED
     if balance <= 0:
-        return I.PAID
+        return IS.PAID
     if balance < amount:
-        return I.PARTIALLY_PAID
-    return I.OPEN
+        return IS.PARTIALLY_PAID
+    return IS.OPEN
 
 
 def is_final(status: PaymentStatus) -> bool:

@@ -1,0 +1,101 @@
+"""A unit of work: every write of one business operation committed as a single ``TransactWriteItems``.
+
+Invariant: a money change (payment, its allocations, invoice balance updates conditional on the expected
+version, receipt, audit record, outbox event) is applied entirely or not at all, and a retried commit
+cannot apply twice, because each new item is conditioned on ``attribute_not_exists(PK)`` and each update
+on the version it read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arportal.adapters.aws import client
+from arportal.adapters.dynamodb import codec
+from arportal.adapters.dynamodb.errors import translated
+from arportal.domain.errors import BusinessRuleError
+
+MAX_ITEMS = 100  # DynamoDB's limit per transaction
+
+
+class DynamoUnitOfWork:
+    def __init__(self, table_name: str, *, client_token: str | None = None) -> None:
+        self._table = table_name
+        self._actions: list[dict[str, Any]] = []
+        # DynamoDB makes a transaction with the same token idempotent for 10 minutes.
+        self._client_token = client_token
+
+    @property
+    def size(self) -> int:
+        return len(self._actions)
+
+    def create(self, item: dict[str, Any], *, table: str | None = None) -> None:
+        """Add an item that must not exist yet."""
+        self._actions.append(
+            {
+                "Put": {
+                    "TableName": table or self._table,
+                    "Item": codec.serialize(item),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            }
+        )
+
+    def replace(self, item: dict[str, Any], *, expected_version: int) -> None:
+        """Overwrite an item only if it still has the version that was read."""
+        self._actions.append(
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": codec.serialize(item),
+                    "ConditionExpression": "#v = :expected",
+                    "ExpressionAttributeNames": {"#v": "version"},
+                    "ExpressionAttributeValues": {":expected": codec.value(expected_version)},
+                }
+            }
+        )
+
+    def update(
+        self,
+        key: dict[str, str],
+        *,
+        update_expression: str,
+        condition: str,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        action: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": codec.serialize(key),
+            "UpdateExpression": update_expression,
+            "ConditionExpression": condition,
+        }
+        if names:
+            action["ExpressionAttributeNames"] = names
+        if values:
+            action["ExpressionAttributeValues"] = {k: codec.value(v) for k, v in values.items()}
+        self._actions.append({"Update": action})
+
+    def require_absent(self, key: dict[str, str]) -> None:
+        """Fail the whole transaction if ``key`` exists (e.g. a payment already posted)."""
+        self._actions.append(
+            {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": codec.serialize(key),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            }
+        )
+
+    def commit(self, operation: str) -> None:
+        if not self._actions:
+            return
+        if len(self._actions) > MAX_ITEMS:
+            raise BusinessRuleError(f"{operation} touches {len(self._actions)} records; at most {MAX_ITEMS} at once")
+        request: dict[str, Any] = {"TransactItems": self._actions}
+        if self._client_token:
+            request["ClientRequestToken"] = self._client_token
+        with translated(operation):
+            client("dynamodb").transact_write_items(**request)
+        self._actions = []

@@ -1,0 +1,76 @@
+"""Who may do what. Staff roles come from Cognito groups; each route names the permission it needs.
+
+A customer is not a role here: customers reach only their own records, which the portal services enforce
+by taking the customer id from the verified token and never from the request.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    CUSTOMERS_READ = "customers.read"
+    PAYMENTS_TAKE = "payments.take"
+    PAYMENTS_REFUND = "payments.refund"
+    PAYMENTS_VOID = "payments.void"
+    PAYMENTS_REVERSE = "payments.reverse"
+    ADJUSTMENTS_CREATE = "adjustments.create"
+    APPROVALS_DECIDE = "approvals.decide"
+    INTERACTIONS_WRITE = "interactions.write"
+    RECEIPTS_SEND = "receipts.send"
+    AUDIT_READ = "audit.read"
+    REPORTS_READ = "reports.read"
+    ADMIN_USERS = "admin.users"
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    FINANCE = "finance"
+    ADMIN = "admin"
+
+
+P = Permission
+_AGENT = frozenset(
+    {
+        P.CUSTOMERS_READ,
+        P.PAYMENTS_TAKE,
+        P.PAYMENTS_REFUND,
+        P.PAYMENTS_VOID,
+        P.INTERACTIONS_WRITE,
+        P.RECEIPTS_SEND,
+    }
+)
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.AGENT: _AGENT,
+    Role.SUPERVISOR: _AGENT
+    | {P.PAYMENTS_REVERSE, P.ADJUSTMENTS_CREATE, P.APPROVALS_DECIDE, P.AUDIT_READ, P.REPORTS_READ},
+    Role.FINANCE: frozenset(
+        {
+            P.CUSTOMERS_READ,
+            P.PAYMENTS_REVERSE,
+            P.ADJUSTMENTS_CREATE,
+            P.APPROVALS_DECIDE,
+            P.AUDIT_READ,
+            P.REPORTS_READ,
+        }
+    ),
+    Role.ADMIN: frozenset({P.CUSTOMERS_READ, P.AUDIT_READ, P.REPORTS_READ, P.ADMIN_USERS}),
+}
+
+
+def roles_from_groups(groups: list[str] | tuple[str, ...]) -> frozenset[Role]:
+    """Known Cognito group names become roles; unknown groups grant nothing."""
+    return frozenset(Role(g) for g in groups if g in Role._value2member_map_)
+
+
+def permissions_of(roles: frozenset[Role]) -> frozenset[Permission]:
+    granted: frozenset[Permission] = frozenset()
+    for role in roles:
+        granted = granted | ROLE_PERMISSIONS[role]
+    return granted
+
+
+def can(roles: frozenset[Role], permission: Permission) -> bool:
+    return permission in permissions_of(roles)

@@ -1,0 +1,36 @@
+"""Staff search: which kind of key a query is, so it can be answered from an index."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class SearchKind(StrEnum):
+    CUSTOMER_ID = "customer"
+    ACCOUNT_NUMBER = "account"
+    INVOICE_NUMBER = "invoice"
+    RECEIPT_NUMBER = "receipt"
+    TRANSACTION_ID = "transaction"
+    PAYMENT_ID = "payment"
+    NAME = "name"
+
+
+_PATTERNS: tuple[tuple[SearchKind, re.Pattern[str]], ...] = (
+    (SearchKind.CUSTOMER_ID, re.compile(r"^CUS-[0-9A-Z]{4,20}$", re.I)),
+    (SearchKind.RECEIPT_NUMBER, re.compile(r"^R-[0-9]{4}-[0-9A-Z]{6}$", re.I)),
+    (SearchKind.PAYMENT_ID, re.compile(r"^pay_[0-9A-Z]{26}$", re.I)),
+    (SearchKind.TRANSACTION_ID, re.compile(r"^(txn|ch|pi|py|sbx)_[0-9A-Za-z]{6,}$")),
+    (SearchKind.ACCOUNT_NUMBER, re.compile(r"^[A-Z]{2,4}-[0-9]{4,12}$", re.I)),
+    (SearchKind.INVOICE_NUMBER, re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$", re.I)),
+)
+
+
+def classify(query: str) -> list[SearchKind]:
+    """The key kinds ``query`` could be, most specific first; a free-text query is a name search.
+
+    Account numbers and invoice numbers can look alike, so both are tried (each is one index query).
+    """
+    text = query.strip()
+    kinds = [kind for kind, pattern in _PATTERNS if pattern.fullmatch(text)]
+    return kinds or [SearchKind.NAME]

@@ -1,0 +1,118 @@
+"""Ports: what the services need from the outside world, as Protocols. Adapters implement them.
+
+Unit tests hand services in-memory fakes (``tests/fakes.py``); integration tests and Lambda use the
+DynamoDB/S3/SES/EventBridge adapters against moto or AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from arportal.domain.models import (
+    Account,
+    AuditEvent,
+    CreditNote,
+    Customer,
+    Invoice,
+    Payment,
+    Schedule,
+)
+from arportal.domain.processing import ChargeOutcome
+from arportal.domain.search import SearchKind
+
+
+@dataclass(frozen=True)
+class CustomerSnapshot:
+    """A customer's live items, as the dashboard needs them."""
+
+    customer: Customer
+    accounts: list[Account]
+    open_invoices: list[Invoice]
+    credit_notes: list[CreditNote]
+    schedules: list[Schedule]
+    recent_payments: list[Payment]
+
+
+@dataclass(frozen=True)
+class LookupHit:
+    """One record found by an external key, with the customer who owns it (if any)."""
+
+    kind: SearchKind
+    entity_type: str
+    entity_id: str
+    customer_id: str | None
+    entity: dict[str, object]
+
+
+class CustomerRepository(Protocol):
+    def get(self, customer_id: str) -> Customer | None:
+        """The profile, or None."""
+        ...
+
+    def snapshot(self, customer_id: str, *, recent_payments: int = 5) -> CustomerSnapshot | None:
+        """Profile, accounts, open invoices, credit and schedules plus recent payments in two queries."""
+        ...
+
+
+class LookupRepository(Protocol):
+    def lookup(self, kind: SearchKind | None, value: str, *, limit: int = 10) -> list[LookupHit]:
+        """Records whose external key (of ``kind``, when given) equals ``value``: one index query."""
+        ...
+
+    def customers(self, customer_ids: Sequence[str]) -> dict[str, Customer]:
+        """Profiles of several customers in one batch read."""
+        ...
+
+
+class LedgerWriter(Protocol):
+    """Loads records that do not move money (set-up, imports, seed data)."""
+
+    def put_new(self, records: Sequence[BaseModel]) -> None:
+        """Write records that must not exist yet; batched, idempotent per record."""
+        ...
+
+
+class AuditLog(Protocol):
+    def record(self, event: AuditEvent) -> None: ...
+
+
+@dataclass(frozen=True)
+class ChargeRequest:
+    idempotency_key: str  # forwarded to the processor so a retried call cannot charge twice
+    amount: int
+    currency: str
+    token: str  # from the processor's hosted fields; never a card number
+    description: str
+    customer_id: str | None = None
+    metadata: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    outcome: ChargeOutcome
+    transaction_id: str | None
+    code: str | None = None  # the processor's failure code, when it failed
+    message: str | None = None
+    brand: str | None = None
+    last4: str | None = None
+    method_type: str | None = None
+
+
+class PaymentProcessor(Protocol):
+    name: str
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        """Charge once per idempotency key; raises ``ProcessorUnavailableError`` if the answer is unknown."""
+        ...
+
+    def find_charge(self, idempotency_key: str) -> ChargeResult | None:
+        """The charge made with this key, if any: how a timeout is reconciled without charging again."""
+        ...
+
+
+class ProcessorUnavailableError(Exception):
+    """The processor did not answer; whether a charge happened is unknown until ``find_charge``."""
