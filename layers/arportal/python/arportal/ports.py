@@ -63,8 +63,10 @@ class LookupRepository(Protocol):
         """Records whose external key (of ``kind``, when given) equals ``value``: one index query."""
         ...
 
-    def customers(self, customer_ids: Sequence[str]) -> dict[str, Customer]:
-        """Profiles of several customers in one batch read."""
+    def customers_and_payments(
+        self, customer_ids: Sequence[str], payments: Sequence[tuple[str | None, str]]
+    ) -> tuple[dict[str, Customer], dict[str, dict[str, object]]]:
+        """Profiles by customer id and payments by (owner, payment id), together in one batch read."""
         ...
 
 

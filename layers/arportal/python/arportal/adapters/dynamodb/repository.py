@@ -151,10 +151,22 @@ class DynamoLedger:
                 pending = response.get("UnprocessedKeys") or {}
         return found
 
-    def customers(self, customer_ids: Sequence[str]) -> dict[str, Customer]:
-        found = self.get_many([keys.profile_key(cid) for cid in customer_ids])
-        profiles = (items.from_item(i, Customer) for i in found)
-        return {p.customer_id: p for p in profiles}
+    def customers_and_payments(
+        self, customer_ids: Sequence[str], payments: Sequence[tuple[str | None, str]]
+    ) -> tuple[dict[str, Customer], dict[str, dict[str, object]]]:
+        wanted = [keys.profile_key(cid) for cid in customer_ids] + [
+            {"PK": keys.customer_pk(owner) if owner else "GUEST", "SK": keys.payment_sk(pid)} for owner, pid in payments
+        ]
+        found = self.get_many(wanted)
+        profiles = {
+            p.customer_id: p for p in (items.from_item(i, Customer) for i in found if i.get("type") == "customer")
+        }
+        payment_bodies = {
+            str(i["payment_id"]): {k: items.plain(v) for k, v in i.items() if k not in items.KEY_ATTRIBUTES}
+            for i in found
+            if i.get("type") == "payment"
+        }
+        return profiles, payment_bodies
 
     # --- bulk load -------------------------------------------------------------------------------------
 

@@ -1,0 +1,56 @@
+# Two commands do everything on a fresh machine: `make dev` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SEED ?= 42
+STAMP := $(VENV)/.stamp-deps
+export PYTHONPATH := layers/arportal/python:functions:.
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: dev test lint typecheck unit integration infra synth bench clean install
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the whole product locally (moto in-process, real handlers, seeded demo agency)
+dev: $(STAMP)
+	$(PY) -m local --port $(PORT) --seed $(SEED)
+
+## Lint, type-check and run every test
+test: $(STAMP) lint typecheck
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit tests/property
+
+integration: $(STAMP)
+	$(PY) -m pytest tests/integration
+
+infra: $(STAMP)
+	$(PY) -m pytest tests/infrastructure
+
+## Synthesize the CloudFormation template with the CDK CLI (aws-cdk@2 from npm)
+synth: $(STAMP)
+	npm ci --no-audit --no-fund
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk synth -q
+
+## Performance and cost benchmarks (figures written to bench/results/)
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) cdk.out node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,91 @@
+"""Public routes: health, the API description (OpenAPI + Swagger UI). Guest payment and processor
+webhooks join here (issue 3 and 4)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from arportal.api.app import build_resolver
+from arportal.config import settings
+
+logger = Logger()
+app = build_resolver()
+
+API_VERSION = "1.0.0"
+# The other API functions, whose routes /openapi.json describes. Imported only when the spec is asked for,
+# so they cost this function's cold start nothing.
+DESCRIBED_APIS = ("public_api", "portal_api", "staff_api")
+
+
+class HealthOut(BaseModel):
+    status: str
+    agency: str
+    stage: str
+    version: str
+
+
+@app.get("/v1/health", tags=["public"], summary="Liveness and the agency this stack serves")
+def health() -> HealthOut:
+    s = settings()
+    return HealthOut(status="ok", agency=s.agency_name, stage=s.stage, version=API_VERSION)
+
+
+@cache
+def openapi_document() -> str:
+    from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    merge = OpenAPIMerge(
+        title=f"{settings().agency_name} Receivables Portal API",
+        version=API_VERSION,
+        description="Customer portal, staff console and integration API. Money is integer minor units + currency.",
+        security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")},
+        on_conflict="error",
+    )
+    for name in DESCRIBED_APIS:
+        module = importlib.import_module(f"{name}.handler")
+        merge.add_schema(module.app.get_openapi_schema(title=name, version=API_VERSION))
+    return json.dumps(merge.get_openapi_schema(), default=str)
+
+
+@app.get("/openapi.json", tags=["public"], summary="This API, described in OpenAPI 3.1", include_in_schema=False)
+def openapi_json() -> Response[str]:
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
+
+
+@app.get("/swagger", tags=["public"], summary="Swagger UI", include_in_schema=False)
+def swagger() -> Response[str]:
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
+    html = generate_swagger_html(
+        openapi_document().replace("</", "<\\/"),
+        _swagger_asset("swagger-ui-bundle.min.js"),
+        _swagger_asset("swagger-ui.min.css"),
+        "",  # no base URL: the assets are inlined, so the page needs nothing from a CDN
+        None,
+        False,
+    )
+    return Response(status_code=200, content_type="text/html", body=html, headers={"Cache-Control": "max-age=300"})
+
+
+@cache
+def _swagger_asset(name: str) -> str:
+    from pathlib import Path
+
+    from aws_lambda_powertools.event_handler.openapi import swagger_ui
+
+    return (Path(swagger_ui.__file__).parent / name).read_text(encoding="utf-8")
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

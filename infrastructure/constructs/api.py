@@ -1,0 +1,131 @@
+"""The REST API: the paths of ``catalog.ROUTES`` as Lambda proxy integrations behind one Cognito authorizer.
+
+The authorizer accepts a token from either pool; the handler decides whether a customer or a staff member
+may call the route (403 otherwise), so API Gateway only answers "is this a valid token from us".
+Built in two steps because the web distribution (the CORS origin) needs the API id for its CSP:
+``Api(...)`` makes the API, ``serve(...)`` adds the routes once the origin is known.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infrastructure import catalog
+from infrastructure.constructs.logs import encrypted_log_group
+from infrastructure.deployment_config import DeploymentConfig
+
+ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Amz-Date", "X-Api-Key"]
+
+# The contract's error shape, for the answers API Gateway gives before a handler runs (401, 429, 5xx).
+# ($context.error.messageString is already a quoted JSON string.)
+_ERROR_TEMPLATE = (
+    '{"error": {"code": "$context.error.responseType", "message": $context.error.messageString, '
+    '"details": null}}'
+)
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeploymentConfig,
+        key: kms.IKey,
+        user_pools: list[cognito.IUserPool],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.access_logs = encrypted_log_group(self, "AccessLogs", key=key, config=config)
+        self.rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            description=f"Receivables Portal API ({config.agency_name}, {config.stage})",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            # The account-wide API Gateway logging role is not this stack's to own (several agency stacks
+            # can share an account); access logs and X-Ray cover what execution logs would.
+            cloud_watch_role=False,
+            binary_media_types=["application/pdf"],  # statements and receipts (?format=pdf)
+            deploy_options=apigw.StageOptions(
+                stage_name=config.stage,
+                tracing_enabled=True,
+                throttling_rate_limit=100,
+                throttling_burst_limit=200,
+                access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=True,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+            ),
+        )
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "UserAuthorizer",
+            cognito_user_pools=user_pools,
+            results_cache_ttl=Duration.minutes(5),
+        )
+        # Proxy integrations carry no models, so this checks little today; it is where per-route models go.
+        self.validator = self.rest_api.add_request_validator(
+            "Validator", validate_request_body=True, validate_request_parameters=True
+        )
+
+    @property
+    def url(self) -> str:
+        return self.rest_api.url
+
+    def serve(self, functions: dict[str, lambda_.IFunction], *, allowed_origin: str) -> None:
+        """Add every route of ``catalog.ROUTES`` (and ``{proxy+}`` below greedy ones) to the API."""
+        integrations = {
+            name: apigw.LambdaIntegration(fn, proxy=True, allow_test_invoke=False)
+            for name, fn in functions.items()
+        }
+        cors = {
+            "allow_origins": [allowed_origin],
+            "allow_methods": apigw.Cors.ALL_METHODS,
+            "allow_headers": ALLOWED_HEADERS,
+            "max_age": Duration.hours(1),
+        }
+        for route in catalog.ROUTES:
+            resource = self.rest_api.root.resource_for_path(route.path.lstrip("/"))
+            resources = [resource]
+            if route.greedy:
+                resources.append(resource.add_resource("{proxy+}"))
+            for target in resources:
+                target.add_cors_preflight(**cors)
+                target.add_method(
+                    "ANY",
+                    integrations[route.function],
+                    request_validator=self.validator,
+                    **self._auth(route.auth),
+                )
+        # Errors API Gateway raises itself must carry CORS headers too, or the browser hides them.
+        origin_header = {"Access-Control-Allow-Origin": f"'{allowed_origin}'", "Vary": "'Origin'"}
+        for response_type, suffix in (
+            (apigw.ResponseType.DEFAULT_4_XX, "4xx"),
+            (apigw.ResponseType.DEFAULT_5_XX, "5xx"),
+        ):
+            self.rest_api.add_gateway_response(
+                f"Default{suffix}",
+                type=response_type,
+                response_headers=origin_header,
+                templates={"application/json": _ERROR_TEMPLATE},
+            )
+
+    def _auth(self, auth: catalog.Auth) -> dict[str, object]:
+        if auth is catalog.Auth.USER:
+            return {
+                "authorizer": self.authorizer,
+                "authorization_type": apigw.AuthorizationType.COGNITO,
+            }
+        return {"authorization_type": apigw.AuthorizationType.NONE}

@@ -1,0 +1,113 @@
+"""The Lambda functions of ``catalog.FUNCTIONS``: our layer, the public Powertools layer, one role each.
+
+Nothing here bundles with Docker: the layer is ``layers/arportal`` as it is on disk (pure Python) and its
+third-party dependencies (Powertools, pydantic v2) come from the public Powertools layer, so
+``python app.py`` and ``cdk synth`` work offline.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infrastructure import catalog
+from infrastructure.constructs.logs import encrypted_log_group
+from infrastructure.deployment_config import DeploymentConfig
+
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+ARCHITECTURE = lambda_.Architecture.X86_64
+# AWS-published Powertools for AWS Lambda (Python) v3 layer; it also ships pydantic v2.
+POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python312-x86_64"
+POWERTOOLS_LAYER_VERSION = 23
+
+ASSET_EXCLUDES = [
+    "**/__pycache__",
+    "**/*.pyc",
+    "**/.pytest_cache",
+    "**/.mypy_cache",
+    "**/.ruff_cache",
+    "**/tests",
+    "**/*.md",
+]
+
+
+class Functions(Construct):
+    """``functions[name]`` is the function, ``logs[name]`` its log group; grants are the stack's job."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeploymentConfig,
+        key: kms.IKey,
+        environment: dict[str, str],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.layer = lambda_.LayerVersion(
+            self,
+            "ArPortalLayer",
+            code=lambda_.Code.from_asset(str(catalog.LAYER_DIR), exclude=ASSET_EXCLUDES),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="arportal: domain, services, ports and adapters",
+        )
+        powertools = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "PowertoolsLayer",
+            Stack.of(self).format_arn(
+                service="lambda",
+                account=POWERTOOLS_LAYER_ACCOUNT,
+                resource="layer",
+                resource_name=f"{POWERTOOLS_LAYER_NAME}:{POWERTOOLS_LAYER_VERSION}",
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            ),
+        )
+        # One asset for all handlers: each function's handler string picks its own package.
+        code = lambda_.Code.from_asset(str(catalog.FUNCTIONS_DIR), exclude=ASSET_EXCLUDES)
+        self.functions: dict[str, lambda_.Function] = {}
+        self.logs: dict[str, logs.LogGroup] = {}
+        for spec in catalog.FUNCTIONS:
+            self.logs[spec.name] = log_group = encrypted_log_group(
+                self, f"{_pascal(spec.name)}Logs", key=key, config=config
+            )
+            role = iam.Role(
+                self,
+                f"{_pascal(spec.name)}Role",
+                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"Receivables Portal {spec.name}: least privilege, granted by the stack",
+            )
+            # Instead of AWSLambdaBasicExecutionRole (any log group in the account): only its own.
+            log_group.grant_write(role)
+            self.functions[spec.name] = lambda_.Function(
+                self,
+                _pascal(spec.name),
+                description=spec.description,
+                runtime=RUNTIME,
+                architecture=ARCHITECTURE,
+                code=code,
+                handler=spec.handler,
+                memory_size=spec.memory_mb,
+                timeout=Duration.seconds(spec.timeout_s),
+                layers=[self.layer, powertools],
+                environment=dict(environment),
+                tracing=lambda_.Tracing.ACTIVE,
+                log_group=log_group,
+                role=role,
+            )
+
+    def __getitem__(self, name: str) -> lambda_.Function:
+        return self.functions[name]
+
+    def api_functions(self) -> list[lambda_.Function]:
+        """The functions behind API routes (they may start workflows; the workflow task function may not)."""
+        return [self.functions[name] for name in dict.fromkeys(route.function for route in catalog.ROUTES)]
+
+
+def _pascal(snake: str) -> str:
+    return "".join(part.capitalize() for part in snake.split("_"))

@@ -1,0 +1,76 @@
+"""The Standard state machines of ``catalog.STATE_MACHINES``, loaded from their ASL files.
+
+CDK cannot see which services an ASL file calls, so each machine's role is granted explicitly what the
+definitions may use: invoke the workflow task function (also with a task token), read/write the ledger,
+and put events on the bus.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infrastructure import catalog
+from infrastructure.constructs.logs import encrypted_log_group, is_protected
+from infrastructure.deployment_config import DeploymentConfig
+
+# Processors publish the previous day's payouts overnight (US time); settle after they are in.
+SETTLEMENT_SCHEDULE = events.Schedule.cron(minute="0", hour="11")
+
+
+class Workflows(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeploymentConfig,
+        key: kms.IKey,
+        workflow_tasks: lambda_.IFunction,
+        ledger: dynamodb.ITable,
+        bus: events.IEventBus,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        substitutions = catalog.substitutions(
+            workflow_tasks_arn=workflow_tasks.function_arn,
+            ledger_table=ledger.table_name,
+            event_bus=bus.event_bus_name,
+        )
+        self.machines: dict[str, sfn.StateMachine] = {}
+        for spec in catalog.STATE_MACHINES:
+            pascal = "".join(part.capitalize() for part in spec.name.split("_"))
+            machine = sfn.StateMachine(
+                self,
+                pascal,
+                comment=spec.description,
+                state_machine_type=sfn.StateMachineType.STANDARD,
+                definition_body=sfn.DefinitionBody.from_file(str(spec.definition_file)),
+                definition_substitutions=substitutions,
+                tracing_enabled=True,
+                logs=sfn.LogOptions(
+                    destination=encrypted_log_group(self, f"{pascal}Logs", key=key, config=config),
+                    level=sfn.LogLevel.ALL,
+                    # Execution data holds names and amounts; keep it out of logs once data is real.
+                    include_execution_data=not is_protected(config),
+                ),
+            )
+            workflow_tasks.grant_invoke(machine)
+            ledger.grant_read_write_data(machine)
+            bus.grant_put_events_to(machine)
+            self.machines[spec.name] = machine
+
+        events.Rule(
+            self,
+            "SettlementSchedule",
+            description="Run the settlement machine once a day",
+            schedule=SETTLEMENT_SCHEDULE,
+            targets=[targets.SfnStateMachine(self.machines["settlement"])],
+        )
+
+    def __getitem__(self, name: str) -> sfn.StateMachine:
+        return self.machines[name]

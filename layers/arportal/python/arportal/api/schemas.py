@@ -1,0 +1,131 @@
+"""Response models shared by several APIs (one model per boundary; mapped from the domain explicitly)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from arportal.domain import models as m
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MoneyOut(Out):
+    amount: int
+    currency: str
+
+    @classmethod
+    def of(cls, amount: int, currency: str) -> MoneyOut:
+        return cls(amount=amount, currency=currency)
+
+
+class AddressOut(Out):
+    line1: str
+    line2: str | None
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+    @classmethod
+    def of(cls, a: m.PostalAddress) -> AddressOut:
+        return cls(
+            line1=a.line1, line2=a.line2, city=a.city, region=a.region, postal_code=a.postal_code, country=a.country
+        )
+
+
+class PreferencesOut(Out):
+    email_receipts: bool
+    due_date_reminders: bool
+    reminder_days_before: int
+    overdue_notices: bool
+    sms: bool
+
+
+class ProfileOut(Out):
+    customer_id: str
+    kind: str
+    name: str
+    email: str | None
+    phone: str | None
+    address: AddressOut | None
+    preferences: PreferencesOut
+
+    @classmethod
+    def of(cls, c: m.Customer) -> ProfileOut:
+        return cls(
+            customer_id=c.customer_id,
+            kind=c.kind.value,
+            name=c.name,
+            email=c.email,
+            phone=c.phone,
+            address=AddressOut.of(c.address) if c.address else None,
+            preferences=PreferencesOut(**c.preferences.model_dump()),
+        )
+
+
+class InvoiceSummaryOut(Out):
+    invoice_id: str
+    invoice_number: str
+    account_number: str
+    department: str
+    issue_date: date
+    due_date: date
+    amount: MoneyOut
+    balance: MoneyOut
+    status: str
+    overdue: bool
+
+    @classmethod
+    def of(cls, inv: m.Invoice, today: date) -> InvoiceSummaryOut:
+        return cls(
+            invoice_id=inv.invoice_id,
+            invoice_number=inv.invoice_number,
+            account_number=inv.account_number,
+            department=inv.department,
+            issue_date=inv.issue_date,
+            due_date=inv.due_date,
+            amount=MoneyOut.of(inv.amount, inv.currency),
+            balance=MoneyOut.of(inv.balance, inv.currency),
+            status=inv.status.value,
+            overdue=inv.is_overdue(today),
+        )
+
+
+class StatusChangeOut(Out):
+    status: str
+    at: datetime
+    by: str
+
+
+class PaymentSummaryOut(Out):
+    payment_id: str
+    created_at: datetime
+    amount: MoneyOut
+    method: str
+    brand: str | None
+    last4: str | None
+    channel: str
+    status: str
+    receipt_number: str | None
+    transaction_id: str | None
+    history: list[StatusChangeOut]
+
+    @classmethod
+    def of(cls, p: m.Payment) -> PaymentSummaryOut:
+        return cls(
+            payment_id=p.payment_id,
+            created_at=p.created_at,
+            amount=MoneyOut.of(p.amount, p.currency),
+            method=p.method.type.value,
+            brand=p.method.brand,
+            last4=p.method.last4,
+            channel=p.channel.value,
+            status=p.status.value,
+            receipt_number=p.receipt_number,
+            transaction_id=p.transaction_id,
+            history=[StatusChangeOut(status=h.status.value, at=h.at, by=h.by) for h in p.history],
+        )
