@@ -10,7 +10,7 @@ from arportal.domain import models as m
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class MoneyOut(Out):
