@@ -40,9 +40,7 @@ class DeploymentConfig(BaseModel):
         return f"ArPortal-{self.agency}-{self.stage}"
 
 
-CONTEXT_KEYS = tuple(
-    field.alias or name for name, field in DeploymentConfig.model_fields.items()
-)
+CONTEXT_KEYS = tuple(field.alias or name for name, field in DeploymentConfig.model_fields.items())
 
 
 def load(context: Mapping[str, Any]) -> DeploymentConfig:

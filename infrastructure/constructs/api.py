@@ -13,6 +13,7 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infrastructure import catalog
@@ -21,11 +22,16 @@ from infrastructure.deployment_config import DeploymentConfig
 
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Amz-Date", "X-Api-Key"]
 
+# Per client IP, per 5 minutes. The guest lookup is the one route an attacker could use to enumerate
+# invoice numbers, so it gets a much lower ceiling than the API as a whole.
+API_RATE_LIMIT = 2000
+GUEST_RATE_LIMIT = 100
+GUEST_PATH = "/v1/public/"
+
 # The contract's error shape, for the answers API Gateway gives before a handler runs (401, 429, 5xx).
 # ($context.error.messageString is already a quoted JSON string.)
 _ERROR_TEMPLATE = (
-    '{"error": {"code": "$context.error.responseType", "message": $context.error.messageString, '
-    '"details": null}}'
+    '{"error": {"code": "$context.error.responseType", "message": $context.error.messageString, "details": null}}'
 )
 
 
@@ -69,6 +75,13 @@ class Api(Construct):
                 ),
             ),
         )
+        self.web_acl = _web_acl(self, config)
+        wafv2.CfnWebACLAssociation(
+            self,
+            "WebAclAssociation",
+            resource_arn=self.rest_api.deployment_stage.stage_arn,
+            web_acl_arn=self.web_acl.attr_arn,
+        )
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(
             self,
             "UserAuthorizer",
@@ -87,8 +100,7 @@ class Api(Construct):
     def serve(self, functions: dict[str, lambda_.IFunction], *, allowed_origin: str) -> None:
         """Add every route of ``catalog.ROUTES`` (and ``{proxy+}`` below greedy ones) to the API."""
         integrations = {
-            name: apigw.LambdaIntegration(fn, proxy=True, allow_test_invoke=False)
-            for name, fn in functions.items()
+            name: apigw.LambdaIntegration(fn, proxy=True, allow_test_invoke=False) for name, fn in functions.items()
         }
         cors = {
             "allow_origins": [allowed_origin],
@@ -129,3 +141,71 @@ class Api(Construct):
                 "authorization_type": apigw.AuthorizationType.COGNITO,
             }
         return {"authorization_type": apigw.AuthorizationType.NONE}
+
+
+def _web_acl(scope: Construct, config: DeploymentConfig) -> wafv2.CfnWebACL:
+    def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+        return wafv2.CfnWebACL.VisibilityConfigProperty(
+            cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+        )
+
+    def managed(priority: int, name: str, count_only: tuple[str, ...] = ()) -> wafv2.CfnWebACL.RuleProperty:
+        return wafv2.CfnWebACL.RuleProperty(
+            name=name,
+            priority=priority,
+            override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                    vendor_name="AWS",
+                    name=name,
+                    rule_action_overrides=[
+                        wafv2.CfnWebACL.RuleActionOverrideProperty(
+                            name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
+                        )
+                        for rule in count_only
+                    ]
+                    or None,
+                )
+            ),
+            visibility_config=visibility(name),
+        )
+
+    def rate_limit(priority: int, name: str, limit: int, path: str | None) -> wafv2.CfnWebACL.RuleProperty:
+        scope_down = None
+        if path:
+            scope_down = wafv2.CfnWebACL.StatementProperty(
+                byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                    positional_constraint="CONTAINS",
+                    search_string=path,
+                    text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+                )
+            )
+        return wafv2.CfnWebACL.RuleProperty(
+            name=name,
+            priority=priority,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    aggregate_key_type="IP", limit=limit, scope_down_statement=scope_down
+                )
+            ),
+            visibility_config=visibility(name),
+        )
+
+    return wafv2.CfnWebACL(
+        scope,
+        "WebAcl",
+        description=f"Receivables Portal API - {config.agency} {config.stage}",
+        scope="REGIONAL",
+        default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+        visibility_config=visibility("ArPortalApi"),
+        rules=[
+            managed(0, "AWSManagedRulesAmazonIpReputationList"),
+            # Processor webhooks and integration batches are legitimately larger than the 8 KB body rule.
+            managed(1, "AWSManagedRulesCommonRuleSet", count_only=("SizeRestrictions_BODY",)),
+            managed(2, "AWSManagedRulesKnownBadInputsRuleSet"),
+            rate_limit(3, "GuestRateLimit", GUEST_RATE_LIMIT, GUEST_PATH),
+            rate_limit(4, "ApiRateLimit", API_RATE_LIMIT, None),
+        ],
+    )

@@ -33,9 +33,7 @@ class Data(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         self._allow_service_principals()
-        self.tables: dict[str, dynamodb.Table] = {
-            spec.logical_id: self._table(spec) for spec in specs.TABLES
-        }
+        self.tables: dict[str, dynamodb.Table] = {spec.logical_id: self._table(spec) for spec in specs.TABLES}
         self.access_logs_bucket = self._access_logs_bucket()
         self.documents_bucket = self._documents_bucket()
         self.audit_bucket = self._audit_bucket()
@@ -123,9 +121,7 @@ class Data(Construct):
             versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[
-                s3.LifecycleRule(
-                    expiration=Duration.days(400), noncurrent_version_expiration=Duration.days(30)
-                )
+                s3.LifecycleRule(expiration=Duration.days(400), noncurrent_version_expiration=Duration.days(30))
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )

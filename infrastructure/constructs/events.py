@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -48,17 +48,17 @@ class Events(Construct):
         ledger: dynamodb.ITable,
     ) -> None:
         super().__init__(scope, construct_id)
+        # Named by us because the key policy must name the bus, and a Ref to it would be a cycle
+        # (key -> bus -> key). Agency and stage make the name unique in the account.
+        bus_name = f"arportal-{config.agency}-{config.stage}"
         self.bus = events.EventBus(
-            self, "Bus", description=f"Receivables Portal events ({config.agency})", kms_key=key
-        )
-        # Subscribers that were down (or added later) are caught up by replaying from here.
-        self.archive = self.bus.archive(
-            "Archive",
-            description="Every event on the bus, for replay to webhook subscribers",
-            event_pattern=events.EventPattern(account=[self.bus.env.account]),
-            retention=Duration.days(365),
+            self,
+            "Bus",
+            event_bus_name=bus_name,
+            description=f"Receivables Portal events ({config.agency})",
             kms_key=key,
         )
+        self.archive = self._archive(key, bus_name)
         self.dead_letters = sqs.Queue(
             self,
             "OutboxDeadLetters",
@@ -69,8 +69,32 @@ class Events(Construct):
         )
         self.pipe = self._outbox_pipe(config, key, ledger)
 
+    def _archive(self, key: kms.IKey, bus_name: str) -> events.CfnArchive:
+        """Every event, for a year, so subscribers that were down (or added later) can be replayed to."""
+        # L1 on purpose: in aws-cdk-lib 2.275 EventBus.archive() drops kms_key, and Archive(kms_key=...)
+        # writes the bus's GetAtt Arn into the key policy, a key -> bus -> key cycle. So the archive's
+        # key grant is written here against the bus's known ARN.
+        bus_arn = Stack.of(self).format_arn(service="events", resource="event-bus", resource_name=bus_name)
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncrypt*", "kms:DescribeKey"],
+                resources=["*"],
+                conditions={"StringEquals": {"kms:EncryptionContext:aws:events:event-bus:arn": bus_arn}},
+            )
+        )
+        return events.CfnArchive(
+            self,
+            "Archive",
+            source_arn=self.bus.event_bus_arn,
+            description="Every event on the bus, for replay to webhook subscribers",
+            event_pattern={"account": [Stack.of(self).account]},
+            retention_days=365,
+            kms_key_identifier=key.key_arn,
+        )
+
     def _outbox_pipe(self, config: DeploymentConfig, key: kms.IKey, ledger: dynamodb.ITable) -> pipes.CfnPipe:
-        role = iam.Role(
+        self.pipe_role = role = iam.Role(
             self,
             "OutboxPipeRole",
             assumed_by=iam.ServicePrincipal("pipes.amazonaws.com"),
@@ -116,8 +140,10 @@ class Events(Construct):
                 ),
             ),
         )
-        # The pipe validates its permissions on creation: the role's policy must exist first.
-        pipe.node.add_dependency(role)
+        # The pipe checks its permissions on creation, so the role's policy must exist first (the role
+        # itself is already a dependency through role_arn).
+        policy = role.node.find_child("DefaultPolicy")
+        pipe.node.add_dependency(policy)
         return pipe
 
 

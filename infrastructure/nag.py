@@ -1,0 +1,236 @@
+"""cdk-nag AwsSolutions findings this design accepts, each with the reason it is accepted.
+
+Rules: a suppression names the construct it is about (never the whole stack), and an IAM5 suppression
+names the exact wildcard (``applies_to``) so that a new, unexpected wildcard still fails the checks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
+from constructs import IConstruct
+
+from infrastructure import catalog
+
+if TYPE_CHECKING:
+    from infrastructure.stack import ArPortalStack
+
+KMS_GRANT_ACTIONS = ["Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"]
+S3_READ_ACTIONS = ["Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*"]
+S3_PUT_ACTIONS = ["Action::s3:Abort*"]
+# The CDK bootstrap asset bucket; account and region are tokens or literals depending on the CLI's env.
+CDK_ASSET_OBJECTS = RegexAppliesTo(regex=r"/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-.+\/\*$/g")
+
+
+def suppress(stack: ArPortalStack) -> None:
+    _functions(stack)
+    _workflows(stack)
+    _events(stack)
+    _api(stack)
+    _identity(stack)
+    _processor(stack)
+    _web(stack)
+
+
+def _add(construct: IConstruct, rule: str, reason: str, applies_to: list[str | RegexAppliesTo] | None = None) -> None:
+    NagSuppressions.add_resource_suppressions(
+        construct,
+        [NagPackSuppression(id=f"AwsSolutions-{rule}", reason=reason, applies_to=applies_to)],
+        apply_to_children=True,
+    )
+
+
+def _arn(stack: Stack, resource: IConstruct) -> str:
+    """How cdk-nag spells ``Fn::GetAtt [resource, Arn]`` in a finding."""
+    default_child = resource.node.default_child
+    assert default_child is not None
+    return f"<{stack.get_logical_id(default_child)}.Arn>"  # type: ignore[arg-type]
+
+
+def _table_indexes(stack: Stack, table: dynamodb.Table) -> str:
+    return f"Resource::{_arn(stack, table)}/index/*"
+
+
+def _bucket_objects(stack: Stack, bucket: s3.Bucket) -> str:
+    return f"Resource::{_arn(stack, bucket)}/*"
+
+
+def _functions(stack: ArPortalStack) -> None:
+    data = stack.data
+    for spec in catalog.FUNCTIONS:
+        fn = stack.functions[spec.name]
+        _add(
+            fn,
+            "L1",
+            "Python 3.12 is pinned on purpose: the AWS-published Powertools v3 layer that supplies "
+            "aws-lambda-powertools and pydantic v2 is built per Python minor version, and this stack uses "
+            "its python312 build. Move RUNTIME and POWERTOOLS_LAYER_NAME in functions.py together.",
+        )
+        assert fn.role is not None
+        objects = [_bucket_objects(stack, data.documents_bucket)]
+        if spec.name in ("staff_api", "workflow_tasks"):
+            objects.append(_bucket_objects(stack, data.audit_bucket))
+        _add(
+            fn.role,
+            "IAM5",
+            "Grants made by CDK's grant_* helpers, each scoped to one resource of this stack: the GSIs of "
+            "our own ledger and audit tables (queried by the repositories), objects in our documents (and "
+            "audit) bucket whose keys are per customer and document and are authorized in the service "
+            "layer before a presigned URL is issued, CDK's KMS action groups on the one stack key, and "
+            "X-Ray PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.",
+            applies_to=[
+                _table_indexes(stack, data.ledger),
+                _table_indexes(stack, data.audit),
+                *objects,
+                *KMS_GRANT_ACTIONS,
+                *S3_READ_ACTIONS,
+                *S3_PUT_ACTIONS,
+                "Resource::*",
+            ],
+        )
+
+
+def _workflows(stack: ArPortalStack) -> None:
+    tasks = stack.functions["workflow_tasks"]
+    for machine in stack.workflows.machines.values():
+        _add(
+            machine.role,
+            "IAM5",
+            "Granted explicitly because CDK cannot read an ASL file: invoke the workflow task function "
+            "(':*' covers its versions, which lambda:invoke may address), read/write the ledger and its "
+            "GSIs, CDK's KMS action groups on the stack key. 'Resource::*' is X-Ray tracing and the "
+            "CloudWatch Logs delivery actions Step Functions logging needs; neither supports resource ARNs.",
+            applies_to=[
+                f"Resource::{_arn(stack, tasks)}:*",
+                _table_indexes(stack, stack.data.ledger),
+                *KMS_GRANT_ACTIONS,
+                "Resource::*",
+            ],
+        )
+
+
+def _events(stack: ArPortalStack) -> None:
+    events = stack.events
+    _add(
+        events.dead_letters,
+        "SQS3",
+        "This queue is the dead-letter queue of the outbox pipe (DeadLetterConfig on the L1 CfnPipe, which "
+        "cdk-nag cannot see); a dead-letter queue of a dead-letter queue would only hide failures.",
+    )
+    _add(
+        events.pipe_role,
+        "IAM5",
+        "dynamodb:ListStreams supports no resource-level permission ('Resource::*'); the KMS action "
+        "groups are CDK's grant for reading the ledger stream and writing the dead-letter queue with the "
+        "stack key.",
+        applies_to=[*KMS_GRANT_ACTIONS, "Resource::*"],
+    )
+
+
+def _api(stack: ArPortalStack) -> None:
+    api = stack.api.rest_api
+    _add(
+        api.deployment_stage,
+        "APIG6",
+        "Execution logging needs the account-wide API Gateway CloudWatch role, which this stack does not "
+        "own (@aws-cdk/aws-apigateway:disableCloudWatchRole): several agencies' stacks may share one "
+        "account. Every request is in the access log and traced in X-Ray instead.",
+    )
+    public = [route for route in catalog.ROUTES if route.auth is catalog.Auth.NONE]
+    for route in public:
+        resource = api.root.resource_for_path(route.path.lstrip("/"))
+        methods = [resource.node.find_child("ANY")]
+        if route.greedy:
+            methods.append(resource.node.find_child("{proxy+}").node.find_child("ANY"))
+        for method in methods:
+            for rule in ("APIG4", "COG4"):
+                _add(
+                    method,
+                    rule,
+                    f"{route.path} is public by contract (health, OpenAPI/Swagger, guest invoice lookup and "
+                    "payment, processor webhooks). Guests prove an invoice number plus postal code and are "
+                    "rate-limited by the WAF; webhooks are verified by the processor's signature.",
+                )
+
+
+def _processor(stack: ArPortalStack) -> None:
+    if stack.processor_secret is None:
+        return
+    _add(
+        stack.processor_secret,
+        "SMG4",
+        "The processor's API key and webhook signing secret are issued by the processor (Stripe dashboard), "
+        "so rotation is done there and the new value put here; there is no rotation Lambda to run.",
+    )
+
+
+def _identity(stack: ArPortalStack) -> None:
+    _add(
+        stack.identity.customer_pool,
+        "COG2",
+        "Residents paying a bill are not required to enrol a second factor (accessibility, one-off payers); "
+        "TOTP is offered, and Plus-tier threat protection (full function) challenges risky sign-ins.",
+    )
+    if not stack.config.staff_mfa:
+        _add(
+            stack.identity.staff_pool,
+            "COG2",
+            "The deployment set staffMfa=false (a demo or development stack); deployed agencies keep it on.",
+        )
+
+
+def _web(stack: ArPortalStack) -> None:
+    distribution = stack.web.distribution
+    _add(
+        distribution,
+        "CFR1",
+        "No geo restriction: an agency's customers pay from wherever they are (moved away, travelling).",
+    )
+    _add(
+        distribution,
+        "CFR2",
+        "The distribution serves only static files and config.json (no customer data); a CLOUDFRONT-scope "
+        "web ACL must live in us-east-1 (a separate stack). The API, which holds the data, has its own WAF.",
+    )
+    _add(
+        distribution,
+        "CFR4",
+        "No custom domain yet, so the default *.cloudfront.net certificate is used and CloudFront fixes its "
+        "security policy. An agency adding its domain sets an ACM certificate with TLSv1.2_2021.",
+    )
+    deployment_handler = _bucket_deployment_handler(stack)
+    _add(
+        deployment_handler,
+        "L1",
+        "CDK-provided BucketDeployment handler: aws-cdk-lib chooses and upgrades its runtime.",
+    )
+    _add(
+        deployment_handler,
+        "IAM4",
+        "CDK-provided BucketDeployment handler: its role uses AWSLambdaBasicExecutionRole for its logs.",
+        applies_to=["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+    )
+    _add(
+        deployment_handler,
+        "IAM5",
+        "CDK-provided BucketDeployment handler: it copies the CDK asset objects into the web bucket "
+        "(object wildcards on those two buckets only) and invalidates the distribution "
+        "(cloudfront:CreateInvalidation has no resource-level permission).",
+        applies_to=[
+            *S3_READ_ACTIONS,
+            *S3_PUT_ACTIONS,
+            "Action::s3:DeleteObject*",
+            _bucket_objects(stack, stack.web.bucket),
+            CDK_ASSET_OBJECTS,
+            "Resource::*",
+        ],
+    )
+
+
+def _bucket_deployment_handler(stack: Stack) -> IConstruct:
+    # A singleton function at stack level; its id starts with this prefix and ends with a memory suffix.
+    return next(child for child in stack.node.children if child.node.id.startswith("Custom::CDKBucketDeployment"))

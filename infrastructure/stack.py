@@ -1,0 +1,218 @@
+"""One agency's Receivables Portal in one stack: the constructs of each concern, and the grants between them.
+
+The grants live here, in one table-like method, so that "who may touch what" reads in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Aws, CfnOutput, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infrastructure import catalog, nag
+from infrastructure.constructs import (
+    Api,
+    Data,
+    Events,
+    Functions,
+    Identity,
+    Notifications,
+    Observability,
+    Web,
+    Workflows,
+)
+from infrastructure.deployment_config import DeploymentConfig
+
+# Not (yet) in catalog.runtime_environment: the handlers need the web origin for CORS headers on their
+# responses, and (processor "stripe") where the processor's API key and webhook signing secret are kept.
+WEB_ORIGIN_VARIABLE = "WEB_ORIGIN"
+PROCESSOR_SECRET_VARIABLE = "PROCESSOR_SECRET_ARN"
+# The functions that send mail and talk to the processor (charge, refund, verify webhooks).
+BACKEND_FUNCTIONS = ("public_api", "portal_api", "staff_api", "workflow_tasks")
+
+
+class ArPortalStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeploymentConfig, **kwargs: Any) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"Receivables Portal for {config.agency_name} ({config.stage})",
+            **kwargs,
+        )
+        self.config = config
+        for key, value in {"Application": "ReceivablesPortal", "Agency": config.agency, "Stage": config.stage}.items():
+            Tags.of(self).add(key, value)
+
+        self.data = data = Data(self, "Data", config=config)
+        self.identity = identity = Identity(self, "Identity", config=config)
+        self.events = events = Events(self, "Events", config=config, key=data.key, ledger=data.ledger)
+        self.notifications = Notifications(self, "Notifications", config=config)
+        self.api = api = Api(
+            self,
+            "Api",
+            config=config,
+            key=data.key,
+            user_pools=[identity.customer_pool, identity.staff_pool],
+        )
+        self.web = web = Web(
+            self,
+            "Web",
+            config=config,
+            access_logs_bucket=data.access_logs_bucket,
+            api_origin=f"https://{api.rest_api.rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}",
+        )
+
+        settings = {
+            "ledger_table": data.ledger.table_name,
+            "audit_table": data.audit.table_name,
+            "idempotency_table": data.idempotency.table_name,
+            "documents_bucket": data.documents_bucket.bucket_name,
+            "audit_bucket": data.audit_bucket.bucket_name,
+            "event_bus": events.bus.event_bus_name,
+            "customer_pool_id": identity.customer_pool.user_pool_id,
+            "staff_pool_id": identity.staff_pool.user_pool_id,
+            "agency_name": config.agency_name,
+            "currency": config.currency,
+            "processor": config.processor,
+            "approval_threshold_minor": config.approval_threshold_minor,
+            "sender_email": config.sender_email,
+            "stage": config.stage,
+        }
+        environment = catalog.runtime_environment(**settings)
+        self.functions = functions = Functions(self, "Functions", config=config, key=data.key, environment=environment)
+        self.workflows = workflows = Workflows(
+            self,
+            "Workflows",
+            config=config,
+            key=data.key,
+            workflow_tasks=functions["workflow_tasks"],
+            ledger=data.ledger,
+            bus=events.bus,
+        )
+        # The machines reference workflow_tasks, so only the API functions can know the machines' ARNs
+        # (the other way round would be a dependency cycle).
+        with_machines = catalog.runtime_environment(
+            **settings,
+            payment_retry_arn=workflows["payment_retry"].state_machine_arn,
+            approval_arn=workflows["approval"].state_machine_arn,
+            settlement_arn=workflows["settlement"].state_machine_arn,
+        )
+        for fn in functions.api_functions():
+            for name, value in with_machines.items():
+                if environment[name] != value:
+                    fn.add_environment(name, value)
+        for fn in functions.functions.values():
+            fn.add_environment(WEB_ORIGIN_VARIABLE, web.origin)
+
+        api.serve(
+            {route.function: functions[route.function] for route in catalog.ROUTES},
+            allowed_origin=web.origin,
+        )
+        self._grant()
+        self.processor_secret = self._processor_secret() if config.processor == "stripe" else None
+        web.publish(
+            {
+                "apiUrl": api.url,
+                "region": Aws.REGION,
+                "stage": config.stage,
+                "agencyName": config.agency_name,
+                "currency": config.currency,
+                "processor": config.processor,
+                "logoUrl": config.logo_url or "",
+                "customer": {
+                    "userPoolId": identity.customer_pool.user_pool_id,
+                    "clientId": identity.customer_client.user_pool_client_id,
+                },
+                "staff": {
+                    "userPoolId": identity.staff_pool.user_pool_id,
+                    "clientId": identity.staff_client.user_pool_client_id,
+                },
+            }
+        )
+        self.observability = Observability(
+            self,
+            "Observability",
+            key=data.key,
+            functions=dict(functions.functions),
+            api=api.rest_api,
+            machines=dict(workflows.machines),
+            dead_letter_queues={"outbox relay dead letters": events.dead_letters},
+        )
+        self._outputs()
+        nag.suppress(self)
+
+    def _grant(self) -> None:
+        """Least privilege, function by function. The audit table is append-only: read + put, no update."""
+        data, fns, machines = self.data, self.functions, self.workflows
+        for name in BACKEND_FUNCTIONS:
+            fn = fns[name]
+            data.ledger.grant_read_write_data(fn)
+            data.idempotency.grant_read_write_data(fn)
+            data.audit.grant_read_data(fn)  # the hash chain reads the previous record
+            data.audit.grant(fn, "dynamodb:PutItem", "dynamodb:ConditionCheckItem")
+            data.key.grant_encrypt_decrypt(fn)
+            data.documents_bucket.grant_read(fn)  # presigned GETs are signed with this permission
+            data.documents_bucket.grant_put(fn)
+            self.notifications.grant_send(fn)
+
+        portal, staff, tasks = fns["portal_api"], fns["staff_api"], fns["workflow_tasks"]
+        # Account linking: the backend, never the client, sets custom:customer_id.
+        self.identity.customer_pool.grant(portal, "cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes")
+        # Staff administration (the admin role's admin.users permission).
+        self.identity.staff_pool.grant(
+            staff,
+            "cognito-idp:AdminCreateUser",
+            "cognito-idp:AdminGetUser",
+            "cognito-idp:AdminDisableUser",
+            "cognito-idp:AdminEnableUser",
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminRemoveUserFromGroup",
+            "cognito-idp:AdminListGroupsForUser",
+            "cognito-idp:ListUsers",
+            "cognito-idp:ListUsersInGroup",
+        )
+        machines["payment_retry"].grant_start_execution(portal)  # autopay and instalment schedules
+        machines["payment_retry"].grant_start_execution(staff)
+        machines["approval"].grant_start_execution(staff)
+        machines["approval"].grant_task_response(staff)  # a second staff member's decision
+        data.audit_bucket.grant_read(staff)  # GET /v1/staff/audit reads exports
+        data.audit_bucket.grant_put(tasks)  # settlement reconciliation reports and audit exports
+        self.events.bus.grant_put_events_to(tasks)
+
+    def _processor_secret(self) -> secretsmanager.Secret:
+        """An empty-ish secret the agency fills after deploy: {"api_key": ..., "webhook_secret": ...}."""
+        secret = secretsmanager.Secret(
+            self,
+            "ProcessorSecret",
+            description=(
+                f"{self.config.processor} credentials for {self.config.agency}/{self.config.stage}: "
+                'JSON {"api_key": "...", "webhook_secret": "..."} set after deploy'
+            ),
+            encryption_key=self.data.key,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for name in BACKEND_FUNCTIONS:
+            secret.grant_read(self.functions[name])
+            self.functions[name].add_environment(PROCESSOR_SECRET_VARIABLE, secret.secret_arn)
+        return secret
+
+    def _outputs(self) -> None:
+        identity = self.identity
+        outputs = {
+            "ApiUrl": self.api.url,
+            "WebUrl": self.web.url,
+            "CustomerUserPoolId": identity.customer_pool.user_pool_id,
+            "CustomerUserPoolClientId": identity.customer_client.user_pool_client_id,
+            "StaffUserPoolId": identity.staff_pool.user_pool_id,
+            "StaffUserPoolClientId": identity.staff_client.user_pool_client_id,
+            "EventBusName": self.events.bus.event_bus_name,
+            "DocumentsBucketName": self.data.documents_bucket.bucket_name,
+            "AlarmTopicArn": self.observability.topic.topic_arn,
+            **{f"{logical_id}TableName": table.table_name for logical_id, table in self.data.tables.items()},
+        }
+        if self.processor_secret is not None:
+            outputs["ProcessorSecretArn"] = self.processor_secret.secret_arn
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)
