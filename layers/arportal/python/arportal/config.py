@@ -33,6 +33,8 @@ class RuntimeSettings(BaseModel):
     approval_state_machine: str = Field(default="", alias="APPROVAL_STATE_MACHINE_ARN")
     settlement_state_machine: str = Field(default="", alias="SETTLEMENT_STATE_MACHINE_ARN")
     stage: str = Field(default="dev", alias="STAGE")
+    web_origin: str = Field(default="*", alias="WEB_ORIGIN")
+    processor_secret_arn: str = Field(default="", alias="PROCESSOR_SECRET_ARN", description="Stripe keys (stripe only)")
 
 
 @lru_cache(maxsize=1)

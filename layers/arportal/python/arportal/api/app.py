@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from http import HTTPStatus
 from typing import Any
 
@@ -47,9 +48,12 @@ def _body_guard(app: APIGatewayRestResolver, next_middleware: NextMiddleware) ->
 
 
 def build_resolver() -> APIGatewayRestResolver:
+    # The web front-ends' origin (CloudFront) is set by CDK; locally everything is one origin, so "*" is harmless.
+    # Read here rather than from settings() so importing a handler needs no environment at all.
+    origin = os.environ.get("WEB_ORIGIN") or "*"
     app = APIGatewayRestResolver(
         enable_validation=True,
-        cors=CORSConfig(allow_origin="*", allow_headers=["Authorization", "Idempotency-Key"], max_age=600),
+        cors=CORSConfig(allow_origin=origin, allow_headers=["Authorization", "Idempotency-Key"], max_age=600),
     )
     app.use(middlewares=[_body_guard])
 
