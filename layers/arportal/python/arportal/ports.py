@@ -21,6 +21,7 @@ from arportal.domain.models import (
     Payment,
     Schedule,
 )
+from arportal.domain.posting import Posting
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.search import SearchKind
 
@@ -118,3 +119,23 @@ class PaymentProcessor(Protocol):
 
 class ProcessorUnavailableError(Exception):
     """The processor did not answer; whether a charge happened is unknown until ``find_charge``."""
+
+
+class PaymentLedger(Protocol):
+    """The reads a payment is planned from and the one transaction that posts it."""
+
+    def open_invoices(self, customer_id: str) -> list[Invoice]: ...
+
+    def invoices(self, customer_id: str | None, invoice_ids: list[str]) -> list[Invoice]:
+        """Named invoices, strongly consistent."""
+        ...
+
+    def account(self, customer_id: str, account_number: str) -> Account | None: ...
+
+    def posted_payment(self, scope: str, idempotency_key: str) -> Payment | None:
+        """The payment already posted under this key in this scope, if any."""
+        ...
+
+    def post(self, posting: Posting, *, scope: str, idempotency_key: str, audit: AuditEvent) -> None:
+        """All of the posting or nothing; ``ConflictError`` if the key was used or an invoice changed."""
+        ...

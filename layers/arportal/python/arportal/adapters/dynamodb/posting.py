@@ -1,0 +1,173 @@
+"""Writing a payment: the reads a posting is planned from, and the one transaction that applies it.
+
+The posting transaction (at most 100 items, DynamoDB's limit):
+  guard ``PAYKEY#<scope>#<key>`` (create)   -> the same Idempotency-Key can post only once, ever
+  payment, transaction pointer, allocations, receipt, credit note, outbox event (create, must not exist)
+  each invoice (update, conditioned on the version read and on its balance covering the part)
+  audit record (create, in the audit table)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arportal.adapters.aws import client
+from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb.errors import translated
+from arportal.adapters.dynamodb.outbox import audit_item, outbox_item
+from arportal.adapters.dynamodb.tables import OPEN_ITEMS
+from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
+from arportal.domain.models import Account, AuditEvent, Invoice, Payment
+from arportal.domain.posting import InvoiceChange, Posting
+
+MAX_INVOICES_PER_PAYMENT = 80  # leaves room in the 100-item transaction for the other records
+
+
+def guard_key(scope: str, idempotency_key: str) -> dict[str, str]:
+    return {"PK": f"PAYKEY#{scope}#{idempotency_key}", "SK": "PAYKEY"}
+
+
+class DynamoPaymentLedger:
+    def __init__(self, table_name: str, audit_table_name: str) -> None:
+        self.table = table_name
+        self.audit_table = audit_table_name
+
+    # --- reads -----------------------------------------------------------------------------------------
+
+    def open_invoices(self, customer_id: str) -> list[Invoice]:
+        """The customer's open invoices, consistently enough for planning: versions are re-checked at write."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": OPEN_ITEMS,
+            "KeyConditionExpression": "OPK = :pk AND begins_with(OSK, :inv)",
+            "ExpressionAttributeValues": {":pk": {"S": keys.customer_pk(customer_id)}, ":inv": {"S": "INV#"}},
+        }
+        found: list[Invoice] = []
+        while True:
+            with translated("open invoices"):
+                response = client("dynamodb").query(**request)
+            found.extend(items.from_item(codec.deserialize(i), Invoice) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def invoices(self, customer_id: str | None, invoice_ids: list[str]) -> list[Invoice]:
+        """Named invoices, read strongly consistently from the base table."""
+        if not invoice_ids or customer_id is None:
+            return []
+        request = {
+            self.table: {
+                "Keys": [
+                    codec.serialize({"PK": keys.customer_pk(customer_id), "SK": keys.invoice_sk(i)})
+                    for i in invoice_ids
+                ],
+                "ConsistentRead": True,
+            }
+        }
+        with translated("read invoices"):
+            response = client("dynamodb").batch_get_item(RequestItems=request)
+        return [items.from_item(codec.deserialize(i), Invoice) for i in response["Responses"].get(self.table, [])]
+
+    def account(self, customer_id: str, account_number: str) -> Account | None:
+        with translated("read account"):
+            response = client("dynamodb").get_item(
+                TableName=self.table,
+                Key=codec.serialize({"PK": keys.customer_pk(customer_id), "SK": keys.account_sk(account_number)}),
+            )
+        item = response.get("Item")
+        return items.from_item(codec.deserialize(item), Account) if item else None
+
+    def posted_payment(self, scope: str, idempotency_key: str) -> Payment | None:
+        """The payment already posted under this key, if any (two strongly consistent reads)."""
+        with translated("read posting guard"):
+            guard = client("dynamodb").get_item(
+                TableName=self.table, Key=codec.serialize(guard_key(scope, idempotency_key)), ConsistentRead=True
+            )
+        if "Item" not in guard:
+            return None
+        ref = codec.deserialize(guard["Item"])
+        return self.payment(ref.get("customer_id"), str(ref["payment_id"]))
+
+    def payment(self, customer_id: str | None, payment_id: str) -> Payment | None:
+        pk = keys.customer_pk(customer_id) if customer_id else "GUEST"
+        with translated("read payment"):
+            response = client("dynamodb").get_item(
+                TableName=self.table,
+                Key=codec.serialize({"PK": pk, "SK": keys.payment_sk(payment_id)}),
+                ConsistentRead=True,
+            )
+        item = response.get("Item")
+        return items.from_item(codec.deserialize(item), Payment) if item else None
+
+    # --- the write -------------------------------------------------------------------------------------
+
+    def post(self, posting: Posting, *, scope: str, idempotency_key: str, audit: AuditEvent) -> None:
+        """Apply the whole posting or nothing; ``ConflictError`` when any condition fails."""
+        payment = posting.payment
+        uow = DynamoUnitOfWork(self.table)
+        uow.create(
+            {
+                **guard_key(scope, idempotency_key),
+                "type": "payment_key",
+                "payment_id": payment.payment_id,
+                "customer_id": payment.customer_id,
+            }
+        )
+        uow.create(items.to_item(payment))
+        pointer = items.transaction_pointer(payment)
+        if pointer:
+            uow.create(pointer)
+        for allocation in posting.allocations:
+            uow.create(items.to_item(allocation))
+        for change in posting.invoice_changes:
+            self._update_invoice(uow, change)
+        if posting.credit:
+            uow.create(items.to_item(posting.credit))
+        if posting.receipt:
+            uow.create(items.to_item(posting.receipt))
+        uow.create(outbox_item(f"payment.{payment.status.value}", _event_detail(posting), at=audit.at))
+        uow.create(audit_item(audit), table=self.audit_table)
+        uow.commit("post payment")
+
+    @staticmethod
+    def _update_invoice(uow: DynamoUnitOfWork, change: InvoiceChange) -> None:
+        after = change.after
+        sets = "paid = :paid, balance = :balance, #status = :status, version = :next"
+        values: dict[str, Any] = {
+            ":paid": after.paid,
+            ":balance": after.balance,
+            ":status": after.status.value,
+            ":next": after.version,
+            ":expected": change.before.version,
+        }
+        live = items.live_index_attributes(after)
+        if live:
+            sets += ", " + ", ".join(f"{name} = :{name}" for name in live)
+            values |= {f":{name}": value for name, value in live.items()}
+            update = f"SET {sets}"
+        else:
+            update = f"SET {sets} REMOVE {', '.join(items.SPARSE_ATTRIBUTES)}"
+        uow.update(
+            {"PK": keys.customer_pk(after.customer_id), "SK": keys.invoice_sk(after.invoice_id)},
+            update_expression=update,
+            condition="version = :expected",
+            names={"#status": "status"},
+            values=values,
+        )
+
+
+def _event_detail(posting: Posting) -> dict[str, Any]:
+    p = posting.payment
+    return {
+        "payment_id": p.payment_id,
+        "customer_id": p.customer_id,
+        "status": p.status.value,
+        "amount": p.amount,
+        "fee_amount": p.fee_amount,
+        "currency": p.currency,
+        "channel": p.channel.value,
+        "receipt_number": p.receipt_number,
+        "transaction_id": p.transaction_id,
+        "allocations": [{"invoice_id": a.invoice_id, "amount": a.amount} for a in posting.allocations],
+        "credit": posting.credit.amount if posting.credit else 0,
+    }

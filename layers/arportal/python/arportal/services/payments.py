@@ -1,0 +1,279 @@
+"""Taking a payment: plan, charge once, post once.
+
+The order matters and each step is safe to repeat:
+1. a payment already posted under this Idempotency-Key is returned as it is (a retry after a crash or a
+   timeout completes nothing twice);
+2. the allocation is planned before charging, so bad input is refused before money moves;
+3. the processor is charged with a key derived from the Idempotency-Key, so a repeated charge is the same
+   charge; when the processor's answer is lost, the charge is looked up by that key instead of made again;
+4. the posting is one transaction guarded by the key; if an invoice changed meanwhile (a racing payment),
+   the allocation is planned again from fresh reads and the rest held as credit: no balance goes below zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from arportal.domain.allocation import AllocationPlan, allocate_chosen, allocate_oldest_first
+from arportal.domain.errors import BusinessRuleError, ConflictError, DependencyError, NotFoundError
+from arportal.domain.fees import FeeSchedule
+from arportal.domain.ids import new_id, new_reference
+from arportal.domain.models import (
+    Account,
+    AuditEvent,
+    Channel,
+    Invoice,
+    MethodDetail,
+    Payment,
+    PaymentMethodType,
+    StatusChange,
+)
+from arportal.domain.posting import Posting, plan_posting
+from arportal.domain.processing import ChargeOutcome
+from arportal.domain.status import PaymentStatus
+from arportal.ports import ChargeRequest, ChargeResult, PaymentLedger, PaymentProcessor, ProcessorUnavailableError
+
+POSTING_ATTEMPTS = 4
+OFFLINE_METHODS = frozenset({PaymentMethodType.CASH, PaymentMethodType.CHEQUE})
+
+
+@dataclass(frozen=True)
+class PayCommand:
+    idempotency_key: str
+    scope: str  # whose keys these are: the customer, the guest's invoice, or the staff member
+    customer_id: str | None  # the owner of the invoices paid (for a guest, the invoice's owner)
+    amount: int
+    currency: str
+    method: PaymentMethodType
+    channel: Channel
+    actor: str
+    token: str | None = None
+    invoices: tuple[tuple[str, int], ...] | None = None  # chosen (invoice_id, amount); None: agency rule
+    account_number: str | None = None  # pay against one account (its invoices, oldest first; rest as credit)
+    expected_fee: int | None = None  # what the payer was shown; a different fee is refused, never charged
+    terminal_id: str | None = None
+    drawer_id: str | None = None
+    cheque_number: str | None = None
+    description: str = "Payment"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PayResult:
+    payment: Payment
+    posting: Posting | None = None
+    replayed: bool = False
+    decline_code: str | None = None
+    decline_message: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PaymentsConfig:
+    currency: str
+    fees: FeeSchedule
+    processor_name: str
+
+
+def quote_fee(config: PaymentsConfig, method: PaymentMethodType, amount: int) -> int:
+    return config.fees.fee_for(method, amount)
+
+
+def pay(
+    command: PayCommand,
+    *,
+    ledger: PaymentLedger,
+    processor: PaymentProcessor,
+    config: PaymentsConfig,
+    now: datetime,
+) -> PayResult:
+    _validate(command, config)
+    existing = ledger.posted_payment(command.scope, command.idempotency_key)
+    if existing is not None:
+        return _replay(existing, command)
+
+    credit_account = _credit_account(command, ledger)
+    plan = _plan(command, ledger)
+    fee = quote_fee(config, command.method, command.amount)
+    if command.expected_fee is not None and command.expected_fee != fee:
+        raise BusinessRuleError(
+            "the convenience fee has changed since it was shown; review and confirm again",
+            details={"expected_fee": command.expected_fee, "fee": fee},
+        )
+
+    charge = _charge(command, processor, fee)
+    payment = _payment(command, config, charge, fee, now)
+    receipt_number = new_reference("R") if payment.status is PaymentStatus.POSTED else None
+    payment = payment.model_copy(update={"receipt_number": receipt_number})
+    audit = AuditEvent(
+        event_id=new_id("aud"),
+        entity_type="payment",
+        entity_id=payment.payment_id,
+        action=f"payment.{payment.status.value}",
+        actor=command.actor,
+        at=now,
+        after={"amount": payment.amount, "fee": fee, "status": payment.status.value, "channel": command.channel.value},
+        request_id=command.request_id,
+    )
+    credit_note_id = new_id("cn")
+    for _ in range(POSTING_ATTEMPTS):
+        if payment.status is PaymentStatus.FAILED:
+            plan = AllocationPlan((), payment.amount)
+        posting = plan_posting(
+            payment,
+            plan,
+            now=now,
+            credit_note_id=credit_note_id,
+            receipt_number=receipt_number,
+            credit_account=credit_account,
+        )
+        try:
+            ledger.post(posting, scope=command.scope, idempotency_key=command.idempotency_key, audit=audit)
+        except ConflictError:
+            already = ledger.posted_payment(command.scope, command.idempotency_key)
+            if already is not None:
+                return _replay(already, command)
+            plan = _plan(command, ledger, fresh=True, tolerate_closed=True)
+            continue
+        return PayResult(
+            payment,
+            posting,
+            decline_code=charge.code if payment.status is PaymentStatus.FAILED else None,
+            decline_message=charge.message if payment.status is PaymentStatus.FAILED else None,
+        )
+    # The charge stands and is found by its key: the client's retry with the same key posts it.
+    raise ConflictError(
+        "the invoices kept changing while this payment was being posted; retry with the same Idempotency-Key",
+        details={"transaction_id": charge.transaction_id},
+    )
+
+
+def _validate(command: PayCommand, config: PaymentsConfig) -> None:
+    if command.amount <= 0:
+        raise BusinessRuleError("the amount must be more than zero", details=[{"field": "amount", "reason": "<= 0"}])
+    if command.currency != config.currency:
+        raise BusinessRuleError(
+            f"this agency takes payments in {config.currency}",
+            details=[{"field": "currency", "reason": f"must be {config.currency}"}],
+        )
+    if command.method not in OFFLINE_METHODS and not command.token:
+        raise BusinessRuleError(
+            "a payment token from the secure payment form is required",
+            details=[{"field": "token", "reason": "required for this method"}],
+        )
+    if command.method is PaymentMethodType.CREDIT:
+        raise BusinessRuleError("account credit is applied with its own action, not as a payment method")
+    if command.customer_id is None:
+        # Guests pay one invoice through a token that names it; the payment is recorded on the invoice's owner.
+        raise BusinessRuleError("a payment must name the customer whose invoices it pays")
+
+
+def _credit_account(command: PayCommand, ledger: PaymentLedger) -> Account | None:
+    if command.account_number is None or command.customer_id is None:
+        return None
+    account = ledger.account(command.customer_id, command.account_number)
+    if account is None:
+        raise NotFoundError(f"account {command.account_number} is not one of yours")
+    return account
+
+
+def _plan(
+    command: PayCommand, ledger: PaymentLedger, *, fresh: bool = False, tolerate_closed: bool = False
+) -> AllocationPlan:
+    if command.invoices:
+        wanted = [invoice_id for invoice_id, _ in command.invoices]
+        found = ledger.invoices(command.customer_id, wanted)
+        missing = set(wanted) - {i.invoice_id for i in found}
+        if missing:
+            raise NotFoundError("some invoices are not yours or do not exist", details=sorted(missing))
+        if tolerate_closed:
+            # Someone else paid part of them meanwhile: pay what is still open; the rest becomes credit.
+            still_open = [(i, a) for i, a in command.invoices if _balance(found, i) > 0]
+            return allocate_chosen(command.amount, command.currency, found, still_open)
+        try:
+            return allocate_chosen(command.amount, command.currency, found, list(command.invoices))
+        except ValueError as exc:
+            raise BusinessRuleError(str(exc)) from exc
+    if command.customer_id is None:
+        raise BusinessRuleError("a payment must name the customer or the invoice it pays")
+    invoices: list[Invoice] = ledger.open_invoices(command.customer_id)
+    if fresh:  # the index may lag a moment behind the write that beat us: read the invoices themselves
+        invoices = ledger.invoices(command.customer_id, [i.invoice_id for i in invoices])
+    if command.account_number:
+        invoices = [i for i in invoices if i.account_number == command.account_number]
+    plan = allocate_oldest_first(command.amount, command.currency, invoices)
+    if plan.unapplied and command.account_number is None and not plan.parts:
+        raise BusinessRuleError(
+            "there is nothing open to pay; to pay ahead, choose the account to hold the credit",
+            details=[{"field": "account_number", "reason": "required when nothing is owed"}],
+        )
+    return plan
+
+
+def _balance(invoices: list[Invoice], invoice_id: str) -> int:
+    return next((i.balance for i in invoices if i.invoice_id == invoice_id), 0)
+
+
+def _charge(command: PayCommand, processor: PaymentProcessor, fee: int) -> ChargeResult:
+    if command.method in OFFLINE_METHODS:
+        return ChargeResult(ChargeOutcome.SUCCEEDED, None, method_type=command.method.value)
+    request = ChargeRequest(
+        idempotency_key=f"{command.scope}:{command.idempotency_key}",
+        amount=command.amount + fee,
+        currency=command.currency,
+        token=command.token or "",
+        description=command.description,
+        customer_id=command.customer_id,
+        metadata={"channel": command.channel.value},
+    )
+    try:
+        return processor.charge(request)
+    except ProcessorUnavailableError as exc:
+        found = processor.find_charge(request.idempotency_key)
+        if found is None:
+            raise DependencyError(
+                "the payment processor did not answer and nothing was charged; try again with the same key"
+            ) from exc
+        return found
+
+
+_STATUS_OF = {
+    ChargeOutcome.SUCCEEDED: PaymentStatus.POSTED,
+    ChargeOutcome.PENDING: PaymentStatus.PENDING,
+    ChargeOutcome.RETRYABLE: PaymentStatus.FAILED,
+    ChargeOutcome.DECLINED: PaymentStatus.FAILED,
+}
+
+
+def _payment(command: PayCommand, config: PaymentsConfig, charge: ChargeResult, fee: int, now: datetime) -> Payment:
+    status = _STATUS_OF[charge.outcome]
+    by = "processor" if command.method not in OFFLINE_METHODS else command.actor
+    history = [StatusChange(status=PaymentStatus.AUTHORIZED, at=now, by=by)] if status is PaymentStatus.POSTED else []
+    history.append(StatusChange(status=status, at=now, by=by, note=charge.code))
+    method_type = command.method
+    return Payment(
+        payment_id=new_id("pay"),
+        customer_id=command.customer_id,
+        amount=command.amount,
+        fee_amount=fee if status is not PaymentStatus.FAILED else 0,
+        currency=command.currency,
+        method=MethodDetail(
+            type=method_type, brand=charge.brand, last4=charge.last4, cheque_number=command.cheque_number
+        ),
+        channel=command.channel,
+        status=status,
+        history=history,
+        terminal_id=command.terminal_id,
+        drawer_id=command.drawer_id,
+        processor="offline" if command.method in OFFLINE_METHODS else config.processor_name,
+        transaction_id=charge.transaction_id,
+        taken_by=command.actor if command.channel in {Channel.COUNTER, Channel.PHONE} else None,
+        created_at=now,
+    )
+
+
+def _replay(existing: Payment, command: PayCommand) -> PayResult:
+    if existing.amount != command.amount or existing.customer_id != command.customer_id:
+        raise BusinessRuleError("this Idempotency-Key was already used for a different payment")
+    return PayResult(existing, replayed=True)
