@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel
 
-from arportal.domain.models import Account, CreditNote, Customer, Invoice, Payment, Receipt, Schedule
+from arportal.domain.errors import ConflictError
+from arportal.domain.models import Account, AuditEvent, CreditNote, Customer, Invoice, Payment, Receipt, Schedule
+from arportal.domain.posting import Posting
 from arportal.domain.search import SearchKind
-from arportal.ports import CustomerSnapshot, LookupHit
+from arportal.ports import ChargeRequest, ChargeResult, CustomerSnapshot, LookupHit, PaymentProcessor
 
 
 class InMemoryLedger:
@@ -89,3 +91,69 @@ def _keys_of(r: BaseModel) -> list[tuple[SearchKind, str, str, str]]:
         case Receipt():
             return [(SearchKind.RECEIPT_NUMBER, r.receipt_number, "receipt", r.receipt_number)]
     return []
+
+
+class InMemoryPaymentLedger:
+    """The payment ledger port with the adapter's semantics: a posting applies whole or not at all, guarded
+    by its key, and each invoice update is conditioned on the version that was read."""
+
+    def __init__(self, invoices: Sequence[Invoice] = (), accounts: Sequence[Account] = ()) -> None:
+        self.invoices_by_id: dict[str, Invoice] = {i.invoice_id: i for i in invoices}
+        self.accounts = {(a.customer_id, a.account_number): a for a in accounts}
+        self.payments: dict[str, Payment] = {}
+        self.guards: dict[tuple[str, str], str] = {}
+        self.postings: list[Posting] = []
+        self.credits: list[CreditNote] = []
+        self.audit: list[AuditEvent] = []
+        self.before_post: Callable[[], None] | None = None  # a hook to make a racing write happen
+
+    def open_invoices(self, customer_id: str) -> list[Invoice]:
+        return [i for i in self.invoices_by_id.values() if i.customer_id == customer_id and i.balance > 0]
+
+    def invoices(self, customer_id: str | None, invoice_ids: list[str]) -> list[Invoice]:
+        return [
+            self.invoices_by_id[i]
+            for i in invoice_ids
+            if i in self.invoices_by_id and self.invoices_by_id[i].customer_id == customer_id
+        ]
+
+    def account(self, customer_id: str, account_number: str) -> Account | None:
+        return self.accounts.get((customer_id, account_number))
+
+    def posted_payment(self, scope: str, idempotency_key: str) -> Payment | None:
+        pid = self.guards.get((scope, idempotency_key))
+        return self.payments[pid] if pid else None
+
+    def post(self, posting: Posting, *, scope: str, idempotency_key: str, audit: AuditEvent) -> None:
+        if self.before_post:
+            hook, self.before_post = self.before_post, None
+            hook()
+        if (scope, idempotency_key) in self.guards:
+            raise ConflictError("key used")
+        for change in posting.invoice_changes:
+            if self.invoices_by_id[change.before.invoice_id].version != change.before.version:
+                raise ConflictError("invoice changed")
+        self.guards[(scope, idempotency_key)] = posting.payment.payment_id
+        self.payments[posting.payment.payment_id] = posting.payment
+        for change in posting.invoice_changes:
+            self.invoices_by_id[change.after.invoice_id] = change.after
+        if posting.credit:
+            self.credits.append(posting.credit)
+        self.postings.append(posting)
+        self.audit.append(audit)
+
+
+class CountingProcessor:
+    """Wraps a processor and counts the charges that reached it."""
+
+    def __init__(self, inner: PaymentProcessor) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.charges: list[ChargeRequest] = []
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        self.charges.append(request)
+        return self.inner.charge(request)
+
+    def find_charge(self, idempotency_key: str) -> ChargeResult | None:
+        return self.inner.find_charge(idempotency_key)
