@@ -1,5 +1,5 @@
-"""Public routes: health, the API description (OpenAPI + Swagger UI). Guest payment and processor
-webhooks join here (issue 3 and 4)."""
+"""Public routes: health, the API description (OpenAPI + Swagger UI); guest lookup and payment and processor
+webhooks live in ``routes/``."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ from pydantic import BaseModel
 
 from arportal.api.app import build_resolver
 from arportal.config import settings
+from public_api.routes import guest, webhooks
 
 logger = Logger()
 app = build_resolver()
+for module in (guest, webhooks):
+    app.include_router(module.router)
 
 API_VERSION = "1.0.0"
 # The other API functions, whose routes /openapi.json describes. Imported only when the spec is asked for,

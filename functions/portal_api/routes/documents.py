@@ -1,0 +1,7 @@
+"""Portal routes: documents."""
+
+from __future__ import annotations
+
+from arportal.api.app import new_router
+
+router = new_router()

@@ -1,0 +1,7 @@
+"""Public routes: guest."""
+
+from __future__ import annotations
+
+from arportal.api.app import new_router
+
+router = new_router()
