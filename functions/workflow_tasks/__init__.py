@@ -1,0 +1,1 @@
+"""Task states of the payment_retry, approval and settlement state machines."""

@@ -1,0 +1,222 @@
+"""The use cases behind the Task states of the payment_retry, approval and settlement state machines.
+
+The machines (``statemachines/*.asl.json``) hold the control flow: waiting, retrying, branching, publishing
+events. These functions hold the decisions and the writes, each safe to run twice, because Step Functions
+retries a Task whose Lambda call failed:
+
+- a charge attempt uses its own idempotency key (``<key>:<attempt>``), so a repeated attempt never charges
+  twice and a new attempt is never answered from the previous one's failure;
+- approval and settlement writes are conditional on the status they expect, and a repeat that finds the
+  target status already set is a success.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from arportal.domain.errors import ConflictError
+from arportal.domain.models import Approval, Payment, StatusChange
+from arportal.domain.processing import ChargeOutcome, RetryDecision, next_attempt
+from arportal.domain.status import ApprovalStatus, PaymentStatus, transition_approval, transition_payment
+from arportal.ports import ChargeRequest, ChargeResult, PaymentProcessor, ProcessorUnavailableError
+
+SETTLEMENT_ACTOR = "system:settlement"
+MAX_SETTLEMENT_BATCH = 1000  # what one execution's Map carries; a busier day runs again for the rest
+
+
+class WorkflowStore(Protocol):
+    """What the workflow tasks read and write in the ledger table."""
+
+    def posted_payments(self, day: date, *, limit: int) -> list[Payment]:
+        """Payments created on ``day`` that are still ``posted`` (the ByActivityDay index)."""
+        ...
+
+    def append_status(self, payment: SettlementCandidate, change: StatusChange, *, expected: PaymentStatus) -> bool:
+        """Set the payment's status and append ``change`` to its history if its status is still ``expected``."""
+        ...
+
+    def payment_status(self, payment: SettlementCandidate) -> PaymentStatus | None: ...
+
+    def save_approval_request(self, approval: Approval, *, task_token: str, expires_at: datetime) -> None:
+        """Create or refresh a pending approval with the token that resumes its execution."""
+        ...
+
+    def set_approval_status(
+        self,
+        approval_id: str,
+        *,
+        expected: ApprovalStatus,
+        status: ApprovalStatus,
+        at: datetime,
+        decided_by: str | None = None,
+        note: str | None = None,
+    ) -> bool:
+        """Move an approval from ``expected`` to ``status``; False when it was not ``expected``."""
+        ...
+
+    def approval_status(self, approval_id: str) -> ApprovalStatus | None: ...
+
+
+# --- payment retry ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChargeAttempt:
+    outcome: ChargeOutcome
+    attempt: int
+    idempotency_key: str
+    transaction_id: str | None
+    code: str | None
+    message: str | None
+    brand: str | None = None
+    last4: str | None = None
+    method_type: str | None = None
+    reconciled: bool = False  # the processor did not answer and the outcome was looked up afterwards
+
+
+def attempt_key(idempotency_key: str, attempt: int) -> str:
+    return f"{idempotency_key}:{attempt}"
+
+
+def charge(processor: PaymentProcessor, request: ChargeRequest, *, attempt: int) -> ChargeAttempt:
+    """One charge attempt. When the processor does not answer, whether money moved is unknown: ask it
+    (``find_charge``) before calling the attempt retryable, so a charge that went through is never repeated."""
+    key = attempt_key(request.idempotency_key, attempt)
+    this_attempt = replace(request, idempotency_key=key, metadata={**(request.metadata or {}), "attempt": str(attempt)})
+    reconciled = False
+    try:
+        result = processor.charge(this_attempt)
+    except ProcessorUnavailableError:
+        reconciled = True
+        found = processor.find_charge(key)
+        result = found or ChargeResult(
+            ChargeOutcome.RETRYABLE, None, code="timeout", message="the processor did not answer; nothing was charged"
+        )
+    return ChargeAttempt(
+        outcome=result.outcome,
+        attempt=attempt,
+        idempotency_key=key,
+        transaction_id=result.transaction_id,
+        code=result.code,
+        message=result.message,
+        brand=result.brand,
+        last4=result.last4,
+        method_type=result.method_type,
+        reconciled=reconciled,
+    )
+
+
+def plan_next_attempt(outcome: ChargeOutcome, *, attempts_made: int, backoff_days: list[int]) -> RetryDecision:
+    return next_attempt(outcome, attempts_made, backoff_days)
+
+
+# --- approvals --------------------------------------------------------------------------------------------
+
+
+def await_decision(
+    store: WorkflowStore, approval: Approval, *, task_token: str, expires_in_s: int, now: datetime
+) -> None:
+    """Record the request and the token a second staff member's decision will resume the machine with."""
+    store.save_approval_request(approval, task_token=task_token, expires_at=now + timedelta(seconds=expires_in_s))
+
+
+def execute_approved(
+    store: WorkflowStore, approval_id: str, *, decided_by: str, note: str | None, now: datetime
+) -> str:
+    """Record the approval. Carrying out the action (refund, void, reversal, adjustment, write-off) is issue 5:
+    it will look up an executor by ``approval.action`` here and move the approval on to executed or failed.
+    Until then an approved request stays ``approved``: approved and ready to execute."""
+    _decide(store, approval_id, ApprovalStatus.APPROVED, at=now, decided_by=decided_by, note=note)
+    return "ready"
+
+
+def record_rejected(
+    store: WorkflowStore, approval_id: str, *, decided_by: str, note: str | None, now: datetime
+) -> None:
+    _decide(store, approval_id, ApprovalStatus.REJECTED, at=now, decided_by=decided_by, note=note)
+
+
+def mark_expired(store: WorkflowStore, approval_id: str, *, now: datetime) -> None:
+    _decide(store, approval_id, ApprovalStatus.EXPIRED, at=now, decided_by=None, note="no decision before expiry")
+
+
+def _decide(
+    store: WorkflowStore,
+    approval_id: str,
+    status: ApprovalStatus,
+    *,
+    at: datetime,
+    decided_by: str | None,
+    note: str | None,
+) -> None:
+    transition_approval(ApprovalStatus.PENDING, status)  # the rule; the conditional write below enforces it
+    moved = store.set_approval_status(
+        approval_id, expected=ApprovalStatus.PENDING, status=status, at=at, decided_by=decided_by, note=note
+    )
+    if not moved and store.approval_status(approval_id) is not status:
+        raise ConflictError(f"approval {approval_id} is no longer pending", details={"wanted": status.value})
+
+
+# --- settlement -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettlementCandidate:
+    payment_id: str
+    customer_id: str | None
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class SettlementOutcome:
+    candidate: SettlementCandidate
+    settled: bool  # False: it had moved on before it could settle (voided, refunded, reversed)
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class SettlementReport:
+    day: str
+    settled_count: int
+    skipped_count: int
+    totals: dict[str, int] = field(default_factory=dict)  # currency -> minor units settled
+    payment_ids: list[str] = field(default_factory=list)
+
+
+def settlement_candidates(
+    store: WorkflowStore, day: date, *, limit: int = MAX_SETTLEMENT_BATCH
+) -> list[SettlementCandidate]:
+    return [
+        SettlementCandidate(p.payment_id, p.customer_id, p.amount, p.currency)
+        for p in store.posted_payments(day, limit=limit)
+    ]
+
+
+def mark_settled(
+    store: WorkflowStore, candidate: SettlementCandidate, *, day: date, now: datetime
+) -> SettlementOutcome:
+    transition_payment(PaymentStatus.POSTED, PaymentStatus.SETTLED)
+    change = StatusChange(status=PaymentStatus.SETTLED, at=now, by=SETTLEMENT_ACTOR, note=f"settlement {day}")
+    if store.append_status(candidate, change, expected=PaymentStatus.POSTED):
+        return SettlementOutcome(candidate, settled=True, status=PaymentStatus.SETTLED.value)
+    # Already settled: this Task is being retried after its write went through, so it counts once, here.
+    current = store.payment_status(candidate)
+    settled = current is PaymentStatus.SETTLED
+    return SettlementOutcome(candidate, settled=settled, status=current.value if current else None)
+
+
+def settlement_report(day: date, outcomes: list[SettlementOutcome]) -> SettlementReport:
+    totals: dict[str, int] = {}
+    settled = [o for o in outcomes if o.settled]
+    for outcome in settled:
+        totals[outcome.candidate.currency] = totals.get(outcome.candidate.currency, 0) + outcome.candidate.amount
+    return SettlementReport(
+        day=day.isoformat(),
+        settled_count=len(settled),
+        skipped_count=len(outcomes) - len(settled),
+        totals=totals,
+        payment_ids=[o.candidate.payment_id for o in settled],
+    )

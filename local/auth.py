@@ -1,0 +1,150 @@
+"""Verifying Cognito ID tokens the way API Gateway's Cognito user pool authorizer does.
+
+A token is accepted only if: it is three base64url parts; its header says RS256 with a key id found in the
+issuing pool's JWKS; the RSA signature verifies; ``iss`` names one of our two pools; ``token_use`` is ``id``
+(the authorizer takes ID tokens); ``aud`` is that pool's app client; and ``exp`` is in the future. The keys are
+fetched once per pool from the pool's ``/.well-known/jwks.json`` (on moto's server locally).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+
+class TokenError(Exception):
+    """Why a token was refused (the message is safe to show)."""
+
+
+@dataclass(frozen=True)
+class Pool:
+    pool_id: str
+    client_id: str
+    issuer: str
+    jwks_url: str
+
+
+def pools_for(endpoint_url: str, region: str, pools: dict[str, tuple[str, str]]) -> list[Pool]:
+    """``{"customer": (pool_id, client_id), ...}`` -> the pools as moto serves them."""
+    return [
+        Pool(
+            pool_id=pool_id,
+            client_id=client_id,
+            issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
+            jwks_url=f"{endpoint_url}/{pool_id}/.well-known/jwks.json",
+        )
+        for pool_id, client_id in pools.values()
+    ]
+
+
+def _fetch_json(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own moto endpoint
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def _b64decode(part: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise TokenError("malformed token") from exc
+
+
+def _b64int(value: str) -> int:
+    return int.from_bytes(_b64decode(value), "big")
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        pools: list[Pool],
+        *,
+        fetch: Callable[[str], dict[str, Any]] = _fetch_json,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._pools = {p.issuer: p for p in pools}
+        self._fetch = fetch
+        self._clock = clock
+        self._keys: dict[str, dict[str, rsa.RSAPublicKey]] = {}
+        self._lock = threading.Lock()
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims, or ``TokenError``."""
+        parts = token.strip().split(".")
+        if len(parts) != 3 or not all(parts):
+            raise TokenError("malformed token")
+        try:
+            header = json.loads(_b64decode(parts[0]))
+            claims = json.loads(_b64decode(parts[1]))
+        except ValueError as exc:
+            raise TokenError("malformed token") from exc
+        if not isinstance(header, dict) or not isinstance(claims, dict):
+            raise TokenError("malformed token")
+        if header.get("alg") != "RS256":
+            raise TokenError("unsupported token algorithm")
+        pool = self._pools.get(str(claims.get("iss")))
+        if pool is None:
+            raise TokenError("token not issued by this agency's user pools")
+        key = self._key(pool, str(header.get("kid")))
+        try:
+            key.verify(_b64decode(parts[2]), f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature as exc:
+            raise TokenError("invalid token signature") from exc
+        if claims.get("token_use") != "id":
+            raise TokenError("an ID token is required")
+        if claims.get("aud") != pool.client_id:
+            raise TokenError("token issued for another client")
+        expires = claims.get("exp")
+        if not isinstance(expires, int | float) or expires <= self._clock():
+            raise TokenError("token expired")
+        return claims
+
+    def _key(self, pool: Pool, kid: str) -> rsa.RSAPublicKey:
+        with self._lock:
+            keys = self._keys.get(pool.pool_id)
+            if keys is None:
+                keys = {
+                    str(jwk["kid"]): rsa.RSAPublicNumbers(_b64int(jwk["e"]), _b64int(jwk["n"])).public_key()
+                    for jwk in self._fetch(pool.jwks_url).get("keys", [])
+                    if jwk.get("kty") == "RSA"
+                }
+                self._keys[pool.pool_id] = keys
+        if kid not in keys:
+            raise TokenError("unknown signing key")
+        return keys[kid]
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """``Bearer <token>`` or the bare token, as the authorizer's identity source accepts."""
+    if not authorization:
+        return None
+    value = authorization.strip()
+    if value[:7].lower() == "bearer ":
+        value = value[7:].strip()
+    return value or None
+
+
+def authorizer_claims(claims: dict[str, Any]) -> dict[str, str]:
+    """Claims as API Gateway (REST) passes them in ``requestContext.authorizer.claims``: every value a string,
+    ``cognito:groups`` comma-separated, ``exp``/``iat`` rendered as dates like ``Sat Nov 22 06:49:21 UTC 2026``."""
+    rendered: dict[str, str] = {}
+    for name, value in claims.items():
+        if isinstance(value, list):
+            rendered[name] = ",".join(str(v) for v in value)
+        elif name in {"exp", "iat"} and isinstance(value, int | float):
+            rendered[name] = time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(value))
+        elif isinstance(value, bool):
+            rendered[name] = "true" if value else "false"
+        else:
+            rendered[name] = str(value)
+    return rendered

@@ -1,0 +1,243 @@
+"""The local HTTP gateway: what API Gateway, its Cognito authorizer and CloudFront do in AWS, in one process.
+
+``Gateway.dispatch`` answers one request (tests call it directly); ``Gateway.serve`` puts it behind a
+``ThreadingHTTPServer``. Routing, in order:
+
+- API paths (``catalog.route_for``): Auth.USER routes need a valid Cognito ID token (401 before any handler
+  runs); the request becomes an API Gateway REST proxy event for the route's function, run in-process;
+- ``/local/login`` (tokens for a username/password) and ``/local/mailbox`` (what SES sent): local only;
+- ``/config.json`` for the front-ends;
+- static files (``local/static.py``); anything else is a 404.
+
+Bodies over ``MAX_BODY_BYTES`` get a 413. A handler that raises gets a 500 with no detail (logged here); a
+handler that does not exist yet gets a 502. Every error is ``{"error": {"code", "message", "details"}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+
+from infrastructure import catalog
+from local import apigw, auth, invoke, mailbox, static
+from local.apigw import Request, Response, error_response, json_response
+
+if TYPE_CHECKING:
+    from local.environment import LocalEnvironment
+
+MAX_BODY_BYTES = 1024 * 1024  # API Gateway allows 10 MB; our JSON APIs take 1 MiB (the handlers check too)
+logger = logging.getLogger("local.gateway")
+
+
+class Gateway:
+    def __init__(self, env: LocalEnvironment, *, handlers: Mapping[str, invoke.Handler] | None = None) -> None:
+        """``handlers`` replaces a function's handler by name (tests); others are imported on each request."""
+        self.env = env
+        self.handlers = dict(handlers or {})
+        resources = env.resources
+        self.verifier = auth.TokenVerifier(
+            auth.pools_for(
+                resources.endpoint_url,
+                resources.region,
+                {
+                    "customer": (resources.customer_pool_id, resources.customer_client_id),
+                    "staff": (resources.staff_pool_id, resources.staff_client_id),
+                },
+            )
+        )
+        self._local_routes: dict[tuple[str, str], Callable[[Request], Response]] = {
+            ("POST", "/local/login"): self._login,
+            ("GET", "/local/mailbox"): self._mailbox,
+            ("GET", "/config.json"): self._config,
+        }
+
+    # --- dispatch -----------------------------------------------------------------------------------------
+
+    def dispatch(self, request: Request) -> Response:
+        if len(request.body) > MAX_BODY_BYTES:
+            return _too_large()
+        path = request.path
+        route = catalog.route_for(path)
+        if route is not None:
+            return self._api(request, route)
+        local = self._local_routes.get((request.method, path))
+        if local is not None:
+            return local(request)
+        if any(p == path for _, p in self._local_routes):
+            return error_response(405, "method_not_allowed", f"{request.method} is not allowed on {path}")
+        return self._static(request, path)
+
+    def _api(self, request: Request, route: catalog.RouteSpec) -> Response:
+        claims = None
+        if route.auth is catalog.Auth.USER:
+            token = auth.bearer_token(request.header("Authorization"))
+            if token is None:
+                return error_response(401, "unauthorized", "sign in: an 'Authorization: Bearer <id token>' is required")
+            try:
+                claims = auth.authorizer_claims(self.verifier.verify(token))
+            except auth.TokenError as exc:
+                return error_response(401, "unauthorized", str(exc))
+        event = apigw.build_event(request, route, stage=self.env.config.stage, claims=claims)
+        function = route.function
+        try:
+            handler = self.handlers.get(function) or invoke.import_handler(catalog.function(function).handler)
+        except invoke.HandlerUnavailableError as exc:
+            logger.error("function %s is unavailable: %s", function, exc)
+            return error_response(502, "handler_unavailable", f"the {function} function is not available", str(exc))
+        arn = self.env.resources.functions.get(function, "")
+        try:
+            name = self.env.resources.function_name(function)
+            result = invoke.invoke(name, handler, self.env.function_env, event, arn=arn)
+        except Exception:
+            logger.exception("%s %s: unhandled error in %s", request.method, request.path, function)
+            return error_response(500, "internal_error", "something went wrong; it has been logged")
+        return apigw.to_response(result)
+
+    # --- local-only routes --------------------------------------------------------------------------------
+
+    def _login(self, request: Request) -> Response:
+        from local.environment import LoginError
+
+        try:
+            body = json.loads(request.body or b"null")
+        except ValueError:
+            body = None
+        if not (
+            isinstance(body, dict) and isinstance(body.get("username"), str) and isinstance(body.get("password"), str)
+        ):
+            return error_response(400, "bad_request", 'send {"username": "...", "password": "..."}')
+        try:
+            tokens = self.env.login(body["username"], body["password"])
+        except LoginError as exc:
+            return error_response(401, "unauthorized", str(exc))
+        return json_response(
+            200,
+            {
+                "id_token": tokens.id_token,
+                "access_token": tokens.access_token,
+                "refresh_token": tokens.refresh_token,
+                "audience": tokens.audience,
+            },
+        )
+
+    def _mailbox(self, request: Request) -> Response:
+        resources = self.env.resources
+        return json_response(200, {"messages": mailbox.messages(resources.account_id, resources.region)})
+
+    def _config(self, request: Request) -> Response:
+        resources, config = self.env.resources, self.env.config
+        return json_response(
+            200,
+            {
+                "local": True,
+                "apiBase": "",  # same origin
+                "region": resources.region,
+                "agencyName": config.agency_name,
+                "currency": config.currency,
+                "processor": config.processor,
+                "customerUserPoolId": resources.customer_pool_id,
+                "customerClientId": resources.customer_client_id,
+                "staffUserPoolId": resources.staff_pool_id,
+                "staffClientId": resources.staff_client_id,
+                "cognitoEndpoint": resources.endpoint_url,
+                "loginUrl": "/local/login",
+            },
+        )
+
+    # --- static files -------------------------------------------------------------------------------------
+
+    def _static(self, request: Request, path: str) -> Response:
+        if request.method not in {"GET", "HEAD"}:
+            return error_response(404, "not_found", f"no route for {request.method} {path}")
+        if static.needs_slash(path):
+            return Response(301, [("Location", path + "/")], b"")
+        try:
+            found = static.resolve(path)
+        except static.Forbidden:
+            return error_response(404, "not_found", "no such file")  # no hint that the path escaped
+        if found is None:
+            return error_response(404, "not_found", f"no route or file for {path}")
+        body = found.path.read_bytes()
+        return Response(200, [("Content-Type", found.content_type), ("Cache-Control", "no-cache")], body)
+
+    # --- HTTP ---------------------------------------------------------------------------------------------
+
+    def serve(self, host: str = "127.0.0.1", port: int = 8000) -> LocalHttpServer:
+        server = LocalHttpServer((host, port), _HttpHandler)
+        server.gateway = self
+        return server
+
+
+def _too_large() -> Response:
+    return error_response(413, "payload_too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+
+
+class LocalHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    gateway: Gateway
+    _thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> LocalHttpServer:
+        """Serve on a background thread (tests); ``serve_forever`` on the main thread is the dev runtime's way."""
+        self._thread = threading.Thread(target=self.serve_forever, name="gateway", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+class _HttpHandler(BaseHTTPRequestHandler):
+    server: LocalHttpServer
+    protocol_version = "HTTP/1.1"
+    server_version = "ArPortalLocal/1.0"
+
+    def _handle(self) -> None:
+        started = time.perf_counter()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            response = error_response(400, "bad_request", "invalid Content-Length")
+            self.close_connection = True
+        elif length > MAX_BODY_BYTES:
+            response = _too_large()
+            self.close_connection = True  # the unread body must not be taken for the next request
+        else:
+            body = self.rfile.read(length) if length else b""
+            request = Request(self.command, self.path, list(self.headers.items()), body, self.client_address[0])
+            response = self.server.gateway.dispatch(request)
+        self._send(response)
+        elapsed = (time.perf_counter() - started) * 1000
+        logger.info("%s %s %s %.0fms", self.command, self.path.split("?", 1)[0], response.status, elapsed)
+
+    def _send(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in {"content-length", "connection"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug(format, *args)

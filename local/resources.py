@@ -1,0 +1,279 @@
+"""The product's AWS resources, created in moto from the same definitions CDK deploys.
+
+Tables come from ``arportal.adapters.dynamodb.tables.TABLES``, functions, state machines and their
+substitutions from ``infrastructure.catalog``, names and settings from the deployment config in ``cdk.json``.
+Only what moto cannot do differently is local: one IAM role for everything, and an SQS queue subscribed to the
+bus so tests and the console can see events (moto's EventBridge cannot deliver to Lambda targets).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from arportal.adapters.dynamodb.tables import TABLES, TableSpec
+from infrastructure import catalog
+from infrastructure.deployment_config import DeploymentConfig
+
+STAFF_GROUPS = ("agent", "supervisor", "finance", "admin")
+_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+_CLIENT_AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+_READ_ATTRIBUTES = ["email", "email_verified", "name", "custom:customer_id"]
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Names, ids and ARNs of everything created, as the functions' environment and the tests need them."""
+
+    region: str
+    account_id: str
+    endpoint_url: str
+    prefix: str
+    tables: dict[str, str]  # logical id (Ledger, Audit, Idempotency) -> table name
+    documents_bucket: str
+    audit_bucket: str
+    kms_key_id: str
+    event_bus: str
+    event_bus_arn: str
+    events_queue_url: str
+    customer_pool_id: str
+    customer_client_id: str
+    staff_pool_id: str
+    staff_client_id: str
+    functions: dict[str, str]  # catalog name -> function ARN
+    state_machines: dict[str, str]  # catalog name -> state machine ARN
+    secrets: dict[str, str]  # purpose -> secret ARN
+    sender_email: str
+
+    @property
+    def ledger_table(self) -> str:
+        return self.tables["Ledger"]
+
+    @property
+    def audit_table(self) -> str:
+        return self.tables["Audit"]
+
+    @property
+    def idempotency_table(self) -> str:
+        return self.tables["Idempotency"]
+
+    def function_name(self, name: str) -> str:
+        return self.functions[name].rsplit(":", 1)[-1]
+
+    def runtime_environment(self, config: DeploymentConfig) -> dict[str, str]:
+        return catalog.runtime_environment(
+            ledger_table=self.ledger_table,
+            audit_table=self.audit_table,
+            idempotency_table=self.idempotency_table,
+            documents_bucket=self.documents_bucket,
+            audit_bucket=self.audit_bucket,
+            event_bus=self.event_bus,
+            customer_pool_id=self.customer_pool_id,
+            staff_pool_id=self.staff_pool_id,
+            agency_name=config.agency_name,
+            currency=config.currency,
+            processor=config.processor,
+            approval_threshold_minor=config.approval_threshold_minor,
+            sender_email=config.sender_email,
+            stage=config.stage,
+            payment_retry_arn=self.state_machines.get("payment_retry", ""),
+            approval_arn=self.state_machines.get("approval", ""),
+            settlement_arn=self.state_machines.get("settlement", ""),
+        )
+
+
+def create_all(config: DeploymentConfig, *, endpoint_url: str, region: str) -> Resources:
+    session = boto3.session.Session(region_name=region)
+
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
+
+    prefix = config.stack_name
+    account = client("sts").get_caller_identity()["Account"]
+    tables = {spec.logical_id: f"{prefix}-{spec.logical_id}" for spec in TABLES}
+    for spec in TABLES:
+        _create_table(client("dynamodb"), tables[spec.logical_id], spec)
+    kms_key_id, documents_bucket, audit_bucket = _create_storage(client("kms"), client("s3"), prefix.lower())
+    bus_name = f"{prefix}-events"
+    bus_arn, queue_url = _create_events(client("events"), client("sqs"), bus_name, account)
+    customer_pool, customer_client = _create_pool(client("cognito-idp"), f"{prefix}-customers", groups=())
+    staff_pool, staff_client = _create_pool(client("cognito-idp"), f"{prefix}-staff", groups=STAFF_GROUPS)
+    client("ses").verify_email_identity(EmailAddress=config.sender_email)
+    secrets = {
+        purpose: client("secretsmanager").create_secret(Name=f"{prefix}/{purpose}", SecretString=value)["ARN"]
+        for purpose, value in (
+            ("webhook-signing-key", "local-webhook-signing-key-not-secret"),
+            ("processor", json.dumps({"processor": config.processor, "api_key": "sk_sandbox_local"})),
+        )
+    }
+    role_arn = client("iam").create_role(RoleName=f"{prefix}-local", AssumeRolePolicyDocument=json.dumps(_TRUST))[
+        "Role"
+    ]["Arn"]
+    machine_arns = {
+        m.name: f"arn:aws:states:{region}:{account}:stateMachine:{prefix}-{m.name}" for m in catalog.STATE_MACHINES
+    }
+    resources = Resources(
+        region=region,
+        account_id=account,
+        endpoint_url=endpoint_url,
+        prefix=prefix,
+        tables=tables,
+        documents_bucket=documents_bucket,
+        audit_bucket=audit_bucket,
+        kms_key_id=kms_key_id,
+        event_bus=bus_name,
+        event_bus_arn=bus_arn,
+        events_queue_url=queue_url,
+        customer_pool_id=customer_pool,
+        customer_client_id=customer_client,
+        staff_pool_id=staff_pool,
+        staff_client_id=staff_client,
+        functions={},
+        state_machines=machine_arns,  # known before creation, so function environments can name them
+        secrets=secrets,
+        sender_email=config.sender_email,
+    )
+    env = resources.runtime_environment(config)
+    resources.functions.update(_create_functions(client("lambda"), prefix, role_arn, env))
+    _create_state_machines(client("stepfunctions"), resources, role_arn)
+    return resources
+
+
+def _key_schema(partition: str, sort: str | None) -> list[dict[str, str]]:
+    schema = [{"AttributeName": partition, "KeyType": "HASH"}]
+    return schema + ([{"AttributeName": sort, "KeyType": "RANGE"}] if sort else [])
+
+
+def _create_table(dynamodb: Any, name: str, spec: TableSpec) -> None:
+    request: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": _key_schema(spec.partition_key, spec.sort_key),
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in spec.key_attributes()],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if spec.indexes:
+        request["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index.name,
+                "KeySchema": _key_schema(index.partition_key, index.sort_key),
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in spec.indexes
+        ]
+    if spec.stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    dynamodb.create_table(**request)
+    if spec.ttl_attribute:
+        dynamodb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute}
+        )
+
+
+def _create_storage(kms: Any, s3: Any, prefix: str) -> tuple[str, str, str]:
+    key_id = kms.create_key(Description=f"{prefix} documents")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=f"alias/{prefix}-documents", TargetKeyId=key_id)
+    documents, audit = f"{prefix}-documents", f"{prefix}-audit"
+    s3.create_bucket(Bucket=documents)
+    s3.put_bucket_encryption(
+        Bucket=documents,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id}}]
+        },
+    )
+    s3.create_bucket(Bucket=audit, ObjectLockEnabledForBucket=True)
+    return key_id, documents, audit
+
+
+def _create_events(events: Any, sqs: Any, bus_name: str, account: str) -> tuple[str, str]:
+    bus_arn = events.create_event_bus(Name=bus_name)["EventBusArn"]
+    queue_url = sqs.create_queue(QueueName=f"{bus_name}-local-tap")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    # Every event on the bus carries our account: a catch-all rule.
+    events.put_rule(Name="local-tap", EventBusName=bus_name, EventPattern=json.dumps({"account": [account]}))
+    events.put_targets(Rule="local-tap", EventBusName=bus_name, Targets=[{"Id": "local-tap", "Arn": queue_arn}])
+    return bus_arn, queue_url
+
+
+def _create_pool(cognito: Any, name: str, *, groups: tuple[str, ...]) -> tuple[str, str]:
+    pool_id = cognito.create_user_pool(
+        PoolName=name,
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Schema=[{"Name": "customer_id", "AttributeDataType": "String", "Mutable": True}],
+    )["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=f"{name}-web",
+        ExplicitAuthFlows=_CLIENT_AUTH_FLOWS,
+        ReadAttributes=_READ_ATTRIBUTES,
+    )["UserPoolClient"]["ClientId"]
+    for group in groups:
+        cognito.create_group(UserPoolId=pool_id, GroupName=group)
+    return pool_id, client_id
+
+
+def _placeholder_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "The local runtime runs this function's code in-process (local/invoke.py).\n")
+    return buffer.getvalue()
+
+
+def _create_functions(lambda_: Any, prefix: str, role_arn: str, env: dict[str, str]) -> dict[str, str]:
+    code = _placeholder_zip()
+    arns = {}
+    for spec in catalog.FUNCTIONS:
+        arns[spec.name] = lambda_.create_function(
+            FunctionName=f"{prefix}-{spec.name}",
+            Runtime="python3.11",
+            Role=role_arn,
+            Handler=spec.handler,
+            Code={"ZipFile": code},
+            Description=spec.description,
+            Timeout=spec.timeout_s,
+            MemorySize=spec.memory_mb,
+            Environment={"Variables": env},
+        )["FunctionArn"]
+    return arns
+
+
+def render_definition(spec: catalog.StateMachineSpec, values: dict[str, str]) -> str:
+    """The ASL file with every ``${Name}`` filled, as CDK's ``definition_substitutions`` does."""
+    text = spec.definition_file.read_text()
+    for name in catalog.SUBSTITUTION_NAMES:
+        text = text.replace("${" + name + "}", values[name])
+    if "${" in text:
+        raise ValueError(f"{spec.definition_file.name}: a substitution outside catalog.SUBSTITUTION_NAMES")
+    json.loads(text)  # fail here, not at the first execution
+    return text
+
+
+def _create_state_machines(sfn: Any, resources: Resources, role_arn: str) -> None:
+    values = catalog.substitutions(
+        workflow_tasks_arn=resources.functions["workflow_tasks"],
+        ledger_table=resources.ledger_table,
+        event_bus=resources.event_bus,
+    )
+    for spec in catalog.STATE_MACHINES:
+        arn = sfn.create_state_machine(
+            name=f"{resources.prefix}-{spec.name}",
+            definition=render_definition(spec, values),
+            roleArn=role_arn,
+            type="STANDARD",
+        )["stateMachineArn"]
+        if arn != resources.state_machines[spec.name]:
+            raise RuntimeError(f"moto named {spec.name} {arn}, expected {resources.state_machines[spec.name]}")

@@ -1,0 +1,294 @@
+"""The demo agency's ledger, generated: the same seed and anchor date always give the same records.
+
+Every figure agrees with the ledger's rules: an invoice's ``paid`` is the sum of its allocations and
+``credited`` of the credit applied to it, so ``balance = amount - paid - credited`` and its status follows;
+a payment is its allocations plus what is unapplied plus what was refunded. Declined attempts leave no
+allocation; a duplicate payment sits unapplied until it is refunded. Pending (ACH in flight) payments are
+applied, as the posting transaction applies them.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from arportal.adapters.dynamodb import items
+from arportal.domain.models import (
+    Account,
+    Customer,
+    CustomerKind,
+    Invoice,
+    PostalAddress,
+    Schedule,
+    ScheduleKind,
+)
+from arportal.domain.models import Department as DepartmentRecord
+from arportal.domain.status import invoice_status_for
+from local import seed_names as names
+from local.seed_bills import BY_CODE, DEPARTMENTS, Bill, bills, demo_citations, with_late_penalty
+from local.seed_payments import Payer, Portion, credit_note
+from local.seed_payments import at as at_time
+
+DEMO_CUSTOMER_EMAIL = "customer@demo.local"
+HISTORY_DAYS = 548  # eighteen months
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class Ids:
+    """ULIDs and references as ``arportal.domain.ids`` makes them, with the randomness from a seeded RNG."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    @staticmethod
+    def _encode(value: int, length: int) -> str:
+        return "".join(_CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(length)))
+
+    def new(self, prefix: str, at: datetime) -> str:
+        return f"{prefix}_{self._encode(int(at.timestamp() * 1000), 10)}{self._encode(self.rng.getrandbits(80), 16)}"
+
+    def reference(self, prefix: str, at: datetime) -> str:
+        return f"{prefix}-{at:%y%m}-{self._encode(self.rng.getrandbits(30), 6)}"
+
+    def customer(self) -> str:
+        return f"CUS-{self._encode(self.rng.getrandbits(40), 8)}"
+
+
+@dataclass
+class DemoData:
+    records: list[items.Record] = field(default_factory=list)
+    pointers: list[dict[str, Any]] = field(default_factory=list)  # TXN# items
+    demo_customer_id: str = ""
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for record in self.records:
+            kind = items.TYPE_OF[type(record)]
+            found[kind] = found.get(kind, 0) + 1
+        return {**found, "transaction": len(self.pointers)}
+
+    def to_items(self) -> list[dict[str, Any]]:
+        return [items.to_item(r) for r in self.records] + self.pointers
+
+
+class Generator:
+    def __init__(self, seed: int, *, today: date, customers: int, currency: str, demo_login_subject: str | None):
+        self.rng = random.Random(seed)
+        self.ids = Ids(self.rng)
+        self.today, self.customers, self.currency = today, customers, currency
+        self.start = today - timedelta(days=HISTORY_DAYS)
+        self.demo_login_subject = demo_login_subject
+        self.data = DemoData()
+        self.account_seq = {d.code: d.first_account for d in DEPARTMENTS}
+        self.invoice_seq = {d.code: 0 for d in DEPARTMENTS}
+        self.payer = Payer(self.rng, self.ids, today=today, currency=currency, out=self.data)
+
+    def run(self) -> DemoData:
+        self.data.records.extend(DepartmentRecord(code=d.code, name=d.name) for d in DEPARTMENTS)
+        for index in range(self.customers):
+            self._customer(demo=index == 0)
+        return self.data
+
+    def _customer(self, *, demo: bool) -> None:
+        rng = self.rng
+        business = not demo and rng.random() < 0.2
+        customer = self._profile(business=business, demo=demo)
+        self.data.records.append(customer)
+        if demo:
+            self.data.demo_customer_id = customer.customer_id
+        self.payer.start_customer(customer, business=business)
+        portions: list[Portion] = []
+        for department in self._departments(business=business, demo=demo):
+            account = self._account(customer, department, business=business)
+            self.data.records.append(account)
+            autopay = self._autopay(account) if department == "utilities" and not demo and rng.random() < 0.15 else None
+            offset = 7 if demo else rng.randint(0, 60)
+            if demo and department == "parking":
+                account_bills = demo_citations(rng, self.today)
+            else:
+                account_bills = bills(
+                    department, rng, start=self.start, today=self.today, business=business, utility_offset_days=offset
+                )
+            for bill in account_bills:
+                portions.extend(self._invoice(customer, account, bill, autopay=autopay, demo=demo))
+        self.payer.pay(customer, portions)
+        if demo or rng.random() < 0.08:  # credit left on the account: an adjustment nobody has applied yet
+            account = self._last_account()
+            self.data.records.append(credit_note(rng, self.ids, customer, account, self.today, currency=self.currency))
+
+    def _profile(self, *, business: bool, demo: bool) -> Customer:
+        rng = self.rng
+        first, last = rng.choice(names.FIRST_NAMES), rng.choice(names.LAST_NAMES)
+        if demo:
+            name, email = "Jordan Rivera", DEMO_CUSTOMER_EMAIL
+        elif business:
+            suffix = rng.choice(names.BUSINESS_SUFFIXES)
+            name = f"{rng.choice(names.BUSINESS_WORDS)} {rng.choice(names.BUSINESS_KINDS)} {suffix}".strip()
+            email = f"billing@{name.split()[0].lower()}{rng.randint(1, 99)}.{rng.choice(names.EMAIL_DOMAINS)}"
+        else:
+            name = f"{first} {last}"
+            handle = f"{first}.{last}".lower().replace("'", "")
+            email = f"{handle}{rng.randint(1, 999)}@{rng.choice(names.EMAIL_DOMAINS)}"
+        address = PostalAddress(
+            line1=f"{rng.randint(100, 4999)} {rng.choice(names.STREETS)} {rng.choice(names.STREET_SUFFIXES)}",
+            line2=f"Suite {rng.randint(100, 400)}" if business and rng.random() < 0.4 else None,
+            city="Springfield",
+            region="IL",
+            postal_code=rng.choice(names.ZIP_CODES),
+        )
+        return Customer(
+            customer_id=self.ids.customer(),
+            kind=CustomerKind.BUSINESS if business else CustomerKind.INDIVIDUAL,
+            name=name,
+            email=email,
+            phone=f"+1 217-555-01{rng.randint(0, 99):02d}",
+            address=address,
+            login_subject=self.demo_login_subject if demo else None,
+            created_at=at_time(rng, self.start - timedelta(days=rng.randint(30, 3_000))),
+        )
+
+    def _departments(self, *, business: bool, demo: bool) -> list[str]:
+        if demo:
+            return ["property_tax", "utilities", "parking"]
+        rng = self.rng
+        chances = {"property_tax": 0.5, "utilities": 0.75, "permits": 0.6 if business else 0.15, "parking": 0.25}
+        chosen = [code for code, chance in chances.items() if rng.random() < chance] or ["utilities"]
+        return sorted(rng.sample(chosen, min(len(chosen), 3)), key=list(chances).index)
+
+    def _account(self, customer: Customer, department: str, *, business: bool) -> Account:
+        spec = BY_CODE[department]
+        number = self.account_seq[department]
+        self.account_seq[department] += 1
+        return Account(
+            account_number=f"{spec.prefix}-{number}",
+            customer_id=customer.customer_id,
+            department=department,
+            description=spec.account_description + (" (commercial)" if business else ""),
+            service_address=customer.address,
+            opened_on=self.start - timedelta(days=self.rng.randint(10, 4_000)),
+        )
+
+    def _last_account(self) -> Account:
+        return next(r for r in reversed(self.data.records) if isinstance(r, Account))
+
+    def _autopay(self, account: Account) -> Schedule:
+        schedule = Schedule(
+            schedule_id=self.ids.new("sch", at_time(self.rng, self.start)),
+            customer_id=account.customer_id,
+            kind=ScheduleKind.AUTOPAY,
+            account_number=account.account_number,
+            payment_method_id=f"pm_sbx_{self.rng.getrandbits(40):010x}",
+            currency=self.currency,
+            days_before_due=self.rng.choice((0, 0, 3, 5)),
+            created_at=at_time(self.rng, self.start - timedelta(days=self.rng.randint(1, 400))),
+        )
+        self.data.records.append(schedule)
+        return schedule
+
+    def _fate(self, bill: Bill, *, autopay: Schedule | None, demo: bool, latest: bool) -> str:
+        """open | paid | late | partial | overdue | plan: what happened to this invoice."""
+        yesterday = self.today - timedelta(days=1)
+        if demo:
+            if bill.due > self.today:
+                return "open"
+            return "overdue" if latest else "paid"
+        if autopay is not None:
+            return "paid" if bill.due - timedelta(days=autopay.days_before_due) <= yesterday else "open"
+        roll = self.rng.random()
+        if bill.due > self.today:
+            return "open" if roll < 0.6 else "paid" if roll < 0.88 else "partial"
+        if 40 <= (self.today - bill.due).days <= 200 and bill.lines[0].fee_code.startswith("PT_") and roll < 0.08:
+            return "plan"
+        return "paid" if roll < 0.84 else "late" if roll < 0.9 else "partial" if roll < 0.94 else "overdue"
+
+    def _invoice(
+        self, customer: Customer, account: Account, bill: Bill, *, autopay: Schedule | None, demo: bool
+    ) -> list[Portion]:
+        dept = BY_CODE[account.department]
+        latest = (
+            account.department in {"parking", "utilities"}
+            and bill.due <= self.today
+            and bill.due > self.today - timedelta(days=90)
+        )
+        fate = self._fate(bill, autopay=autopay, demo=demo, latest=latest)
+        if demo and account.department == "utilities" and fate == "overdue":
+            fate = "partial"
+        if (
+            account.department == "parking"
+            and fate in {"late", "overdue"}
+            and bill.due < self.today - timedelta(days=30)
+        ):
+            bill = with_late_penalty(bill)
+        self.invoice_seq[dept.code] += 1
+        invoice_id = self.ids.new("inv", at_time(self.rng, bill.issue))
+        number = f"{dept.prefix}{bill.issue:%y%m}-{self.invoice_seq[dept.code]:05d}"
+        amount = sum(line.amount for line in bill.lines)
+        credited = 0
+        if fate in {"paid", "late", "partial"} and self.rng.random() < 0.03:
+            credited = max(100, amount * self.rng.randint(10, 25) // 100)
+        draft = _Draft(invoice_id, number, customer.customer_id, account, bill, amount, credited)
+        self.payer.drafts.append(draft)
+        if credited:
+            note = credit_note(
+                self.rng, self.ids, customer, account, self.today, currency=self.currency, applied_to=draft
+            )
+            self.data.records.append(note)
+        return self.payer.portions_for(draft, fate, autopay=autopay)
+
+
+@dataclass
+class _Draft:
+    """An invoice whose ``paid`` is known only once its payments exist."""
+
+    invoice_id: str
+    invoice_number: str
+    customer_id: str
+    account: Account
+    bill: Bill
+    amount: int
+    credited: int
+    paid: int = 0
+
+    @property
+    def open_balance(self) -> int:
+        return self.amount - self.credited - self.paid
+
+    def build(self, currency: str) -> Invoice:
+        balance = self.amount - self.paid - self.credited
+        return Invoice(
+            invoice_id=self.invoice_id,
+            invoice_number=self.invoice_number,
+            customer_id=self.customer_id,
+            account_number=self.account.account_number,
+            department=self.account.department,
+            issue_date=self.bill.issue,
+            due_date=self.bill.due,
+            currency=currency,
+            lines=list(self.bill.lines),
+            amount=self.amount,
+            paid=self.paid,
+            credited=self.credited,
+            balance=balance,
+            status=invoice_status_for(self.amount, balance),
+            period_start=self.bill.period_start,
+            period_end=self.bill.period_end,
+        )
+
+
+def generate(
+    seed: int = 42,
+    *,
+    today: date | None = None,
+    customers: int = 300,
+    currency: str = "USD",
+    demo_login_subject: str | None = None,
+) -> DemoData:
+    """The demo agency as of ``today`` (default: today, UTC). Customer 0 is the demo customer."""
+    anchor = today or datetime.now(UTC).date()
+    generator = Generator(seed, today=anchor, customers=customers, currency=currency,
+                          demo_login_subject=demo_login_subject)  # fmt: skip
+    data = generator.run()
+    data.records.extend(d.build(currency) for d in generator.payer.drafts)
+    return data

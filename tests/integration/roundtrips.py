@@ -1,0 +1,35 @@
+"""Count DynamoDB round trips with a botocore event hook, so a budget regression fails a test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from arportal.adapters.aws import client
+
+
+@dataclass
+class RoundTrips:
+    calls: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.calls)
+
+
+@contextmanager
+def dynamodb_round_trips() -> Iterator[RoundTrips]:
+    """Every request the shared DynamoDB client sends while the block runs (retries included)."""
+    counter = RoundTrips()
+
+    def count(request: Any, **_: Any) -> None:
+        target = request.headers.get("X-Amz-Target", b"")
+        counter.calls.append(target.decode() if isinstance(target, bytes) else str(target))
+
+    events = client("dynamodb").meta.events
+    events.register("before-send.dynamodb", count, unique_id="round-trip-counter")
+    try:
+        yield counter
+    finally:
+        events.unregister("before-send.dynamodb", unique_id="round-trip-counter")
