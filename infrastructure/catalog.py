@@ -126,6 +126,8 @@ def runtime_environment(
     payment_retry_arn: str = "",
     approval_arn: str = "",
     settlement_arn: str = "",
+    web_origin: str = "*",
+    processor_secret_arn: str = "",
 ) -> dict[str, str]:
     """The environment of every function (the names ``arportal.config.RuntimeSettings`` reads)."""
     return {
@@ -146,6 +148,8 @@ def runtime_environment(
         "PAYMENT_RETRY_STATE_MACHINE_ARN": payment_retry_arn,
         "APPROVAL_STATE_MACHINE_ARN": approval_arn,
         "SETTLEMENT_STATE_MACHINE_ARN": settlement_arn,
+        "WEB_ORIGIN": web_origin,
+        "PROCESSOR_SECRET_ARN": processor_secret_arn,
         "POWERTOOLS_SERVICE_NAME": "arportal",
         "POWERTOOLS_LOG_LEVEL": "INFO",
         "POWERTOOLS_METRICS_NAMESPACE": "ArPortal",

@@ -25,8 +25,8 @@ from infrastructure.constructs import (
 )
 from infrastructure.deployment_config import DeploymentConfig
 
-# Not (yet) in catalog.runtime_environment: the handlers need the web origin for CORS headers on their
-# responses, and (processor "stripe") where the processor's API key and webhook signing secret are kept.
+# Known only after the web distribution and the processor secret exist, so set after the functions are made
+# (catalog.runtime_environment gives them neutral defaults until then).
 WEB_ORIGIN_VARIABLE = "WEB_ORIGIN"
 PROCESSOR_SECRET_VARIABLE = "PROCESSOR_SECRET_ARN"
 # The functions that send mail and talk to the processor (charge, refund, verify webhooks).

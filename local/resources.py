@@ -93,6 +93,7 @@ class Resources:
             payment_retry_arn=self.state_machines.get("payment_retry", ""),
             approval_arn=self.state_machines.get("approval", ""),
             settlement_arn=self.state_machines.get("settlement", ""),
+            processor_secret_arn=self.secrets.get("processor", ""),
         )
 
 

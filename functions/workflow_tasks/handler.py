@@ -16,12 +16,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
 
+from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
 from arportal.config import settings
 from arportal.domain.models import Approval
 from arportal.domain.processing import ChargeOutcome
 from arportal.ports import ChargeRequest, PaymentProcessor
 from arportal.services import workflow
-from workflow_tasks.store import DynamoWorkflowStore
 
 logger = Logger(service="workflow_tasks")
 

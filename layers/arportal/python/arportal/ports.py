@@ -8,22 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Protocol
 
 from pydantic import BaseModel
 
 from arportal.domain.models import (
     Account,
+    Approval,
     AuditEvent,
     CreditNote,
     Customer,
     Invoice,
     Payment,
     Schedule,
+    StatusChange,
 )
 from arportal.domain.posting import Posting
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.search import SearchKind
+from arportal.domain.status import ApprovalStatus, PaymentStatus
 
 
 @dataclass(frozen=True)
@@ -139,3 +143,44 @@ class PaymentLedger(Protocol):
     def post(self, posting: Posting, *, scope: str, idempotency_key: str, audit: AuditEvent) -> None:
         """All of the posting or nothing; ``ConflictError`` if the key was used or an invoice changed."""
         ...
+
+
+@dataclass(frozen=True)
+class SettlementCandidate:
+    payment_id: str
+    customer_id: str | None
+    amount: int
+    currency: str
+
+
+class WorkflowStore(Protocol):
+    """What the workflow tasks read and write in the ledger table."""
+
+    def posted_payments(self, day: date, *, limit: int) -> list[Payment]:
+        """Payments created on ``day`` that are still ``posted`` (the ByActivityDay index)."""
+        ...
+
+    def append_status(self, payment: SettlementCandidate, change: StatusChange, *, expected: PaymentStatus) -> bool:
+        """Set the payment's status and append ``change`` to its history if its status is still ``expected``."""
+        ...
+
+    def payment_status(self, payment: SettlementCandidate) -> PaymentStatus | None: ...
+
+    def save_approval_request(self, approval: Approval, *, task_token: str, expires_at: datetime) -> None:
+        """Create or refresh a pending approval with the token that resumes its execution."""
+        ...
+
+    def set_approval_status(
+        self,
+        approval_id: str,
+        *,
+        expected: ApprovalStatus,
+        status: ApprovalStatus,
+        at: datetime,
+        decided_by: str | None = None,
+        note: str | None = None,
+    ) -> bool:
+        """Move an approval from ``expected`` to ``status``; False when it was not ``expected``."""
+        ...
+
+    def approval_status(self, approval_id: str) -> ApprovalStatus | None: ...

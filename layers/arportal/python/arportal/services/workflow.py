@@ -14,49 +14,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Protocol
 
 from arportal.domain.errors import ConflictError
-from arportal.domain.models import Approval, Payment, StatusChange
+from arportal.domain.models import Approval, StatusChange
 from arportal.domain.processing import ChargeOutcome, RetryDecision, next_attempt
 from arportal.domain.status import ApprovalStatus, PaymentStatus, transition_approval, transition_payment
-from arportal.ports import ChargeRequest, ChargeResult, PaymentProcessor, ProcessorUnavailableError
+from arportal.ports import (
+    ChargeRequest,
+    ChargeResult,
+    PaymentProcessor,
+    ProcessorUnavailableError,
+    SettlementCandidate,
+    WorkflowStore,
+)
 
 SETTLEMENT_ACTOR = "system:settlement"
 MAX_SETTLEMENT_BATCH = 1000  # what one execution's Map carries; a busier day runs again for the rest
-
-
-class WorkflowStore(Protocol):
-    """What the workflow tasks read and write in the ledger table."""
-
-    def posted_payments(self, day: date, *, limit: int) -> list[Payment]:
-        """Payments created on ``day`` that are still ``posted`` (the ByActivityDay index)."""
-        ...
-
-    def append_status(self, payment: SettlementCandidate, change: StatusChange, *, expected: PaymentStatus) -> bool:
-        """Set the payment's status and append ``change`` to its history if its status is still ``expected``."""
-        ...
-
-    def payment_status(self, payment: SettlementCandidate) -> PaymentStatus | None: ...
-
-    def save_approval_request(self, approval: Approval, *, task_token: str, expires_at: datetime) -> None:
-        """Create or refresh a pending approval with the token that resumes its execution."""
-        ...
-
-    def set_approval_status(
-        self,
-        approval_id: str,
-        *,
-        expected: ApprovalStatus,
-        status: ApprovalStatus,
-        at: datetime,
-        decided_by: str | None = None,
-        note: str | None = None,
-    ) -> bool:
-        """Move an approval from ``expected`` to ``status``; False when it was not ``expected``."""
-        ...
-
-    def approval_status(self, approval_id: str) -> ApprovalStatus | None: ...
 
 
 # --- payment retry ----------------------------------------------------------------------------------------
@@ -160,14 +133,6 @@ def _decide(
 
 
 # --- settlement -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SettlementCandidate:
-    payment_id: str
-    customer_id: str | None
-    amount: int
-    currency: str
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,13 @@ def department_key(code: str) -> dict[str, str]:
     return {"PK": AGENCY, "SK": f"DEPT#{code}"}
 
 
+PENDING_APPROVALS = "APPROVALS#PENDING"  # OPK of approvals while they wait for a decision
+
+
+def approval_key(approval_id: str) -> dict[str, str]:
+    return {"PK": f"APPROVAL#{approval_id}", "SK": "APPROVAL"}
+
+
 def outbox_key(event_id: str) -> dict[str, str]:
     return {"PK": f"OUTBOX#{event_id}", "SK": OUTBOX}
 

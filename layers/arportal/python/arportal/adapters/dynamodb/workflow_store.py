@@ -16,17 +16,12 @@ from typing import Any
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.errors import translated
+from arportal.adapters.dynamodb.keys import PENDING_APPROVALS, approval_key
 from arportal.adapters.dynamodb.tables import BY_ACTIVITY_DAY
 from arportal.domain.errors import ConflictError
 from arportal.domain.models import Approval, Payment, StatusChange
 from arportal.domain.status import ApprovalStatus, PaymentStatus
-from arportal.services.workflow import SettlementCandidate
-
-PENDING_APPROVALS = "APPROVALS#PENDING"
-
-
-def approval_key(approval_id: str) -> dict[str, str]:
-    return {"PK": f"APPROVAL#{approval_id}", "SK": "APPROVAL"}
+from arportal.ports import SettlementCandidate
 
 
 def _payment_key(candidate: SettlementCandidate) -> dict[str, str]:
