@@ -6,7 +6,7 @@ DynamoDB/S3/SES/EventBridge adapters against moto or AWS.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -120,6 +120,14 @@ class PaymentProcessor(Protocol):
         """The charge made with this key, if any: how a timeout is reconciled without charging again."""
         ...
 
+    def refund(self, transaction_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
+        """Refund part or all of a charge, once per idempotency key."""
+        ...
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> ProcessorEvent:
+        """Verify a webhook's signature and timestamp and read it; ``WebhookSignatureError`` if it fails."""
+        ...
+
 
 class ProcessorUnavailableError(Exception):
     """The processor did not answer; whether a charge happened is unknown until ``find_charge``."""
@@ -184,3 +192,50 @@ class WorkflowStore(Protocol):
         ...
 
     def approval_status(self, approval_id: str) -> ApprovalStatus | None: ...
+
+
+@dataclass(frozen=True)
+class Email:
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: tuple[tuple[str, str, bytes], ...] = ()  # (filename, content type, bytes)
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> str:
+        """Send one message; returns the provider's message id."""
+        ...
+
+
+class DocumentStore(Protocol):
+    def put(self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None) -> None: ...
+
+    def url(self, key: str, *, filename: str, expires_in: int = 300) -> str:
+        """A short-lived download link; issue only after checking the caller may see the document."""
+        ...
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    succeeded: bool
+    refund_id: str | None
+    code: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class ProcessorEvent:
+    """A processor's report about a charge, from a verified webhook (or the sandbox's simulation)."""
+
+    event_id: str  # the processor's id: the same event delivered twice is applied once
+    kind: str  # "charge.succeeded" | "charge.failed" | "charge.returned" | "refund.succeeded" | "refund.failed"
+    transaction_id: str
+    occurred_at: datetime
+    code: str | None = None
+    amount: int | None = None
+
+
+class WebhookSignatureError(Exception):
+    """A webhook's signature or timestamp did not verify: the request is refused and nothing is read."""
