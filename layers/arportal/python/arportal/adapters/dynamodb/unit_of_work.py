@@ -41,6 +41,27 @@ class DynamoUnitOfWork:
             }
         )
 
+    def put_if(
+        self,
+        item: dict[str, Any],
+        *,
+        condition: str,
+        values: dict[str, Any] | None = None,
+        names: dict[str, str] | None = None,
+        table: str | None = None,
+    ) -> None:
+        """Write ``item`` whole if ``condition`` holds (e.g. a chain head that must still be at a given seq)."""
+        action: dict[str, Any] = {
+            "TableName": table or self._table,
+            "Item": codec.serialize(item),
+            "ConditionExpression": condition,
+        }
+        if values:
+            action["ExpressionAttributeValues"] = {k: codec.value(v) for k, v in values.items()}
+        if names:
+            action["ExpressionAttributeNames"] = names
+        self._actions.append({"Put": action})
+
     def replace(self, item: dict[str, Any], *, expected_version: int) -> None:
         """Overwrite an item only if it still has the version that was read."""
         self._actions.append(
