@@ -12,11 +12,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from arportal.api.app import build_resolver
-from staff_api.routes import search
+from staff_api.routes import audit, search
 
 logger = Logger()
 app = build_resolver()
-for module in (search,):
+for module in (search, audit):
     app.include_router(module.router)
 
 

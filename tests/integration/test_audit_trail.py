@@ -87,3 +87,16 @@ def test_tampering_with_stored_records_is_detected(trail, local_env, tamper):
         dynamodb.delete_item(TableName=settings().audit_table, Key=codec.serialize(key))
     result = trail.verify("payment", pid)
     assert not result.ok and result.problems
+
+
+def test_the_audit_route_shows_the_trail_to_those_allowed(gateway, trail, make_users):
+    pid = new_id("pay")
+    append(trail, event(pid, "payment.posted"))
+    supervisor = make_users(groups=("supervisor",)).staff_token
+    reply = gateway.request("GET", f"/v1/staff/audit?entity=payment:{pid}", token=supervisor)
+    assert reply.status == 200, reply.body
+    assert reply.body["verification"]["ok"] and reply.body["records"][0]["action"] == "payment.posted"
+    agent = make_users(groups=("agent",)).staff_token
+    assert gateway.request("GET", f"/v1/staff/audit?entity=payment:{pid}", token=agent).status == 403
+    bad = gateway.request("GET", "/v1/staff/audit?entity=galaxy:42424", token=supervisor)
+    assert bad.status == 422 and bad.body["error"]["details"][0]["field"] == "entity"

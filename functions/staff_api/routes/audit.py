@@ -1,0 +1,46 @@
+"""Staff routes: follow one entity's audit trail, and see that its hash chain verifies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from arportal.adapters.dynamodb.audit import DynamoAuditTrail
+from arportal.api.app import current_caller, new_router
+from arportal.api.identity import require_staff
+from arportal.api.schemas import Out
+from arportal.config import settings
+from arportal.domain.permissions import Permission
+from arportal.services import audit
+
+router = new_router()
+
+
+class VerificationOut(Out):
+    ok: bool
+    records: int
+    problems: list[str]
+
+
+class AuditOut(Out):
+    entity_type: str
+    entity_id: str
+    records: list[dict[str, Any]]
+    verification: VerificationOut
+
+
+@router.get("/v1/staff/audit", tags=["staff"], summary="One entity's audit trail, oldest first, with its verification")
+def get_audit(
+    entity: Annotated[str, Query(min_length=5, max_length=90, description="e.g. payment:pay_01J...")],
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> AuditOut:
+    require_staff(current_caller(router), Permission.AUDIT_READ)
+    history = audit.entity_history(DynamoAuditTrail(settings().audit_table), entity, limit=limit)
+    v = history.verification
+    return AuditOut(
+        entity_type=history.entity_type,
+        entity_id=history.entity_id,
+        records=[{k: val for k, val in r.items() if k not in {"PK", "SK", "ACTOR"}} for r in history.records],
+        verification=VerificationOut(ok=v.ok, records=v.records, problems=v.problems),
+    )
