@@ -1,0 +1,32 @@
+"""Audit table stream -> the Object Lock bucket (``services/audit_export.py``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from boto3.dynamodb.types import TypeDeserializer
+
+from arportal.adapters.dynamodb.items import plain
+from arportal.adapters.s3 import S3DocumentStore
+from arportal.config import settings
+from arportal.services.audit_export import export_batch
+
+logger = Logger()
+_deserializer = TypeDeserializer()
+
+
+@logger.inject_lambda_context(clear_state=True)
+@event_source(data_class=DynamoDBStreamEvent)
+def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
+    records = []
+    for record in event.records:
+        image = record.raw_event.get("dynamodb", {}).get("NewImage")
+        if image:  # inserts of records and puts of heads; the table never deletes
+            records.append(plain({k: _deserializer.deserialize(v) for k, v in image.items()}))
+    key = export_batch(records, S3DocumentStore(settings().audit_bucket), now=datetime.now(UTC))
+    logger.info("exported audit records", extra={"records": len(records), "key": key})
+    return {"exported": len(records), "key": key}
