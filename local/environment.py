@@ -25,6 +25,7 @@ import boto3
 from infrastructure import catalog
 from infrastructure.deployment_config import DeploymentConfig, load
 from local import invoke, moto_patches
+from local.audit_export import AuditStreamExporter
 from local.relay import OutboxRelay
 from local.resources import Resources, create_all
 
@@ -72,6 +73,7 @@ class LocalEnvironment:
     _server: moto_patches.LocalMotoServer | None = field(default=None, init=False)
     _saved_env: dict[str, str] | None = field(default=None, init=False)
     _relay: OutboxRelay | None = field(default=None, init=False)
+    _audit_export: AuditStreamExporter | None = field(default=None, init=False)
 
     def __enter__(self) -> LocalEnvironment:
         try:
@@ -125,10 +127,22 @@ class LocalEnvironment:
         )
         if self.relay_interval_s:
             self._relay.start(self.relay_interval_s)
+        self._audit_export = AuditStreamExporter(
+            dynamodb=self.client("dynamodb"),
+            streams=self.client("dynamodbstreams"),
+            table=self.resources.audit_table,
+            deliver=lambda event: self._invoke(
+                "audit_exporter", "audit_exporter.handler.lambda_handler", self.function_env, event
+            ),
+        )
+        if self.relay_interval_s:
+            self._audit_export.start(max(self.relay_interval_s, 2.0))
 
     def stop(self) -> None:
         if self._relay is not None:
             self._relay.stop()
+        if self._audit_export is not None:
+            self._audit_export.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -220,6 +234,11 @@ class LocalEnvironment:
     def relay_once(self) -> int:
         assert self._relay is not None, "start() first"
         return self._relay.relay_once()
+
+    def export_audit_once(self) -> int:
+        """Copy new audit records to the Object Lock bucket through the real exporter (dev does it every 2 s)."""
+        assert self._audit_export is not None, "start() first"
+        return self._audit_export.export_once()
 
     def drain_events(self) -> list[dict[str, Any]]:
         """Every event that reached the bus since the last drain (EventBridge envelopes, oldest first)."""

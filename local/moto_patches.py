@@ -22,6 +22,10 @@ Each patch names the moto internal it replaces and why. After upgrading moto, re
    records, no per-item round trip): how seed data loads in seconds.
 8. DynamoDB Streams keeps every shard iterator it ever issued (~2 KB each); a relay polling for hours would grow
    without bound, so only the newest ``MAX_SHARD_ITERATORS`` are kept (AWS expires them after 15 minutes).
+9. A failed ``TransactWriteItems`` (``DynamoDBBackend.transact_write_items``) restores deep copies of the tables
+   it touched, stream shard included: stream records of the rolled-back writes stay in the copy, and every open
+   shard iterator keeps reading the old shard, so the outbox relay and the audit exporter went deaf after the
+   first conflict. The live shard is put back on the restored table, minus the rolled-back records.
 """
 
 from __future__ import annotations
@@ -45,8 +49,8 @@ from moto.awslambda.models import LambdaFunction
 from moto.core.config import default_user_config
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import ItemSizeTooLarge
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models import dynamo_type as dynamo_types
-from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
@@ -101,6 +105,7 @@ def install(invoker: Invoker) -> None:
     result = dynamodb_responses.DynamoResult
     result.execute_result = _fast_result(result.execute_result)  # type: ignore[method-assign]
     DynamoDBStreamsBackend.get_records = _bounded_iterators(DynamoDBStreamsBackend.get_records)  # type: ignore[method-assign]
+    DynamoDBBackend.transact_write_items = _streams_survive_rollback(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
     _state["installed"] = True
 
 
@@ -387,3 +392,27 @@ def _dynamo(value: Any) -> dynamo_types.DynamoType:
 def sent_messages(account: str, region: str) -> Iterator[Any]:
     """Messages moto's SES backend accepted (SES v1 and v2 share it)."""
     yield from list(ses_models.ses_backends[account][region].sent_messages)
+
+
+# --- 9. stream shards survive a rolled-back transaction -----------------------------------------------------
+
+
+def _streams_survive_rollback(original: Callable[..., Any]) -> Callable[..., Any]:
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> Any:
+        live = {
+            name: (table, table.stream_shard, len(table.stream_shard.items))
+            for name, table in self.tables.items()
+            if table.stream_shard is not None
+        }
+        try:
+            return original(self, transact_items)
+        except Exception:
+            for name, (table, shard, count) in live.items():
+                restored = self.tables.get(name)
+                if restored is not None and restored is not table:
+                    del shard.items[count:]  # records of writes that never happened
+                    shard.table = restored
+                    restored.stream_shard = shard
+            raise
+
+    return transact_write_items

@@ -100,3 +100,14 @@ def test_the_audit_route_shows_the_trail_to_those_allowed(gateway, trail, make_u
     assert gateway.request("GET", f"/v1/staff/audit?entity=payment:{pid}", token=agent).status == 403
     bad = gateway.request("GET", "/v1/staff/audit?entity=galaxy:42424", token=supervisor)
     assert bad.status == 422 and bad.body["error"]["details"][0]["field"] == "entity"
+
+
+def test_audit_records_reach_the_object_lock_bucket(local_env, trail):
+    local_env.export_audit_once()  # start from a drained stream
+    pid = new_id("pay")
+    append(trail, event(pid, "payment.posted"))
+    assert local_env.export_audit_once() >= 2  # the record and its head
+    s3 = local_env.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=settings().audit_bucket, Prefix="audit/").get("Contents", [])]
+    bodies = [s3.get_object(Bucket=settings().audit_bucket, Key=k)["Body"].read().decode() for k in keys]
+    assert any(f"PAYMENT#{pid}" in body and "payment.posted" in body for body in bodies)
