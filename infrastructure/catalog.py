@@ -6,6 +6,8 @@ substitutions are declared once. It imports nothing from aws_cdk.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +29,7 @@ class FunctionSpec:
     description: str
     memory_mb: int = 512
     timeout_s: int = 15
+    only_with_processor: str | None = None  # deployed only in stacks whose config.processor is this one
 
     @property
     def handler(self) -> str:
@@ -58,6 +61,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("portal_api", "Customer portal API (/v1/portal)"),
     FunctionSpec("staff_api", "Staff console API (/v1/staff)"),
     FunctionSpec("workflow_tasks", "Task states of the payment_retry, approval and settlement machines", 512, 60),
+    FunctionSpec(
+        "audit_exporter", "Copies new audit records from the audit table's stream to the Object Lock bucket", 256, 60
+    ),
+    FunctionSpec(
+        "sandbox_api",
+        "Sandbox processor: hosted fields, tokens and ACH simulation (sandbox deployments only)",
+        256,
+        only_with_processor="sandbox",
+    ),
+    FunctionSpec("scheduled_jobs", "Daily jobs: autopay runs, due-date reminders, overdue notices", 512, 900),
 )
 
 ROUTES: tuple[RouteSpec, ...] = (
@@ -68,6 +81,8 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("/v1/processor", "public_api", Auth.NONE),
     RouteSpec("/v1/portal", "portal_api", Auth.USER),
     RouteSpec("/v1/staff", "staff_api", Auth.USER),
+    # The sandbox processor's own API (hosted fields, tokens, ACH simulation): a processor, not part of ours.
+    RouteSpec("/sandbox", "sandbox_api", Auth.NONE),
 )
 
 STATE_MACHINES: tuple[StateMachineSpec, ...] = (
@@ -128,6 +143,9 @@ def runtime_environment(
     settlement_arn: str = "",
     web_origin: str = "*",
     processor_secret_arn: str = "",
+    guest_token_secret_arn: str = "",
+    convenience_fees: Mapping[str, Mapping[str, int | None]] | None = None,
+    balance_sources: Mapping[str, Mapping[str, str | int | None]] | None = None,
 ) -> dict[str, str]:
     """The environment of every function (the names ``arportal.config.RuntimeSettings`` reads)."""
     return {
@@ -150,7 +168,27 @@ def runtime_environment(
         "SETTLEMENT_STATE_MACHINE_ARN": settlement_arn,
         "WEB_ORIGIN": web_origin,
         "PROCESSOR_SECRET_ARN": processor_secret_arn,
+        "GUEST_TOKEN_SECRET_ARN": guest_token_secret_arn,
+        # JSON {method: {fixed, basis_points, cap}}; "{}" (no fees) unless the deployment config says otherwise
+        "CONVENIENCE_FEES": json.dumps(
+            {method: dict(rule) for method, rule in (convenience_fees or {}).items()}, sort_keys=True
+        ),
+        # JSON {department: {name, base_url, secret_name, timeout_ms}}; "{}": every balance from the ledger
+        "BALANCE_SOURCES": json.dumps(
+            {department: dict(source) for department, source in (balance_sources or {}).items()}, sort_keys=True
+        ),
         "POWERTOOLS_SERVICE_NAME": "arportal",
         "POWERTOOLS_LOG_LEVEL": "INFO",
         "POWERTOOLS_METRICS_NAMESPACE": "ArPortal",
     }
+
+
+def functions_for(processor: str) -> tuple[FunctionSpec, ...]:
+    """The functions a stack with this processor deploys (the sandbox's own API only with the sandbox)."""
+    return tuple(f for f in FUNCTIONS if f.only_with_processor in (None, processor))
+
+
+def routes_for(processor: str) -> tuple[RouteSpec, ...]:
+    """The routes a stack with this processor serves: those whose function it deploys."""
+    deployed = {f.name for f in functions_for(processor)}
+    return tuple(route for route in ROUTES if route.function in deployed)

@@ -2,11 +2,12 @@
 
 Set through ``cdk.json`` context (``-c agency=...`` on the command line overrides a value):
 ``agency``, ``stage``, ``currency``, ``processor``, ``approvalThresholdMinor``, ``senderEmail``,
-``logoUrl``, ``staffMfa``.
+``logoUrl``, ``staffMfa``, ``convenienceFees``, ``balanceSources``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
@@ -18,6 +19,45 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
 
 class DeploymentConfigError(ValueError):
     """A context value is missing or wrong; the message names the key and the reason."""
+
+
+class FeeRuleConfig(BaseModel):
+    """One payment method's convenience fee: ``fixed`` minor units plus ``basis_points`` (250 = 2.5 %), capped."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fixed: int = Field(default=0, ge=0)
+    basis_points: int = Field(default=0, ge=0, le=1000)
+    cap: int | None = Field(default=None, ge=0)
+
+
+FeeMethod = Literal["card", "debit", "ach", "wallet"]
+# What the payer pays on top, per method, unless the agency says otherwise: card networks' 2.5 % is passed on
+# for credit cards and wallets; PIN-less debit and ACH cost the agency little, so they are free to the payer.
+DEFAULT_CONVENIENCE_FEES: dict[FeeMethod, FeeRuleConfig] = {
+    "card": FeeRuleConfig(basis_points=250),
+    "debit": FeeRuleConfig(),
+    "ach": FeeRuleConfig(),
+    "wallet": FeeRuleConfig(basis_points=250),
+}
+
+
+DepartmentKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+
+
+class BalanceSourceConfig(BaseModel):
+    """A department's system of record whose balances the staff console shows (the generic HTTPS connector).
+
+    ``secret_name`` names a Secrets Manager secret holding the credentials (``{"api_key": ...}`` or the key as
+    plain text), sent as a bearer token. Plain ``http://`` is accepted only for a loopback host (the local demo).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=80)
+    base_url: str = Field(pattern=r"^(https://[^\s/?#]+|http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?)(/[^\s?#]*)?$")
+    secret_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")
+    timeout_ms: int = Field(default=2000, ge=100, le=10_000)
 
 
 class DeploymentConfig(BaseModel):
@@ -32,12 +72,30 @@ class DeploymentConfig(BaseModel):
     sender_email: str = Field(alias="senderEmail", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     logo_url: str | None = Field(default=None, alias="logoUrl")
     staff_mfa: bool = Field(default=True, alias="staffMfa", description="Require MFA for staff (deployed)")
+    convenience_fees: dict[FeeMethod, FeeRuleConfig] = Field(
+        default_factory=lambda: dict(DEFAULT_CONVENIENCE_FEES),
+        alias="convenienceFees",
+        description='Per method: {"fixed", "basis_points", "cap"}; a method left out costs the payer nothing',
+    )
+    balance_sources: dict[DepartmentKey, BalanceSourceConfig] = Field(
+        default_factory=dict,
+        alias="balanceSources",
+        description='Per department: {"name", "base_url", "secret_name"?, "timeout_ms"}; others use the ledger',
+    )
     region: str | None = None
     account: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")] | None = None
 
     @property
     def stack_name(self) -> str:
         return f"ArPortal-{self.agency}-{self.stage}"
+
+    def convenience_fees_json(self) -> dict[str, dict[str, int | None]]:
+        """The fee schedule as the functions' ``CONVENIENCE_FEES`` environment variable carries it."""
+        return {method: rule.model_dump() for method, rule in sorted(self.convenience_fees.items())}
+
+    def balance_sources_json(self) -> dict[str, dict[str, str | int | None]]:
+        """The connected systems as the functions' ``BALANCE_SOURCES`` environment variable carries them."""
+        return {department: source.model_dump() for department, source in sorted(self.balance_sources.items())}
 
 
 CONTEXT_KEYS = tuple(field.alias or name for name, field in DeploymentConfig.model_fields.items())
@@ -49,6 +107,16 @@ def load(context: Mapping[str, Any]) -> DeploymentConfig:
     for key in ("approvalThresholdMinor",):
         if isinstance(values.get(key), str) and re.fullmatch(r"[0-9]+", values[key]):
             values[key] = int(values[key])
+    if isinstance(values.get("convenienceFees"), str):  # `-c convenienceFees='{"card": {...}}'`
+        try:
+            values["convenienceFees"] = json.loads(values["convenienceFees"])
+        except ValueError as exc:
+            raise DeploymentConfigError(f"invalid deployment configuration: convenienceFees: not JSON ({exc})") from exc
+    if isinstance(values.get("balanceSources"), str):  # `-c balanceSources='{"parking": {...}}'`
+        try:
+            values["balanceSources"] = json.loads(values["balanceSources"])
+        except ValueError as exc:
+            raise DeploymentConfigError(f"invalid deployment configuration: balanceSources: not JSON ({exc})") from exc
     if isinstance(values.get("staffMfa"), str):
         values["staffMfa"] = values["staffMfa"].lower() in {"1", "true", "yes"}
     try:

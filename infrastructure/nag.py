@@ -34,6 +34,8 @@ def suppress(stack: ArPortalStack) -> None:
     _identity(stack)
     _processor(stack)
     _web(stack)
+    _scheduled_jobs(stack)
+    _guest_tokens(stack)
 
 
 def _add(construct: IConstruct, rule: str, reason: str, applies_to: list[str | RegexAppliesTo] | None = None) -> None:
@@ -61,7 +63,7 @@ def _bucket_objects(stack: Stack, bucket: s3.Bucket) -> str:
 
 def _functions(stack: ArPortalStack) -> None:
     data = stack.data
-    for spec in catalog.FUNCTIONS:
+    for spec in catalog.functions_for(stack.config.processor):
         fn = stack.functions[spec.name]
         _add(
             fn,
@@ -72,7 +74,7 @@ def _functions(stack: ArPortalStack) -> None:
         )
         assert fn.role is not None
         objects = [_bucket_objects(stack, data.documents_bucket)]
-        if spec.name in ("staff_api", "workflow_tasks"):
+        if spec.name in ("staff_api", "workflow_tasks", "audit_exporter"):
             objects.append(_bucket_objects(stack, data.audit_bucket))
         _add(
             fn.role,
@@ -122,6 +124,12 @@ def _events(stack: ArPortalStack) -> None:
         "cdk-nag cannot see); a dead-letter queue of a dead-letter queue would only hide failures.",
     )
     _add(
+        stack.audit_dead_letters,
+        "SQS3",
+        "This queue is the on-failure destination of the audit exporter's stream event source mapping (records "
+        "that could not be copied to the Object Lock bucket), which cdk-nag does not recognise as a DLQ.",
+    )
+    _add(
         events.pipe_role,
         "IAM5",
         "dynamodb:ListStreams supports no resource-level permission ('Resource::*'); the KMS action "
@@ -140,7 +148,7 @@ def _api(stack: ArPortalStack) -> None:
         "own (@aws-cdk/aws-apigateway:disableCloudWatchRole): several agencies' stacks may share one "
         "account. Every request is in the access log and traced in X-Ray instead.",
     )
-    public = [route for route in catalog.ROUTES if route.auth is catalog.Auth.NONE]
+    public = [route for route in catalog.routes_for(stack.config.processor) if route.auth is catalog.Auth.NONE]
     for route in public:
         resource = api.root.resource_for_path(route.path.lstrip("/"))
         methods = [resource.node.find_child("ANY")]
@@ -152,13 +160,22 @@ def _api(stack: ArPortalStack) -> None:
                     method,
                     rule,
                     f"{route.path} is public by contract (health, OpenAPI/Swagger, guest invoice lookup and "
-                    "payment, processor webhooks). Guests prove an invoice number plus postal code and are "
-                    "rate-limited by the WAF; webhooks are verified by the processor's signature.",
+                    "payment, processor webhooks, the sandbox processor's hosted fields). Guests prove an invoice "
+                    "number plus postal code and are rate-limited by the WAF; webhooks are verified by the "
+                    "processor's signature; the sandbox only turns test card numbers into test tokens.",
                 )
 
 
 def _processor(stack: ArPortalStack) -> None:
     if stack.processor_secret is None:
+        return
+    if stack.config.processor == "sandbox":
+        _add(
+            stack.processor_secret,
+            "SMG4",
+            "The sandbox's webhook signing secret is generated at deploy and signs test events of a processor "
+            "that moves no money; rotating it is putting a new random value (read at the next cold start).",
+        )
         return
     _add(
         stack.processor_secret,
@@ -234,3 +251,32 @@ def _web(stack: ArPortalStack) -> None:
 def _bucket_deployment_handler(stack: Stack) -> IConstruct:
     # A singleton function at stack level; its id starts with this prefix and ends with a memory suffix.
     return next(child for child in stack.node.children if child.node.id.startswith("Custom::CDKBucketDeployment"))
+
+
+def _guest_tokens(stack: ArPortalStack) -> None:
+    _add(
+        stack.guest_token_secret,
+        "SMG4",
+        "The guest-token key is a random value generated at deploy; tokens signed with it live 15 minutes, so "
+        "rotating is putting a new random value (read at the next cold start) and costs guests one more lookup. "
+        "A rotation Lambda would add a function and a schedule for no stronger guarantee.",
+    )
+
+
+def _scheduled_jobs(stack: ArPortalStack) -> None:
+    jobs = stack.scheduled_jobs
+    _add(
+        jobs.dead_letters,
+        "SQS3",
+        "This queue is the dead-letter queue of the daily job schedules (their targets' DeadLetterConfig) and the "
+        "scheduled_jobs function's asynchronous on-failure destination; cdk-nag sees neither as a DLQ.",
+    )
+    # aws-cdk-lib makes one role per target function for EventBridge Scheduler, at stack level.
+    role = next(child for child in stack.node.children if child.node.id.startswith("SchedulerRoleForTarget"))
+    _add(
+        role,
+        "IAM5",
+        "EventBridge Scheduler's role for the scheduled_jobs target, made by aws-cdk-lib's LambdaInvoke: it may "
+        "invoke that one function, ':*' being its versions and aliases, which lambda:InvokeFunction may address.",
+        applies_to=[f"Resource::{_arn(stack, jobs.function)}:*"],
+    )

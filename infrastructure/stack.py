@@ -5,10 +5,15 @@ The grants live here, in one table-like method, so that "who may touch what" rea
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from aws_cdk import Aws, CfnOutput, RemovalPolicy, Stack, Tags
+from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infrastructure import catalog, nag
@@ -20,6 +25,7 @@ from infrastructure.constructs import (
     Identity,
     Notifications,
     Observability,
+    ScheduledJobs,
     Web,
     Workflows,
 )
@@ -29,6 +35,9 @@ from infrastructure.deployment_config import DeploymentConfig
 # (catalog.runtime_environment gives them neutral defaults until then).
 WEB_ORIGIN_VARIABLE = "WEB_ORIGIN"
 PROCESSOR_SECRET_VARIABLE = "PROCESSOR_SECRET_ARN"
+API_BASE_URL_VARIABLE = "API_BASE_URL"  # the sandbox's webhooks go to {API_BASE_URL}/v1/processor/webhooks/sandbox
+GUEST_TOKEN_SECRET_VARIABLE = "GUEST_TOKEN_SECRET_ARN"
+GUEST_TOKEN_FUNCTIONS = ("public_api", "portal_api")  # sign (guest lookup) and verify (guest payment)
 # The functions that send mail and talk to the processor (charge, refund, verify webhooks).
 BACKEND_FUNCTIONS = ("public_api", "portal_api", "staff_api", "workflow_tasks")
 
@@ -79,6 +88,8 @@ class ArPortalStack(Stack):
             "approval_threshold_minor": config.approval_threshold_minor,
             "sender_email": config.sender_email,
             "stage": config.stage,
+            "convenience_fees": config.convenience_fees_json(),
+            "balance_sources": config.balance_sources_json(),
         }
         environment = catalog.runtime_environment(**settings)
         self.functions = functions = Functions(self, "Functions", config=config, key=data.key, environment=environment)
@@ -106,12 +117,29 @@ class ArPortalStack(Stack):
         for fn in functions.functions.values():
             fn.add_environment(WEB_ORIGIN_VARIABLE, web.origin)
 
+        routes = catalog.routes_for(config.processor)
         api.serve(
-            {route.function: functions[route.function] for route in catalog.ROUTES},
+            {route.function: functions[route.function] for route in routes},
             allowed_origin=web.origin,
+            routes=routes,
         )
         self._grant()
-        self.processor_secret = self._processor_secret() if config.processor == "stripe" else None
+        # The daily jobs: their schedules, dead letters and grants (ledger, mail, starting payment_retry).
+        self.scheduled_jobs = ScheduledJobs(
+            self,
+            "ScheduledJobs",
+            key=data.key,
+            jobs=functions["scheduled_jobs"],
+            payment_retry=workflows["payment_retry"],
+            ledger=data.ledger,
+            notifications=self.notifications,
+        )
+        self._grant_balance_sources()
+        self.audit_dead_letters = self._export_audit()
+        self.processor_secret = self._processor_secret()
+        self.guest_token_secret = self._guest_token_secret()
+        if config.processor == "sandbox":
+            self._sandbox_api()
         web.publish(
             {
                 "apiUrl": api.url,
@@ -138,7 +166,11 @@ class ArPortalStack(Stack):
             functions=dict(functions.functions),
             api=api.rest_api,
             machines=dict(workflows.machines),
-            dead_letter_queues={"outbox relay dead letters": events.dead_letters},
+            dead_letter_queues={
+                "outbox relay dead letters": events.dead_letters,
+                "audit export dead letters": self.audit_dead_letters,
+                "scheduled jobs dead letters": self.scheduled_jobs.dead_letters,
+            },
         )
         self._outputs()
         nag.suppress(self)
@@ -181,22 +213,107 @@ class ArPortalStack(Stack):
         data.audit_bucket.grant_put(tasks)  # settlement reconciliation reports and audit exports
         self.events.bus.grant_put_events_to(tasks)
 
+    def _export_audit(self) -> sqs.Queue:
+        """Every audit record, as written, is copied to the Object Lock bucket from the audit table's stream."""
+        exporter = self.functions["audit_exporter"]
+        dead_letters = sqs.Queue(
+            self,
+            "AuditExportDeadLetters",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.data.key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        exporter.add_event_source(
+            event_sources.DynamoEventSource(
+                self.data.audit,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=100,
+                bisect_batch_on_error=True,
+                retry_attempts=10,
+                on_failure=event_sources.SqsDlq(dead_letters),
+            )
+        )
+        self.data.audit_bucket.grant_put(exporter)
+        self.data.key.grant_encrypt_decrypt(exporter)
+        return dead_letters
+
+    def _grant_balance_sources(self) -> None:
+        """The staff console reads each connected system's credentials (the agency creates the secrets)."""
+        for department, source in sorted(self.config.balance_sources.items()):
+            if source.secret_name:
+                secret = secretsmanager.Secret.from_secret_name_v2(
+                    self, f"BalanceSourceSecret-{department}", source.secret_name
+                )
+                secret.grant_read(self.functions["staff_api"])
+
     def _processor_secret(self) -> secretsmanager.Secret:
-        """An empty-ish secret the agency fills after deploy: {"api_key": ..., "webhook_secret": ...}."""
+        """The processor's ``{"api_key": ..., "webhook_secret": ...}``. Stripe: an empty-ish secret the agency
+        fills after deploy. Sandbox: generated at deploy, so its signed webhooks work from the first minute."""
+        sandbox = self.config.processor == "sandbox"
         secret = secretsmanager.Secret(
             self,
             "ProcessorSecret",
             description=(
                 f"{self.config.processor} credentials for {self.config.agency}/{self.config.stage}: "
-                'JSON {"api_key": "...", "webhook_secret": "..."} set after deploy'
+                + (
+                    "a generated webhook signing secret for the sandbox's test events"
+                    if sandbox
+                    else 'JSON {"api_key": "...", "webhook_secret": "..."} set after deploy'
+                )
             ),
             encryption_key=self.data.key,
-            removal_policy=RemovalPolicy.RETAIN,
+            # A sandbox's secret signs test events only; a real processor's keys outlive a stack.
+            removal_policy=RemovalPolicy.DESTROY if sandbox else RemovalPolicy.RETAIN,
+            generate_secret_string=(
+                secretsmanager.SecretStringGenerator(
+                    secret_string_template=json.dumps({"api_key": "sk_sandbox"}),
+                    generate_string_key="webhook_secret",
+                    exclude_punctuation=True,
+                    password_length=48,
+                )
+                if sandbox
+                else None
+            ),
         )
-        for name in BACKEND_FUNCTIONS:
+        for name in (*BACKEND_FUNCTIONS, *(("sandbox_api",) if sandbox else ())):
             secret.grant_read(self.functions[name])
             self.functions[name].add_environment(PROCESSOR_SECRET_VARIABLE, secret.secret_arn)
         return secret
+
+    def _guest_token_secret(self) -> secretsmanager.Secret:
+        """The HMAC key of guest tokens (POST /v1/public/lookup signs them, the guest payment verifies them):
+        random, generated at deploy, read by the two API functions that sign and verify."""
+        secret = secretsmanager.Secret(
+            self,
+            "GuestTokenKey",
+            description=f"Signing key of guest tokens for {self.config.agency}/{self.config.stage}",
+            encryption_key=self.data.key,
+            removal_policy=RemovalPolicy.DESTROY,  # tokens live 15 minutes: a new key on a new stack is harmless
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=64),
+        )
+        for name in GUEST_TOKEN_FUNCTIONS:
+            secret.grant_read(self.functions[name])
+            self.functions[name].add_environment(GUEST_TOKEN_SECRET_VARIABLE, secret.secret_arn)
+        return secret
+
+    def _sandbox_api(self) -> None:
+        """The sandbox processor keeps its records in the ledger table under ``SANDBOX#`` keys, and nothing else
+        there is its business; it sends its webhooks to this stack's API (the stage URL, built from the API id:
+        ``api.url`` would make the function depend on the deployment that depends on it)."""
+        fn = self.functions["sandbox_api"]
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
+                resources=[self.data.ledger.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["SANDBOX#*"]}},
+            )
+        )
+        self.data.key.grant_encrypt_decrypt(fn)
+        api_id = self.api.rest_api.rest_api_id
+        fn.add_environment(
+            API_BASE_URL_VARIABLE, f"https://{api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/{self.config.stage}"
+        )
 
     def _outputs(self) -> None:
         identity = self.identity

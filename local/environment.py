@@ -24,7 +24,7 @@ import boto3
 
 from infrastructure import catalog
 from infrastructure.deployment_config import DeploymentConfig, load
-from local import invoke, moto_patches
+from local import external_system, invoke, moto_patches
 from local.audit_export import AuditStreamExporter
 from local.relay import OutboxRelay
 from local.resources import Resources, create_all
@@ -114,6 +114,7 @@ class LocalEnvironment:
         os.environ.pop("AWS_PROFILE", None)
         os.environ.pop("AWS_SESSION_TOKEN", None)
         _clear_caches()
+        external_system.start_demo(self.host)  # before the functions exist: their BALANCE_SOURCES name it
         self.resources = create_all(self.config, endpoint_url=endpoint, region=REGION)
         self.function_env = self.resources.runtime_environment(self.config)
         os.environ.update(self.function_env)
@@ -141,6 +142,7 @@ class LocalEnvironment:
     def stop(self) -> None:
         if self._relay is not None:
             self._relay.stop()
+        external_system.stop_demo()
         if self._audit_export is not None:
             self._audit_export.stop()
         if self._server is not None:

@@ -19,6 +19,7 @@ import boto3
 from arportal.adapters.dynamodb.tables import TABLES, TableSpec
 from infrastructure import catalog
 from infrastructure.deployment_config import DeploymentConfig
+from local import external_system
 
 STAFF_GROUPS = ("agent", "supervisor", "finance", "admin")
 _TRUST = {
@@ -94,6 +95,9 @@ class Resources:
             approval_arn=self.state_machines.get("approval", ""),
             settlement_arn=self.state_machines.get("settlement", ""),
             processor_secret_arn=self.secrets.get("processor", ""),
+            convenience_fees=config.convenience_fees_json(),
+            guest_token_secret_arn=self.secrets.get("guest-token-key", ""),
+            balance_sources=external_system.balance_sources(config, secret_prefix=self.prefix),
         )
 
 
@@ -118,7 +122,18 @@ def create_all(config: DeploymentConfig, *, endpoint_url: str, region: str) -> R
         purpose: client("secretsmanager").create_secret(Name=f"{prefix}/{purpose}", SecretString=value)["ARN"]
         for purpose, value in (
             ("webhook-signing-key", "local-webhook-signing-key-not-secret"),
-            ("processor", json.dumps({"processor": config.processor, "api_key": "sk_sandbox_local"})),
+            (
+                "processor",
+                json.dumps(
+                    {
+                        "processor": config.processor,
+                        "api_key": "sk_sandbox_local",
+                        "webhook_secret": "whsec_sandbox_local_not_secret",
+                    }
+                ),
+            ),
+            ("guest-token-key", "local-guest-token-key-not-secret-0123456789abcdef"),
+            (external_system.SECRET_PURPOSE, json.dumps({"api_key": external_system.API_KEY})),
         )
     }
     role_arn = client("iam").create_role(RoleName=f"{prefix}-local", AssumeRolePolicyDocument=json.dumps(_TRUST))[

@@ -33,7 +33,28 @@ class Job:
     run: Callable[[LocalEnvironment], None]
 
 
-JOBS: list[Job] = []  # none yet: the scheduled functions arrive with their issues
+JOBS: list[Job] = []
+
+
+# --- the scheduled_jobs function (issue 4): what EventBridge Scheduler invokes daily in AWS ---------------------
+# Hourly here, so a developer sees them work; each is safe to rerun (charges start once a day by execution name,
+# notices are sent once by their markers), so the extra runs change nothing.
+def _scheduled_job(job: str) -> Callable[[LocalEnvironment], None]:
+    def run(env: LocalEnvironment) -> None:
+        import json
+
+        response = env.client("lambda").invoke(
+            FunctionName=env.resources.functions["scheduled_jobs"], Payload=json.dumps({"job": job}).encode()
+        )
+        if response.get("FunctionError"):
+            raise RuntimeError(f"scheduled job {job} failed: {response['Payload'].read()[:500]!r}")
+
+    return run
+
+
+JOBS.extend(
+    Job(f"scheduled_jobs:{job}", timedelta(hours=1), _scheduled_job(job)) for job in ("autopay", "reminders", "overdue")
+)
 
 
 class Scheduler:

@@ -37,6 +37,7 @@ class Mount:
 # Longest prefix first. The deployed CloudFront distribution serves the same trees from S3.
 MOUNTS: tuple[Mount, ...] = (
     Mount("/swagger-ui/", ROOT / "node_modules" / "swagger-ui-dist"),
+    Mount("/vendor/", ROOT / "web" / "vendor"),  # USWDS assets both front-ends share (web/build.py)
     Mount("/console/", ROOT / "web" / "console"),
     Mount("/", ROOT / "web" / "portal"),
 )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from arportal.domain.errors import ConflictError
+from arportal import ports as payment_ports
+from arportal.domain import models as payment_models
+from arportal.domain.errors import ConflictError, DependencyError
 from arportal.domain.models import Account, AuditEvent, CreditNote, Customer, Invoice, Payment, Receipt, Schedule
 from arportal.domain.posting import Posting
 from arportal.domain.search import SearchKind
@@ -120,6 +123,9 @@ class InMemoryPaymentLedger:
     def account(self, customer_id: str, account_number: str) -> Account | None:
         return self.accounts.get((customer_id, account_number))
 
+    def customer_accounts(self, customer_id: str) -> list[Account]:
+        return [a for (owner, _), a in self.accounts.items() if owner == customer_id]
+
     def posted_payment(self, scope: str, idempotency_key: str) -> Payment | None:
         pid = self.guards.get((scope, idempotency_key))
         return self.payments[pid] if pid else None
@@ -157,3 +163,401 @@ class CountingProcessor:
 
     def find_charge(self, idempotency_key: str) -> ChargeResult | None:
         return self.inner.find_charge(idempotency_key)
+
+
+# --- payments: processor reports and receipts (issue 4) --------------------------------------------------------
+
+
+class InMemoryPaymentStatusStore:
+    """The payment-status port over an ``InMemoryPaymentLedger``'s records, with the adapter's semantics: a change
+    applies whole or not at all, once per event id, conditioned on the payment's status and version, every
+    invoice's version and the credit note's remaining amount, as read."""
+
+    def __init__(self, ledger: InMemoryPaymentLedger) -> None:
+        self.ledger = ledger
+        self.events: dict[tuple[str, str], payment_ports.AppliedProcessorEvent] = {}
+        self.audit: list[AuditEvent] = []
+        self.outbox: list[tuple[str, str]] = []  # (detail type, payment id)
+        self.before_apply: Callable[[], None] | None = None  # a hook to make a racing write happen
+
+    def payment_for_transaction(self, transaction_id: str) -> tuple[str | None, str] | None:
+        found = [p for p in self.ledger.payments.values() if p.transaction_id == transaction_id]
+        return (found[0].customer_id, found[0].payment_id) if found else None
+
+    def payment_state(
+        self, customer_id: str | None, payment_id: str, *, credit_note_id: str
+    ) -> payment_ports.PaymentState | None:
+        payment = self.ledger.payments.get(payment_id)
+        if payment is None or payment.customer_id != customer_id:
+            return None
+        allocations = [a for p in self.ledger.postings for a in p.allocations if a.payment_id == payment_id]
+        invoices = [self.ledger.invoices_by_id[a.invoice_id] for a in allocations]
+        credit = next((c for c in self.ledger.credits if c.credit_note_id == credit_note_id), None)
+        return payment_ports.PaymentState(payment, allocations, invoices, credit)
+
+    def applied_event(self, processor: str, event_id: str) -> payment_ports.AppliedProcessorEvent | None:
+        return self.events.get((processor, event_id))
+
+    def apply_status_change(
+        self, change: payment_ports.PaymentStatusChange, *, processor: str, event_id: str, audit: AuditEvent
+    ) -> None:
+        if self.before_apply:
+            hook, self.before_apply = self.before_apply, None
+            hook()
+        current = self.ledger.payments[change.before.payment_id]
+        credits = {c.credit_note_id: c for c in self.ledger.credits}
+        if (
+            (processor, event_id) in self.events
+            or (current.status, current.version) != (change.before.status, change.before.version)
+            or any(
+                self.ledger.invoices_by_id[c.before.invoice_id].version != c.before.version
+                for c in change.invoice_changes
+            )
+            or (
+                change.credit_before is not None
+                and credits[change.credit_before.credit_note_id].remaining != change.credit_before.remaining
+            )
+        ):
+            raise ConflictError("a condition failed; nothing was written")
+        self.ledger.payments[current.payment_id] = change.after
+        for invoice_change in change.invoice_changes:
+            self.ledger.invoices_by_id[invoice_change.after.invoice_id] = invoice_change.after
+        if change.credit_before is not None:
+            credits.pop(change.credit_before.credit_note_id)
+            if change.credit_after is not None:
+                credits[change.credit_after.credit_note_id] = change.credit_after
+            self.ledger.credits = list(credits.values())
+        self.events[(processor, event_id)] = payment_ports.AppliedProcessorEvent(
+            event_id, current.payment_id, change.after.status
+        )
+        self.audit.append(audit)
+        self.outbox.append((f"payment.{change.after.status.value}", current.payment_id))
+
+
+class ReceiptKit:
+    """Everything ``services.receipts`` needs, in memory, over an ``InMemoryPaymentLedger``. ``failing`` names
+    the steps that raise: "render", "store", "record", "mail", "profile"."""
+
+    def __init__(self, ledger: InMemoryPaymentLedger, customers: Sequence[Customer] = (), agency: str = "Springfield"):
+        self.ledger = ledger
+        self.customers = {c.customer_id: c for c in customers}
+        self.files: dict[str, bytes] = {}
+        self.documents: list[payment_models.Document] = []
+        self.sent: list[payment_ports.Email] = []
+        self.failing: set[str] = set()
+        self.agency = agency
+
+    def _fail(self, step: str) -> None:
+        if step in self.failing:
+            raise RuntimeError(f"{step} failed (injected)")
+
+    # PaymentRecords
+    def payment_record(self, customer_id: str, payment_id: str) -> payment_ports.PaymentRecord | None:
+        payment = self.ledger.payments.get(payment_id)
+        if payment is None or payment.customer_id != customer_id:
+            return None
+        receipt = next((p.receipt for p in self.ledger.postings if p.payment.payment_id == payment_id), None)
+        return payment_ports.PaymentRecord(
+            payment, self.allocations(customer_id, payment_id), receipt, self.customers.get(customer_id)
+        )
+
+    def allocations(self, customer_id: str, payment_id: str) -> list[payment_models.Allocation]:
+        return [
+            a
+            for p in self.ledger.postings
+            for a in p.allocations
+            if a.payment_id == payment_id and a.customer_id == customer_id
+        ]
+
+    def customer(self, customer_id: str) -> Customer | None:
+        self._fail("profile")
+        return self.customers.get(customer_id)
+
+    def receipt_filed(self, customer_id: str, receipt_number: str) -> bool:
+        return any(d.customer_id == customer_id and d.reference == receipt_number for d in self.documents)
+
+    # DocumentRepository (what receipts use of it)
+    def add(self, document: payment_models.Document) -> None:
+        self._fail("record")
+        self.documents.append(document)
+
+    # DocumentStore
+    def put(self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None) -> None:
+        self._fail("store")
+        self.files[key] = body
+
+    def url(self, key: str, *, filename: str, expires_in: int = 300) -> str:
+        return f"https://files.example/{key}?expires={expires_in}"
+
+    # Mailer
+    def send(self, email: payment_ports.Email) -> str:
+        self._fail("mail")
+        self.sent.append(email)
+        return f"msg-{len(self.sent)}"
+
+    # ReceiptRenderer
+    def render(self, receipt: Receipt, payment: Payment, *, agency_name: str, payer: str) -> bytes:
+        self._fail("render")
+        return f"%PDF-fake {receipt.receipt_number} {payer} {receipt.total}".encode()
+
+    def services(self, portal_url: str | None = None):  # -> ReceiptServices (imported lazily: a service module)
+        from arportal.services.receipts import ReceiptServices
+
+        return ReceiptServices(
+            records=self,
+            documents=self,  # type: ignore[arg-type]  # only add() is used
+            files=self,
+            mailer=self,
+            renderer=self,
+            agency_name=self.agency,
+            portal_url=portal_url,
+        )
+
+
+def in_memory_idempotency_store(*, fail_on_success: bool = False):  # -> BasePersistenceLayer
+    """Powertools' idempotency persistence in memory, with the DynamoDB layer's conditions (thread-safe).
+    ``fail_on_success``: saving the completed record fails, as a storage outage after the work would."""
+    import threading
+    import time
+
+    from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyItemAlreadyExistsError,
+        IdempotencyItemNotFoundError,
+    )
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+
+    class InMemoryIdempotencyStore(BasePersistenceLayer):
+        def __init__(self) -> None:
+            super().__init__()
+            self.records: dict[str, DataRecord] = {}
+            self.lock = threading.Lock()
+
+        def _get_record(self, idempotency_key: str) -> DataRecord:
+            with self.lock:
+                if idempotency_key not in self.records:
+                    raise IdempotencyItemNotFoundError
+                return self.records[idempotency_key]
+
+        def _put_record(self, data_record: DataRecord) -> None:
+            with self.lock:
+                existing = self.records.get(data_record.idempotency_key)
+                now = time.time()
+                if existing is not None and (existing.expiry_timestamp or 0) >= now:
+                    stale = (
+                        existing.status == "INPROGRESS"
+                        and existing.in_progress_expiry_timestamp is not None
+                        and existing.in_progress_expiry_timestamp < now * 1000
+                    )
+                    if not stale:
+                        self._validate_payload(data_payload=data_record, stored_data_record=existing)
+                        raise IdempotencyItemAlreadyExistsError(old_data_record=existing)
+                self.records[data_record.idempotency_key] = data_record
+
+        def _update_record(self, data_record: DataRecord) -> None:
+            if fail_on_success:
+                raise RuntimeError("the idempotency table is unavailable (injected)")
+            with self.lock:
+                self.records[data_record.idempotency_key] = data_record
+
+        def _delete_record(self, data_record: DataRecord) -> None:
+            with self.lock:
+                self.records.pop(data_record.idempotency_key, None)
+
+    return InMemoryIdempotencyStore()
+
+
+class InMemoryRateCounter:
+    """The rate-counter port with the adapter's semantics: fixed windows, a full window counts nothing more."""
+
+    def __init__(self) -> None:
+        self.hits: dict[tuple[str, str, int], int] = {}
+
+    @staticmethod
+    def _window(window_s: int, now: datetime) -> int:
+        epoch = int(now.timestamp())
+        return epoch - epoch % window_s
+
+    def counts(self, wanted: Sequence[tuple[str, int, str]], *, now: datetime) -> list[int]:
+        return [self.hits.get((rule, subject, self._window(window, now)), 0) for rule, window, subject in wanted]
+
+    def add(self, rule: str, window_s: int, subject: str, *, limit: int, now: datetime) -> int | None:
+        key = (rule, subject, self._window(window_s, now))
+        if self.hits.get(key, 0) >= limit:
+            return None
+        self.hits[key] = self.hits.get(key, 0) + 1
+        return self.hits[key]
+
+
+# --- autopay, payment plans, saved methods, scheduled jobs (issue 4) -------------------------------------------
+
+
+class InMemorySchedules:
+    """Saved methods, schedules (with their guards), notice markers and the jobs' reads, as the DynamoDB adapters
+    answer them: one autopay per account, an invoice in one active plan, a claimed key names one record."""
+
+    def __init__(self, invoices: Sequence[Invoice] = (), customers: Sequence[Customer] = ()) -> None:
+        self.invoices = {i.invoice_id: i for i in invoices}
+        self.customers = {c.customer_id: c for c in customers}
+        self.methods_: dict[str, payment_models.SavedPaymentMethod] = {}
+        self.schedules: dict[str, Schedule] = {}
+        self.claims: dict[tuple[str, str, str], payment_ports.RequestClaim] = {}
+        self.notices: set[tuple[str, str, str, str]] = set()
+
+    # PaymentMethodStore
+    def methods(
+        self, customer_id: str, *, limit: int, start: dict[str, object] | None = None
+    ) -> payment_ports.MethodPage:
+        mine = sorted((m for m in self.methods_.values() if m.customer_id == customer_id), key=lambda m: m.method_id)
+        after = [m for m in mine if start is None or m.method_id > str(start["id"])]
+        more = len(after) > limit
+        return payment_ports.MethodPage(after[:limit], {"id": after[limit - 1].method_id} if more else None)
+
+    def method(self, customer_id: str, method_id: str) -> payment_models.SavedPaymentMethod | None:
+        found = self.methods_.get(method_id)
+        return found if found is not None and found.customer_id == customer_id else None
+
+    def claim(self, customer_id: str, scope: str, key: str) -> payment_ports.RequestClaim | None:
+        return self.claims.get((customer_id, scope, key))
+
+    def _claim(self, claim: payment_ports.RequestClaim) -> None:
+        if (claim.customer_id, claim.scope, claim.key) in self.claims:
+            raise ConflictError("key claimed")
+        self.claims[(claim.customer_id, claim.scope, claim.key)] = claim
+
+    def add(
+        self, method: payment_models.SavedPaymentMethod, *, claim: payment_ports.RequestClaim, unset_default: str | None
+    ) -> None:
+        self._claim(claim)
+        self.methods_[method.method_id] = method
+        if unset_default:
+            self.methods_[unset_default] = self.methods_[unset_default].model_copy(update={"is_default": False})
+
+    def remove(
+        self,
+        method: payment_models.SavedPaymentMethod,
+        *,
+        moved: Sequence[Schedule] = (),
+        replacement: str | None = None,
+    ) -> None:
+        del self.methods_[method.method_id]
+        for schedule in moved:
+            self.schedules[schedule.schedule_id] = schedule.model_copy(update={"payment_method_id": replacement})
+
+    # ScheduleStore
+    def schedule(self, customer_id: str, schedule_id: str) -> Schedule | None:
+        found = self.schedules.get(schedule_id)
+        return found if found is not None and found.customer_id == customer_id else None
+
+    def active_schedules(self, customer_id: str) -> list[Schedule]:
+        return [s for s in self.schedules.values() if s.customer_id == customer_id and s.active]
+
+    def create(self, schedule: Schedule, *, claim: payment_ports.RequestClaim) -> None:
+        live = self.active_schedules(schedule.customer_id)
+        if schedule.kind.value == "autopay" and any(
+            s.kind is schedule.kind and s.account_number == schedule.account_number for s in live
+        ):
+            raise ConflictError("account has autopay")
+        if set(schedule.invoice_ids) & {i for s in live for i in s.invoice_ids}:
+            raise ConflictError("invoice in a plan")
+        if schedule.payment_method_id and self.method(schedule.customer_id, schedule.payment_method_id) is None:
+            raise ConflictError("method gone")
+        self._claim(claim)
+        self.schedules[schedule.schedule_id] = schedule
+
+    def close(self, schedule: Schedule, *, at: datetime) -> bool:
+        current = self.schedules[schedule.schedule_id]
+        if not current.active:
+            return False
+        self.schedules[schedule.schedule_id] = current.model_copy(update={"active": False, "closed_at": at})
+        return True
+
+    def save_instalments(self, schedule: Schedule, instalments: Sequence[payment_models.Instalment]) -> None:
+        current = self.schedules[schedule.schedule_id]
+        self.schedules[schedule.schedule_id] = current.model_copy(update={"instalments": list(instalments)})
+
+    # DueItemsReader
+    def autopay_enrolments(self) -> list[payment_ports.AutopayEnrolment]:
+        return [
+            payment_ports.AutopayEnrolment(s.schedule_id, s.customer_id, s.account_number, s.days_before_due)
+            for s in self.schedules.values()
+            if s.active and s.kind.value == "autopay"
+        ]
+
+    def due_on(self, day: date) -> payment_ports.DueItems:
+        invoices = [i for i in self.invoices.values() if i.due_date == day and i.balance > 0 and not i.voided]
+        instalments = [
+            payment_ports.InstalmentDue(
+                s.schedule_id, s.customer_id, s.account_number, n, i.due_date, i.amount, s.currency
+            )
+            for s in self.schedules.values()
+            if s.active and s.kind.value == "plan"
+            for n, i in enumerate(s.instalments, start=1)
+            if i.due_date == day
+        ]
+        return payment_ports.DueItems(invoices, instalments)
+
+    def plan_covered(self, invoices: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        planned = {(s.customer_id, i) for s in self.schedules.values() if s.active for i in s.invoice_ids}
+        return {pair for pair in invoices if pair in planned}
+
+    def schedules_by_key(self, keys_: Sequence[tuple[str, str]]) -> dict[str, Schedule]:
+        return {sid: self.schedules[sid] for _, sid in keys_ if sid in self.schedules}
+
+    def methods_by_key(self, keys_: Sequence[tuple[str, str]]) -> dict[str, payment_models.SavedPaymentMethod]:
+        return {mid: self.methods_[mid] for _, mid in keys_ if mid in self.methods_}
+
+    def invoices_by_key(self, keys_: Sequence[tuple[str, str]]) -> dict[str, Invoice]:
+        return {iid: self.invoices[iid] for _, iid in keys_ if iid in self.invoices}
+
+    def profiles(self, customer_ids: Sequence[str]) -> dict[str, Customer]:
+        return {cid: self.customers[cid] for cid in customer_ids if cid in self.customers}
+
+    def get(self, customer_id: str) -> Customer | None:  # CustomerRepository, for the failed-charge notice
+        return self.customers.get(customer_id)
+
+    # NoticeLog
+    def claim_notice(self, customer_id: str, kind: str, subject: str, due: date) -> bool:
+        key = (customer_id, kind, subject, due.isoformat())
+        if key in self.notices:
+            return False
+        self.notices.add(key)
+        return True
+
+
+class InMemoryNotices:
+    """The notice log over ``InMemorySchedules.notices``."""
+
+    def __init__(self, store: InMemorySchedules) -> None:
+        self.store = store
+
+    def claim(self, customer_id: str, kind: str, subject: str, due: date, *, at: datetime, keep_until: date) -> bool:
+        return self.store.claim_notice(customer_id, kind, subject, due)
+
+    def release(self, customer_id: str, kind: str, subject: str, due: date) -> None:
+        self.store.notices.discard((customer_id, kind, subject, due.isoformat()))
+
+
+class RecordingStarter:
+    """Step Functions' name rule: a name starts one execution, ever."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, dict[str, object]] = {}
+
+    def start_payment_retry(self, name: str, payload: Mapping[str, object]) -> bool:
+        if name in self.started:
+            return False
+        self.started[name] = dict(payload)
+        return True
+
+
+class RecordingMailer:
+    def __init__(self, *, failing: bool = False) -> None:
+        self.sent: list[payment_ports.Email] = []
+        self.failing = failing
+
+    def send(self, email: payment_ports.Email) -> str:
+        if self.failing:
+            raise DependencyError("mail is down")
+        self.sent.append(email)
+        return f"msg-{len(self.sent)}"

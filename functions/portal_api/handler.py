@@ -12,11 +12,37 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from arportal.api.app import build_resolver
-from portal_api.routes import dashboard, documents, invoices, payments, profile, schedules, statements, support
+from portal_api.routes import (
+    accounts,
+    autopay,
+    dashboard,
+    documents,
+    invoices,
+    methods,
+    pay,
+    payments,
+    profile,
+    schedules,
+    statements,
+    support,
+)
 
 logger = Logger()
 app = build_resolver()
-for module in (dashboard, profile, invoices, payments, statements, documents, schedules, support):
+for module in (
+    dashboard,
+    profile,
+    invoices,
+    payments,
+    statements,
+    documents,
+    schedules,
+    support,
+    pay,
+    methods,
+    autopay,
+    accounts,
+):
     app.include_router(module.router)
 
 

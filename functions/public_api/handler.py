@@ -16,11 +16,11 @@ from pydantic import BaseModel
 
 from arportal.api.app import build_resolver
 from arportal.config import settings
-from public_api.routes import guest, webhooks
+from public_api.routes import guest, guest_pay, webhooks
 
 logger = Logger()
 app = build_resolver()
-for module in (guest, webhooks):
+for module in (guest, webhooks, guest_pay):
     app.include_router(module.router)
 
 API_VERSION = "1.0.0"

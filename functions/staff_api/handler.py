@@ -12,11 +12,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from arportal.api.app import build_resolver
-from staff_api.routes import audit, search
+from staff_api.routes import activity, audit, balances, customers, interactions, payments_read, reports, search
 
 logger = Logger()
 app = build_resolver()
-for module in (search, audit):
+for module in (search, audit, customers, balances, interactions, payments_read, activity, reports):
     app.include_router(module.router)
 
 

@@ -11,17 +11,21 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
 
 from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
+from arportal.adapters.processors import processor_for
 from arportal.config import settings
 from arportal.domain.models import Approval
 from arportal.domain.processing import ChargeOutcome
-from arportal.ports import ChargeRequest, PaymentProcessor
+from arportal.ports import ChargeRequest, PaymentProcessor, SettlementCandidate
 from arportal.services import workflow
+
+if TYPE_CHECKING:
+    from arportal.services.scheduled_payments import ProcessorAnswer, ScheduledCharge
 
 logger = Logger(service="workflow_tasks")
 
@@ -78,13 +82,8 @@ class ReportInput(_Input):
     results: list[dict[str, Any]]
 
 
-@cache
 def _processor() -> PaymentProcessor:
-    if settings().processor == "sandbox":
-        from arportal.adapters.sandbox import SandboxProcessor
-
-        return SandboxProcessor()
-    raise NotImplementedError(f"no adapter for processor {settings().processor!r} yet")
+    return processor_for(settings())  # cached per container by the factory
 
 
 @cache
@@ -152,7 +151,7 @@ def settlement_candidates(event: dict[str, Any]) -> dict[str, Any]:
 
 def mark_settled(event: dict[str, Any]) -> dict[str, Any]:
     data = MarkSettledInput.model_validate(event)
-    candidate = workflow.SettlementCandidate(**data.payment)
+    candidate = SettlementCandidate(**data.payment)
     outcome = workflow.mark_settled(_store(), candidate, day=data.day, now=_now())
     return asdict(outcome)
 
@@ -161,11 +160,139 @@ def settlement_report(event: dict[str, Any]) -> dict[str, Any]:
     data = ReportInput.model_validate(event)
     outcomes = [
         workflow.SettlementOutcome(
-            workflow.SettlementCandidate(**r["candidate"]), settled=bool(r["settled"]), status=r.get("status")
+            SettlementCandidate(**r["candidate"]), settled=bool(r["settled"]), status=r.get("status")
         )
         for r in data.results
     ]
     return asdict(workflow.settlement_report(data.day, outcomes))
+
+
+# --- scheduled charges (autopay, plan instalments): post, give up, or stop when cancelled -----------------------
+
+
+class ScheduledChargeInput(_Input):
+    """The payment_retry execution's state: what it charges, the last answer, and (for scheduled charges) where
+    the money goes. ``post`` is absent for a charge not started by a schedule."""
+
+    class Answer(BaseModel):
+        outcome: ChargeOutcome
+        transaction_id: str | None = None
+        code: str | None = None
+        message: str | None = None
+        brand: str | None = None
+        last4: str | None = None
+        method_type: str | None = None
+
+    class Post(BaseModel):
+        schedule_id: str | None = None
+        account_number: str | None = None
+        invoice_ids: list[str] = Field(default_factory=list, max_length=80)
+        instalment: int | None = Field(default=None, ge=1)
+        due_date: date | None = None
+        method_label: str | None = Field(default=None, max_length=80)
+
+    charge: ChargeInput.Charge
+    attempt: int = Field(default=1, ge=1)
+    last_charge: Answer | None = None
+    post: Post | None = None
+
+
+def _scheduled(event: dict[str, Any]) -> tuple[ScheduledCharge, ProcessorAnswer]:
+    from arportal.services.scheduled_payments import ProcessorAnswer, ScheduledCharge
+
+    data = ScheduledChargeInput.model_validate(event.get("execution") or {})
+    post = data.post or ScheduledChargeInput.Post()
+    charge = ScheduledCharge(
+        idempotency_key=data.charge.idempotency_key,
+        customer_id=data.charge.customer_id,
+        amount=data.charge.amount,
+        currency=data.charge.currency,
+        description=data.charge.description,
+        schedule_id=post.schedule_id,
+        account_number=post.account_number,
+        invoice_ids=tuple(post.invoice_ids),
+        instalment=post.instalment,
+        due_date=post.due_date,
+        method_label=post.method_label,
+    )
+    last = data.last_charge or ScheduledChargeInput.Answer(outcome=ChargeOutcome.DECLINED)
+    answer = ProcessorAnswer(
+        outcome=last.outcome,
+        transaction_id=last.transaction_id,
+        attempts=data.attempt,
+        code=last.code,
+        message=last.message,
+        brand=last.brand,
+        last4=last.last4,
+        method_type=last.method_type,
+    )
+    return charge, answer
+
+
+def _portal_url() -> str | None:
+    origin = settings().web_origin
+    return origin if origin.startswith("https://") else None
+
+
+def post_charge(event: dict[str, Any]) -> dict[str, Any]:
+    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+    from arportal.adapters.dynamodb.schedules import DynamoSchedules
+    from arportal.services import scheduled_payments
+
+    charge, answer = _scheduled(event)
+    s = settings()
+    result = scheduled_payments.post_charge(
+        charge,
+        answer,
+        ledger=DynamoPaymentLedger(s.ledger_table, s.audit_table),
+        schedules=DynamoSchedules(s.ledger_table),
+        processor_name=s.processor,
+        now=_now(),
+    )
+    if not result.posted:
+        logger.error("charge taken but not posted", extra={"key": charge.idempotency_key, "reason": result.reason})
+    payment = result.payment
+    return {
+        "posted": result.posted,
+        "replayed": result.replayed,
+        "payment_id": payment.payment_id if payment else None,
+        "status": payment.status.value if payment else None,
+        "receipt_number": payment.receipt_number if payment else None,
+        "reason": result.reason,
+    }
+
+
+def charge_failed(event: dict[str, Any]) -> dict[str, Any]:
+    from arportal.adapters.dynamodb.repository import DynamoLedger
+    from arportal.adapters.dynamodb.schedules import DynamoNoticeLog, DynamoSchedules
+    from arportal.adapters.ses import SesMailer
+    from arportal.services import scheduled_payments
+
+    charge, answer = _scheduled(event)
+    s = settings()
+    outcome = scheduled_payments.charge_failed(
+        charge,
+        answer,
+        schedules=DynamoSchedules(s.ledger_table),
+        customers=DynamoLedger(s.ledger_table),
+        notices=DynamoNoticeLog(s.ledger_table),
+        mailer=SesMailer(s.sender_email),
+        agency=s.agency_name,
+        portal=_portal_url(),
+        now=_now(),
+    )
+    return asdict(outcome)
+
+
+def schedule_active(event: dict[str, Any]) -> dict[str, Any]:
+    """Before a retry: a schedule cancelled while the charge waited is not charged again."""
+    from arportal.adapters.dynamodb.schedules import DynamoSchedules
+
+    charge, _ = _scheduled(event)
+    if charge.schedule_id is None or charge.customer_id is None:
+        return {"active": True}
+    schedule = DynamoSchedules(settings().ledger_table).schedule(charge.customer_id, charge.schedule_id)
+    return {"active": bool(schedule and schedule.active)}
 
 
 TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -178,6 +305,9 @@ TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "settlement_candidates": settlement_candidates,
     "mark_settled": mark_settled,
     "settlement_report": settlement_report,
+    "post_charge": post_charge,
+    "charge_failed": charge_failed,
+    "schedule_active": schedule_active,
 }
 
 

@@ -7,6 +7,7 @@ from infrastructure.constructs.functions import Functions
 from infrastructure.constructs.identity import Identity
 from infrastructure.constructs.notifications import Notifications
 from infrastructure.constructs.observability import Observability
+from infrastructure.constructs.schedules import ScheduledJobs
 from infrastructure.constructs.web import Web
 from infrastructure.constructs.workflows import Workflows
 
@@ -18,6 +19,7 @@ __all__ = [
     "Identity",
     "Notifications",
     "Observability",
+    "ScheduledJobs",
     "Web",
     "Workflows",
 ]

@@ -8,6 +8,8 @@ Built in two steps because the web distribution (the CORS origin) needs the API 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
@@ -97,8 +99,14 @@ class Api(Construct):
     def url(self) -> str:
         return self.rest_api.url
 
-    def serve(self, functions: dict[str, lambda_.IFunction], *, allowed_origin: str) -> None:
-        """Add every route of ``catalog.ROUTES`` (and ``{proxy+}`` below greedy ones) to the API."""
+    def serve(
+        self,
+        functions: dict[str, lambda_.IFunction],
+        *,
+        allowed_origin: str,
+        routes: Sequence[catalog.RouteSpec] = catalog.ROUTES,
+    ) -> None:
+        """Add ``routes`` (the stack's share of ``catalog.ROUTES``, and ``{proxy+}`` below greedy ones) to the API."""
         integrations = {
             name: apigw.LambdaIntegration(fn, proxy=True, allow_test_invoke=False) for name, fn in functions.items()
         }
@@ -108,7 +116,7 @@ class Api(Construct):
             "allow_headers": ALLOWED_HEADERS,
             "max_age": Duration.hours(1),
         }
-        for route in catalog.ROUTES:
+        for route in routes:
             resource = self.rest_api.root.resource_for_path(route.path.lstrip("/"))
             resources = [resource]
             if route.greedy:

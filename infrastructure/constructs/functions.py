@@ -2,7 +2,9 @@
 
 Nothing here bundles with Docker: the layer is ``layers/arportal`` as it is on disk (pure Python) and its
 third-party dependencies (Powertools, pydantic v2) come from the public Powertools layer, so
-``python app.py`` and ``cdk synth`` work offline.
+``python app.py`` and ``cdk synth`` work offline. A Stripe stack adds the vendor layer (the Stripe SDK), which
+pip builds on this machine (``vendor_layer.py``). Functions marked ``only_with_processor`` exist only in stacks
+with that processor (the sandbox's own API).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from constructs import Construct
 
 from infrastructure import catalog
 from infrastructure.constructs.logs import encrypted_log_group
+from infrastructure.constructs.vendor_layer import vendor_layer
 from infrastructure.deployment_config import DeploymentConfig
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
@@ -49,6 +52,7 @@ class Functions(Construct):
         environment: dict[str, str],
     ) -> None:
         super().__init__(scope, construct_id)
+        self._processor = config.processor
         self.layer = lambda_.LayerVersion(
             self,
             "ArPortalLayer",
@@ -68,11 +72,17 @@ class Functions(Construct):
                 arn_format=ArnFormat.COLON_RESOURCE_NAME,
             ),
         )
+        self.vendor_layer = (
+            vendor_layer(self, "VendorLayer", runtime=RUNTIME, architecture=ARCHITECTURE)
+            if config.processor == "stripe"
+            else None
+        )
+        layers = [self.layer, powertools, *([self.vendor_layer] if self.vendor_layer else [])]
         # One asset for all handlers: each function's handler string picks its own package.
         code = lambda_.Code.from_asset(str(catalog.FUNCTIONS_DIR), exclude=ASSET_EXCLUDES)
         self.functions: dict[str, lambda_.Function] = {}
         self.logs: dict[str, logs.LogGroup] = {}
-        for spec in catalog.FUNCTIONS:
+        for spec in catalog.functions_for(config.processor):
             self.logs[spec.name] = log_group = encrypted_log_group(
                 self, f"{_pascal(spec.name)}Logs", key=key, config=config
             )
@@ -94,7 +104,7 @@ class Functions(Construct):
                 handler=spec.handler,
                 memory_size=spec.memory_mb,
                 timeout=Duration.seconds(spec.timeout_s),
-                layers=[self.layer, powertools],
+                layers=layers,
                 environment=dict(environment),
                 tracing=lambda_.Tracing.ACTIVE,
                 log_group=log_group,
@@ -106,7 +116,8 @@ class Functions(Construct):
 
     def api_functions(self) -> list[lambda_.Function]:
         """The functions behind API routes (they may start workflows; the workflow task function may not)."""
-        return [self.functions[name] for name in dict.fromkeys(route.function for route in catalog.ROUTES)]
+        routes = catalog.routes_for(self._processor)
+        return [self.functions[name] for name in dict.fromkeys(route.function for route in routes)]
 
 
 def _pascal(snake: str) -> str:

@@ -150,6 +150,10 @@ class Web(Construct):
             script.append("https://js.stripe.com")
             frame = ["https://js.stripe.com", "https://hooks.stripe.com"]
             connect.append("https://api.stripe.com")
+        elif self._config.processor == "sandbox":
+            # The sandbox's hosted fields: its script and its iframe are served by our API's /sandbox routes.
+            script.append(api_origin)
+            frame = [api_origin]
         if self._config.logo_url:
             parts = urlsplit(self._config.logo_url)
             image.append(f"{parts.scheme}://{parts.netloc}")

@@ -84,7 +84,8 @@ def test_only_the_four_mailers_may_send_email(synthesized: Synthesized) -> None:
     }
     expected = {
         _function(synthesized, name)["Role"]["Fn::GetAtt"][0]
-        for name in ("public_api", "portal_api", "staff_api", "workflow_tasks")
+        # scheduled_jobs (issue 4) sends due-date reminders and overdue notices.
+        for name in ("public_api", "portal_api", "staff_api", "workflow_tasks", "scheduled_jobs")
     }
     assert senders == expected
 

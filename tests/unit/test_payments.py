@@ -162,3 +162,80 @@ def test_cash_at_the_counter_needs_no_processor(world):
     )
     assert result.payment.status is PaymentStatus.POSTED and result.payment.processor == "offline"
     assert result.payment.fee_amount == 0 and processor.charges == []
+
+
+def test_a_payment_whose_invoice_was_paid_meanwhile_is_held_as_credit_on_that_account(world):
+    # Given a payment naming one invoice, which someone else pays in full between the charge and the posting
+    ledger, processor, old, _, acct = world
+
+    def someone_else_pays_it():
+        ledger.invoices_by_id[old.invoice_id] = apply_to_invoice(old, 3000)
+
+    ledger.before_post = someone_else_pays_it
+    result = pay(
+        cmd(3000, invoices=((old.invoice_id, 3000),)), ledger=ledger, processor=processor, config=CONFIG, now=b.NOW
+    )
+    # Then the charge stands and its money is credit on the invoice's account, not lost and not applied twice
+    assert result.posting and not result.posting.allocations
+    assert result.posting.credit and result.posting.credit.account_number == acct.account_number
+    assert result.payment.unapplied == 3000 and ledger.invoices_by_id[old.invoice_id].balance == 0
+
+
+def test_guests_cannot_pay_more_than_is_owed(world):
+    ledger, processor, old, *_ = world
+    with pytest.raises(BusinessRuleError, match="more than what is owed"):
+        pay(
+            cmd(3001, invoices=((old.invoice_id, 3001),), allow_credit=False),
+            ledger=ledger,
+            processor=processor,
+            config=CONFIG,
+            now=b.NOW,
+        )
+    assert processor.charges == []
+
+
+def test_the_payment_records_its_departments_and_credit(world):
+    ledger, processor, *_ = world
+    result = pay(cmd(9000), ledger=ledger, processor=processor, config=CONFIG, now=b.NOW)
+    assert result.payment.departments == ["utilities"] and result.payment.unapplied == 1000
+
+
+class CrashOnce(InMemoryPaymentLedger):
+    """Its next posting dies (the container was killed between the charge and the posting)."""
+
+    crash = True
+
+    def post(self, posting, **kwargs):
+        if self.crash:
+            self.crash = False
+            raise RuntimeError("killed (injected)")
+        super().post(posting, **kwargs)
+
+
+@pytest.mark.parametrize("chosen", [True, False])
+def test_a_retry_after_a_crash_posts_the_charge_even_when_its_invoices_were_paid_meanwhile(chosen):
+    # Given a payment charged, then cut off before its posting
+    acct = b.account(CID, number="UT-200101")
+    invoice = b.invoice(CID, acct.account_number, amount=3000)
+    ledger = CrashOnce([invoice], [acct])
+    processor = CountingProcessor(SandboxProcessor())
+    command = cmd(3000, key=new_id("key"), invoices=((invoice.invoice_id, 3000),) if chosen else None)
+    with pytest.raises(RuntimeError):
+        pay(command, ledger=ledger, processor=processor, config=CONFIG, now=b.NOW)
+    # And the invoice paid by someone else before the client retries
+    ledger.invoices_by_id[invoice.invoice_id] = apply_to_invoice(invoice, 3000)
+    # When the client retries with the same key
+    result = pay(command, ledger=ledger, processor=processor, config=CONFIG, now=b.NOW)
+    # Then the charge (made once) is posted, held as credit on the account it was meant for: nothing lost
+    assert len({c.idempotency_key for c in processor.charges}) == 1
+    assert result.posting and result.posting.credit and result.posting.credit.amount == 3000
+    assert result.posting.credit.account_number == acct.account_number and not result.posting.allocations
+    assert ledger.invoices_by_id[invoice.invoice_id].paid == 3000
+
+
+def test_without_an_earlier_charge_a_closed_invoice_is_still_refused(world):
+    ledger, processor, old, *_ = world
+    ledger.invoices_by_id[old.invoice_id] = apply_to_invoice(old, 3000)
+    with pytest.raises(BusinessRuleError, match="not open"):
+        pay(cmd(1000, invoices=((old.invoice_id, 1000),)), ledger=ledger, processor=processor, config=CONFIG, now=b.NOW)
+    assert processor.charges == []

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import re
+import threading
 import uuid
+from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from arportal.adapters import sandbox_cards
 from arportal.adapters.sandbox import (
     TEST_CARDS,
     SandboxProcessor,
+    refund_id_for,
     token_for_test_card,
     transaction_id_for,
 )
+from arportal.adapters.sandbox_cards import SandboxToken
+from arportal.domain.cards import looks_like_card_number
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.search import SearchKind, classify
 from arportal.ports import ChargeRequest, PaymentProcessor, ProcessorUnavailableError
@@ -122,3 +130,100 @@ def test_test_card_numbers_become_tokens():
     assert token_for_test_card("4000-0000-0000-0002") == "tok_declined"
     assert token_for_test_card("4111111111111111") is None
     assert all(re.fullmatch(r"[0-9]{15,16}", number) for number in TEST_CARDS)
+
+
+# --- tokens from the hosted fields ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "outcome", "method", "brand"),
+    [
+        ("4242424242424242", ChargeOutcome.SUCCEEDED, "card", "visa"),
+        ("5200828282828210", ChargeOutcome.SUCCEEDED, "debit", "mastercard"),
+        ("378282246310005", ChargeOutcome.SUCCEEDED, "card", "amex"),
+        ("4000000000000002", ChargeOutcome.DECLINED, None, None),
+        ("4000000000009995", ChargeOutcome.RETRYABLE, None, None),
+        ("4000000000000119", ChargeOutcome.RETRYABLE, None, None),
+    ],
+)
+def test_hosted_field_tokens_charge_as_their_card_says(sandbox, number, outcome, method, brand):
+    # Given a token the hosted fields made in one container
+    token = tokenize({"number": number, "exp_month": 12, "exp_year": 2040, "cvc": "1234" if brand == "amex" else "123"})
+    # When another processor instance (another container) charges it
+    result = SandboxProcessor().charge(request(token.id))
+    # Then the token alone decided the outcome, and only brand and last four come back
+    assert result.outcome is outcome
+    assert (result.method_type, result.brand) == (method, brand)
+    assert result.last4 == (number[-4:] if method else None)
+
+
+def test_a_wallet_token_charges_as_a_wallet(sandbox):
+    token = tokenize(
+        {"number": "4242424242424242", "exp_month": 1, "exp_year": 2041, "cvc": "123", "wallet": "apple_pay"}
+    )
+    result = sandbox.charge(request(token.id))
+    assert (result.outcome, result.method_type, result.brand) == (ChargeOutcome.SUCCEEDED, "wallet", "visa")
+
+
+def test_a_bank_token_is_pending(sandbox):
+    token = tokenize({"routing_number": "110000000", "account_number": "000123456789"})
+    result = sandbox.charge(request(token.id))
+    assert (result.outcome, result.method_type, result.last4, result.brand) == (
+        ChargeOutcome.PENDING,
+        "ach",
+        "6789",
+        None,
+    )
+
+
+def test_a_timeout_card_charges_then_loses_the_answer(sandbox):
+    token = tokenize({"number": "4000000000000408", "exp_month": 1, "exp_year": 2041, "cvc": "123"})
+    with pytest.raises(ProcessorUnavailableError):
+        sandbox.charge(request(token.id, key="timeout-card-1"))
+    found = sandbox.find_charge("timeout-card-1")
+    assert found is not None and found.outcome is ChargeOutcome.SUCCEEDED and found.last4 == "0408"
+
+
+def test_an_unavailable_card_charges_nothing(sandbox):
+    token = tokenize({"number": "4000000000000416", "exp_month": 1, "exp_year": 2041, "cvc": "123"})
+    with pytest.raises(ProcessorUnavailableError):
+        sandbox.charge(request(token.id, key="unavailable-card-1"))
+    assert sandbox.find_charge("unavailable-card-1") is None
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["tok_nosuchkind_visa_4242_0123456789abcdef", "tok_card_visa_42_0123456789abcdef", "tok_card_visa_4242_xyz"],
+)
+def test_a_forged_or_mangled_token_is_a_hard_decline(sandbox, token):
+    assert sandbox.charge(request(token)).code == "invalid_token"
+
+
+def test_two_racing_identical_requests_make_one_charge():
+    # Given one key and one request, sent from many threads at once (retries racing each other)
+    key = f"race-{uuid.uuid4().hex}"
+    same = request("tok_visa", key=key)
+    results = []
+
+    def send() -> None:
+        results.append(SandboxProcessor().charge(same))
+
+    threads = [threading.Thread(target=send) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then every caller got the same one charge
+    assert len({r.transaction_id for r in results}) == 1 and len(results) == 16
+
+
+def tokenize(body: dict[str, object]) -> SandboxToken:
+    return sandbox_cards.tokenize(body, today=date(2026, 11, 1))
+
+
+@given(st.text(min_size=1, max_size=80))
+def test_no_sandbox_id_ever_looks_like_a_card_number(key):
+    # Our API refuses bodies holding card-number-like digits, and a webhook names these ids.
+    for made in (transaction_id_for(key), refund_id_for(key)):
+        assert not looks_like_card_number(made) and not any(c.isdigit() for c in made)
+        assert SearchKind.TRANSACTION_ID in classify(made) or made.startswith("sbxre_")

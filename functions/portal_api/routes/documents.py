@@ -1,7 +1,66 @@
-"""Portal routes: documents."""
+"""Portal routes: the customer's documents (receipts, statements, tax forms, notices) and their download links."""
 
 from __future__ import annotations
 
-from arportal.api.app import new_router
+from datetime import UTC, datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from arportal.adapters.dynamodb import keys
+from arportal.api.app import current_caller, new_router
+from arportal.api.identity import require_customer
+from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor, encode_cursor
+from arportal.config import settings
+from arportal.domain.errors import NotFoundError
+from arportal.domain.models import DocumentKind
+from portal_api.schemas_statements import DocumentListOut, DocumentOut, DownloadOut
 
 router = new_router()
+_DOCUMENT_ID = r"^doc_[0-9A-Z]{26}$"
+
+
+@router.get("/v1/portal/documents", tags=["portal"], summary="The customer's documents, newest first")
+def list_documents(
+    type: Annotated[DocumentKind | None, Query(description="Only documents of this type")] = None,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+) -> DocumentListOut:
+    from arportal.adapters.dynamodb.documents import DynamoDocuments
+    from arportal.services import documents
+
+    customer_id = require_customer(current_caller(router))
+    start = decode_cursor(cursor, expected={"PK": keys.customer_pk(customer_id)})
+    page = documents.list_documents(
+        DynamoDocuments(settings().ledger_table), customer_id, kind=type, limit=limit, start=start
+    )
+    return DocumentListOut(
+        documents=[DocumentOut.of(d) for d in page.items],
+        next_cursor=encode_cursor(page.next_key),  # type: ignore[arg-type]
+    )
+
+
+@router.get(
+    "/v1/portal/documents/<documentId>",
+    tags=["portal"],
+    summary="A short-lived download link for one of the customer's documents",
+)
+def get_document(documentId: str) -> DownloadOut:  # the path parameter's name in the contract
+    import re
+
+    from arportal.adapters.dynamodb.documents import DynamoDocuments
+    from arportal.adapters.s3 import S3DocumentStore
+    from arportal.services import documents
+
+    customer_id = require_customer(current_caller(router))
+    if not re.match(_DOCUMENT_ID, documentId):
+        raise NotFoundError("no such document")  # the same answer as another customer's id: nothing to learn
+    config = settings()
+    link = documents.download_link(
+        DynamoDocuments(config.ledger_table),
+        S3DocumentStore(config.documents_bucket),
+        customer_id,
+        documentId,
+        now=datetime.now(UTC),
+    )
+    return DownloadOut.of(link)

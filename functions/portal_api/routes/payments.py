@@ -1,7 +1,200 @@
-"""Portal routes: payments."""
+"""Portal routes: the signed-in customer's payments (list, CSV export, detail with allocations and receipt).
+
+Making a payment (POST /v1/portal/payments) lives in ``pay.py``.
+"""
 
 from __future__ import annotations
 
-from arportal.api.app import new_router
+from collections.abc import Iterable
+from datetime import date, datetime
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import Field
+
+from arportal.adapters.dynamodb import keys
+from arportal.adapters.dynamodb.portal_queries import DynamoPortalReader
+from arportal.api.app import current_caller, new_router
+from arportal.api.errors import ApiError
+from arportal.api.identity import require_customer
+from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE
+from arportal.api.schemas import MoneyOut, Out, StatusChangeOut
+from arportal.config import settings
+from arportal.domain import models as m
+from arportal.domain.invoice_views import PaymentFilter
+from arportal.domain.status import PaymentStatus
+from arportal.services import portal_views
+from arportal.services.portal_views import PaymentDetail
+from portal_api.schemas_views import MethodOut, page_cursor, page_start
 
 router = new_router()
+
+
+class PaymentOut(Out):
+    payment_id: str
+    created_at: datetime
+    amount: MoneyOut
+    fee: MoneyOut
+    total: MoneyOut
+    method: MethodOut
+    channel: str
+    status: str
+    receipt_number: str | None
+    history: list[StatusChangeOut]
+
+    @classmethod
+    def of(cls, p: m.Payment) -> PaymentOut:
+        return cls(
+            payment_id=p.payment_id,
+            created_at=p.created_at,
+            amount=MoneyOut.of(p.amount, p.currency),
+            fee=MoneyOut.of(p.fee_amount, p.currency),
+            total=MoneyOut.of(p.amount + p.fee_amount, p.currency),
+            method=MethodOut.of(p.method),
+            channel=p.channel.value,
+            status=p.status.value,
+            receipt_number=p.receipt_number,
+            history=[StatusChangeOut(status=h.status.value, at=h.at, by=h.by) for h in p.history],
+        )
+
+
+class PaymentListOut(Out):
+    payments: list[PaymentOut]
+    next_cursor: str | None
+
+
+class AllocationOut(Out):
+    invoice_id: str
+    invoice_number: str
+    account_number: str
+    department: str
+    amount: MoneyOut
+    applied_at: datetime
+
+
+class CreditHeldOut(Out):
+    amount: MoneyOut
+    credit_note_id: str | None
+    remaining: MoneyOut | None
+
+
+class ReceiptLinkOut(Out):
+    receipt_number: str
+    document_id: str | None
+    document_url: str | None = Field(description="GET it (with your token) for a short-lived download link")
+
+
+class PaymentDetailOut(Out):
+    payment: PaymentOut
+    allocations: list[AllocationOut]
+    credit_held: CreditHeldOut | None
+    receipt: ReceiptLinkOut | None
+
+    @classmethod
+    def of(cls, d: PaymentDetail) -> PaymentDetailOut:
+        p, cur = d.payment, d.payment.currency
+        credit = None
+        if d.unapplied > 0:
+            cn = d.credit_note
+            credit = CreditHeldOut(
+                amount=MoneyOut.of(d.unapplied, cur),
+                credit_note_id=cn.credit_note_id if cn else None,
+                remaining=MoneyOut.of(cn.remaining, cn.currency) if cn else None,
+            )
+        receipt = None
+        if p.receipt_number:
+            doc = d.receipt_document_id
+            receipt = ReceiptLinkOut(
+                receipt_number=p.receipt_number,
+                document_id=doc,
+                document_url=f"/v1/portal/documents/{doc}" if doc else None,
+            )
+        return cls(
+            payment=PaymentOut.of(p),
+            allocations=[
+                AllocationOut(
+                    invoice_id=a.invoice_id,
+                    invoice_number=a.invoice_number,
+                    account_number=a.account_number,
+                    department=a.department,
+                    amount=MoneyOut.of(a.amount, a.currency),
+                    applied_at=a.applied_at,
+                )
+                for a in d.allocations
+            ],
+            credit_held=credit,
+            receipt=receipt,
+        )
+
+
+def _reader() -> DynamoPortalReader:
+    return DynamoPortalReader(settings().ledger_table)
+
+
+def _filter(status: list[PaymentStatus] | None, start: date | None, end: date | None) -> PaymentFilter:
+    try:
+        return PaymentFilter(frozenset(status or ()), start, end)
+    except ValueError as exc:
+        raise ApiError(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "the date range is empty",
+            [{"field": "query.from", "reason": str(exc)}],
+        ) from exc
+
+
+@router.get(
+    "/v1/portal/payments",
+    tags=["portal"],
+    summary="Your payments, newest first: filter, page, or export the selection as CSV (format=csv)",
+)
+def list_payments(  # noqa: PLR0917 - Powertools passes the query parameters by name
+    made_from: Annotated[date | None, Query(alias="from", description="Payment date, inclusive")] = None,
+    made_to: Annotated[date | None, Query(alias="to", description="Payment date, inclusive")] = None,
+    status: Annotated[list[PaymentStatus] | None, Query(description="Repeat: status=posted&status=settled")] = None,
+    cursor: Annotated[str | None, Query(max_length=2000, description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page size, 1-{MAX_PAGE}")] = DEFAULT_PAGE,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Response[PaymentListOut | bytes]:
+    customer_id = require_customer(current_caller(router))
+    where = _filter(status, made_from, made_to)
+    if format == "csv":
+        return _csv(portal_views.payment_export(_reader(), customer_id, where))
+    start = page_start(cursor, customer_id, keys.payment_sk(""))
+    page = portal_views.payment_page(_reader(), customer_id, where, limit=limit, start=start)
+    body = PaymentListOut(payments=[PaymentOut.of(p) for p in page.items], next_cursor=page_cursor(page.next_key))
+    return Response(200, "application/json", body)
+
+
+def _csv(payments: Iterable[m.Payment]) -> Response[Any]:
+    # Imported here: only exports pay for the csv machinery.
+    from arportal.api.csv_export import Column, csv_response, money_cell
+
+    columns = [
+        Column("Payment id", lambda p: p.payment_id),
+        Column("Date", lambda p: p.created_at.date().isoformat()),
+        Column("Time (UTC)", lambda p: p.created_at.strftime("%H:%M:%S")),
+        Column("Method", lambda p: p.method.type.value),
+        Column("Brand", lambda p: p.method.brand or ""),
+        Column("Last four", lambda p: p.method.last4 or ""),
+        Column("Channel", lambda p: p.channel.value),
+        Column("Status", lambda p: p.status.value),
+        Column("Amount", lambda p: money_cell(p.amount, p.currency)),
+        Column("Fee", lambda p: money_cell(p.fee_amount, p.currency)),
+        Column("Total", lambda p: money_cell(p.amount + p.fee_amount, p.currency)),
+        Column("Currency", lambda p: p.currency),
+        Column("Receipt number", lambda p: p.receipt_number or ""),
+    ]
+    return csv_response(payments, columns, "payments.csv")
+
+
+@router.get(
+    "/v1/portal/payments/<paymentId>",
+    tags=["portal"],
+    summary="One payment: method, allocation, credit held, status history and receipt",
+)
+def get_payment(paymentId: Annotated[str, Path(max_length=64)]) -> PaymentDetailOut:  # the path's own name
+    customer_id = require_customer(current_caller(router))
+    return PaymentDetailOut.of(portal_views.payment_detail(_reader(), customer_id, paymentId))

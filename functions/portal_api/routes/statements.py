@@ -1,7 +1,96 @@
-"""Portal routes: statements."""
+"""Portal routes: account statements (JSON inline; PDF or CSV stored as a document, answered with a link)."""
 
 from __future__ import annotations
 
-from arportal.api.app import new_router
+import json
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from arportal.api.app import current_caller, new_router
+from arportal.api.identity import require_customer
+from arportal.config import settings
+from arportal.domain.models import Customer
+from arportal.domain.statement import Statement
+from arportal.ports import RenderedFile
+from portal_api.schemas_statements import StatementFileOut, StatementOut, csv_columns, csv_rows, statement_json
 
 router = new_router()
+
+AccountNumberQuery = Annotated[
+    str | None, Query(pattern=r"^[A-Z]{2,4}-[0-9]{4,12}$", description="Only this account's activity")
+]
+
+
+class StatementFiles:
+    """PDF and CSV renderings of a statement (the ``StatementRenderer`` port)."""
+
+    def __init__(self, agency_name: str, logo: bytes | None) -> None:
+        self.agency_name, self.logo = agency_name, logo
+
+    def render(self, statement: Statement, customer: Customer, fmt: str) -> RenderedFile:
+        if fmt == "csv":
+            from arportal.api.csv_export import render_csv
+
+            body = render_csv(csv_rows(statement), csv_columns(statement.currency))
+            return RenderedFile(body, "text/csv; charset=utf-8", "csv")
+        from arportal.adapters.pdf.statement import render_statement_pdf
+
+        pdf = render_statement_pdf(statement, agency_name=self.agency_name, customer=customer, logo=self.logo)
+        return RenderedFile(pdf, "application/pdf", "pdf")
+
+
+@router.get(
+    "/v1/portal/statements",
+    tags=["portal"],
+    summary="Account statement for a date range: opening and closing balance, every line, aging",
+    description="format=json (default) answers the statement; pdf and csv store it as a document and answer "
+    "{url, expires_at, document_id} with a short-lived download link.",
+    responses={
+        200: {
+            "description": "The statement (json) or a link to the stored file (pdf, csv)",
+            "content": {"application/json": {"model": StatementOut | StatementFileOut}},
+        }
+    },
+)
+def get_statement(
+    from_date: Annotated[date, Query(alias="from", description="First day (YYYY-MM-DD)")],
+    to_date: Annotated[date, Query(alias="to", description="Last day (YYYY-MM-DD); at most today")],
+    account: AccountNumberQuery = None,
+    format: Annotated[Literal["json", "pdf", "csv"], Query()] = "json",  # the contract's name
+) -> Response[str]:
+    from arportal.adapters.dynamodb.history import DynamoStatementHistory
+    from arportal.adapters.dynamodb.repository import DynamoLedger
+    from arportal.services import statements
+
+    customer_id = require_customer(current_caller(router))
+    config = settings()
+    query = statements.StatementQuery(customer_id, from_date, to_date, account)
+    history = DynamoStatementHistory(config.ledger_table)
+    customers = DynamoLedger(config.ledger_table)
+    now = datetime.now(UTC)
+    if format == "json":
+        built = statements.statement(
+            query, history=history, customers=customers, currency=config.currency, today=now.date()
+        )
+        return Response(200, content_types.APPLICATION_JSON, statement_json(built))
+
+    from arportal.adapters.dynamodb.documents import DynamoDocuments
+    from arportal.adapters.pdf.branding import agency_logo
+    from arportal.adapters.s3 import S3DocumentStore
+
+    store = S3DocumentStore(config.documents_bucket)
+    link = statements.statement_file(
+        query,
+        format,
+        history=history,
+        customers=customers,
+        renderer=StatementFiles(config.agency_name, agency_logo(store) if format == "pdf" else None),
+        store=store,
+        documents=DynamoDocuments(config.ledger_table),
+        currency=config.currency,
+        now=now,
+    )
+    return Response(200, content_types.APPLICATION_JSON, json.dumps(StatementFileOut.of(link).model_dump(mode="json")))

@@ -1,7 +1,74 @@
-"""Portal routes: support."""
+"""Portal routes: a support request, which staff see as an interaction on the customer's record."""
 
 from __future__ import annotations
 
-from arportal.api.app import new_router
+from datetime import UTC, datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from arportal.adapters.dynamodb.portal_commands import DynamoSupportStore
+from arportal.adapters.dynamodb.rate_limits import DynamoRateCounter
+from arportal.api.app import current_caller, new_router
+from arportal.api.idempotency import idempotency_key
+from arportal.api.identity import require_customer
+from arportal.api.schemas import Out
+from arportal.config import settings
+from arportal.domain import models as m
+from arportal.domain.portal_errors import RateLimitedError
+from arportal.services import support
+from portal_api.schemas_views import rate_limited_response
 
 router = new_router()
+router.exception_handler(RateLimitedError)(rate_limited_response)
+
+RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class SupportRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=3500)]
+    invoice_id: RecordId | None = None
+    payment_id: RecordId | None = None
+
+
+class SupportRequestOut(Out):
+    interaction_id: str
+    kind: str
+    at: datetime
+    invoice_id: str | None
+    payment_id: str | None
+
+    @classmethod
+    def of(cls, i: m.Interaction) -> SupportRequestOut:
+        return cls(
+            interaction_id=i.interaction_id,
+            kind=i.kind.value,
+            at=i.at,
+            invoice_id=i.invoice_id,
+            payment_id=i.payment_id,
+        )
+
+
+@router.post(
+    "/v1/portal/support-requests",
+    tags=["portal"],
+    summary="Ask the agency for help, about an invoice or a payment of yours or in general (Idempotency-Key)",
+)
+def create_support_request(body: SupportRequestIn) -> Response[SupportRequestOut]:
+    customer_id = require_customer(current_caller(router))
+    key = idempotency_key(router.current_event.headers)
+    s = settings()
+    submitted = support.submit(
+        DynamoSupportStore(s.ledger_table),
+        DynamoRateCounter(s.ledger_table),
+        support.SupportRequest(customer_id, body.subject, body.message, body.invoice_id, body.payment_id),
+        idempotency_key=key,
+        now=datetime.now(UTC),
+    )
+    # A repeat of the same request answers as the first did, with the same status and the same record.
+    headers = {"Idempotent-Replayed": "true"} if submitted.replayed else {}
+    return Response(201, content_types.APPLICATION_JSON, SupportRequestOut.of(submitted.interaction), headers=headers)

@@ -1,7 +1,80 @@
-"""Public routes: webhooks."""
+"""Public routes: the processor's webhooks (``POST /v1/processor/webhooks/{processor}``).
+
+The signature is the only authentication: ``processor.parse_webhook`` verifies it over the exact bytes received
+(400 and nothing applied when it fails). A verified event is applied at most once per event id
+(``services/payment_status.py``); every verified event is answered 200, including one for an unknown transaction
+or one already applied, because a processor resends anything else for days.
+"""
 
 from __future__ import annotations
 
+import base64
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import cast
+
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from pydantic import Field
+
 from arportal.api.app import new_router
+from arportal.api.errors import ApiError
+from arportal.api.schemas import Out
+from arportal.config import settings
+from arportal.ports import WebhookSignatureError
+from arportal.services import payment_status
 
 router = new_router()
+_RESPONSES: dict[int, OpenAPIResponse] = {
+    400: {"description": "`invalid_signature`: the signature or its timestamp did not verify; nothing was applied"},
+    404: {"description": "Not this deployment's processor"},
+}
+
+
+class WebhookOut(Out):
+    received: bool = True
+    outcome: str = Field(description="applied, duplicate (applied before) or ignored")
+    ignored: bool
+    duplicate: bool
+    payment_id: str | None
+    status: str | None
+    reason: str | None
+
+
+@router.post(
+    "/v1/processor/webhooks/<processor>",
+    tags=["processor"],
+    summary="A payment processor reports a charge's outcome (signed)",
+    responses=_RESPONSES,
+)
+def processor_webhook(processor: str) -> WebhookOut:
+    from arportal.adapters.dynamodb.status_changes import DynamoStatusChanges
+    from arportal.adapters.processors import processor_for
+    from portal_api.routes.pay import wiring
+
+    s = settings()
+    if processor != s.processor:
+        raise ApiError(HTTPStatus.NOT_FOUND, "not_found", f"this deployment does not take {processor!r} webhooks")
+    event = cast(APIGatewayProxyEvent, router.current_event)
+    raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
+    try:
+        reported = processor_for(s).parse_webhook(event.headers, raw)
+    except WebhookSignatureError as exc:
+        raise ApiError(
+            HTTPStatus.BAD_REQUEST, "invalid_signature", "the webhook's signature did not verify; nothing was applied"
+        ) from exc
+    result = payment_status.handle_processor_event(
+        reported,
+        processor=processor,
+        store=DynamoStatusChanges(s.ledger_table, s.audit_table),
+        receipts=wiring()[3],
+        now=datetime.now(UTC),
+    )
+    return WebhookOut(
+        outcome=result.outcome.value,
+        ignored=result.outcome is payment_status.EventOutcome.IGNORED,
+        duplicate=result.outcome is payment_status.EventOutcome.DUPLICATE,
+        payment_id=result.payment_id,
+        status=result.status.value if result.status else None,
+        reason=result.reason,
+    )

@@ -1,4 +1,5 @@
-"""Staff routes: find any record by a key a customer can read out, or browse activity with filters."""
+"""Staff routes: find any record by a key a customer can read out, or a customer by the start of their name,
+email address or phone number."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.staff_queries import DynamoStaffQueries
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_staff
 from arportal.config import settings
@@ -18,12 +20,25 @@ from staff_api.schemas import SearchOut
 router = new_router()
 
 
-@router.get("/v1/staff/search", tags=["staff"], summary="Find a record by any key a customer can read out")
+@router.get(
+    "/v1/staff/search",
+    tags=["staff"],
+    summary="Find a record by any key a customer can read out, or a customer by name, email or phone prefix",
+)
 def search(
-    q: Annotated[str, Query(min_length=1, max_length=100, description="Customer id, invoice, receipt, txn, account")],
-    type: Annotated[SearchKind | None, Query(description="Restrict to one kind of key")] = None,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Customer id, invoice, receipt, transaction or account number; or the start of a name, "
+            "email address or phone number",
+        ),
+    ],
+    type: Annotated[SearchKind | None, Query(description="Restrict to one kind of key or contact detail")] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> SearchOut:
     require_staff(current_caller(router), Permission.CUSTOMERS_READ)
-    result = search_service.search(DynamoLedger(settings().ledger_table), q, kind=type, limit=limit)
+    table = settings().ledger_table
+    result = search_service.search(DynamoLedger(table), q, kind=type, limit=limit, prefixes=DynamoStaffQueries(table))
     return SearchOut.of(result)

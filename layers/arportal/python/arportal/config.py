@@ -10,7 +10,7 @@ import os
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Json, StringConstraints
 
 
 class RuntimeSettings(BaseModel):
@@ -35,6 +35,20 @@ class RuntimeSettings(BaseModel):
     stage: str = Field(default="dev", alias="STAGE")
     web_origin: str = Field(default="*", alias="WEB_ORIGIN")
     processor_secret_arn: str = Field(default="", alias="PROCESSOR_SECRET_ARN", description="Stripe keys (stripe only)")
+    convenience_fees: Json[dict[str, dict[str, int | None]]] = Field(
+        default_factory=dict,
+        alias="CONVENIENCE_FEES",
+        description="JSON {method: {fixed, basis_points, cap}}: what a payer pays on top; unset means no fees",
+    )
+    guest_token_secret_arn: str = Field(
+        default="", alias="GUEST_TOKEN_SECRET_ARN", description="HMAC key of guest tokens (public and portal APIs)"
+    )
+    balance_sources: Json[dict[str, dict[str, str | int | None]]] = Field(
+        default_factory=dict,
+        alias="BALANCE_SOURCES",
+        description='JSON {department: {"name", "base_url", "secret_name"?, "timeout_ms"}}: connected systems whose '
+        "balances the staff console shows; a department left out is answered by the built-in ledger",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,51 +1,74 @@
-"""A deterministic sandbox payment processor: the ``PaymentProcessor`` the local runtime and tests use.
+"""A deterministic sandbox payment processor: the ``PaymentProcessor`` of the local runtime, of tests, and of a
+deployed stack set to ``processor: sandbox``.
 
-Like a real processor's test mode, the token decides the outcome (``tok_visa`` succeeds, ``tok_declined`` is a
-hard decline, ``tok_insufficient_funds`` may succeed later, ``tok_ach`` stays pending), and the transaction id
-is derived from the idempotency key, so the same key always names the same charge.
+Like a real processor's test mode, the token decides the outcome. Tokens come from the sandbox's hosted fields
+(``sandbox_cards``: ``tok_<kind>_<brand>_<last4>_<nonce>``) or are fixed names (``tok_visa`` succeeds,
+``tok_declined`` is a hard decline, ``tok_insufficient_funds`` may succeed later, ``tok_ach`` stays pending,
+``tok_flaky_<n>`` fails on attempts 1..n). The transaction id is derived from the idempotency key, so the same
+key always names the same charge.
 
-Invariant: one idempotency key charges at most once. A repeated request returns the first answer; the same key
-with different parameters is refused (``idempotency_key_reused``), as Stripe does.
+Invariants: one idempotency key charges at most once (a repeated request gets the first answer; the same key
+with different parameters is refused with ``idempotency_key_reused``, as Stripe does); one refund key refunds at
+most once; the refunds of a charge never exceed it. The records live in a ``SandboxStore``: in memory, or in the
+ledger table when the processor is given a table name (so every Lambda container sees the same charges).
 
-Charges are remembered in memory for this process (shared by every instance), which is what ``find_charge``
-reconciles a lost answer against.
+ACH debits stay pending until the simulation (``simulate_ach``: settle, fail, return) moves them and sends the
+signed webhook (``sandbox_webhooks``) that a real processor would send.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
 
-from arportal.domain.processing import ChargeOutcome, classify
-from arportal.ports import ChargeRequest, ChargeResult, ProcessorUnavailableError
+from arportal.adapters import sandbox_webhooks
+from arportal.adapters.sandbox_cards import KINDS, TokenInfo, parse_token
+from arportal.adapters.sandbox_records import (
+    NEXT_STATES,
+    REFUNDABLE_STATES,
+    SandboxCharge,
+    SandboxRefund,
+    SandboxTransaction,
+    TransactionState,
+)
+from arportal.adapters.sandbox_store import DynamoSandboxStore, InMemorySandboxStore, SandboxStore
+from arportal.domain.errors import ConflictError, DependencyError, NotFoundError
+from arportal.domain.processing import classify
+from arportal.ports import ChargeRequest, ChargeResult, ProcessorEvent, ProcessorUnavailableError, RefundResult
 
-# token -> (brand, last4, method type) of tokens that succeed; anything else below is a failure code.
-_SUCCEEDING: dict[str, tuple[str | None, str, str]] = {
-    "tok_visa": ("visa", "4242", "card"),
-    "tok_mastercard": ("mastercard", "4444", "card"),
-    "tok_amex": ("amex", "8431", "card"),
-    "tok_discover": ("discover", "1117", "card"),
-    "tok_debit": ("visa", "5556", "debit"),
-    "tok_wallet": ("visa", "4242", "wallet"),
-}
-_PENDING: dict[str, tuple[str | None, str, str]] = {"tok_ach": (None, "6789", "ach")}
-_FAILING: dict[str, str] = {
-    "tok_declined": "card_declined",
-    "tok_expired": "expired_card",
-    "tok_incorrect_cvc": "incorrect_cvc",
-    "tok_stolen": "stolen_card",
-    "tok_lost": "lost_card",
-    "tok_account_closed": "account_closed",
-    "tok_insufficient_funds": "insufficient_funds",
-    "tok_processing_error": "processing_error",
-    "tok_rate_limited": "rate_limited",
-}
 UNAVAILABLE = "tok_unavailable"  # no answer, and no charge was made
 UNAVAILABLE_AFTER_CHARGE = "tok_unavailable_after_charge"  # the charge succeeded but its answer was lost
 _FLAKY = re.compile(r"^tok_flaky_(?P<failures>[0-9]{1,2})$")  # fails (retryable) on attempts 1..n
 
-# The processor's published test card numbers, for the local hosted-fields stand-in.
+# Fixed token names (tests, seed data, scripts): each behaves as a kind of ``sandbox_cards.KINDS``.
+_FIXED: dict[str, TokenInfo] = {
+    "tok_visa": TokenInfo("card", "visa", "4242"),
+    "tok_mastercard": TokenInfo("card", "mastercard", "4444"),
+    "tok_amex": TokenInfo("card", "amex", "8431"),
+    "tok_discover": TokenInfo("card", "discover", "1117"),
+    "tok_debit": TokenInfo("debit", "visa", "5556"),
+    "tok_wallet": TokenInfo("wallet", "visa", "4242"),
+    "tok_ach": TokenInfo("ach", None, "6789"),
+    "tok_ach_return": TokenInfo("achreturn", None, "6789"),
+    "tok_declined": TokenInfo("declined", "visa", "0002"),
+    "tok_expired": TokenInfo("expired", "visa", "0069"),
+    "tok_incorrect_cvc": TokenInfo("cvc", "visa", "0127"),
+    "tok_stolen": TokenInfo("stolen", "visa", "9979"),
+    "tok_lost": TokenInfo("lost", "visa", "9987"),
+    "tok_account_closed": TokenInfo("closed", "visa", "0000"),
+    "tok_insufficient_funds": TokenInfo("insufficient", "visa", "9995"),
+    "tok_processing_error": TokenInfo("processing", "visa", "0119"),
+    "tok_rate_limited": TokenInfo("ratelimited", "visa", "0000"),
+    UNAVAILABLE: TokenInfo("unavailable", "visa", "0416"),
+    UNAVAILABLE_AFTER_CHARGE: TokenInfo("timeout", "visa", "4242"),
+}
+
+# The processor's published test card numbers -> the fixed tokens (kept for scripts written against them).
 TEST_CARDS: dict[str, str] = {
     "4242424242424242": "tok_visa",
     "5555555555554444": "tok_mastercard",
@@ -59,88 +82,199 @@ TEST_CARDS: dict[str, str] = {
     "4000000000009979": "tok_stolen",
 }
 
-_charges: dict[str, tuple[ChargeRequest, ChargeResult]] = {}
-_charges_lock = threading.Lock()
+AchAction = Literal["settle", "fail", "return"]
+# action -> (the state it starts from, the state it leaves, the event it sends, the code when the kind has none)
+ACH_ACTIONS: dict[str, tuple[TransactionState, TransactionState, str, str | None]] = {
+    "settle": (TransactionState.PENDING, TransactionState.SETTLED, "charge.succeeded", None),
+    "fail": (TransactionState.PENDING, TransactionState.FAILED, "charge.failed", "insufficient_funds"),
+    "return": (TransactionState.SETTLED, TransactionState.RETURNED, "charge.returned", "debit_not_authorized"),
+}
 
 
 def token_for_test_card(number: str) -> str | None:
-    """What the sandbox's hosted fields hand back for a test card number (None: not a test card)."""
+    """The fixed token for a test card number (None: not one of ``TEST_CARDS``)."""
     return TEST_CARDS.get(re.sub(r"[ -]", "", number))
 
 
+# Hex spelled in letters: an id with a long run of digits could pass the Luhn check, and our API refuses any body
+# holding something that looks like a card number, which would include a webhook naming that id.
+_HEX_AS_LETTERS = str.maketrans("0123456789abcdef", "bcdfghjkmnpqrstv")
+
+
+def _opaque_id(prefix: str, seed: str) -> str:
+    return prefix + hashlib.sha256(seed.encode()).hexdigest()[:24].translate(_HEX_AS_LETTERS)
+
+
 def transaction_id_for(idempotency_key: str) -> str:
-    return "sbx_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+    return _opaque_id("sbx_", idempotency_key)
+
+
+def refund_id_for(idempotency_key: str) -> str:
+    return _opaque_id("sbxre_", idempotency_key)
+
+
+@dataclass(frozen=True)
+class AchSimulation:
+    event: ProcessorEvent
+    delivery: sandbox_webhooks.Delivery
 
 
 class SandboxProcessor:
     name = "sandbox"
 
+    def __init__(
+        self,
+        table_name: str | None = None,
+        *,
+        store: SandboxStore | None = None,
+        webhook_secret: str | Callable[[], str | None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store: SandboxStore = store or (DynamoSandboxStore(table_name) if table_name else InMemorySandboxStore())
+        self._secret = webhook_secret if callable(webhook_secret) else (lambda: webhook_secret)
+        self._clock = clock
+
+    # --- PaymentProcessor ---------------------------------------------------------------------------------
+
     def charge(self, request: ChargeRequest) -> ChargeResult:
-        with _charges_lock:
-            previous = _charges.get(request.idempotency_key)
-            if previous is not None:
-                if _same_charge(previous[0], request):
-                    return previous[1]
-                return ChargeResult(
-                    ChargeOutcome.DECLINED,
-                    None,
-                    code="idempotency_key_reused",
-                    message="this idempotency key was used for a different charge",
-                )
-            if request.token == UNAVAILABLE:
-                raise ProcessorUnavailableError("sandbox: no answer (nothing was charged)")
-            result = _decide(request)
-            _charges[request.idempotency_key] = (request, result)
-        if request.token == UNAVAILABLE_AFTER_CHARGE:
+        previous = self._store.charge(request.idempotency_key)
+        if previous is not None:
+            return _replayed(previous, request)
+        info = _FIXED.get(request.token) or parse_token(request.token)
+        if info is not None and info.behaviour.no_answer:
+            raise ProcessorUnavailableError("sandbox: no answer (nothing was charged)")
+        result = _decide(request, info)
+        recorded = self._store.add_charge(SandboxCharge(request, result), _transaction(request, result, info))
+        if recorded.request != request:
+            return _replayed(recorded, request)  # a racing request with this key was recorded first
+        if info is not None and info.behaviour.answer_lost:
             raise ProcessorUnavailableError("sandbox: the charge was made but its answer was lost")
         return result
 
     def find_charge(self, idempotency_key: str) -> ChargeResult | None:
-        with _charges_lock:
-            found = _charges.get(idempotency_key)
-        return found[1] if found else None
+        found = self._store.charge(idempotency_key)
+        return found.result if found else None
+
+    def refund(self, transaction_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
+        previous = self._store.refund(idempotency_key)
+        if previous is not None:
+            if (previous.transaction_id, previous.amount) == (transaction_id, amount):
+                return previous.result
+            return _refused("idempotency_key_reused", "this idempotency key was used for a different refund")
+        if amount <= 0:
+            return _refused("invalid_amount", "the refund amount must be positive")
+        transaction = self._store.transaction(transaction_id)
+        if transaction is None:
+            return _refused("charge_not_found", f"sandbox: no charge {transaction_id}")
+        if transaction.state not in REFUNDABLE_STATES:
+            return _refused("charge_not_refundable", f"sandbox: a {transaction.state.value} charge cannot be refunded")
+        if amount > transaction.refundable:
+            return _refused("amount_too_large", f"sandbox: at most {transaction.refundable} can still be refunded")
+        accepted = RefundResult(True, refund_id_for(idempotency_key))
+        refund = SandboxRefund(idempotency_key, transaction_id, amount, accepted)
+        recorded = self._store.add_refund(refund)
+        if recorded is None:  # another refund took what was left meanwhile
+            return _refused("amount_too_large", "sandbox: the charge no longer has that much to refund")
+        if (recorded.transaction_id, recorded.amount) != (transaction_id, amount):
+            return _refused("idempotency_key_reused", "this idempotency key was used for a different refund")
+        return recorded.result
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> ProcessorEvent:
+        sandbox_webhooks.verify(headers, body, self._secret(), now=self._clock())
+        return sandbox_webhooks.read_event(body)
+
+    # --- the ACH simulation -------------------------------------------------------------------------------
+
+    def simulate_ach(self, transaction_id: str, action: AchAction, *, webhook_url: str) -> AchSimulation:
+        """Move a pending ACH debit as its bank would (settle or fail it; return a settled one) and send the
+        signed webhook. Repeating an action re-sends the same event (same id), as a processor's retry does."""
+        secret = self._secret()
+        if not secret:
+            raise DependencyError("the sandbox has no webhook secret, so it cannot sign webhooks")
+        event, currency = self.ach_event(transaction_id, action)
+        body = sandbox_webhooks.event_body(event, currency=currency)
+        return AchSimulation(event, sandbox_webhooks.deliver(webhook_url, body, secret, now=self._clock()))
+
+    def ach_event(self, transaction_id: str, action: AchAction) -> tuple[ProcessorEvent, str]:
+        """Apply ``action`` to the debit and return the event that reports it (and the debit's currency)."""
+        transaction = self._store.transaction(transaction_id)
+        if transaction is None or KINDS[transaction.kind].method != "ach":
+            raise NotFoundError(f"no ACH debit {transaction_id} in the sandbox")
+        start, target, kind, default_code = ACH_ACTIONS[action]
+        if transaction.state is not target:
+            allowed = target in NEXT_STATES.get(transaction.state, frozenset())
+            refundable = transaction.amount if target is TransactionState.SETTLED else 0
+            if not (allowed and self._store.move(transaction_id, expected=start, to=target, refundable=refundable)):
+                # A racing simulation may have made the same move first: then this is a repeat, not a conflict.
+                now = self._store.transaction(transaction_id) or transaction
+                if now.state is not target:
+                    raise ConflictError(
+                        f"a {now.state.value} debit cannot be {target.value} now",
+                        details={"state": now.state.value, "action": action},
+                    )
+        code = None if target is TransactionState.SETTLED else (KINDS[transaction.kind].code or default_code)
+        event = ProcessorEvent(
+            event_id=_opaque_id("sbxevt_", f"{transaction_id}:{action}"),
+            kind=kind,
+            transaction_id=transaction_id,
+            occurred_at=datetime.fromtimestamp(int(self._clock()), UTC),
+            code=code,
+            amount=transaction.amount,
+        )
+        return event, transaction.currency
 
 
 def _same_charge(a: ChargeRequest, b: ChargeRequest) -> bool:
     return (a.amount, a.currency, a.token, a.customer_id) == (b.amount, b.currency, b.token, b.customer_id)
 
 
-def _decide(request: ChargeRequest) -> ChargeResult:
-    token = request.token
+def _replayed(previous: SandboxCharge, request: ChargeRequest) -> ChargeResult:
+    if _same_charge(previous.request, request):
+        return previous.result
+    return _failed("idempotency_key_reused", "this idempotency key was used for a different charge")
+
+
+def _decide(request: ChargeRequest, info: TokenInfo | None) -> ChargeResult:
     if request.amount <= 0:
         return _failed("invalid_amount", "the amount must be positive")
-    if token in _SUCCEEDING or token == UNAVAILABLE_AFTER_CHARGE:
-        brand, last4, method = _SUCCEEDING.get(token, ("visa", "4242", "card"))
-        return _succeeded(request, brand, last4, method)
-    if token in _PENDING:
-        brand, last4, method = _PENDING[token]
-        return ChargeResult(
-            classify(None, pending=True),
-            transaction_id_for(request.idempotency_key),
-            brand=brand,
-            last4=last4,
-            method_type=method,
-        )
-    if token in _FAILING:
-        return _failed(_FAILING[token], f"sandbox: {_FAILING[token].replace('_', ' ')}")
-    flaky = _FLAKY.match(token)
-    if flaky:
+    if info is None:
+        flaky = _FLAKY.match(request.token)
+        if not flaky:
+            return _failed("invalid_token", "sandbox: unknown token")
         attempt = int((request.metadata or {}).get("attempt", "1"))
         if attempt <= int(flaky["failures"]):
             return _failed("processing_error", f"sandbox: flaky token, attempt {attempt}")
-        return _succeeded(request, "visa", "4242", "card")
-    return _failed("invalid_token", "sandbox: unknown token")
-
-
-def _succeeded(request: ChargeRequest, brand: str | None, last4: str, method: str) -> ChargeResult:
+        info = _FIXED["tok_visa"]
+    kind = info.behaviour
+    if kind.code is not None and not kind.pending:
+        return _failed(kind.code, f"sandbox: {kind.code.replace('_', ' ')}")
     return ChargeResult(
-        classify(None, succeeded=True),
+        classify(None, succeeded=not kind.pending, pending=kind.pending),
         transaction_id_for(request.idempotency_key),
-        brand=brand,
-        last4=last4,
-        method_type=method,
+        brand=info.brand,
+        last4=info.last4,
+        method_type=kind.method,
+    )
+
+
+def _transaction(request: ChargeRequest, result: ChargeResult, info: TokenInfo | None) -> SandboxTransaction | None:
+    if result.transaction_id is None:
+        return None
+    pending = info is not None and info.behaviour.pending
+    return SandboxTransaction(
+        transaction_id=result.transaction_id,
+        idempotency_key=request.idempotency_key,
+        amount=request.amount,
+        currency=request.currency,
+        kind=info.kind if info is not None else "card",
+        state=TransactionState.PENDING if pending else TransactionState.SUCCEEDED,
+        refundable=0 if pending else request.amount,
     )
 
 
 def _failed(code: str, message: str) -> ChargeResult:
     return ChargeResult(classify(code), None, code=code, message=message)
+
+
+def _refused(code: str, message: str) -> RefundResult:
+    return RefundResult(False, None, code=code, message=message)

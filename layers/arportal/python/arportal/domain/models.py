@@ -324,6 +324,10 @@ class Schedule(Entity):
     instalments: list[Instalment] = Field(default_factory=list)
     active: bool = True
     created_at: datetime
+    # Payment plans (issue 4): the invoices a plan pays down, its rhythm, and when it ended (cancelled or done).
+    invoice_ids: list[str] = Field(default_factory=list, max_length=50)
+    frequency: PlanFrequency | None = None
+    closed_at: datetime | None = None
 
 
 class InteractionKind(StrEnum):
@@ -370,3 +374,83 @@ class Approval(Entity):
     created_at: datetime
     decided_by: str | None = None
     decided_at: datetime | None = None
+    # Whose record the action touches, so the staff console's customer view can list what awaits a decision.
+    customer_id: CustomerId | None = None
+
+
+class PlanFrequency(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+SavedMethodType = Annotated[
+    PaymentMethodType,
+    Field(description="card, debit, ach or wallet: what a processor token can stand for"),
+]
+
+
+class SavedPaymentMethod(Entity):
+    """A payment method kept for autopay and plans: the processor's token and what may be shown of it.
+
+    Never the card or account number: the hosted fields turn those into ``processor_token``.
+    """
+
+    method_id: str
+    customer_id: CustomerId
+    method_type: SavedMethodType  # not "type": that name is the item's entity type in the table
+    processor_token: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{3,200}$")]
+    brand: str | None = Field(default=None, max_length=32)
+    last4: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
+    exp_month: int | None = Field(default=None, ge=1, le=12)
+    exp_year: int | None = Field(default=None, ge=2000, le=2100)
+    nickname: str | None = Field(default=None, max_length=60)
+    is_default: bool = False
+    created_at: datetime
+
+    @model_validator(mode="after")
+    def _storable(self) -> Self:
+        if self.method_type not in {
+            PaymentMethodType.CARD,
+            PaymentMethodType.DEBIT,
+            PaymentMethodType.ACH,
+            PaymentMethodType.WALLET,
+        }:
+            raise ValueError("only card, debit, ach and wallet methods can be saved")
+        if (self.exp_month is None) != (self.exp_year is None):
+            raise ValueError("exp_month and exp_year go together")
+        return self
+
+    def expired(self, today: date) -> bool:
+        if self.exp_month is None or self.exp_year is None:
+            return False
+        return (self.exp_year, self.exp_month) < (today.year, today.month)
+
+
+class DocumentKind(StrEnum):
+    RECEIPT = "receipt"
+    STATEMENT = "statement"
+    TAX_FORM = "tax_form"
+    NOTICE = "notice"
+
+
+class Document(Entity):
+    """A file attached to a customer (bytes in S3 under ``customers/<customer_id>/``), shown in the portal.
+
+    ``kind`` rather than ``type``: ``type`` is the item's entity type in the ledger table.
+    """
+
+    document_id: str
+    customer_id: CustomerId
+    kind: DocumentKind
+    title: ShortText
+    filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    content_type: Annotated[str, StringConstraints(pattern=r"^[a-z]+/[A-Za-z0-9.+-]+$")]
+    size: int = Field(ge=0)
+    storage_key: str = Field(max_length=1024, description="The S3 object key; never shown to the customer")
+    created_at: datetime
+    document_date: date = Field(description="The day the document speaks for (statement end, receipt date, ...)")
+    period_start: date | None = None
+    period_end: date | None = None
+    reference: str | None = Field(default=None, max_length=100, description="Receipt number, tax year, ...")
+    created_by: str = Field(description="A staff id, an integration's name, or 'system'")

@@ -14,6 +14,9 @@ class SearchKind(StrEnum):
     TRANSACTION_ID = "transaction"
     PAYMENT_ID = "payment"
     NAME = "name"
+    # Prefix searches over the profile's contact details (ByName pointer items), like NAME.
+    EMAIL = "email"
+    PHONE = "phone"
 
 
 _PATTERNS: tuple[tuple[SearchKind, re.Pattern[str]], ...] = (

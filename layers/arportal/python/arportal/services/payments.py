@@ -12,18 +12,17 @@ The order matters and each step is safe to repeat:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from arportal.domain.allocation import AllocationPlan, allocate_chosen, allocate_oldest_first
-from arportal.domain.errors import BusinessRuleError, ConflictError, DependencyError, NotFoundError
+from arportal.domain.allocation import AllocationPlan
+from arportal.domain.errors import BusinessRuleError, ConflictError, DependencyError
 from arportal.domain.fees import FeeSchedule
 from arportal.domain.ids import new_id, new_reference
 from arportal.domain.models import (
-    Account,
     AuditEvent,
     Channel,
-    Invoice,
     MethodDetail,
     Payment,
     PaymentMethodType,
@@ -33,6 +32,7 @@ from arportal.domain.posting import Posting, plan_posting
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.status import PaymentStatus
 from arportal.ports import ChargeRequest, ChargeResult, PaymentLedger, PaymentProcessor, ProcessorUnavailableError
+from arportal.services.payment_planning import chosen_account, holding_account, plan_allocation
 
 POSTING_ATTEMPTS = 4
 OFFLINE_METHODS = frozenset({PaymentMethodType.CASH, PaymentMethodType.CHEQUE})
@@ -57,6 +57,7 @@ class PayCommand:
     cheque_number: str | None = None
     description: str = "Payment"
     request_id: str | None = None
+    allow_credit: bool = True  # False (guests): an amount over what is owed is refused before any charge
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,16 @@ def quote_fee(config: PaymentsConfig, method: PaymentMethodType, amount: int) ->
     return config.fees.fee_for(method, amount)
 
 
+def fee_schedule(rules: Mapping[str, Mapping[str, int | None]]) -> FeeSchedule:
+    """The agency's schedule from configuration (``CONVENIENCE_FEES``: method -> fixed, basis_points, cap)."""
+    return FeeSchedule.model_validate({"rules": {method: dict(rule) for method, rule in rules.items()}})
+
+
+def credit_note_id_for(payment_id: str) -> str:
+    """The credit note holding a payment's unapplied rest shares the payment's ULID, so a reversal finds it."""
+    return "cn_" + payment_id.removeprefix("pay_")
+
+
 def pay(
     command: PayCommand,
     *,
@@ -93,8 +104,22 @@ def pay(
     if existing is not None:
         return _replay(existing, command)
 
-    credit_account = _credit_account(command, ledger)
-    plan = _plan(command, ledger)
+    credit_account = chosen_account(command, ledger)
+    orphaned = False
+    try:
+        plan = plan_allocation(command, ledger)
+    except BusinessRuleError:
+        if not _charged_before(command, processor):
+            raise
+        # An earlier attempt with this key was charged and failed before posting, and what it was for has been
+        # paid since: the charge stands, so it is posted now, on what is still open, the rest held as credit.
+        orphaned = True
+        plan = plan_allocation(command, ledger, fresh=True, tolerate_closed=True)
+    if plan.unapplied and not command.allow_credit and not orphaned:
+        raise BusinessRuleError(
+            "the amount is more than what is owed; pay at most the balance",
+            details=[{"field": "amount", "reason": f"at most {plan.applied}"}],
+        )
     fee = quote_fee(config, command.method, command.amount)
     if command.expected_fee is not None and command.expected_fee != fee:
         raise BusinessRuleError(
@@ -102,6 +127,9 @@ def pay(
             details={"expected_fee": command.expected_fee, "fee": fee},
         )
 
+    meant_for = plan.parts[0].invoice.account_number if plan.parts else None
+    if credit_account is None and not plan.parts:
+        credit_account = holding_account(command, ledger, meant_for)
     charge = _charge(command, processor, fee)
     payment = _payment(command, config, charge, fee, now)
     receipt_number = new_reference("R") if payment.status is PaymentStatus.POSTED else None
@@ -116,12 +144,12 @@ def pay(
         after={"amount": payment.amount, "fee": fee, "status": payment.status.value, "channel": command.channel.value},
         request_id=command.request_id,
     )
-    credit_note_id = new_id("cn")
+    credit_note_id = credit_note_id_for(payment.payment_id)
     for _ in range(POSTING_ATTEMPTS):
         if payment.status is PaymentStatus.FAILED:
             plan = AllocationPlan((), payment.amount)
         posting = plan_posting(
-            payment,
+            _as_planned(payment, plan),
             plan,
             now=now,
             credit_note_id=credit_note_id,
@@ -134,10 +162,12 @@ def pay(
             already = ledger.posted_payment(command.scope, command.idempotency_key)
             if already is not None:
                 return _replay(already, command)
-            plan = _plan(command, ledger, fresh=True, tolerate_closed=True)
+            plan = plan_allocation(command, ledger, fresh=True, tolerate_closed=True)
+            if credit_account is None and not plan.parts:  # all it was for got paid meanwhile
+                credit_account = holding_account(command, ledger, meant_for)
             continue
         return PayResult(
-            payment,
+            posting.payment,
             posting,
             decline_code=charge.code if payment.status is PaymentStatus.FAILED else None,
             decline_message=charge.message if payment.status is PaymentStatus.FAILED else None,
@@ -169,57 +199,23 @@ def _validate(command: PayCommand, config: PaymentsConfig) -> None:
         raise BusinessRuleError("a payment must name the customer whose invoices it pays")
 
 
-def _credit_account(command: PayCommand, ledger: PaymentLedger) -> Account | None:
-    if command.account_number is None or command.customer_id is None:
-        return None
-    account = ledger.account(command.customer_id, command.account_number)
-    if account is None:
-        raise NotFoundError(f"account {command.account_number} is not one of yours")
-    return account
+def charge_key(command: PayCommand) -> str:
+    """The processor's idempotency key: one charge per (scope, Idempotency-Key), however often it is asked."""
+    return f"{command.scope}:{command.idempotency_key}"
 
 
-def _plan(
-    command: PayCommand, ledger: PaymentLedger, *, fresh: bool = False, tolerate_closed: bool = False
-) -> AllocationPlan:
-    if command.invoices:
-        wanted = [invoice_id for invoice_id, _ in command.invoices]
-        found = ledger.invoices(command.customer_id, wanted)
-        missing = set(wanted) - {i.invoice_id for i in found}
-        if missing:
-            raise NotFoundError("some invoices are not yours or do not exist", details=sorted(missing))
-        if tolerate_closed:
-            # Someone else paid part of them meanwhile: pay what is still open; the rest becomes credit.
-            still_open = [(i, a) for i, a in command.invoices if _balance(found, i) > 0]
-            return allocate_chosen(command.amount, command.currency, found, still_open)
-        try:
-            return allocate_chosen(command.amount, command.currency, found, list(command.invoices))
-        except ValueError as exc:
-            raise BusinessRuleError(str(exc)) from exc
-    if command.customer_id is None:
-        raise BusinessRuleError("a payment must name the customer or the invoice it pays")
-    invoices: list[Invoice] = ledger.open_invoices(command.customer_id)
-    if fresh:  # the index may lag a moment behind the write that beat us: read the invoices themselves
-        invoices = ledger.invoices(command.customer_id, [i.invoice_id for i in invoices])
-    if command.account_number:
-        invoices = [i for i in invoices if i.account_number == command.account_number]
-    plan = allocate_oldest_first(command.amount, command.currency, invoices)
-    if plan.unapplied and command.account_number is None and not plan.parts:
-        raise BusinessRuleError(
-            "there is nothing open to pay; to pay ahead, choose the account to hold the credit",
-            details=[{"field": "account_number", "reason": "required when nothing is owed"}],
-        )
-    return plan
-
-
-def _balance(invoices: list[Invoice], invoice_id: str) -> int:
-    return next((i.balance for i in invoices if i.invoice_id == invoice_id), 0)
+def _charged_before(command: PayCommand, processor: PaymentProcessor) -> bool:
+    if command.method in OFFLINE_METHODS:
+        return False
+    found = processor.find_charge(charge_key(command))
+    return found is not None and found.outcome in {ChargeOutcome.SUCCEEDED, ChargeOutcome.PENDING}
 
 
 def _charge(command: PayCommand, processor: PaymentProcessor, fee: int) -> ChargeResult:
     if command.method in OFFLINE_METHODS:
         return ChargeResult(ChargeOutcome.SUCCEEDED, None, method_type=command.method.value)
     request = ChargeRequest(
-        idempotency_key=f"{command.scope}:{command.idempotency_key}",
+        idempotency_key=charge_key(command),
         amount=command.amount + fee,
         currency=command.currency,
         token=command.token or "",
@@ -271,6 +267,15 @@ def _payment(command: PayCommand, config: PaymentsConfig, charge: ChargeResult, 
         taken_by=command.actor if command.channel in {Channel.COUNTER, Channel.PHONE} else None,
         created_at=now,
     )
+
+
+def _as_planned(payment: Payment, plan: AllocationPlan) -> Payment:
+    """The payment records what the plan did with it: the departments it paid (the activity index filters on
+    them) and the rest held as credit (what a replay answers with, without reading the credit note)."""
+    if payment.status is PaymentStatus.FAILED:
+        return payment.model_copy(update={"unapplied": 0, "departments": []})
+    departments = sorted({part.invoice.department for part in plan.parts})
+    return payment.model_copy(update={"unapplied": plan.unapplied, "departments": departments})
 
 
 def _replay(existing: Payment, command: PayCommand) -> PayResult:

@@ -1,17 +1,36 @@
-"""Staff search: any key a customer might read out, answered from an index in at most two reads.
+"""Staff search: any key a customer might read out, answered from an index in at most two reads; or the start
+of a name, email address or phone number.
 
-Read 1 is one query on the external-key index (it matches every kind of key at once, so an account number
+Keys: read 1 is one query on the external-key index (it matches every kind of key at once, so an account number
 that looks like an invoice number costs nothing extra). Read 2 is one batch read of the owning customers'
 profiles and, for receipt and transaction hits, the payment itself, so the agent sees its status at once.
+
+Prefixes: one query of the ByName index per contact detail searched (a name and an email address for a word,
+one of them otherwise). The index entries carry the customer's brief, so no second read is needed. A query that
+looks like a key but matches none, and looks like a phone number, is tried as a phone prefix (two reads).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from pydantic import ValidationError
 
 from arportal.domain.models import Customer
 from arportal.domain.search import SearchKind, classify
 from arportal.ports import LookupHit, LookupRepository
+
+PREFIX_KINDS = frozenset({SearchKind.NAME, SearchKind.EMAIL, SearchKind.PHONE})
+_PHONE_LIKE = re.compile(r"^\+?[0-9 ().-]*[0-9][0-9 ().-]*$")
+_BRIEF = ("customer_id", "kind", "name", "email", "phone")
+
+
+class PrefixSearch(Protocol):
+    def prefix_search(self, kind: SearchKind, text: str, *, limit: int) -> list[LookupHit]:
+        """Profiles whose name, email or phone (``kind``) starts with ``text``: one index query."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -28,14 +47,42 @@ class SearchResult:
     matches: list[SearchMatch] = field(default_factory=list)
 
 
-def search(repo: LookupRepository, query: str, *, kind: SearchKind | None = None, limit: int = 10) -> SearchResult:
+def looks_like_phone(text: str) -> bool:
+    return bool(_PHONE_LIKE.fullmatch(text)) and sum(ch.isdigit() for ch in text) >= 3
+
+
+def prefix_kinds(text: str) -> list[SearchKind]:
+    """Which contact details free text may be the start of."""
+    if "@" in text:
+        return [SearchKind.EMAIL]
+    if looks_like_phone(text):
+        return [SearchKind.PHONE]
+    # "pat" may begin a name or an address ("pat.rivera@..."); a name with a space cannot begin an address.
+    return [SearchKind.NAME] if " " in text else [SearchKind.NAME, SearchKind.EMAIL]
+
+
+def search(
+    repo: LookupRepository,
+    query: str,
+    *,
+    kind: SearchKind | None = None,
+    limit: int = 10,
+    prefixes: PrefixSearch | None = None,
+) -> SearchResult:
     text = query.strip()
-    kinds = [kind] if kind else classify(text)
+    kinds = [kind] if kind else _interpreted(text)
+    if prefixes is not None and kinds[0] in PREFIX_KINDS:
+        if kind is None:
+            kinds = prefix_kinds(text)
+        return SearchResult(text, kinds, _prefix_matches(prefixes, kinds, text, limit))
     if kinds == [SearchKind.NAME]:
         hits = repo.lookup(SearchKind.NAME, text, limit=limit)
     else:
         hits = repo.lookup(kind, text, limit=limit)
     if not hits:
+        if kind is None and prefixes is not None and looks_like_phone(text):
+            kinds = [*kinds, SearchKind.PHONE]
+            return SearchResult(text, kinds, _prefix_matches(prefixes, [SearchKind.PHONE], text, limit))
         return SearchResult(text, kinds)
     owners = sorted({h.customer_id for h in hits if h.customer_id})
     payment_refs = [
@@ -55,3 +102,33 @@ def search(repo: LookupRepository, query: str, *, kind: SearchKind | None = None
         for h in hits
     ]
     return SearchResult(text, kinds, matches)
+
+
+def _interpreted(text: str) -> list[SearchKind]:
+    kinds = classify(text)
+    # Invoice numbers are the catch-all key pattern, which a single word ("smith") also fits; without a digit it
+    # is a name, never a key anyone reads out.
+    if kinds == [SearchKind.INVOICE_NUMBER] and not any(ch.isdigit() for ch in text):
+        return [SearchKind.NAME]
+    return kinds
+
+
+def _prefix_matches(prefixes: PrefixSearch, kinds: list[SearchKind], text: str, limit: int) -> list[SearchMatch]:
+    """One query per kind; a customer found by name and by address is listed once, where first found."""
+    matches: list[SearchMatch] = []
+    seen: set[str] = set()
+    for kind in kinds:
+        for hit in prefixes.prefix_search(kind, text, limit=limit):
+            if hit.customer_id in seen:
+                continue
+            seen.add(str(hit.customer_id))
+            matches.append(SearchMatch(hit=hit, customer=_brief(hit)))
+    return matches[:limit]
+
+
+def _brief(hit: LookupHit) -> Customer | None:
+    """The customer as the index entry describes them (id, kind, name, email, phone): all a match shows."""
+    try:
+        return Customer.model_validate({k: hit.entity[k] for k in _BRIEF if hit.entity.get(k) is not None})
+    except ValidationError:
+        return None

@@ -8,12 +8,16 @@ item is live; ``live_index_attributes`` tells an update what to SET or REMOVE.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from arportal.adapters.dynamodb import keys
+from arportal.adapters.sandbox_records import SandboxCharge, SandboxRefund, SandboxTransaction, TransactionState
+from arportal.domain.balances import AccountBalance, SourceBalance
+from arportal.domain.email_change import PendingEmailChange
 from arportal.domain.models import (
     Account,
     AccountStatus,
@@ -21,14 +25,17 @@ from arportal.domain.models import (
     CreditNote,
     Customer,
     Department,
+    Document,
     Interaction,
     Invoice,
     Payment,
     Receipt,
     SalesOrder,
+    SavedPaymentMethod,
     Schedule,
 )
 from arportal.domain.search import SearchKind
+from arportal.ports import RequestClaim
 
 Record = (
     Customer
@@ -42,6 +49,7 @@ Record = (
     | Schedule
     | Interaction
     | Department
+    | Document
 )
 E = TypeVar("E", bound=BaseModel)
 
@@ -57,6 +65,7 @@ ENTITY_TYPES: dict[str, type[BaseModel]] = {
     "schedule": Schedule,
     "interaction": Interaction,
     "department": Department,
+    "document": Document,
 }
 TYPE_OF: dict[type[BaseModel], str] = {cls: name for name, cls in ENTITY_TYPES.items()}
 KEY_ATTRIBUTES = frozenset(
@@ -120,6 +129,8 @@ def primary_key(record: Record) -> dict[str, str]:
             }
         case Department():
             return keys.department_key(record.code)
+        case Document():
+            return keys.document_key(record.customer_id, record.document_id)
     raise TypeError(f"no key for {type(record).__name__}")
 
 
@@ -175,6 +186,18 @@ def index_attributes(record: Record) -> dict[str, Any]:
             }
         case Receipt():
             attrs |= {"XK": keys.external_key(record.receipt_number), "XSK": SearchKind.RECEIPT_NUMBER.value}
+        # A day's allocations and interactions sit beside its payments in ByActivityDay: the staff reports split
+        # collections by department (from allocations) and count interactions with one Query per day.
+        case Allocation():
+            attrs |= {
+                "DAYPK": keys.activity_day_pk(record.applied_at.date()),
+                "DAYSK": keys.allocation_day_sk(record.applied_at, record.payment_id, record.invoice_id),
+            }
+        case Interaction():
+            attrs |= {
+                "DAYPK": keys.activity_day_pk(record.at.date()),
+                "DAYSK": keys.interaction_day_sk(record.at, record.interaction_id),
+            }
     return attrs
 
 
@@ -209,3 +232,349 @@ def from_item(item: dict[str, Any], expected: type[E]) -> E:
 def entity_of(item: dict[str, Any]) -> Record | None:
     cls = ENTITY_TYPES.get(str(item.get("type")))
     return from_item(item, cls) if cls else None  # type: ignore[return-value]
+
+
+# --- autopay, payment plans, saved payment methods, notices (issue 4) ------------------------------------------
+# Kept out of ``Record``/``ENTITY_TYPES`` on purpose: none of these is a live item of the dashboard's OpenItems
+# query, and each has its own small reader in ``adapters/dynamodb/{schedules,payment_methods}.py``.
+
+
+def payment_method_item(method: SavedPaymentMethod) -> dict[str, Any]:
+    body = _to_dynamo(method.model_dump(mode="json"))
+    return {
+        **body,
+        "PK": keys.customer_pk(method.customer_id),
+        "SK": keys.payment_method_sk(method.method_id),
+        "type": "payment_method",
+    }
+
+
+def autopay_enrolment_item(schedule: Schedule) -> dict[str, Any]:
+    """The guard that allows one autopay per account, and the run's way to find every enrolment (ByDueDate)."""
+    return {
+        "PK": keys.customer_pk(schedule.customer_id),
+        "SK": keys.autopay_enrolment_sk(schedule.account_number),
+        "type": "autopay_enrolment",
+        "schedule_id": schedule.schedule_id,
+        "customer_id": schedule.customer_id,
+        "account_number": schedule.account_number,
+        "days_before_due": schedule.days_before_due,
+        "DUEPK": keys.AUTOPAY_ENROLLED,
+        "DUESK": keys.autopay_enrolment_due_sk(schedule.days_before_due, schedule.customer_id, schedule.account_number),
+    }
+
+
+def instalment_due_items(schedule: Schedule) -> list[dict[str, Any]]:
+    """One ByDueDate entry per instalment (numbered from 1), beside the invoices due the same day."""
+    return [
+        {
+            "PK": keys.customer_pk(schedule.customer_id),
+            "SK": keys.instalment_sk(schedule.schedule_id, number),
+            "type": "instalment_due",
+            "schedule_id": schedule.schedule_id,
+            "customer_id": schedule.customer_id,
+            "account_number": schedule.account_number,
+            "number": number,
+            "due_date": instalment.due_date.isoformat(),
+            "amount": instalment.amount,
+            "currency": schedule.currency,
+            "DUEPK": keys.due_pk(instalment.due_date),
+            "DUESK": keys.instalment_due_sk(schedule.customer_id, schedule.schedule_id, number),
+        }
+        for number, instalment in enumerate(schedule.instalments, start=1)
+    ]
+
+
+def plan_invoice_guard_item(schedule: Schedule, invoice_id: str) -> dict[str, Any]:
+    return {
+        "PK": keys.customer_pk(schedule.customer_id),
+        "SK": keys.plan_invoice_sk(invoice_id),
+        "type": "plan_invoice",
+        "schedule_id": schedule.schedule_id,
+        "invoice_id": invoice_id,
+    }
+
+
+def notice_item(
+    customer_id: str, kind: str, subject: str, due: date, *, sent_at: datetime, expires_at: int
+) -> dict[str, Any]:
+    return {
+        "PK": keys.customer_pk(customer_id),
+        "SK": keys.notice_sk(kind, subject, due),
+        "type": "notice",
+        "kind": kind,
+        "subject": subject,
+        "due_date": due.isoformat(),
+        "sent_at": sent_at.isoformat(),
+        "expires_at": expires_at,
+    }
+
+
+# --- the sandbox processor's records (not ledger entities: no type, no index attributes) -------------------
+# Stored as plain attributes so they read back exactly; ``expires_at`` (the table's TTL) lets a deployed
+# sandbox forget its test charges after a while.
+
+
+def sandbox_charge_item(charge: SandboxCharge, *, expires_at: int) -> dict[str, Any]:
+    request, result = charge.request, charge.result
+    body = {
+        "amount": request.amount,
+        "currency": request.currency,
+        "token": request.token,
+        "description": request.description,
+        "customer_id": request.customer_id,
+        "metadata": request.metadata,
+        "result": {
+            "outcome": result.outcome.value,
+            "transaction_id": result.transaction_id,
+            "code": result.code,
+            "message": result.message,
+            "brand": result.brand,
+            "last4": result.last4,
+            "method_type": result.method_type,
+        },
+    }
+    return {**_to_dynamo(body), **keys.sandbox_charge_key(request.idempotency_key), "expires_at": expires_at}
+
+
+def sandbox_charge_from_item(item: dict[str, Any]) -> SandboxCharge:
+    from arportal.domain.processing import ChargeOutcome
+    from arportal.ports import ChargeRequest, ChargeResult
+
+    data = plain(item)
+    result = data["result"]
+    return SandboxCharge(
+        ChargeRequest(
+            idempotency_key=data["PK"].removeprefix("SANDBOX#CHARGE#"),
+            amount=data["amount"],
+            currency=data["currency"],
+            token=data["token"],
+            description=data["description"],
+            customer_id=data.get("customer_id"),
+            metadata=data.get("metadata"),
+        ),
+        ChargeResult(
+            ChargeOutcome(result["outcome"]),
+            result.get("transaction_id"),
+            code=result.get("code"),
+            message=result.get("message"),
+            brand=result.get("brand"),
+            last4=result.get("last4"),
+            method_type=result.get("method_type"),
+        ),
+    )
+
+
+def sandbox_transaction_item(transaction: SandboxTransaction, *, expires_at: int) -> dict[str, Any]:
+    body = {
+        "transaction_id": transaction.transaction_id,
+        "idempotency_key": transaction.idempotency_key,
+        "amount": transaction.amount,
+        "currency": transaction.currency,
+        "kind": transaction.kind,
+        "state": transaction.state.value,
+        "refundable": transaction.refundable,
+    }
+    return {**body, **keys.sandbox_transaction_key(transaction.transaction_id), "expires_at": expires_at}
+
+
+def sandbox_transaction_from_item(item: dict[str, Any]) -> SandboxTransaction:
+    data = plain(item)
+    return SandboxTransaction(
+        transaction_id=data["transaction_id"],
+        idempotency_key=data["idempotency_key"],
+        amount=data["amount"],
+        currency=data["currency"],
+        kind=data["kind"],
+        state=TransactionState(data["state"]),
+        refundable=data["refundable"],
+    )
+
+
+def sandbox_refund_item(refund: SandboxRefund, *, expires_at: int) -> dict[str, Any]:
+    body = {
+        "transaction_id": refund.transaction_id,
+        "amount": refund.amount,
+        "succeeded": refund.result.succeeded,
+        "refund_id": refund.result.refund_id,
+        "code": refund.result.code,
+        "message": refund.result.message,
+    }
+    return {**_to_dynamo(body), **keys.sandbox_refund_key(refund.idempotency_key), "expires_at": expires_at}
+
+
+def sandbox_refund_from_item(item: dict[str, Any]) -> SandboxRefund:
+    from arportal.ports import RefundResult
+
+    data = plain(item)
+    return SandboxRefund(
+        idempotency_key=data["PK"].removeprefix("SANDBOX#REFUND#"),
+        transaction_id=data["transaction_id"],
+        amount=data["amount"],
+        result=RefundResult(
+            bool(data["succeeded"]), data.get("refund_id"), code=data.get("code"), message=data.get("message")
+        ),
+    )
+
+
+REQUEST_CLAIM_TTL_S = 86_400  # like a processor's idempotency keys: a key names one request for a day
+
+
+def request_claim_item(claim: RequestClaim, *, at: datetime) -> dict[str, Any]:
+    return {
+        "PK": keys.customer_pk(claim.customer_id),
+        "SK": keys.request_claim_sk(claim.scope, claim.key),
+        "type": "request_claim",
+        "scope": claim.scope,
+        "fingerprint": claim.fingerprint,
+        "target_id": claim.target_id,
+        "claimed_at": at.isoformat(),
+        "expires_at": int(at.timestamp()) + REQUEST_CLAIM_TTL_S,
+    }
+
+
+# --- customer portal: pending email change (issue 3) --------------------------------------------------------
+
+
+def email_change_item(pending: PendingEmailChange) -> dict[str, Any]:
+    """A pending email change -> its item; ``expires_at`` (epoch seconds) is the table's TTL,
+    which removes a forgotten change eventually (the service checks ``valid_until`` itself, TTL is lazy)."""
+    return {
+        **keys.email_change_key(pending.customer_id),
+        "type": "email_change",
+        "customer_id": pending.customer_id,
+        "new_email": pending.new_email,
+        "code_salt": pending.code_salt,
+        "code_hash": pending.code_hash,
+        "requested_at": pending.requested_at.isoformat(),
+        "valid_until": pending.expires_at.isoformat(),
+        "attempts": pending.attempts,
+        "expires_at": int(pending.expires_at.timestamp()),
+    }
+
+
+def email_change_from_item(item: dict[str, Any]) -> PendingEmailChange:
+    data = plain(item)
+    return PendingEmailChange(
+        customer_id=data["customer_id"],
+        new_email=data["new_email"],
+        code_salt=data["code_salt"],
+        code_hash=data["code_hash"],
+        requested_at=datetime.fromisoformat(data["requested_at"]),
+        expires_at=datetime.fromisoformat(data["valid_until"]),
+        attempts=int(data.get("attempts", 0)),
+    )
+
+
+# --- staff console: search pointers, last known balances, interaction claims (issue 5) ----------------------
+
+SEARCH_BRIEF_FIELDS = ("customer_id", "kind", "name", "email", "phone")
+
+
+def search_pointers(customer: Customer) -> list[dict[str, Any]]:
+    """Small items that make a profile findable by email and phone prefix (ByName), each carrying the
+    customer's brief so a prefix search needs no second read. Write them wherever a profile is written; a
+    contact detail that was removed leaves a pointer to delete (``keys.SEARCH_POINTERS``)."""
+    brief = {k: v for k, v in customer.model_dump(mode="json", include=set(SEARCH_BRIEF_FIELDS)).items() if v}
+    pk = keys.customer_pk(customer.customer_id)
+    pointers = []
+    if customer.email and keys.normalise_email(customer.email):
+        pointers.append(
+            {
+                **brief,
+                "PK": pk,
+                "SK": keys.EMAIL_POINTER,
+                "type": "search_pointer",
+                "NPK": keys.email_partition(customer.email),
+                "NSK": f"{keys.normalise_email(customer.email)}#{customer.customer_id}",
+            }
+        )
+    if customer.phone and keys.normalise_phone(customer.phone):
+        pointers.append(
+            {
+                **brief,
+                "PK": pk,
+                "SK": keys.PHONE_POINTER,
+                "type": "search_pointer",
+                "NPK": keys.phone_partition(customer.phone),
+                "NSK": f"{keys.normalise_phone(customer.phone)}#{customer.customer_id}",
+            }
+        )
+    return pointers
+
+
+def items_of(record: Record) -> list[dict[str, Any]]:
+    """Every item a record is stored as: the record itself and, for a profile, its search pointers."""
+    item = to_item(record)
+    return [item, *search_pointers(record)] if isinstance(record, Customer) else [item]
+
+
+def last_balance_item(customer_id: str, balance: SourceBalance) -> dict[str, Any]:
+    """A connected system's last good answer for one customer (what is shown while the system is down)."""
+    if balance.amount is None or balance.as_of is None:
+        raise ValueError("only an answer with an amount is remembered")
+    return {
+        **keys.last_balance_key(customer_id, balance.department),
+        "type": "last_balance",
+        "source": balance.source,
+        "department": balance.department,
+        "amount": balance.amount,
+        "currency": balance.currency,
+        "as_of": balance.as_of.isoformat(),
+        "accounts": [{"account_number": a.account_number, "amount": a.amount} for a in balance.accounts],
+    }
+
+
+def last_balance_from_item(item: dict[str, Any]) -> SourceBalance:
+    data = plain(item)
+    return SourceBalance(
+        source=str(data["source"]),
+        department=str(data["department"]),
+        amount=int(data["amount"]),
+        currency=str(data["currency"]),
+        as_of=datetime.fromisoformat(str(data["as_of"])),
+        fresh=False,
+        accounts=tuple(AccountBalance(str(a["account_number"]), int(a["amount"])) for a in data.get("accounts", [])),
+    )
+
+
+def interaction_claim_item(
+    interaction: Interaction, *, actor: str, idempotency_key: str, fingerprint: str
+) -> dict[str, Any]:
+    """Claims the Idempotency-Key for one interaction: created in the same transaction, so a key writes once."""
+    return {
+        **keys.interaction_claim_key(interaction.customer_id, actor, idempotency_key),
+        "type": "interaction_claim",
+        "interaction_id": interaction.interaction_id,
+        "fingerprint": fingerprint,
+    }
+
+
+# --- statements (issue 3): invoices read with a projection (their lines are not needed) -------------------------
+STATEMENT_INVOICE_ATTRIBUTES = (
+    "invoice_id",
+    "invoice_number",
+    "account_number",
+    "department",
+    "issue_date",
+    "due_date",
+    "amount",
+    "balance",
+    "voided",
+)
+STATEMENT_ALLOCATION_ATTRIBUTES = ("payment_id", "invoice_id", "account_number", "amount", "applied_at")
+
+
+def statement_invoice_from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """The projected invoice attributes as plain values: dates as ``date``, amounts as ``int``."""
+    return {
+        "invoice_id": str(item["invoice_id"]),
+        "invoice_number": str(item["invoice_number"]),
+        "account_number": str(item["account_number"]),
+        "department": str(item["department"]),
+        "issue_date": date.fromisoformat(str(item["issue_date"])),
+        "due_date": date.fromisoformat(str(item["due_date"])),
+        "amount": int(item["amount"]),
+        "balance": int(item["balance"]),
+        "voided": bool(item.get("voided", False)),
+    }

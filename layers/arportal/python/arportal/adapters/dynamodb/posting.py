@@ -17,8 +17,9 @@ from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.outbox import audit_item, outbox_item
 from arportal.adapters.dynamodb.tables import OPEN_ITEMS
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
-from arportal.domain.models import Account, AuditEvent, Invoice, Payment
+from arportal.domain.models import Account, Allocation, AuditEvent, Customer, Invoice, Payment, Receipt
 from arportal.domain.posting import InvoiceChange, Posting
+from arportal.ports import PaymentRecord
 
 MAX_INVOICES_PER_PAYMENT = 80  # leaves room in the 100-item transaction for the other records
 
@@ -77,6 +78,18 @@ class DynamoPaymentLedger:
         item = response.get("Item")
         return items.from_item(codec.deserialize(item), Account) if item else None
 
+    def customer_accounts(self, customer_id: str) -> list[Account]:
+        with translated("read accounts"):
+            response = client("dynamodb").query(
+                TableName=self.table,
+                KeyConditionExpression="PK = :pk AND begins_with(SK, :acct)",
+                ExpressionAttributeValues={
+                    ":pk": {"S": keys.customer_pk(customer_id)},
+                    ":acct": {"S": keys.account_sk("")},
+                },
+            )
+        return [items.from_item(codec.deserialize(i), Account) for i in response.get("Items", [])]
+
     def posted_payment(self, scope: str, idempotency_key: str) -> Payment | None:
         """The payment already posted under this key, if any (two strongly consistent reads)."""
         with translated("read posting guard"):
@@ -99,6 +112,87 @@ class DynamoPaymentLedger:
         item = response.get("Item")
         return items.from_item(codec.deserialize(item), Payment) if item else None
 
+    # --- what a receipt or a replayed answer is built from ---------------------------------------------
+
+    def allocations(self, customer_id: str, payment_id: str) -> list[Allocation]:
+        with translated("read allocations"):
+            response = client("dynamodb").query(
+                TableName=self.table,
+                KeyConditionExpression="PK = :pk AND begins_with(SK, :alloc)",
+                ExpressionAttributeValues={
+                    ":pk": {"S": keys.customer_pk(customer_id)},
+                    ":alloc": {"S": keys.allocations_prefix(payment_id)},
+                },
+                ConsistentRead=True,
+            )
+        # At most MAX_INVOICES_PER_PAYMENT small items: one page.
+        return [items.from_item(codec.deserialize(i), Allocation) for i in response.get("Items", [])]
+
+    def customer(self, customer_id: str) -> Customer | None:
+        with translated("read customer"):
+            response = client("dynamodb").get_item(
+                TableName=self.table, Key=codec.serialize(keys.profile_key(customer_id))
+            )
+        item = response.get("Item")
+        return items.from_item(codec.deserialize(item), Customer) if item else None
+
+    def receipt_filed(self, customer_id: str, receipt_number: str) -> bool:
+        """A query of the customer's documents filtered to this receipt (only after a crash or a late replay)."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :doc)",
+            "FilterExpression": "#kind = :receipt AND #reference = :number",
+            "ExpressionAttributeNames": {"#kind": "kind", "#reference": "reference"},  # "reference" is a reserved word
+            "ExpressionAttributeValues": codec.serialize(
+                {
+                    ":pk": keys.customer_pk(customer_id),
+                    ":doc": keys.document_sk(""),
+                    ":receipt": "receipt",
+                    ":number": receipt_number,
+                }
+            ),
+            "ProjectionExpression": "PK",
+        }
+        while True:
+            with translated("find receipt document"):
+                response = client("dynamodb").query(**request)
+            if response.get("Items"):
+                return True
+            if "LastEvaluatedKey" not in response:
+                return False
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def payment_record(self, customer_id: str, payment_id: str) -> PaymentRecord | None:
+        """The payment and its payer (one batch read), its allocations (one query), its receipt (one read)."""
+        wanted = [
+            keys.profile_key(customer_id),
+            {"PK": keys.customer_pk(customer_id), "SK": keys.payment_sk(payment_id)},
+        ]
+        with translated("read payment"):
+            response = client("dynamodb").batch_get_item(
+                RequestItems={self.table: {"Keys": [codec.serialize(k) for k in wanted], "ConsistentRead": True}}
+            )
+        found = [codec.deserialize(i) for i in response["Responses"].get(self.table, [])]
+        payment = next((items.from_item(i, Payment) for i in found if i.get("type") == "payment"), None)
+        if payment is None:
+            return None
+        payer = next((items.from_item(i, Customer) for i in found if i.get("type") == "customer"), None)
+        receipt = None
+        if payment.receipt_number:
+            with translated("read receipt"):
+                item = (
+                    client("dynamodb")
+                    .get_item(
+                        TableName=self.table,
+                        Key=codec.serialize(
+                            {"PK": keys.customer_pk(customer_id), "SK": keys.receipt_sk(payment.receipt_number)}
+                        ),
+                    )
+                    .get("Item")
+                )
+            receipt = items.from_item(codec.deserialize(item), Receipt) if item else None
+        return PaymentRecord(payment, self.allocations(customer_id, payment_id), receipt, payer)
+
     # --- the write -------------------------------------------------------------------------------------
 
     def post(self, posting: Posting, *, scope: str, idempotency_key: str, audit: AuditEvent) -> None:
@@ -120,7 +214,7 @@ class DynamoPaymentLedger:
         for allocation in posting.allocations:
             uow.create(items.to_item(allocation))
         for change in posting.invoice_changes:
-            self._update_invoice(uow, change)
+            add_invoice_update(uow, change)
         if posting.credit:
             uow.create(items.to_item(posting.credit))
         if posting.receipt:
@@ -129,31 +223,33 @@ class DynamoPaymentLedger:
         uow.create(audit_item(audit), table=self.audit_table)
         uow.commit("post payment")
 
-    @staticmethod
-    def _update_invoice(uow: DynamoUnitOfWork, change: InvoiceChange) -> None:
-        after = change.after
-        sets = "paid = :paid, balance = :balance, #status = :status, version = :next"
-        values: dict[str, Any] = {
-            ":paid": after.paid,
-            ":balance": after.balance,
-            ":status": after.status.value,
-            ":next": after.version,
-            ":expected": change.before.version,
-        }
-        live = items.live_index_attributes(after)
-        if live:
-            sets += ", " + ", ".join(f"{name} = :{name}" for name in live)
-            values |= {f":{name}": value for name, value in live.items()}
-            update = f"SET {sets}"
-        else:
-            update = f"SET {sets} REMOVE {', '.join(items.SPARSE_ATTRIBUTES)}"
-        uow.update(
-            {"PK": keys.customer_pk(after.customer_id), "SK": keys.invoice_sk(after.invoice_id)},
-            update_expression=update,
-            condition="version = :expected",
-            names={"#status": "status"},
-            values=values,
-        )
+
+def add_invoice_update(uow: DynamoUnitOfWork, change: InvoiceChange) -> None:
+    """The invoice's new figures, conditioned on the version they were computed from; its open/due index
+    entries follow whether it is still live (a reversal puts them back)."""
+    after = change.after
+    sets = "paid = :paid, balance = :balance, #status = :status, version = :next"
+    values: dict[str, Any] = {
+        ":paid": after.paid,
+        ":balance": after.balance,
+        ":status": after.status.value,
+        ":next": after.version,
+        ":expected": change.before.version,
+    }
+    live = items.live_index_attributes(after)
+    if live:
+        sets += ", " + ", ".join(f"{name} = :{name}" for name in live)
+        values |= {f":{name}": value for name, value in live.items()}
+        update = f"SET {sets}"
+    else:
+        update = f"SET {sets} REMOVE {', '.join(items.SPARSE_ATTRIBUTES)}"
+    uow.update(
+        {"PK": keys.customer_pk(after.customer_id), "SK": keys.invoice_sk(after.invoice_id)},
+        update_expression=update,
+        condition="version = :expected",
+        names={"#status": "status"},
+        values=values,
+    )
 
 
 def _event_detail(posting: Posting) -> dict[str, Any]:

@@ -172,7 +172,7 @@ class DynamoLedger:
 
     def put_new(self, records: Sequence[items.Record]) -> None:
         """Batch-write records (seed data, imports). Not for money movements, which need a unit of work."""
-        self.put_items([items.to_item(r) for r in records])
+        self.put_items([item for r in records for item in items.items_of(r)])  # profiles bring search pointers
 
     def put_items(self, raw_items: Sequence[dict[str, Any]]) -> None:
         for start in range(0, len(raw_items), _BATCH_WRITE):

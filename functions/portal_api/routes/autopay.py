@@ -1,0 +1,128 @@
+"""Portal routes: enrol in autopay, quote and accept a payment plan, cancel either.
+
+(``GET /v1/portal/schedules`` lists them: ``routes/schedules.py``.)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from arportal.api.app import current_caller, new_router
+from arportal.api.idempotency import Outcome, idempotency_key, run_once
+from arportal.api.identity import require_customer
+from arportal.config import settings
+from arportal.domain.plans import PlannedInstalment
+from portal_api.schemas_autopay import AutopayIn, PlanChoice, QuoteIn, QuoteOut, ScheduleIn, ScheduleOut
+
+if TYPE_CHECKING:
+    from arportal.ports import PaymentLedger
+    from arportal.services.plans import PlanRequest
+
+# Services and adapters are imported inside the routes: a cold start serving another route never pays for them.
+router = new_router()
+_CREATED = {201: {"description": "Created", "content": {"application/json": {"model": ScheduleOut}}}}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ledger() -> PaymentLedger:
+    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+
+    s = settings()
+    return DynamoPaymentLedger(s.ledger_table, s.audit_table)
+
+
+def _plan_request(
+    choice: PlanChoice, *, method: str | None = None, accepted: tuple[PlannedInstalment, ...] = ()
+) -> PlanRequest:
+    from arportal.services.plans import PlanRequest
+
+    return PlanRequest(
+        account_number=choice.account_number,
+        invoice_ids=tuple(choice.invoice_ids),
+        instalment_count=choice.instalment_count,
+        frequency=choice.frequency,
+        first_due_date=choice.first_due_date,
+        payment_method_id=method,
+        accepted=accepted,
+    )
+
+
+@router.post(
+    "/v1/portal/schedules:quote",
+    tags=["portal"],
+    summary="Quote a payment plan: the instalments (dates and amounts) for chosen invoices",
+)
+def quote_plan(body: QuoteIn) -> QuoteOut:
+    from arportal.services import plans
+
+    customer_id = require_customer(current_caller(router))
+    quote = plans.quote(_ledger(), customer_id, _plan_request(body), today=_now().date())
+    return QuoteOut.of(quote)
+
+
+@router.post(
+    "/v1/portal/schedules",
+    tags=["portal"],
+    summary="Enrol an account in autopay, or accept a quoted payment plan",
+    responses=_CREATED,  # type: ignore[arg-type]
+)
+def create_schedule(body: Annotated[ScheduleIn, Body()]) -> Response[str]:
+    from arportal.adapters.dynamodb.payment_methods import DynamoPaymentMethods
+    from arportal.adapters.dynamodb.schedules import DynamoSchedules
+    from arportal.services import autopay, plans
+
+    customer_id = require_customer(current_caller(router))
+    key = idempotency_key(router.current_event.headers)
+
+    def work() -> Outcome:
+        table, now = settings().ledger_table, _now()
+        schedules, methods = DynamoSchedules(table), DynamoPaymentMethods(table)
+        if isinstance(body, AutopayIn):
+            created = autopay.enrol(
+                _ledger(),
+                schedules,
+                methods,
+                customer_id,
+                account_number=body.account_number,
+                payment_method_id=body.payment_method_id,
+                days_before_due=body.days_before_due,
+                currency=settings().currency,
+                idempotency_key=key,
+                now=now,
+            )
+        else:
+            accepted = tuple(PlannedInstalment(i.due_date, i.amount) for i in body.instalments)
+            request = _plan_request(body, method=body.payment_method_id, accepted=accepted)
+            created = plans.accept(_ledger(), schedules, methods, customer_id, request, idempotency_key=key, now=now)
+        return Outcome(HTTPStatus.CREATED, ScheduleOut.of(created.schedule).model_dump(mode="json"))
+
+    return run_once(
+        "portal.create_schedule",
+        scope=customer_id,
+        key=key,
+        payload=body.model_dump(mode="json"),
+        work=work,
+        lambda_context=router.lambda_context,
+    )
+
+
+@router.delete(
+    "/v1/portal/schedules/<schedule_id>",
+    tags=["portal"],
+    summary="Cancel an autopay enrolment or a payment plan (a charge waiting to be retried is not retried)",
+)
+def cancel_schedule(schedule_id: str) -> ScheduleOut:
+    from arportal.adapters.dynamodb.schedules import DynamoSchedules
+    from arportal.services import autopay
+
+    customer_id = require_customer(current_caller(router))
+    schedule = autopay.cancel(DynamoSchedules(settings().ledger_table), customer_id, schedule_id, now=_now())
+    return ScheduleOut.of(schedule)

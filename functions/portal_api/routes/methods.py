@@ -1,0 +1,113 @@
+"""Portal routes: the signed-in customer's saved payment methods (for autopay and payment plans)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from arportal.adapters.dynamodb import keys
+from arportal.api.app import current_caller, new_router
+from arportal.api.errors import SECURITY_HEADERS
+from arportal.api.idempotency import Outcome, idempotency_key, run_once
+from arportal.api.identity import require_customer
+from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor, encode_cursor
+from arportal.config import settings
+from arportal.domain.models import PaymentMethodType
+from portal_api.schemas_autopay import MethodIn, MethodListOut, MethodOut
+
+# Services and adapters are imported inside the routes: a cold start serving another route never pays for them.
+router = new_router()
+_SAVED = {201: {"description": "Saved", "content": {"application/json": {"model": MethodOut}}}}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.get("/v1/portal/payment-methods", tags=["portal"], summary="Your saved payment methods")
+def list_methods(
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+) -> MethodListOut:
+    from arportal.adapters.dynamodb.payment_methods import DynamoPaymentMethods
+    from arportal.services import payment_methods
+
+    customer_id = require_customer(current_caller(router))
+    start = decode_cursor(cursor, expected={"PK": keys.customer_pk(customer_id)})
+    store = DynamoPaymentMethods(settings().ledger_table)
+    page = payment_methods.list_methods(store, customer_id, limit=limit, start=start)
+    today = _now().date()
+    return MethodListOut(
+        items=[MethodOut.of(method, today) for method in page.methods],
+        next_cursor=encode_cursor(page.next_start),  # type: ignore[arg-type]
+    )
+
+
+@router.post(
+    "/v1/portal/payment-methods",
+    tags=["portal"],
+    summary="Save a payment method from the secure payment form's token",
+    responses=_SAVED,  # type: ignore[arg-type]
+)
+def save_method(body: MethodIn) -> Response[str]:
+    from arportal.adapters.dynamodb.payment_methods import DynamoPaymentMethods
+    from arportal.services import payment_methods
+
+    customer_id = require_customer(current_caller(router))
+    key = idempotency_key(router.current_event.headers)
+    draft = payment_methods.MethodDraft(
+        type=PaymentMethodType(body.type),
+        token=body.token,
+        last4=body.last4,
+        brand=body.brand,
+        exp_month=body.exp_month,
+        exp_year=body.exp_year,
+        nickname=body.nickname,
+        make_default=body.is_default,
+    )
+
+    def work() -> Outcome:
+        store = DynamoPaymentMethods(settings().ledger_table)
+        now = _now()
+        saved = payment_methods.save_method(store, customer_id, draft, idempotency_key=key, now=now)
+        return Outcome(HTTPStatus.CREATED, MethodOut.of(saved.method, now.date()).model_dump(mode="json"))
+
+    return run_once(
+        "portal.save_payment_method",
+        scope=customer_id,
+        key=key,
+        payload=body.model_dump(mode="json"),
+        work=work,
+        lambda_context=router.lambda_context,
+    )
+
+
+@router.delete(
+    "/v1/portal/payment-methods/<payment_method_id>",
+    tags=["portal"],
+    summary="Remove a saved payment method (refused while a schedule pays with it, unless replaced)",
+    responses={204: {"description": "Removed"}},
+)
+def remove_method(
+    payment_method_id: str,
+    replacement: Annotated[str | None, Query(max_length=64, description="Move schedules to this method")] = None,
+) -> Response[str]:
+    from arportal.adapters.dynamodb.payment_methods import DynamoPaymentMethods
+    from arportal.adapters.dynamodb.schedules import DynamoSchedules
+    from arportal.services import payment_methods
+
+    customer_id = require_customer(current_caller(router))
+    table = settings().ledger_table
+    payment_methods.remove_method(
+        DynamoPaymentMethods(table),
+        DynamoSchedules(table),
+        customer_id,
+        payment_method_id,
+        replacement=replacement,
+        now=_now(),
+    )
+    return Response(status_code=HTTPStatus.NO_CONTENT, body="", headers=dict(SECURITY_HEADERS))

@@ -1,0 +1,186 @@
+"""Request and response models of the portal's saved payment methods, autopay and payment plan routes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from arportal.api.schemas import MoneyOut, Out
+from arportal.domain import models as m
+from arportal.domain.plans import MAX_INSTALMENTS, MAX_PLAN_INVOICES, MIN_INSTALMENTS, PlanQuote
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,4}_[0-9A-Za-z]{1,40}$")]
+AccountNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}-[0-9]{4,12}$")]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+# --- saved payment methods ------------------------------------------------------------------------------------
+
+
+class MethodIn(In):
+    """What the payment form's secure fields returned, plus how the customer wants to call it."""
+
+    type: Literal["card", "debit", "ach", "wallet"]
+    token: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{3,200}$")] = Field(
+        description="The processor's token from the hosted fields (never a card or account number)"
+    )
+    last4: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
+    brand: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    exp_month: int | None = Field(default=None, ge=1, le=12)
+    exp_year: int | None = Field(default=None, ge=2000, le=2100)
+    nickname: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None = None
+    is_default: bool = False
+
+
+class MethodOut(Out):
+    payment_method_id: str
+    type: str
+    brand: str | None
+    last4: str
+    exp_month: int | None
+    exp_year: int | None
+    nickname: str | None
+    is_default: bool
+    expired: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, method: m.SavedPaymentMethod, today: date) -> MethodOut:
+        return cls(
+            payment_method_id=method.method_id,
+            type=method.method_type.value,
+            brand=method.brand,
+            last4=method.last4,
+            exp_month=method.exp_month,
+            exp_year=method.exp_year,
+            nickname=method.nickname,
+            is_default=method.is_default,
+            expired=method.expired(today),
+            created_at=method.created_at,
+        )
+
+
+class MethodListOut(Out):
+    items: list[MethodOut]
+    next_cursor: str | None
+
+
+# --- schedules ------------------------------------------------------------------------------------------------
+
+
+class PlanChoice(In):
+    """What a plan pays and how: the same fields quote it and accept it."""
+
+    account_number: AccountNumber
+    invoice_ids: list[Id] = Field(min_length=1, max_length=MAX_PLAN_INVOICES)
+    instalment_count: int = Field(ge=MIN_INSTALMENTS, le=MAX_INSTALMENTS)
+    frequency: m.PlanFrequency = m.PlanFrequency.MONTHLY
+    first_due_date: date | None = Field(default=None, description="1-31 days from today; 7 days when left out")
+
+
+class QuoteIn(PlanChoice):
+    kind: Literal["plan"] = "plan"
+
+
+class InstalmentIn(In):
+    due_date: date
+    amount: int = Field(ge=0, le=10**13)
+
+
+class AutopayIn(In):
+    kind: Literal["autopay"]
+    account_number: AccountNumber
+    payment_method_id: Id
+    days_before_due: int = Field(default=0, ge=0, le=30, description="0: on the due date")
+
+
+class PlanIn(PlanChoice):
+    kind: Literal["plan"]
+    payment_method_id: Id | None = Field(default=None, description="Pay by autopay with it; leave out to pay by hand")
+    accept: Literal[True] = Field(description="The customer accepts the quoted schedule")
+    instalments: list[InstalmentIn] = Field(
+        min_length=MIN_INSTALMENTS, max_length=MAX_INSTALMENTS, description="Exactly the quote's instalments"
+    )
+
+
+ScheduleIn = Annotated[AutopayIn | PlanIn, Field(discriminator="kind")]
+
+
+class QuotedInstalmentOut(Out):
+    due_date: date
+    amount: int
+
+
+class QuoteOut(Out):
+    account_number: str
+    invoice_ids: list[str]
+    frequency: str
+    currency: str
+    total: MoneyOut
+    instalments: list[QuotedInstalmentOut] = Field(description="Send these back, as they are, to accept the plan")
+
+    @classmethod
+    def of(cls, quote: PlanQuote) -> QuoteOut:
+        return cls(
+            account_number=quote.account_number,
+            invoice_ids=list(quote.invoice_ids),
+            frequency=quote.frequency.value,
+            currency=quote.currency,
+            total=MoneyOut.of(quote.total, quote.currency),
+            instalments=[QuotedInstalmentOut(due_date=i.due_date, amount=i.amount) for i in quote.instalments],
+        )
+
+
+class InstalmentOut(Out):
+    number: int
+    due_date: date
+    amount: MoneyOut
+    status: str
+    payment_id: str | None
+
+
+class ScheduleOut(Out):
+    schedule_id: str
+    kind: str
+    account_number: str
+    payment_method_id: str | None
+    days_before_due: int | None
+    frequency: str | None
+    invoice_ids: list[str]
+    total: MoneyOut | None
+    instalments: list[InstalmentOut]
+    active: bool
+    created_at: datetime
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, s: m.Schedule) -> ScheduleOut:
+        plan = s.kind is m.ScheduleKind.PLAN
+        return cls(
+            schedule_id=s.schedule_id,
+            kind=s.kind.value,
+            account_number=s.account_number,
+            payment_method_id=s.payment_method_id,
+            days_before_due=None if plan else s.days_before_due,
+            frequency=s.frequency.value if s.frequency else None,
+            invoice_ids=list(s.invoice_ids),
+            total=MoneyOut.of(sum(i.amount for i in s.instalments), s.currency) if plan else None,
+            instalments=[
+                InstalmentOut(
+                    number=n,
+                    due_date=i.due_date,
+                    amount=MoneyOut.of(i.amount, s.currency),
+                    status=i.status.value,
+                    payment_id=i.payment_id,
+                )
+                for n, i in enumerate(s.instalments, start=1)
+            ],
+            active=s.active,
+            created_at=s.created_at,
+            closed_at=s.closed_at,
+        )

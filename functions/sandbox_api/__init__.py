@@ -1,0 +1,1 @@
+"""The sandbox processor's API: hosted fields, tokens and the ACH simulation (only in sandbox deployments)."""

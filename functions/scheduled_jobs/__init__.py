@@ -1,0 +1,1 @@
+"""The daily jobs: autopay runs, due-date reminders, overdue notices."""

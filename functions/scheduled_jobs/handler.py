@@ -1,0 +1,103 @@
+"""The scheduled jobs, one Lambda: ``{"job": "autopay" | "reminders" | "overdue", "day"?: "YYYY-MM-DD"}``.
+
+EventBridge Scheduler invokes it once a day per job (``infrastructure/constructs/schedules.py``); the local
+runtime's scheduler does the same (``local/scheduler.py``). ``day`` defaults to today (UTC): an operator reruns
+a missed day by passing it, and every job is safe to run again (scheduled charges start once by execution name;
+notices are sent once by their markers). A job that could not finish raises, so the scheduler retries it and,
+in the end, dead-letters the event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from aws_lambda_powertools import Logger
+from pydantic import BaseModel, ConfigDict
+
+from arportal.config import settings
+from arportal.domain.errors import DependencyError
+
+if TYPE_CHECKING:
+    from arportal.services.reminders import Mailing
+
+logger = Logger(service="scheduled_jobs")
+
+
+class JobInput(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    job: Literal["autopay", "reminders", "overdue"]
+    day: date | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _portal_url() -> str | None:
+    origin = settings().web_origin
+    return origin if origin.startswith("https://") else None
+
+
+def autopay(day: date, now: datetime) -> dict[str, Any]:
+    from arportal.adapters.dynamodb.schedules import DynamoSchedules
+    from arportal.adapters.stepfunctions import StepFunctionsStarter
+    from arportal.services import autopay as service
+
+    s = settings()
+    store = DynamoSchedules(s.ledger_table)
+    starter = StepFunctionsStarter(s.payment_retry_state_machine)
+    return service.run(store, store, starter, today=day, now=now).as_dict()
+
+
+def _mailing() -> Mailing:
+    from arportal.adapters.dynamodb.schedules import DynamoNoticeLog
+    from arportal.adapters.ses import SesMailer
+    from arportal.services.reminders import Mailing
+
+    s = settings()
+    return Mailing(DynamoNoticeLog(s.ledger_table), SesMailer(s.sender_email), s.agency_name, _portal_url())
+
+
+def reminders(day: date, now: datetime) -> dict[str, Any]:
+    from arportal.adapters.dynamodb.schedules import DynamoSchedules
+    from arportal.services.reminders import send_reminders
+
+    report = send_reminders(DynamoSchedules(settings().ledger_table), _mailing(), today=day, now=now)
+    return _finished(report.as_dict())
+
+
+def overdue(day: date, now: datetime) -> dict[str, Any]:
+    from arportal.adapters.dynamodb.schedules import DynamoSchedules
+    from arportal.services.reminders import send_overdue_notices
+
+    report = send_overdue_notices(DynamoSchedules(settings().ledger_table), _mailing(), today=day, now=now)
+    return _finished(report.as_dict())
+
+
+def _finished(report: dict[str, Any]) -> dict[str, Any]:
+    logger.info("notices sent", extra={"report": report})
+    if report.get("failed"):
+        # The rest went out; raising makes the scheduler run the job again, which sends only what failed.
+        raise DependencyError(f"{report['failed']} notice email(s) could not be sent: {report}")
+    return report
+
+
+JOBS: dict[str, Callable[[date, datetime], dict[str, Any]]] = {
+    "autopay": autopay,
+    "reminders": reminders,
+    "overdue": overdue,
+}
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    data = JobInput.model_validate(event)
+    now = _now()
+    day = data.day or now.date()
+    logger.append_keys(job=data.job, day=day.isoformat())
+    result = JOBS[data.job](day, now)
+    logger.info("job finished", extra={"result": result})
+    return {"job": data.job, **result}

@@ -1,0 +1,31 @@
+"""Staff route: where a payment stands (authorized, posted, settled, ...), how it got there and what it paid."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from arportal.adapters.dynamodb.staff_queries import DynamoStaffQueries
+from arportal.api.app import current_caller, new_router
+from arportal.api.identity import require_staff
+from arportal.config import settings
+from arportal.domain.permissions import Permission
+from arportal.services import payment_status_view
+from staff_api.schemas_payments import PaymentStatusOut
+
+router = new_router()
+
+
+@router.get(
+    "/v1/staff/payments/<paymentId>",
+    tags=["staff"],
+    summary="A payment's status with timestamps, who or what moved it, its allocations, receipt and audit trail",
+)
+def get_payment(
+    paymentId: Annotated[str, Path(pattern=r"^pay_[0-9A-Za-z]{10,40}$")],
+) -> PaymentStatusOut:
+    require_staff(current_caller(router), Permission.CUSTOMERS_READ)
+    s = settings()
+    view = payment_status_view.payment_status(DynamoStaffQueries(s.ledger_table, s.audit_table), paymentId)
+    return PaymentStatusOut.of(view)

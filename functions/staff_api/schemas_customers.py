@@ -1,0 +1,265 @@
+"""Response models of the staff console's customer views: the record (the "360") and its lists."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from arportal.api.schemas import AddressOut, InvoiceSummaryOut, MoneyOut, Out, ProfileOut
+from arportal.domain import models as m
+from arportal.domain.dashboard import NextDue
+from arportal.services.customer_record import CustomerRecord
+from staff_api.schemas_common import BalancesOut, InteractionOut, PaymentOut, next_link
+
+
+class NextDueOut(Out):
+    due_date: date
+    amount: MoneyOut
+    invoice_ids: list[str]
+
+    @classmethod
+    def of(cls, n: NextDue | None, currency: str) -> NextDueOut | None:
+        if n is None:
+            return None
+        return cls(due_date=n.due_date, amount=MoneyOut.of(n.amount, currency), invoice_ids=list(n.invoice_ids))
+
+
+class AccountSummaryOut(Out):
+    account_number: str
+    department: str
+    owing: MoneyOut
+    overdue: MoneyOut
+    open_invoices: int
+    next_due: NextDueOut | None
+
+
+class AccountOut(Out):
+    account_number: str
+    department: str
+    description: str
+    status: str
+    opened_on: date
+    service_address: AddressOut | None
+
+    @classmethod
+    def of(cls, a: m.Account) -> AccountOut:
+        return cls(
+            account_number=a.account_number,
+            department=a.department,
+            description=a.description,
+            status=a.status.value,
+            opened_on=a.opened_on,
+            service_address=AddressOut.of(a.service_address) if a.service_address else None,
+        )
+
+
+class CreditApplicationOut(Out):
+    invoice_id: str
+    invoice_number: str
+    amount: MoneyOut
+    applied_at: datetime
+
+
+class CreditNoteOut(Out):
+    credit_note_id: str
+    number: str
+    account_number: str
+    department: str
+    amount: MoneyOut
+    remaining: MoneyOut
+    reason: str
+    issued_on: date
+    applications: list[CreditApplicationOut]
+
+    @classmethod
+    def of(cls, c: m.CreditNote) -> CreditNoteOut:
+        cur = c.currency
+        return cls(
+            credit_note_id=c.credit_note_id,
+            number=c.number,
+            account_number=c.account_number,
+            department=c.department,
+            amount=MoneyOut.of(c.amount, cur),
+            remaining=MoneyOut.of(c.remaining, cur),
+            reason=c.reason,
+            issued_on=c.issued_on,
+            applications=[
+                CreditApplicationOut(
+                    invoice_id=a.invoice_id,
+                    invoice_number=a.invoice_number,
+                    amount=MoneyOut.of(a.amount, cur),
+                    applied_at=a.applied_at,
+                )
+                for a in c.applications
+            ],
+        )
+
+
+class InstalmentOut(Out):
+    due_date: date
+    amount: MoneyOut
+    status: str
+    payment_id: str | None
+
+
+class ScheduleOut(Out):
+    schedule_id: str
+    kind: str
+    account_number: str
+    active: bool
+    days_before_due: int
+    instalments: list[InstalmentOut]
+
+    @classmethod
+    def of(cls, s: m.Schedule) -> ScheduleOut:
+        return cls(
+            schedule_id=s.schedule_id,
+            kind=s.kind.value,
+            account_number=s.account_number,
+            active=s.active,
+            days_before_due=s.days_before_due,
+            instalments=[
+                InstalmentOut(
+                    due_date=i.due_date,
+                    amount=MoneyOut.of(i.amount, s.currency),
+                    status=i.status.value,
+                    payment_id=i.payment_id,
+                )
+                for i in s.instalments
+            ],
+        )
+
+
+class DocumentOut(Out):
+    document_id: str
+    kind: str
+    title: str
+    filename: str
+    document_date: date
+    created_at: datetime
+    reference: str | None
+
+    @classmethod
+    def of(cls, d: m.Document) -> DocumentOut:
+        return cls(
+            document_id=d.document_id,
+            kind=d.kind.value,
+            title=d.title,
+            filename=d.filename,
+            document_date=d.document_date,
+            created_at=d.created_at,
+            reference=d.reference,
+        )
+
+
+class ApprovalOut(Out):
+    approval_id: str
+    action: str
+    amount: MoneyOut
+    target_id: str
+    requested_by: str
+    reason: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, a: m.Approval) -> ApprovalOut:
+        return cls(
+            approval_id=a.approval_id,
+            action=a.action,
+            amount=MoneyOut.of(a.amount, a.currency),
+            target_id=a.target_id,
+            requested_by=a.requested_by,
+            reason=a.reason,
+            created_at=a.created_at,
+        )
+
+
+class DepartmentOwingOut(Out):
+    department: str
+    owing: MoneyOut
+
+
+class LinksOut(Out):
+    """Where the record's lists go on (None: everything is shown already)."""
+
+    more_payments: str | None
+    more_invoices: str | None
+    more_interactions: str | None
+    balances: str
+
+
+class CustomerRecordOut(Out):
+    as_of: date
+    profile: ProfileOut
+    created_at: datetime
+    portal_login_linked: bool
+    accounts: list[AccountOut]
+    account_summaries: list[AccountSummaryOut]
+    owing: MoneyOut
+    overdue: MoneyOut
+    credit: MoneyOut
+    next_due: NextDueOut | None
+    open_by_department: list[DepartmentOwingOut]
+    balances: BalancesOut
+    open_invoices: list[InvoiceSummaryOut]
+    recent_invoices: list[InvoiceSummaryOut]
+    payments: list[PaymentOut]
+    credit_notes: list[CreditNoteOut]
+    schedules: list[ScheduleOut]
+    documents: list[DocumentOut]
+    interactions: list[InteractionOut]
+    pending_approvals: list[ApprovalOut]
+    links: LinksOut
+
+    @classmethod
+    def of(cls, r: CustomerRecord, today: date) -> CustomerRecordOut:
+        cur, base = r.summary.currency, f"/v1/staff/customers/{r.customer.customer_id}"
+        return cls(
+            as_of=today,
+            profile=ProfileOut.of(r.customer),
+            created_at=r.customer.created_at,
+            portal_login_linked=r.customer.login_subject is not None,
+            accounts=[AccountOut.of(a) for a in r.accounts],
+            account_summaries=[
+                AccountSummaryOut(
+                    account_number=s.account.account_number,
+                    department=s.account.department,
+                    owing=MoneyOut.of(s.owing, cur),
+                    overdue=MoneyOut.of(s.overdue, cur),
+                    open_invoices=s.open_invoices,
+                    next_due=NextDueOut.of(s.next_due, cur),
+                )
+                for s in r.summary.accounts
+            ],
+            owing=MoneyOut.of(r.summary.owing, cur),
+            overdue=MoneyOut.of(r.summary.overdue, cur),
+            credit=MoneyOut.of(r.summary.credit, cur),
+            next_due=NextDueOut.of(r.summary.next_due, cur),
+            open_by_department=[
+                DepartmentOwingOut(department=d, owing=MoneyOut.of(v, cur)) for d, v in r.open_by_department.items()
+            ],
+            balances=BalancesOut.of(r.customer.customer_id, r.balances),
+            open_invoices=[InvoiceSummaryOut.of(i, today) for i in r.summary.open_invoices],
+            recent_invoices=[InvoiceSummaryOut.of(i, today) for i in r.recent_invoices.items],
+            payments=[PaymentOut.of(p) for p in r.payments.items],
+            credit_notes=[CreditNoteOut.of(c) for c in r.credit_notes],
+            schedules=[ScheduleOut.of(s) for s in r.schedules],
+            documents=[DocumentOut.of(d) for d in r.documents.items],
+            interactions=[InteractionOut.of(i) for i in r.interactions.items],
+            pending_approvals=[ApprovalOut.of(a) for a in r.pending_approvals],
+            links=LinksOut(
+                more_payments=next_link(f"{base}/payments", r.payments.next_key),
+                more_invoices=next_link(f"{base}/invoices", r.recent_invoices.next_key),
+                more_interactions=next_link(f"{base}/interactions", r.interactions.next_key),
+                balances=f"{base}/balances",
+            ),
+        )
+
+
+class PaymentsPageOut(Out):
+    payments: list[PaymentOut]
+    next_cursor: str | None
+
+
+class InvoicesPageOut(Out):
+    invoices: list[InvoiceSummaryOut]
+    next_cursor: str | None

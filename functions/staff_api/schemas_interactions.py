@@ -1,0 +1,32 @@
+"""Request and response models of a customer's interactions in the staff console."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, StringConstraints
+
+from arportal.api.schemas import Out
+from arportal.domain.models import InteractionKind
+from staff_api.schemas_common import InteractionOut
+
+
+class InteractionsPageOut(Out):
+    interactions: list[InteractionOut]
+    next_cursor: str | None
+
+
+class InteractionIn(Out):
+    """A note of what happened with the customer. Referenced ids must be this customer's records."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    kind: InteractionKind
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    payment_id: Annotated[str, StringConstraints(pattern=r"^pay_[0-9A-Za-z]{10,40}$")] | None = None
+    invoice_id: Annotated[str, StringConstraints(pattern=r"^inv_[0-9A-Za-z]{10,40}$")] | None = None
+
+
+class InteractionCreatedOut(Out):
+    interaction: InteractionOut
+    replayed: bool = Field(description="True when this Idempotency-Key had already logged this interaction")

@@ -1,0 +1,124 @@
+"""Response model of a payment's status as staff confirm it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from arportal.api.schemas import MoneyOut, Out
+from arportal.services.payment_status_view import PaymentStatusView
+from staff_api.schemas_common import PaymentOut
+
+
+class MilestonesOut(Out):
+    authorized_at: datetime | None
+    posted_at: datetime | None
+    settled_at: datetime | None
+    failed_at: datetime | None
+    refunded_at: datetime | None
+    voided_at: datetime | None
+    reversed_at: datetime | None
+
+
+class AllocationOut(Out):
+    invoice_id: str
+    invoice_number: str
+    account_number: str
+    department: str
+    amount: MoneyOut
+    applied_at: datetime
+
+
+class ReceiptLineOut(Out):
+    description: str
+    invoice_number: str | None
+    department: str | None
+    amount: MoneyOut
+
+
+class ReceiptOut(Out):
+    receipt_number: str
+    issued_at: datetime
+    total: MoneyOut
+    fee: MoneyOut
+    lines: list[ReceiptLineOut]
+
+
+class AuditEntryOut(Out):
+    event_id: str
+    action: str
+    actor: str
+    at: datetime
+    reason: str | None
+    request_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class PaymentStatusOut(Out):
+    payment: PaymentOut
+    status: str
+    final: bool
+    milestones: MilestonesOut
+    allocations: list[AllocationOut]
+    receipt: ReceiptOut | None
+    audit: list[AuditEntryOut]
+
+    @classmethod
+    def of(cls, v: PaymentStatusView) -> PaymentStatusOut:
+        p, ms, r = v.payment, v.milestones, v.receipt
+        return cls(
+            payment=PaymentOut.of(p),
+            status=p.status.value,
+            final=v.final,
+            milestones=MilestonesOut(
+                authorized_at=ms.authorized_at,
+                posted_at=ms.posted_at,
+                settled_at=ms.settled_at,
+                failed_at=ms.failed_at,
+                refunded_at=ms.refunded_at,
+                voided_at=ms.voided_at,
+                reversed_at=ms.reversed_at,
+            ),
+            allocations=[
+                AllocationOut(
+                    invoice_id=a.invoice_id,
+                    invoice_number=a.invoice_number,
+                    account_number=a.account_number,
+                    department=a.department,
+                    amount=MoneyOut.of(a.amount, a.currency),
+                    applied_at=a.applied_at,
+                )
+                for a in v.allocations
+            ],
+            receipt=ReceiptOut(
+                receipt_number=r.receipt_number,
+                issued_at=r.issued_at,
+                total=MoneyOut.of(r.total, r.currency),
+                fee=MoneyOut.of(r.fee_amount, r.currency),
+                lines=[
+                    ReceiptLineOut(
+                        description=line.description,
+                        invoice_number=line.invoice_number,
+                        department=line.department,
+                        amount=MoneyOut.of(line.amount, r.currency),
+                    )
+                    for line in r.lines
+                ],
+            )
+            if r
+            else None,
+            audit=[
+                AuditEntryOut(
+                    event_id=e.event_id,
+                    action=e.action,
+                    actor=e.actor,
+                    at=e.at,
+                    reason=e.reason,
+                    request_id=e.request_id,
+                    before=e.before,
+                    after=e.after,
+                )
+                for e in v.audit
+            ],
+        )

@@ -1,0 +1,131 @@
+"""Response models of activity browsing and of the collections and exceptions reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from arportal.api.schemas import MoneyOut, Out
+from arportal.domain.reports import CollectionsReport, DayCollections, Tally
+from arportal.services.reports import ExceptionsReport
+from staff_api.schemas_common import PaymentOut
+from staff_api.schemas_customers import ApprovalOut
+
+
+class ActivityOut(Out):
+    payments: list[PaymentOut]
+    next_cursor: str | None
+
+
+class TallyOut(Out):
+    count: int
+    amount: MoneyOut
+
+    @classmethod
+    def of(cls, t: Tally, currency: str) -> TallyOut:
+        return cls(count=t.count, amount=MoneyOut.of(t.amount, currency))
+
+
+class NamedTallyOut(TallyOut):
+    name: str
+
+
+def _named(tallies: dict[str, Tally], currency: str) -> list[NamedTallyOut]:
+    return [
+        NamedTallyOut(name=name, count=t.count, amount=MoneyOut.of(t.amount, currency)) for name, t in tallies.items()
+    ]
+
+
+class DayCollectionsOut(Out):
+    day: date
+    total: TallyOut
+    by_department: list[NamedTallyOut]
+    by_channel: list[NamedTallyOut]
+    fees: MoneyOut
+    refunded: MoneyOut
+
+    @classmethod
+    def of(cls, d: DayCollections, currency: str) -> DayCollectionsOut:
+        return cls(
+            day=d.day,
+            total=TallyOut.of(d.total, currency),
+            by_department=_named(d.by_department, currency),
+            by_channel=_named(d.by_channel, currency),
+            fees=MoneyOut.of(d.fees, currency),
+            refunded=MoneyOut.of(d.refunded, currency),
+        )
+
+
+class CollectionsOut(Out):
+    start: date
+    end: date
+    basis: str
+    total: TallyOut
+    by_department: list[NamedTallyOut]
+    by_channel: list[NamedTallyOut]
+    fees: MoneyOut
+    refunded: MoneyOut
+    days: list[DayCollectionsOut]
+    complete: bool
+
+    @classmethod
+    def of(cls, r: CollectionsReport) -> CollectionsOut:
+        cur = r.currency
+        return cls(
+            start=r.start,
+            end=r.end,
+            basis="posted, settled and partially refunded payments by UTC day taken, gross of fees; "
+            "split among departments by their allocations, unallocated = credit held",
+            total=TallyOut.of(r.total, cur),
+            by_department=_named(r.by_department, cur),
+            by_channel=_named(r.by_channel, cur),
+            fees=MoneyOut.of(r.fees, cur),
+            refunded=MoneyOut.of(r.refunded, cur),
+            days=[DayCollectionsOut.of(d, cur) for d in r.days],
+            complete=r.complete,
+        )
+
+
+class DayExceptionsOut(Out):
+    day: date
+    pending: TallyOut
+    failed: TallyOut
+    interactions: dict[str, int]
+
+
+class ExceptionsOut(Out):
+    start: date
+    end: date
+    pending: TallyOut
+    failed: TallyOut
+    interactions_handled: int
+    days: list[DayExceptionsOut]
+    pending_payments: list[PaymentOut]
+    failed_payments: list[PaymentOut]
+    listed_all: bool
+    approvals_waiting: list[ApprovalOut]
+    complete: bool
+
+    @classmethod
+    def of(cls, r: ExceptionsReport) -> ExceptionsOut:
+        cur = r.currency
+        return cls(
+            start=r.start,
+            end=r.end,
+            pending=TallyOut.of(r.pending, cur),
+            failed=TallyOut.of(r.failed, cur),
+            interactions_handled=r.interactions,
+            days=[
+                DayExceptionsOut(
+                    day=d.day,
+                    pending=TallyOut.of(d.pending, cur),
+                    failed=TallyOut.of(d.failed, cur),
+                    interactions=d.interactions,
+                )
+                for d in r.days
+            ],
+            pending_payments=[PaymentOut.of(p) for p in r.pending_payments],
+            failed_payments=[PaymentOut.of(p) for p in r.failed_payments],
+            listed_all=r.listed_all,
+            approvals_waiting=[ApprovalOut.of(a) for a in r.approvals_waiting],
+            complete=r.complete,
+        )

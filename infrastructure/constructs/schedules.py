@@ -1,0 +1,89 @@
+"""The daily jobs (autopay runs, due-date reminders, overdue notices): EventBridge Scheduler schedules that invoke
+the ``scheduled_jobs`` function, and what that function may touch.
+
+Failures end in one dead-letter queue (alarmed by Observability): a schedule's delivery that Scheduler could not
+make after its retries, and an invocation whose job raised after Lambda's own retries (the function's
+asynchronous-invocation failure destination). Every job is safe to run again, so retrying is always right.
+
+Times are UTC, early enough that the UTC date is the agency's local date in the Americas (the jobs work on
+"today"): autopay before the business day, emails during it.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, TimeZone
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infrastructure.constructs.notifications import Notifications
+
+PAYMENT_RETRY_VARIABLE = "PAYMENT_RETRY_STATE_MACHINE_ARN"
+# job -> (hour, minute) in UTC
+JOB_TIMES: dict[str, tuple[int, int]] = {
+    "autopay": (10, 0),
+    "reminders": (14, 0),
+    "overdue": (14, 30),
+}
+RETRY_ATTEMPTS = 2
+MAX_EVENT_AGE = Duration.hours(6)  # a day's run that cannot start within hours waits for an operator
+
+
+class ScheduledJobs(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        key: kms.IKey,
+        jobs: lambda_.Function,
+        payment_retry: sfn.IStateMachine,
+        ledger: dynamodb.ITable,
+        notifications: Notifications,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.function = jobs
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        # What the jobs touch: the ledger (due items, schedules, notice markers), mail, and payment_retry.
+        ledger.grant_read_write_data(jobs)
+        notifications.grant_send(jobs)
+        payment_retry.grant_start_execution(jobs)
+        jobs.add_environment(PAYMENT_RETRY_VARIABLE, payment_retry.state_machine_arn)
+        jobs.configure_async_invoke(
+            retry_attempts=RETRY_ATTEMPTS,
+            max_event_age=MAX_EVENT_AGE,
+            on_failure=destinations.SqsDestination(self.dead_letters),
+        )
+
+        self.group = scheduler.ScheduleGroup(self, "Group")
+        self.schedules: dict[str, scheduler.Schedule] = {}
+        for job, (hour, minute) in JOB_TIMES.items():
+            self.schedules[job] = scheduler.Schedule(
+                self,
+                f"{job.capitalize()}Schedule",
+                description=f"Daily {job} job of the Receivables Portal",
+                schedule_group=self.group,
+                schedule=scheduler.ScheduleExpression.cron(
+                    hour=str(hour), minute=str(minute), time_zone=TimeZone.ETC_UTC
+                ),
+                target=targets.LambdaInvoke(
+                    jobs,
+                    input=scheduler.ScheduleTargetInput.from_object({"job": job}),
+                    dead_letter_queue=self.dead_letters,
+                    retry_attempts=RETRY_ATTEMPTS,
+                    max_event_age=MAX_EVENT_AGE,
+                ),
+            )

@@ -1,0 +1,82 @@
+"""Document records in the customer's partition (``DOC#<document_id>``); the bytes live in S3.
+
+Ownership is the key: every read names the caller's own partition, so another customer's document id finds
+nothing rather than something to refuse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arportal.adapters.aws import client
+from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb.errors import translated
+from arportal.domain.models import Document, DocumentKind
+from arportal.ports import Page
+
+_MAX_READS_PER_PAGE = 5  # with a type filter, a page may need a few reads to fill; bounded all the same
+
+
+class DynamoDocuments:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    def add(self, document: Document) -> None:
+        with translated("record document"):
+            client("dynamodb").put_item(
+                TableName=self.table,
+                Item=codec.serialize(items.to_item(document)),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+
+    def get(self, customer_id: str, document_id: str) -> Document | None:
+        with translated("get document"):
+            response = client("dynamodb").get_item(
+                TableName=self.table, Key=codec.serialize(keys.document_key(customer_id, document_id))
+            )
+        item = response.get("Item")
+        return items.from_item(codec.deserialize(item), Document) if item else None
+
+    def list(
+        self,
+        customer_id: str,
+        *,
+        kind: DocumentKind | None,
+        limit: int,
+        start: dict[str, object] | None,
+    ) -> Page[Document]:
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": codec.serialize(
+                {":pk": keys.customer_pk(customer_id), ":prefix": keys.DOCUMENT_PREFIX}
+            ),
+            "ScanIndexForward": False,  # document ids sort by creation time: newest first
+            "Limit": limit,
+        }
+        if kind is not None:
+            request["FilterExpression"] = "#kind = :kind"
+            request["ExpressionAttributeNames"] = {"#kind": "kind"}
+            request["ExpressionAttributeValues"][":kind"] = codec.value(kind.value)
+        if start:
+            request["ExclusiveStartKey"] = start
+        found: list[Document] = []
+        last_key: dict[str, Any] | None = None
+        for _ in range(_MAX_READS_PER_PAGE):
+            with translated("list documents"):
+                response = client("dynamodb").query(**request)
+            for raw in response.get("Items", []):
+                found.append(items.from_item(codec.deserialize(raw), Document))
+                if len(found) == limit:
+                    # Stop at the item itself, so the next page starts right after it even mid-read.
+                    return Page(found, {"PK": raw["PK"], "SK": raw["SK"]} if _more(response, raw) else None)
+            last_key = response.get("LastEvaluatedKey")
+            if not last_key:
+                break
+            request["ExclusiveStartKey"] = last_key
+        return Page(found, last_key)
+
+
+def _more(response: dict[str, Any], raw: dict[str, Any]) -> bool:
+    """Whether anything may follow ``raw``: more items in this response, or more pages after it."""
+    return bool(response.get("LastEvaluatedKey")) or raw is not response.get("Items", [])[-1]

@@ -1,0 +1,278 @@
+"""The customer portal's reads: only the caller's partition, only Query / GetItem / BatchGetItem, every list bounded.
+
+Lists page in storage order with DynamoDB's own keys: a page asks for one row more than it returns, so "is
+there more" is known without an empty trailing page, and a filtered list stops after ``_MAX_CALLS`` requests
+with a key to resume from rather than reading on without limit. The next page starts after the last row
+returned (never after rows read but not shown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from arportal.adapters.aws import client
+from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb.errors import translated
+from arportal.adapters.dynamodb.tables import OPEN_ITEMS
+from arportal.domain.invoice_views import InvoiceFilter, PaymentFilter
+from arportal.domain.models import (
+    Account,
+    Allocation,
+    CreditNote,
+    Document,
+    DocumentKind,
+    Invoice,
+    Payment,
+    SalesOrder,
+    Schedule,
+)
+from arportal.ports import Page
+
+E = TypeVar("E", bound=BaseModel)
+_MAX_CALLS = 10  # requests one page may make through a sparse filter before answering with a resume key
+_MAX_SIDE_CALLS = 20  # bound on the reads of a record's related items (allocations, credit notes, documents)
+_BATCH_GET = 100
+
+
+class DynamoPortalReader:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    # --- invoices --------------------------------------------------------------------------------------
+
+    def invoices(self, customer_id: str, where: InvoiceFilter, *, max_items: int) -> list[Invoice]:
+        """All invoices matching the stored fields of ``where`` (statuses are the caller's: they depend on
+        today), stopping once ``max_items + 1`` are found."""
+        conditions: list[str] = []
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        for name, value in (("account_number", where.account_number), ("department", where.department)):
+            if value is not None:
+                conditions.append(f"#{name} = :{name}")
+                names[f"#{name}"], values[f":{name}"] = name, value
+        if where.issued_from is not None or where.issued_to is not None:
+            names["#issue"] = "issue_date"
+        if where.issued_from is not None:
+            conditions.append("#issue >= :from")
+            values[":from"] = where.issued_from.isoformat()
+        if where.issued_to is not None:
+            conditions.append("#issue <= :to")
+            values[":to"] = where.issued_to.isoformat()
+        request = self._partition_query(customer_id, keys.invoice_sk(""))
+        if conditions:
+            request["FilterExpression"] = " AND ".join(conditions)
+            request["ExpressionAttributeNames"] = names
+            request["ExpressionAttributeValues"] |= codec.serialize(values)
+        found: list[Invoice] = []
+        while len(found) <= max_items:
+            with translated("list invoices"):
+                response = client("dynamodb").query(**request)
+            found.extend(items.from_item(codec.deserialize(raw), Invoice) for raw in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return found[: max_items + 1]
+
+    def invoice(self, customer_id: str, invoice_id: str) -> Invoice | None:
+        return self._get(customer_id, keys.invoice_sk(invoice_id), Invoice)
+
+    def invoice_activity(self, customer_id: str, invoice_id: str) -> tuple[list[Allocation], list[CreditNote]]:
+        # ALLOC# and CN# sort next to each other, so one range query (filtered to this invoice's allocations
+        # and the credit notes) answers both.
+        alloc, credit = keys.allocation_sk("", "").removesuffix("#"), keys.credit_note_sk("")
+        request = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+            "FilterExpression": "(begins_with(SK, :alloc) AND #invoice = :invoice) OR begins_with(SK, :cn)",
+            "ExpressionAttributeNames": {"#invoice": "invoice_id"},
+            "ExpressionAttributeValues": codec.serialize(
+                {
+                    ":pk": keys.customer_pk(customer_id),
+                    ":low": alloc,
+                    ":high": credit + "\uffff",
+                    ":alloc": alloc,
+                    ":invoice": invoice_id,
+                    ":cn": credit,
+                }
+            ),
+        }
+        allocations: list[Allocation] = []
+        credit_notes: list[CreditNote] = []
+        for raw in self._all(request, "invoice activity"):
+            if str(raw["SK"]).startswith(credit):
+                credit_notes.append(items.from_item(raw, CreditNote))
+            else:
+                allocations.append(items.from_item(raw, Allocation))
+        return allocations, credit_notes
+
+    # --- payments --------------------------------------------------------------------------------------
+
+    def payments(
+        self, customer_id: str, where: PaymentFilter, *, limit: int, start: dict[str, object] | None
+    ) -> Page[Payment]:
+        request = self._partition_query(customer_id, keys.payment_sk(""), forward=False)
+        conditions: list[str] = []
+        values: dict[str, Any] = {}
+        names: dict[str, str] = {}
+        if where.made_from is not None or where.made_to is not None:
+            names["#created"] = "created_at"
+        if where.made_from is not None:
+            conditions.append("#created >= :from")
+            values[":from"] = where.made_from.isoformat()
+        if where.made_to is not None:  # created_at is an ISO timestamp: before the next day means on or before
+            conditions.append("#created < :to")
+            values[":to"] = (where.made_to + timedelta(days=1)).isoformat()
+        if where.statuses:
+            placeholders = [f":s{i}" for i in range(len(where.statuses))]
+            conditions.append(f"#status IN ({', '.join(placeholders)})")
+            names["#status"] = "status"
+            values |= {p: s.value for p, s in zip(placeholders, sorted(where.statuses), strict=True)}
+        if conditions:
+            request["FilterExpression"] = " AND ".join(conditions)
+            request["ExpressionAttributeValues"] |= codec.serialize(values)
+        if names:
+            request["ExpressionAttributeNames"] = names
+        return self._page(request, Payment, limit=limit, start=start, filtered=bool(conditions))
+
+    def payment(self, customer_id: str, payment_id: str) -> Payment | None:
+        return self._get(customer_id, keys.payment_sk(payment_id), Payment)
+
+    def payments_by_id(self, customer_id: str, payment_ids: Sequence[str]) -> list[Payment]:
+        wanted = list(dict.fromkeys(payment_ids))
+        found: list[Payment] = []
+        for start in range(0, len(wanted), _BATCH_GET):
+            chunk = [
+                codec.serialize({"PK": keys.customer_pk(customer_id), "SK": keys.payment_sk(pid)})
+                for pid in wanted[start : start + _BATCH_GET]
+            ]
+            pending: dict[str, Any] = {self.table: {"Keys": chunk}}
+            while pending:
+                with translated("read payments"):
+                    response = client("dynamodb").batch_get_item(RequestItems=pending)
+                found.extend(
+                    items.from_item(codec.deserialize(raw), Payment)
+                    for raw in response.get("Responses", {}).get(self.table, [])
+                )
+                pending = response.get("UnprocessedKeys") or {}
+        return found
+
+    def payment_allocations(self, customer_id: str, payment_id: str) -> list[Allocation]:
+        request = self._partition_query(customer_id, keys.allocation_sk(payment_id, ""))
+        return [items.from_item(raw, Allocation) for raw in self._all(request, "payment allocations")]
+
+    def credit_from_payment(self, customer_id: str, payment_id: str) -> CreditNote | None:
+        # The posting names the payment in the credit note's reason; credit notes are few per customer.
+        request = self._partition_query(customer_id, keys.credit_note_sk(""))
+        request["FilterExpression"] = "contains(#reason, :payment)"
+        request["ExpressionAttributeNames"] = {"#reason": "reason"}
+        request["ExpressionAttributeValues"] |= codec.serialize({":payment": payment_id})
+        found = [items.from_item(raw, CreditNote) for raw in self._all(request, "payment credit")]
+        return found[0] if found else None
+
+    def receipt_document_id(self, customer_id: str, receipt_number: str) -> str | None:
+        request = self._partition_query(customer_id, keys.DOCUMENT_PREFIX)
+        request["FilterExpression"] = "#kind = :receipt AND #reference = :number"
+        request["ExpressionAttributeNames"] = {"#kind": "kind", "#reference": "reference"}
+        request["ExpressionAttributeValues"] |= codec.serialize(
+            {":receipt": DocumentKind.RECEIPT.value, ":number": receipt_number}
+        )
+        found = [items.from_item(raw, Document) for raw in self._all(request, "receipt document")]
+        return found[-1].document_id if found else None  # the latest rendering, if it was re-rendered
+
+    # --- other lists -----------------------------------------------------------------------------------
+
+    def credit_notes(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[CreditNote]:
+        request = self._partition_query(customer_id, keys.credit_note_sk(""), forward=False)
+        return self._page(request, CreditNote, limit=limit, start=start)
+
+    def sales_orders(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[SalesOrder]:
+        request = self._partition_query(customer_id, keys.sales_order_sk(""), forward=False)
+        return self._page(request, SalesOrder, limit=limit, start=start)
+
+    def schedules(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[Schedule]:
+        request = self._partition_query(customer_id, keys.schedule_sk(""), forward=False)
+        return self._page(request, Schedule, limit=limit, start=start)
+
+    def accounts(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[Account]:
+        request = self._partition_query(customer_id, keys.account_sk(""))
+        return self._page(request, Account, limit=limit, start=start)
+
+    def open_balances(self, customer_id: str) -> tuple[list[Invoice], list[CreditNote]]:
+        request = {
+            "TableName": self.table,
+            "IndexName": OPEN_ITEMS,
+            "KeyConditionExpression": "OPK = :pk",
+            "ExpressionAttributeValues": codec.serialize({":pk": keys.customer_pk(customer_id)}),
+        }
+        live = [items.entity_of(raw) for raw in self._all(request, "open items")]
+        return [r for r in live if isinstance(r, Invoice)], [r for r in live if isinstance(r, CreditNote)]
+
+    # --- helpers ---------------------------------------------------------------------------------------
+
+    def _partition_query(self, customer_id: str, prefix: str, *, forward: bool = True) -> dict[str, Any]:
+        return {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": codec.serialize({":pk": keys.customer_pk(customer_id), ":prefix": prefix}),
+            "ScanIndexForward": forward,
+        }
+
+    def _get(self, customer_id: str, sk: str, cls: type[E]) -> E | None:
+        with translated("read record"):
+            response = client("dynamodb").get_item(
+                TableName=self.table, Key=codec.serialize({"PK": keys.customer_pk(customer_id), "SK": sk})
+            )
+        item = response.get("Item")
+        return items.from_item(codec.deserialize(item), cls) if item else None
+
+    def _all(self, request: dict[str, Any], operation: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for _ in range(_MAX_SIDE_CALLS):
+            with translated(operation):
+                response = client("dynamodb").query(**request)
+            found.extend(codec.deserialize(raw) for raw in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return found
+
+    def _page(
+        self,
+        request: dict[str, Any],
+        cls: type[E],
+        *,
+        limit: int,
+        start: dict[str, object] | None,
+        filtered: bool = False,
+    ) -> Page[E]:
+        if start:
+            request["ExclusiveStartKey"] = start
+        rows: list[dict[str, Any]] = []
+        for _ in range(_MAX_CALLS):
+            # One more than the page, so a full page knows whether another follows; a filter may drop
+            # most of what is read, so then read in larger steps.
+            request["Limit"] = max(limit + 1 - len(rows), 100 if filtered else 1)
+            with translated("list records"):
+                response = client("dynamodb").query(**request)
+            rows.extend(response.get("Items", []))
+            if len(rows) > limit:
+                shown = rows[:limit]
+                return Page([self._entity(r, cls) for r in shown], _key_of(shown[-1]))
+            last = response.get("LastEvaluatedKey")
+            if last is None:
+                return Page([self._entity(r, cls) for r in rows], None)
+            request["ExclusiveStartKey"] = last
+        return Page([self._entity(r, cls) for r in rows], request["ExclusiveStartKey"])
+
+    @staticmethod
+    def _entity(raw: dict[str, Any], cls: type[E]) -> E:
+        return items.from_item(codec.deserialize(raw), cls)
+
+
+def _key_of(raw: dict[str, Any]) -> dict[str, object]:
+    """The table key of a raw (wire-format) item: where a query resumes after it."""
+    return {"PK": raw["PK"], "SK": raw["SK"]}

@@ -1,0 +1,119 @@
+"""Reads of the activity index (ByActivityDay): a day's payments for browsing, a day's records for the reports.
+
+One day is one index partition (``DAY#<date>``), so every read here is a Query of one day, filtered on the
+top-level attributes payment items carry (``type``, ``status``, ``channel``, ``terminal_id``, ``departments``).
+A filter is applied after DynamoDB reads a page, so a browsing page may hold fewer matches than asked for and
+still have more to come: its ``next_key`` says where to go on.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from arportal.adapters.aws import client
+from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb.errors import translated
+from arportal.adapters.dynamodb.tables import BY_ACTIVITY_DAY
+from arportal.domain.models import Allocation, Interaction, Payment
+from arportal.domain.status import PaymentStatus
+from arportal.ports import ActivityFilter, DayActivity, Page
+
+_READ_AHEAD = 200  # items DynamoDB evaluates per browsing Query: enough to fill a page through a selective filter
+_MAX_DAY_PAGES = 50  # 50 MB of one day's index entries per report day; beyond that a report says it is partial
+_INDEX_KEY = ("PK", "SK", "DAYPK", "DAYSK")
+
+
+class DynamoActivity:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    def day_payments(
+        self, day: date, where: ActivityFilter, *, limit: int, start: dict[str, object] | None
+    ) -> Page[Payment]:
+        conditions = ["#type = :payment"]
+        names = {"#type": "type"}
+        values: dict[str, Any] = {":day": {"S": keys.activity_day_pk(day)}, ":payment": {"S": "payment"}}
+        if where.status:
+            conditions.append("#status = :status")
+            names["#status"] = "status"
+            values[":status"] = {"S": where.status}
+        if where.channel:
+            conditions.append("channel = :channel")
+            values[":channel"] = {"S": where.channel}
+        if where.terminal:
+            conditions.append("terminal_id = :terminal")
+            values[":terminal"] = {"S": where.terminal}
+        if where.department:
+            conditions.append("contains(departments, :department)")
+            values[":department"] = {"S": where.department}
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": BY_ACTIVITY_DAY,
+            "KeyConditionExpression": "DAYPK = :day",
+            "FilterExpression": " AND ".join(conditions),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,  # newest first
+            "Limit": max(limit, _READ_AHEAD),
+        }
+        if start:
+            request["ExclusiveStartKey"] = start
+        with translated("activity of the day"):
+            response = client("dynamodb").query(**request)
+        raw = response.get("Items", [])
+        taken = raw[:limit]
+        if len(raw) > limit:
+            # More matched than the page holds: go on right after the last one shown, not after what was read.
+            next_key: dict[str, object] | None = {name: taken[-1][name] for name in _INDEX_KEY}
+        else:
+            next_key = response.get("LastEvaluatedKey")
+        return Page([items.from_item(codec.deserialize(i), Payment) for i in taken], next_key)
+
+    def day_activity(
+        self,
+        day: date,
+        *,
+        payment_statuses: frozenset[PaymentStatus],
+        allocations: bool = False,
+        interactions: bool = False,
+    ) -> DayActivity:
+        statuses = {f":s{i}": {"S": s.value} for i, s in enumerate(sorted(payment_statuses))}
+        wanted: list[str] = []
+        values: dict[str, Any] = {":day": {"S": keys.activity_day_pk(day)}}
+        if statuses:
+            wanted.append(f"(#type = :payment AND #status IN ({', '.join(statuses)}))")
+            values |= {":payment": {"S": "payment"}, **statuses}
+        if not (statuses or allocations or interactions):
+            return DayActivity([], [], [], complete=True)
+        if allocations:
+            wanted.append("#type = :allocation")
+            values[":allocation"] = {"S": "allocation"}
+        if interactions:
+            wanted.append("#type = :interaction")
+            values[":interaction"] = {"S": "interaction"}
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": BY_ACTIVITY_DAY,
+            "KeyConditionExpression": "DAYPK = :day",
+            "FilterExpression": " OR ".join(wanted),
+            "ExpressionAttributeNames": {"#type": "type", **({"#status": "status"} if statuses else {})},
+            "ExpressionAttributeValues": values,
+        }
+        result = DayActivity([], [], [], complete=False)
+        for _ in range(_MAX_DAY_PAGES):
+            with translated("activity of the day"):
+                response = client("dynamodb").query(**request)
+            for raw in response.get("Items", []):
+                item = codec.deserialize(raw)
+                kind = item.get("type")
+                if kind == "payment":
+                    result.payments.append(items.from_item(item, Payment))
+                elif kind == "allocation":
+                    result.allocations.append(items.from_item(item, Allocation))
+                elif kind == "interaction":
+                    result.interactions.append(items.from_item(item, Interaction))
+            if "LastEvaluatedKey" not in response:
+                return DayActivity(result.payments, result.allocations, result.interactions, complete=True)
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return result

@@ -1,0 +1,42 @@
+"""Starting state machine executions by name, which is what makes a scheduled charge start once.
+
+Step Functions (Standard) keeps an execution's name for 90 days: starting the same name again while it runs with
+the same input returns that execution; after it ends, or with another input, it answers
+``ExecutionAlreadyExists``. Either way nothing new starts, and that is what a rerun of a job needs. Callers put
+something of the run into the input (the autopay run its run id), so a success means "started by this run" and
+only a retried call within the run can meet its own execution again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from arportal.adapters.aws import client
+from arportal.domain.errors import DependencyError
+
+MAX_NAME = 80  # Step Functions' limit on an execution name
+
+
+class StepFunctionsStarter:
+    def __init__(self, payment_retry_arn: str) -> None:
+        self.payment_retry_arn = payment_retry_arn
+
+    def start_payment_retry(self, name: str, payload: Mapping[str, object]) -> bool:
+        if not self.payment_retry_arn:
+            raise DependencyError("the payment_retry state machine is not configured (PAYMENT_RETRY_STATE_MACHINE_ARN)")
+        if len(name) > MAX_NAME:
+            raise ValueError(f"execution name longer than {MAX_NAME}: {name}")
+        try:
+            client("stepfunctions").start_execution(
+                stateMachineArn=self.payment_retry_arn, name=name, input=json.dumps(payload, default=str)
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+                return False
+            raise DependencyError("the payment workflow could not be started") from exc
+        except BotoCoreError as exc:
+            raise DependencyError("the payment workflow could not be reached") from exc
+        return True

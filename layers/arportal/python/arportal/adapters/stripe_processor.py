@@ -1,0 +1,279 @@
+"""Stripe as the ``PaymentProcessor``: PaymentIntents created and confirmed in one call, refunds, webhooks.
+
+- **Charge**: ``POST /v1/payment_intents`` with ``confirm=true``, the payment method from Stripe Elements (a
+  ConfirmationToken ``ctoken_...`` from the Payment Element, a PaymentMethod ``pm_...``, or a legacy card token
+  ``tok_...``) and OUR idempotency key twice: as the ``Idempotency-Key`` header, so a repeated request (ours, or
+  the SDK's own network retry) is the same charge, and in ``metadata[idempotency_key]``, so the intent can be
+  found again. ``succeeded`` is posted; ``processing`` (ACH Direct Debit, ``us_bank_account``) is pending
+  until the webhook says otherwise; a decline comes back as a ``CardError`` and is classified by its decline code.
+- **Lost answers**: rate limits, connection failures and timeouts (and Stripe's own 5xx) raise
+  ``ProcessorUnavailableError``; the caller then asks ``find_charge``. Stripe cannot look an intent up by an
+  idempotency key and its ids cannot be chosen, so ``find_charge`` reads the metadata: first the list of intents
+  created in the last 15 minutes (the list API is strongly consistent, and a lost answer is reconciled within
+  seconds), then Search (``metadata['idempotency_key']:'...'``), which finds older ones but lags writes by up to
+  a minute. Neither can double-charge: a retried charge carries the same Idempotency-Key, which Stripe answers
+  with the first result for 24 hours.
+- **Credentials** (``api_key``, ``webhook_secret``) come from a loader called on first use, so building the
+  processor costs a cold start nothing; an ``AuthenticationError`` is a ``DependencyError`` (a 503 to the caller
+  and an alarm for operators), never a decline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, cast
+
+import stripe
+
+from arportal.domain.errors import DependencyError
+from arportal.domain.processing import classify
+from arportal.ports import (
+    ChargeRequest,
+    ChargeResult,
+    ProcessorEvent,
+    ProcessorUnavailableError,
+    RefundResult,
+    WebhookSignatureError,
+)
+
+if TYPE_CHECKING:
+    from arportal.adapters.processors import ProcessorCredentials
+
+SIGNATURE_HEADER = "Stripe-Signature"
+WEBHOOK_TOLERANCE_S = 300
+RECENT_WINDOW_S = 15 * 60
+MAX_RECENT_INTENTS = 500  # how far the recent-intents list is read before falling back to Search
+_UNAVAILABLE = (stripe.RateLimitError, stripe.APIConnectionError, stripe.APIError)
+_NOT_ALLOWED = (stripe.AuthenticationError, stripe.PermissionError)
+
+# Stripe event type -> our ProcessorEvent kind. Anything else is "ignored": acknowledged, nothing applied.
+EVENT_KINDS = {
+    "payment_intent.succeeded": "charge.succeeded",
+    "payment_intent.payment_failed": "charge.failed",
+    "charge.dispute.created": "charge.returned",
+    "charge.refunded": "refund.succeeded",
+    "refund.failed": "refund.failed",
+}
+IGNORED = "ignored"
+
+
+class StripeProcessor:
+    name = "stripe"
+
+    def __init__(
+        self,
+        credentials: Callable[[], ProcessorCredentials],
+        *,
+        api_base: str | None = None,
+        timeout_s: float = 8,
+        max_network_retries: int = 2,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._credentials = credentials
+        self._api_base = api_base
+        self._timeout_s = timeout_s  # below the API functions' 15 s, so a slow Stripe becomes a clean 503
+        self._retries = max_network_retries
+        self._clock = clock
+
+    @cached_property
+    def _client(self) -> stripe.StripeClient:
+        return stripe.StripeClient(
+            self._credentials().api_key,
+            base_addresses={"api": self._api_base} if self._api_base else None,
+            http_client=stripe.RequestsClient(timeout=self._timeout_s),
+            max_network_retries=self._retries,
+        )
+
+    # --- charges ------------------------------------------------------------------------------------------
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        source = _payment_source(request.token)
+        if source is None:
+            return ChargeResult(classify("invalid_token"), None, code="invalid_token", message="not a Stripe token")
+        params: dict[str, Any] = {
+            "amount": request.amount,
+            "currency": request.currency.lower(),
+            "confirm": True,
+            "description": request.description[:1000],
+            "metadata": {
+                **(request.metadata or {}),
+                **({"customer_id": request.customer_id} if request.customer_id else {}),
+                "idempotency_key": request.idempotency_key,
+            },
+            # Redirect-based methods would need a return_url and a customer in a browser; ours never redirect.
+            "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+            "expand": ["latest_charge"],
+            **source,
+        }
+        try:
+            intent = self._client.v1.payment_intents.create(
+                cast(Any, params), {"idempotency_key": request.idempotency_key}
+            )
+        except stripe.CardError as exc:
+            return _declined(exc)
+        except stripe.IdempotencyError as exc:
+            return _failed("idempotency_key_reused", _message(exc))
+        except stripe.InvalidRequestError as exc:
+            code = "invalid_token" if exc.code == "resource_missing" else (exc.code or "invalid_request")
+            return _failed(code, _message(exc))
+        except _UNAVAILABLE as exc:
+            raise ProcessorUnavailableError(f"stripe: {type(exc).__name__}") from exc
+        except _NOT_ALLOWED as exc:
+            raise DependencyError("the payment processor refused our credentials") from exc
+        return _result(intent.to_dict())
+
+    def find_charge(self, idempotency_key: str) -> ChargeResult | None:
+        try:
+            intent = self._recent_intent(idempotency_key) or self._searched_intent(idempotency_key)
+        except _UNAVAILABLE as exc:
+            raise DependencyError("the payment processor could not be asked about this charge; retry") from exc
+        except _NOT_ALLOWED as exc:
+            raise DependencyError("the payment processor refused our credentials") from exc
+        return _result(intent) if intent else None
+
+    def _recent_intent(self, idempotency_key: str) -> dict[str, Any] | None:
+        since = int(self._clock()) - RECENT_WINDOW_S
+        page = self._client.v1.payment_intents.list(
+            cast(Any, {"created": {"gte": since}, "limit": 100, "expand": ["data.latest_charge"]})
+        )
+        for seen, intent in enumerate(page.auto_paging_iter()):
+            if seen >= MAX_RECENT_INTENTS:
+                break
+            data = intent.to_dict()
+            if (data.get("metadata") or {}).get("idempotency_key") == idempotency_key:
+                return data
+        return None
+
+    def _searched_intent(self, idempotency_key: str) -> dict[str, Any] | None:
+        quoted = idempotency_key.replace("\\", "\\\\").replace("'", "\\'")
+        found = self._client.v1.payment_intents.search(
+            cast(Any, {"query": f"metadata['idempotency_key']:'{quoted}'", "expand": ["data.latest_charge"]})
+        )
+        return next((i.to_dict() for i in found.data), None)
+
+    # --- refunds ------------------------------------------------------------------------------------------
+
+    def refund(self, transaction_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
+        params = {"payment_intent": transaction_id, "amount": amount, "metadata": {"idempotency_key": idempotency_key}}
+        try:
+            refund = self._client.v1.refunds.create(cast(Any, params), {"idempotency_key": idempotency_key})
+        except stripe.IdempotencyError as exc:
+            return RefundResult(False, None, code="idempotency_key_reused", message=_message(exc))
+        except (stripe.InvalidRequestError, stripe.CardError) as exc:
+            return RefundResult(False, None, code=exc.code or "invalid_request", message=_message(exc))
+        except _UNAVAILABLE as exc:
+            raise DependencyError("the payment processor did not answer; retry the refund with the same key") from exc
+        except _NOT_ALLOWED as exc:
+            raise DependencyError("the payment processor refused our credentials") from exc
+        data = refund.to_dict()
+        # "pending" is accepted (bank refunds take days); a later failure arrives as a refund.failed webhook.
+        if data.get("status") in {"succeeded", "pending"}:
+            return RefundResult(True, data.get("id"))
+        return RefundResult(False, data.get("id"), code=data.get("failure_reason") or data.get("status"))
+
+    # --- webhooks -----------------------------------------------------------------------------------------
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> ProcessorEvent:
+        credentials = self._credentials()
+        if not credentials.webhook_secret:
+            raise WebhookSignatureError("no webhook secret is configured: every webhook is refused")
+        header = next((v for k, v in headers.items() if k.lower() == SIGNATURE_HEADER.lower()), None)
+        try:
+            event = stripe.Webhook.construct_event(
+                body.decode("utf-8"),
+                header,
+                credentials.webhook_secret,
+                tolerance=WEBHOOK_TOLERANCE_S,
+                api_key=credentials.api_key,
+            )
+        except (stripe.SignatureVerificationError, ValueError) as exc:
+            raise WebhookSignatureError(f"the Stripe signature did not verify: {exc}") from exc
+        return _event(event.to_dict())
+
+
+def _payment_source(token: str) -> dict[str, Any] | None:
+    if token.startswith("ctoken_"):
+        return {"confirmation_token": token}  # carries the ACH mandate and wallet details from the Payment Element
+    if token.startswith("pm_"):
+        return {"payment_method": token}
+    if token.startswith("tok_"):
+        return {"payment_method_data": {"type": "card", "card": {"token": token}}}
+    return None
+
+
+def _result(intent: dict[str, Any]) -> ChargeResult:
+    status = intent.get("status")
+    brand, last4, method = _method_details(intent)
+    if status == "succeeded":
+        outcome = classify(None, succeeded=True)
+    elif status in {"processing", "requires_capture"}:
+        outcome = classify(None, pending=True)
+    elif status == "requires_action":
+        # 3-D Secure: the customer must authenticate in the browser, which a server-side confirm cannot do.
+        return _failed("authentication_required", "the card needs the customer to authenticate", intent.get("id"))
+    else:
+        error = intent.get("last_payment_error") or {}
+        code = error.get("decline_code") or error.get("code") or str(status or "unknown")
+        return _failed(code, error.get("message") or f"stripe: payment {status}", intent.get("id"))
+    return ChargeResult(outcome, intent.get("id"), brand=brand, last4=last4, method_type=method)
+
+
+def _method_details(intent: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    charge = intent.get("latest_charge")
+    details = charge.get("payment_method_details") if isinstance(charge, dict) else None
+    if not details:
+        types = intent.get("payment_method_types") or []
+        return None, None, "ach" if "us_bank_account" in types else None
+    if details.get("type") == "us_bank_account":
+        return None, details["us_bank_account"].get("last4"), "ach"
+    card = details.get("card") or {}
+    method = "wallet" if card.get("wallet") else "debit" if card.get("funding") == "debit" else "card"
+    return card.get("brand"), card.get("last4"), method
+
+
+def _declined(exc: stripe.CardError) -> ChargeResult:
+    body: dict[str, Any] = exc.json_body if isinstance(exc.json_body, dict) else {}
+    error: dict[str, Any] = body.get("error") or {}
+    code = error.get("decline_code") or error.get("code") or exc.code or "card_declined"
+    intent = error.get("payment_intent") or {}
+    return _failed(code, _message(exc), intent.get("id"))
+
+
+def _failed(code: str, message: str, transaction_id: str | None = None) -> ChargeResult:
+    # A declined intent's id is kept: staff can find the attempt by the id they see in Stripe's dashboard.
+    return ChargeResult(classify(code), transaction_id, code=code, message=message)
+
+
+def _message(exc: stripe.StripeError) -> str:
+    return str(exc.user_message or exc._message or type(exc).__name__)
+
+
+def _event(event: dict[str, Any]) -> ProcessorEvent:
+    kind = EVENT_KINDS.get(str(event.get("type")), IGNORED)
+    obj: dict[str, Any] = (event.get("data") or {}).get("object") or {}
+    occurred_at = datetime.fromtimestamp(int(event.get("created") or 0), UTC)
+    code: str | None = None
+    amount: int | None = obj.get("amount")
+    transaction_id = obj.get("id")
+    if kind == "charge.succeeded":
+        amount = obj.get("amount_received", amount)
+    elif kind == "charge.failed":
+        error = obj.get("last_payment_error") or {}
+        code = error.get("decline_code") or error.get("code")
+    elif kind == "charge.returned":  # a dispute: for ACH, the bank's return of a debit it had paid
+        transaction_id, code = obj.get("payment_intent") or obj.get("charge"), obj.get("reason")
+    elif kind == "refund.succeeded":  # a Charge: what has been refunded of it so far
+        transaction_id, amount = obj.get("payment_intent") or obj.get("id"), obj.get("amount_refunded")
+    elif kind == "refund.failed":
+        transaction_id, code = obj.get("payment_intent") or obj.get("charge"), obj.get("failure_reason")
+    return ProcessorEvent(
+        event_id=str(event.get("id")),
+        kind=kind,
+        transaction_id=str(transaction_id or ""),
+        occurred_at=occurred_at,
+        code=code,
+        amount=int(amount) if amount is not None else None,
+    )

@@ -1,0 +1,172 @@
+"""Reports for leadership and finance: daily collections by department and channel, and the day's exceptions.
+
+Rules (stated here because finance reconciles against them):
+- A day is a UTC calendar day, the day the payment was taken (the activity index's day). A report covers at
+  most ``MAX_REPORT_DAYS`` days.
+- Collections count payments whose status is posted, settled or partially refunded, at their gross amount
+  (convenience fees apart, in ``fees``); pending (ACH in flight), failed, voided, reversed and fully refunded
+  payments are not collections. ``refunded`` shows what was later refunded of the day's counted payments.
+- A payment is split among departments by its allocations; what no allocation took (an overpayment held as
+  credit) is ``unallocated``. A payment whose allocations are not found beside it is split by its own
+  ``departments`` when it names one (less what it left unapplied), else counted as unallocated.
+Invariant: for every day and in total, the department amounts and the channel amounts each sum to the total.
+A payment counts once in its channel and once in each department it touches, so department counts may sum to
+more than the number of payments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from arportal.domain.errors import BusinessRuleError
+from arportal.domain.models import Allocation, Interaction, Payment
+from arportal.domain.status import PaymentStatus
+
+MAX_REPORT_DAYS = 92
+UNALLOCATED = "unallocated"
+COLLECTED = frozenset({PaymentStatus.POSTED, PaymentStatus.SETTLED, PaymentStatus.PARTIALLY_REFUNDED})
+EXCEPTIONS = frozenset({PaymentStatus.PENDING, PaymentStatus.FAILED})
+
+
+def report_days(start: date, end: date, *, max_days: int = MAX_REPORT_DAYS) -> list[date]:
+    """``start``..``end`` inclusive, oldest first; a backwards or too long range is refused with its fields."""
+    if end < start:
+        raise BusinessRuleError(
+            "'to' is before 'from'", details=[{"field": "query.to", "reason": "must not be before 'from'"}]
+        )
+    days = (end - start).days + 1
+    if days > max_days:
+        raise BusinessRuleError(
+            f"at most {max_days} days at a time",
+            details=[{"field": "query.to", "reason": f"the range is {days} days; at most {max_days}"}],
+        )
+    return [start + timedelta(days=i) for i in range(days)]
+
+
+@dataclass(frozen=True)
+class Tally:
+    count: int = 0
+    amount: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.count + other.count, self.amount + other.amount)
+
+    def plus(self, amount: int) -> Tally:
+        return Tally(self.count + 1, self.amount + amount)
+
+
+def department_split(payment: Payment, allocations: Sequence[Allocation]) -> dict[str, int]:
+    """How a payment's amount divides among departments; the parts sum to ``payment.amount`` exactly."""
+    parts: dict[str, int] = {}
+    if allocations:
+        for allocation in allocations:
+            parts[allocation.department] = parts.get(allocation.department, 0) + allocation.amount
+    elif len(payment.departments) == 1:
+        parts[payment.departments[0]] = max(payment.amount - payment.unapplied, 0)
+    rest = payment.amount - sum(parts.values())
+    if rest < 0:
+        raise ValueError(f"payment {payment.payment_id} allocates {-rest} more than its amount")
+    if rest:
+        parts[UNALLOCATED] = parts.get(UNALLOCATED, 0) + rest
+    return {department: amount for department, amount in parts.items() if amount}
+
+
+def _merge(into: dict[str, Tally], other: dict[str, Tally]) -> None:
+    for key, tally in other.items():
+        into[key] = into.get(key, Tally()) + tally
+
+
+@dataclass(frozen=True)
+class DayCollections:
+    day: date
+    total: Tally = field(default_factory=Tally)
+    by_department: dict[str, Tally] = field(default_factory=dict)
+    by_channel: dict[str, Tally] = field(default_factory=dict)
+    fees: int = 0
+    refunded: int = 0
+
+
+def collections_of_day(
+    day: date, payments: Iterable[Payment], allocations: Iterable[Allocation], *, currency: str
+) -> DayCollections:
+    by_payment: dict[str, list[Allocation]] = {}
+    for allocation in allocations:
+        by_payment.setdefault(allocation.payment_id, []).append(allocation)
+    total, fees, refunded = Tally(), 0, 0
+    by_department: dict[str, Tally] = {}
+    by_channel: dict[str, Tally] = {}
+    for payment in payments:
+        if payment.status not in COLLECTED or payment.currency != currency:
+            continue
+        total = total.plus(payment.amount)
+        by_channel[payment.channel.value] = by_channel.get(payment.channel.value, Tally()).plus(payment.amount)
+        for department, amount in department_split(payment, by_payment.get(payment.payment_id, [])).items():
+            by_department[department] = by_department.get(department, Tally()).plus(amount)
+        fees += payment.fee_amount
+        refunded += payment.refunded
+    return DayCollections(
+        day, total, dict(sorted(by_department.items())), dict(sorted(by_channel.items())), fees, refunded
+    )
+
+
+@dataclass(frozen=True)
+class CollectionsReport:
+    start: date
+    end: date
+    currency: str
+    days: list[DayCollections]
+    total: Tally
+    by_department: dict[str, Tally]
+    by_channel: dict[str, Tally]
+    fees: int
+    refunded: int
+    complete: bool  # False if a day held more than a report reads at once (the figures then fall short)
+
+
+def collections_report(
+    start: date, end: date, currency: str, days: Sequence[DayCollections], *, complete: bool = True
+) -> CollectionsReport:
+    by_department: dict[str, Tally] = {}
+    by_channel: dict[str, Tally] = {}
+    for day in days:
+        _merge(by_department, day.by_department)
+        _merge(by_channel, day.by_channel)
+    return CollectionsReport(
+        start=start,
+        end=end,
+        currency=currency,
+        days=sorted(days, key=lambda d: d.day),
+        total=sum((d.total for d in days), Tally()),
+        by_department=dict(sorted(by_department.items())),
+        by_channel=dict(sorted(by_channel.items())),
+        fees=sum(d.fees for d in days),
+        refunded=sum(d.refunded for d in days),
+        complete=complete,
+    )
+
+
+@dataclass(frozen=True)
+class DayExceptions:
+    day: date
+    pending: Tally
+    failed: Tally
+    interactions: dict[str, int]  # handled that day, by kind
+
+
+def exceptions_of_day(
+    day: date, payments: Iterable[Payment], interactions: Iterable[Interaction], *, currency: str
+) -> DayExceptions:
+    pending, failed = Tally(), Tally()
+    for payment in payments:
+        if payment.currency != currency:
+            continue
+        if payment.status is PaymentStatus.PENDING:
+            pending = pending.plus(payment.amount)
+        elif payment.status is PaymentStatus.FAILED:
+            failed = failed.plus(payment.amount)
+    kinds: dict[str, int] = {}
+    for interaction in interactions:
+        kinds[interaction.kind.value] = kinds.get(interaction.kind.value, 0) + 1
+    return DayExceptions(day, pending, failed, dict(sorted(kinds.items())))

@@ -1,0 +1,138 @@
+"""The staff console's customer record (the "360"): everything about one customer, in one call.
+
+Reads, all bounded, none a Scan:
+  1. the partition header (one Query): profile, every account, the connected systems' last known answers;
+     a customer that does not exist stops here (404);
+  2. side by side: live items (OpenItems: open invoices, credit, active schedules), the newest payments,
+     invoices, interactions and documents (one Query each), the customer's pending approvals (one Query),
+     and the balances of connected systems (HTTP, up to their timeout; cached ~30 s), so the slowest
+     connected system costs its own latency, not the sum of everything.
+The ledger's balances come from the live items already read. A connected system that is down yields its last
+known answer, marked, and the record still loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from arportal.domain.balances import BalanceSummary
+from arportal.domain.dashboard import Dashboard, build_dashboard
+from arportal.domain.errors import NotFoundError
+from arportal.domain.models import (
+    Account,
+    AccountStatus,
+    Approval,
+    CreditNote,
+    Customer,
+    Document,
+    Interaction,
+    Invoice,
+    Payment,
+    Schedule,
+)
+from arportal.ports import CustomerOpenItems, Page, PendingApprovals, StaffCustomerQueries
+from arportal.services.balances import ChooserFactory, customer_balances
+
+RECENT_PAYMENTS = 10
+RECENT_INVOICES = 10
+RECENT_INTERACTIONS = 20
+RECENT_DOCUMENTS = 10
+PENDING_APPROVALS = 20
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    customer: Customer
+    accounts: list[Account]  # every account, with its status
+    summary: Dashboard  # owing, overdue, credit, next due, per active account
+    open_by_department: dict[str, int]
+    balances: BalanceSummary
+    credit_notes: list[CreditNote]
+    schedules: list[Schedule]
+    recent_invoices: Page[Invoice]
+    payments: Page[Payment]  # each with its status timeline
+    interactions: Page[Interaction]
+    documents: Page[Document]
+    pending_approvals: list[Approval]
+
+
+def open_by_department(invoices: Sequence[Invoice]) -> dict[str, int]:
+    owing: dict[str, int] = {}
+    for invoice in invoices:
+        if invoice.balance > 0 and not invoice.voided:
+            owing[invoice.department] = owing.get(invoice.department, 0) + invoice.balance
+    return dict(sorted(owing.items()))
+
+
+def customer_record(
+    queries: StaffCustomerQueries,
+    approvals: PendingApprovals,
+    choose: ChooserFactory,
+    customer_id: str,
+    *,
+    today: date,
+    currency: str,
+) -> CustomerRecord:
+    header = queries.header(customer_id)
+    if header is None:
+        raise NotFoundError(f"no customer {customer_id}")
+    with ThreadPoolExecutor(max_workers=7) as pool:
+        live: Future[CustomerOpenItems] = pool.submit(queries.open_items, customer_id)
+        payments = pool.submit(queries.payments, customer_id, limit=RECENT_PAYMENTS, start=None)
+        invoices = pool.submit(queries.invoices, customer_id, limit=RECENT_INVOICES, start=None)
+        interactions = pool.submit(queries.interactions, customer_id, limit=RECENT_INTERACTIONS, start=None)
+        documents = pool.submit(queries.documents, customer_id, limit=RECENT_DOCUMENTS, start=None)
+        waiting = pool.submit(approvals.pending_approvals, customer_id=customer_id, limit=PENDING_APPROVALS)
+        # The ledger's departments wait for the live items read above; connected systems are asked at once.
+        chooser = choose(header.last_known, lambda _: live.result().open_invoices)
+        balances = pool.submit(customer_balances, chooser, customer_id, header.accounts, currency=currency)
+        open_items = live.result()
+    summary = build_dashboard(
+        currency=currency,
+        today=today,
+        accounts=[a for a in header.accounts if a.status is AccountStatus.ACTIVE],
+        open_invoices=open_items.open_invoices,
+        credit_notes=open_items.credit_notes,
+        schedules=open_items.schedules,
+        recent_payments=payments.result().items,
+    )
+    return CustomerRecord(
+        customer=header.customer,
+        accounts=sorted(header.accounts, key=lambda a: a.account_number),
+        summary=summary,
+        open_by_department=open_by_department(open_items.open_invoices),
+        balances=balances.result(),
+        credit_notes=open_items.credit_notes,
+        schedules=open_items.schedules,
+        recent_invoices=invoices.result(),
+        payments=payments.result(),
+        interactions=interactions.result(),
+        documents=documents.result(),
+        pending_approvals=waiting.result(),
+    )
+
+
+def payments(
+    queries: StaffCustomerQueries, customer_id: str, *, limit: int, start: dict[str, object] | None
+) -> Page[Payment]:
+    """The customer's payments, newest first, each with its status timeline."""
+    return _known(queries, customer_id, queries.payments(customer_id, limit=limit, start=start), start)
+
+
+def invoices(
+    queries: StaffCustomerQueries, customer_id: str, *, limit: int, start: dict[str, object] | None
+) -> Page[Invoice]:
+    """The customer's invoices, newest first (open, paid and voided alike)."""
+    return _known(queries, customer_id, queries.invoices(customer_id, limit=limit, start=start), start)
+
+
+def _known(queries: StaffCustomerQueries, customer_id: str, page: Page[T], start: dict[str, object] | None) -> Page[T]:
+    """An empty first page checks the customer exists, so an unknown id is a 404 rather than an empty list."""
+    if not page.items and start is None and queries.header(customer_id) is None:
+        raise NotFoundError(f"no customer {customer_id}")
+    return page

@@ -1,0 +1,102 @@
+"""The daily jobs: one EventBridge Scheduler schedule per job, each failure path ending in an alarmed queue, and a
+function that may touch only what the jobs need."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from infrastructure.constructs.schedules import JOB_TIMES, PAYMENT_RETRY_VARIABLE
+from tests.infrastructure.synth import Synthesized, get_att
+
+pytestmark = pytest.mark.xdist_group("cdk")
+
+
+def _schedules(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
+    found = {}
+    for resource in synthesized.of_type("AWS::Scheduler::Schedule").values():
+        properties = resource["Properties"]
+        found[json.loads(properties["Target"]["Input"])["job"]] = properties
+    return found
+
+
+def _role_statements(synthesized: Synthesized, role_logical_id: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in synthesized.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_each_job_runs_daily_in_utc_against_the_jobs_function(synthesized: Synthesized) -> None:
+    jobs = synthesized.stack.scheduled_jobs
+    function = get_att(synthesized.logical_id(jobs.function))
+    dead_letters = get_att(synthesized.logical_id(jobs.dead_letters))
+    schedules = _schedules(synthesized)
+
+    assert set(schedules) == {"autopay", "reminders", "overdue"}
+    for job, (hour, minute) in JOB_TIMES.items():
+        schedule = schedules[job]
+        assert schedule["ScheduleExpression"] == f"cron({minute} {hour} * * ? *)"
+        assert schedule["ScheduleExpressionTimezone"] == "Etc/UTC"
+        assert schedule["State"] == "ENABLED"
+        assert schedule["GroupName"] == synthesized.resource(jobs.group)["Properties"]["Name"]
+        target = schedule["Target"]
+        assert target["Arn"] == function
+        assert target["DeadLetterConfig"] == {"Arn": dead_letters}
+        assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+
+
+def test_a_job_that_fails_after_lambdas_retries_is_dead_lettered_and_alarmed(synthesized: Synthesized) -> None:
+    jobs = synthesized.stack.scheduled_jobs
+    function = synthesized.logical_id(jobs.function)
+    (config,) = [
+        c["Properties"]
+        for c in synthesized.of_type("AWS::Lambda::EventInvokeConfig").values()
+        if c["Properties"]["FunctionName"] == {"Ref": function}
+    ]
+    assert config["DestinationConfig"]["OnFailure"]["Destination"] == get_att(synthesized.logical_id(jobs.dead_letters))
+    queue = synthesized.resource(jobs.dead_letters)["Properties"]
+    assert queue["KmsMasterKeyId"] == get_att(synthesized.logical_id(synthesized.stack.data.key))
+    alarms = synthesized.of_type("AWS::CloudWatch::Alarm").values()
+    watched = [
+        a
+        for a in alarms
+        if {"Name": "QueueName", "Value": get_att(synthesized.logical_id(jobs.dead_letters), "QueueName")}
+        in a["Properties"].get("Dimensions", [])
+    ]
+    assert len(watched) == 1
+
+
+def test_the_jobs_function_may_start_only_payment_retry(synthesized: Synthesized) -> None:
+    stack = synthesized.stack
+    fn = synthesized.resource(stack.scheduled_jobs.function)["Properties"]
+    machine = synthesized.logical_id(stack.workflows["payment_retry"])
+    assert fn["Environment"]["Variables"][PAYMENT_RETRY_VARIABLE] == {"Ref": machine}
+    statements = _role_statements(synthesized, fn["Role"]["Fn::GetAtt"][0])
+    starts = [s for s in statements if "states:StartExecution" in json.dumps(s["Action"])]
+    assert [s["Resource"] for s in starts] == [{"Ref": machine}]
+    text = json.dumps(statements)
+    assert "ses:SendRawEmail" in text  # reminders and notices
+    assert synthesized.logical_id(stack.data.ledger) in text
+    for other in ("approval", "settlement"):
+        assert synthesized.logical_id(stack.workflows[other]) not in text
+    assert synthesized.logical_id(stack.data.idempotency) not in text
+    assert synthesized.logical_id(stack.data.documents_bucket) not in text
+
+
+def test_the_scheduler_may_only_invoke_the_jobs_function(synthesized: Synthesized) -> None:
+    function = synthesized.logical_id(synthesized.stack.scheduled_jobs.function)
+    (role,) = [
+        lid
+        for lid, r in synthesized.of_type("AWS::IAM::Role").items()
+        if "scheduler.amazonaws.com" in json.dumps(r["Properties"]["AssumeRolePolicyDocument"])
+    ]
+    invokes = [s for s in _role_statements(synthesized, role) if "lambda:InvokeFunction" in json.dumps(s["Action"])]
+    assert invokes
+    for statement in invokes:
+        for resource in statement["Resource"]:
+            assert function in json.dumps(resource)

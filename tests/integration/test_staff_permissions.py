@@ -1,0 +1,146 @@
+"""The staff permission matrix, enforced on every staff route: role x route.
+
+Every ``/v1/staff/*`` operation in the API description is a case here. ``PERMISSIONS`` says which permission
+each needs (and, when the route needs them, a valid query or body, so that the request reaches the permission
+check rather than stopping at validation). A role that has the permission gets past the check; a role without it
+gets 403; a customer's token gets 403; no token gets 401. A staff route added without an entry here fails
+``test_every_staff_route_is_in_the_matrix`` with a message saying to add it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from arportal.domain.permissions import ROLE_PERMISSIONS, Permission, Role
+from tests.integration.conftest import new_customer_id
+
+P = Permission
+TODAY = datetime.now(UTC).date()
+RANGE = f"from={TODAY - timedelta(days=1)}&to={TODAY}"
+
+
+@dataclass(frozen=True)
+class Case:
+    permission: Permission
+    query: str = ""
+    body: dict[str, Any] | None = None
+    path_params: dict[str, str] = field(default_factory=dict)
+
+
+PERMISSIONS: dict[tuple[str, str], Case] = {
+    ("GET", "/v1/staff/search"): Case(P.CUSTOMERS_READ, query="q=CUS-0000NOONE"),
+    ("GET", "/v1/staff/audit"): Case(P.AUDIT_READ, query="entity=payment:pay_NOONE00000"),
+    ("GET", "/v1/staff/activity"): Case(P.CUSTOMERS_READ, query=RANGE),
+    ("GET", "/v1/staff/customers/{customerId}"): Case(P.CUSTOMERS_READ),
+    ("GET", "/v1/staff/customers/{customerId}/payments"): Case(P.CUSTOMERS_READ),
+    ("GET", "/v1/staff/customers/{customerId}/invoices"): Case(P.CUSTOMERS_READ),
+    ("GET", "/v1/staff/customers/{customerId}/balances"): Case(P.CUSTOMERS_READ),
+    ("GET", "/v1/staff/customers/{customerId}/interactions"): Case(P.CUSTOMERS_READ),
+    ("POST", "/v1/staff/customers/{customerId}/interactions"): Case(
+        P.INTERACTIONS_WRITE, body={"kind": "note", "summary": "permission check"}
+    ),
+    ("GET", "/v1/staff/payments/{paymentId}"): Case(P.CUSTOMERS_READ),
+    ("GET", "/v1/staff/reports/collections"): Case(P.REPORTS_READ, query=RANGE),
+    ("GET", "/v1/staff/reports/exceptions"): Case(P.REPORTS_READ, query=RANGE),
+}
+
+# Ids that exist nowhere, so that a permitted call finds nothing and changes nothing.
+PATH_PARAMS = {
+    "customerId": new_customer_id,
+    "paymentId": lambda: f"pay_{uuid.uuid4().hex[:26].upper()}",
+    "approvalId": lambda: f"apr_{uuid.uuid4().hex[:26]}",
+    "receiptId": lambda: "R-2611-NOONE0",
+    "invoiceId": lambda: f"inv_{uuid.uuid4().hex[:26].upper()}",
+}
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _staff_operations() -> list[tuple[str, str]]:
+    """Every staff operation the staff function describes (the same description /openapi.json merges)."""
+    from staff_api.handler import app
+
+    schema = app.get_openapi_schema(title="staff_api", version="1")
+    return sorted(
+        (method.upper(), path)
+        for path, item in (schema.paths or {}).items()
+        if path.startswith("/v1/staff/")
+        for method in HTTP_METHODS
+        if getattr(item, method, None) is not None
+    )
+
+
+OPERATIONS = _staff_operations()
+CALLERS = (*(role.value for role in Role), "no_role", "customer", "nobody")
+
+
+@pytest.fixture(scope="module")
+def tokens(local_env) -> dict[str, str | None]:
+    made: dict[str, str | None] = {"nobody": None}
+    tag = uuid.uuid4().hex[:8]
+    for role in Role:
+        user = local_env.create_user(f"matrix-{role.value}-{tag}@example.org", groups=(role.value,))
+        made[role.value] = local_env.login(user.username).id_token
+    customer = local_env.create_user(f"matrix-customer-{tag}@example.org", customer_id=new_customer_id())
+    made["customer"] = local_env.login(customer.username).id_token
+    # a staff member in no group: signed in to the staff pool, granted nothing
+    cognito, pool = local_env.client("cognito-idp"), local_env.resources.staff_pool_id
+    username = f"matrix-nobody-{tag}@example.org"
+    cognito.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool, Username=username, Password="Demo-pass-1234", Permanent=True)
+    made["no_role"] = local_env.login(username).id_token
+    return made
+
+
+def test_every_staff_route_is_in_the_matrix():
+    missing = [f"{m} {p}" for m, p in OPERATIONS if (m, p) not in PERMISSIONS]
+    assert not missing, (
+        f"staff routes without an entry in PERMISSIONS (tests/integration/test_staff_permissions.py): {missing}. "
+        "Add each with the Permission it requires (and a valid query/body if it validates one)."
+    )
+    stale = [f"{m} {p}" for m, p in PERMISSIONS if (m, p) not in OPERATIONS]
+    assert not stale, f"PERMISSIONS names routes that no longer exist: {stale}; remove them"
+
+
+def test_the_published_api_description_lists_the_same_staff_routes(local_env):
+    import json
+
+    from public_api.handler import openapi_document
+
+    paths = json.loads(openapi_document())["paths"]
+    published = sorted(
+        (m.upper(), p) for p, item in paths.items() if p.startswith("/v1/staff/") for m in HTTP_METHODS if m in item
+    )
+    assert published == OPERATIONS
+
+
+def _request(case: Case, path: str) -> tuple[str, dict[str, str]]:
+    for name in [part[1:-1] for part in path.split("/") if part.startswith("{")]:
+        make = case.path_params.get(name) or PATH_PARAMS.get(name)
+        assert make is not None, f"add an id for the path parameter {{{name}}} to PATH_PARAMS or to the case"
+        path = path.replace(f"{{{name}}}", make() if callable(make) else make)
+    headers = {"Idempotency-Key": uuid.uuid4().hex}
+    return (f"{path}?{case.query}" if case.query else path), headers
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_role_by_route(gateway, tokens, method, path, caller):
+    case = PERMISSIONS.get((method, path))
+    if case is None:
+        pytest.fail(f"{method} {path} has no entry in PERMISSIONS: add it with the permission it requires")
+    url, headers = _request(case, path)
+    reply = gateway.request(method, url, token=tokens[caller], json=case.body, headers=headers)
+    if caller == "nobody":
+        assert reply.status == 401, reply.body
+        return
+    allowed = caller in {r.value for r in Role} and case.permission in ROLE_PERMISSIONS[Role(caller)]
+    if allowed:
+        assert reply.status not in (401, 403) and reply.status < 500, (caller, reply.status, reply.body)
+    else:
+        assert reply.status == 403, (caller, reply.status, reply.body)
+        assert reply.body["error"]["code"] == "forbidden"

@@ -1,0 +1,99 @@
+"""Staff search by the start of a name, an email address or a phone number (ByName pointer items)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+import pytest
+
+from arportal.adapters.dynamodb import keys
+from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.config import settings
+from tests import builders as b
+from tests.integration.conftest import new_customer_id
+from tests.integration.roundtrips import dynamodb_round_trips
+
+
+def _phone() -> tuple[str, str]:
+    """A number no other test uses: (as stored, its ten digits)."""
+    digits = f"{secrets.choice('23456789')}{secrets.randbelow(10**9):09d}"
+    return f"+1 ({digits[:3]}) {digits[3:6]}-{digits[6:]}", digits
+
+
+@pytest.fixture(scope="module")
+def people(local_env):
+    tag = uuid.uuid4().hex[:8]
+    surname = f"Zephyrine{tag}"
+    made = []
+    for first in ("Aurelio", "Bettina"):
+        cid = new_customer_id()
+        phone, digits = _phone()
+        customer = b.customer(cid, name=f"{first} {surname}", email=f"{first.lower()}.{surname.lower()}@example.org")
+        made.append((customer.model_copy(update={"phone": phone}), digits))
+    DynamoLedger(settings().ledger_table).put_new([c for c, _ in made])
+    return {"surname": surname, "people": made}
+
+
+@pytest.fixture
+def agent(make_users):
+    return make_users(groups=("agent",)).staff_token
+
+
+def _ids(reply) -> list[str]:
+    assert reply.status == 200, reply.body
+    return [m["customer"]["customer_id"] for m in reply.body["matches"]]
+
+
+def test_put_new_writes_the_profiles_search_pointers(local_env, people):
+    customer, _ = people["people"][0]
+    found = local_env.client("dynamodb").query(
+        TableName=settings().ledger_table,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :s)",
+        ExpressionAttributeValues={":pk": {"S": keys.customer_pk(customer.customer_id)}, ":s": {"S": "SRCH#"}},
+    )["Items"]
+    assert {i["SK"]["S"] for i in found} == {keys.EMAIL_POINTER, keys.PHONE_POINTER}
+
+
+def test_email_prefix_finds_the_customer_in_one_read(gateway, people, agent):
+    customer, _ = people["people"][1]
+    with dynamodb_round_trips() as trips:
+        prefix = customer.email[: customer.email.index("@") + 4].upper()  # an "@" makes it an address
+        reply = gateway.request("GET", f"/v1/staff/search?q={prefix}", token=agent)
+    assert _ids(reply) == [customer.customer_id] and len(trips) == 1, trips.calls
+    assert reply.body["interpreted_as"] == ["email"]
+    match = reply.body["matches"][0]
+    assert match["kind"] == "email" and match["customer"]["name"] == customer.name
+
+
+@pytest.mark.parametrize("shape", ["spaced", "dashed", "digits"])
+def test_phone_prefix_in_any_shape_in_at_most_two_reads(gateway, people, agent, shape):
+    customer, digits = people["people"][0]
+    query = {
+        "spaced": f"%2B1 ({digits[:3]}) {digits[3:6]}",  # "+1 (217) 555": no key looks like this: one read
+        "dashed": f"{digits[:3]}-{digits[3:6]}-{digits[6:8]}",  # looks like an invoice number: tried as one first
+        "digits": f"1{digits[:7]}",
+    }[shape]
+    with dynamodb_round_trips() as trips:
+        reply = gateway.request("GET", f"/v1/staff/search?q={query}", token=agent)
+    assert _ids(reply) == [customer.customer_id]
+    assert len(trips) <= 2, trips.calls
+    assert "phone" in reply.body["interpreted_as"]
+
+
+def test_a_single_word_is_a_name_or_an_address_and_each_customer_is_listed_once(gateway, people, agent):
+    with dynamodb_round_trips() as trips:
+        reply = gateway.request("GET", "/v1/staff/search?q=aurelio", token=agent)
+    wanted = people["people"][0][0].customer_id
+    assert _ids(reply).count(wanted) == 1 and len(trips) <= 2
+    full = gateway.request("GET", f"/v1/staff/search?q=bettina%20{people['surname']}", token=agent)
+    assert _ids(full) == [people["people"][1][0].customer_id]
+
+
+def test_a_kind_restricts_the_search(gateway, people, agent):
+    customer, digits = people["people"][1]
+    by_email = gateway.request("GET", "/v1/staff/search?q=bettina&type=email", token=agent)
+    assert customer.customer_id in _ids(by_email) and {m["kind"] for m in by_email.body["matches"]} == {"email"}
+    by_phone = gateway.request("GET", f"/v1/staff/search?q={digits[:6]}&type=phone", token=agent)
+    assert _ids(by_phone) == [customer.customer_id]
+    assert gateway.request("GET", "/v1/staff/search?q=bettina&type=phone", token=agent).body["matches"] == []

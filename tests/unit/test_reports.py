@@ -1,0 +1,112 @@
+"""The reports' rules: day ranges, splitting a payment among departments, a day's collections and exceptions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from arportal.domain.errors import BusinessRuleError
+from arportal.domain.models import Allocation, Channel, Interaction, InteractionKind
+from arportal.domain.reports import (
+    MAX_REPORT_DAYS,
+    UNALLOCATED,
+    Tally,
+    collections_of_day,
+    collections_report,
+    department_split,
+    exceptions_of_day,
+    report_days,
+)
+from arportal.domain.status import PaymentStatus
+from tests import builders as b
+
+S = PaymentStatus
+DAY = date(2026, 11, 1)
+CID = "CUS-0001ABCD"
+
+
+def alloc(payment, department: str, amount: int) -> Allocation:
+    return Allocation(
+        payment_id=payment.payment_id,
+        invoice_id=f"inv_{b.n()}",
+        invoice_number=f"INV-{b.n():05d}",
+        customer_id=CID,
+        account_number="UT-200001",
+        department=department,
+        amount=amount,
+        currency="USD",
+        applied_at=payment.created_at,
+    )
+
+
+def pay(amount: int, *, status=S.POSTED, channel=Channel.PORTAL, departments=("utilities",), **more):
+    p = b.payment(CID, amount=amount, status=status, channel=channel)
+    return p.model_copy(update={"departments": list(departments), **more})
+
+
+class TestDays:
+    def test_inclusive_oldest_first(self):
+        assert report_days(DAY, DAY + timedelta(days=2)) == [DAY, DAY + timedelta(days=1), DAY + timedelta(days=2)]
+
+    def test_at_most_92_days_and_never_backwards(self):
+        assert len(report_days(DAY, DAY + timedelta(days=MAX_REPORT_DAYS - 1))) == MAX_REPORT_DAYS
+        with pytest.raises(BusinessRuleError) as too_long:
+            report_days(DAY, DAY + timedelta(days=MAX_REPORT_DAYS))
+        assert too_long.value.details[0]["field"] == "query.to"
+        with pytest.raises(BusinessRuleError):
+            report_days(DAY, DAY - timedelta(days=1))
+
+
+class TestSplit:
+    def test_by_allocations_with_the_rest_unallocated(self):
+        p = pay(10_000, departments=("utilities", "parking"), unapplied=1_000)
+        parts = department_split(p, [alloc(p, "utilities", 6_000), alloc(p, "parking", 3_000)])
+        assert parts == {"utilities": 6_000, "parking": 3_000, UNALLOCATED: 1_000}
+
+    def test_without_allocations_one_department_takes_what_was_applied(self):
+        p = pay(10_000, unapplied=2_500)
+        assert department_split(p, []) == {"utilities": 7_500, UNALLOCATED: 2_500}
+
+    def test_without_allocations_several_departments_cannot_be_told_apart(self):
+        assert department_split(pay(10_000, departments=("a1", "b1")), []) == {UNALLOCATED: 10_000}
+
+    def test_allocations_beyond_the_amount_are_a_broken_ledger(self):
+        p = pay(1_000)
+        with pytest.raises(ValueError, match="allocates"):
+            department_split(p, [alloc(p, "utilities", 1_500)])
+
+
+def test_a_days_collections_count_what_came_in_and_stayed_in():
+    card = pay(10_000)
+    counter = pay(25_000, status=S.SETTLED, channel=Channel.COUNTER, departments=("property_tax", "utilities"))
+    partly = pay(5_000, status=S.PARTIALLY_REFUNDED, fee_amount=125, refunded=1_000)
+    excluded = [pay(9_000, status=s) for s in (S.PENDING, S.FAILED, S.REFUNDED, S.VOIDED, S.REVERSED)]
+    euro = pay(700).model_copy(update={"currency": "EUR"})
+    allocations = [
+        alloc(card, "utilities", 10_000),
+        alloc(counter, "property_tax", 20_000),
+        alloc(counter, "utilities", 5_000),
+    ]
+    day = collections_of_day(DAY, [card, counter, partly, *excluded, euro], allocations, currency="USD")
+    assert day.total == Tally(3, 40_000)
+    assert day.by_department == {"property_tax": Tally(1, 20_000), "utilities": Tally(3, 20_000)}
+    assert day.by_channel == {"counter": Tally(1, 25_000), "portal": Tally(2, 15_000)}
+    assert (day.fees, day.refunded) == (125, 1_000)
+    report = collections_report(
+        DAY, DAY + timedelta(days=1), "USD", [day, collections_of_day(DAY + timedelta(days=1), [], [], currency="USD")]
+    )
+    assert report.total == day.total and report.by_department == day.by_department and report.complete
+
+
+def test_a_days_exceptions_count_pending_failed_and_interactions_by_kind():
+    at = datetime(2026, 11, 1, 15, 0, tzinfo=UTC)
+    notes = [
+        Interaction(interaction_id=f"int_{i}", customer_id=CID, kind=kind, summary="x", at=at)
+        for i, kind in enumerate((InteractionKind.CALL, InteractionKind.NOTE, InteractionKind.CALL))
+    ]
+    day = exceptions_of_day(
+        DAY, [pay(900, status=S.PENDING), pay(100, status=S.FAILED), pay(50, status=S.FAILED)], notes, currency="USD"
+    )
+    assert day.pending == Tally(1, 900) and day.failed == Tally(2, 150)
+    assert day.interactions == {"call": 2, "note": 1}

@@ -1,0 +1,134 @@
+"""Staff search: how a query is read, and the prefix searches over name, email and phone (with fakes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from arportal.adapters.dynamodb import items, keys
+from arportal.domain.search import SearchKind
+from arportal.ports import LookupHit
+from arportal.services.search import looks_like_phone, prefix_kinds, search
+from tests import builders as b
+from tests.fakes import InMemoryLedger
+
+K = SearchKind
+
+
+class Prefixes:
+    """Answers prefix searches from a list of customers, the way the ByName index does."""
+
+    def __init__(self, customers) -> None:
+        self.customers = customers
+        self.asked: list[tuple[SearchKind, str]] = []
+
+    def prefix_search(self, kind, text, *, limit):
+        self.asked.append((kind, text))
+        hits = []
+        for c in self.customers:
+            value = {
+                K.NAME: keys.normalise_name(c.name),
+                K.EMAIL: keys.normalise_email(c.email or ""),
+                K.PHONE: keys.normalise_phone(c.phone or ""),
+            }[kind]
+            prefix = {K.NAME: keys.normalise_name, K.EMAIL: keys.normalise_email, K.PHONE: keys.normalise_phone}[kind](
+                text
+            )
+            if prefix and value.startswith(prefix):  # like the adapter: an empty prefix finds nothing
+                brief = {"customer_id": c.customer_id, "name": c.name, "email": c.email, "phone": c.phone}
+                hits.append(LookupHit(kind, "customer", c.customer_id, c.customer_id, brief))
+        return hits[:limit]
+
+
+@pytest.fixture
+def pat():
+    return b.customer("CUS-0000PAT1", name="Pat Rivera", email="pat.rivera@example.org").model_copy(
+        update={"phone": "+1 (217) 555-0142"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("pat@exa", [K.EMAIL]),
+        ("+1 (217) 555", [K.PHONE]),
+        ("217 555 01", [K.PHONE]),
+        ("pat", [K.NAME, K.EMAIL]),
+        ("pat rivera", [K.NAME]),
+        ("12", [K.NAME, K.EMAIL]),  # too short to be a phone number
+    ],
+)
+def test_free_text_is_read_as_the_start_of_a_contact_detail(text, kinds):
+    assert prefix_kinds(text) == kinds
+
+
+def test_what_looks_like_a_phone_number():
+    assert looks_like_phone("(217) 555-0142") and looks_like_phone("+44 20 7946")
+    assert not looks_like_phone("UT-200001") and not looks_like_phone("21")
+
+
+def test_an_email_prefix_is_one_search_and_needs_no_second_read(pat):
+    repo, prefixes = InMemoryLedger(), Prefixes([pat])
+    result = search(repo, "PAT.RIVERA@EX", prefixes=prefixes)
+    assert result.kinds == [K.EMAIL] and [m.customer.customer_id for m in result.matches] == [pat.customer_id]
+    assert prefixes.asked == [(K.EMAIL, "PAT.RIVERA@EX")] and repo.reads == 0
+    assert result.matches[0].customer.name == "Pat Rivera"
+
+
+def test_a_word_searches_names_and_addresses_and_lists_a_customer_once(pat):
+    result = search(InMemoryLedger(), "pat", prefixes=Prefixes([pat]))
+    assert result.kinds == [K.NAME, K.EMAIL] and len(result.matches) == 1
+    assert result.matches[0].hit.kind is K.NAME
+
+
+def test_a_single_word_without_digits_is_a_name_not_an_invoice_number(pat):
+    repo = InMemoryLedger()
+    result = search(repo, "rivera", prefixes=Prefixes([pat]))
+    assert result.kinds == [K.NAME, K.EMAIL] and repo.reads == 0
+
+
+def test_a_phone_number_that_looks_like_a_key_is_tried_as_a_key_then_as_a_phone(pat):
+    repo, prefixes = InMemoryLedger(), Prefixes([pat])
+    result = search(repo, "217-555-01", prefixes=prefixes)
+    assert result.kinds == [K.INVOICE_NUMBER, K.PHONE]
+    assert [m.customer.customer_id for m in result.matches] == [pat.customer_id]
+    assert repo.reads == 1 and prefixes.asked == [(K.PHONE, "217-555-01")]
+
+
+def test_a_key_that_matches_is_not_searched_as_a_phone(pat):
+    account = b.account(pat.customer_id, number="UT-2175550")
+    repo, prefixes = InMemoryLedger(), Prefixes([pat])
+    repo.put_new([pat, account])
+    result = search(repo, "UT-2175550", prefixes=prefixes)
+    assert [m.hit.kind for m in result.matches] == [K.ACCOUNT_NUMBER] and prefixes.asked == []
+
+
+def test_an_explicit_kind_restricts_the_search(pat):
+    prefixes = Prefixes([pat])
+    assert search(InMemoryLedger(), "pat", kind=K.PHONE, prefixes=prefixes).matches == []
+    assert prefixes.asked == [(K.PHONE, "pat")]
+    assert len(search(InMemoryLedger(), "2175", kind=K.PHONE, prefixes=prefixes).matches) == 1
+
+
+def test_limit_bounds_the_matches(pat):
+    many = [pat.model_copy(update={"customer_id": f"CUS-000PAT{i:02d}"}) for i in range(8)]
+    assert len(search(InMemoryLedger(), "pat", limit=3, prefixes=Prefixes(many)).matches) == 3
+
+
+class TestPointerItems:
+    def test_a_profile_brings_an_email_and_a_phone_pointer_with_its_brief(self, pat):
+        pointers = {p["SK"]: p for p in items.search_pointers(pat)}
+        email, phone = pointers[keys.EMAIL_POINTER], pointers[keys.PHONE_POINTER]
+        assert email["PK"] == phone["PK"] == keys.customer_pk(pat.customer_id)
+        assert (email["NPK"], email["NSK"]) == ("EMAIL#p", f"pat.rivera@example.org#{pat.customer_id}")
+        assert (phone["NPK"], phone["NSK"]) == ("PHONE#2", f"2175550142#{pat.customer_id}")
+        assert email["name"] == "Pat Rivera" and email["phone"] == "+1 (217) 555-0142"
+        assert [i["SK"] for i in items.items_of(pat)] == [keys.PROFILE, keys.EMAIL_POINTER, keys.PHONE_POINTER]
+
+    def test_no_contact_detail_no_pointer(self, pat):
+        bare = pat.model_copy(update={"email": None, "phone": None})
+        assert items.search_pointers(bare) == [] and len(items.items_of(bare)) == 1
+        assert len(items.items_of(b.account(pat.customer_id))) == 1
+
+    @pytest.mark.parametrize("typed", ["+1 (217) 555-0142", "1-217-555-0142", "217.555.0142", "2175550142"])
+    def test_phone_numbers_meet_however_they_are_typed(self, typed):
+        assert keys.normalise_phone(typed) == "2175550142"
