@@ -809,4 +809,3 @@ class ActivityReader(Protocol):
         allocations: bool = False,
         interactions: bool = False,
     ) -> DayActivity: ...
-
