@@ -200,6 +200,17 @@ class LocalHttpServer(ThreadingHTTPServer):
             self._thread.join(timeout=5)
 
 
+_DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES
+
+
+def _discard(stream: Any, length: int) -> None:
+    while length > 0:
+        chunk = stream.read(min(length, 64 * 1024))
+        if not chunk:
+            return
+        length -= len(chunk)
+
+
 class _HttpHandler(BaseHTTPRequestHandler):
     server: LocalHttpServer
     protocol_version = "HTTP/1.1"
@@ -216,7 +227,11 @@ class _HttpHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif length > MAX_BODY_BYTES:
             response = _too_large()
-            self.close_connection = True  # the unread body must not be taken for the next request
+            # Read and drop a moderately oversized body first: answering while the client is still sending makes
+            # its next write fail with a broken pipe, and it would never see the 413. Larger bodies are cut off.
+            if length <= _DRAIN_LIMIT_BYTES:
+                _discard(self.rfile, length)
+            self.close_connection = True  # any unread body must not be taken for the next request
         else:
             body = self.rfile.read(length) if length else b""
             request = Request(self.command, self.path, list(self.headers.items()), body, self.client_address[0])
