@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SEED ?= 42
 STAMP := $(VENV)/.stamp-deps
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYTHONPATH := layers/arportal/python:functions:.
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: dev test lint typecheck unit integration infra synth bench clean install
+.PHONY: dev test lint typecheck unit integration infra synth bench clean install web-assets browser-deps browser
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,11 +21,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Start the whole product locally (moto in-process, real handlers, seeded demo agency)
-dev: $(STAMP)
+dev: $(STAMP) web-assets
 	$(PY) -m local --port $(PORT) --seed $(SEED)
 
 ## Lint, type-check and run every test
-test: $(STAMP) lint typecheck
+test: $(STAMP) lint typecheck web-assets browser-deps
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)
@@ -42,6 +43,18 @@ integration: $(STAMP)
 
 infra: $(STAMP)
 	$(PY) -m pytest tests/infrastructure
+
+## USWDS assets for the front-ends: copied from node_modules when it is there, else the committed copy is checked
+web-assets:
+	$(PYTHON) web/build.py
+
+## What the browser tests need: Debian's Chromium (no browser download) and axe-core from npm
+browser-deps:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
+
+browser: $(STAMP) web-assets browser-deps
+	$(PY) -m pytest tests/browser
 
 ## Synthesize the CloudFormation template with the CDK CLI (aws-cdk@2 from npm)
 synth: $(STAMP)

@@ -66,6 +66,7 @@ class CollectionsOut(Out):
     refunded: MoneyOut
     days: list[DayCollectionsOut]
     complete: bool
+    discrepancies: list[str]
 
     @classmethod
     def of(cls, r: CollectionsReport) -> CollectionsOut:
@@ -82,6 +83,7 @@ class CollectionsOut(Out):
             refunded=MoneyOut.of(r.refunded, cur),
             days=[DayCollectionsOut.of(d, cur) for d in r.days],
             complete=r.complete,
+            discrepancies=r.discrepancies[:100],
         )
 
 

@@ -19,7 +19,8 @@ from arportal.adapters.dynamodb.tables import BY_DUE_DATE
 from arportal.adapters.processors import processor_for
 from arportal.config import settings
 from arportal.domain.fees import FeeSchedule
-from arportal.domain.models import Channel, InstalmentStatus, PaymentMethodType
+from arportal.domain.models import Channel, InstalmentStatus, PaymentMethodType, Schedule, ScheduleKind
+from arportal.services.autopay import execution_name
 from arportal.services.payments import PayCommand, PaymentsConfig, pay
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -252,18 +253,12 @@ def _run_job(local_env, job: str, day: str) -> dict[str, Any]:
 
 
 def _executions_for(local_env, schedule_id: str, due: str) -> list[str]:
-    from arportal.services.autopay import execution_name
-
     sfn = local_env.client("stepfunctions")
-    names = {execution_name(schedule_id, f"inst{n:02d}", date.fromisoformat(due), _plan_kind()) for n in range(1, 25)}
+    names = {
+        execution_name(schedule_id, f"inst{n:02d}", date.fromisoformat(due), ScheduleKind.PLAN) for n in range(1, 25)
+    }
     listed = sfn.list_executions(stateMachineArn=local_env.resources.state_machines["payment_retry"], maxResults=1000)
     return [e["name"] for e in listed["executions"] if e["name"] in names]
-
-
-def _plan_kind() -> Any:
-    from arportal.domain.models import ScheduleKind
-
-    return ScheduleKind.PLAN
 
 
 def test_the_routes_are_described_in_openapi(gateway):
@@ -273,3 +268,26 @@ def test_the_routes_are_described_in_openapi(gateway):
     assert {"delete"} <= set(paths["/v1/portal/schedules/{schedule_id}"])
     assert {"get", "post"} <= set(paths["/v1/portal/payment-methods"])
     assert {"delete"} <= set(paths["/v1/portal/payment-methods/{payment_method_id}"])
+
+
+def test_cancelling_an_old_autopay_without_a_guard_keeps_the_accounts_new_enrolment(gateway, world):
+    # Given an autopay written before issue 4 (like the seed's: no enrolment guard) and a new enrolment since
+    old = Schedule(
+        schedule_id=f"sch_{uuid.uuid4().hex[:26].upper()}",
+        customer_id=world["customer_id"],
+        kind=ScheduleKind.AUTOPAY,
+        account_number=world["account"],
+        payment_method_id="pm_sbx_seeded",
+        currency="USD",
+        created_at=datetime.now(UTC),
+    )
+    DynamoLedger(settings().ledger_table).put_new([old])
+    body = {"kind": "autopay", "account_number": world["account"], "payment_method_id": world["method"]}
+    new = gateway.request("POST", SCHEDULES, token=world["token"], json=body, headers=_key()).body
+
+    # When the old one is cancelled
+    assert gateway.request("DELETE", f"{SCHEDULES}/{old.schedule_id}", token=world["token"]).status == 200
+
+    # Then the new one is still what the autopay run finds for the account
+    enrolled = DynamoSchedules(settings().ledger_table).autopay_enrolments()
+    assert [e.schedule_id for e in enrolled if e.account_number == world["account"]] == [new["schedule_id"]]

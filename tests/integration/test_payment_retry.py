@@ -27,6 +27,8 @@ from tests.integration.conftest import Execution, Executions, new_customer_id
 
 NOW = datetime.now(UTC)
 
+WAIT_S = 120  # instant waits, but a busy machine can take a while to run a dozen Lambda tasks
+
 
 class Scheduled:
     """A customer with one open invoice due on a far-off day of its own, and a schedule paying it with ``token``."""
@@ -85,7 +87,7 @@ class Scheduled:
 
     def charged(self, executions: Executions) -> Execution:
         assert self.run_autopay()["started"] >= 1
-        return executions.wait(self.execution_arn)
+        return executions.wait(self.execution_arn, timeout=WAIT_S)
 
     def ledger_invoice(self):
         s = settings()
@@ -210,7 +212,7 @@ def test_a_schedule_cancelled_while_the_charge_waits_is_not_charged_again(local_
         "post": {"schedule_id": world.schedule.schedule_id, "invoice_ids": [world.invoice.invoice_id]},
     }
 
-    run = executions.run("payment_retry", payload)
+    run = executions.run("payment_retry", payload, timeout=WAIT_S)
 
     # Then the machine stops before the second attempt, charging nothing more
     assert run.status == "SUCCEEDED"
@@ -261,7 +263,7 @@ def test_a_charge_started_without_a_schedule_still_succeeds_and_says_it_was_not_
         "backoff_days": [1],
         "attempt": 1,
     }
-    run = executions.run("payment_retry", payload)
+    run = executions.run("payment_retry", payload, timeout=WAIT_S)
     assert run.status == "SUCCEEDED"
     assert run.output["posting"]["posted"] is False and run.output["posting"]["reason"]
     (event,) = [e for e in local_env.drain_events() if e["detail"].get("idempotency_key") == key]

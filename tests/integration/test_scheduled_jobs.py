@@ -25,6 +25,8 @@ from local import mailbox
 from tests import builders as b
 from tests.integration.conftest import Executions, new_customer_id
 
+WAIT_S = 120  # instant waits, but a busy machine can take a while to run a dozen Lambda tasks
+
 
 def _far_day() -> date:
     return date(2045, 1, 1) + timedelta(days=random.randrange(0, 15 * 365))
@@ -97,7 +99,7 @@ def test_the_autopay_run_twice_on_one_day_starts_each_charge_once_and_posts_it(
         stateMachineArn=local_env.resources.state_machines["payment_retry"], maxResults=1000
     )["executions"]
     assert [e["name"] for e in listed].count(name) == 1
-    run = executions.wait(_execution_arn(local_env, name))
+    run = executions.wait(_execution_arn(local_env, name), timeout=WAIT_S)
     assert run.status == "SUCCEEDED", run.cause
     assert run.states_entered().count("Charge") == 1
 

@@ -115,7 +115,7 @@ def world(local_env):
         citation,
         paid,
         *payments,
-        allocation(settled, paid, 5_000),
+        allocation(settled, paid, settled.amount),
         b.credit_note(cid, water.account_number, amount=700),
         b.plan(cid, tax.account_number),
         *(interaction(cid, m, f"call {m}") for m in (30, 20, 10)),

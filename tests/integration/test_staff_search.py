@@ -9,6 +9,7 @@ import pytest
 
 from arportal.adapters.dynamodb import keys
 from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.staff_commands import sync_search_pointers
 from arportal.config import settings
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -97,3 +98,20 @@ def test_a_kind_restricts_the_search(gateway, people, agent):
     by_phone = gateway.request("GET", f"/v1/staff/search?q={digits[:6]}&type=phone", token=agent)
     assert _ids(by_phone) == [customer.customer_id]
     assert gateway.request("GET", "/v1/staff/search?q=bettina&type=phone", token=agent).body["matches"] == []
+
+
+def test_changed_contact_details_are_found_by_their_new_values_once_synced(gateway, local_env, agent):
+    # Given a customer found by email and phone
+    cid = new_customer_id()
+    old_phone, old_digits = _phone()
+    customer = b.customer(cid, name="Casimir Oyelaran", email=f"casimir.{uuid.uuid4().hex[:8]}@example.org")
+    customer = customer.model_copy(update={"phone": old_phone})
+    DynamoLedger(settings().ledger_table).put_new([customer])
+    # When the phone changes and the email is removed, and the profile's pointers are synced
+    new_phone, new_digits = _phone()
+    changed = customer.model_copy(update={"phone": new_phone, "email": None})
+    sync_search_pointers(settings().ledger_table, changed)
+    # Then the new number finds the customer, the old number and the old address no longer do
+    assert _ids(gateway.request("GET", f"/v1/staff/search?q={new_digits[:7]}&type=phone", token=agent)) == [cid]
+    assert cid not in _ids(gateway.request("GET", f"/v1/staff/search?q={old_digits}&type=phone", token=agent))
+    assert cid not in _ids(gateway.request("GET", f"/v1/staff/search?q={customer.email}", token=agent))

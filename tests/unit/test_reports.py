@@ -71,10 +71,13 @@ class TestSplit:
     def test_without_allocations_several_departments_cannot_be_told_apart(self):
         assert department_split(pay(10_000, departments=("a1", "b1")), []) == {UNALLOCATED: 10_000}
 
-    def test_allocations_beyond_the_amount_are_a_broken_ledger(self):
-        p = pay(1_000)
-        with pytest.raises(ValueError, match="allocates"):
-            department_split(p, [alloc(p, "utilities", 1_500)])
+    def test_allocations_beyond_the_amount_are_shared_in_proportion_and_named(self):
+        p = pay(1_000, departments=("utilities", "parking"))
+        broken = [alloc(p, "utilities", 1_500), alloc(p, "parking", 500)]
+        assert department_split(p, broken) == {"utilities": 750, "parking": 250}
+        day = collections_of_day(DAY, [p], broken, currency="USD")
+        assert day.discrepancies == (p.payment_id,) and day.total.amount == 1_000
+        assert collections_report(DAY, DAY, "USD", [day]).discrepancies == [p.payment_id]
 
 
 def test_a_days_collections_count_what_came_in_and_stayed_in():
@@ -110,3 +113,11 @@ def test_a_days_exceptions_count_pending_failed_and_interactions_by_kind():
     )
     assert day.pending == Tally(1, 900) and day.failed == Tally(2, 150)
     assert day.interactions == {"call": 2, "note": 1}
+
+
+def test_allocations_meet_their_own_payment_even_when_two_owners_reuse_an_id():
+    mine = pay(1_000)
+    theirs = mine.model_copy(update={"customer_id": "CUS-0002ABCD", "departments": ["parking"]})
+    other_alloc = alloc(theirs, "parking", 1_000).model_copy(update={"customer_id": "CUS-0002ABCD"})
+    day = collections_of_day(DAY, [mine, theirs], [alloc(mine, "utilities", 1_000), other_alloc], currency="USD")
+    assert day.by_department == {"parking": Tally(1, 1_000), "utilities": Tally(1, 1_000)}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arportal.adapters.sandbox import SandboxProcessor, refund_id_for
-from arportal.ports import ChargeRequest
+from arportal.adapters.sandbox_records import SandboxTransaction
+from arportal.adapters.sandbox_store import InMemorySandboxStore
+from arportal.ports import ChargeRequest, RefundResult
 
 
 @pytest.fixture
@@ -107,3 +110,29 @@ def test_refunds_never_add_up_to_more_than_the_charge(amount, requests):
     if left:
         assert sandbox.refund(txn, left + 1, idempotency_key=key()).code == "amount_too_large"
         assert sandbox.refund(txn, left, idempotency_key=key()).succeeded
+
+
+class RacingStore(InMemorySandboxStore):
+    """Lets another request run just after this one checked its key and before it reads the charge."""
+
+    def __init__(self) -> None:
+        self.racer: Callable[[], object] | None = None
+
+    def transaction(self, transaction_id: str) -> SandboxTransaction | None:
+        racer, self.racer = self.racer, None
+        if racer is not None:
+            racer()
+        return super().transaction(transaction_id)
+
+
+def test_a_replay_racing_the_first_request_gets_its_answer_not_a_refusal():
+    # Given a full refund requested twice with one key, the second arriving while the first is being made
+    store = RacingStore()
+    txn = charged(SandboxProcessor(store=store))
+    k = key()
+    first: list[RefundResult] = []
+    store.racer = lambda: first.append(SandboxProcessor().refund(txn, 10_000, idempotency_key=k))
+    # When the second finds nothing left to refund
+    second = SandboxProcessor(store=store).refund(txn, 10_000, idempotency_key=k)
+    # Then it answers with the first refund instead of "amount too large"
+    assert first[0].succeeded and second == first[0]

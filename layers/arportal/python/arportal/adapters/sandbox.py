@@ -158,26 +158,22 @@ class SandboxProcessor:
     def refund(self, transaction_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
         previous = self._store.refund(idempotency_key)
         if previous is not None:
-            if (previous.transaction_id, previous.amount) == (transaction_id, amount):
-                return previous.result
-            return _refused("idempotency_key_reused", "this idempotency key was used for a different refund")
+            return _refund_replayed(previous, transaction_id, amount)
         if amount <= 0:
             return _refused("invalid_amount", "the refund amount must be positive")
         transaction = self._store.transaction(transaction_id)
         if transaction is None:
             return _refused("charge_not_found", f"sandbox: no charge {transaction_id}")
-        if transaction.state not in REFUNDABLE_STATES:
-            return _refused("charge_not_refundable", f"sandbox: a {transaction.state.value} charge cannot be refunded")
-        if amount > transaction.refundable:
-            return _refused("amount_too_large", f"sandbox: at most {transaction.refundable} can still be refunded")
-        accepted = RefundResult(True, refund_id_for(idempotency_key))
-        refund = SandboxRefund(idempotency_key, transaction_id, amount, accepted)
-        recorded = self._store.add_refund(refund)
-        if recorded is None:  # another refund took what was left meanwhile
-            return _refused("amount_too_large", "sandbox: the charge no longer has that much to refund")
-        if (recorded.transaction_id, recorded.amount) != (transaction_id, amount):
-            return _refused("idempotency_key_reused", "this idempotency key was used for a different refund")
-        return recorded.result
+        refusal = _refund_refusal(transaction, amount)
+        if refusal is None:
+            accepted = RefundResult(True, refund_id_for(idempotency_key))
+            recorded = self._store.add_refund(SandboxRefund(idempotency_key, transaction_id, amount, accepted))
+            if recorded is not None:
+                return _refund_replayed(recorded, transaction_id, amount)
+            refusal = _refused("amount_too_large", "sandbox: the charge no longer has that much to refund")
+        # A racing request with this very key may have refunded meanwhile: then this is its replay, not a refusal.
+        raced = self._store.refund(idempotency_key)
+        return _refund_replayed(raced, transaction_id, amount) if raced is not None else refusal
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> ProcessorEvent:
         sandbox_webhooks.verify(headers, body, self._secret(), now=self._clock())
@@ -270,6 +266,20 @@ def _transaction(request: ChargeRequest, result: ChargeResult, info: TokenInfo |
         state=TransactionState.PENDING if pending else TransactionState.SUCCEEDED,
         refundable=0 if pending else request.amount,
     )
+
+
+def _refund_refusal(transaction: SandboxTransaction, amount: int) -> RefundResult | None:
+    if transaction.state not in REFUNDABLE_STATES:
+        return _refused("charge_not_refundable", f"sandbox: a {transaction.state.value} charge cannot be refunded")
+    if amount > transaction.refundable:
+        return _refused("amount_too_large", f"sandbox: at most {transaction.refundable} can still be refunded")
+    return None
+
+
+def _refund_replayed(recorded: SandboxRefund, transaction_id: str, amount: int) -> RefundResult:
+    if (recorded.transaction_id, recorded.amount) == (transaction_id, amount):
+        return recorded.result
+    return _refused("idempotency_key_reused", "this idempotency key was used for a different refund")
 
 
 def _failed(code: str, message: str) -> ChargeResult:

@@ -248,7 +248,7 @@ def _failed(code: str, message: str, transaction_id: str | None = None) -> Charg
 
 
 def _message(exc: stripe.StripeError) -> str:
-    return str(exc.user_message or exc._message or type(exc).__name__)
+    return str(exc.user_message or type(exc).__name__)
 
 
 def _event(event: dict[str, Any]) -> ProcessorEvent:

@@ -10,6 +10,8 @@ Rules (stated here because finance reconciles against them):
   credit) is ``unallocated``. A payment whose allocations are not found beside it is split by its own
   ``departments`` when it names one (less what it left unapplied), else counted as unallocated.
 Invariant: for every day and in total, the department amounts and the channel amounts each sum to the total.
+A payment whose allocations exceed its amount breaks a ledger invariant: it is shared among those departments in
+proportion (so the report still adds up) and listed in ``discrepancies`` for someone to look at.
 A payment counts once in its channel and once in each department it touches, so department counts may sum to
 more than the number of payments.
 """
@@ -22,6 +24,7 @@ from datetime import date, timedelta
 
 from arportal.domain.errors import BusinessRuleError
 from arportal.domain.models import Allocation, Interaction, Payment
+from arportal.domain.money import Money, allocate
 from arportal.domain.status import PaymentStatus
 
 MAX_REPORT_DAYS = 92
@@ -67,7 +70,10 @@ def department_split(payment: Payment, allocations: Sequence[Allocation]) -> dic
         parts[payment.departments[0]] = max(payment.amount - payment.unapplied, 0)
     rest = payment.amount - sum(parts.values())
     if rest < 0:
-        raise ValueError(f"payment {payment.payment_id} allocates {-rest} more than its amount")
+        # The ledger never allocates more than a payment's amount; if a record says otherwise the report still
+        # adds up (the amount is shared in proportion) and names the payment (``allocates_more_than_paid``).
+        shares = allocate(Money(payment.amount, payment.currency), list(parts.values()))
+        return {d: share.minor for d, share in zip(parts, shares, strict=True) if share.minor}
     if rest:
         parts[UNALLOCATED] = parts.get(UNALLOCATED, 0) + rest
     return {department: amount for department, amount in parts.items() if amount}
@@ -86,28 +92,44 @@ class DayCollections:
     by_channel: dict[str, Tally] = field(default_factory=dict)
     fees: int = 0
     refunded: int = 0
+    discrepancies: tuple[str, ...] = ()  # payments whose allocations exceed their amount: a ledger to look at
+
+
+def allocates_more_than_paid(payment: Payment, allocations: Sequence[Allocation]) -> bool:
+    return sum(a.amount for a in allocations) > payment.amount
 
 
 def collections_of_day(
     day: date, payments: Iterable[Payment], allocations: Iterable[Allocation], *, currency: str
 ) -> DayCollections:
-    by_payment: dict[str, list[Allocation]] = {}
+    # Keyed by owner as well: a payment id names a payment within its owner's partition.
+    by_payment: dict[tuple[str | None, str], list[Allocation]] = {}
     for allocation in allocations:
-        by_payment.setdefault(allocation.payment_id, []).append(allocation)
+        by_payment.setdefault((allocation.customer_id, allocation.payment_id), []).append(allocation)
     total, fees, refunded = Tally(), 0, 0
     by_department: dict[str, Tally] = {}
     by_channel: dict[str, Tally] = {}
+    discrepancies: list[str] = []
     for payment in payments:
         if payment.status not in COLLECTED or payment.currency != currency:
             continue
+        mine = by_payment.get((payment.customer_id, payment.payment_id), [])
+        if allocates_more_than_paid(payment, mine):
+            discrepancies.append(payment.payment_id)
         total = total.plus(payment.amount)
         by_channel[payment.channel.value] = by_channel.get(payment.channel.value, Tally()).plus(payment.amount)
-        for department, amount in department_split(payment, by_payment.get(payment.payment_id, [])).items():
+        for department, amount in department_split(payment, mine).items():
             by_department[department] = by_department.get(department, Tally()).plus(amount)
         fees += payment.fee_amount
         refunded += payment.refunded
     return DayCollections(
-        day, total, dict(sorted(by_department.items())), dict(sorted(by_channel.items())), fees, refunded
+        day,
+        total,
+        dict(sorted(by_department.items())),
+        dict(sorted(by_channel.items())),
+        fees,
+        refunded,
+        tuple(sorted(discrepancies)),
     )
 
 
@@ -123,6 +145,7 @@ class CollectionsReport:
     fees: int
     refunded: int
     complete: bool  # False if a day held more than a report reads at once (the figures then fall short)
+    discrepancies: list[str]  # payments whose allocations exceed their amount (split in proportion)
 
 
 def collections_report(
@@ -144,6 +167,7 @@ def collections_report(
         fees=sum(d.fees for d in days),
         refunded=sum(d.refunded for d in days),
         complete=complete,
+        discrepancies=[p for d in sorted(days, key=lambda d: d.day) for p in d.discrepancies],
     )
 
 

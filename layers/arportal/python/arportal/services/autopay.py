@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -156,13 +156,7 @@ class RunReport:
     skipped: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "day": self.day,
-            "started": self.started,
-            "already_started": self.already_started,
-            "nothing_to_charge": self.nothing_to_charge,
-            "skipped": dict(self.skipped),
-        }
+        return {**asdict(self), "skipped": dict(self.skipped)}
 
 
 @dataclass(frozen=True)

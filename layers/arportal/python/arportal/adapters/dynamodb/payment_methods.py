@@ -139,9 +139,15 @@ def request_token() -> str:
 class Transaction(DynamoUnitOfWork):
     """The unit of work plus deletes and existence checks, which closing schedules and removing methods need."""
 
-    def delete(self, key: dict[str, str], *, must_exist: bool = True) -> None:
+    def delete(
+        self, key: dict[str, str], *, must_exist: bool = True, only_if: tuple[str, dict[str, Any]] | None = None
+    ) -> None:
+        """``only_if``: a condition expression and its values, instead of the existence check."""
         action: dict[str, Any] = {"TableName": self._table, "Key": codec.serialize(key)}
-        if must_exist:
+        if only_if is not None:
+            action["ConditionExpression"] = only_if[0]
+            action["ExpressionAttributeValues"] = {k: codec.value(v) for k, v in only_if[1].items()}
+        elif must_exist:
             action["ConditionExpression"] = "attribute_exists(PK)"
         self._actions.append({"Delete": action})
 

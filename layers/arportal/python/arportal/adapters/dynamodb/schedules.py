@@ -88,9 +88,14 @@ class DynamoSchedules:
             condition="active = :yes",
             values={":no": False, ":yes": True, ":at": at.isoformat()},
         )
-        # Unconditional deletes: schedules loaded by the seed or written before issue 4 have no such items.
-        if schedule.kind is ScheduleKind.AUTOPAY:
-            uow.delete({"PK": pk, "SK": keys.autopay_enrolment_sk(schedule.account_number)}, must_exist=False)
+        # Deletes that need not find anything: schedules loaded by the seed or written before issue 4 have no such
+        # items. An account's enrolment guard goes only if it is this schedule's (the seed's enrolments have
+        # none, and the account may have been enrolled again since).
+        if schedule.kind is ScheduleKind.AUTOPAY and self._guards_enrolment(schedule):
+            uow.delete(
+                {"PK": pk, "SK": keys.autopay_enrolment_sk(schedule.account_number)},
+                only_if=("schedule_id = :sid", {":sid": schedule.schedule_id}),
+            )
         for number in range(1, len(schedule.instalments) + 1) if schedule.kind is ScheduleKind.PLAN else []:
             uow.delete({"PK": pk, "SK": keys.instalment_sk(schedule.schedule_id, number)}, must_exist=False)
         for invoice_id in schedule.invoice_ids:
@@ -100,6 +105,12 @@ class DynamoSchedules:
         except ConflictError:
             return False
         return True
+
+    def _guards_enrolment(self, schedule: Schedule) -> bool:
+        key = {"PK": keys.customer_pk(schedule.customer_id), "SK": keys.autopay_enrolment_sk(schedule.account_number)}
+        with translated("read autopay enrolment"):
+            found = client("dynamodb").get_item(TableName=self.table, Key=codec.serialize(key), ConsistentRead=True)
+        return bool(found.get("Item", {}).get("schedule_id", {}).get("S") == schedule.schedule_id)
 
     def save_instalments(self, schedule: Schedule, instalments: Sequence[Instalment]) -> None:
         with translated("save instalments"):
