@@ -1,0 +1,216 @@
+// Signing in, signing up and keeping the session's tokens fresh, with no SDK: Cognito's JSON API over fetch.
+//
+// In AWS every call goes to https://cognito-idp.<region>.amazonaws.com/ with the customer app client's id (a
+// public client: no secret). In the local runtime sign-in is its POST /local/login, and sign-up, confirmation and
+// refresh go to the Cognito stand-in named by config.json's cognitoEndpoint. Tokens live in sessionStorage: they
+// last as long as the tab, and no other site can read them.
+
+import { config } from "./config.js";
+
+const STORE = "arportal.portal.session";
+const REFRESH_MARGIN_MS = 60_000; // refresh a token that has less than a minute left
+
+export class AuthError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const MESSAGES = {
+  NotAuthorizedException: "The email or password is not right.",
+  UserNotFoundException: "The email or password is not right.",
+  UserNotConfirmedException: "This account is not confirmed yet. Enter the code we emailed you.",
+  UsernameExistsException: "An account with this email already exists. Sign in instead.",
+  CodeMismatchException: "That code is not right. Check the email and try again.",
+  ExpiredCodeException: "That code has expired. Ask for a new one.",
+  LimitExceededException: "Too many attempts. Wait a few minutes and try again.",
+  TooManyRequestsException: "Too many attempts. Wait a few minutes and try again.",
+  TooManyFailedAttemptsException: "Too many attempts. Wait a few minutes and try again.",
+};
+
+async function cognito(action, body) {
+  const cfg = await config();
+  let response;
+  try {
+    response = await fetch(cfg.cognitoEndpoint, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
+      },
+      body: JSON.stringify({ ClientId: cfg.customerClientId, ...body }),
+      credentials: "omit",
+    });
+  } catch {
+    throw new AuthError("network", "The sign-in service could not be reached. Check your connection and try again.");
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const type = String(data.__type || "").split("#").pop();
+    // Cognito's own wording is specific for the password policy and invalid parameters; elsewhere ours is kinder.
+    throw new AuthError(type || "cognito_error", MESSAGES[type] || data.message || "Something went wrong. Try again.");
+  }
+  return data;
+}
+
+function claimsOf(jwt) {
+  const payload = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  const json = decodeURIComponent(
+    Array.from(atob(payload), (c) => "%" + c.charCodeAt(0).toString(16).padStart(2, "0")).join(""),
+  );
+  return JSON.parse(json);
+}
+
+function save(tokens, previous = null) {
+  const claims = claimsOf(tokens.idToken);
+  const session = {
+    idToken: tokens.idToken,
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken || previous?.refreshToken || "",
+    expiresAt: claims.exp * 1000,
+    email: claims.email || previous?.email || "",
+    name: [claims.given_name, claims.family_name].filter(Boolean).join(" "),
+    customerId: claims["custom:customer_id"] || "",
+  };
+  sessionStorage.setItem(STORE, JSON.stringify(session));
+  return session;
+}
+
+export function session() {
+  try {
+    return JSON.parse(sessionStorage.getItem(STORE) || "null");
+  } catch {
+    return null;
+  }
+}
+
+export function isSignedIn() {
+  return session() !== null;
+}
+
+/** Sign in; resolves to the session, or to {challenge: "mfa", ...} when the account asks for its TOTP code. */
+export async function signIn(email, password) {
+  const cfg = await config();
+  if (cfg.loginUrl) {
+    return localSignIn(cfg, email, password);
+  }
+  const result = await cognito("InitiateAuth", {
+    AuthFlow: "USER_PASSWORD_AUTH",
+    AuthParameters: { USERNAME: email, PASSWORD: password },
+  });
+  if (result.ChallengeName === "SOFTWARE_TOKEN_MFA") {
+    return { challenge: "mfa", email, sessionToken: result.Session };
+  }
+  if (!result.AuthenticationResult) {
+    throw new AuthError("unsupported_challenge", "This account needs a sign-in step this portal does not offer.");
+  }
+  return fromCognito(result.AuthenticationResult);
+}
+
+/** The second step of an MFA sign-in: the 6-digit code from the authenticator app. */
+export async function answerMfa(challenge, code) {
+  const result = await cognito("RespondToAuthChallenge", {
+    ChallengeName: "SOFTWARE_TOKEN_MFA",
+    Session: challenge.sessionToken,
+    ChallengeResponses: { USERNAME: challenge.email, SOFTWARE_TOKEN_MFA_CODE: code },
+  });
+  return fromCognito(result.AuthenticationResult);
+}
+
+async function localSignIn(cfg, email, password) {
+  let response;
+  try {
+    response = await fetch(cfg.apiBase + cfg.loginUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: email, password }),
+    });
+  } catch {
+    throw new AuthError("network", "The sign-in service could not be reached. Check your connection and try again.");
+  }
+  const data = await response.json().catch(() => ({}));
+  if (response.status === 401) throw new AuthError("NotAuthorizedException", MESSAGES.NotAuthorizedException);
+  if (!response.ok) throw new AuthError("login_failed", data.error?.message || "Sign-in failed. Try again.");
+  if (data.audience !== "customer") {
+    throw new AuthError("wrong_audience", "This is the customer portal. Staff members sign in at the staff console.");
+  }
+  return save({ idToken: data.id_token, accessToken: data.access_token, refreshToken: data.refresh_token });
+}
+
+function fromCognito(result) {
+  return save({ idToken: result.IdToken, accessToken: result.AccessToken, refreshToken: result.RefreshToken });
+}
+
+let refreshing = null;
+
+/** New tokens from the refresh token (after linking an account the new ID token carries the customer id). */
+export function refresh() {
+  if (!refreshing) {
+    const current = session();
+    refreshing = (async () => {
+      if (!current?.refreshToken) throw new AuthError("signed_out", "Sign in to continue.");
+      const result = await cognito("InitiateAuth", {
+        AuthFlow: "REFRESH_TOKEN_AUTH",
+        AuthParameters: { REFRESH_TOKEN: current.refreshToken },
+      });
+      return save(
+        {
+          idToken: result.AuthenticationResult.IdToken,
+          accessToken: result.AuthenticationResult.AccessToken,
+          refreshToken: result.AuthenticationResult.RefreshToken,
+        },
+        current,
+      );
+    })().finally(() => {
+      refreshing = null;
+    });
+  }
+  return refreshing;
+}
+
+/** A valid ID token for the API, refreshed when it is about to expire; null when signed out. */
+export async function idToken() {
+  const current = session();
+  if (!current) return null;
+  if (current.expiresAt - Date.now() > REFRESH_MARGIN_MS) return current.idToken;
+  try {
+    return (await refresh()).idToken;
+  } catch {
+    forget();
+    return null;
+  }
+}
+
+/** Drop the tokens only (an expired session): a checkout in progress survives signing in again. */
+export function forget() {
+  sessionStorage.removeItem(STORE);
+}
+
+/** Sign out of this tab (everything it kept goes: the computer may be shared), and revoke the refresh token so
+ *  a copy of it is worthless (best effort). */
+export async function signOut() {
+  const current = session();
+  for (const key of Object.keys(sessionStorage)) {
+    if (key.startsWith("arportal.")) sessionStorage.removeItem(key);
+  }
+  if (current?.refreshToken) {
+    await cognito("RevokeToken", { Token: current.refreshToken }).catch(() => undefined);
+  }
+}
+
+export async function signUp({ email, password, givenName, familyName }) {
+  const attributes = [{ Name: "email", Value: email }];
+  if (givenName) attributes.push({ Name: "given_name", Value: givenName });
+  if (familyName) attributes.push({ Name: "family_name", Value: familyName });
+  const result = await cognito("SignUp", { Username: email, Password: password, UserAttributes: attributes });
+  return { confirmed: result.UserConfirmed === true, destination: result.CodeDeliveryDetails?.Destination || email };
+}
+
+export function confirmSignUp(email, code) {
+  return cognito("ConfirmSignUp", { Username: email, ConfirmationCode: code });
+}
+
+export function resendCode(email) {
+  return cognito("ResendConfirmationCode", { Username: email });
+}

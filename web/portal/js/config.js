@@ -1,0 +1,41 @@
+// The runtime settings of this deployment, read once from /config.json.
+//
+// Two writers produce that file with different shapes: CDK at deploy time (infrastructure/stack.py: apiUrl,
+// customer.clientId, ...) and the local runtime (local/gateway.py: apiBase, customerClientId, cognitoEndpoint,
+// loginUrl, local: true). Everything else reads the one normalised shape returned here.
+
+let loaded = null;
+
+export function normalise(raw) {
+  const region = raw.region || "us-east-1";
+  const api = raw.apiBase ?? raw.apiUrl ?? "";
+  return Object.freeze({
+    local: raw.local === true,
+    apiBase: api.replace(/\/+$/, ""),
+    region,
+    agencyName: raw.agencyName || "Receivables Portal",
+    currency: raw.currency || "USD",
+    processor: raw.processor || "sandbox",
+    logoUrl: raw.logoUrl || "",
+    customerClientId: raw.customerClientId || raw.customer?.clientId || "",
+    cognitoEndpoint: (raw.cognitoEndpoint || `https://cognito-idp.${region}.amazonaws.com`).replace(/\/+$/, "") + "/",
+    // The local runtime's stand-in for Cognito's sign-in; absent in AWS.
+    loginUrl: raw.loginUrl || "",
+  });
+}
+
+export function config() {
+  if (!loaded) {
+    loaded = fetch("/config.json", { credentials: "same-origin", cache: "no-cache" })
+      .then((response) => {
+        if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
+        return response.json();
+      })
+      .then(normalise)
+      .catch((error) => {
+        loaded = null; // a later call may succeed once the network is back
+        throw error;
+      });
+  }
+  return loaded;
+}

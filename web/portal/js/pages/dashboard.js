@@ -1,0 +1,128 @@
+// The overview: what is owed and overdue, what is due next, credit, each account, recent and upcoming payments.
+// One API call (GET /v1/portal/dashboard), which the API answers in two DynamoDB round trips.
+
+import { get } from "../api.js";
+import { section, startPage } from "../layout.js";
+import { formatDate, formatDateTime } from "../money.js";
+import { $, h, link, methodLabel, money, statusTag, table } from "../ui.js";
+
+await startPage({ title: "Overview" });
+
+function figure(title, amount, note, tone = "") {
+  return h(
+    "div",
+    { class: `figure${tone ? ` figure--${tone}` : ""}` },
+    h("h2", {}, title),
+    h("p", { class: "amount" }, amount),
+    note ? h("p", {}, note) : null,
+  );
+}
+
+function totals(board) {
+  const overdue = board.overdue.amount > 0;
+  const next = board.next_due;
+  return [
+    h(
+      "div",
+      { class: "figures" },
+      figure("Total owed", money(board.owing), `As of ${formatDate(board.as_of)}`),
+      figure("Overdue", money(board.overdue), overdue ? "Please pay this as soon as you can." : "Nothing overdue.", overdue ? "alert" : "good"),
+      figure("Next due", next ? money(next.amount) : "Nothing", next ? `Due ${formatDate(next.due_date)}` : "No upcoming due date."),
+      figure("Credit on account", money(board.credit), board.credit.amount > 0 ? "Applied to your next bills." : ""),
+    ),
+    h(
+      "div",
+      { class: "button-row" },
+      board.owing.amount > 0 ? h("a", { class: "usa-button", href: "pay.html" }, "Make a payment") : null,
+      h("a", { class: "usa-button usa-button--outline", href: "invoices.html" }, "See all invoices"),
+    ),
+  ];
+}
+
+function accounts(rows) {
+  return table({
+    caption: "Balance of each account",
+    captionHidden: true,
+    rows,
+    empty: "No accounts are linked to this sign-in yet.",
+    columns: [
+      { label: "Account", cell: (a) => [h("span", { class: "text-bold" }, a.account_number), h("br"), a.description] },
+      { label: "Owed", cell: (a) => money(a.owing), numeric: true },
+      { label: "Overdue", cell: (a) => money(a.overdue), numeric: true },
+      { label: "Open invoices", cell: (a) => String(a.open_invoices), numeric: true },
+      { label: "Next due", cell: (a) => (a.next_due ? `${money(a.next_due.amount)} on ${formatDate(a.next_due.due_date)}` : "—") },
+      {
+        label: "Action",
+        cell: (a) =>
+          a.owing.amount > 0
+            ? link(`pay.html?account=${encodeURIComponent(a.account_number)}`, [
+                "Pay this account",
+                h("span", { class: "usa-sr-only" }, ` (${a.account_number})`),
+              ])
+            : "Nothing to pay",
+      },
+    ],
+  });
+}
+
+function openInvoices(rows) {
+  return table({
+    caption: "Open invoices",
+    captionHidden: true,
+    rows,
+    empty: "You have no open invoices.",
+    columns: [
+      { label: "Invoice", cell: (i) => link(`invoice.html?id=${encodeURIComponent(i.invoice_id)}`, i.invoice_number) },
+      { label: "Account", cell: (i) => i.account_number },
+      { label: "Due", cell: (i) => formatDate(i.due_date) },
+      { label: "Status", cell: (i) => statusTag(i.overdue ? "overdue" : i.status) },
+      { label: "Balance", cell: (i) => money(i.balance), numeric: true },
+      {
+        label: "Action",
+        cell: (i) =>
+          link(`pay.html?invoices=${encodeURIComponent(i.invoice_id)}`, "Pay", {
+            "aria-label": `Pay invoice ${i.invoice_number}`,
+          }),
+      },
+    ],
+  });
+}
+
+function upcoming(rows) {
+  return table({
+    caption: "Upcoming scheduled payments",
+    captionHidden: true,
+    rows,
+    empty: "No scheduled payments. You can set up autopay or a payment plan.",
+    columns: [
+      { label: "Date", cell: (u) => formatDate(u.due_date) },
+      { label: "Kind", cell: (u) => (u.kind === "plan" ? "Payment plan instalment" : "Autopay") },
+      { label: "Amount", cell: (u) => money(u.amount), numeric: true },
+    ],
+  });
+}
+
+function recent(rows) {
+  return table({
+    caption: "Recent payments",
+    captionHidden: true,
+    rows,
+    empty: "No payments yet.",
+    columns: [
+      { label: "Date", cell: (p) => link(`payment.html?id=${encodeURIComponent(p.payment_id)}`, formatDateTime(p.created_at)) },
+      { label: "Method", cell: (p) => methodLabel(p) },
+      { label: "Status", cell: (p) => statusTag(p.status) },
+      { label: "Receipt", cell: (p) => p.receipt_number || "—" },
+      { label: "Amount", cell: (p) => money(p.amount), numeric: true },
+    ],
+  });
+}
+
+await section($("#totals"), "Your balances", async () => {
+  const board = await get("/v1/portal/dashboard");
+  $("#totals").replaceChildren(...totals(board));
+  $("#accounts").replaceChildren(accounts(board.accounts));
+  $("#open-invoices").replaceChildren(openInvoices(board.open_invoices));
+  $("#upcoming").replaceChildren(upcoming(board.upcoming_payments));
+  $("#recent").replaceChildren(recent(board.recent_payments));
+});

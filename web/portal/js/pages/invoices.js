@@ -1,0 +1,107 @@
+// The invoice list: filters (status, account, issue dates, sort), "show more" paging, CSV export of the same
+// selection, and "pay selected". The filters live in the URL, so a filtered list can be bookmarked or shared.
+
+import { download, get } from "../api.js";
+import { section, startPage } from "../layout.js";
+import { formatDate } from "../money.js";
+import { $, h, link, money, moreButton, showAlert, showApiError, statusTag, table } from "../ui.js";
+
+await startPage({ title: "Invoices" });
+const form = $("#filters");
+const UNPAID = new Set(["open", "partially_paid", "overdue"]);
+let rows = [];
+
+function filters() {
+  const data = new FormData(form);
+  return {
+    status: data.getAll("status"),
+    account: data.get("account") || null,
+    from: data.get("from") || null,
+    to: data.get("to") || null,
+    sort: data.get("sort") || "-due_date",
+  };
+}
+
+function fillForm(params) {
+  for (const box of form.querySelectorAll("input[name=status]")) box.checked = params.getAll("status").includes(box.value);
+  for (const name of ["from", "to", "sort"]) if (params.get(name)) form.elements[name].value = params.get(name);
+}
+
+function render() {
+  $("#results").replaceChildren(
+    table({
+      caption: "Invoices matching the filters",
+      captionHidden: true,
+      rows,
+      empty: "No invoices match these filters.",
+      columns: [
+        {
+          label: "Select",
+          header: false,
+          cell: (i) =>
+            UNPAID.has(i.status)
+              ? h("input", { type: "checkbox", class: "select-invoice", value: i.invoice_id, "aria-label": `Select invoice ${i.invoice_number} to pay` })
+              : "",
+        },
+        { label: "Invoice", cell: (i) => link(`invoice.html?id=${encodeURIComponent(i.invoice_id)}`, i.invoice_number) },
+        { label: "Account", cell: (i) => i.account_number },
+        { label: "Issued", cell: (i) => formatDate(i.issue_date) },
+        { label: "Due", cell: (i) => formatDate(i.due_date) },
+        { label: "Status", cell: (i) => statusTag(i.status) },
+        { label: "Amount", cell: (i) => money(i.amount), numeric: true },
+        { label: "Balance", cell: (i) => money(i.balance), numeric: true },
+      ],
+    }),
+  );
+  $("#pay-selected").hidden = !rows.some((i) => UNPAID.has(i.status));
+}
+
+const more = moreButton("Show more invoices", (cursor) => load(cursor));
+$("#results").after(more.element);
+
+async function load(cursor = null) {
+  const page = await get("/v1/portal/invoices", { query: { ...filters(), cursor, limit: 25 } });
+  rows = cursor ? rows.concat(page.invoices) : page.invoices;
+  render();
+  more.update(page.next_cursor);
+  $("#count").textContent = `Showing ${rows.length} of ${page.total} invoice${page.total === 1 ? "" : "s"}.`;
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(filters())) for (const v of [value].flat()) if (v) query.append(name, v);
+  history.replaceState(null, "", `?${query}`);
+  await section($("#results"), "Invoices", () => load());
+  $("#results-heading").focus();
+});
+
+$("#export").addEventListener("click", async () => {
+  const status = $("#export-status");
+  try {
+    const name = await download("/v1/portal/invoices", { ...filters(), format: "csv" }, "invoices.csv");
+    showAlert(status, { type: "success", slim: true, text: `Your file ${name} is downloading.` });
+  } catch (error) {
+    showApiError(error, { container: status, what: "The CSV export" });
+  }
+});
+
+$("#pay-selected").addEventListener("click", () => {
+  const ids = [...document.querySelectorAll(".select-invoice:checked")].map((box) => box.value);
+  if (!ids.length) {
+    showAlert($("#page-alerts"), { type: "error", text: "Select at least one unpaid invoice to pay.", focus: true });
+    return;
+  }
+  location.assign(`pay.html?invoices=${ids.map(encodeURIComponent).join(",")}`);
+});
+
+const params = new URLSearchParams(location.search);
+await section($("#results"), "Invoices", async () => {
+  const accounts = await get("/v1/portal/accounts", { query: { limit: 100 } }).catch(() => ({ accounts: [] }));
+  for (const a of accounts.accounts) {
+    form.elements.account.append(h("option", { value: a.account_number }, `${a.account_number} (${a.description})`));
+  }
+  fillForm(params);
+  if (params.get("account")) form.elements.account.value = params.get("account");
+  await load();
+});

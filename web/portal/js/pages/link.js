@@ -1,0 +1,39 @@
+// Linking an account to this sign-in, proven by a bill number on it or the ZIP code on file. The API records the
+// link on the login; a refreshed ID token then carries the customer id every portal route reads.
+
+import { post } from "../api.js";
+import { refresh } from "../auth.js";
+import { startPage } from "../layout.js";
+import { $, busy, needed, showAlert, showApiError, validate } from "../ui.js";
+
+await startPage({ title: "Link your account" });
+const form = $("#link");
+const byInvoice = () => form.elements.proof.value === "invoice";
+if (new URLSearchParams(location.search).has("new")) {
+  showAlert($("#page-alerts"), { type: "success", slim: true, text: "Your account is created and you are signed in." });
+}
+
+form.addEventListener("change", () => {
+  $("#invoice-group").hidden = !byInvoice();
+  $("#postal-group").hidden = byInvoice();
+});
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const rules = [["account_number", needed("the account number")]];
+  rules.push(byInvoice() ? ["invoice_number", needed("a bill number")] : ["postal_code", needed("the ZIP code")]);
+  if (!validate(form, rules)) return;
+  const restore = busy(form.querySelector("button[type=submit]"), "Checking…");
+  const body = { account_number: $("#account_number").value.trim().toUpperCase() };
+  if (byInvoice()) body.invoice_number = $("#invoice_number").value.trim();
+  else body.postal_code = $("#postal_code").value.trim();
+  try {
+    const result = await post("/v1/portal/accounts:link", body);
+    if (result.token_refresh_required) await refresh();
+    location.assign("dashboard.html");
+  } catch (error) {
+    restore();
+    const fieldMap = { account_number: "account_number", invoice_number: "invoice_number", postal_code: "postal_code" };
+    showApiError(error, { container: $("#page-alerts"), form, fieldMap, what: "Linking accounts" });
+  }
+});

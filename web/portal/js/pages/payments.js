@@ -1,0 +1,62 @@
+// Payment history: filter by date and status, page through it, export the selection as CSV.
+
+import { download, get } from "../api.js";
+import { section, startPage } from "../layout.js";
+import { formatDateTime, humanize } from "../money.js";
+import { $, link, methodLabel, money, moreButton, showAlert, showApiError, statusTag, table } from "../ui.js";
+
+await startPage({ title: "Payments" });
+const form = $("#filters");
+let rows = [];
+
+function filters() {
+  const data = new FormData(form);
+  return { from: data.get("from") || null, to: data.get("to") || null, status: data.get("status") || null };
+}
+
+function render() {
+  $("#results").replaceChildren(
+    table({
+      caption: "Your payments",
+      captionHidden: true,
+      rows,
+      empty: "No payments match these filters.",
+      columns: [
+        { label: "Date", cell: (p) => link(`payment.html?id=${encodeURIComponent(p.payment_id)}`, formatDateTime(p.created_at)) },
+        { label: "Method", cell: (p) => methodLabel(p.method) },
+        { label: "Made through", cell: (p) => humanize(p.channel) },
+        { label: "Status", cell: (p) => statusTag(p.status) },
+        { label: "Receipt", cell: (p) => p.receipt_number || "—" },
+        { label: "Total", cell: (p) => money(p.total), numeric: true },
+      ],
+    }),
+  );
+}
+
+const more = moreButton("Show more payments", (cursor) => load(cursor));
+$("#results").after(more.element);
+
+async function load(cursor = null) {
+  const page = await get("/v1/portal/payments", { query: { ...filters(), cursor, limit: 25 } });
+  rows = cursor ? rows.concat(page.payments) : page.payments;
+  render();
+  more.update(page.next_cursor);
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  await section($("#results"), "Payments", () => load());
+  $("#results-heading").focus();
+});
+
+$("#export").addEventListener("click", async () => {
+  const status = $("#export-status");
+  try {
+    const name = await download("/v1/portal/payments", { ...filters(), format: "csv" }, "payments.csv");
+    showAlert(status, { type: "success", slim: true, text: `Your file ${name} is downloading.` });
+  } catch (error) {
+    showApiError(error, { container: status, what: "The CSV export" });
+  }
+});
+
+await section($("#results"), "Payments", () => load());

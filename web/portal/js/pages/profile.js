@@ -1,0 +1,168 @@
+// Contact details, notification preferences (PATCH /v1/portal/me: only what changed is sent), confirming a new
+// email with its code, and saved payment methods (added through the processor's secure fields).
+
+import { del, get, patch, post } from "../api.js";
+import { mountFields } from "../fields.js";
+import { section, startPage } from "../layout.js";
+import { $, busy, h, methodLabel, showAlert, showApiError, table, validate } from "../ui.js";
+
+await startPage({ title: "Profile and notifications" });
+const form = $("#contact");
+const PREFERENCES = ["email_receipts", "due_date_reminders", "overdue_notices", "sms"];
+const ADDRESS = ["line1", "line2", "city", "region", "postal_code"];
+const FIELDS = { "address.postal_code": "postal_code", "address.line1": "line1", "address.city": "city", "address.region": "region", "preferences.reminder_days_before": "reminder_days_before" };
+let profile = null;
+
+function fill(p) {
+  profile = p;
+  $("#who").textContent = `${p.name}, customer number ${p.customer_id}.`;
+  $("#email").value = p.email || "";
+  $("#phone").value = p.phone || "";
+  for (const name of ADDRESS) $(`#${name}`).value = p.address?.[name] || "";
+  for (const name of PREFERENCES) $(`#${name}`).checked = Boolean(p.preferences[name]);
+  $("#reminder_days_before").value = p.preferences.reminder_days_before;
+}
+
+/** Only what the person changed: the API leaves out what is not named. */
+function changes() {
+  const body = {};
+  const email = $("#email").value.trim().toLowerCase();
+  if (email && email !== (profile.email || "")) body.email = email;
+  const phone = $("#phone").value.trim();
+  if (phone !== (profile.phone || "")) body.phone = phone || null;
+  const address = Object.fromEntries(ADDRESS.map((name) => [name, $(`#${name}`).value.trim()]));
+  const before = Object.fromEntries(ADDRESS.map((name) => [name, profile.address?.[name] || ""]));
+  if (JSON.stringify(address) !== JSON.stringify(before)) {
+    body.address = { ...address, line2: address.line2 || null, country: profile.address?.country || "US" };
+  }
+  const preferences = {};
+  for (const name of PREFERENCES) if ($(`#${name}`).checked !== profile.preferences[name]) preferences[name] = $(`#${name}`).checked;
+  const days = Number($("#reminder_days_before").value);
+  if (days !== profile.preferences.reminder_days_before) preferences.reminder_days_before = days;
+  if (Object.keys(preferences).length) body.preferences = preferences;
+  return body;
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const ok = validate(form, [
+    ["email", (v) => (!v || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) ? null : "Enter an email address like name@example.com.")],
+    ["reminder_days_before", (v) => (/^\d+$/.test(v) && Number(v) <= 30 ? null : "Enter a number from 0 to 30.")],
+  ]);
+  if (!ok) return;
+  const body = changes();
+  if (!Object.keys(body).length) {
+    showAlert($("#page-alerts"), { type: "info", text: "Nothing has changed.", focus: true });
+    return;
+  }
+  const restore = busy(form.querySelector("button[type=submit]"), "Saving…");
+  try {
+    const result = await patch("/v1/portal/me", body);
+    fill(result.profile);
+    const pending = result.email_change;
+    showAlert($("#page-alerts"), {
+      type: "success",
+      heading: "Your changes are saved",
+      text: pending ? `We sent a code to ${pending.pending_email}. Enter it below to start using that address.` : "",
+      focus: true,
+    });
+    $("#confirm-email").hidden = !pending;
+  } catch (error) {
+    showApiError(error, { container: $("#page-alerts"), form, fieldMap: FIELDS, what: "Changing your profile" });
+  } finally {
+    restore();
+  }
+});
+
+$("#confirm-email").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const confirmForm = event.currentTarget;
+  if (!validate(confirmForm, [["code", (v) => (/^\d{6}$/.test(v) ? null : "Enter the 6-digit code.")]])) return;
+  const restore = busy(confirmForm.querySelector("button"), "Confirming…");
+  try {
+    fill(await post("/v1/portal/me/email-confirmation", { code: $("#code").value.trim() }));
+    confirmForm.hidden = true;
+    showAlert($("#page-alerts"), { type: "success", text: "Your new email address is confirmed.", focus: true });
+  } catch (error) {
+    showApiError(error, { container: $("#page-alerts"), form: confirmForm, fieldMap: { code: "code" }, what: "Confirming your email" });
+  } finally {
+    restore();
+  }
+});
+
+// --- saved payment methods -------------------------------------------------------------------------------------
+
+async function removeMethod(method, button) {
+  const restore = busy(button, "Removing…");
+  try {
+    await del(`/v1/portal/payment-methods/${encodeURIComponent(method.payment_method_id)}`);
+    showAlert($("#methods-status"), { type: "success", slim: true, text: `${methodLabel(method)} is removed.` });
+    await loadMethods();
+  } catch (error) {
+    restore();
+    showApiError(error, { container: $("#methods-status"), what: "Removing a payment method" });
+  }
+}
+
+async function loadMethods() {
+  await section($("#method-list"), "Saved payment methods", async () => {
+    const { items } = await get("/v1/portal/payment-methods", { query: { limit: 50 } });
+    $("#method-list").replaceChildren(
+      table({
+        caption: "Saved payment methods",
+        captionHidden: true,
+        rows: items,
+        empty: "No saved payment methods.",
+        columns: [
+          { label: "Method", cell: (m) => [methodLabel(m), m.is_default ? " (default)" : "", m.expired ? " (expired)" : ""] },
+          { label: "Nickname", cell: (m) => m.nickname || "—" },
+          {
+            label: "Remove",
+            cell: (m) => {
+              const button = h("button", { type: "button", class: "usa-button usa-button--unstyled", "aria-label": `Remove ${methodLabel(m)}` }, "Remove");
+              button.addEventListener("click", () => removeMethod(m, button));
+              return button;
+            },
+          },
+        ],
+      }),
+    );
+  });
+}
+
+$("#add-method").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const addForm = event.currentTarget;
+  const kind = addForm.elements.kind.value;
+  const container = $("#method-fields");
+  container.hidden = false;
+  try {
+    await mountFields(container, {
+      kind,
+      onToken: async (card) => {
+        try {
+          await post("/v1/portal/payment-methods", {
+            type: card.method,
+            token: card.token,
+            last4: card.last4,
+            brand: card.brand || null,
+            nickname: $("#nickname").value.trim() || null,
+            is_default: $("#is_default").checked,
+          });
+          container.hidden = true;
+          container.replaceChildren();
+          addForm.reset();
+          showAlert($("#methods-status"), { type: "success", text: `${methodLabel(card)} is saved.`, focus: true });
+          await loadMethods();
+        } catch (error) {
+          showApiError(error, { container: $("#methods-status"), what: "Saving a payment method" });
+        }
+      },
+    });
+  } catch (error) {
+    showApiError(error, { container, what: "Saving a payment method" });
+  }
+});
+
+await section($("#who"), "Your profile", async () => fill(await get("/v1/portal/me")));
+await loadMethods();
