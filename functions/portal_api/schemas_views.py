@@ -17,6 +17,7 @@ from pydantic import Field
 from arportal.adapters.dynamodb import keys
 from arportal.api.errors import ApiError, error_response
 from arportal.api.pagination import decode_cursor, encode_cursor
+from arportal.api.record_schemas import CreditNoteOut
 from arportal.api.schemas import MoneyOut, Out
 from arportal.domain import models as m
 from arportal.domain.invoice_views import InvoiceSort, display_status
@@ -202,48 +203,6 @@ class InvoiceDetailOut(Out):
                     applied_at=c.application.applied_at,
                 )
                 for c in d.credits
-            ],
-        )
-
-
-class CreditApplicationOut(Out):
-    invoice_id: str
-    invoice_number: str
-    amount: MoneyOut
-    applied_at: datetime
-
-
-class CreditNoteOut(Out):
-    credit_note_id: str
-    number: str
-    account_number: str
-    department: str
-    issued_on: date
-    reason: str
-    amount: MoneyOut
-    remaining: MoneyOut
-    applications: list[CreditApplicationOut]
-
-    @classmethod
-    def of(cls, cn: m.CreditNote) -> CreditNoteOut:
-        cur = cn.currency
-        return cls(
-            credit_note_id=cn.credit_note_id,
-            number=cn.number,
-            account_number=cn.account_number,
-            department=cn.department,
-            issued_on=cn.issued_on,
-            reason=cn.reason,
-            amount=MoneyOut.of(cn.amount, cur),
-            remaining=MoneyOut.of(cn.remaining, cur),
-            applications=[
-                CreditApplicationOut(
-                    invoice_id=a.invoice_id,
-                    invoice_number=a.invoice_number,
-                    amount=MoneyOut.of(a.amount, cur),
-                    applied_at=a.applied_at,
-                )
-                for a in cn.applications
             ],
         )
 

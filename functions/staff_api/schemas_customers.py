@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from arportal.api.record_schemas import CreditNoteOut, ScheduleOut
 from arportal.api.schemas import AddressOut, InvoiceSummaryOut, MoneyOut, Out, ProfileOut
 from arportal.domain import models as m
 from arportal.domain.dashboard import NextDue
@@ -49,83 +50,6 @@ class AccountOut(Out):
             status=a.status.value,
             opened_on=a.opened_on,
             service_address=AddressOut.of(a.service_address) if a.service_address else None,
-        )
-
-
-class CreditApplicationOut(Out):
-    invoice_id: str
-    invoice_number: str
-    amount: MoneyOut
-    applied_at: datetime
-
-
-class CreditNoteOut(Out):
-    credit_note_id: str
-    number: str
-    account_number: str
-    department: str
-    amount: MoneyOut
-    remaining: MoneyOut
-    reason: str
-    issued_on: date
-    applications: list[CreditApplicationOut]
-
-    @classmethod
-    def of(cls, c: m.CreditNote) -> CreditNoteOut:
-        cur = c.currency
-        return cls(
-            credit_note_id=c.credit_note_id,
-            number=c.number,
-            account_number=c.account_number,
-            department=c.department,
-            amount=MoneyOut.of(c.amount, cur),
-            remaining=MoneyOut.of(c.remaining, cur),
-            reason=c.reason,
-            issued_on=c.issued_on,
-            applications=[
-                CreditApplicationOut(
-                    invoice_id=a.invoice_id,
-                    invoice_number=a.invoice_number,
-                    amount=MoneyOut.of(a.amount, cur),
-                    applied_at=a.applied_at,
-                )
-                for a in c.applications
-            ],
-        )
-
-
-class InstalmentOut(Out):
-    due_date: date
-    amount: MoneyOut
-    status: str
-    payment_id: str | None
-
-
-class ScheduleOut(Out):
-    schedule_id: str
-    kind: str
-    account_number: str
-    active: bool
-    days_before_due: int
-    instalments: list[InstalmentOut]
-
-    @classmethod
-    def of(cls, s: m.Schedule) -> ScheduleOut:
-        return cls(
-            schedule_id=s.schedule_id,
-            kind=s.kind.value,
-            account_number=s.account_number,
-            active=s.active,
-            days_before_due=s.days_before_due,
-            instalments=[
-                InstalmentOut(
-                    due_date=i.due_date,
-                    amount=MoneyOut.of(i.amount, s.currency),
-                    status=i.status.value,
-                    payment_id=i.payment_id,
-                )
-                for i in s.instalments
-            ],
         )
 
 

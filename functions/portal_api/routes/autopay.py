@@ -15,9 +15,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_customer
+from arportal.api.record_schemas import ScheduleOut
 from arportal.config import settings
 from arportal.domain.plans import PlannedInstalment
-from portal_api.schemas_autopay import AutopayIn, PlanChoice, QuoteIn, QuoteOut, ScheduleIn, ScheduleOut
+from portal_api.schemas_autopay import AutopayIn, PlanChoice, QuoteIn, QuoteOut, ScheduleIn
 
 if TYPE_CHECKING:
     from arportal.ports import PaymentLedger

@@ -15,6 +15,7 @@ from arportal.api.app import current_caller, new_router
 from arportal.api.errors import ApiError
 from arportal.api.identity import require_customer
 from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE
+from arportal.api.record_schemas import CreditNoteOut
 from arportal.config import settings
 from arportal.domain.invoice_views import (
     DEFAULT_INVOICE_SORT,
@@ -27,7 +28,6 @@ from arportal.domain.models import Invoice
 from arportal.services import portal_views
 from portal_api.schemas_views import (
     CreditNoteListOut,
-    CreditNoteOut,
     InvoiceDetailOut,
     InvoiceListOut,
     InvoiceOut,

@@ -1,0 +1,103 @@
+"""Response models of ledger records that both the portal and the staff API show: one shape per record, so a
+customer and the agent on the phone with them read the same fields."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from arportal.api.schemas import MoneyOut, Out
+from arportal.domain import models as m
+
+
+class CreditApplicationOut(Out):
+    invoice_id: str
+    invoice_number: str
+    amount: MoneyOut
+    applied_at: datetime
+
+
+class CreditNoteOut(Out):
+    credit_note_id: str
+    number: str
+    account_number: str
+    department: str
+    issued_on: date
+    reason: str
+    amount: MoneyOut
+    remaining: MoneyOut
+    applications: list[CreditApplicationOut]
+
+    @classmethod
+    def of(cls, cn: m.CreditNote) -> CreditNoteOut:
+        cur = cn.currency
+        return cls(
+            credit_note_id=cn.credit_note_id,
+            number=cn.number,
+            account_number=cn.account_number,
+            department=cn.department,
+            issued_on=cn.issued_on,
+            reason=cn.reason,
+            amount=MoneyOut.of(cn.amount, cur),
+            remaining=MoneyOut.of(cn.remaining, cur),
+            applications=[
+                CreditApplicationOut(
+                    invoice_id=a.invoice_id,
+                    invoice_number=a.invoice_number,
+                    amount=MoneyOut.of(a.amount, cur),
+                    applied_at=a.applied_at,
+                )
+                for a in cn.applications
+            ],
+        )
+
+
+class InstalmentOut(Out):
+    number: int
+    due_date: date
+    amount: MoneyOut
+    status: str
+    payment_id: str | None
+
+
+class ScheduleOut(Out):
+    schedule_id: str
+    kind: str = Field(description="autopay or plan")
+    account_number: str
+    payment_method_id: str | None
+    days_before_due: int | None = Field(description="autopay: how many days before the due date it pays")
+    frequency: str | None = Field(description="plan: how often an instalment falls due")
+    invoice_ids: list[str]
+    total: MoneyOut | None = Field(description="plan: the sum of its instalments")
+    instalments: list[InstalmentOut]
+    active: bool
+    created_at: datetime
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, s: m.Schedule) -> ScheduleOut:
+        plan = s.kind is m.ScheduleKind.PLAN
+        return cls(
+            schedule_id=s.schedule_id,
+            kind=s.kind.value,
+            account_number=s.account_number,
+            payment_method_id=s.payment_method_id,
+            days_before_due=None if plan else s.days_before_due,
+            frequency=s.frequency.value if s.frequency else None,
+            invoice_ids=list(s.invoice_ids),
+            total=MoneyOut.of(sum(i.amount for i in s.instalments), s.currency) if plan else None,
+            instalments=[
+                InstalmentOut(
+                    number=n,
+                    due_date=i.due_date,
+                    amount=MoneyOut.of(i.amount, s.currency),
+                    status=i.status.value,
+                    payment_id=i.payment_id,
+                )
+                for n, i in enumerate(s.instalments, start=1)
+            ],
+            active=s.active,
+            created_at=s.created_at,
+            closed_at=s.closed_at,
+        )
