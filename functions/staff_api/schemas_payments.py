@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from arportal.api.record_schemas import AllocationOut
 from arportal.api.schemas import MoneyOut, Out
 from arportal.services.payment_status_view import PaymentStatusView
 from staff_api.schemas_common import PaymentOut
@@ -18,15 +19,6 @@ class MilestonesOut(Out):
     refunded_at: datetime | None
     voided_at: datetime | None
     reversed_at: datetime | None
-
-
-class AllocationOut(Out):
-    invoice_id: str
-    invoice_number: str
-    account_number: str
-    department: str
-    amount: MoneyOut
-    applied_at: datetime
 
 
 class ReceiptLineOut(Out):
@@ -80,17 +72,7 @@ class PaymentStatusOut(Out):
                 voided_at=ms.voided_at,
                 reversed_at=ms.reversed_at,
             ),
-            allocations=[
-                AllocationOut(
-                    invoice_id=a.invoice_id,
-                    invoice_number=a.invoice_number,
-                    account_number=a.account_number,
-                    department=a.department,
-                    amount=MoneyOut.of(a.amount, a.currency),
-                    applied_at=a.applied_at,
-                )
-                for a in v.allocations
-            ],
+            allocations=[AllocationOut.of(a) for a in v.allocations],
             receipt=ReceiptOut(
                 receipt_number=r.receipt_number,
                 issued_at=r.issued_at,

@@ -20,6 +20,7 @@ from arportal.api.app import current_caller, new_router
 from arportal.api.errors import ApiError
 from arportal.api.identity import require_customer
 from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE
+from arportal.api.record_schemas import AllocationOut
 from arportal.api.schemas import MoneyOut, Out, StatusChangeOut
 from arportal.config import settings
 from arportal.domain import models as m
@@ -65,15 +66,6 @@ class PaymentListOut(Out):
     next_cursor: str | None
 
 
-class AllocationOut(Out):
-    invoice_id: str
-    invoice_number: str
-    account_number: str
-    department: str
-    amount: MoneyOut
-    applied_at: datetime
-
-
 class CreditHeldOut(Out):
     amount: MoneyOut
     credit_note_id: str | None
@@ -113,17 +105,7 @@ class PaymentDetailOut(Out):
             )
         return cls(
             payment=PaymentOut.of(p),
-            allocations=[
-                AllocationOut(
-                    invoice_id=a.invoice_id,
-                    invoice_number=a.invoice_number,
-                    account_number=a.account_number,
-                    department=a.department,
-                    amount=MoneyOut.of(a.amount, a.currency),
-                    applied_at=a.applied_at,
-                )
-                for a in d.allocations
-            ],
+            allocations=[AllocationOut.of(a) for a in d.allocations],
             credit_held=credit,
             receipt=receipt,
         )

@@ -11,6 +11,26 @@ from arportal.api.schemas import MoneyOut, Out
 from arportal.domain import models as m
 
 
+class AllocationOut(Out):
+    invoice_id: str
+    invoice_number: str
+    account_number: str
+    department: str
+    amount: MoneyOut
+    applied_at: datetime
+
+    @classmethod
+    def of(cls, a: m.Allocation) -> AllocationOut:
+        return cls(
+            invoice_id=a.invoice_id,
+            invoice_number=a.invoice_number,
+            account_number=a.account_number,
+            department=a.department,
+            amount=MoneyOut.of(a.amount, a.currency),
+            applied_at=a.applied_at,
+        )
+
+
 class CreditApplicationOut(Out):
     invoice_id: str
     invoice_number: str
