@@ -113,7 +113,7 @@ def test_a_slow_system_is_given_up_on_at_its_timeout(gateway, agent, local_env, 
     quick = {**configured, "parking": {**configured["parking"], "timeout_ms": 300}}
     local_env.configure(BALANCE_SOURCES=json.dumps(quick))
     try:
-        system.go_down("slow", delay_s=1.5)
+        system.go_down("slow", delay_s=6)  # far past the 0.3 s timeout, so load cannot blur the two
         started = time.monotonic()
         reply = gateway.request("GET", f"/v1/staff/customers/{world['cid']}/balances", token=agent)
         elapsed = time.monotonic() - started
@@ -121,7 +121,7 @@ def test_a_slow_system_is_given_up_on_at_its_timeout(gateway, agent, local_env, 
         local_env.configure(BALANCE_SOURCES=json.dumps(configured))
     parking = _by_department(reply)["parking"]
     assert "no answer within 0.3 s" in parking["message"]
-    assert elapsed < 1.4, elapsed
+    assert elapsed < 4, elapsed  # gave up long before the system would have answered
 
 
 def test_customers_without_a_connected_department_never_reach_the_system(gateway, agent, fresh_cache_and_system):
