@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import boto3
 
+from arportal.adapters import aws
 from infrastructure import catalog
 from infrastructure.deployment_config import DeploymentConfig, load
 from local import external_system, invoke, moto_patches
@@ -109,6 +110,7 @@ class LocalEnvironment:
                 "AWS_SECRET_ACCESS_KEY": "local",
                 "AWS_DEFAULT_REGION": REGION,
                 "AWS_REGION": REGION,
+                aws.READ_TIMEOUT_ENV: "60",  # see arportal.adapters.aws: moto under load is slower than DynamoDB
             }
         )
         os.environ.pop("AWS_PROFILE", None)

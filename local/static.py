@@ -38,6 +38,7 @@ class Mount:
 MOUNTS: tuple[Mount, ...] = (
     Mount("/swagger-ui/", ROOT / "node_modules" / "swagger-ui-dist"),
     Mount("/vendor/", ROOT / "web" / "vendor"),  # USWDS assets both front-ends share (web/build.py)
+    Mount("/shared/", ROOT / "web" / "shared"),  # the JS modules and CSS both front-ends share
     Mount("/console/", ROOT / "web" / "console"),
     Mount("/", ROOT / "web" / "portal"),
 )

@@ -47,6 +47,7 @@ class InMemoryLedger:
             credit_notes=[c for c in self._of(CreditNote, customer_id) if c.remaining > 0],
             schedules=[s for s in self._of(Schedule, customer_id) if s.active],
             recent_payments=payments[:recent_payments],
+            unread_notices=[d for d in self._of(payment_models.Document, customer_id) if d.unread_notice],
         )
 
     def lookup(self, kind: SearchKind | None, value: str, *, limit: int = 10) -> list[LookupHit]:

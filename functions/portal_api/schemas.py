@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from arportal.api.schemas import InvoiceSummaryOut, MoneyOut, Out, PaymentSummaryOut
-from arportal.domain.dashboard import Dashboard, NextDue
+from arportal.domain.dashboard import Dashboard, NextDue, UnreadNotices
 
 
 class NextDueOut(Out):
@@ -20,6 +20,35 @@ class NextDueOut(Out):
         return cls(due_date=n.due_date, amount=MoneyOut.of(n.amount, currency), invoice_ids=list(n.invoice_ids))
 
 
+class NoticeOut(Out):
+    document_id: str
+    title: str
+    date: date
+    created_at: datetime
+    account_number: str | None
+
+
+class UnreadNoticesOut(Out):
+    count: int
+    latest: list[NoticeOut]  # newest first; the rest are in GET /v1/portal/documents?type=notice
+
+    @classmethod
+    def of(cls, u: UnreadNotices) -> UnreadNoticesOut:
+        return cls(
+            count=u.count,
+            latest=[
+                NoticeOut(
+                    document_id=d.document_id,
+                    title=d.title,
+                    date=d.document_date,
+                    created_at=d.created_at,
+                    account_number=d.account_number,
+                )
+                for d in u.latest
+            ],
+        )
+
+
 class AccountSummaryOut(Out):
     account_number: str
     department: str
@@ -29,6 +58,7 @@ class AccountSummaryOut(Out):
     overdue: MoneyOut
     open_invoices: int
     next_due: NextDueOut | None
+    unread_notices: UnreadNoticesOut
 
 
 class UpcomingOut(Out):
@@ -48,6 +78,7 @@ class DashboardOut(Out):
     open_invoices: list[InvoiceSummaryOut]
     recent_payments: list[PaymentSummaryOut]
     upcoming_payments: list[UpcomingOut]
+    unread_notices: UnreadNoticesOut
 
     @classmethod
     def of(cls, d: Dashboard, today: date) -> DashboardOut:
@@ -68,6 +99,7 @@ class DashboardOut(Out):
                     overdue=MoneyOut.of(s.overdue, cur),
                     open_invoices=s.open_invoices,
                     next_due=NextDueOut.of(s.next_due, cur),
+                    unread_notices=UnreadNoticesOut.of(s.notices),
                 )
                 for s in d.accounts
             ],
@@ -79,4 +111,5 @@ class DashboardOut(Out):
                 )
                 for u in d.upcoming
             ],
+            unread_notices=UnreadNoticesOut.of(d.notices),
         )

@@ -85,6 +85,8 @@ class DocumentOut(Out):
     period_start: dt.date | None
     period_end: dt.date | None
     reference: str | None
+    account_number: str | None
+    read_at: dt.datetime | None  # notices: None until the customer first opens one
 
     @classmethod
     def of(cls, d: Document) -> DocumentOut:
@@ -100,6 +102,8 @@ class DocumentOut(Out):
             period_start=d.period_start,
             period_end=d.period_end,
             reference=d.reference,
+            account_number=d.account_number,
+            read_at=d.read_at,
         )
 
 

@@ -12,11 +12,27 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from arportal.api.app import build_resolver
-from staff_api.routes import activity, audit, balances, customers, interactions, payments_read, reports, search
+from staff_api.routes import (
+    activity,
+    approvals,
+    audit,
+    balances,
+    customers,
+    duplicates,
+    exceptions,
+    interactions,
+    payments_read,
+    payments_write,
+    receipts,
+    reports,
+    search,
+)
 
 logger = Logger()
 app = build_resolver()
 for module in (search, audit, customers, balances, interactions, payments_read, activity, reports):
+    app.include_router(module.router)
+for module in (payments_write, exceptions, approvals, receipts, duplicates):
     app.include_router(module.router)
 
 

@@ -123,9 +123,36 @@ def await_decision(event: dict[str, Any]) -> dict[str, Any]:
 def execute_approved(event: dict[str, Any]) -> dict[str, Any]:
     data = DecisionInput.model_validate(event)
     state = workflow.execute_approved(
-        _store(), data.approval_id, decided_by=data.decided_by or "unknown", note=data.note, now=_now()
+        _store(),
+        data.approval_id,
+        decided_by=data.decided_by or "unknown",
+        note=data.note,
+        now=_now(),
+        actions=_approved_actions(),
     )
     return {"approval_id": data.approval_id, "status": "approved", "execution": state}
+
+
+def _approved_actions() -> workflow.ApprovedActions:
+    # Imported here: only the approval machine's ExecuteApproved Task needs the exception services.
+    from arportal.adapters.dynamodb.approvals import DynamoApprovalStore
+    from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
+    from arportal.adapters.stepfunctions import StepFunctionsApprovals
+    from arportal.services.approvals import ApprovedExecutor
+    from arportal.services.exceptions import ExceptionServices
+
+    s = settings()
+    approvals = DynamoApprovalStore(s.ledger_table, s.audit_table)
+    services = ExceptionServices(
+        store=DynamoExceptionStore(s.ledger_table, s.audit_table),
+        approvals=approvals,
+        workflow=StepFunctionsApprovals(s.approval_state_machine),
+        processor=_processor(),
+        currency=s.currency,
+        threshold=s.approval_threshold,
+        expiry_seconds=s.approval_expiry_seconds,
+    )
+    return ApprovedExecutor(approvals, services)
 
 
 def record_rejected(event: dict[str, Any]) -> dict[str, Any]:
@@ -252,14 +279,47 @@ def post_charge(event: dict[str, Any]) -> dict[str, Any]:
     if not result.posted:
         logger.error("charge taken but not posted", extra={"key": charge.idempotency_key, "reason": result.reason})
     payment = result.payment
+    receipt_document = None
+    if result.posted and payment is not None and payment.customer_id:
+        receipt_document = _confirm(payment.customer_id, payment.payment_id)
     return {
         "posted": result.posted,
         "replayed": result.replayed,
         "payment_id": payment.payment_id if payment else None,
         "status": payment.status.value if payment else None,
         "receipt_number": payment.receipt_number if payment else None,
+        "receipt_document_id": receipt_document,
         "reason": result.reason,
     }
+
+
+def _confirm(customer_id: str, payment_id: str) -> str | None:
+    """The posted charge's receipt (PDF, document, email); never fails the posting, which already stands."""
+    from arportal.adapters.dynamodb.documents import DynamoDocuments
+    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+    from arportal.adapters.pdf.receipt import PdfReceiptRenderer
+    from arportal.adapters.s3 import S3DocumentStore
+    from arportal.adapters.ses import SesMailer
+    from arportal.services import receipts
+
+    s = settings()
+    services = receipts.ReceiptServices(
+        records=DynamoPaymentLedger(s.ledger_table, s.audit_table),
+        documents=DynamoDocuments(s.ledger_table),
+        files=S3DocumentStore(s.documents_bucket),
+        mailer=SesMailer(s.sender_email),
+        renderer=PdfReceiptRenderer(),
+        agency_name=s.agency_name,
+        portal_url=_portal_url(),
+    )
+    try:
+        delivery = receipts.confirm_scheduled(customer_id, payment_id, services=services, now=_now())
+    except Exception:  # the receipt can be sent again from the ledger (POST /v1/staff/receipts/{id}/email)
+        logger.exception("receipt of a scheduled charge not delivered", extra={"payment_id": payment_id})
+        return None
+    if delivery and delivery.problems:
+        logger.warning("receipt of a scheduled charge incomplete", extra={"problems": list(delivery.problems)})
+    return delivery.document_id if delivery else None
 
 
 def charge_failed(event: dict[str, Any]) -> dict[str, Any]:

@@ -215,3 +215,12 @@ def sign_in(page: Any, email: str = "customer@demo.local", password: str = DEMO_
     page.get_by_label("Password").fill(password)
     page.get_by_label("Password").press("Enter")
     page.wait_for_url("**/dashboard.html")
+
+
+def console_sign_in(page: Any, email: str = "agent@demo.local", password: str = DEMO_PASSWORD) -> None:
+    """Sign a staff member in to the console (``/console/``); lands on the search page."""
+    page.goto("/console/index.html")
+    page.get_by_label("Work email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password").press("Enter")
+    page.wait_for_url("**/console/search.html")

@@ -58,6 +58,12 @@ def test_customer_pays_part_of_an_invoice_and_gets_receipt_and_statement(portal:
     before = owed(page)
     payments_before = payment_count(portal)
     assert before > 0
+    # and the overview says how many notices are unread, as the API counts them
+    status, board = portal.api("GET", "/v1/portal/dashboard", token=portal.login())
+    assert status == 200, board
+    unread = board["unread_notices"]["count"]
+    shown = page.locator("#notices-count").inner_text()
+    assert shown == "You have no unread notices." if unread == 0 else f"You have {unread} unread" in shown
 
     # When they pay 12.34 of their first overdue invoice with the sandbox card
     number = choose_first_overdue_invoice(page, "12.34")

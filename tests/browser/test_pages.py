@@ -130,7 +130,7 @@ def test_money_is_formatted_and_parsed_without_floats(page: Any) -> None:
     page.goto("/index.html")
     results = page.evaluate(
         """async () => {
-             const m = await import("/js/money.js");
+             const m = await import("/shared/js/money.js");
              const roundTrips = [];
              for (let i = 0; i < 2000; i++) {
                const cents = Math.floor(Math.random() * 1e12);

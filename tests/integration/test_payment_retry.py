@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from arportal.adapters.dynamodb.documents import DynamoDocuments
 from arportal.adapters.dynamodb.payment_methods import DynamoPaymentMethods
 from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
 from arportal.adapters.dynamodb.repository import DynamoLedger
@@ -134,6 +135,13 @@ def test_a_charge_that_succeeds_first_time_is_posted_to_the_ledger(local_env, ex
     (event,) = world.events()
     assert event["detail-type"] == "payment.charged"
     assert event["detail"]["posted"] is True and event["detail"]["payment_id"] == posting["payment_id"]
+    # And the customer is told: one confirmation email with the receipt PDF, which is filed under Documents
+    (email,) = world.emails()
+    assert posting["receipt_number"] in email["subject"] and "64.00 USD" in email["body"]
+    assert email["attachments"] == [f"receipt-{posting['receipt_number']}.pdf"]
+    assert posting["receipt_document_id"]
+    document = DynamoDocuments(s.ledger_table).get(world.customer.customer_id, posting["receipt_document_id"])
+    assert document is not None and document.reference == posting["receipt_number"]
 
 
 def test_a_retryable_failure_is_charged_again_then_posted(local_env, executions: Executions):
@@ -243,6 +251,8 @@ def test_a_replayed_posting_step_posts_once(local_env, executions: Executions):
     assert again["replayed"] is True and again["payment_id"] == run.output["posting"]["payment_id"]
     assert world.ledger_invoice().balance == 0
     assert world.ledger_invoice().paid == 6_400
+    # and the customer got one confirmation, not two
+    assert len(world.emails()) == 1 and again["receipt_document_id"] is None
 
 
 def test_a_charge_started_without_a_schedule_still_succeeds_and_says_it_was_not_posted(

@@ -49,6 +49,43 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
     ("GET", "/v1/staff/payments/{paymentId}"): Case(P.CUSTOMERS_READ),
     ("GET", "/v1/staff/reports/collections"): Case(P.REPORTS_READ, query=RANGE),
     ("GET", "/v1/staff/reports/exceptions"): Case(P.REPORTS_READ, query=RANGE),
+    # --- staff actions (issue 5, part 2): ids that exist nowhere, so a permitted call is a 404 and changes nothing
+    ("POST", "/v1/staff/payments"): Case(
+        P.PAYMENTS_TAKE,
+        body={
+            "customer_id": "CUS-0000NOONE",
+            "amount": 100,
+            "currency": "USD",
+            "method": "card",
+            "channel": "phone",
+            "token": "tok_visa",
+            "lines": [{"invoice_id": "inv_NOONE00000", "amount": 100}],
+        },
+    ),
+    ("POST", "/v1/staff/payments/{paymentId}/refunds"): Case(
+        P.PAYMENTS_REFUND, body={"amount": 100, "reason_code": "other", "note": "permission check"}
+    ),
+    ("POST", "/v1/staff/payments/{paymentId}/voids"): Case(
+        P.PAYMENTS_VOID, body={"reason_code": "other", "note": "permission check"}
+    ),
+    ("POST", "/v1/staff/payments/{paymentId}/reversals"): Case(
+        P.PAYMENTS_REVERSE, body={"reason_code": "nsf", "note": "permission check"}
+    ),
+    ("POST", "/v1/staff/adjustments"): Case(
+        P.ADJUSTMENTS_CREATE,
+        body={
+            "customer_id": "CUS-0000NOONE",
+            "invoice_id": "inv_NOONE00000",
+            "kind": "adjustment",
+            "amount": -100,
+            "reason_code": "billing_error",
+            "note": "permission check",
+        },
+    ),
+    ("GET", "/v1/staff/approvals"): Case(P.CUSTOMERS_READ, query="status=pending&limit=1"),
+    ("POST", "/v1/staff/approvals/{approvalId}/decision"): Case(P.APPROVALS_DECIDE, body={"decision": "approve"}),
+    ("POST", "/v1/staff/receipts/{receiptId}/email"): Case(P.RECEIPTS_SEND, body={}),
+    ("GET", "/v1/staff/customers/{customerId}/duplicates"): Case(P.CUSTOMERS_READ),
 }
 
 # Ids that exist nowhere, so that a permitted call finds nothing and changes nothing.

@@ -163,6 +163,13 @@ class FakeDocuments:
         mine = [d for (c, _), d in sorted(self.docs.items(), reverse=True) if c == customer_id]
         return Page([d for d in mine if kind is None or d.kind is kind][:limit], None)
 
+    def mark_read(self, customer_id, document_id, at):
+        document = self.docs.get((customer_id, document_id))
+        if document is None or document.read_at is not None:
+            return False
+        self.docs[(customer_id, document_id)] = document.model_copy(update={"read_at": at})
+        return True
+
 
 class FakeRenderer:
     def render(self, statement: Statement, customer: Customer, fmt: str) -> RenderedFile:
@@ -275,3 +282,21 @@ class TestDocuments:
         assert link.expires_at == NOW + timedelta(seconds=60) and "tax-2025.pdf" in link.url
         with pytest.raises(NotFoundError):
             documents.download_link(docs, store, "CUS-0002", doc.document_id, now=NOW)
+
+    def test_issuing_a_notices_link_marks_it_read_once(self):
+        # Given an unread notice and a tax form
+        docs, store = FakeDocuments(), FakeStore()
+        notice = self.attach(docs, store, kind=DocumentKind.NOTICE, account_number="UT-200001")
+        form = self.attach(docs, store, document_id="doc_01J00000000000000000000000")
+        assert notice.unread_notice and notice.account_number == "UT-200001"
+
+        # When the customer asks for its link twice, the second time a minute later
+        first = documents.download_link(docs, store, "CUS-0001", notice.document_id, now=NOW)
+        later = NOW + timedelta(minutes=1)
+        second = documents.download_link(docs, store, "CUS-0001", notice.document_id, now=later)
+
+        # Then it is read from the first time on, and only notices carry a reading
+        assert first.document.read_at == NOW and second.document.read_at == NOW
+        assert docs.get("CUS-0001", notice.document_id).read_at == NOW
+        documents.download_link(docs, store, "CUS-0001", form.document_id, now=NOW)
+        assert docs.get("CUS-0001", form.document_id).read_at is None

@@ -7,10 +7,10 @@
 // sends the same body with the same key, which the API answers with the first outcome instead of charging again.
 // A new key is made only when the payment itself changes: a new card, a new fee, or after a decline.
 
-import { newIdempotencyKey, saveLink } from "./api.js";
-import { mountFields } from "./fields.js";
-import { formatMoney } from "./money.js";
-import { alertBox, announce, busy, capitalise, definitionList, h, methodLabel, showAlert, showApiError, table } from "./ui.js";
+import { newIdempotencyKey, saveLink } from "../../shared/js/api.js";
+import { mountFields } from "../../shared/js/fields.js";
+import { formatMoney } from "../../shared/js/money.js";
+import { alertBox, announce, busy, capitalise, definitionList, h, methodLabel, showAlert, showApiError, table } from "../../shared/js/ui.js";
 
 const MAX_IN_PROGRESS_WAITS = 10;
 const sleep = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));

@@ -1,10 +1,20 @@
 // The frame every portal page shares: the USWDS header with the agency's name and the navigation, the footer, the
 // sign-in guard and the page title. Pages call startPage() first and build their content inside <main>.
 
-import { config } from "./config.js";
-import { isSignedIn, session, signOut } from "./auth.js";
-import { signInUrl } from "./api.js";
-import { $, h, showAlert, showApiError } from "./ui.js";
+import { config } from "../../shared/js/config.js";
+import { configureAuth, isSignedIn, session, signOut } from "../../shared/js/auth.js";
+import { signInUrl } from "../../shared/js/api.js";
+import { $, h, showAlert } from "../../shared/js/ui.js";
+
+export { section } from "../../shared/js/ui.js";
+
+configureAuth({
+  name: "portal",
+  clientId: (cfg) => cfg.customerClientId,
+  audience: "customer",
+  wrongAudience: "This is the customer portal. Staff members sign in at the staff console.",
+  redirects: { account_not_linked: "link.html" },
+});
 
 const NAV = [
   ["dashboard.html", "Overview"],
@@ -164,14 +174,4 @@ export async function startPage({ title, signedIn = true }) {
   });
   loadUswds();
   return cfg;
-}
-
-/** Load something for a section; a failure shows in the section instead of breaking the page. */
-export async function section(container, what, load) {
-  container.replaceChildren(h("p", { class: "loading" }, `Loading ${what.toLowerCase()}…`));
-  try {
-    await load();
-  } catch (error) {
-    showApiError(error, { container, what });
-  }
 }

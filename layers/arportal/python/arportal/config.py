@@ -28,6 +28,20 @@ class RuntimeSettings(BaseModel):
     customer_pool_id: str = Field(alias="CUSTOMER_POOL_ID")
     staff_pool_id: str = Field(alias="STAFF_POOL_ID")
     approval_threshold: int = Field(alias="APPROVAL_THRESHOLD_MINOR", ge=0)
+    approval_expiry_seconds: int = Field(
+        default=86_400,
+        alias="APPROVAL_EXPIRY_SECONDS",
+        ge=1,
+        le=365 * 86_400,
+        description="How long an approval waits for a decision before it expires (and does nothing)",
+    )
+    duplicate_window_minutes: int = Field(
+        default=10,
+        alias="DUPLICATE_WINDOW_MINUTES",
+        ge=1,
+        le=7 * 24 * 60,
+        description="Payments by the same payer of the same amount toward the same invoice this close are flagged",
+    )
     sender_email: str = Field(alias="SENDER_EMAIL")
     payment_retry_state_machine: str = Field(default="", alias="PAYMENT_RETRY_STATE_MACHINE_ARN")
     approval_state_machine: str = Field(default="", alias="APPROVAL_STATE_MACHINE_ARN")

@@ -14,7 +14,9 @@ from typing import Generic, Protocol, TypeVar
 from pydantic import BaseModel
 
 from arportal.domain import balances as domain_balances
+from arportal.domain import duplicates as domain_duplicates
 from arportal.domain import email_change, invoice_views
+from arportal.domain import exceptions as domain_exceptions
 from arportal.domain import models as domain_models
 from arportal.domain import statement as domain_statement
 from arportal.domain.models import (
@@ -44,6 +46,7 @@ class CustomerSnapshot:
     credit_notes: list[CreditNote]
     schedules: list[Schedule]
     recent_payments: list[Payment]
+    unread_notices: Sequence[domain_models.Document] = ()  # notices the customer has not opened yet
 
 
 @dataclass(frozen=True)
@@ -669,6 +672,11 @@ class DocumentRepository(Protocol):
         """Newest first, ``limit`` at most, from ``start`` (a previous page's ``next_key``)."""
         ...
 
+    def mark_read(self, customer_id: str, document_id: str, at: datetime) -> bool:
+        """Record the first time the customer opened the document (conditional: later calls change nothing);
+        True only for the call that recorded it."""
+        ...
+
 
 # --- staff console: customer record, balances, payment status, interactions, activity, reports (issue 5) ------
 
@@ -809,3 +817,99 @@ class ActivityReader(Protocol):
         allocations: bool = False,
         interactions: bool = False,
     ) -> DayActivity: ...
+
+
+# --- staff actions: exceptions, adjustments, approvals, duplicates (issue 5, part 2) ----------------------------
+
+
+@dataclass(frozen=True)
+class StoredApproval:
+    """An approval as stored: the request it carries out once approved (None: filed outside the staff API, so
+    there is nothing to carry out), the token that resumes its execution, and the decision claimed on it."""
+
+    approval: domain_models.Approval
+    request: dict[str, object] | None
+    task_token: str | None = None
+    decision: str | None = None  # "approved" | "rejected", claimed before the execution is resumed
+    decision_by: str | None = None
+    outcome: dict[str, object] | None = None  # what carrying it out did (executed or failed)
+
+
+@dataclass(frozen=True)
+class AppliedAction:
+    """The guard of a staff action applied under a key: what it wrote, so a retry answers the same."""
+
+    entity_id: str  # the payment or the adjustment
+    result: dict[str, object]
+
+
+class ExceptionStore(Protocol):
+    def locate_payment(self, payment_id: str) -> PaymentState | None:
+        """The payment wherever it lives (by its id), with its allocations, invoices and credit note."""
+        ...
+
+    def applied(self, scope: str, key: str) -> AppliedAction | None: ...
+
+    def apply_money_back(
+        self, back: domain_exceptions.MoneyBack, *, scope: str, key: str, audit: domain_models.AuditEvent
+    ) -> None:
+        """One transaction: guard, payment, invoices, credit note, outbox event, chained audit record."""
+        ...
+
+    def invoice(self, customer_id: str, invoice_id: str) -> Invoice | None: ...
+
+    def apply_adjustment(
+        self,
+        change: InvoiceChange,
+        record: domain_exceptions.AdjustmentRecord,
+        *,
+        scope: str,
+        key: str,
+        audit: domain_models.AuditEvent,
+    ) -> None: ...
+
+
+class ApprovalStore(Protocol):
+    def file(
+        self, approval: domain_models.Approval, request: dict[str, object], audit: domain_models.AuditEvent
+    ) -> None:
+        """The pending approval (listed in the queue at once) and its audit record, in one transaction."""
+        ...
+
+    def get(self, approval_id: str) -> StoredApproval | None: ...
+
+    def claim_decision(
+        self, approval_id: str, *, decision: str, decided_by: str, note: str | None, audit: domain_models.AuditEvent
+    ) -> bool:
+        """Record who decided what while it is pending and undecided; False when it is not."""
+        ...
+
+    def finish(
+        self,
+        approval_id: str,
+        *,
+        status: ApprovalStatus,
+        outcome: dict[str, object],
+        audit: domain_models.AuditEvent,
+        at: datetime,
+    ) -> bool:
+        """approved -> executed | failed, with what happened; False when it had already moved on."""
+        ...
+
+    def listed(
+        self, *, status: ApprovalStatus | None, requested_by: str | None, limit: int, start: dict[str, object] | None
+    ) -> Page[StoredApproval]: ...
+
+
+class ApprovalWorkflow(Protocol):
+    def start_approval(self, name: str, payload: Mapping[str, object]) -> bool: ...
+
+    def send_task_success(self, task_token: str, output: Mapping[str, object]) -> bool:
+        """False when the token no longer waits (the execution moved on or ended)."""
+        ...
+
+
+class RecentPayments(Protocol):
+    def recent_payment_facts(self, customer_id: str, *, limit: int) -> list[domain_duplicates.PaymentFacts]:
+        """The customer's newest payments with the invoices each paid (newest first)."""
+        ...

@@ -1,9 +1,9 @@
 // Credit notes: amount, reason, what each was applied to, and what remains.
 
 import { startPage } from "../layout.js";
-import { pagedList } from "../list.js";
-import { formatDate } from "../money.js";
-import { $, h, money } from "../ui.js";
+import { pagedList } from "../../../shared/js/list.js";
+import { formatDate } from "../../../shared/js/money.js";
+import { $, h, money } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Credit notes" });
 

@@ -1,10 +1,10 @@
 // The overview: what is owed and overdue, what is due next, credit, each account, recent and upcoming payments.
 // One API call (GET /v1/portal/dashboard), which the API answers in two DynamoDB round trips.
 
-import { get } from "../api.js";
+import { get } from "../../../shared/js/api.js";
 import { section, startPage } from "../layout.js";
-import { formatDate, formatDateTime } from "../money.js";
-import { $, h, link, methodLabel, money, statusTag, table } from "../ui.js";
+import { formatDate, formatDateTime } from "../../../shared/js/money.js";
+import { $, h, link, methodLabel, money, statusTag, table } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Overview" });
 
@@ -51,6 +51,7 @@ function accounts(rows) {
       { label: "Overdue", cell: (a) => money(a.overdue), numeric: true },
       { label: "Open invoices", cell: (a) => String(a.open_invoices), numeric: true },
       { label: "Next due", cell: (a) => (a.next_due ? `${money(a.next_due.amount)} on ${formatDate(a.next_due.due_date)}` : "—") },
+      { label: "Unread notices", cell: (a) => String(a.unread_notices.count), numeric: true },
       {
         label: "Action",
         cell: (a) =>
@@ -102,6 +103,33 @@ function upcoming(rows) {
   });
 }
 
+// The API sends the count and the latest few; the whole list (and the downloads that mark them read) is on
+// the documents page.
+function notices(unread) {
+  const intro = h(
+    "p",
+    { id: "notices-count" },
+    unread.count === 0
+      ? "You have no unread notices."
+      : `You have ${unread.count} unread ${unread.count === 1 ? "notice" : "notices"}.`,
+  );
+  if (unread.count === 0) return [intro];
+  return [
+    intro,
+    table({
+      caption: "Latest unread notices",
+      captionHidden: true,
+      rows: unread.latest,
+      empty: "You have no unread notices.",
+      columns: [
+        { label: "Notice", cell: (n) => link("documents.html", n.title) },
+        { label: "Account", cell: (n) => n.account_number || "All accounts" },
+        { label: "Date", cell: (n) => formatDate(n.date) },
+      ],
+    }),
+  ];
+}
+
 function recent(rows) {
   return table({
     caption: "Recent payments",
@@ -123,6 +151,7 @@ await section($("#totals"), "Your balances", async () => {
   $("#totals").replaceChildren(...totals(board));
   $("#accounts").replaceChildren(accounts(board.accounts));
   $("#open-invoices").replaceChildren(openInvoices(board.open_invoices));
+  $("#notices").replaceChildren(...notices(board.unread_notices));
   $("#upcoming").replaceChildren(upcoming(board.upcoming_payments));
   $("#recent").replaceChildren(recent(board.recent_payments));
 });

@@ -1,10 +1,10 @@
 // Documents: newest first, filtered by type; a download asks the API for a short-lived link first.
 
-import { get, saveLink } from "../api.js";
+import { get, saveLink } from "../../../shared/js/api.js";
 import { startPage } from "../layout.js";
-import { pagedList } from "../list.js";
-import { formatDate, humanize } from "../money.js";
-import { $, busy, h, showAlert, showApiError } from "../ui.js";
+import { pagedList } from "../../../shared/js/list.js";
+import { formatDate, humanize } from "../../../shared/js/money.js";
+import { $, busy, h, showAlert, showApiError } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Documents" });
 

@@ -1,11 +1,11 @@
 // A guest pays one bill: look it up (its number plus the ZIP code or the amount due), which answers a short-lived
 // guest token, then pay it with "Authorization: Guest <token>" through the same checkout as the portal's.
 
-import { get, post } from "../api.js";
+import { get, post } from "../../../shared/js/api.js";
 import { Checkout } from "../checkout.js";
 import { startPage } from "../layout.js";
-import { formatDate, formatDateTime, formatMoney, humanize, parseAmount, toDecimal } from "../money.js";
-import { $, busy, definitionList, emailRule, needed, showApiError, validate } from "../ui.js";
+import { formatDate, formatDateTime, formatMoney, humanize, parseAmount, toDecimal } from "../../../shared/js/money.js";
+import { $, busy, definitionList, emailRule, needed, showApiError, validate } from "../../../shared/js/ui.js";
 
 const cfg = await startPage({ title: "Pay without an account", signedIn: false });
 const LOOKUP = "arportal.guest.lookup";

@@ -1,9 +1,9 @@
 // One invoice: what it is for (its lines), what was paid and credited against it, and what is left to pay.
 
-import { get } from "../api.js";
+import { get } from "../../../shared/js/api.js";
 import { section, startPage } from "../layout.js";
-import { formatDate, formatDateTime, humanize } from "../money.js";
-import { $, definitionList, h, link, methodLabel, money, statusTag, table } from "../ui.js";
+import { formatDate, formatDateTime, humanize } from "../../../shared/js/money.js";
+import { $, definitionList, h, link, methodLabel, money, statusTag, table } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Invoice" });
 const id = new URLSearchParams(location.search).get("id") || "";

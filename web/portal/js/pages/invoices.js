@@ -1,10 +1,10 @@
 // The invoice list: filters (status, account, issue dates, sort), "show more" paging, CSV export of the same
 // selection, and "pay selected". The filters live in the URL, so a filtered list can be bookmarked or shared.
 
-import { download, get } from "../api.js";
+import { download, get } from "../../../shared/js/api.js";
 import { section, startPage } from "../layout.js";
-import { formatDate } from "../money.js";
-import { $, h, link, money, moreButton, showAlert, showApiError, statusTag, table } from "../ui.js";
+import { formatDate } from "../../../shared/js/money.js";
+import { $, h, link, money, moreButton, showAlert, showApiError, statusTag, table } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Invoices" });
 const form = $("#filters");

@@ -1,10 +1,10 @@
 // Linking an account to this sign-in, proven by a bill number on it or the ZIP code on file. The API records the
 // link on the login; a refreshed ID token then carries the customer id every portal route reads.
 
-import { post } from "../api.js";
-import { refresh } from "../auth.js";
+import { post } from "../../../shared/js/api.js";
+import { refresh } from "../../../shared/js/auth.js";
 import { startPage } from "../layout.js";
-import { $, busy, needed, showAlert, showApiError, validate } from "../ui.js";
+import { $, busy, needed, showAlert, showApiError, validate } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Link your account" });
 const form = $("#link");

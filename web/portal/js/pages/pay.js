@@ -2,11 +2,11 @@
 // What is paid is chosen here; the secure details, fee, review, payment and receipt are checkout.js's.
 // ?invoices=<id>,<id> or ?account=<number> preselect invoices (from the overview, the invoice list or an invoice).
 
-import { get, post } from "../api.js";
+import { get, post } from "../../../shared/js/api.js";
 import { Checkout } from "../checkout.js";
 import { startPage } from "../layout.js";
-import { formatDate, formatMoney, parseAmount, toDecimal } from "../money.js";
-import { $, h, showApiError, statusTag, table, validate } from "../ui.js";
+import { formatDate, formatMoney, parseAmount, toDecimal } from "../../../shared/js/money.js";
+import { $, h, showApiError, statusTag, table, validate } from "../../../shared/js/ui.js";
 
 const cfg = await startPage({ title: "Make a payment" });
 const currency = cfg.currency;

@@ -1,9 +1,9 @@
 // One payment: how it was made, where it went (allocations, credit held), its status timeline and its receipt.
 
-import { get, saveLink } from "../api.js";
+import { get, saveLink } from "../../../shared/js/api.js";
 import { section, startPage } from "../layout.js";
-import { formatDateTime, humanize } from "../money.js";
-import { $, busy, definitionList, h, link, methodLabel, money, showAlert, showApiError, statusTag, table } from "../ui.js";
+import { formatDateTime, humanize } from "../../../shared/js/money.js";
+import { $, busy, definitionList, h, link, methodLabel, money, showAlert, showApiError, statusTag, table } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Payment" });
 const id = new URLSearchParams(location.search).get("id") || "";

@@ -1,9 +1,9 @@
 // Payment history: filter by date and status, page through it, export the selection as CSV.
 
-import { download, get } from "../api.js";
+import { download, get } from "../../../shared/js/api.js";
 import { section, startPage } from "../layout.js";
-import { formatDateTime, humanize } from "../money.js";
-import { $, link, methodLabel, money, moreButton, showAlert, showApiError, statusTag, table } from "../ui.js";
+import { formatDateTime, humanize } from "../../../shared/js/money.js";
+import { $, link, methodLabel, money, moreButton, showAlert, showApiError, statusTag, table } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Payments" });
 const form = $("#filters");

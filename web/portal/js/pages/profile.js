@@ -1,10 +1,10 @@
 // Contact details, notification preferences (PATCH /v1/portal/me: only what changed is sent), confirming a new
 // email with its code, and saved payment methods (added through the processor's secure fields).
 
-import { del, get, patch, post } from "../api.js";
-import { mountFields } from "../fields.js";
+import { del, get, patch, post } from "../../../shared/js/api.js";
+import { mountFields } from "../../../shared/js/fields.js";
 import { section, startPage } from "../layout.js";
-import { $, busy, h, methodLabel, showAlert, showApiError, table, validate } from "../ui.js";
+import { $, busy, h, methodLabel, showAlert, showApiError, table, validate } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Profile and notifications" });
 const form = $("#contact");

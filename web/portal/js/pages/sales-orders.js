@@ -1,9 +1,9 @@
 // Sales orders (view only): date, account, what was ordered and the total.
 
 import { startPage } from "../layout.js";
-import { pagedList } from "../list.js";
-import { formatDate } from "../money.js";
-import { $, h, money } from "../ui.js";
+import { pagedList } from "../../../shared/js/list.js";
+import { formatDate } from "../../../shared/js/money.js";
+import { $, h, money } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Sales orders" });
 

@@ -1,10 +1,10 @@
 // Autopay enrolments and payment plans: the current ones (with each instalment, and a cancel button), turning on
 // autopay for an account, and quoting then accepting a plan for chosen bills.
 
-import { del, get, newIdempotencyKey, post } from "../api.js";
+import { del, get, newIdempotencyKey, post } from "../../../shared/js/api.js";
 import { section, startPage } from "../layout.js";
-import { addDays, formatDate, humanize, today } from "../money.js";
-import { $, busy, definitionList, h, methodLabel, money, showAlert, showApiError, statusTag, table, validate } from "../ui.js";
+import { addDays, formatDate, humanize, today } from "../../../shared/js/money.js";
+import { $, busy, definitionList, h, methodLabel, money, showAlert, showApiError, statusTag, table, validate } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Autopay and payment plans" });
 let methods = [];

@@ -1,8 +1,8 @@
 // Sign in (email + password, then the authenticator code when the account has MFA).
 
-import { AuthError, answerMfa, isSignedIn, signIn } from "../auth.js";
+import { AuthError, answerMfa, isSignedIn, signIn } from "../../../shared/js/auth.js";
 import { safeNext, startPage } from "../layout.js";
-import { $, busy, emailRule, needed, showAlert, showFormErrors, validate } from "../ui.js";
+import { $, busy, emailRule, needed, showAlert, showFormErrors, validate } from "../../../shared/js/ui.js";
 
 const cfg = await startPage({ title: "Sign in", signedIn: false });
 const alerts = $("#page-alerts");

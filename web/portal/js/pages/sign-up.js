@@ -1,9 +1,9 @@
 // Self sign-up: create the login (Cognito SignUp), confirm it with the emailed code (ConfirmSignUp), sign in, and
 // go on to link an account (a new login reaches no records until it proves one is its own).
 
-import { AuthError, confirmSignUp, resendCode, signIn, signUp } from "../auth.js";
+import { AuthError, confirmSignUp, resendCode, signIn, signUp } from "../../../shared/js/auth.js";
 import { startPage } from "../layout.js";
-import { $, busy, emailRule, needed, showAlert, showFormErrors, validate } from "../ui.js";
+import { $, busy, emailRule, needed, showAlert, showFormErrors, validate } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Create an account", signedIn: false });
 const alerts = $("#page-alerts");

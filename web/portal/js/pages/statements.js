@@ -1,10 +1,10 @@
 // Statements for a date range (and optionally one account): shown on the page, or stored as a PDF or CSV
 // document and downloaded through the short-lived link the API answers with.
 
-import { get, saveLink } from "../api.js";
+import { get, saveLink } from "../../../shared/js/api.js";
 import { section, startPage } from "../layout.js";
-import { addDays, formatDate, humanize, today } from "../money.js";
-import { $, busy, definitionList, h, money, showAlert, showApiError, table, validate } from "../ui.js";
+import { addDays, formatDate, humanize, today } from "../../../shared/js/money.js";
+import { $, busy, definitionList, h, money, showAlert, showApiError, table, validate } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Statements" });
 const form = $("#range");

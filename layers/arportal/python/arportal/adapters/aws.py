@@ -5,20 +5,28 @@ Only the low-level clients are used (resources cost import time and hide the wir
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-_CONFIG = Config(
-    connect_timeout=2,
-    read_timeout=5,
-    retries={"mode": "standard", "total_max_attempts": 3},
-)
+READ_TIMEOUT_ENV = "ARPORTAL_AWS_READ_TIMEOUT_S"
+_READ_TIMEOUT_S = 5.0  # well inside API Gateway's 29 s, with room for the retries below
+
+
+def _config() -> Config:
+    # The local runtime raises the read timeout: moto, in one process on a busy laptop, can take longer than
+    # DynamoDB ever does, and a timed-out write that had committed would come back as a replay, not a first answer.
+    return Config(
+        connect_timeout=2,
+        read_timeout=float(os.environ.get(READ_TIMEOUT_ENV) or _READ_TIMEOUT_S),
+        retries={"mode": "standard", "total_max_attempts": 3},
+    )
 
 
 @cache
 def client(service: str) -> Any:
     """A shared client; tests that swap endpoints call ``client.cache_clear()``."""
-    return boto3.client(service, config=_CONFIG)  # type: ignore[call-overload]
+    return boto3.client(service, config=_config())  # type: ignore[call-overload]

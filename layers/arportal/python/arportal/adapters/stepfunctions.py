@@ -40,3 +40,37 @@ class StepFunctionsStarter:
         except BotoCoreError as exc:
             raise DependencyError("the payment workflow could not be reached") from exc
         return True
+
+
+class StepFunctionsApprovals:
+    """The approval machine: started by name (the approval id, so a retried request starts it once) and resumed
+    with a staff member's decision through its task token."""
+
+    def __init__(self, approval_arn: str) -> None:
+        self.approval_arn = approval_arn
+
+    def start_approval(self, name: str, payload: Mapping[str, object]) -> bool:
+        if not self.approval_arn:
+            raise DependencyError("the approval state machine is not configured (APPROVAL_STATE_MACHINE_ARN)")
+        try:
+            client("stepfunctions").start_execution(
+                stateMachineArn=self.approval_arn, name=name[:MAX_NAME], input=json.dumps(payload, default=str)
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+                return False
+            raise DependencyError("the approval workflow could not be started") from exc
+        except BotoCoreError as exc:
+            raise DependencyError("the approval workflow could not be reached") from exc
+        return True
+
+    def send_task_success(self, task_token: str, output: Mapping[str, object]) -> bool:
+        try:
+            client("stepfunctions").send_task_success(taskToken=task_token, output=json.dumps(output, default=str))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"TaskDoesNotExist", "TaskTimedOut", "InvalidToken"}:
+                return False
+            raise DependencyError("the approval workflow could not be resumed") from exc
+        except BotoCoreError as exc:
+            raise DependencyError("the approval workflow could not be reached") from exc
+        return True

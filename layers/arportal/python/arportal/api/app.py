@@ -22,6 +22,7 @@ from arportal.domain.errors import DomainError
 from arportal.domain.identity import Caller
 
 MAX_BODY_BYTES = 1024 * 1024
+PROCESSOR_WEBHOOKS = "/v1/processor/webhooks/"
 logger = Logger(service="arportal")
 
 
@@ -35,7 +36,7 @@ def _body_guard(app: APIGatewayRestResolver, next_middleware: NextMiddleware) ->
             parsed = json.loads(body)
         except ValueError as exc:
             raise ApiError(HTTPStatus.BAD_REQUEST, "malformed_json", f"the body is not valid JSON: {exc}") from exc
-        paths = list(card_number_paths(parsed))
+        paths = [] if _signed_by_processor(app.current_event.path) else list(card_number_paths(parsed))
         if paths:
             raise ApiError(
                 HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -47,6 +48,12 @@ def _body_guard(app: APIGatewayRestResolver, next_middleware: NextMiddleware) ->
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def _signed_by_processor(path: str) -> bool:
+    """A processor's webhook carries its own ids, never a card number, and its signature is checked by the route:
+    a transaction id that happens to be 13-19 Luhn-valid digits must not be refused, or it is resent forever."""
+    return path.startswith(PROCESSOR_WEBHOOKS)
 
 
 def build_resolver() -> APIGatewayRestResolver:

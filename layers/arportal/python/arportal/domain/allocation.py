@@ -80,7 +80,7 @@ def allocate_chosen(
     return AllocationPlan(tuple(parts), remaining)
 
 
-PRIORITY = (LineKind.FEE, LineKind.PENALTY, LineKind.PRINCIPAL)
+PRIORITY = (LineKind.FEE, LineKind.PENALTY, LineKind.ADJUSTMENT, LineKind.PRINCIPAL)
 
 
 def split_by_line_kind(invoice: Invoice, amount: int) -> dict[LineKind, int]:

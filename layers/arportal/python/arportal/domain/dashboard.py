@@ -1,19 +1,21 @@
 """What a customer sees first: what is owed, what is late, what is next, per account and in total.
 
 Pure: takes the customer's live items (open invoices, credit, schedules) and recent payments, returns
-figures. ``owing`` is the sum of open balances; ``credit`` is what remains on credit notes (an overpayment
+figures. Unread notices (documents of kind notice not yet opened) are counted per account and in total, with the
+latest few of each. ``owing`` is the sum of open balances; ``credit`` is what remains on credit notes (an overpayment
 is held as a credit note too); nothing here nets them, because an agency applies credit only when told to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from arportal.domain.models import (
     Account,
     CreditNote,
+    Document,
     Instalment,
     InstalmentStatus,
     Invoice,
@@ -30,12 +32,23 @@ class NextDue:
 
 
 @dataclass(frozen=True)
+class UnreadNotices:
+    count: int
+    latest: list[Document]  # newest first, at most ``LATEST_NOTICES``
+
+
+NO_NOTICES = UnreadNotices(0, [])
+LATEST_NOTICES = 3
+
+
+@dataclass(frozen=True)
 class AccountSummary:
     account: Account
     owing: int
     overdue: int
     open_invoices: int
     next_due: NextDue | None
+    notices: UnreadNotices = NO_NOTICES
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,7 @@ class Dashboard:
     open_invoices: list[Invoice]
     recent_payments: list[Payment]
     upcoming: list[UpcomingPayment] = field(default_factory=list)
+    notices: UnreadNotices = NO_NOTICES  # every unread notice, those of no account included
 
 
 def _next_due(invoices: Iterable[Invoice], today: date) -> NextDue | None:
@@ -80,6 +94,11 @@ def _upcoming(schedules: Iterable[Schedule], today: date, limit: int) -> list[Up
     return [UpcomingPayment(s.schedule_id, s.kind.value, i.due_date, i.amount) for s, i in items[:limit]]
 
 
+def _unread(notices: Iterable[Document]) -> UnreadNotices:
+    mine = sorted(notices, key=lambda d: (d.created_at, d.document_id), reverse=True)
+    return UnreadNotices(len(mine), mine[:LATEST_NOTICES])
+
+
 def build_dashboard(
     *,
     currency: str,
@@ -90,11 +109,13 @@ def build_dashboard(
     schedules: list[Schedule],
     recent_payments: list[Payment],
     upcoming_limit: int = 5,
+    notices: Sequence[Document] = (),
 ) -> Dashboard:
     live = sorted(
         (inv for inv in open_invoices if inv.balance > 0 and not inv.voided),
         key=lambda inv: (inv.due_date, inv.invoice_number),
     )
+    unread = [n for n in notices if n.unread_notice]
     summaries = []
     for account in sorted(accounts, key=lambda a: a.account_number):
         mine = [inv for inv in live if inv.account_number == account.account_number]
@@ -105,6 +126,7 @@ def build_dashboard(
                 overdue=sum(inv.balance for inv in mine if inv.is_overdue(today)),
                 open_invoices=len(mine),
                 next_due=_next_due(mine, today),
+                notices=_unread(n for n in unread if n.account_number == account.account_number),
             )
         )
     credit = sum(cn.remaining for cn in credit_notes)
@@ -118,4 +140,5 @@ def build_dashboard(
         open_invoices=live,
         recent_payments=recent_payments,
         upcoming=_upcoming(schedules, today, upcoming_limit),
+        notices=_unread(unread),
     )

@@ -103,6 +103,7 @@ class LineKind(StrEnum):
     FEE = "fee"
     PENALTY = "penalty"
     PRINCIPAL = "principal"
+    ADJUSTMENT = "adjustment"  # a staff debit adjustment (issue 5): collected after penalties, before principal
 
 
 class InvoiceLine(Entity):
@@ -454,3 +455,11 @@ class Document(Entity):
     period_end: date | None = None
     reference: str | None = Field(default=None, max_length=100, description="Receipt number, tax year, ...")
     created_by: str = Field(description="A staff id, an integration's name, or 'system'")
+    account_number: AccountNumber | None = Field(default=None, description="The account it concerns, if one")
+    read_at: datetime | None = Field(
+        default=None, description="When the customer first opened it (a notice is unread until then)"
+    )
+
+    @property
+    def unread_notice(self) -> bool:
+        return self.kind is DocumentKind.NOTICE and self.read_at is None

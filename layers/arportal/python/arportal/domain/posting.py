@@ -35,6 +35,8 @@ class Posting:
     invoice_changes: tuple[InvoiceChange, ...]
     credit: CreditNote | None
     receipt: Receipt | None
+    # Invoices created by this very posting (a staff cart's fees not invoiced yet): written new, not updated.
+    new_invoice_ids: frozenset[str] = frozenset()
 
 
 def apply_to_invoice(invoice: Invoice, amount: int) -> Invoice:

@@ -18,7 +18,8 @@ def profile(repo: CustomerRepository, customer_id: str) -> Customer:
 
 
 def dashboard(repo: CustomerRepository, customer_id: str, *, today: date, currency: str) -> Dashboard:
-    """Two reads: the customer's live items (one index query) and their latest payments (one query)."""
+    """Two reads: the customer's live items with their unread notices (one index query) and their latest payments
+    (one query)."""
     snapshot = repo.snapshot(customer_id)
     if snapshot is None:
         raise NotFoundError("no customer record is linked to this sign-in")
@@ -30,4 +31,5 @@ def dashboard(repo: CustomerRepository, customer_id: str, *, today: date, curren
         credit_notes=snapshot.credit_notes,
         schedules=snapshot.schedules,
         recent_payments=snapshot.recent_payments,
+        notices=snapshot.unread_notices,
     )

@@ -62,6 +62,7 @@ def attach_document(
     period_end: date | None = None,
     reference: str | None = None,
     document_id: str | None = None,
+    account_number: str | None = None,
 ) -> Document:
     """Store ``body`` in S3 under the customer and record it; returns the record.
 
@@ -100,6 +101,7 @@ def attach_document(
         period_end=period_end,
         reference=reference,
         created_by=created_by,
+        account_number=account_number,
     )
     store.put(key, body, content_type=content_type, metadata={"customer-id": customer_id, "document-id": doc_id})
     documents.add(document)
@@ -126,10 +128,14 @@ def download_link(
     now: datetime,
     expires_in: int = URL_LIFETIME_SECONDS,
 ) -> DocumentLink:
-    """A presigned URL for the customer's own document; anyone else's id is simply not found."""
+    """A presigned URL for the customer's own document; anyone else's id is simply not found. Issuing the link
+    marks an unread notice read (once: ``read_at`` keeps the first time)."""
     document = documents.get(customer_id, document_id)
     if document is None:
         raise NotFoundError("no such document")
+    if document.unread_notice and documents.mark_read(customer_id, document_id, now):
+        # Read when the link is issued: whether the browser then fetches it is not ours to see.
+        document = document.model_copy(update={"read_at": now})
     return link_for(document, store, now=now, expires_in=expires_in)
 
 

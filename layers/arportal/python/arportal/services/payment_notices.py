@@ -74,6 +74,17 @@ def _documents_line(portal_url: str | None) -> str:
     return f"\nYour receipts are also in the portal, under Documents: {portal_url.rstrip('/')}/\n" if portal_url else ""
 
 
+def _receipt_link(payment: Payment, portal_url: str | None) -> str:
+    """A signed-in payer's link to the payment and its receipt (a presigned URL would expire within minutes of the
+    email); a guest has no portal account, so the attached PDF is their copy."""
+    if not portal_url or payment.customer_id is None:
+        return ""
+    return (
+        f"\nView this payment and download its receipt: {portal_url.rstrip('/')}/payment.html?id={payment.payment_id}"
+        f"\n{_documents_line(portal_url)}"
+    )
+
+
 def receipt_email(payment: Payment, receipt: Receipt, agency: str, payer: str, portal_url: str | None) -> Email:
     cur = receipt.currency
     lines = "\n".join(f"  {line.description}: {_money(line.amount, cur)}" for line in receipt.lines)
@@ -83,7 +94,7 @@ def receipt_email(payment: Payment, receipt: Receipt, agency: str, payer: str, p
         f"Receipt number: {receipt.receipt_number}\nDate: {receipt.issued_at:%d %B %Y}\n"
         f"Transaction id: {payment.transaction_id or '-'}\n\n{lines}\n{fee}"
         f"  Total paid: {_money(receipt.total, cur)}\n\n"
-        f"Your receipt is attached as a PDF.{_documents_line(portal_url)}\n{agency}\n"
+        f"Your receipt is attached as a PDF.{_receipt_link(payment, portal_url)}\n{agency}\n"
     )
     return Email((), f"{agency}: receipt {receipt.receipt_number} for your payment", text)
 

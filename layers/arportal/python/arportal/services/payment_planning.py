@@ -36,6 +36,7 @@ def plan_allocation(
     if command.invoices:
         wanted = [invoice_id for invoice_id, _ in command.invoices]
         found = ledger.invoices(command.customer_id, wanted)
+        found = [*found, *command.new_invoices]  # a staff cart's new fees: not in the ledger until posted
         missing = set(wanted) - {i.invoice_id for i in found}
         if missing:
             raise NotFoundError("some invoices are not yours or do not exist", details=sorted(missing))

@@ -13,7 +13,7 @@ The order matters and each step is safe to repeat:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from arportal.domain.allocation import AllocationPlan
@@ -23,6 +23,7 @@ from arportal.domain.ids import new_id, new_reference
 from arportal.domain.models import (
     AuditEvent,
     Channel,
+    Invoice,
     MethodDetail,
     Payment,
     PaymentMethodType,
@@ -58,6 +59,8 @@ class PayCommand:
     description: str = "Payment"
     request_id: str | None = None
     allow_credit: bool = True  # False (guests): an amount over what is owed is refused before any charge
+    # Fees not invoiced yet (a staff cart): invoices created, and paid, by the posting itself.
+    new_invoices: tuple[Invoice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,8 @@ def pay(
             receipt_number=receipt_number,
             credit_account=credit_account,
         )
+        if command.new_invoices:
+            posting = replace(posting, new_invoice_ids=frozenset(i.invoice_id for i in command.new_invoices))
         try:
             ledger.post(posting, scope=command.scope, idempotency_key=command.idempotency_key, audit=audit)
         except ConflictError:

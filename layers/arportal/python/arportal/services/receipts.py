@@ -122,6 +122,24 @@ def send_receipt(
     return deliver_receipt(record.payment, receipt, contact, services, now=now)
 
 
+def confirm_scheduled(
+    customer_id: str, payment_id: str, *, services: ReceiptServices, now: datetime
+) -> ReceiptDelivery | None:
+    """A scheduled charge (autopay, plan instalment) that posted: its receipt stored, and emailed as the payer's
+    preferences say. Once: a Task retried after this ran finds the receipt filed and sends nothing. None when
+    the payment is not posted (ACH: the receipt follows when the bank pays)."""
+    record = services.records.payment_record(customer_id, payment_id)
+    if record is None or record.payment.status is not PaymentStatus.POSTED or not record.payment.receipt_number:
+        return None
+    number = record.payment.receipt_number
+    if services.records.receipt_filed(customer_id, number):
+        return ReceiptDelivery(number)
+    receipt = record.receipt or receipt_from(record.payment, record.allocations, number, record.payment.created_at)
+    payer = record.payer
+    contact = Contact(payer.name, payer.email, payer.preferences.email_receipts) if payer else Contact("Customer", None)
+    return deliver_receipt(record.payment, receipt, contact, services, now=now)
+
+
 def notify_pending(payment: Payment, contact: Contact, services: ReceiptServices) -> ReceiptDelivery:
     """A bank payment was accepted and is clearing: say so; the receipt follows when it posts."""
     problems: list[str] = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from arportal.domain.errors import ConflictError
 from arportal.domain.models import Approval, StatusChange
@@ -29,6 +30,7 @@ from arportal.ports import (
 )
 
 SETTLEMENT_ACTOR = "system:settlement"
+A_FAILED = ApprovalStatus.FAILED
 MAX_SETTLEMENT_BATCH = 1000  # what one execution's Map carries; a busier day runs again for the rest
 
 
@@ -95,14 +97,36 @@ def await_decision(
     store.save_approval_request(approval, task_token=task_token, expires_at=now + timedelta(seconds=expires_in_s))
 
 
+class ApprovedActions(Protocol):
+    def execute(self, approval_id: str, *, decided_by: str, now: datetime) -> str:
+        """Carry out the approved request; its approval's status after it (executed, failed; "ready" when it
+        names nothing to carry out)."""
+        ...
+
+
 def execute_approved(
-    store: WorkflowStore, approval_id: str, *, decided_by: str, note: str | None, now: datetime
+    store: WorkflowStore,
+    approval_id: str,
+    *,
+    decided_by: str,
+    note: str | None,
+    now: datetime,
+    actions: ApprovedActions | None = None,
 ) -> str:
-    """Record the approval. Carrying out the action (refund, void, reversal, adjustment, write-off) is issue 5:
-    it will look up an executor by ``approval.action`` here and move the approval on to executed or failed.
-    Until then an approved request stays ``approved``: approved and ready to execute."""
-    _decide(store, approval_id, ApprovalStatus.APPROVED, at=now, decided_by=decided_by, note=note)
-    return "ready"
+    """Record the approval, then carry out the action it approves (refund, void, reversal, adjustment, write-off)
+    through ``actions`` (``services/approvals.ApprovedExecutor``: the executor registry keyed by action), which
+    moves the approval on to executed or failed. Safe to repeat: a retried Task finds the approval already
+    approved (or executed) and the action's own guard applies it once. Without ``actions`` an approved request
+    stays ``approved``: ready to execute."""
+    try:
+        _decide(store, approval_id, ApprovalStatus.APPROVED, at=now, decided_by=decided_by, note=note)
+    except ConflictError:
+        # A retried Task whose first attempt already carried it out: the action's guard answers again.
+        if actions is None or store.approval_status(approval_id) not in {ApprovalStatus.EXECUTED, A_FAILED}:
+            raise
+    if actions is None:
+        return "ready"
+    return actions.execute(approval_id, decided_by=decided_by, now=now)
 
 
 def record_rejected(

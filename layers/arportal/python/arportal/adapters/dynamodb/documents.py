@@ -6,11 +6,13 @@ nothing rather than something to refuse.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.errors import translated
+from arportal.domain.errors import ConflictError
 from arportal.domain.models import Document, DocumentKind
 from arportal.ports import Page
 
@@ -36,6 +38,22 @@ class DynamoDocuments:
             )
         item = response.get("Item")
         return items.from_item(codec.deserialize(item), Document) if item else None
+
+    def mark_read(self, customer_id: str, document_id: str, at: datetime) -> bool:
+        # One conditional update: the first opening records read_at and takes the notice out of OpenItems (the
+        # dashboard's unread count); a second opening, or two at once, fails the condition and changes nothing.
+        try:
+            with translated("mark document read"):
+                client("dynamodb").update_item(
+                    TableName=self.table,
+                    Key=codec.serialize(keys.document_key(customer_id, document_id)),
+                    UpdateExpression="SET read_at = :at REMOVE OPK, OSK",
+                    ConditionExpression="attribute_exists(PK) AND attribute_not_exists(read_at)",
+                    ExpressionAttributeValues=codec.serialize({":at": at.isoformat()}),
+                )
+        except ConflictError:
+            return False
+        return True
 
     def list(
         self,

@@ -159,6 +159,9 @@ def live_index_attributes(record: Record) -> dict[str, str]:
             }
         case Schedule() if record.active:
             return {"OPK": keys.customer_pk(record.customer_id), "OSK": keys.schedule_sk(record.schedule_id)}
+        # An unread notice is a live item, so the dashboard's one OpenItems query counts it; opening it removes it.
+        case Document() if record.unread_notice:
+            return {"OPK": keys.customer_pk(record.customer_id), "OSK": keys.unread_notice_osk(record.document_id)}
     return {}
 
 

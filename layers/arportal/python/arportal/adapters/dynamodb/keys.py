@@ -233,6 +233,11 @@ def document_key(customer_id: str, document_id: str) -> dict[str, str]:
     return {"PK": customer_pk(customer_id), "SK": document_sk(document_id)}
 
 
+def unread_notice_osk(document_id: str) -> str:
+    """OpenItems sort key of an unread notice (the dashboard counts them in its one OpenItems query)."""
+    return f"NOTICE#{document_id}"
+
+
 def request_claim_sk(scope: str, idempotency_key: str) -> str:
     """``REQKEY#<scope>#<digest>``: an Idempotency-Key claimed by a create (hashed: keys are client-chosen text)."""
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
@@ -291,3 +296,23 @@ def allocation_day_sk(at: datetime, payment_id: str, invoice_id: str) -> str:
 
 def interaction_day_sk(at: datetime, interaction_id: str) -> str:
     return f"{at.isoformat()}#{interaction_id}"
+
+
+# --- staff actions: exceptions, adjustments, approvals (issue 5, part 2) -----------------------------------------
+
+ADJUSTMENT_PREFIX = "ADJ#"
+APPROVALS_LIST = "APPROVALS"  # ByActivityDay partition of every approval, DAYSK = <created_at>#<id>: the queue
+
+
+def adjustment_sk(adjustment_id: str) -> str:
+    return f"{ADJUSTMENT_PREFIX}{adjustment_id}"
+
+
+def staff_action_guard_key(scope: str, idempotency_key: str) -> dict[str, str]:
+    """Claimed in the transaction of a staff action: one key (or one approval) applies its action once, ever."""
+    digest = hashlib.sha256(f"{scope}\n{idempotency_key}".encode()).hexdigest()
+    return {"PK": f"ACTKEY#{digest}", "SK": "ACTKEY"}
+
+
+def approvals_list_sk(created_at: datetime, approval_id: str) -> str:
+    return f"{created_at.isoformat()}#{approval_id}"

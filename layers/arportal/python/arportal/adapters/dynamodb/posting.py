@@ -29,9 +29,12 @@ def guard_key(scope: str, idempotency_key: str) -> dict[str, str]:
 
 
 class DynamoPaymentLedger:
-    def __init__(self, table_name: str, audit_table_name: str) -> None:
+    def __init__(self, table_name: str, audit_table_name: str, *, chained_audit: bool = False) -> None:
         self.table = table_name
         self.audit_table = audit_table_name
+        # Staff-taken payments start the payment's hash chain (``audit.DynamoAuditTrail``) instead of the plain
+        # record, so their later refunds, voids and reversals extend one verifiable chain.
+        self.chained_audit = chained_audit
 
     # --- reads -----------------------------------------------------------------------------------------
 
@@ -214,13 +217,21 @@ class DynamoPaymentLedger:
         for allocation in posting.allocations:
             uow.create(items.to_item(allocation))
         for change in posting.invoice_changes:
-            add_invoice_update(uow, change)
+            if change.after.invoice_id in posting.new_invoice_ids:
+                uow.create(items.to_item(change.after))
+            else:
+                add_invoice_update(uow, change)
         if posting.credit:
             uow.create(items.to_item(posting.credit))
         if posting.receipt:
             uow.create(items.to_item(posting.receipt))
         uow.create(outbox_item(f"payment.{payment.status.value}", _event_detail(posting), at=audit.at))
-        uow.create(audit_item(audit), table=self.audit_table)
+        if self.chained_audit:
+            from arportal.adapters.dynamodb.audit import DynamoAuditTrail
+
+            DynamoAuditTrail(self.audit_table).append(uow, audit, head=None)  # a new payment: a new chain
+        else:
+            uow.create(audit_item(audit), table=self.audit_table)
         uow.commit("post payment")
 
 

@@ -1,7 +1,8 @@
 """DynamoDB implementation of the read ports and of bulk loading.
 
-Round trips are part of the contract (ARCHITECTURE "Budgets"): ``snapshot`` is two queries, ``lookup``
-is one query, ``customers`` one batch read. Tests count them with a botocore event hook.
+Round trips are part of the contract (ARCHITECTURE "Budgets"): ``snapshot`` is two queries (unread notices
+come with the live items of the first), ``lookup`` is one query, ``customers`` one batch read. Tests count them
+with a botocore event hook.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.tables import BY_EXTERNAL_KEY, BY_NAME, OPEN_ITEMS
-from arportal.domain.models import Account, CreditNote, Customer, Invoice, Payment, Schedule
+from arportal.domain.models import Account, CreditNote, Customer, Document, Invoice, Payment, Schedule
 from arportal.domain.search import SearchKind
 from arportal.ports import CustomerSnapshot, LookupHit
 
@@ -67,6 +68,7 @@ class DynamoLedger:
             credit_notes=[r for r in live if isinstance(r, CreditNote)],
             schedules=[r for r in live if isinstance(r, Schedule)],
             recent_payments=payments,
+            unread_notices=[r for r in live if isinstance(r, Document) and r.unread_notice],
         )
 
     def _open_items(self, customer_id: str) -> list[items.Record]:

@@ -1,8 +1,7 @@
 // A paged list from one of the API's list routes ({<items>: [...], next_cursor}) as a table with "Show more".
 
 import { get } from "./api.js";
-import { section } from "./layout.js";
-import { moreButton, table } from "./ui.js";
+import { moreButton, section, table } from "./ui.js";
 
 /** Load and show a list in container. key: the response's list field; query: extra query parameters. */
 export async function pagedList(container, { path, key, what, caption, columns, empty, query = {}, pageSize = 25 }) {

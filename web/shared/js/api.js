@@ -2,7 +2,7 @@
 // every call that changes something, and every failure turned into an ApiError a page can show as it is.
 
 import { config } from "./config.js";
-import { forget, idToken, refresh } from "./auth.js";
+import { appSettings, forget, idToken, refresh } from "./auth.js";
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -115,8 +115,9 @@ export async function request(method, path, options = {}) {
   }
   if (!response.ok) {
     const error = await errorOf(response);
-    if (error.code === "account_not_linked" && !location.pathname.endsWith("/link.html")) {
-      location.assign("link.html");
+    const target = appSettings().redirects[error.code];
+    if (target && !location.pathname.endsWith(`/${target}`)) {
+      location.assign(target);
       return new Promise(() => {}); // the page is going away
     }
     throw error;

@@ -1,14 +1,31 @@
 // Signing in, signing up and keeping the session's tokens fresh, with no SDK: Cognito's JSON API over fetch.
 //
-// In AWS every call goes to https://cognito-idp.<region>.amazonaws.com/ with the customer app client's id (a
-// public client: no secret). In the local runtime sign-in is its POST /local/login, and sign-up, confirmation and
-// refresh go to the Cognito stand-in named by config.json's cognitoEndpoint. Tokens live in sessionStorage: they
-// last as long as the tab, and no other site can read them.
+// Shared by the customer portal and the staff console: each app calls configureAuth() once (from its layout
+// module) with its Cognito app client (customer or staff pool), where it keeps its session and which audience of
+// the local runtime's /local/login it accepts. In AWS every call goes to https://cognito-idp.<region>.amazonaws.com/
+// with that app client's id (a public client: no secret). In the local runtime sign-in is its POST /local/login,
+// and sign-up, confirmation and refresh go to the Cognito stand-in named by config.json's cognitoEndpoint. Tokens
+// live in sessionStorage: they last as long as the tab, and no other site can read them.
 
 import { config } from "./config.js";
 
-const STORE = "arportal.portal.session";
 const REFRESH_MARGIN_MS = 60_000; // refresh a token that has less than a minute left
+
+let app = null;
+
+/**
+ * Which app this page belongs to. name: "portal" | "console"; clientId(cfg): its app client's id; audience: the
+ * /local/login audience it accepts ("customer" | "staff"); wrongAudience: what a login of the other kind is told;
+ * redirects: {errorCode: page} for API errors that send the person to a page (the portal's account linking).
+ */
+export function configureAuth(settings) {
+  app = Object.freeze({ redirects: {}, ...settings, store: `arportal.${settings.name}.session` });
+}
+
+export function appSettings() {
+  if (!app) throw new Error("configureAuth() was not called: import the app's layout module first");
+  return app;
+}
 
 export class AuthError extends Error {
   constructor(code, message) {
@@ -39,7 +56,7 @@ async function cognito(action, body) {
         "Content-Type": "application/x-amz-json-1.1",
         "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
       },
-      body: JSON.stringify({ ClientId: cfg.customerClientId, ...body }),
+      body: JSON.stringify({ ClientId: appSettings().clientId(cfg), ...body }),
       credentials: "omit",
     });
   } catch {
@@ -70,16 +87,26 @@ function save(tokens, previous = null) {
     refreshToken: tokens.refreshToken || previous?.refreshToken || "",
     expiresAt: claims.exp * 1000,
     email: claims.email || previous?.email || "",
-    name: [claims.given_name, claims.family_name].filter(Boolean).join(" "),
+    name: claims.name || [claims.given_name, claims.family_name].filter(Boolean).join(" "),
     customerId: claims["custom:customer_id"] || "",
+    groups: groupsOf(claims["cognito:groups"]),
   };
-  sessionStorage.setItem(STORE, JSON.stringify(session));
+  sessionStorage.setItem(appSettings().store, JSON.stringify(session));
   return session;
+}
+
+/** Cognito puts the groups in the ID token as a list (the local stand-in may send "a,b" or "[a b]"). */
+function groupsOf(raw) {
+  if (Array.isArray(raw)) return raw.map(String);
+  return String(raw || "")
+    .replace(/^\[|\]$/g, "")
+    .split(/[,\s]+/)
+    .filter(Boolean);
 }
 
 export function session() {
   try {
-    return JSON.parse(sessionStorage.getItem(STORE) || "null");
+    return JSON.parse(sessionStorage.getItem(appSettings().store) || "null");
   } catch {
     return null;
   }
@@ -103,7 +130,7 @@ export async function signIn(email, password) {
     return { challenge: "mfa", email, sessionToken: result.Session };
   }
   if (!result.AuthenticationResult) {
-    throw new AuthError("unsupported_challenge", "This account needs a sign-in step this portal does not offer.");
+    throw new AuthError("unsupported_challenge", "This account needs a sign-in step this page does not offer.");
   }
   return fromCognito(result.AuthenticationResult);
 }
@@ -132,8 +159,8 @@ async function localSignIn(cfg, email, password) {
   const data = await response.json().catch(() => ({}));
   if (response.status === 401) throw new AuthError("NotAuthorizedException", MESSAGES.NotAuthorizedException);
   if (!response.ok) throw new AuthError("login_failed", data.error?.message || "Sign-in failed. Try again.");
-  if (data.audience !== "customer") {
-    throw new AuthError("wrong_audience", "This is the customer portal. Staff members sign in at the staff console.");
+  if (data.audience !== appSettings().audience) {
+    throw new AuthError("wrong_audience", appSettings().wrongAudience);
   }
   return save({ idToken: data.id_token, accessToken: data.access_token, refreshToken: data.refresh_token });
 }
@@ -184,7 +211,7 @@ export async function idToken() {
 
 /** Drop the tokens only (an expired session): a checkout in progress survives signing in again. */
 export function forget() {
-  sessionStorage.removeItem(STORE);
+  sessionStorage.removeItem(appSettings().store);
 }
 
 /** Sign out of this tab (everything it kept goes: the computer may be shared), and revoke the refresh token so

@@ -1,8 +1,8 @@
-// The runtime settings of this deployment, read once from /config.json.
+// The runtime settings of this deployment, read once from /config.json (the portal and the console alike).
 //
 // Two writers produce that file with different shapes: CDK at deploy time (infrastructure/stack.py: apiUrl,
-// customer.clientId, ...) and the local runtime (local/gateway.py: apiBase, customerClientId, cognitoEndpoint,
-// loginUrl, local: true). Everything else reads the one normalised shape returned here.
+// customer.clientId, staff.clientId, ...) and the local runtime (local/gateway.py: apiBase, customerClientId,
+// staffClientId, cognitoEndpoint, loginUrl, local: true). Everything else reads the one normalised shape here.
 
 let loaded = null;
 
@@ -18,6 +18,7 @@ export function normalise(raw) {
     processor: raw.processor || "sandbox",
     logoUrl: raw.logoUrl || "",
     customerClientId: raw.customerClientId || raw.customer?.clientId || "",
+    staffClientId: raw.staffClientId || raw.staff?.clientId || "",
     cognitoEndpoint: (raw.cognitoEndpoint || `https://cognito-idp.${region}.amazonaws.com`).replace(/\/+$/, "") + "/",
     // The local runtime's stand-in for Cognito's sign-in; absent in AWS.
     loginUrl: raw.loginUrl || "",

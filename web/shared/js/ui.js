@@ -131,7 +131,8 @@ export function showApiError(error, { container, form = null, fieldMap = {}, wha
   const help = error.retryAfter ? ` Try again in ${error.retryAfter} seconds.` : "";
   return showAlert(container, {
     type: "error",
-    heading: error.status === 0 ? "Connection problem" : "Something went wrong",
+    // A 403 is a permission the signed-in person lacks (a staff role, or self-approval): say so plainly.
+    heading: error.status === 0 ? "Connection problem" : error.status === 403 ? "Not allowed" : "Something went wrong",
     text: capitalise(error.message || "The request failed.") + help,
     focus: true,
   });
@@ -204,6 +205,13 @@ const TAG_COLOURS = {
   posted: "tag--success",
   settled: "tag--success",
   active: "tag--success",
+  refunded: "tag--neutral",
+  voided: "tag--neutral",
+  approved: "tag--success",
+  rejected: "tag--error",
+  executed: "tag--success",
+  stale: "tag--warning",
+  unavailable: "tag--error",
 };
 
 export function statusTag(status) {
@@ -273,4 +281,14 @@ export function methodLabel({ method, type, brand, last4 }) {
   const kind = method || type;
   const name = kind === "ach" ? METHODS.ach : BRANDS[brand] || METHODS[kind] || humanize(kind);
   return last4 ? `${name} ending ${last4}` : name;
+}
+
+/** Load something for a section; a failure shows in the section instead of breaking the page. */
+export async function section(container, what, load) {
+  container.replaceChildren(h("p", { class: "loading" }, `Loading ${what.toLowerCase()}…`));
+  try {
+    await load();
+  } catch (error) {
+    showApiError(error, { container, what });
+  }
 }

@@ -1,0 +1,78 @@
+"""Staff routes: the approvals queue and a second staff member's decision on a request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+
+from arportal.adapters.dynamodb import keys
+from arportal.adapters.dynamodb.approvals import DynamoApprovalStore
+from arportal.api.app import current_caller, new_router
+from arportal.api.identity import require_staff
+from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor, encode_cursor
+from arportal.config import settings
+from arportal.domain.permissions import Permission
+from arportal.domain.status import ApprovalStatus
+from arportal.services import approvals
+from staff_api.schemas_actions import ApprovalOut, ApprovalsPageOut, DecisionIn
+
+router = new_router()
+Status = Literal["pending", "approved", "rejected", "expired", "executed", "failed"]
+
+
+@router.get(
+    "/v1/staff/approvals",
+    tags=["staff"],
+    summary="The approvals queue, newest first (deciders see all; a requester sees their own)",
+)
+def list_approvals(
+    status: Annotated[Status | None, Query()] = None,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+) -> ApprovalsPageOut:
+    # Anyone who may file a request may list; what they see depends on approvals.decide.
+    caller = require_staff(current_caller(router), Permission.CUSTOMERS_READ)
+    s = settings()
+    start = decode_cursor(cursor, expected={"DAYPK": keys.APPROVALS_LIST})
+    page = approvals.queue(
+        DynamoApprovalStore(s.ledger_table, s.audit_table),
+        status=ApprovalStatus(status) if status else None,
+        actor=caller.actor,
+        roles=caller.roles,
+        limit=limit,
+        start=start,
+    )
+    return ApprovalsPageOut(approvals=[ApprovalOut.of(a) for a in page.items], next_cursor=encode_cursor(page.next_key))
+
+
+@router.post(
+    "/v1/staff/approvals/<approvalId>/decision",
+    tags=["staff"],
+    summary="Approve or reject a pending request (not your own); the same decision again is answered again",
+    responses={
+        403: {"description": "`forbidden` (no approvals.decide) or `self_approval`"},
+        404: {"description": "No such approval"},
+        409: {"description": "`approval_not_pending`: it was decided, expired or carried out already"},
+    },
+)
+def decide(
+    approvalId: Annotated[str, Path(pattern=r"^apr_[0-9A-Za-z]{10,40}$")],
+    body: Annotated[DecisionIn, Body()],
+) -> ApprovalOut:
+    caller = require_staff(current_caller(router), Permission.APPROVALS_DECIDE)
+    from arportal.adapters.stepfunctions import StepFunctionsApprovals
+
+    s = settings()
+    decided = approvals.decide(
+        approvalId,
+        approvals.Decision(body.decision),
+        note=body.note,
+        actor=caller.actor,
+        roles=caller.roles,
+        store=DynamoApprovalStore(s.ledger_table, s.audit_table),
+        workflow=StepFunctionsApprovals(s.approval_state_machine),
+        now=datetime.now(UTC),
+    )
+    return ApprovalOut.of(decided.approval)

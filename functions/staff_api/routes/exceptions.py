@@ -1,0 +1,169 @@
+"""Staff routes: refunds, voids, reversals, adjustments and write-offs (Idempotency-Key required).
+
+Each answers 201 when carried out at once, or 202 with the approval filed when a second staff member must
+decide (``domain/approvals.needs_approval``). The answer is stored per staff member and key and replayed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from arportal.api.app import current_caller, new_router
+from arportal.api.idempotency import Outcome, idempotency_key, run_once
+from arportal.api.identity import require_staff
+from arportal.config import settings
+from arportal.domain.approvals import ExceptionAction
+from arportal.domain.identity import Caller
+from arportal.domain.permissions import Permission
+from staff_api.schemas_actions import AdjustmentIn, RefundIn, ReversalIn, VoidIn
+
+if TYPE_CHECKING:  # loaded on the first exception, not in every cold start of the staff API
+    from arportal.services.exceptions import ActionDone, ApprovalFiled, ExceptionServices, Order
+
+router = new_router()
+PaymentId = Annotated[str, Path(pattern=r"^pay_[0-9A-Za-z]{10,40}$")]
+RESPONSES: dict[int, OpenAPIResponse] = {
+    201: {"description": "Carried out: the payment's or invoice's new status and balances"},
+    202: {"description": "Filed for approval: `approval_id`, status `pending`"},
+    400: {"description": "The Idempotency-Key header is missing or not valid"},
+    404: {"description": "No such payment or invoice"},
+    409: {"description": "`request_in_progress`, or the record kept changing"},
+    422: {
+        "description": "`refund_exceeds_refundable`, `void_after_settlement`, `action_not_allowed`, "
+        "`adjustment_exceeds_balance`, `processor_refused`, `idempotency_key_reused`, invalid fields"
+    },
+}
+
+
+@router.post(
+    "/v1/staff/payments/<paymentId>/refunds", tags=["staff"], summary="Refund part or all", responses=RESPONSES
+)
+def refund(paymentId: PaymentId, body: Annotated[RefundIn, Body()]) -> Response[str]:
+    caller = require_staff(current_caller(router), Permission.PAYMENTS_REFUND)
+    return _run(caller, ExceptionAction.REFUND, target_id=paymentId, amount=body.amount, body=body)
+
+
+@router.post(
+    "/v1/staff/payments/<paymentId>/voids", tags=["staff"], summary="Void before settlement", responses=RESPONSES
+)
+def void(paymentId: PaymentId, body: Annotated[VoidIn, Body()]) -> Response[str]:
+    caller = require_staff(current_caller(router), Permission.PAYMENTS_VOID)
+    return _run(caller, ExceptionAction.VOID, target_id=paymentId, amount=None, body=body)
+
+
+@router.post(
+    "/v1/staff/payments/<paymentId>/reversals",
+    tags=["staff"],
+    summary="Reverse after settlement (NSF, chargeback)",
+    responses=RESPONSES,
+)
+def reversal(paymentId: PaymentId, body: Annotated[ReversalIn, Body()]) -> Response[str]:
+    caller = require_staff(current_caller(router), Permission.PAYMENTS_REVERSE)
+    return _run(caller, ExceptionAction.REVERSAL, target_id=paymentId, amount=None, body=body)
+
+
+@router.post(
+    "/v1/staff/adjustments", tags=["staff"], summary="Adjust an invoice or write off its balance", responses=RESPONSES
+)
+def adjustment(body: Annotated[AdjustmentIn, Body()]) -> Response[str]:
+    caller = require_staff(current_caller(router), Permission.ADJUSTMENTS_CREATE)
+    action = ExceptionAction.WRITE_OFF if body.kind == "write_off" else ExceptionAction.ADJUSTMENT
+    return _run(
+        caller, action, target_id=body.invoice_id, amount=body.amount, body=body, customer_id=body.customer_id.upper()
+    )
+
+
+def _run(
+    caller: Caller,
+    action: ExceptionAction,
+    *,
+    target_id: str,
+    amount: int | None,
+    body: RefundIn | VoidIn | ReversalIn | AdjustmentIn,
+    customer_id: str | None = None,
+) -> Response[str]:
+    from arportal.domain.exceptions import ReasonCode
+    from arportal.services.exceptions import Order
+
+    key = idempotency_key(router.current_event.headers)
+    scope = f"staff:{caller.actor}"
+    order = Order(
+        action=action,
+        target_id=target_id,
+        amount=amount,
+        reason_code=ReasonCode(body.reason_code),
+        note=body.note,
+        requested_by=caller.actor,
+        scope=scope,
+        key=key,
+        customer_id=customer_id,
+        request_id=cast(APIGatewayProxyEvent, router.current_event).request_context.request_id,
+    )
+    return run_once(
+        f"staff.{action.value}",
+        scope=scope,
+        key=key,
+        payload={"target_id": target_id, "body": body.model_dump(mode="json")},
+        work=lambda: _outcome(_request(order, caller)),
+        lambda_context=router.lambda_context,
+    )
+
+
+def _request(order: Order, caller: Caller) -> ActionDone | ApprovalFiled:
+    from arportal.services.exceptions import request_exception
+
+    return request_exception(order, roles=caller.roles, services=exception_services(), now=datetime.now(UTC))
+
+
+def _outcome(result: ActionDone | ApprovalFiled) -> Outcome:
+    from arportal.services.exceptions import ApprovalFiled
+
+    if isinstance(result, ApprovalFiled):
+        a = result.approval
+        filed: dict[str, Any] = {
+            "status": "pending",
+            "approval_id": a.approval_id,
+            "action": a.action,
+            "amount": {"amount": a.amount, "currency": a.currency},
+            "target_id": a.target_id,
+            "message": "this needs a supervisor's approval; it is in the approvals queue",
+        }
+        return Outcome(int(HTTPStatus.ACCEPTED), filed, {"Location": "/v1/staff/approvals?status=pending"})
+    body: dict[str, Any] = {
+        "status": "done",
+        "action": result.action.value,
+        "entity_id": result.entity_id,
+        "entity_status": result.status,
+        "amount": result.amount,
+        "refund_id": result.refund_id,
+        "shortfall": result.shortfall,
+        "balances": result.balances,
+        "replayed": result.replayed,
+    }
+    return Outcome(int(HTTPStatus.CREATED), body)
+
+
+def exception_services() -> ExceptionServices:
+    from arportal.adapters.dynamodb.approvals import DynamoApprovalStore
+    from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
+    from arportal.adapters.processors import processor_for
+    from arportal.adapters.stepfunctions import StepFunctionsApprovals
+    from arportal.services.exceptions import ExceptionServices
+
+    s = settings()
+    return ExceptionServices(
+        store=DynamoExceptionStore(s.ledger_table, s.audit_table),
+        approvals=DynamoApprovalStore(s.ledger_table, s.audit_table),
+        workflow=StepFunctionsApprovals(s.approval_state_machine),
+        processor=processor_for(s),
+        currency=s.currency,
+        threshold=s.approval_threshold,
+        expiry_seconds=s.approval_expiry_seconds,
+    )

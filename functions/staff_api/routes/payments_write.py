@@ -1,0 +1,127 @@
+"""Staff route: take a payment during a call or at a counter (``POST /v1/staff/payments``, Idempotency-Key).
+
+One payment and one receipt for a cart of invoices and new fees (``services/staff_payments.with_cart``), through
+the payments engine (the same guard, processor key and allocation rules as the portal). The answer names a
+payment it likely repeats (``likely_duplicate_of``): a hint, never a refusal.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Annotated, cast
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from arportal.api.app import current_caller, new_router
+from arportal.api.idempotency import Outcome, idempotency_key, run_once
+from arportal.api.identity import require_staff
+from arportal.config import settings
+from arportal.domain.identity import Caller
+from arportal.domain.permissions import Permission
+from staff_api.schemas_actions import StaffPayIn
+
+router = new_router()
+
+
+@router.post(
+    "/v1/staff/payments",
+    tags=["staff"],
+    summary="Take a payment for a cart of invoices and new fees: one payment, one receipt (Idempotency-Key)",
+    responses={
+        201: {"description": "Paid: the payment, its receipt, allocations, balances and likely_duplicate_of"},
+        402: {"description": "`payment_declined` (recorded)"},
+        404: {"description": "An invoice or account that is not the customer's"},
+        422: {"description": "Invalid cart, amount not the sum of the lines, `idempotency_key_reused`"},
+    },
+)
+def take_payment(body: Annotated[StaffPayIn, Body()]) -> Response[str]:
+    caller = require_staff(current_caller(router), Permission.PAYMENTS_TAKE)
+    key = idempotency_key(router.current_event.headers)
+    scope = f"staff:{caller.actor}"
+    return run_once(
+        "staff.payments",
+        scope=scope,
+        key=key,
+        payload=body.model_dump(mode="json"),
+        work=lambda: _take(body, caller, key, scope),
+        lambda_context=router.lambda_context,
+    )
+
+
+def _take(body: StaffPayIn, caller: Caller, key: str, scope: str) -> Outcome:
+    from arportal.adapters.dynamodb.documents import DynamoDocuments
+    from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
+    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+    from arportal.adapters.pdf.receipt import PdfReceiptRenderer
+    from arportal.adapters.processors import processor_for
+    from arportal.adapters.s3 import S3DocumentStore
+    from arportal.adapters.ses import SesMailer
+    from arportal.domain.models import Channel, PaymentMethodType
+    from arportal.services.payments import PayCommand, PaymentsConfig, fee_schedule
+    from arportal.services.receipts import ReceiptServices
+    from arportal.services.staff_payments import CartLine, take_payment
+
+    s = settings()
+    processor = processor_for(s)
+    ledger = DynamoPaymentLedger(s.ledger_table, s.audit_table, chained_audit=True)
+    services = ReceiptServices(
+        records=ledger,
+        documents=DynamoDocuments(s.ledger_table),
+        files=S3DocumentStore(s.documents_bucket),
+        mailer=SesMailer(s.sender_email),
+        renderer=PdfReceiptRenderer(),
+        agency_name=s.agency_name,
+        portal_url=s.web_origin if s.web_origin.startswith("https://") else None,
+    )
+    command = PayCommand(
+        idempotency_key=key,
+        scope=scope,
+        customer_id=body.customer_id.upper(),
+        amount=body.amount,
+        currency=body.currency,
+        method=PaymentMethodType(body.method),
+        channel=Channel(body.channel),
+        actor=caller.actor,
+        token=body.token,
+        terminal_id=body.terminal_id,
+        drawer_id=body.drawer_id,
+        cheque_number=body.cheque_number,
+        description=f"{s.agency_name} payment",
+        request_id=cast(APIGatewayProxyEvent, router.current_event).request_context.request_id,
+    )
+    lines = [CartLine(**line.model_dump()) for line in body.lines]
+    taken = take_payment(
+        command,
+        lines,
+        ledger=ledger,
+        processor=processor,
+        config=PaymentsConfig(s.currency, fee_schedule(s.convenience_fees), processor.name),
+        services=services,
+        recent=DynamoExceptionStore(s.ledger_table, s.audit_table),
+        window_minutes=s.duplicate_window_minutes,
+        now=datetime.now(UTC),
+    )
+    payment = taken.checkout.result.payment
+    out = {
+        "payment": payment.model_dump(mode="json", exclude={"history"}),
+        "history": [h.model_dump(mode="json") for h in payment.history],
+        "receipt_number": payment.receipt_number,
+        "allocations": [a.model_dump(mode="json") for a in taken.checkout.allocations],
+        "balances": taken.checkout.balances,
+        "new_invoices": taken.new_invoice_ids,
+        "emailed_to": list(taken.checkout.delivery.emailed_to),
+        "likely_duplicate_of": taken.likely_duplicate_of,
+        "replayed": taken.checkout.result.replayed,
+    }
+    if payment.status.value == "failed":
+        advice = taken.checkout.advice
+        error = {
+            "code": "payment_declined",
+            "message": advice.message if advice else "the payment was declined",
+            "details": {"decline_code": advice.code if advice else None, **out},
+        }
+        return Outcome(int(HTTPStatus.PAYMENT_REQUIRED), {"error": error})
+    return Outcome(int(HTTPStatus.CREATED), out, {"Location": f"/v1/staff/payments/{payment.payment_id}"})

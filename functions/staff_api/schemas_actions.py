@@ -1,0 +1,172 @@
+"""Request and response models of the staff console's actions: taking payments, exceptions, approvals,
+receipts and duplicates. Requests forbid unknown fields; card numbers never reach these models (tokens only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from arportal.api.schemas import MoneyOut, Out
+from arportal.domain.duplicates import DuplicatePair
+from arportal.domain.exceptions import ReasonCode
+from arportal.domain.models import AccountNumber, DepartmentCode, EmailAddress, FeeCode
+from arportal.ports import StoredApproval
+from staff_api.schemas_common import CUSTOMER_ID_PATTERN
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Amount = Annotated[int, Field(gt=0, le=10**13, description="Minor units")]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class CartLineIn(In):
+    """An existing invoice (``invoice_id``, ``amount``) or a fee not invoiced yet (``department``, ``fee_code``,
+    ``description``, ``amount``, ``account_number``)."""
+
+    amount: Amount
+    invoice_id: Annotated[str, StringConstraints(pattern=r"^inv_[0-9A-Za-z]{4,40}$")] | None = None
+    department: DepartmentCode | None = None
+    fee_code: FeeCode | None = None
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    account_number: AccountNumber | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        fee = (self.department, self.fee_code, self.description, self.account_number)
+        if self.invoice_id is not None and any(f is not None for f in fee):
+            raise ValueError("a line is either an invoice (invoice_id) or a new fee, not both")
+        if self.invoice_id is None and any(f is None for f in fee):
+            raise ValueError("a new fee needs department, fee_code, description and account_number")
+        return self
+
+
+class StaffPayIn(In):
+    customer_id: Annotated[str, StringConstraints(pattern=CUSTOMER_ID_PATTERN)]
+    amount: Amount
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    method: Literal["card", "debit", "wallet", "cash", "cheque"]
+    channel: Literal["counter", "phone"]
+    lines: list[CartLineIn] = Field(min_length=1, max_length=50)
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    terminal_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    drawer_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    cheque_number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,32}$")] | None = None
+
+    @model_validator(mode="after")
+    def _method_fits_channel(self) -> Self:
+        if self.method in {"cash", "cheque"}:
+            if self.channel != "counter":
+                raise ValueError("cash and cheques are taken at a counter")
+            if not (self.terminal_id and self.drawer_id):
+                raise ValueError("a counter payment in cash or by cheque names its terminal_id and drawer_id")
+            if self.method == "cheque" and not self.cheque_number:
+                raise ValueError("a cheque payment needs the cheque_number")
+        elif not self.token:
+            raise ValueError("a card, debit or wallet payment needs the token from the processor's hosted fields")
+        return self
+
+
+class RefundIn(In):
+    amount: Amount | None = Field(default=None, description="Omitted: everything still refundable")
+    reason_code: ReasonCode
+    note: Note
+
+
+class VoidIn(In):
+    reason_code: ReasonCode
+    note: Note
+
+
+class ReversalIn(In):
+    reason_code: ReasonCode
+    note: Note
+
+
+class AdjustmentIn(In):
+    customer_id: Annotated[str, StringConstraints(pattern=CUSTOMER_ID_PATTERN)] = Field(
+        description="The invoice's owner (an invoice is read in its customer's record)"
+    )
+    invoice_id: Annotated[str, StringConstraints(pattern=r"^inv_[0-9A-Za-z]{4,40}$")]
+    kind: Literal["adjustment", "write_off"]
+    amount: Annotated[int, Field(ge=-(10**13), le=10**13, description="Signed for adjustments; > 0 write-offs")]
+    reason_code: ReasonCode
+    note: Note
+
+
+class DecisionIn(In):
+    decision: Literal["approve", "reject"]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+
+
+class ReceiptEmailIn(In):
+    to: EmailAddress | None = None
+
+
+class ApprovalOut(Out):
+    approval_id: str
+    action: str
+    status: str
+    amount: MoneyOut
+    target_id: str
+    customer_id: str | None
+    reason: str
+    requested_by: str
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision: str | None
+    request: dict[str, Any] | None
+    outcome: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, s: StoredApproval) -> ApprovalOut:
+        a = s.approval
+        return cls(
+            approval_id=a.approval_id,
+            action=a.action,
+            status=a.status.value,
+            amount=MoneyOut.of(a.amount, a.currency),
+            target_id=a.target_id,
+            customer_id=a.customer_id,
+            reason=a.reason,
+            requested_by=a.requested_by,
+            created_at=a.created_at,
+            decided_by=a.decided_by or s.decision_by,
+            decided_at=a.decided_at,
+            decision=s.decision,
+            request=s.request,
+            outcome=s.outcome,
+        )
+
+
+class ApprovalsPageOut(Out):
+    approvals: list[ApprovalOut]
+    next_cursor: str | None
+
+
+class DuplicateOut(Out):
+    payment_id: str
+    likely_duplicate_of: str
+    amount: MoneyOut
+    invoice_ids: list[str]
+    seconds_apart: int
+
+    @classmethod
+    def of(cls, d: DuplicatePair) -> DuplicateOut:
+        return cls(
+            payment_id=d.payment_id,
+            likely_duplicate_of=d.likely_duplicate_of,
+            amount=MoneyOut.of(d.amount, d.currency),
+            invoice_ids=list(d.invoice_ids),
+            seconds_apart=d.seconds_apart,
+        )
+
+
+class DuplicatesOut(Out):
+    customer_id: str
+    window_minutes: int
+    duplicates: list[DuplicateOut]

@@ -1,0 +1,302 @@
+"""Staff exceptions in the ledger: refunds, voids, reversals (money back from a payment) and adjustments.
+
+Money back is one transaction (at most 100 items), the same shape as a processor-reported return
+(``status_changes.py``), whose invoice update it reuses:
+  guard ``ACTKEY#<digest of scope and key>`` (create)   -> a request (or an approval) applies once, ever
+  payment (update: conditioned on the status and version read; status, history, refunded, fee)
+  each invoice given back (update: conditioned on its version; open/due index entries come back)
+  the payment's credit note (reduced or removed, conditioned on ``remaining``)
+  outbox event, and the payment's next hash-chained audit record (head conditioned on the seq read)
+An adjustment: guard, invoice (lines, amount, credited, balance, status; conditioned on its version), the
+``ADJ#`` record, outbox event, the invoice's next chained audit record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from arportal.adapters.aws import client
+from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb.audit import DynamoAuditTrail
+from arportal.adapters.dynamodb.errors import translated
+from arportal.adapters.dynamodb.outbox import outbox_item
+from arportal.adapters.dynamodb.posting import add_invoice_update
+from arportal.adapters.dynamodb.status_changes import DynamoStatusChanges
+from arportal.adapters.dynamodb.tables import BY_EXTERNAL_KEY
+from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
+from arportal.domain.duplicates import PaymentFacts
+from arportal.domain.exceptions import AdjustmentRecord, MoneyBack
+from arportal.domain.models import AuditEvent, Invoice, Payment
+from arportal.domain.posting import InvoiceChange
+from arportal.domain.search import SearchKind
+from arportal.ports import AppliedAction, PaymentState
+
+
+class _UnitOfWork(DynamoUnitOfWork):
+    def delete(self, key: dict[str, str], *, condition: str, values: dict[str, Any]) -> None:
+        self._actions.append(
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": codec.serialize(key),
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeValues": {k: codec.value(v) for k, v in values.items()},
+                }
+            }
+        )
+
+
+class DynamoExceptionStore:
+    def __init__(self, table_name: str, audit_table_name: str) -> None:
+        self.table = table_name
+        self.trail = DynamoAuditTrail(audit_table_name)
+        self._states = DynamoStatusChanges(table_name, audit_table_name)
+
+    # --- reads -------------------------------------------------------------------------------------------
+
+    def locate_payment(self, payment_id: str) -> PaymentState | None:
+        with translated("find payment"):
+            response = client("dynamodb").query(
+                TableName=self.table,
+                IndexName=BY_EXTERNAL_KEY,
+                KeyConditionExpression="XK = :xk AND XSK = :kind",
+                ExpressionAttributeValues={
+                    ":xk": {"S": keys.external_key(payment_id)},
+                    ":kind": {"S": SearchKind.PAYMENT_ID.value},
+                },
+            )
+        for raw in response.get("Items", []):
+            hit = codec.deserialize(raw)
+            if hit.get("type") == "payment" and hit.get("payment_id") == payment_id:
+                customer_id = keys.customer_id_from_pk(str(hit["PK"]))
+                credit_note_id = "cn_" + payment_id.removeprefix("pay_")
+                return self._states.payment_state(customer_id, payment_id, credit_note_id=credit_note_id)
+        return None
+
+    def applied(self, scope: str, key: str) -> AppliedAction | None:
+        item = self._get(keys.staff_action_guard_key(scope, key))
+        if item is None:
+            return None
+        return AppliedAction(str(item["entity_id"]), dict(items.plain(item.get("result") or {})))
+
+    def receipt_owner(self, receipt_number: str) -> tuple[str | None, str] | None:
+        """(customer id, payment id) of a receipt, through ByExternalKey (one query)."""
+        with translated("find receipt"):
+            response = client("dynamodb").query(
+                TableName=self.table,
+                IndexName=BY_EXTERNAL_KEY,
+                KeyConditionExpression="XK = :xk AND XSK = :kind",
+                ExpressionAttributeValues={
+                    ":xk": {"S": keys.external_key(receipt_number)},
+                    ":kind": {"S": SearchKind.RECEIPT_NUMBER.value},
+                },
+            )
+        for raw in response.get("Items", []):
+            hit = codec.deserialize(raw)
+            if hit.get("type") == "receipt" and str(hit.get("receipt_number", "")).upper() == receipt_number.upper():
+                return keys.customer_id_from_pk(str(hit["PK"])), str(hit["payment_id"])
+        return None
+
+    def invoice(self, customer_id: str, invoice_id: str) -> Invoice | None:
+        item = self._get({"PK": keys.customer_pk(customer_id), "SK": keys.invoice_sk(invoice_id)})
+        return items.from_item(item, Invoice) if item and item.get("type") == "invoice" else None
+
+    def recent_payment_facts(self, customer_id: str, *, limit: int) -> list[PaymentFacts]:
+        """The newest payments (one query), then their allocations: one range query from the oldest one's
+        allocations on (payment ids are ULIDs, so ``ALLOC#<id>`` sorts by time too)."""
+        pk = keys.customer_pk(customer_id)
+        with translated("recent payments"):
+            response = client("dynamodb").query(
+                TableName=self.table,
+                KeyConditionExpression="PK = :pk AND begins_with(SK, :pay)",
+                ExpressionAttributeValues={":pk": {"S": pk}, ":pay": {"S": keys.PAYMENT_PREFIX}},
+                ScanIndexForward=False,
+                Limit=limit,
+                ConsistentRead=True,
+            )
+        payments = [items.from_item(codec.deserialize(i), Payment) for i in response.get("Items", [])]
+        if not payments:
+            return []
+        oldest = min(p.payment_id for p in payments)
+        invoices_of: dict[str, set[str]] = {p.payment_id: set() for p in payments}
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :from AND :to",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": pk},
+                ":from": {"S": keys.allocations_prefix(oldest)},
+                ":to": {"S": keys.ALLOCATION_PREFIX + "\uffff"},
+            },
+            "ProjectionExpression": "payment_id, invoice_id",
+            "ConsistentRead": True,
+        }
+        while True:
+            with translated("recent allocations"):
+                page = client("dynamodb").query(**request)
+            for raw in page.get("Items", []):
+                allocation = codec.deserialize(raw)
+                invoices_of.setdefault(str(allocation["payment_id"]), set()).add(str(allocation["invoice_id"]))
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [
+            PaymentFacts(
+                p.payment_id,
+                p.customer_id,
+                p.amount,
+                p.currency,
+                p.created_at,
+                p.status,
+                frozenset(invoices_of.get(p.payment_id, ())),
+            )
+            for p in payments
+        ]
+
+    # --- writes ------------------------------------------------------------------------------------------
+
+    def apply_money_back(self, back: MoneyBack, *, scope: str, key: str, audit: AuditEvent) -> None:
+        before, after = back.before, back.after
+        pk = keys.customer_pk(after.customer_id) if after.customer_id else "GUEST"
+        uow = _UnitOfWork(self.table)
+        uow.create(_guard(scope, key, after.payment_id, {"status": after.status.value, "amount": back.amount}))
+        uow.update(
+            {"PK": pk, "SK": keys.payment_sk(after.payment_id)},
+            update_expression="SET #status = :status, #history = :history, version = :next, fee_amount = :fee, "
+            "refunded = :refunded",
+            condition="#status = :expected AND version = :version",
+            names={"#status": "status", "#history": "history"},
+            values={
+                ":status": after.status.value,
+                ":history": [h.model_dump(mode="json", exclude_none=True) for h in after.history],
+                ":next": after.version,
+                ":fee": after.fee_amount,
+                ":refunded": after.refunded,
+                ":expected": before.status.value,
+                ":version": before.version,
+            },
+        )
+        for change in back.invoice_changes:
+            add_invoice_update(uow, change)
+        _credit(uow, back)
+        uow.create(outbox_item(f"payment.{after.status.value}", _detail(back, audit), at=audit.at))
+        self.trail.append(uow, audit, head=self.trail.head(audit.entity_type, audit.entity_id))
+        uow.commit(f"payment {after.status.value}")
+
+    def apply_adjustment(
+        self, change: InvoiceChange, record: AdjustmentRecord, *, scope: str, key: str, audit: AuditEvent
+    ) -> None:
+        before, after = change.before, change.after
+        uow = DynamoUnitOfWork(self.table)
+        uow.create(
+            _guard(
+                scope,
+                key,
+                record.adjustment_id,
+                {
+                    "invoice_id": after.invoice_id,
+                    "balance": after.balance,
+                    "status": after.status.value,
+                    "amount": record.amount,
+                },
+            )
+        )
+        values: dict[str, Any] = {
+            ":lines": [line.model_dump(mode="json") for line in after.lines],
+            ":amount": after.amount,
+            ":credited": after.credited,
+            ":balance": after.balance,
+            ":status": after.status.value,
+            ":next": after.version,
+            ":expected": before.version,
+        }
+        sets = "#lines = :lines, amount = :amount, credited = :credited, balance = :balance, #status = :status, "
+        sets += "version = :next"
+        live = items.live_index_attributes(after)
+        if live:
+            sets += ", " + ", ".join(f"{name} = :{name}" for name in live)
+            values |= {f":{name}": value for name, value in live.items()}
+            expression = f"SET {sets}"
+        else:
+            expression = f"SET {sets} REMOVE {', '.join(items.SPARSE_ATTRIBUTES)}"
+        uow.update(
+            {"PK": keys.customer_pk(after.customer_id), "SK": keys.invoice_sk(after.invoice_id)},
+            update_expression=expression,
+            condition="version = :expected",
+            names={"#status": "status", "#lines": "lines"},
+            values=values,
+        )
+        uow.create(adjustment_item(record))
+        detail = {**_plain_record(record), "balance": after.balance, "status": after.status.value}
+        uow.create(outbox_item(f"invoice.{record.kind.value}", detail, at=audit.at))
+        self.trail.append(uow, audit, head=self.trail.head(audit.entity_type, audit.entity_id))
+        uow.commit(f"invoice {record.kind.value}")
+
+    def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
+        with translated("read"):
+            response = client("dynamodb").get_item(TableName=self.table, Key=codec.serialize(key), ConsistentRead=True)
+        item = response.get("Item")
+        return codec.deserialize(item) if item else None
+
+
+def adjustment_item(record: AdjustmentRecord) -> dict[str, Any]:
+    return {
+        "PK": keys.customer_pk(record.customer_id),
+        "SK": keys.adjustment_sk(record.adjustment_id),
+        "type": "adjustment",
+        **_plain_record(record),
+    }
+
+
+def _plain_record(record: AdjustmentRecord) -> dict[str, Any]:
+    body = asdict(record)
+    body |= {"kind": record.kind.value, "reason_code": record.reason_code.value, "at": record.at.isoformat()}
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _guard(scope: str, key: str, entity_id: str, result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **keys.staff_action_guard_key(scope, key),
+        "type": "staff_action_key",
+        "entity_id": entity_id,
+        "result": result,
+    }
+
+
+def _credit(uow: _UnitOfWork, back: MoneyBack) -> None:
+    before = back.credit_before
+    if before is None:
+        return
+    key = {"PK": keys.customer_pk(before.customer_id), "SK": keys.credit_note_sk(before.credit_note_id)}
+    after = back.credit_after
+    if after is None:
+        uow.delete(key, condition="remaining = :expected", values={":expected": before.remaining})
+        return
+    live = items.live_index_attributes(after)
+    values: dict[str, Any] = {":amount": after.amount, ":remaining": after.remaining, ":expected": before.remaining}
+    if live:
+        values |= {f":{name}": value for name, value in live.items()}
+        expression = "SET amount = :amount, remaining = :remaining, OPK = :OPK, OSK = :OSK"
+    else:
+        expression = "SET amount = :amount, remaining = :remaining REMOVE OPK, OSK"
+    uow.update(key, update_expression=expression, condition="remaining = :expected", values=values)
+
+
+def _detail(back: MoneyBack, audit: AuditEvent) -> dict[str, Any]:
+    p = back.after
+    return {
+        "payment_id": p.payment_id,
+        "customer_id": p.customer_id,
+        "status": p.status.value,
+        "previous_status": back.before.status.value,
+        "amount": back.amount,
+        "refunded": p.refunded,
+        "currency": p.currency,
+        "reopened_invoices": [
+            {"invoice_id": c.after.invoice_id, "amount": -c.amount, "balance": c.after.balance}
+            for c in back.invoice_changes
+        ],
+        "shortfall": back.shortfall,
+        "reason": audit.reason,
+        "actor": audit.actor,
+    }

@@ -1,0 +1,152 @@
+// The frame every console page shares: the USWDS header with the navigation, who is signed in and in which role,
+// the footer, and the sign-in guard. Pages call startPage() first and build their content inside <main>.
+
+import { config } from "../../shared/js/config.js";
+import { configureAuth, isSignedIn, session, signOut } from "../../shared/js/auth.js";
+import { signInUrl } from "../../shared/js/api.js";
+import { $, h, showAlert } from "../../shared/js/ui.js";
+import { can, roleNames } from "./roles.js";
+
+configureAuth({
+  name: "console",
+  clientId: (cfg) => cfg.staffClientId,
+  audience: "staff",
+  wrongAudience: "This is the staff console. Customers sign in at the payments portal.",
+});
+
+// [page, text, permission it needs (null: every staff member)]
+const NAV = [
+  ["search.html", "Search", "customers.read"],
+  ["dashboard.html", "Dashboard", "reports.read"],
+  ["approvals.html", "Approvals", null],
+];
+
+function current() {
+  return location.pathname.split("/").pop() || "index.html";
+}
+
+/** May the signed-in staff member do this? For showing or hiding actions only: the API decides. */
+export function allowed(permission) {
+  return can(session()?.groups, permission);
+}
+
+function navLink(href, text) {
+  const here = current() === href;
+  return h(
+    "a",
+    { href, class: `usa-nav-link${here ? " usa-current" : ""}`, "aria-current": here ? "page" : null },
+    h("span", {}, text),
+  );
+}
+
+function header(cfg, signedIn) {
+  const items = signedIn
+    ? NAV.filter(([, , permission]) => !permission || allowed(permission)).map(([href, text]) =>
+        h("li", { class: "usa-nav__primary-item" }, navLink(href, text)),
+      )
+    : [];
+  if (signedIn) {
+    items.push(
+      h(
+        "li",
+        { class: "usa-nav__primary-item" },
+        h("button", { type: "button", class: "usa-button usa-button--outline sign-out", id: "sign-out" }, "Sign out"),
+      ),
+    );
+  }
+  const user = signedIn ? session() : null;
+  return [
+    h(
+      "div",
+      { class: "usa-nav-container" },
+      h(
+        "div",
+        { class: "usa-navbar" },
+        h(
+          "div",
+          { class: "usa-logo" },
+          h(
+            "em",
+            { class: "usa-logo__text" },
+            h("a", { href: signedIn ? "search.html" : "index.html" }, `${cfg.agencyName} staff`, h("span", { class: "usa-sr-only" }, " console home")),
+          ),
+        ),
+        signedIn ? h("button", { type: "button", class: "usa-menu-btn" }, "Menu") : null,
+      ),
+      signedIn
+        ? h(
+            "nav",
+            { "aria-label": "Primary navigation", class: "usa-nav" },
+            h(
+              "button",
+              { type: "button", class: "usa-nav__close" },
+              h("img", { src: "../vendor/uswds/img/usa-icons/close.svg", role: "img", alt: "Close menu" }),
+            ),
+            h("ul", { class: "usa-nav__primary usa-accordion" }, items),
+            h(
+              "p",
+              { class: "staff-identity", id: "staff-identity" },
+              h("span", { class: "usa-sr-only" }, "Signed in as "),
+              h("strong", {}, user?.name || user?.email || "Staff member"),
+              " ",
+              h("span", { class: "usa-tag tag--info" }, roleNames(user?.groups)),
+            ),
+          )
+        : null,
+    ),
+  ];
+}
+
+function footer(cfg) {
+  return h(
+    "div",
+    { class: "grid-container" },
+    h("p", { class: "margin-y-2" }, `${cfg.agencyName} staff console.`, cfg.local ? " Local demo: no real money moves." : ""),
+  );
+}
+
+function loadUswds() {
+  // USWDS binds the header's menu and its focus trap to what is in the page when it starts: load it after.
+  if (document.querySelector("script[data-uswds]")) return;
+  document.body.append(h("script", { src: "../vendor/uswds/js/uswds.min.js", "data-uswds": "1" }));
+}
+
+/** A page's "next" parameter, kept to a page of this console (never another site). */
+export function safeNext(fallback = "search.html") {
+  const next = new URLSearchParams(location.search).get("next") || "";
+  return /^[a-z][a-z-]*\.html(\?[\w=&%.,:-]*)?$/.test(next) && !next.startsWith("index.html") ? next : fallback;
+}
+
+/** Build the frame; signedIn false for the sign-in page. Resolves to the normalised config. */
+export async function startPage({ title, signedIn = true }) {
+  document.title = `${title} | Staff console`;
+  if (signedIn && !isSignedIn()) {
+    location.replace(signInUrl());
+    return new Promise(() => {});
+  }
+  let cfg;
+  try {
+    cfg = await config();
+  } catch {
+    showAlert($("#page-alerts"), {
+      type: "error",
+      heading: "The console could not start",
+      text: "Its settings could not be loaded. Check your connection and reload the page.",
+      focus: true,
+    });
+    throw new Error("config unavailable");
+  }
+  document.title = `${title} | ${cfg.agencyName} staff console`;
+  const top = $("#site-header");
+  top.classList.add("usa-header", "usa-header--basic");
+  top.replaceChildren(...header(cfg, signedIn));
+  top.after(h("div", { class: "usa-overlay" }));
+  $("#site-footer").classList.add("usa-footer", "usa-footer--slim");
+  $("#site-footer").replaceChildren(footer(cfg));
+  $("#sign-out")?.addEventListener("click", async () => {
+    await signOut();
+    location.assign("index.html?signed_out=1");
+  });
+  loadUswds();
+  return cfg;
+}

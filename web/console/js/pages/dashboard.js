@@ -1,0 +1,98 @@
+// The leadership dashboard: collections by day, department and channel (charts with their tables), what is
+// pending or failed, approvals waiting, interactions handled.
+
+import { get } from "../../../shared/js/api.js";
+import { addDays, formatDate, humanize, today } from "../../../shared/js/money.js";
+import { $, h, money, section, showFormErrors, table } from "../../../shared/js/ui.js";
+import { barChart } from "../charts.js";
+import { APPROVAL_COLUMNS } from "../customer-sections.js";
+import { startPage } from "../layout.js";
+import { paymentsTable } from "../views.js";
+
+const cfg = await startPage({ title: "Dashboard" });
+$("#to").value = today();
+$("#from").value = addDays(today(), -29);
+
+const figure = (title, value, extra = "", tone = "") =>
+  h("div", { class: `figure${tone ? ` figure--${tone}` : ""}` }, h("h3", {}, title), h("p", { class: "amount" }, value), extra ? h("p", {}, extra) : null);
+
+const named = (tallies) => tallies.map((t) => ({ label: humanize(t.name), amount: t.amount.amount, count: t.count }));
+
+function collections(report) {
+  const currency = report.total.amount.currency || cfg.currency;
+  const days = report.days.map((d) => ({ label: formatDate(d.day).replace(/, \d{4}$/, ""), amount: d.total.amount.amount, count: d.total.count }));
+  return [
+    h("h2", {}, "Collections"),
+    h("p", { class: "usa-hint" }, `${formatDate(report.start)} to ${formatDate(report.end)}: ${report.basis}.`),
+    report.complete === false
+      ? h("p", { class: "usa-alert__text" }, `Incomplete: ${(report.discrepancies || []).join("; ")}`)
+      : null,
+    h(
+      "div",
+      { class: "figures" },
+      figure("Collected", money(report.total.amount), `${report.total.count} payments`, "good"),
+      figure("Convenience fees", money(report.fees)),
+      figure("Refunded", money(report.refunded)),
+    ),
+    barChart({ title: "Collections by day", rows: days, currency, labelHeader: "Day" }),
+    barChart({ title: "Collections by department", rows: named(report.by_department), currency, horizontal: true, labelHeader: "Department" }),
+    barChart({ title: "Collections by channel", rows: named(report.by_channel), currency, horizontal: true, labelHeader: "Channel" }),
+  ];
+}
+
+function exceptions(report) {
+  const interactions = {};
+  for (const day of report.days) {
+    for (const [kind, count] of Object.entries(day.interactions || {})) interactions[kind] = (interactions[kind] || 0) + count;
+  }
+  return [
+    h("h2", {}, "Exceptions and workload"),
+    h(
+      "div",
+      { class: "figures" },
+      figure("Pending payments", String(report.pending.count), money(report.pending.amount), report.pending.count ? "alert" : ""),
+      figure("Failed payments", String(report.failed.count), money(report.failed.amount), report.failed.count ? "alert" : ""),
+      figure("Approvals waiting", String(report.approvals_waiting.length)),
+      figure("Interactions handled", String(report.interactions_handled)),
+    ),
+    table({
+      caption: "Interactions handled by kind",
+      rows: Object.entries(interactions).map(([kind, count]) => ({ kind, count })),
+      empty: "No interactions logged in this range.",
+      columns: [
+        { label: "Kind", cell: (r) => humanize(r.kind) },
+        { label: "Handled", numeric: true, cell: (r) => String(r.count) },
+      ],
+    }),
+    h("h3", {}, "Pending payments"),
+    paymentsTable("Pending payments", report.pending_payments, { withCustomer: true, empty: "Nothing pending." }),
+    h("h3", {}, "Failed payments"),
+    paymentsTable("Failed payments", report.failed_payments, { withCustomer: true, empty: "Nothing failed." }),
+    report.listed_all ? null : h("p", { class: "usa-hint" }, "Only the first of these are listed; the counts above are complete."),
+    h("h3", {}, "Approvals waiting"),
+    table({ caption: "Approvals waiting", captionHidden: true, rows: report.approvals_waiting, columns: APPROVAL_COLUMNS, empty: "No approvals waiting." }),
+  ];
+}
+
+async function show() {
+  const query = { from: $("#from").value, to: $("#to").value };
+  await section($("#collections"), "Collections", async () => {
+    $("#collections").replaceChildren(...collections(await get("/v1/staff/reports/collections", { query })).filter(Boolean));
+  });
+  await section($("#exceptions"), "Exceptions", async () => {
+    $("#exceptions").replaceChildren(...exceptions(await get("/v1/staff/reports/exceptions", { query })).filter(Boolean));
+  });
+}
+
+$("#range").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  if (!$("#from").value || !$("#to").value || $("#from").value > $("#to").value) {
+    showFormErrors(form, [{ field: "from", reason: "Enter a first day on or before the last day." }]);
+    return;
+  }
+  form.querySelector(".form-error-summary")?.remove();
+  await show();
+});
+
+await show();

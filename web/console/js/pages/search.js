@@ -1,0 +1,101 @@
+// One search box for every key a customer can read out (or the start of a name, email or phone), and payment
+// activity by day with filters.
+
+import { get } from "../../../shared/js/api.js";
+import { addDays, humanize, today } from "../../../shared/js/money.js";
+import { $, announce, h, link, moreButton, section, showFormErrors, table } from "../../../shared/js/ui.js";
+import { startPage } from "../layout.js";
+import { customerHref, paymentHref, paymentsTable } from "../views.js";
+
+await startPage({ title: "Search" });
+const params = new URLSearchParams(location.search);
+
+function recordLink(match) {
+  const paymentId = match.payment?.payment_id || (match.entity_type === "payment" ? match.entity_id : null);
+  if (paymentId) return link(paymentHref(paymentId), `Payment ${match.record?.receipt_number || paymentId}`);
+  return match.customer ? link(customerHref(match.customer.customer_id), "Customer record") : "";
+}
+
+function showMatches(result) {
+  const container = $("#results");
+  const rows = result.matches || [];
+  const interpreted = (result.interpreted_as || []).map(humanize).join(", ");
+  container.replaceChildren(
+    h("h2", { id: "results-heading", tabindex: "-1" }, rows.length ? `${rows.length} found` : "Nothing found"),
+    h("p", { class: "usa-hint" }, interpreted ? `Looked for “${result.query}” as: ${interpreted}.` : ""),
+    table({
+      caption: `Search results for ${result.query}`,
+      captionHidden: true,
+      rows,
+      empty: "No customer or record matches. Check the number, or search by name.",
+      columns: [
+        { label: "Found", cell: (m) => `${humanize(m.kind)} ${m.entity_id}` },
+        {
+          label: "Customer",
+          cell: (m) => (m.customer ? link(customerHref(m.customer.customer_id), m.customer.name || m.customer.customer_id) : "Guest"),
+        },
+        { label: "Contact", cell: (m) => [m.customer?.email, m.customer?.phone].filter(Boolean).join(" · ") },
+        { label: "Open", cell: recordLink },
+      ],
+    }),
+  );
+  announce(rows.length ? `${rows.length} found.` : "Nothing found.");
+}
+
+async function search(q, kind) {
+  await section($("#results"), "Results", async () => {
+    showMatches(await get("/v1/staff/search", { query: { q, type: kind || undefined, limit: 20 } }));
+  });
+}
+
+$("#search-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const q = $("#q").value.trim();
+  if (!q) {
+    showFormErrors(form, [{ field: "q", reason: "Enter a number, id or the start of a name, email or phone." }]);
+    return;
+  }
+  form.querySelector(".form-error-summary")?.remove();
+  history.replaceState(null, "", `?q=${encodeURIComponent(q)}${$("#kind").value ? `&type=${$("#kind").value}` : ""}`);
+  await search(q, $("#kind").value);
+});
+
+// --- activity ---------------------------------------------------------------------------------------------------
+
+$("#to").value = today();
+$("#from").value = addDays(today(), -30);
+
+async function showActivity(form) {
+  const container = $("#activity");
+  const query = Object.fromEntries(new FormData(form));
+  let rows = [];
+  const more = moreButton("Show more payments", (cursor) => load(cursor));
+  async function load(cursor = null) {
+    const page = await get("/v1/staff/activity", { query: { ...query, cursor, limit: 25 } });
+    rows = cursor ? rows.concat(page.payments) : page.payments;
+    more.update(page.next_cursor);
+    container.replaceChildren(
+      paymentsTable("Payments in this range, newest first", rows, { withCustomer: true, empty: "No payments match." }),
+      more.element,
+    );
+  }
+  await section(container, "Payments", () => load());
+}
+
+$("#activity-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  if (!$("#from").value || !$("#to").value) {
+    showFormErrors(form, [{ field: $("#from").value ? "to" : "from", reason: "Enter a date." }]);
+    return;
+  }
+  form.querySelector(".form-error-summary")?.remove();
+  await showActivity(form);
+});
+
+if (params.get("q")) {
+  $("#q").value = params.get("q");
+  if (params.get("type")) $("#kind").value = params.get("type");
+  await search(params.get("q"), params.get("type"));
+}
