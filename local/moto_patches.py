@@ -22,15 +22,18 @@ Each patch names the moto internal it replaces and why. After upgrading moto, re
    records, no per-item round trip): how seed data loads in seconds.
 8. DynamoDB Streams keeps every shard iterator it ever issued (~2 KB each); a relay polling for hours would grow
    without bound, so only the newest ``MAX_SHARD_ITERATORS`` are kept (AWS expires them after 15 minutes).
-9. A failed ``TransactWriteItems`` (``DynamoDBBackend.transact_write_items``) restores deep copies of the tables
-   it touched, stream shard included: stream records of the rolled-back writes stay in the copy, and every open
-   shard iterator keeps reading the old shard, so the outbox relay and the audit exporter went deaf after the
-   first conflict. The live shard is put back on the restored table, minus the rolled-back records.
+9. ``TransactWriteItems`` without copying tables. moto deep-copies every table a transaction names (once per
+   action) so it can roll back, which costs seconds per payment against the seeded agency, and a rollback put
+   the copies back with a stale stream shard (the outbox relay and the audit exporter went deaf after the first
+   conflict). Here, as in DynamoDB, every condition is evaluated against the state before the transaction; only
+   if all hold are the writes applied, and should one still fail (an invalid update expression) the items
+   already written are put back and their stream records dropped.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import gc
 import json
 import threading
@@ -48,7 +51,16 @@ import moto
 from moto.awslambda.models import LambdaFunction
 from moto.core.config import default_user_config
 from moto.dynamodb import responses as dynamodb_responses
-from moto.dynamodb.exceptions import ItemSizeTooLarge
+from moto.dynamodb.comparisons import get_filter_expression
+from moto.dynamodb.exceptions import (
+    ConditionalCheckFailed,
+    ItemSizeTooLarge,
+    MockValidationException,
+    MultipleTransactionsException,
+    TooManyTransactionsException,
+    TransactionCanceledException,
+    TransactWriteSingleOpException,
+)
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models import dynamo_type as dynamo_types
 from moto.dynamodb.models.table import Table
@@ -105,7 +117,7 @@ def install(invoker: Invoker) -> None:
     result = dynamodb_responses.DynamoResult
     result.execute_result = _fast_result(result.execute_result)  # type: ignore[method-assign]
     DynamoDBStreamsBackend.get_records = _bounded_iterators(DynamoDBStreamsBackend.get_records)  # type: ignore[method-assign]
-    DynamoDBBackend.transact_write_items = _streams_survive_rollback(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
+    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     _state["installed"] = True
 
 
@@ -394,25 +406,93 @@ def sent_messages(account: str, region: str) -> Iterator[Any]:
     yield from list(ses_models.ses_backends[account][region].sent_messages)
 
 
-# --- 9. stream shards survive a rolled-back transaction -----------------------------------------------------
+# --- 9. TransactWriteItems without copying tables -----------------------------------------------------------
+
+_Planned = tuple[str, dict[str, Any], Table, dict[str, Any], Any]  # op type, op, table, key, current item
 
 
-def _streams_survive_rollback(original: Callable[..., Any]) -> Callable[..., Any]:
-    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> Any:
-        live = {
-            name: (table, table.stream_shard, len(table.stream_shard.items))
-            for name, table in self.tables.items()
-            if table.stream_shard is not None
-        }
+def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    planned: list[_Planned] = []
+    errors: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
+    seen: set[tuple[str, str]] = set()
+    for entry in transact_items:
+        if len(entry) > 1:
+            raise TransactWriteSingleOpException
+        op_type, op = next(iter(entry.items()))
+        old_image: dict[str, Any] | None = None
         try:
-            return original(self, transact_items)
-        except Exception:
-            for name, (table, shard, count) in live.items():
-                restored = self.tables.get(name)
-                if restored is not None and restored is not table:
-                    del shard.items[count:]  # records of writes that never happened
-                    shard.table = restored
-                    restored.stream_shard = shard
+            if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+                raise ValueError("Unsupported transaction operation")
+            table = self.get_table(op["TableName"])
+            key = op["Key"] if op_type != "Put" else _key_of(table, op["Item"])
+            marker = (str(op["TableName"]), str(dict(sorted(key.items()))))
+            if marker in seen:
+                raise MultipleTransactionsException()
+            seen.add(marker)
+            current = self.get_item(op["TableName"], key)
+            if op.get("ConditionExpression") is not None:
+                condition = get_filter_expression(
+                    op["ConditionExpression"], op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+                )
+                if not condition.expr(current):
+                    if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                        old_image = current.to_json()["Attributes"]
+                    raise ConditionalCheckFailed(item=old_image)
+            planned.append((op_type, op, table, key, current))
+            errors.append((None, None, None))
+        except (MultipleTransactionsException, MockValidationException):
             raise
+        except ConditionalCheckFailed as exc:
+            errors.append(("ConditionalCheckFailed", str(exc.message), old_image))
+        except Exception as exc:  # reported per action, as DynamoDB's CancellationReasons are
+            errors.append((type(exc).__name__, str(exc), old_image))
+    if any(code is not None for code, _, _ in errors):
+        raise TransactionCanceledException(errors)
+    _apply_all_or_nothing(self, planned)
 
-    return transact_write_items
+
+def _key_of(table: Table, attrs: dict[str, Any]) -> dict[str, Any]:
+    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = attrs[table.range_key_attr]
+    return key
+
+
+def _apply_all_or_nothing(backend: DynamoDBBackend, planned: list[_Planned]) -> None:
+    shards = {
+        id(t.stream_shard): (t.stream_shard, len(t.stream_shard.items)) for _, _, t, _, _ in planned if t.stream_shard
+    }
+    undo: list[tuple[Table, dict[str, Any], Any]] = []
+    try:
+        for op_type, op, table, key, current in planned:
+            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            if op_type == "Put":
+                undo.append((table, key, current))
+                backend.put_item(op["TableName"], op["Item"], expression_attribute_names=names,
+                                 expression_attribute_values=values)  # fmt: skip
+            elif op_type == "Delete":
+                undo.append((table, key, current))
+                backend.delete_item(op["TableName"], key)
+            elif op_type == "Update":
+                undo.append((table, key, copy.deepcopy(current)))  # moto updates the item in place
+                backend.update_item(op["TableName"], key, update_expression=op["UpdateExpression"],
+                                    expression_attribute_names=names, expression_attribute_values=values)  # fmt: skip
+    except Exception:
+        for table, key, previous in reversed(undo):
+            _put_back(table, key, previous)
+        for shard, count in shards.values():
+            del shard.items[count:]  # records of writes that never happened
+        raise
+
+
+def _put_back(table: Table, key: dict[str, Any], previous: Any) -> None:
+    hash_value = dynamo_types.DynamoType(key[table.hash_key_attr])
+    range_value = dynamo_types.DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+    home: dict[Any, Any] = table.items[hash_value] if range_value is not None else table.items  # type: ignore[assignment]
+    slot = range_value if range_value is not None else hash_value
+    if previous is None:
+        home.pop(slot, None)
+    else:
+        home[slot] = previous

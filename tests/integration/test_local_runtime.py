@@ -23,6 +23,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from moto.cognitoidp.models import cognitoidp_backends
+from moto.dynamodb.models import dynamodb_backends
 
 from arportal.adapters.dynamodb import codec
 from arportal.adapters.dynamodb.outbox import outbox_item
@@ -432,6 +433,53 @@ def test_dynamodb_fast_paths_keep_dynamodb_semantics(local_env):
     assert [i["SK"] for i in found] == ["A", "B"] and found[1]["blob"] == b"\x00\x01"
     with pytest.raises(dynamodb.exceptions.ConditionalCheckFailedException):
         dynamodb.put_item(TableName=table, Item=codec.serialize(item), ConditionExpression="attribute_not_exists(PK)")
+
+
+def test_a_transaction_that_fails_part_way_or_is_cancelled_leaves_nothing(local_env):
+    dynamodb, table = local_env.client("dynamodb"), local_env.resources.ledger_table
+    shard = dynamodb_backends[local_env.resources.account_id][local_env.resources.region].tables[table].stream_shard
+    pk = f"TXN#{uuid.uuid4().hex}"
+    dynamodb.put_item(TableName=table, Item=codec.serialize({"PK": pk, "SK": "A", "n": 1}))
+    bump = {"TableName": table, "Key": codec.serialize({"PK": pk, "SK": "A"}), "UpdateExpression": "SET n = n + :one"}
+    new_b = {"TableName": table, "Item": codec.serialize({"PK": pk, "SK": "B"})}
+    records_before = len(shard.items)
+    # When the last write of a transaction fails after its conditions held (an undefined expression value)
+    with pytest.raises(dynamodb.exceptions.ClientError):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Update": {**bump, "ExpressionAttributeValues": codec.serialize({":one": 1})}},
+                {"Put": new_b},
+                {
+                    "Update": {
+                        **bump,
+                        "Key": codec.serialize({"PK": pk, "SK": "C"}),
+                        "UpdateExpression": "SET n = :nope",
+                    }
+                },
+            ]
+        )
+    # Then nothing it wrote is left, in the table or on its stream
+    got = dynamodb.query(
+        TableName=table, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": {"S": pk}}
+    )["Items"]
+    assert [codec.deserialize(i) for i in got] == [{"PK": pk, "SK": "A", "n": 1}]
+    assert len(shard.items) == records_before
+    # And a transaction cancelled by a condition writes nothing either
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": new_b},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": codec.serialize({"PK": pk, "SK": "A"}),
+                        "ConditionExpression": "n = :two",
+                        "ExpressionAttributeValues": codec.serialize({":two": 2}),
+                    }
+                },
+            ]
+        )
+    assert "Item" not in dynamodb.get_item(TableName=table, Key=codec.serialize({"PK": pk, "SK": "B"}))
 
 
 def test_concurrent_conditional_writes_let_exactly_one_win(local_env):
