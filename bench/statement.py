@@ -106,7 +106,7 @@ class _PrebuiltHistory(DynamoStatementHistory):
         self.by_prefix = by_prefix
 
     def _query(self, customer_id: str, prefix: str, *_: Any, **__: Any) -> Iterator[dict[str, Any]]:
-        yield from self.by_prefix[prefix]
+        yield from self.by_prefix.get(prefix, [])  # no adjustments (ADJ#) in this ledger
 
     def _allocations(self, customer_id: str) -> Iterator[dict[str, Any]]:
         yield from self.by_prefix[keys.ALLOCATION_PREFIX]

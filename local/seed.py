@@ -24,7 +24,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from arportal.adapters.dynamodb import keys
+from arportal.adapters.dynamodb.items import from_item, search_pointers
 from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.domain.models import Customer
 from local import moto_patches
 from local.seed_data import DEMO_CUSTOMER_EMAIL, generate
 
@@ -67,7 +69,8 @@ def generate_items(seed: int, customers: int, today: date | None, currency: str)
     started = time.perf_counter()
     with moto_patches.gc_paused():
         data = generate(seed, today=today, customers=customers, currency=currency)
-        items = data.to_items()
+        # The generator writes records, not the derived email/phone pointers staff search by: add them here.
+        items = data.to_items() + [p for r in data.records if isinstance(r, Customer) for p in search_pointers(r)]
     return Prepared(seed, items, data.counts(), data.demo_customer_id, time.perf_counter() - started)
 
 
@@ -111,9 +114,15 @@ def load(
         env.create_user(email, groups=groups, name=email.split("@")[0].title())
     # The portal login is linked to the profile both ways: custom:customer_id in the token, login_subject here.
     profile = keys.profile_key(prepared.demo_customer_id)
+    pointers: list[dict[str, Any]] = []
     for item in prepared.items:
         if item["PK"] == profile["PK"] and item["SK"] == profile["SK"]:
             item.update(login_subject=demo.sub, email=demo_email)
+            # Its search pointers carry the email too: generated with the old one, staff would not find it.
+            pointers = search_pointers(from_item(item, Customer))
+    prepared.items[:] = [
+        i for i in prepared.items if not (i["PK"] == profile["PK"] and i["SK"] in keys.SEARCH_POINTERS)
+    ] + pointers
     table = env.resources.ledger_table
     if write == "import":
         moto_patches.import_items(table, prepared.items, account=env.resources.account_id, region=env.resources.region)

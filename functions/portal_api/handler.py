@@ -15,6 +15,7 @@ from arportal.api.app import build_resolver
 from portal_api.routes import (
     accounts,
     autopay,
+    credit,
     dashboard,
     documents,
     invoices,
@@ -42,6 +43,7 @@ for module in (
     methods,
     autopay,
     accounts,
+    credit,
 ):
     app.include_router(module.router)
 

@@ -10,6 +10,8 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from arportal.api.csv_export import Column, money_cell
 from arportal.api.schemas import MoneyOut, Out
 from arportal.domain.models import Document
@@ -36,6 +38,7 @@ class TotalsOut(Out):
     refunded: MoneyOut
     reversed: MoneyOut
     adjusted: MoneyOut
+    applied_credit: MoneyOut = Field(description="Held credit applied to invoices: shown, not part of the net")
 
 
 class AgingOut(Out):
@@ -156,7 +159,7 @@ def statement_json(s: Statement) -> str:
         "closing_balance": _money(s.closing, cur),
         "totals": {
             name: _money(getattr(t, name), cur)
-            for name in ("invoiced", "paid", "credited", "refunded", "reversed", "adjusted")
+            for name in ("invoiced", "paid", "credited", "refunded", "reversed", "adjusted", "applied_credit")
         },
         "aging": {
             "as_of": a.as_of.isoformat(),

@@ -17,6 +17,7 @@ from staff_api.routes import (
     approvals,
     audit,
     balances,
+    credit,
     customers,
     duplicates,
     exceptions,
@@ -32,7 +33,7 @@ logger = Logger()
 app = build_resolver()
 for module in (search, audit, customers, balances, interactions, payments_read, activity, reports):
     app.include_router(module.router)
-for module in (payments_write, exceptions, approvals, receipts, duplicates):
+for module in (payments_write, exceptions, approvals, receipts, duplicates, credit):
     app.include_router(module.router)
 
 

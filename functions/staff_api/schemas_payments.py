@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import Field
+
 from arportal.api.record_schemas import AllocationOut
 from arportal.api.schemas import MoneyOut, Out
 from arportal.services.payment_status_view import PaymentStatusView
@@ -55,6 +57,11 @@ class PaymentStatusOut(Out):
     allocations: list[AllocationOut]
     receipt: ReceiptOut | None
     audit: list[AuditEntryOut]
+    likely_duplicate_of: str | None = Field(
+        default=None,
+        description="An earlier payment by the same payer, of the same amount, toward the same invoice, within the "
+        "agency's duplicate window (DUPLICATE_WINDOW_MINUTES): flagged for a person to check, never refused",
+    )
 
     @classmethod
     def of(cls, v: PaymentStatusView) -> PaymentStatusOut:
@@ -103,4 +110,5 @@ class PaymentStatusOut(Out):
                 )
                 for e in v.audit
             ],
+            likely_duplicate_of=v.likely_duplicate_of,
         )

@@ -6,8 +6,13 @@ from __future__ import annotations
 import pytest
 
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
+from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
 from arportal.adapters.processors import processor_for
 from arportal.config import settings
+from arportal.domain.models import StatusChange
+from arportal.domain.status import PaymentStatus
+from arportal.ports import SettlementCandidate
+from tests import builders as b
 from tests.integration.staff_actions_support import invoice_of, key, new_customer, pay, wait_for
 
 BIG = 60_000  # over the local agency's threshold (50,000)
@@ -150,3 +155,33 @@ def test_a_processor_failure_while_carrying_it_out_marks_the_approval_failed(
         stateMachineArn=local_env.resources.state_machines["approval"], statusFilter="FAILED"
     )
     assert any(e["name"] == approval_id for e in history["executions"])
+
+
+def test_an_agent_may_ask_for_a_reversal_it_may_not_make_and_a_supervisor_approves_it(local_env, gateway, make_users):
+    # Given a small settled payment (well under the threshold) taken by an agent
+    cid, _, (invoice,) = new_customer(local_env, amounts=(2_000,))
+    agent = make_users(groups=("agent",))
+    paid = pay(gateway, agent.staff_token, cid, [{"invoice_id": invoice.invoice_id, "amount": 2_000}])
+    pid = paid.body["payment"]["payment_id"]
+    settled = StatusChange(status=PaymentStatus.SETTLED, at=b.NOW, by="system:settlement")
+    candidate = SettlementCandidate(pid, cid, 2_000, "USD")
+    assert DynamoWorkflowStore(settings().ledger_table).append_status(candidate, settled, expected=PaymentStatus.POSTED)
+
+    # When the agent, who may not reverse payments, asks for a reversal (the cheque bounced)
+    body = {"reason_code": "nsf", "note": "Cheque returned by the bank"}
+    filed = gateway.request(
+        "POST", f"/v1/staff/payments/{pid}/reversals", token=agent.staff_token, json=body, headers=key()
+    )
+
+    # Then it is filed for approval rather than refused or done
+    assert filed.status == 202, filed.body
+    approval_id = filed.body["approval_id"]
+    wait_for(local_env, approval_id, lambda item: item.get("task_token"))
+    assert invoice_of(local_env, cid, invoice.invoice_id)["balance"] == 0
+
+    # And once a supervisor approves, the payment is reversed and the invoice owes again
+    supervisor = make_users(groups=("supervisor",))
+    assert _decide(gateway, supervisor.staff_token, approval_id, "approve").status == 200
+    item = wait_for(local_env, approval_id, lambda i: i["status"] in {"executed", "failed"})
+    assert item["status"] == "executed", item
+    assert invoice_of(local_env, cid, invoice.invoice_id)["balance"] == 2_000

@@ -256,6 +256,10 @@ def _body(method: str, path: str, target: Party) -> Any:
             "token": "tok_visa",
             "invoices": [{"invoice_id": target.invoice_id, "amount": 500}],
         },
+        ("POST", "/v1/portal/credit-applications"): {
+            "invoice_ids": [target.invoice_id],
+            "account_number": target.account,
+        },
         ("POST", "/v1/portal/payment-methods"): {"type": "card", "token": "tok_visa", "last4": "4242"},
         ("POST", "/v1/portal/schedules"): {
             "kind": "autopay",

@@ -63,16 +63,16 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
         },
     ),
     ("POST", "/v1/staff/payments/{paymentId}/refunds"): Case(
-        P.PAYMENTS_REFUND, body={"amount": 100, "reason_code": "other", "note": "permission check"}
+        P.EXCEPTIONS_REQUEST, body={"amount": 100, "reason_code": "other", "note": "permission check"}
     ),
     ("POST", "/v1/staff/payments/{paymentId}/voids"): Case(
-        P.PAYMENTS_VOID, body={"reason_code": "other", "note": "permission check"}
+        P.EXCEPTIONS_REQUEST, body={"reason_code": "other", "note": "permission check"}
     ),
     ("POST", "/v1/staff/payments/{paymentId}/reversals"): Case(
-        P.PAYMENTS_REVERSE, body={"reason_code": "nsf", "note": "permission check"}
+        P.EXCEPTIONS_REQUEST, body={"reason_code": "nsf", "note": "permission check"}
     ),
     ("POST", "/v1/staff/adjustments"): Case(
-        P.ADJUSTMENTS_CREATE,
+        P.EXCEPTIONS_REQUEST,
         body={
             "customer_id": "CUS-0000NOONE",
             "invoice_id": "inv_NOONE00000",
@@ -86,6 +86,8 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
     ("POST", "/v1/staff/approvals/{approvalId}/decision"): Case(P.APPROVALS_DECIDE, body={"decision": "approve"}),
     ("POST", "/v1/staff/receipts/{receiptId}/email"): Case(P.RECEIPTS_SEND, body={}),
     ("GET", "/v1/staff/customers/{customerId}/duplicates"): Case(P.CUSTOMERS_READ),
+    # applying held credit (issue 4): a customer with no credit, so a permitted call is a 422 and changes nothing
+    ("POST", "/v1/staff/customers/{customerId}/credit-applications"): Case(P.PAYMENTS_TAKE, body={}),
 }
 
 # Ids that exist nowhere, so that a permitted call finds nothing and changes nothing.

@@ -9,7 +9,7 @@ import pytest
 
 from arportal.adapters.dynamodb import keys
 from arportal.adapters.dynamodb.repository import DynamoLedger
-from arportal.adapters.dynamodb.staff_commands import sync_search_pointers
+from arportal.adapters.dynamodb.search_pointers import sync_search_pointers
 from arportal.config import settings
 from tests import builders as b
 from tests.integration.conftest import new_customer_id

@@ -46,7 +46,7 @@ RESPONSES: dict[int, OpenAPIResponse] = {
     "/v1/staff/payments/<paymentId>/refunds", tags=["staff"], summary="Refund part or all", responses=RESPONSES
 )
 def refund(paymentId: PaymentId, body: Annotated[RefundIn, Body()]) -> Response[str]:
-    caller = require_staff(current_caller(router), Permission.PAYMENTS_REFUND)
+    caller = require_staff(current_caller(router), Permission.EXCEPTIONS_REQUEST)
     return _run(caller, ExceptionAction.REFUND, target_id=paymentId, amount=body.amount, body=body)
 
 
@@ -54,7 +54,7 @@ def refund(paymentId: PaymentId, body: Annotated[RefundIn, Body()]) -> Response[
     "/v1/staff/payments/<paymentId>/voids", tags=["staff"], summary="Void before settlement", responses=RESPONSES
 )
 def void(paymentId: PaymentId, body: Annotated[VoidIn, Body()]) -> Response[str]:
-    caller = require_staff(current_caller(router), Permission.PAYMENTS_VOID)
+    caller = require_staff(current_caller(router), Permission.EXCEPTIONS_REQUEST)
     return _run(caller, ExceptionAction.VOID, target_id=paymentId, amount=None, body=body)
 
 
@@ -65,7 +65,7 @@ def void(paymentId: PaymentId, body: Annotated[VoidIn, Body()]) -> Response[str]
     responses=RESPONSES,
 )
 def reversal(paymentId: PaymentId, body: Annotated[ReversalIn, Body()]) -> Response[str]:
-    caller = require_staff(current_caller(router), Permission.PAYMENTS_REVERSE)
+    caller = require_staff(current_caller(router), Permission.EXCEPTIONS_REQUEST)
     return _run(caller, ExceptionAction.REVERSAL, target_id=paymentId, amount=None, body=body)
 
 
@@ -73,7 +73,7 @@ def reversal(paymentId: PaymentId, body: Annotated[ReversalIn, Body()]) -> Respo
     "/v1/staff/adjustments", tags=["staff"], summary="Adjust an invoice or write off its balance", responses=RESPONSES
 )
 def adjustment(body: Annotated[AdjustmentIn, Body()]) -> Response[str]:
-    caller = require_staff(current_caller(router), Permission.ADJUSTMENTS_CREATE)
+    caller = require_staff(current_caller(router), Permission.EXCEPTIONS_REQUEST)
     action = ExceptionAction.WRITE_OFF if body.kind == "write_off" else ExceptionAction.ADJUSTMENT
     return _run(
         caller, action, target_id=body.invoice_id, amount=body.amount, body=body, customer_id=body.customer_id.upper()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
@@ -20,12 +21,17 @@ router = new_router()
 @router.get(
     "/v1/staff/payments/<paymentId>",
     tags=["staff"],
-    summary="A payment's status with timestamps, who or what moved it, its allocations, receipt and audit trail",
+    summary="A payment's status with timestamps, who or what moved it, its allocations, receipt and audit trail, "
+    "and the earlier payment it likely duplicates",
 )
 def get_payment(
     paymentId: Annotated[str, Path(pattern=r"^pay_[0-9A-Za-z]{10,40}$")],
 ) -> PaymentStatusOut:
     require_staff(current_caller(router), Permission.CUSTOMERS_READ)
     s = settings()
-    view = payment_status_view.payment_status(DynamoStaffQueries(s.ledger_table, s.audit_table), paymentId)
+    view = payment_status_view.payment_status(
+        DynamoStaffQueries(s.ledger_table, s.audit_table),
+        paymentId,
+        duplicate_window=timedelta(minutes=s.duplicate_window_minutes),
+    )
     return PaymentStatusOut.of(view)

@@ -2,13 +2,15 @@
 // arportal/domain/permissions.py for display only: the API enforces permissions on every call, and a 403 is shown
 // as "not allowed" whatever this table says.
 
-const AGENT = ["customers.read", "payments.take", "payments.refund", "payments.void", "interactions.write", "receipts.send"];
+// exceptions.request: ask for a refund, void, reversal, adjustment or write-off; done at once when the role holds the
+// action's own permission and the amount is within the threshold, otherwise sent for approval.
+const AGENT = ["customers.read", "payments.take", "payments.refund", "payments.void", "exceptions.request", "interactions.write", "receipts.send"];
 const MANAGER = ["payments.reverse", "adjustments.create", "approvals.decide", "audit.read", "reports.read"];
 
 const ROLES = {
   agent: AGENT,
   supervisor: [...AGENT, ...MANAGER],
-  finance: ["customers.read", ...MANAGER],
+  finance: ["customers.read", "exceptions.request", ...MANAGER],
   admin: ["customers.read", "audit.read", "reports.read", "admin.users"],
 };
 

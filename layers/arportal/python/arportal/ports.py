@@ -7,13 +7,14 @@ DynamoDB/S3/SES/EventBridge adapters against moto or AWS.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
 from arportal.domain import balances as domain_balances
+from arportal.domain import credit as domain_credit
 from arportal.domain import duplicates as domain_duplicates
 from arportal.domain import email_change, invoice_views
 from arportal.domain import exceptions as domain_exceptions
@@ -749,11 +750,16 @@ class PaymentStatusRecord:
     allocations: list[domain_models.Allocation]
     receipt: domain_models.Receipt | None
     audit: list[AuditEvent]
+    # With a duplicate window asked for: the payment and the same payer's payments made within it before it.
+    earlier: list[domain_duplicates.PaymentFacts] = field(default_factory=list)
 
 
 class PaymentStatusReader(Protocol):
-    def payment_status(self, payment_id: str) -> PaymentStatusRecord | None:
-        """The payment (strongly consistent), its allocations, receipt and audit trail; None if unknown."""
+    def payment_status(
+        self, payment_id: str, *, duplicate_window: timedelta | None = None
+    ) -> PaymentStatusRecord | None:
+        """The payment (strongly consistent), its allocations, receipt and audit trail; None if unknown. With
+        ``duplicate_window``, also ``earlier`` (bounded reads, beside the others)."""
         ...
 
 
@@ -842,6 +848,12 @@ class AppliedAction:
     entity_id: str  # the payment or the adjustment
     result: dict[str, object]
 
+    FILED = "filed"  # in ``result``: the request was filed for approval, and ``entity_id`` is the approval
+
+    @property
+    def filed_approval_id(self) -> str | None:
+        return self.entity_id if self.result.get(self.FILED) else None
+
 
 class ExceptionStore(Protocol):
     def locate_payment(self, payment_id: str) -> PaymentState | None:
@@ -871,9 +883,16 @@ class ExceptionStore(Protocol):
 
 class ApprovalStore(Protocol):
     def file(
-        self, approval: domain_models.Approval, request: dict[str, object], audit: domain_models.AuditEvent
+        self,
+        approval: domain_models.Approval,
+        request: dict[str, object],
+        audit: domain_models.AuditEvent,
+        *,
+        guard: tuple[str, str] | None = None,
     ) -> None:
-        """The pending approval (listed in the queue at once) and its audit record, in one transaction."""
+        """The pending approval (listed in the queue at once) and its audit record, in one transaction; with
+        ``guard`` (scope, Idempotency-Key), also the request's action guard, naming the approval as filed, so a
+        retry of the request finds it (``ExceptionStore.applied``) instead of filing another."""
         ...
 
     def get(self, approval_id: str) -> StoredApproval | None: ...
@@ -912,4 +931,46 @@ class ApprovalWorkflow(Protocol):
 class RecentPayments(Protocol):
     def recent_payment_facts(self, customer_id: str, *, limit: int) -> list[domain_duplicates.PaymentFacts]:
         """The customer's newest payments with the invoices each paid (newest first)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CreditApplicationRecord:
+    """What one application of credit did (``CUST#<id>`` / ``CAPP#<id>``): what a replay answers with."""
+
+    application_id: str
+    customer_id: str
+    currency: str
+    applied: int
+    credit_left: int
+    parts: tuple[Mapping[str, object], ...]  # source, invoice, account, amount
+    invoices: tuple[Mapping[str, object], ...]  # invoice id, number, account, amount, split, balance, status
+    actor: str
+    at: datetime
+    fingerprint: str  # the request it answered: a reused key with another request is refused
+
+
+class CreditLedger(Protocol):
+    def credit_sources(self, customer_id: str) -> list[domain_models.CreditNote]:
+        """The customer's credit notes with something left, read strongly consistently."""
+        ...
+
+    def open_invoices(self, customer_id: str) -> list[domain_models.Invoice]:
+        """The customer's open invoices, fresh enough to plan from (conditions re-check them at write)."""
+        ...
+
+    def applied(self, customer_id: str, scope: str, idempotency_key: str) -> CreditApplicationRecord | None:
+        """The application already made under this key, if any."""
+        ...
+
+    def apply(
+        self,
+        plan: domain_credit.CreditPlan,
+        record: CreditApplicationRecord,
+        *,
+        scope: str,
+        idempotency_key: str,
+        audit: domain_models.AuditEvent,
+    ) -> None:
+        """One transaction; ``ConflictError`` when a source or invoice changed since it was read."""
         ...

@@ -14,8 +14,8 @@ const number = params.get("number") || invoiceId;
 
 if (!/^inv_[0-9A-Za-z]{4,40}$/.test(invoiceId) || !/^CUS-[0-9A-Za-z]{4,20}$/i.test(customerId)) {
   showAlert($("#page-alerts"), { type: "error", heading: "No invoice chosen", text: "Open the customer and choose “Adjust” on one of their invoices.", focus: true });
-} else if (!allowed("adjustments.create")) {
-  showAlert($("#page-alerts"), { type: "error", heading: "Not allowed", text: "Your role does not make adjustments or write-offs.", focus: true });
+} else if (!allowed("exceptions.request")) {
+  showAlert($("#page-alerts"), { type: "error", heading: "Not allowed", text: "Your role does not ask for adjustments or write-offs.", focus: true });
 } else {
   $("#title").textContent = `Adjust invoice ${number}`;
   const common = (kind) => (body) => ({ customer_id: customerId, invoice_id: invoiceId, kind, ...body });

@@ -99,7 +99,7 @@ function render(record) {
   const name = record.profile.name || record.profile.customer_id;
   $("#title").textContent = `${name} (${record.profile.customer_id})`;
   document.title = document.title.replace(/^Customer/, name);
-  const adjust = allowed("adjustments.create")
+  const adjust = allowed("exceptions.request")
     ? [{ label: "Action", cell: (i) => link(`adjust.html?invoice=${encodeURIComponent(i.invoice_id)}&customer=${encodeURIComponent(customerId)}&number=${encodeURIComponent(i.invoice_number)}`, `Adjust ${i.invoice_number}`) }]
     : [];
   const invoiceList = h("div", { id: "invoice-list" });

@@ -107,13 +107,13 @@ function actions(view) {
   // The outcome stays on screen (and focused); the facts and the timeline above it are read again.
   const reload = () => setTimeout(() => load({ keepActions: true }), 0);
   const open = !["failed", "voided", "reversed", "refunded"].includes(view.status);
-  if (open && allowed("payments.refund") && refundable > 0 && ["posted", "settled", "partially_refunded"].includes(view.status)) {
+  if (open && allowed("exceptions.request") && refundable > 0 && ["posted", "settled", "partially_refunded"].includes(view.status)) {
     forms.push(exceptionForm({ prefix: "refund", title: "Refund", action: "refund", path: `${path}/refunds`, currency, amountLabel: "Amount to refund", maxAmount: refundable, doneText: "The refund is recorded.", onDone: reload }));
   }
-  if (open && allowed("payments.void") && ["pending", "authorized", "posted"].includes(view.status)) {
+  if (open && allowed("exceptions.request") && ["pending", "authorized", "posted"].includes(view.status)) {
     forms.push(exceptionForm({ prefix: "void", title: "Void", action: "void", path: `${path}/voids`, currency, doneText: "The payment is voided.", onDone: reload }));
   }
-  if (open && allowed("payments.reverse") && ["settled", "partially_refunded"].includes(view.status)) {
+  if (open && allowed("exceptions.request") && ["settled", "partially_refunded"].includes(view.status)) {
     forms.push(exceptionForm({ prefix: "reversal", title: "Reverse", action: "reversal", path: `${path}/reversals`, currency, doneText: "The payment is reversed.", onDone: reload }));
   }
   return forms.length ? [h("h2", {}, "Refund, void or reverse"), ...forms] : [];

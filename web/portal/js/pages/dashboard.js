@@ -1,10 +1,10 @@
 // The overview: what is owed and overdue, what is due next, credit, each account, recent and upcoming payments.
 // One API call (GET /v1/portal/dashboard), which the API answers in two DynamoDB round trips.
 
-import { get } from "../../../shared/js/api.js";
+import { get, newIdempotencyKey, post } from "../../../shared/js/api.js";
 import { section, startPage } from "../layout.js";
 import { formatDate, formatDateTime } from "../../../shared/js/money.js";
-import { $, h, link, methodLabel, money, statusTag, table } from "../../../shared/js/ui.js";
+import { $, h, link, methodLabel, money, showAlert, statusTag, table } from "../../../shared/js/ui.js";
 
 await startPage({ title: "Overview" });
 
@@ -28,12 +28,15 @@ function totals(board) {
       figure("Total owed", money(board.owing), `As of ${formatDate(board.as_of)}`),
       figure("Overdue", money(board.overdue), overdue ? "Please pay this as soon as you can." : "Nothing overdue.", overdue ? "alert" : "good"),
       figure("Next due", next ? money(next.amount) : "Nothing", next ? `Due ${formatDate(next.due_date)}` : "No upcoming due date."),
-      figure("Credit on account", money(board.credit), board.credit.amount > 0 ? "Applied to your next bills." : ""),
+      figure("Credit on account", money(board.credit), board.credit.amount > 0 ? "You can apply it to your open invoices." : ""),
     ),
     h(
       "div",
       { class: "button-row" },
       board.owing.amount > 0 ? h("a", { class: "usa-button", href: "pay.html" }, "Make a payment") : null,
+      board.credit.amount > 0 && board.owing.amount > 0
+        ? h("button", { type: "button", class: "usa-button usa-button--secondary", id: "apply-credit", onclick: applyCredit }, "Apply my credit")
+        : null,
       h("a", { class: "usa-button usa-button--outline", href: "invoices.html" }, "See all invoices"),
     ),
   ];
@@ -146,7 +149,27 @@ function recent(rows) {
   });
 }
 
-await section($("#totals"), "Your balances", async () => {
+// One key per click: a retry of the same click (a lost answer) replays it instead of applying twice.
+async function applyCredit(event) {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const done = await post("/v1/portal/credit-applications", {}, { idempotencyKey: newIdempotencyKey() });
+    const paid = done.invoices.map((i) => `${i.invoice_number} (${money(i.applied)})`).join(", ");
+    showAlert($("#page-alerts"), {
+      type: "success",
+      heading: `${money(done.applied)} of credit applied`,
+      text: `Applied to ${paid}. Credit left: ${money(done.credit_left)}.`,
+      focus: true,
+    });
+    await load();
+  } catch (error) {
+    showAlert($("#page-alerts"), { type: "error", heading: "Your credit was not applied", text: error.message, focus: true });
+    button.disabled = false;
+  }
+}
+
+async function load() {
   const board = await get("/v1/portal/dashboard");
   $("#totals").replaceChildren(...totals(board));
   $("#accounts").replaceChildren(accounts(board.accounts));
@@ -154,4 +177,6 @@ await section($("#totals"), "Your balances", async () => {
   $("#notices").replaceChildren(...notices(board.unread_notices));
   $("#upcoming").replaceChildren(upcoming(board.upcoming_payments));
   $("#recent").replaceChildren(recent(board.recent_payments));
-});
+}
+
+await section($("#totals"), "Your balances", load);

@@ -27,3 +27,14 @@ def new_reference(prefix: str, *, now_ms: int | None = None) -> str:
     millis = int(time.time() * 1000) if now_ms is None else now_ms
     stamp = time.strftime("%y%m", time.gmtime(millis / 1000))
     return f"{prefix}-{stamp}-{_encode(secrets.randbits(30), 6)}"
+
+
+def id_millis(identifier: str) -> int | None:
+    """The creation time (ms since the epoch) a ``new_id`` carries; None for an id not made by it."""
+    _, _, ulid = identifier.rpartition("_")
+    if len(ulid) != 26 or any(c not in _ALPHABET for c in ulid[:10]):
+        return None
+    millis = 0
+    for char in ulid[:10]:
+        millis = millis * 32 + _ALPHABET.index(char)
+    return millis

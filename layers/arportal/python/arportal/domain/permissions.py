@@ -15,6 +15,9 @@ class Permission(StrEnum):
     PAYMENTS_REFUND = "payments.refund"
     PAYMENTS_VOID = "payments.void"
     PAYMENTS_REVERSE = "payments.reverse"
+    # Ask for any refund, void, reversal, adjustment or write-off: done at once by a role holding the action's own
+    # permission (within the threshold), otherwise filed for approval (domain/approvals.py).
+    EXCEPTIONS_REQUEST = "exceptions.request"
     ADJUSTMENTS_CREATE = "adjustments.create"
     APPROVALS_DECIDE = "approvals.decide"
     INTERACTIONS_WRITE = "interactions.write"
@@ -38,6 +41,7 @@ _AGENT = frozenset(
         P.PAYMENTS_TAKE,
         P.PAYMENTS_REFUND,
         P.PAYMENTS_VOID,
+        P.EXCEPTIONS_REQUEST,
         P.INTERACTIONS_WRITE,
         P.RECEIPTS_SEND,
     }
@@ -49,6 +53,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FINANCE: frozenset(
         {
             P.CUSTOMERS_READ,
+            P.EXCEPTIONS_REQUEST,
             P.PAYMENTS_REVERSE,
             P.ADJUSTMENTS_CREATE,
             P.APPROVALS_DECIDE,

@@ -2,7 +2,8 @@
 balance and an aging summary. Pure: it folds a stream of ledger entries, in any order, into figures.
 
 Invariants (tested with Hypothesis in tests/property/test_statement_properties.py):
-- closing = opening + invoices - payments - credits + refunds + reversals + adjustments (adjustments are signed);
+- closing = opening + invoices - payments - credits + refunds + reversals + adjustments (adjustments are signed;
+  a write-off is a negative adjustment); a credit application moves nothing (see below);
 - each line's balance is the previous line's balance (the opening balance for the first) plus the line's effect,
   and the last line's balance is the closing balance;
 - the opening balance is the net effect of every entry dated before the range; entries after it are ignored.
@@ -17,7 +18,12 @@ What becomes an entry (the adapter's mapping, see docs/data-model.md "Statements
 - a refund (+refunded, on the day of the refund) and a reversal (+amount, on the day of the reversal);
 - a credit note on its issue date, -amount, except the credit notes that hold a payment's overpayment: that money
   is already in the payment line, and counting it twice would understate the balance;
-- adjustments (issue 5), signed.
+- an adjustment or a write-off (issue 5) on the day staff made it, signed: a debit adjustment +amount (the
+  invoice's own line shows its original amount, so the debit counts once), a credit adjustment -amount, a
+  write-off -amount;
+- an application of held credit to an invoice on the day it was applied, as a line that shows the amount but
+  moves the balance by zero: the credit already lowered what is owed when it arose (the credit note's line, or
+  the payment that left it), and applying it only says which invoice it now pays.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from enum import StrEnum
 
 from arportal.domain.aging import AgingSummary, Receivable, age_receivables
 from arportal.domain.models import CreditNote, Payment
+from arportal.domain.money import Money
 from arportal.domain.status import PaymentStatus
 
 __all__ = [
@@ -41,8 +48,11 @@ __all__ = [
     "StatementLine",
     "StatementTooLargeError",
     "Totals",
+    "adjustment_entry",
     "build_statement",
+    "credit_application_entries",
     "credit_entry",
+    "debit_adjustment",
     "invoice_entry",
     "overpayment_source",
     "payment_entries",
@@ -56,6 +66,7 @@ class EntryKind(StrEnum):
     ADJUSTMENT = "adjustment"
     REFUND = "refund"
     REVERSAL = "reversal"
+    CREDIT_APPLIED = "credit_applied"
 
 
 # How an entry of each kind moves what the customer owes; an adjustment carries its own sign.
@@ -66,6 +77,7 @@ _SIGN = {
     EntryKind.ADJUSTMENT: 1,
     EntryKind.REFUND: 1,
     EntryKind.REVERSAL: 1,
+    EntryKind.CREDIT_APPLIED: 0,
 }
 # Same-day order: charges first, then what paid them, then what undid a payment, so a day reads naturally.
 _DAY_ORDER = {
@@ -75,6 +87,7 @@ _DAY_ORDER = {
     EntryKind.PAYMENT: 3,
     EntryKind.REFUND: 4,
     EntryKind.REVERSAL: 5,
+    EntryKind.CREDIT_APPLIED: 6,
 }
 
 
@@ -121,6 +134,7 @@ class Totals:
     refunded: int = 0
     reversed: int = 0
     adjusted: int = 0  # signed
+    applied_credit: int = 0  # credit applied to invoices: shown, not part of the net (it moved nothing)
 
     def net(self) -> int:
         return self.invoiced - self.paid - self.credited + self.refunded + self.reversed + self.adjusted
@@ -197,6 +211,7 @@ def build_statement(
         refunded=sums[EntryKind.REFUND],
         reversed=sums[EntryKind.REVERSAL],
         adjusted=sums[EntryKind.ADJUSTMENT],
+        applied_credit=sums[EntryKind.CREDIT_APPLIED],
     )
     return Statement(
         customer_id=customer_id,
@@ -325,3 +340,52 @@ def payment_entries(payment: Payment, *, applied: int | None = None) -> list[Led
             )
         )
     return entries
+
+
+def credit_application_entries(note: CreditNote) -> list[LedgerEntry]:
+    """Each application of ``note`` to an invoice, as a line that moves the balance by zero (see the module)."""
+    return [
+        LedgerEntry(
+            on=application.applied_at.date(),
+            kind=EntryKind.CREDIT_APPLIED,
+            amount=application.amount,
+            reference=note.number,
+            description=(
+                f"Credit {note.number} applied to invoice {application.invoice_number}: "
+                f"{Money(application.amount, note.currency).format()}"
+            ),
+            source_id=f"{note.credit_note_id}#{application.invoice_id}#{application.applied_at.isoformat()}",
+            account_number=note.account_number,
+        )
+        for application in note.applications
+    ]
+
+
+def adjustment_entry(
+    *,
+    adjustment_id: str,
+    kind: str,
+    amount: int,
+    on: date,
+    invoice_number: str,
+    account_number: str | None,
+    note: str = "",
+) -> LedgerEntry:
+    """An adjustment (``amount`` signed as asked) or a write-off (``amount`` > 0, the part not collected)."""
+    write_off = kind == "write_off"
+    effect = -abs(amount) if write_off else amount
+    what = "Write-off" if write_off else ("Adjustment (charge)" if amount > 0 else "Adjustment (credit)")
+    return LedgerEntry(
+        on=on,
+        kind=EntryKind.ADJUSTMENT,
+        amount=effect,
+        reference=invoice_number,
+        description=f"{what} on invoice {invoice_number}" + (f": {note}" if note else ""),
+        source_id=adjustment_id,
+        account_number=account_number,
+    )
+
+
+def debit_adjustment(kind: str, amount: int) -> int:
+    """What an adjustment added to its invoice's amount (a debit); the invoice's line subtracts it."""
+    return amount if kind != "write_off" and amount > 0 else 0

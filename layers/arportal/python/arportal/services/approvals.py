@@ -20,7 +20,8 @@ from arportal.domain.models import AuditEvent
 from arportal.domain.permissions import Permission, Role, permissions_of
 from arportal.domain.status import ApprovalStatus
 from arportal.ports import ApprovalStore, ApprovalWorkflow, Page, StoredApproval
-from arportal.services.exceptions import ExceptionServices, carry_out, order_from_request
+from arportal.services.exception_executors import carry_out
+from arportal.services.exception_orders import ExceptionServices, order_from_request
 
 
 class Decision(StrEnum):
@@ -121,7 +122,7 @@ def queue(
 @dataclass(frozen=True)
 class ApprovedExecutor:
     """Carries out an approved request (``execute_approved`` calls it once the decision is recorded): the
-    executor registry of ``services/exceptions.py``, then the approval moves on to executed or failed, with an
+    executor registry of ``services/exception_executors.py``, then the approval moves on to executed or failed, with an
     audit record. An approval filed outside the staff API has no request: it stays approved ("ready")."""
 
     approvals: ApprovalStore

@@ -4,8 +4,9 @@ or what moved it, how it was applied, its receipt and its audit trail: what an a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from arportal.domain.duplicates import PaymentFacts, duplicate_of
 from arportal.domain.errors import NotFoundError
 from arportal.domain.models import Allocation, AuditEvent, Payment, Receipt
 from arportal.domain.status import PaymentStatus, is_final
@@ -36,6 +37,7 @@ class PaymentStatusView:
     allocations: list[Allocation]
     receipt: Receipt | None
     audit: list[AuditEvent]
+    likely_duplicate_of: str | None = None  # an earlier payment this one likely repeats (domain/duplicates.py)
 
 
 def milestones(payment: Payment) -> Milestones:
@@ -54,11 +56,30 @@ def milestones(payment: Payment) -> Milestones:
     )
 
 
-def payment_status(reader: PaymentStatusReader, payment_id: str) -> PaymentStatusView:
-    record = reader.payment_status(payment_id)
+def payment_status(
+    reader: PaymentStatusReader, payment_id: str, *, duplicate_window: timedelta | None = None
+) -> PaymentStatusView:
+    """With ``duplicate_window``, the view also names the earlier payment this one likely duplicates."""
+    record = (
+        reader.payment_status(payment_id, duplicate_window=duplicate_window)
+        if duplicate_window is not None
+        else reader.payment_status(payment_id)
+    )
     if record is None:
         raise NotFoundError(f"no payment {payment_id}")
     payment = record.payment
+    hint = None
+    if duplicate_window is not None:
+        facts = PaymentFacts(
+            payment.payment_id,
+            payment.customer_id,
+            payment.amount,
+            payment.currency,
+            payment.created_at,
+            payment.status,
+            frozenset(a.invoice_id for a in record.allocations),
+        )
+        hint = duplicate_of(facts, record.earlier, duplicate_window)
     return PaymentStatusView(
         payment=payment,
         milestones=milestones(payment),
@@ -66,4 +87,5 @@ def payment_status(reader: PaymentStatusReader, payment_id: str) -> PaymentStatu
         allocations=sorted(record.allocations, key=lambda a: (a.applied_at, a.invoice_number)),
         receipt=record.receipt,
         audit=record.audit,
+        likely_duplicate_of=hint,
     )

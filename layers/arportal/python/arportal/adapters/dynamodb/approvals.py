@@ -19,12 +19,13 @@ from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
+from arportal.adapters.dynamodb.exceptions import action_guard_item
 from arportal.adapters.dynamodb.tables import BY_ACTIVITY_DAY
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.errors import ConflictError
 from arportal.domain.models import Approval, AuditEvent
 from arportal.domain.status import ApprovalStatus
-from arportal.ports import Page, StoredApproval
+from arportal.ports import AppliedAction, Page, StoredApproval
 
 MAX_LIST_READS = 10  # a filtered page stops after this many index reads and hands back a cursor
 
@@ -34,8 +35,20 @@ class DynamoApprovalStore:
         self.table = table_name
         self.trail = DynamoAuditTrail(audit_table_name)
 
-    def file(self, approval: Approval, request: dict[str, object], audit: AuditEvent) -> None:
+    def file(
+        self,
+        approval: Approval,
+        request: dict[str, object],
+        audit: AuditEvent,
+        *,
+        guard: tuple[str, str] | None = None,
+    ) -> None:
         uow = DynamoUnitOfWork(self.table)
+        if guard is not None:
+            scope, key = guard
+            uow.create(
+                action_guard_item(scope, key, approval.approval_id, {AppliedAction.FILED: True, "status": "pending"})
+            )
         uow.create(
             {
                 **keys.approval_key(approval.approval_id),

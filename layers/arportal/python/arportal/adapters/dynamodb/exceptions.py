@@ -21,9 +21,15 @@ from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.outbox import outbox_item
+from arportal.adapters.dynamodb.payment_changes import (
+    ChangeUnitOfWork,
+    add_credit_change,
+    external_key_hits,
+    reopened_invoices,
+)
+from arportal.adapters.dynamodb.payment_facts import facts_of
 from arportal.adapters.dynamodb.posting import add_invoice_update
 from arportal.adapters.dynamodb.status_changes import DynamoStatusChanges
-from arportal.adapters.dynamodb.tables import BY_EXTERNAL_KEY
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.duplicates import PaymentFacts
 from arportal.domain.exceptions import AdjustmentRecord, MoneyBack
@@ -31,20 +37,6 @@ from arportal.domain.models import AuditEvent, Invoice, Payment
 from arportal.domain.posting import InvoiceChange
 from arportal.domain.search import SearchKind
 from arportal.ports import AppliedAction, PaymentState
-
-
-class _UnitOfWork(DynamoUnitOfWork):
-    def delete(self, key: dict[str, str], *, condition: str, values: dict[str, Any]) -> None:
-        self._actions.append(
-            {
-                "Delete": {
-                    "TableName": self._table,
-                    "Key": codec.serialize(key),
-                    "ConditionExpression": condition,
-                    "ExpressionAttributeValues": {k: codec.value(v) for k, v in values.items()},
-                }
-            }
-        )
 
 
 class DynamoExceptionStore:
@@ -56,18 +48,7 @@ class DynamoExceptionStore:
     # --- reads -------------------------------------------------------------------------------------------
 
     def locate_payment(self, payment_id: str) -> PaymentState | None:
-        with translated("find payment"):
-            response = client("dynamodb").query(
-                TableName=self.table,
-                IndexName=BY_EXTERNAL_KEY,
-                KeyConditionExpression="XK = :xk AND XSK = :kind",
-                ExpressionAttributeValues={
-                    ":xk": {"S": keys.external_key(payment_id)},
-                    ":kind": {"S": SearchKind.PAYMENT_ID.value},
-                },
-            )
-        for raw in response.get("Items", []):
-            hit = codec.deserialize(raw)
+        for hit in external_key_hits(self.table, SearchKind.PAYMENT_ID, payment_id, operation="find payment"):
             if hit.get("type") == "payment" and hit.get("payment_id") == payment_id:
                 customer_id = keys.customer_id_from_pk(str(hit["PK"]))
                 credit_note_id = "cn_" + payment_id.removeprefix("pay_")
@@ -82,18 +63,7 @@ class DynamoExceptionStore:
 
     def receipt_owner(self, receipt_number: str) -> tuple[str | None, str] | None:
         """(customer id, payment id) of a receipt, through ByExternalKey (one query)."""
-        with translated("find receipt"):
-            response = client("dynamodb").query(
-                TableName=self.table,
-                IndexName=BY_EXTERNAL_KEY,
-                KeyConditionExpression="XK = :xk AND XSK = :kind",
-                ExpressionAttributeValues={
-                    ":xk": {"S": keys.external_key(receipt_number)},
-                    ":kind": {"S": SearchKind.RECEIPT_NUMBER.value},
-                },
-            )
-        for raw in response.get("Items", []):
-            hit = codec.deserialize(raw)
+        for hit in external_key_hits(self.table, SearchKind.RECEIPT_NUMBER, receipt_number, operation="find receipt"):
             if hit.get("type") == "receipt" and str(hit.get("receipt_number", "")).upper() == receipt_number.upper():
                 return keys.customer_id_from_pk(str(hit["PK"])), str(hit["payment_id"])
         return None
@@ -140,26 +110,17 @@ class DynamoExceptionStore:
             if "LastEvaluatedKey" not in page:
                 break
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return [
-            PaymentFacts(
-                p.payment_id,
-                p.customer_id,
-                p.amount,
-                p.currency,
-                p.created_at,
-                p.status,
-                frozenset(invoices_of.get(p.payment_id, ())),
-            )
-            for p in payments
-        ]
+        return facts_of(payments, invoices_of)
 
     # --- writes ------------------------------------------------------------------------------------------
 
     def apply_money_back(self, back: MoneyBack, *, scope: str, key: str, audit: AuditEvent) -> None:
         before, after = back.before, back.after
         pk = keys.customer_pk(after.customer_id) if after.customer_id else "GUEST"
-        uow = _UnitOfWork(self.table)
-        uow.create(_guard(scope, key, after.payment_id, {"status": after.status.value, "amount": back.amount}))
+        uow = ChangeUnitOfWork(self.table)
+        uow.create(
+            action_guard_item(scope, key, after.payment_id, {"status": after.status.value, "amount": back.amount})
+        )
         uow.update(
             {"PK": pk, "SK": keys.payment_sk(after.payment_id)},
             update_expression="SET #status = :status, #history = :history, version = :next, fee_amount = :fee, "
@@ -178,7 +139,7 @@ class DynamoExceptionStore:
         )
         for change in back.invoice_changes:
             add_invoice_update(uow, change)
-        _credit(uow, back)
+        add_credit_change(uow, back.credit_before, back.credit_after)
         uow.create(outbox_item(f"payment.{after.status.value}", _detail(back, audit), at=audit.at))
         self.trail.append(uow, audit, head=self.trail.head(audit.entity_type, audit.entity_id))
         uow.commit(f"payment {after.status.value}")
@@ -189,7 +150,7 @@ class DynamoExceptionStore:
         before, after = change.before, change.after
         uow = DynamoUnitOfWork(self.table)
         uow.create(
-            _guard(
+            action_guard_item(
                 scope,
                 key,
                 record.adjustment_id,
@@ -254,32 +215,15 @@ def _plain_record(record: AdjustmentRecord) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def _guard(scope: str, key: str, entity_id: str, result: dict[str, Any]) -> dict[str, Any]:
+def action_guard_item(scope: str, key: str, entity_id: str, result: dict[str, Any]) -> dict[str, Any]:
+    """The ``ACTKEY#`` item: what one request (or approval) did, under its key. ``AppliedAction.FILED`` in
+    ``result`` marks a request filed for approval rather than carried out (``entity_id`` is the approval's)."""
     return {
         **keys.staff_action_guard_key(scope, key),
         "type": "staff_action_key",
         "entity_id": entity_id,
         "result": result,
     }
-
-
-def _credit(uow: _UnitOfWork, back: MoneyBack) -> None:
-    before = back.credit_before
-    if before is None:
-        return
-    key = {"PK": keys.customer_pk(before.customer_id), "SK": keys.credit_note_sk(before.credit_note_id)}
-    after = back.credit_after
-    if after is None:
-        uow.delete(key, condition="remaining = :expected", values={":expected": before.remaining})
-        return
-    live = items.live_index_attributes(after)
-    values: dict[str, Any] = {":amount": after.amount, ":remaining": after.remaining, ":expected": before.remaining}
-    if live:
-        values |= {f":{name}": value for name, value in live.items()}
-        expression = "SET amount = :amount, remaining = :remaining, OPK = :OPK, OSK = :OSK"
-    else:
-        expression = "SET amount = :amount, remaining = :remaining REMOVE OPK, OSK"
-    uow.update(key, update_expression=expression, condition="remaining = :expected", values=values)
 
 
 def _detail(back: MoneyBack, audit: AuditEvent) -> dict[str, Any]:
@@ -292,10 +236,7 @@ def _detail(back: MoneyBack, audit: AuditEvent) -> dict[str, Any]:
         "amount": back.amount,
         "refunded": p.refunded,
         "currency": p.currency,
-        "reopened_invoices": [
-            {"invoice_id": c.after.invoice_id, "amount": -c.amount, "balance": c.after.balance}
-            for c in back.invoice_changes
-        ],
+        "reopened_invoices": reopened_invoices(back.invoice_changes),
         "shortfall": back.shortfall,
         "reason": audit.reason,
         "actor": audit.actor,

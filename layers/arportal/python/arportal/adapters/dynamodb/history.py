@@ -26,7 +26,10 @@ from arportal.domain.models import Account, CreditNote, Payment
 from arportal.domain.statement import (
     LedgerEntry,
     Receivable,
+    adjustment_entry,
+    credit_application_entries,
     credit_entry,
+    debit_adjustment,
     invoice_entry,
     payment_entries,
 )
@@ -54,6 +57,10 @@ class _Reading:
     applied_to_account: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # payment -> to account
     open_at_end: dict[str, _OpenInvoice] = field(default_factory=dict)
     credit_left: int = 0
+    adjustments: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))  # by invoice
+
+    def adjustment(self, record: dict[str, Any]) -> None:
+        self.adjustments[str(record["invoice_id"])].append(record)
 
     def allocation(self, alloc: dict[str, Any]) -> None:
         if str(alloc["applied_at"])[:10] > self.until.isoformat():
@@ -62,10 +69,26 @@ class _Reading:
             self.applied_to_account[str(alloc["payment_id"])] += int(alloc["amount"])
 
     def invoice(self, invoice: dict[str, Any]) -> Iterator[Record]:
+        adjustments = self.adjustments.pop(invoice["invoice_id"], [])
         if invoice.pop("voided"):
             return  # a voided invoice was never owed
         balance = invoice.pop("balance")
+        # A debit adjustment added a line to the invoice: the invoice's line is what it was issued for.
+        invoice["amount"] -= sum(debit_adjustment(str(a["kind"]), int(a["amount"])) for a in adjustments)
         entry = invoice_entry(**invoice)
+        for record in adjustments:
+            adjusted = adjustment_entry(
+                adjustment_id=str(record["adjustment_id"]),
+                kind=str(record["kind"]),
+                amount=int(record["amount"]),
+                on=date.fromisoformat(str(record["at"])[:10]),
+                invoice_number=entry.reference,
+                account_number=entry.account_number,
+                note=str(record.get("note", ""))[:120],
+            )
+            if adjusted.on > self.until:  # the balance at the end did not have it yet
+                self.later_applied[entry.source_id] -= adjusted.effect
+            yield adjusted
         if balance > 0 or self.keep_closed:
             self.open_at_end[entry.source_id] = _OpenInvoice(entry.reference, invoice["due_date"], balance)
         yield entry
@@ -79,6 +102,7 @@ class _Reading:
         credit = credit_entry(note, include_overpayment_holds=self.account_number is not None)
         if credit is not None:
             yield credit
+        yield from credit_application_entries(note)
         # Held overpayments are credit too: the aging counts what is left of every note.
         left = note.amount
         for application in note.applications:
@@ -123,6 +147,10 @@ class DynamoStatementHistory:
         if account_number is not None or until < today:
             for alloc in self._allocations(customer_id):
                 reading.allocation(alloc)
+        # Adjustments and write-offs first (few): an invoice's line needs its debits, its lines its adjustments.
+        for raw in self._query(customer_id, keys.ADJUSTMENT_PREFIX, "at", None, None, projected=False):
+            if raw.get("type") == "adjustment":
+                reading.adjustment(raw)
         for raw in self._query(customer_id, keys.INVOICE_PREFIX, "issue_date", until, account_number, projected=True):
             yield from reading.invoice(items.statement_invoice_from_item(raw))
         # Credit issued after the end may have been applied to an invoice that was open at the end: read it all then.

@@ -581,3 +581,42 @@ def statement_invoice_from_item(item: dict[str, Any]) -> dict[str, Any]:
         "balance": int(item["balance"]),
         "voided": bool(item.get("voided", False)),
     }
+
+
+# --- applying held credit (issue 4) ------------------------------------------------------------------------------
+
+
+def credit_application_item(record: Any) -> dict[str, Any]:
+    """A ``ports.CreditApplicationRecord`` as its ``CAPP#`` item (parts and invoices as plain maps)."""
+    return {
+        "PK": keys.customer_pk(record.customer_id),
+        "SK": keys.credit_application_sk(record.application_id),
+        "type": "credit_application",
+        "application_id": record.application_id,
+        "customer_id": record.customer_id,
+        "currency": record.currency,
+        "applied": record.applied,
+        "credit_left": record.credit_left,
+        "parts": [dict(p) for p in record.parts],
+        "invoices": [dict(i) for i in record.invoices],
+        "actor": record.actor,
+        "at": record.at.isoformat(),
+        "fingerprint": record.fingerprint,
+    }
+
+
+def credit_application_fields(item: dict[str, Any]) -> dict[str, Any]:
+    """The ``CAPP#`` item's fields as ``ports.CreditApplicationRecord`` takes them."""
+    body = plain(item)
+    return {
+        "application_id": str(body["application_id"]),
+        "customer_id": str(body["customer_id"]),
+        "currency": str(body["currency"]),
+        "applied": int(body["applied"]),
+        "credit_left": int(body["credit_left"]),
+        "parts": tuple(body.get("parts", [])),
+        "invoices": tuple(body.get("invoices", [])),
+        "actor": str(body["actor"]),
+        "at": datetime.fromisoformat(str(body["at"])),
+        "fingerprint": str(body["fingerprint"]),
+    }

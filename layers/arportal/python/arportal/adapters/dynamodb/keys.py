@@ -316,3 +316,18 @@ def staff_action_guard_key(scope: str, idempotency_key: str) -> dict[str, str]:
 
 def approvals_list_sk(created_at: datetime, approval_id: str) -> str:
     return f"{created_at.isoformat()}#{approval_id}"
+
+
+# --- applying held credit (issue 4) ------------------------------------------------------------------------------
+
+CREDIT_APPLICATION_PREFIX = "CAPP#"
+
+
+def credit_application_sk(application_id: str) -> str:
+    """``CUST#<id>`` / ``CAPP#<application_id>``: what one application of credit did (its parts, for replays)."""
+    return f"{CREDIT_APPLICATION_PREFIX}{application_id}"
+
+
+def credit_application_guard_key(customer_id: str, scope: str, idempotency_key: str) -> dict[str, str]:
+    """``CUST#<id>`` / ``REQKEY#credit#<digest>``: an Idempotency-Key applies credit once, ever (no TTL)."""
+    return {"PK": customer_pk(customer_id), "SK": request_claim_sk("credit", f"{scope}\n{idempotency_key}")}

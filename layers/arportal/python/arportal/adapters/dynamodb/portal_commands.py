@@ -13,6 +13,7 @@ from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.outbox import outbox_item
+from arportal.adapters.dynamodb.search_pointers import pointer_actions, sync_search_pointers
 from arportal.adapters.dynamodb.tables import BY_EXTERNAL_KEY
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.email_change import MAX_ATTEMPTS, PendingEmailChange
@@ -72,7 +73,11 @@ class DynamoProfileStore(_Base):
                 response = client("dynamodb").update_item(**request)
         except ConflictError as exc:  # the only condition: there is no profile to update
             raise NotFoundError("no customer record is linked to this sign-in") from exc
-        return items.from_item(codec.deserialize(response["Attributes"]), Customer)
+        customer = items.from_item(codec.deserialize(response["Attributes"]), Customer)
+        # Right after, not in one transaction: UpdateItem returns the whole new profile the pointers are built
+        # from, which a transaction would not; the sync is idempotent, so repeating the update repairs a failure.
+        sync_search_pointers(self.table, customer)
+        return customer
 
     def pending_email(self, customer_id: str) -> PendingEmailChange | None:
         item = self._get_item(keys.email_change_key(customer_id), "read email change", consistent=True)
@@ -97,7 +102,12 @@ class DynamoProfileStore(_Base):
 
     def confirm_email(self, pending: PendingEmailChange) -> None:
         # Deleting the pending change in the same transaction, conditioned on the code it was confirmed with,
-        # makes a code single-use even when two confirmations race.
+        # makes a code single-use even when two confirmations race; the search pointers for the new email ride
+        # in it too, built from the profile as read (the brief they carry is name, email, phone).
+        profile = self._get_item(keys.profile_key(pending.customer_id), "read profile", consistent=True)
+        if profile is None:
+            raise NotFoundError("no customer record is linked to this sign-in")
+        confirmed = items.from_item(profile, Customer).model_copy(update={"email": pending.new_email})
         actions = [
             {
                 "Update": {
@@ -116,6 +126,7 @@ class DynamoProfileStore(_Base):
                     "ExpressionAttributeValues": codec.serialize({":hash": pending.code_hash, ":max": MAX_ATTEMPTS}),
                 }
             },
+            *pointer_actions(self.table, confirmed),
         ]
         with translated("confirm email"):
             client("dynamodb").transact_write_items(TransactItems=actions)

@@ -1,5 +1,5 @@
-"""The staff console's writes that move no money: interactions logged on a customer's record, and keeping a
-profile's search pointers in line with it.
+"""The staff console's writes that move no money: interactions logged on a customer's record (a profile's search
+pointers are kept in line by ``search_pointers.py``, which the portal's profile writes share).
 
 An interaction is written with the claim of its Idempotency-Key (``REQKEY#interaction#<digest>``) and its
 audit record in one transaction, each conditioned on not existing yet, so a double submit writes once and an
@@ -15,7 +15,7 @@ from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
-from arportal.domain.models import AuditEvent, Customer, Interaction
+from arportal.domain.models import AuditEvent, Interaction
 
 
 class DynamoInteractionStore:
@@ -72,21 +72,3 @@ class DynamoInteractionStore:
             response = client("dynamodb").get_item(TableName=self.table, Key=codec.serialize(key), ConsistentRead=True)
         item = response.get("Item")
         return codec.deserialize(item) if item else None
-
-
-def sync_search_pointers(table: str, customer: Customer) -> None:
-    """Bring a profile's email and phone pointers in line with it, in one BatchWriteItem: call after any write
-    that changes a profile's name, email or phone (a pointer whose detail was removed is deleted)."""
-    pointers = items.search_pointers(customer)
-    kept = {p["SK"] for p in pointers}
-    stale = [sk for sk in keys.SEARCH_POINTERS if sk not in kept]
-    requests: list[dict[str, Any]] = [{"PutRequest": {"Item": codec.serialize(p)}} for p in pointers]
-    requests += [
-        {"DeleteRequest": {"Key": codec.serialize({"PK": keys.customer_pk(customer.customer_id), "SK": sk})}}
-        for sk in stale
-    ]
-    pending: dict[str, Any] = {table: requests}
-    while pending:
-        with translated("search pointers"):
-            response = client("dynamodb").batch_write_item(RequestItems=pending)
-        pending = response.get("UnprocessedItems") or {}

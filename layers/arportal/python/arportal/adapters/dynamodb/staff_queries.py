@@ -7,6 +7,7 @@ The customer record's reads are independent of one another, so the service may i
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -14,7 +15,9 @@ from pydantic import BaseModel
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.errors import translated
-from arportal.adapters.dynamodb.tables import BY_EXTERNAL_KEY, BY_NAME, OPEN_ITEMS
+from arportal.adapters.dynamodb.payment_changes import external_key_hits
+from arportal.adapters.dynamodb.payment_facts import earlier_payment_facts
+from arportal.adapters.dynamodb.tables import BY_NAME, OPEN_ITEMS
 from arportal.domain.models import (
     Account,
     Allocation,
@@ -146,38 +149,35 @@ class DynamoStaffQueries:
 
     # --- one payment, wherever it lives -------------------------------------------------------------------
 
-    def payment_status(self, payment_id: str) -> PaymentStatusRecord | None:
+    def payment_status(
+        self, payment_id: str, *, duplicate_window: timedelta | None = None
+    ) -> PaymentStatusRecord | None:
         """Four requests in two steps: the payment id through ByExternalKey (which names the owning partition),
         then side by side the payment itself (strongly consistent, with its receipt), its allocations and its
         audit trail."""
-        with translated("find payment"):
-            response = client("dynamodb").query(
-                TableName=self.table,
-                IndexName=BY_EXTERNAL_KEY,
-                KeyConditionExpression="XK = :xk AND XSK = :kind",
-                ExpressionAttributeValues={
-                    ":xk": {"S": keys.external_key(payment_id)},
-                    ":kind": {"S": SearchKind.PAYMENT_ID.value},
-                },
-                Limit=1,
-            )
-        hits = [codec.deserialize(i) for i in response.get("Items", [])]
+        hits = external_key_hits(self.table, SearchKind.PAYMENT_ID, payment_id, operation="find payment", limit=1)
         if not hits or hits[0].get("type") != "payment":
             return None
         pk, pid = str(hits[0]["PK"]), str(hits[0]["payment_id"])
         wanted = [{"PK": pk, "SK": keys.payment_sk(pid)}]
         if hits[0].get("receipt_number"):
             wanted.append({"PK": pk, "SK": keys.receipt_sk(str(hits[0]["receipt_number"]))})
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with ThreadPoolExecutor(max_workers=4) as pool:
             records = pool.submit(self._consistent_get, wanted)
             allocations = pool.submit(self._allocations, pk, pid)
             audit = pool.submit(self._audit, pid)
+            earlier = (
+                pool.submit(earlier_payment_facts, self.table, pk, pid, window=duplicate_window)
+                if duplicate_window is not None and keys.customer_id_from_pk(pk)
+                else None
+            )
             found = records.result()
         payment = next((items.from_item(i, Payment) for i in found if i.get("type") == "payment"), None)
         if payment is None:
             return None
         receipt = next((items.from_item(i, Receipt) for i in found if i.get("type") == "receipt"), None)
-        return PaymentStatusRecord(payment, allocations.result(), receipt, audit.result())
+        neighbours = earlier.result() if earlier is not None else []
+        return PaymentStatusRecord(payment, allocations.result(), receipt, audit.result(), neighbours)
 
     def _consistent_get(self, wanted: list[dict[str, str]]) -> list[dict[str, Any]]:
         request = {self.table: {"Keys": [codec.serialize(k) for k in wanted], "ConsistentRead": True}}

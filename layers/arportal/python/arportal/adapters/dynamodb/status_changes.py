@@ -17,9 +17,13 @@ from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.outbox import audit_item, outbox_item
+from arportal.adapters.dynamodb.payment_changes import (
+    ChangeUnitOfWork,
+    add_credit_change,
+    external_key_hits,
+    reopened_invoices,
+)
 from arportal.adapters.dynamodb.posting import add_invoice_update
-from arportal.adapters.dynamodb.tables import BY_EXTERNAL_KEY
-from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.models import Allocation, AuditEvent, CreditNote, Invoice, Payment
 from arportal.domain.search import SearchKind
 from arportal.domain.status import PaymentStatus
@@ -32,20 +36,6 @@ def _owner_pk(customer_id: str | None) -> str:
     return keys.customer_pk(customer_id) if customer_id else "GUEST"
 
 
-class _UnitOfWork(DynamoUnitOfWork):
-    def delete(self, key: dict[str, str], *, condition: str, values: dict[str, Any]) -> None:
-        self._actions.append(
-            {
-                "Delete": {
-                    "TableName": self._table,
-                    "Key": codec.serialize(key),
-                    "ConditionExpression": condition,
-                    "ExpressionAttributeValues": {k: codec.value(v) for k, v in values.items()},
-                }
-            }
-        )
-
-
 class DynamoStatusChanges:
     def __init__(self, table_name: str, audit_table_name: str) -> None:
         self.table = table_name
@@ -55,18 +45,8 @@ class DynamoStatusChanges:
 
     def payment_for_transaction(self, transaction_id: str) -> tuple[str | None, str] | None:
         """One query of the external-key index for the transaction pointer item."""
-        with translated("find transaction"):
-            response = client("dynamodb").query(
-                TableName=self.table,
-                IndexName=BY_EXTERNAL_KEY,
-                KeyConditionExpression="XK = :xk AND XSK = :kind",
-                ExpressionAttributeValues={
-                    ":xk": {"S": keys.external_key(transaction_id)},
-                    ":kind": {"S": SearchKind.TRANSACTION_ID.value},
-                },
-            )
-        for raw in response.get("Items", []):
-            item = codec.deserialize(raw)
+        hits = external_key_hits(self.table, SearchKind.TRANSACTION_ID, transaction_id, operation="find transaction")
+        for item in hits:
             # The index is case-insensitive; processors' ids are not.
             if item.get("transaction_id") == transaction_id and item.get("payment_id"):
                 return keys.customer_id_from_pk(str(item["PK"])), str(item["payment_id"])
@@ -133,7 +113,7 @@ class DynamoStatusChanges:
     ) -> None:
         before, after = change.before, change.after
         pk = _owner_pk(after.customer_id)
-        uow = _UnitOfWork(self.table)
+        uow = ChangeUnitOfWork(self.table)
         uow.create(
             {
                 **keys.processor_event_key(processor, event_id),
@@ -166,33 +146,12 @@ class DynamoStatusChanges:
         )
         for invoice_change in change.invoice_changes:
             add_invoice_update(uow, invoice_change)
-        self._credit(uow, change)
+        add_credit_change(uow, change.credit_before, change.credit_after)
         if change.receipt is not None:
             uow.create(items.to_item(change.receipt))
         uow.create(outbox_item(f"payment.{after.status.value}", _event_detail(change, audit), at=audit.at))
         uow.create(audit_item(audit), table=self.audit_table)
         uow.commit("apply processor event")
-
-    @staticmethod
-    def _credit(uow: _UnitOfWork, change: PaymentStatusChange) -> None:
-        before = change.credit_before
-        if before is None:
-            return
-        key = {"PK": keys.customer_pk(before.customer_id), "SK": keys.credit_note_sk(before.credit_note_id)}
-        if change.credit_after is None:
-            uow.delete(key, condition="remaining = :expected", values={":expected": before.remaining})
-            return
-        uow.update(
-            key,
-            # Nothing is left to spend: it leaves the customer's live items (OpenItems).
-            update_expression="SET amount = :amount, remaining = :remaining REMOVE OPK, OSK",
-            condition="remaining = :expected",
-            values={
-                ":amount": change.credit_after.amount,
-                ":remaining": change.credit_after.remaining,
-                ":expected": before.remaining,
-            },
-        )
 
 
 def _event_detail(change: PaymentStatusChange, audit: AuditEvent) -> dict[str, Any]:
@@ -207,10 +166,7 @@ def _event_detail(change: PaymentStatusChange, audit: AuditEvent) -> dict[str, A
         "channel": p.channel.value,
         "transaction_id": p.transaction_id,
         "receipt_number": p.receipt_number,
-        "reopened_invoices": [
-            {"invoice_id": c.after.invoice_id, "amount": -c.amount, "balance": c.after.balance}
-            for c in change.invoice_changes
-        ],
+        "reopened_invoices": reopened_invoices(change.invoice_changes),
         "credit_removed": (change.credit_before.remaining if change.credit_before else 0),
         "credit_shortfall": (audit.after or {}).get("credit_shortfall", 0),
         "reason": audit.reason,

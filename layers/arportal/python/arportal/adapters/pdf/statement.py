@@ -26,6 +26,7 @@ _KIND_LABEL = {
     EntryKind.ADJUSTMENT: "Adjustment",
     EntryKind.REFUND: "Refund",
     EntryKind.REVERSAL: "Reversal",
+    EntryKind.CREDIT_APPLIED: "Credit applied",
 }
 _LOGO_HEIGHT = 42.0
 
@@ -149,7 +150,8 @@ def _rows(statement: Statement) -> Iterator[TableRow]:
                 kind,
                 entry.reference,
                 entry.description,
-                amount_text(entry.effect, cur),
+                # a credit application moves nothing: its amount is in the description, the column stays blank
+                amount_text(entry.effect, cur) if entry.effect or entry.kind is not EntryKind.CREDIT_APPLIED else "",
                 amount_text(line.balance, cur),
             ]
         )
