@@ -1,10 +1,10 @@
 // The frame every console page shares: the USWDS header with the navigation, who is signed in and in which role,
 // the footer, and the sign-in guard. Pages call startPage() first and build their content inside <main>.
 
-import { config } from "../../shared/js/config.js";
+import { loadConfig, loadUswds, safeNext as keptNext } from "../../shared/js/frame.js";
 import { configureAuth, isSignedIn, session, signOut } from "../../shared/js/auth.js";
 import { signInUrl } from "../../shared/js/api.js";
-import { $, h, showAlert } from "../../shared/js/ui.js";
+import { $, h } from "../../shared/js/ui.js";
 import { can, roleNames } from "./roles.js";
 
 configureAuth({
@@ -105,16 +105,9 @@ function footer(cfg) {
   );
 }
 
-function loadUswds() {
-  // USWDS binds the header's menu and its focus trap to what is in the page when it starts: load it after.
-  if (document.querySelector("script[data-uswds]")) return;
-  document.body.append(h("script", { src: "../vendor/uswds/js/uswds.min.js", "data-uswds": "1" }));
-}
-
 /** A page's "next" parameter, kept to a page of this console (never another site). */
 export function safeNext(fallback = "search.html") {
-  const next = new URLSearchParams(location.search).get("next") || "";
-  return /^[a-z][a-z-]*\.html(\?[\w=&%.,:-]*)?$/.test(next) && !next.startsWith("index.html") ? next : fallback;
+  return keptNext(fallback);
 }
 
 /** Build the frame; signedIn false for the sign-in page. Resolves to the normalised config. */
@@ -124,18 +117,7 @@ export async function startPage({ title, signedIn = true }) {
     location.replace(signInUrl());
     return new Promise(() => {});
   }
-  let cfg;
-  try {
-    cfg = await config();
-  } catch {
-    showAlert($("#page-alerts"), {
-      type: "error",
-      heading: "The console could not start",
-      text: "Its settings could not be loaded. Check your connection and reload the page.",
-      focus: true,
-    });
-    throw new Error("config unavailable");
-  }
+  const cfg = await loadConfig("console");
   document.title = `${title} | ${cfg.agencyName} staff console`;
   const top = $("#site-header");
   top.classList.add("usa-header", "usa-header--basic");

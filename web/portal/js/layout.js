@@ -1,10 +1,10 @@
 // The frame every portal page shares: the USWDS header with the agency's name and the navigation, the footer, the
 // sign-in guard and the page title. Pages call startPage() first and build their content inside <main>.
 
-import { config } from "../../shared/js/config.js";
+import { loadConfig, loadUswds, safeNext as keptNext } from "../../shared/js/frame.js";
 import { configureAuth, isSignedIn, session, signOut } from "../../shared/js/auth.js";
 import { signInUrl } from "../../shared/js/api.js";
-import { $, h, showAlert } from "../../shared/js/ui.js";
+import { $, h } from "../../shared/js/ui.js";
 
 export { section } from "../../shared/js/ui.js";
 
@@ -126,17 +126,9 @@ function footer(cfg, signedIn) {
   );
 }
 
-function loadUswds() {
-  // USWDS binds the header's menu, its focus trap and the "More" accordion to what is in the page when it starts,
-  // so it is loaded after the header is built rather than from the HTML.
-  if (document.querySelector("script[data-uswds]")) return;
-  document.body.append(h("script", { src: "../vendor/uswds/js/uswds.min.js", "data-uswds": "1" }));
-}
-
 /** A page's "next" parameter, kept to a page of this portal (never another site). */
 export function safeNext(fallback = "dashboard.html") {
-  const next = new URLSearchParams(location.search).get("next") || "";
-  return /^[a-z][a-z-]*\.html(\?[\w=&%.,:-]*)?$/.test(next) && !next.startsWith("index.html") ? next : fallback;
+  return keptNext(fallback);
 }
 
 /**
@@ -149,18 +141,7 @@ export async function startPage({ title, signedIn = true }) {
     location.replace(signInUrl());
     return new Promise(() => {});
   }
-  let cfg;
-  try {
-    cfg = await config();
-  } catch {
-    showAlert($("#page-alerts"), {
-      type: "error",
-      heading: "The portal could not start",
-      text: "Its settings could not be loaded. Check your connection and reload the page.",
-      focus: true,
-    });
-    throw new Error("config unavailable");
-  }
+  const cfg = await loadConfig("portal");
   document.title = `${title} | ${cfg.agencyName} payments`;
   const top = $("#site-header");
   top.classList.add("usa-header", "usa-header--basic");

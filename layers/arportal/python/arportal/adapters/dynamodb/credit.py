@@ -20,6 +20,7 @@ from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.outbox import outbox_item
+from arportal.adapters.dynamodb.posting import update_invoice_figures
 from arportal.adapters.dynamodb.tables import OPEN_ITEMS
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.credit import CreditPlan, SourceChange
@@ -167,27 +168,11 @@ def _take_credit(uow: DynamoUnitOfWork, source: SourceChange) -> None:
 
 
 def _credit_invoice(uow: DynamoUnitOfWork, change: InvoiceChange) -> None:
-    after = change.after
-    sets = "credited = :credited, balance = :balance, #status = :status, version = :next"
-    values: dict[str, Any] = {
-        ":credited": after.credited,
-        ":balance": after.balance,
-        ":status": after.status.value,
-        ":next": after.version,
-        ":expected": change.before.version,
-        ":amount": change.amount,
-    }
-    live = items.live_index_attributes(after)
-    if live:
-        sets += ", " + ", ".join(f"{name} = :{name}" for name in live)
-        values |= {f":{name}": value for name, value in live.items()}
-        expression = f"SET {sets}"
-    else:
-        expression = f"SET {sets} REMOVE {', '.join(items.SPARSE_ATTRIBUTES)}"
-    uow.update(
-        {"PK": keys.customer_pk(after.customer_id), "SK": keys.invoice_sk(after.invoice_id)},
-        update_expression=expression,
-        condition="version = :expected AND balance >= :amount",
-        names={"#status": "status"},
-        values=values,
+    update_invoice_figures(
+        uow,
+        change.before.version,
+        change.after,
+        ("credited", "balance"),
+        condition="balance >= :amount",
+        values={":amount": change.amount},
     )

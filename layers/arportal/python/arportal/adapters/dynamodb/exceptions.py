@@ -28,7 +28,7 @@ from arportal.adapters.dynamodb.payment_changes import (
     reopened_invoices,
 )
 from arportal.adapters.dynamodb.payment_facts import facts_of
-from arportal.adapters.dynamodb.posting import add_invoice_update
+from arportal.adapters.dynamodb.posting import add_invoice_update, update_invoice_figures
 from arportal.adapters.dynamodb.status_changes import DynamoStatusChanges
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.duplicates import PaymentFacts
@@ -162,31 +162,7 @@ class DynamoExceptionStore:
                 },
             )
         )
-        values: dict[str, Any] = {
-            ":lines": [line.model_dump(mode="json") for line in after.lines],
-            ":amount": after.amount,
-            ":credited": after.credited,
-            ":balance": after.balance,
-            ":status": after.status.value,
-            ":next": after.version,
-            ":expected": before.version,
-        }
-        sets = "#lines = :lines, amount = :amount, credited = :credited, balance = :balance, #status = :status, "
-        sets += "version = :next"
-        live = items.live_index_attributes(after)
-        if live:
-            sets += ", " + ", ".join(f"{name} = :{name}" for name in live)
-            values |= {f":{name}": value for name, value in live.items()}
-            expression = f"SET {sets}"
-        else:
-            expression = f"SET {sets} REMOVE {', '.join(items.SPARSE_ATTRIBUTES)}"
-        uow.update(
-            {"PK": keys.customer_pk(after.customer_id), "SK": keys.invoice_sk(after.invoice_id)},
-            update_expression=expression,
-            condition="version = :expected",
-            names={"#status": "status", "#lines": "lines"},
-            values=values,
-        )
+        update_invoice_figures(uow, before.version, after, ("lines", "amount", "credited", "balance"))
         uow.create(adjustment_item(record))
         detail = {**_plain_record(record), "balance": after.balance, "status": after.status.value}
         uow.create(outbox_item(f"invoice.{record.kind.value}", detail, at=audit.at))

@@ -236,31 +236,50 @@ class DynamoPaymentLedger:
 
 
 def add_invoice_update(uow: DynamoUnitOfWork, change: InvoiceChange) -> None:
-    """The invoice's new figures, conditioned on the version they were computed from; its open/due index
-    entries follow whether it is still live (a reversal puts them back)."""
-    after = change.after
-    sets = "paid = :paid, balance = :balance, #status = :status, version = :next"
-    values: dict[str, Any] = {
-        ":paid": after.paid,
-        ":balance": after.balance,
+    """A payment's effect on an invoice (see ``update_invoice_figures``)."""
+    update_invoice_figures(uow, change.before.version, change.after, ("paid", "balance"))
+
+
+def update_invoice_figures(
+    uow: DynamoUnitOfWork,
+    expected_version: int,
+    after: Invoice,
+    fields: tuple[str, ...],
+    *,
+    condition: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> None:
+    """Write an invoice's new ``fields`` (plus status and version), conditioned on the version they were computed
+    from and on ``condition`` if given; its open/due index entries follow whether it is still live (a reversal
+    puts them back). Every writer of an invoice's money figures goes through here."""
+    names = {"#status": "status"} | {f"#{name}": name for name in fields}
+    figures = {f":{name}": _figure(after, name) for name in fields}
+    sets = [f"#{name} = :{name}" for name in fields] + ["#status = :status", "version = :next"]
+    merged: dict[str, Any] = {
+        **figures,
         ":status": after.status.value,
         ":next": after.version,
-        ":expected": change.before.version,
+        ":expected": expected_version,
+        **(values or {}),
     }
     live = items.live_index_attributes(after)
-    if live:
-        sets += ", " + ", ".join(f"{name} = :{name}" for name in live)
-        values |= {f":{name}": value for name, value in live.items()}
-        update = f"SET {sets}"
-    else:
-        update = f"SET {sets} REMOVE {', '.join(items.SPARSE_ATTRIBUTES)}"
+    sets += [f"{name} = :{name}" for name in live]
+    merged |= {f":{name}": value for name, value in live.items()}
+    update = f"SET {', '.join(sets)}"
+    if not live:
+        update += f" REMOVE {', '.join(items.SPARSE_ATTRIBUTES)}"
     uow.update(
         {"PK": keys.customer_pk(after.customer_id), "SK": keys.invoice_sk(after.invoice_id)},
         update_expression=update,
-        condition="version = :expected",
-        names={"#status": "status"},
-        values=values,
+        condition="version = :expected" + (f" AND {condition}" if condition else ""),
+        names=names,
+        values=merged,
     )
+
+
+def _figure(invoice: Invoice, name: str) -> Any:
+    value = getattr(invoice, name)
+    return [line.model_dump(mode="json") for line in value] if name == "lines" else value
 
 
 def _event_detail(posting: Posting) -> dict[str, Any]:
