@@ -11,6 +11,9 @@ import sys
 import time
 from pathlib import Path
 
+from local.invoke import ensure_source_paths
+
+ensure_source_paths()  # the layer and the handlers, as `make bench`'s PYTHONPATH would put them
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
