@@ -55,6 +55,32 @@ class TestWhatAPaymentContributes:
         assert (refund.kind, refund.amount, refund.on) == (EntryKind.REFUND, 4_000, date(2026, 3, 20))
         assert pay.effect + refund.effect == -6_000
 
+    def test_each_partial_refund_is_a_line_on_its_own_day(self):
+        p = _payment(S.POSTED)
+        first = StatusChange(
+            status=S.PARTIALLY_REFUNDED, at=datetime(2026, 3, 10, tzinfo=UTC), by="staff", amount=1_500
+        )
+        second = StatusChange(
+            status=S.PARTIALLY_REFUNDED, at=datetime(2026, 3, 25, tzinfo=UTC), by="staff", amount=2_500
+        )
+        p = p.model_copy(
+            update={"status": S.PARTIALLY_REFUNDED, "refunded": 4_000, "history": [*p.history, first, second]}
+        )
+        _, *refunds = payment_entries(p)
+        assert [(r.on, r.amount) for r in refunds] == [(date(2026, 3, 10), 1_500), (date(2026, 3, 25), 2_500)]
+        assert len({r.source_id for r in refunds}) == 2
+        # An account's share is split across them exactly, and what the history does not itemise is kept on the
+        # latest refund's day
+        _, *shared = payment_entries(p, applied=5_000)
+        assert sum(r.amount for r in shared) == 2_000
+        unrecorded = p.model_copy(update={"refunded": 4_600})
+        _, *refunds = payment_entries(unrecorded)
+        assert [(r.on, r.amount) for r in refunds] == [
+            (date(2026, 3, 10), 1_500),
+            (date(2026, 3, 25), 2_500),
+            (date(2026, 3, 25), 600),
+        ]
+
     def test_a_reversal_undoes_the_payment(self):
         pay, reversal = payment_entries(_payment(S.POSTED, later=S.REVERSED))
         assert reversal.kind is EntryKind.REVERSAL and pay.effect + reversal.effect == 0

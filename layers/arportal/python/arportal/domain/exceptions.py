@@ -169,7 +169,8 @@ def plan_money_back(
         changes.append(InvoiceChange(invoice, after, -take))
     target = _target(action, payment, amount)
     transition_payment(payment.status, target)
-    history = [*payment.history, StatusChange(status=target, at=now, by=actor, note=note)]
+    refund = amount if action is ExceptionAction.REFUND else None
+    history = [*payment.history, StatusChange(status=target, at=now, by=actor, note=note, amount=refund)]
     update: dict[str, object] = {"status": target, "history": history, "version": payment.version + 1}
     processor_amount = amount
     if action is ExceptionAction.VOID:

@@ -192,6 +192,7 @@ class StatusChange(Entity):
     at: datetime
     by: str = Field(description="Who or what moved it: a staff id, 'customer', 'processor', 'system'")
     note: str | None = None
+    amount: Cents | None = Field(default=None, description="The money this change gave back (each refund's own)")
 
 
 class Payment(Entity):

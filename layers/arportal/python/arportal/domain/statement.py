@@ -36,7 +36,7 @@ from enum import StrEnum
 
 from arportal.domain.aging import AgingSummary, Receivable, age_receivables
 from arportal.domain.models import CreditNote, Payment
-from arportal.domain.money import Money
+from arportal.domain.money import Money, allocate
 from arportal.domain.status import PaymentStatus
 
 __all__ = [
@@ -287,6 +287,15 @@ def _changed_on(payment: Payment, statuses: frozenset[PaymentStatus]) -> date:
     return max(days) if days else payment.created_at.date()
 
 
+def _refunds(payment: Payment) -> list[tuple[date, int]]:
+    """Each refund of a payment with its day: one per refund recorded with its amount; whatever is refunded
+    beyond those (refunds reported before amounts were kept, e.g. by the processor) on the latest refund day."""
+    statuses = frozenset({P.REFUNDED, P.PARTIALLY_REFUNDED})
+    recorded = [(c.at.date(), c.amount) for c in payment.history if c.status in statuses and c.amount]
+    rest = payment.refunded - sum(amount for _, amount in recorded)
+    return recorded + ([(_changed_on(payment, statuses), rest)] if rest > 0 else [])
+
+
 def payment_entries(payment: Payment, *, applied: int | None = None) -> list[LedgerEntry]:
     """The lines a payment contributes: the payment, then any refund or reversal of it.
 
@@ -316,18 +325,22 @@ def payment_entries(payment: Payment, *, applied: int | None = None) -> list[Led
             pending=payment.status in _PENDING,
         )
     ]
-    refunded = share(payment.refunded)
-    if refunded > 0 and payment.status is not P.REVERSED:
-        entries.append(
-            LedgerEntry(
-                on=_changed_on(payment, frozenset({P.REFUNDED, P.PARTIALLY_REFUNDED})),
-                kind=EntryKind.REFUND,
-                amount=refunded,
-                reference=reference,
-                description=f"Refund of payment {payment.payment_id}",
-                source_id=f"{payment.payment_id}#refund",
-            )
-        )
+    if payment.refunded > 0 and payment.status is not P.REVERSED:
+        refunds = _refunds(payment)
+        shares = allocate(Money(share(payment.refunded), payment.currency), [whole for _, whole in refunds])
+        for n, ((on, _), part) in enumerate(zip(refunds, shares, strict=True), start=1):
+            if part.minor > 0:
+                suffix = f"#{n}" if len(refunds) > 1 else ""
+                entries.append(
+                    LedgerEntry(
+                        on=on,
+                        kind=EntryKind.REFUND,
+                        amount=part.minor,
+                        reference=reference,
+                        description=f"Refund of payment {payment.payment_id}",
+                        source_id=f"{payment.payment_id}#refund{suffix}",
+                    )
+                )
     if payment.status is P.REVERSED:
         entries.append(
             LedgerEntry(
