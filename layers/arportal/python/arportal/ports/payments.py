@@ -1,0 +1,98 @@
+"""Payments: receipts, replayed answers and what processors report later (issue 4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from arportal.domain import models as domain_models
+from arportal.domain.models import (
+    AuditEvent,
+    CreditNote,
+    Customer,
+    Invoice,
+    Payment,
+)
+from arportal.domain.posting import InvoiceChange
+from arportal.domain.status import PaymentStatus
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    """A payment with what its posting wrote and who paid: what a receipt or a replayed answer is built from."""
+
+    payment: Payment
+    allocations: list[domain_models.Allocation]
+    receipt: domain_models.Receipt | None
+    payer: Customer | None
+
+
+class PaymentRecords(Protocol):
+    def payment_record(self, customer_id: str, payment_id: str) -> PaymentRecord | None:
+        """The payment, its allocations, its receipt record and the payer's profile."""
+        ...
+
+    def allocations(self, customer_id: str, payment_id: str) -> list[domain_models.Allocation]: ...
+
+    def customer(self, customer_id: str) -> Customer | None: ...
+
+    def receipt_filed(self, customer_id: str, receipt_number: str) -> bool:
+        """Whether the receipt's PDF was stored as a Document (a crash may have come between posting and it)."""
+        ...
+
+
+class ReceiptRenderer(Protocol):
+    def render(self, receipt: domain_models.Receipt, payment: Payment, *, agency_name: str, payer: str) -> bytes:
+        """The receipt laid out as a PDF."""
+        ...
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    """A payment as a processor's later report finds it: where its money went, the invoices as they are now,
+    and the credit note holding its unapplied rest (if any)."""
+
+    payment: Payment
+    allocations: list[domain_models.Allocation]
+    invoices: list[Invoice]
+    credit: CreditNote | None
+
+
+@dataclass(frozen=True)
+class PaymentStatusChange:
+    """Everything one processor-reported status change writes, planned before anything is written."""
+
+    before: Payment
+    after: Payment  # new status, history entry appended, version + 1 (receipt number when it posts)
+    invoice_changes: tuple[InvoiceChange, ...]  # allocations taken back (failed, returned)
+    credit_before: CreditNote | None
+    credit_after: CreditNote | None  # None with credit_before set: the unused credit note is removed
+    receipt: domain_models.Receipt | None  # issued when a pending payment posts
+
+
+@dataclass(frozen=True)
+class AppliedProcessorEvent:
+    event_id: str
+    payment_id: str
+    status: PaymentStatus
+
+
+class PaymentStatusStore(Protocol):
+    def payment_for_transaction(self, transaction_id: str) -> tuple[str | None, str] | None:
+        """(customer id, payment id) of the payment the processor knows by ``transaction_id``."""
+        ...
+
+    def payment_state(self, customer_id: str | None, payment_id: str, *, credit_note_id: str) -> PaymentState | None:
+        """The payment, its allocations, its invoices and credit note, read strongly consistently."""
+        ...
+
+    def applied_event(self, processor: str, event_id: str) -> AppliedProcessorEvent | None:
+        """What an already-applied processor event did, if it was applied."""
+        ...
+
+    def apply_status_change(
+        self, change: PaymentStatusChange, *, processor: str, event_id: str, audit: AuditEvent
+    ) -> None:
+        """One transaction guarded by the event id and conditioned on the statuses and versions read;
+        ``ConflictError`` when any condition fails (nothing is written)."""
+        ...
