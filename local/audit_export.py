@@ -30,4 +30,5 @@ class AuditStreamExporter(StreamPoller):
                 delivered += len(records)
         return delivered
 
-    poll_once = export_once
+    def poll_once(self) -> int:
+        return self.export_once()

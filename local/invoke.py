@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infrastructure import catalog
+from local.containers import isolate_requests
 
 Handler = Callable[[Any, Any], Any]
 
@@ -81,6 +82,9 @@ def import_handler(dotted: str) -> Handler:
     handler = getattr(module, attribute, None)
     if not callable(handler):
         raise HandlerUnavailableError(f"{module_name} has no callable {attribute!r}")
+    resolver = getattr(module, "app", None)
+    if resolver is not None and hasattr(resolver, "resolve"):
+        isolate_requests(resolver)  # many threads, one process: each request keeps its own event
     return handler  # type: ignore[no-any-return]
 
 

@@ -52,4 +52,5 @@ class OutboxRelay(StreamPoller):
             "Detail": str(item["detail"]),
         }
 
-    poll_once = relay_once
+    def poll_once(self) -> int:
+        return self.relay_once()

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
 logger = logging.getLogger("local.stream")
 
 
-class StreamPoller:
+class StreamPoller(ABC):
     thread_name = "stream-poller"
 
     def __init__(self, *, dynamodb: Any, streams: Any, table: str) -> None:
@@ -38,8 +39,9 @@ class StreamPoller:
                 return
             yield records
 
+    @abstractmethod
     def poll_once(self) -> int:
-        raise NotImplementedError
+        """Drain the stream once; returns how many records were handled."""
 
     def start(self, interval_s: float) -> None:
         def run() -> None:

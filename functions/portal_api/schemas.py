@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from arportal.api.record_schemas import NextDueOut
 from arportal.api.schemas import InvoiceSummaryOut, MoneyOut, Out, PaymentSummaryOut
-from arportal.domain.dashboard import Dashboard, NextDue, UnreadNotices
-
-
-class NextDueOut(Out):
-    due_date: date
-    amount: MoneyOut
-    invoice_ids: list[str]
-
-    @classmethod
-    def of(cls, n: NextDue | None, currency: str) -> NextDueOut | None:
-        if n is None:
-            return None
-        return cls(due_date=n.due_date, amount=MoneyOut.of(n.amount, currency), invoice_ids=list(n.invoice_ids))
+from arportal.domain.dashboard import Dashboard, UnreadNotices
 
 
 class NoticeOut(Out):

@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from arportal.api.schemas import MoneyOut, Out
+from arportal.api.schemas import In, MoneyOut, Out
 from arportal.domain import models as m
 from arportal.domain.plans import MAX_INSTALMENTS, MAX_PLAN_INVOICES, MIN_INSTALMENTS, PlanQuote
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,4}_[0-9A-Za-z]{1,40}$")]
 AccountNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}-[0-9]{4,12}$")]
-
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --- saved payment methods ------------------------------------------------------------------------------------

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from arportal.api.schemas import MoneyOut, Out, PaymentSummaryOut, StatusChangeOut
+from arportal.api.schemas import In, MoneyOut, Out, PaymentSummaryOut, StatusChangeOut, StrictCents
 
 if TYPE_CHECKING:
     from arportal.domain.models import Allocation, Payment
     from arportal.services.receipts import Checkout
 
-StrictCents = Annotated[int, Field(strict=True, gt=0, le=10**13, description="Minor units (cents), more than zero")]
 Token = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9_]{3,200}$"),
@@ -24,10 +23,6 @@ Token = Annotated[
 InvoiceId = Annotated[str, StringConstraints(pattern=r"^inv_[0-9A-Za-z]{1,60}$")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Method = Literal["card", "debit", "ach", "wallet"]
-
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class InvoicePart(In):

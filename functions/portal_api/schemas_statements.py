@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from arportal.api.csv_export import Column, money_cell
+from arportal.api.record_schemas import DocumentOut
 from arportal.api.schemas import MoneyOut, Out
-from arportal.domain.models import Document
 from arportal.domain.statement import Statement, StatementLine
 from arportal.services.documents import DocumentLink
 
@@ -74,40 +74,6 @@ class StatementFileOut(Out):
     @classmethod
     def of(cls, link: DocumentLink) -> StatementFileOut:
         return cls(url=link.url, expires_at=link.expires_at, document_id=link.document.document_id)
-
-
-class DocumentOut(Out):
-    document_id: str
-    type: str
-    title: str
-    filename: str
-    content_type: str
-    size: int
-    date: dt.date
-    created_at: dt.datetime
-    period_start: dt.date | None
-    period_end: dt.date | None
-    reference: str | None
-    account_number: str | None
-    read_at: dt.datetime | None  # notices: None until the customer first opens one
-
-    @classmethod
-    def of(cls, d: Document) -> DocumentOut:
-        return cls(
-            document_id=d.document_id,
-            type=d.kind.value,
-            title=d.title,
-            filename=d.filename,
-            content_type=d.content_type,
-            size=d.size,
-            date=d.document_date,
-            created_at=d.created_at,
-            period_start=d.period_start,
-            period_end=d.period_end,
-            reference=d.reference,
-            account_number=d.account_number,
-            read_at=d.read_at,
-        )
 
 
 class DocumentListOut(Out):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from arportal.api.schemas import MoneyOut, Out
+from arportal.api.schemas import In, MoneyOut, Out, StrictCents, StrictSignedCents
 from arportal.domain.duplicates import DuplicatePair
 from arportal.domain.exceptions import ReasonCode
 from arportal.domain.models import AccountNumber, DepartmentCode, EmailAddress, FeeCode
@@ -16,11 +16,7 @@ from arportal.ports import StoredApproval
 from staff_api.schemas_common import CUSTOMER_ID_PATTERN
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-Amount = Annotated[int, Field(gt=0, le=10**13, description="Minor units")]
-
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+Amount = StrictCents
 
 
 class CartLineIn(In):
@@ -92,9 +88,18 @@ class AdjustmentIn(In):
     )
     invoice_id: Annotated[str, StringConstraints(pattern=r"^inv_[0-9A-Za-z]{4,40}$")]
     kind: Literal["adjustment", "write_off"]
-    amount: Annotated[int, Field(ge=-(10**13), le=10**13, description="Signed for adjustments; > 0 write-offs")]
+    amount: StrictSignedCents = Field(description="Signed for adjustments (never 0); more than 0 for write-offs")
     reason_code: ReasonCode
     note: Note
+
+    @field_validator("amount")
+    @classmethod
+    def _moves_money(cls, amount: int, info: ValidationInfo) -> int:
+        if amount == 0:
+            raise ValueError("must not be 0")
+        if info.data.get("kind") == "write_off" and amount < 0:
+            raise ValueError("a write-off takes off a positive amount")
+        return amount
 
 
 class DecisionIn(In):

@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from arportal.api.record_schemas import CreditNoteOut, ScheduleOut
+from arportal.api.record_schemas import CreditNoteOut, DocumentOut, NextDueOut, ScheduleOut
 from arportal.api.schemas import AddressOut, InvoiceSummaryOut, MoneyOut, Out, ProfileOut
 from arportal.domain import models as m
-from arportal.domain.dashboard import NextDue
 from arportal.services.customer_record import CustomerRecord
 from staff_api.schemas_common import BalancesOut, InteractionOut, PaymentOut, next_link
-
-
-class NextDueOut(Out):
-    due_date: date
-    amount: MoneyOut
-    invoice_ids: list[str]
-
-    @classmethod
-    def of(cls, n: NextDue | None, currency: str) -> NextDueOut | None:
-        if n is None:
-            return None
-        return cls(due_date=n.due_date, amount=MoneyOut.of(n.amount, currency), invoice_ids=list(n.invoice_ids))
 
 
 class AccountSummaryOut(Out):
@@ -50,28 +37,6 @@ class AccountOut(Out):
             status=a.status.value,
             opened_on=a.opened_on,
             service_address=AddressOut.of(a.service_address) if a.service_address else None,
-        )
-
-
-class DocumentOut(Out):
-    document_id: str
-    kind: str
-    title: str
-    filename: str
-    document_date: date
-    created_at: datetime
-    reference: str | None
-
-    @classmethod
-    def of(cls, d: m.Document) -> DocumentOut:
-        return cls(
-            document_id=d.document_id,
-            kind=d.kind.value,
-            title=d.title,
-            filename=d.filename,
-            document_date=d.document_date,
-            created_at=d.created_at,
-            reference=d.reference,
         )
 
 

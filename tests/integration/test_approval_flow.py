@@ -162,6 +162,7 @@ def test_an_agent_may_ask_for_a_reversal_it_may_not_make_and_a_supervisor_approv
     cid, _, (invoice,) = new_customer(local_env, amounts=(2_000,))
     agent = make_users(groups=("agent",))
     paid = pay(gateway, agent.staff_token, cid, [{"invoice_id": invoice.invoice_id, "amount": 2_000}])
+    assert paid.status == 201, paid.body
     pid = paid.body["payment"]["payment_id"]
     settled = StatusChange(status=PaymentStatus.SETTLED, at=b.NOW, by="system:settlement")
     candidate = SettlementCandidate(pid, cid, 2_000, "USD")

@@ -149,7 +149,9 @@ def test_two_applications_racing_for_the_same_credit_never_over_apply(gateway, w
     # Then the credit was applied once in all: one answer applied it, the other found none left (or retried later)
     applied = [r.body["applied"]["amount"] for r in replies if r.status == 201]
     assert sum(applied) == 2_000, [r.body for r in replies]
-    assert all(r.status == 201 or r.body["error"]["code"] in {"no_credit_to_apply", "conflict"} for r in replies)
+    assert all(r.status == 201 or r.body["error"]["code"] in {"no_credit_to_apply", "conflict"} for r in replies), [
+        (r.status, r.body) for r in replies
+    ]
     assert _note(world, note.credit_note_id).remaining == 0
     first = world.invoice(world.invoices[0].invoice_id)
     assert (first.credited, first.balance) == (2_000, 1_000)

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import urllib.request
 import uuid
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -23,6 +20,7 @@ from arportal.ports import ChargeRequest
 from local.gateway import Gateway
 from tests import builders as b
 from tests.integration.conftest import GatewayClient, new_customer_id
+from tests.webhook_receiver import running_receiver
 
 CARD = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2040, "cvc": "123"}
 
@@ -124,38 +122,7 @@ def test_unknown_sandbox_routes_are_404(gateway):
 # --- the ACH simulation and its signed webhook ------------------------------------------------------------------
 
 
-class Receiver:
-    """Stands in for our API's webhook route: records what the sandbox sends and answers 200."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, dict[str, str], bytes]] = []
-        received = self.received
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                received.append(
-                    (self.path, dict(self.headers.items()), self.rfile.read(int(self.headers["Content-Length"])))
-                )
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.host = f"127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.server.shutdown()
-    r.server.server_close()
+receiver = pytest.fixture(running_receiver)
 
 
 def test_settling_an_ach_debit_sends_a_webhook_our_api_can_verify(gateway, receiver):

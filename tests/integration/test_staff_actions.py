@@ -200,3 +200,27 @@ def test_a_receipt_is_emailed_again_and_the_interaction_logged(local_env, gatewa
     assert reply.body["emailed_to"] == ["someone.else@example.org"]
     logged = gateway.request("GET", f"/v1/staff/customers/{cid}/interactions", token=agent.staff_token)
     assert any(receipt in i["summary"] and i["kind"] == "email" for i in logged.body["interactions"])
+
+
+def test_malformed_exception_requests_are_refused_with_the_field_and_change_nothing(local_env, gateway, make_users):
+    cid, _, (invoice, _) = new_customer(local_env)
+    staff = make_users(groups=("supervisor",))
+    base = {"customer_id": cid, "invoice_id": invoice.invoice_id, "reason_code": "billing_error", "note": "x"}
+    cases = [
+        ("/v1/staff/adjustments", {**base, "kind": "adjustment", "amount": 0}, "amount"),
+        ("/v1/staff/adjustments", {**base, "kind": "write_off", "amount": -100}, "amount"),
+        ("/v1/staff/adjustments", {**base, "kind": "adjustment", "amount": "100"}, "amount"),
+        ("/v1/staff/adjustments", {**base, "kind": "adjustment", "amount": 100.0}, "amount"),
+        ("/v1/staff/adjustments", {**base, "kind": "adjustment", "amount": 100, "approved": True}, "approved"),
+        (
+            "/v1/staff/payments/pay_01ABCDEFGHJKMNPQRSTVWXYZ01/refunds",
+            {"amount": "500", "reason_code": "other", "note": "x"},
+            "amount",
+        ),
+    ]
+    for path, body, field in cases:
+        reply = gateway.request("POST", path, token=staff.staff_token, json=body, headers=key())
+        assert reply.status == 422, (body, reply.body)
+        assert reply.body["error"]["code"] == "validation_failed"
+        assert [d["field"] for d in reply.body["error"]["details"]] == [field], reply.body
+    assert invoice_of(local_env, cid, invoice.invoice_id)["amount"] == invoice.amount

@@ -4,6 +4,7 @@ field by field, and the number itself never comes back in an answer."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -21,7 +22,7 @@ from arportal.adapters.sandbox_cards import (
     parse_token,
     tokenize,
 )
-from arportal.domain.cards import luhn_valid
+from arportal.domain.cards import looks_like_card_number, luhn_valid
 
 TODAY = date(2026, 11, 1)
 
@@ -74,6 +75,13 @@ def test_a_wallet_marks_a_succeeding_card_as_a_wallet_payment(wallet):
 
 def test_tokens_differ_each_time():
     assert tokenize(card(), today=TODAY).id != tokenize(card(), today=TODAY).id
+
+
+def test_a_token_never_looks_like_a_card_number_to_the_api():
+    # The API refuses any Luhn-valid run of 13-19 digits; a token must never be taken for one.
+    tokens = [tokenize(card(), today=TODAY).id for _ in range(2_000)]
+    assert not any(looks_like_card_number(t) for t in tokens)
+    assert all(re.fullmatch(r"tok_card_visa_4242_[a-z]{16}", t) for t in tokens)
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from hypothesis import given
@@ -21,6 +17,7 @@ from arportal.adapters import sandbox_webhooks
 from arportal.adapters.sandbox import SandboxProcessor
 from arportal.domain.errors import ConflictError, DependencyError, NotFoundError
 from arportal.ports import ChargeRequest, ProcessorEvent, WebhookSignatureError
+from tests.webhook_receiver import running_receiver
 
 SECRET = "whsec_unit_test_secret"
 NOW = 1_790_000_000.0
@@ -166,36 +163,7 @@ def test_only_ach_debits_can_be_simulated(sandbox):
         sandbox.ach_event("sbx_unknown", "settle")
 
 
-class Receiver:
-    """A tiny HTTP endpoint that records what it is sent and answers with ``status``."""
-
-    def __init__(self, status: int = 200) -> None:
-        self.received: list[tuple[str, dict[str, str], bytes]] = []
-        received = self.received
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append((self.path, dict(self.headers.items()), body))
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"received": true}')
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/processor/webhooks/sandbox"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.server.shutdown()
-    r.server.server_close()
+receiver = pytest.fixture(running_receiver)
 
 
 def test_the_simulation_sends_a_webhook_its_receiver_can_verify(sandbox, receiver):

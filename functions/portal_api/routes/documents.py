@@ -11,10 +11,11 @@ from arportal.adapters.dynamodb import keys
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_customer
 from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor, encode_cursor
+from arportal.api.record_schemas import DocumentOut
 from arportal.config import settings
 from arportal.domain.errors import NotFoundError
 from arportal.domain.models import DocumentKind
-from portal_api.schemas_statements import DocumentListOut, DocumentOut, DownloadOut
+from portal_api.schemas_statements import DocumentListOut, DownloadOut
 
 router = new_router()
 _DOCUMENT_ID = r"^doc_[0-9A-Z]{26}$"

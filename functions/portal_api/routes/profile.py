@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from arportal.adapters.dynamodb.portal_commands import DynamoProfileStore
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_customer
-from arportal.api.schemas import Out, ProfileOut
+from arportal.api.schemas import In, Out, ProfileOut
 from arportal.config import settings
 from arportal.domain.portal_errors import RateLimitedError
 from arportal.services import profile
@@ -21,10 +21,6 @@ from portal_api.schemas_views import rate_limited_response
 
 router = new_router()
 router.exception_handler(RateLimitedError)(rate_limited_response)
-
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 Email = Annotated[

@@ -22,10 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from arportal.api.app import new_router
 from arportal.api.errors import ApiError
 from arportal.api.idempotency import idempotency_key, run_once
+from arportal.api.schemas import StrictCents
 from arportal.config import settings
 from arportal.domain.models import Channel, EmailAddress, PaymentMethodType
 from portal_api.routes.pay import checkout, outcome_of, quote_out
-from portal_api.schemas_pay import CurrencyCode, PayOut, QuoteOut, StrictCents, Token
+from portal_api.schemas_pay import CurrencyCode, PayOut, QuoteOut, Token
 
 router = new_router()
 GuestMethod = Literal["card", "debit", "wallet"]

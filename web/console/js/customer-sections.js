@@ -190,8 +190,8 @@ export function documents(record) {
     rows: record.documents,
     empty: "No documents.",
     columns: [
-      { label: "Date", cell: (d) => formatDate(d.document_date) },
-      { label: "Kind", cell: (d) => humanize(d.kind) },
+      { label: "Date", cell: (d) => formatDate(d.date) },
+      { label: "Kind", cell: (d) => humanize(d.type) },
       { label: "Title", cell: (d) => d.title },
       { label: "Reference", cell: (d) => d.reference || "" },
     ],

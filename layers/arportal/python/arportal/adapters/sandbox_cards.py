@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import string
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, TypeVar
@@ -91,7 +92,7 @@ WALLETS = ("apple_pay", "google_pay")
 BANK = "bank"  # the brand slot of a bank account's token
 MAX_YEARS_AHEAD = 20
 
-_TOKEN = re.compile(r"^tok_(?P<kind>[a-z]+)_(?P<brand>[a-z]+)_(?P<last4>[0-9]{4})_(?P<nonce>[0-9a-f]{16,32})$")
+_TOKEN = re.compile(r"^tok_(?P<kind>[a-z]+)_(?P<brand>[a-z]+)_(?P<last4>[0-9]{4})_(?P<nonce>[0-9a-z]{16,32})$")
 
 
 @dataclass(frozen=True)
@@ -236,5 +237,7 @@ def _bank_token(bank: BankIn) -> SandboxToken:
 
 
 def _mint(kind: str, brand: str, last4: str) -> SandboxToken:
-    token = f"tok_{kind}_{brand}_{last4}_{secrets.token_hex(8)}"
+    # Letters only after last4: random digits could form a Luhn-valid run that the API's card guard refuses.
+    suffix = "".join(secrets.choice(string.ascii_lowercase) for _ in range(16))
+    token = f"tok_{kind}_{brand}_{last4}_{suffix}"
     return SandboxToken(id=token, brand=None if brand == BANK else brand, last4=last4, method=KINDS[kind].method)

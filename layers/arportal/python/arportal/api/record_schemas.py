@@ -3,12 +3,14 @@ customer and the agent on the phone with them read the same fields."""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 
 from pydantic import Field
 
 from arportal.api.schemas import MoneyOut, Out
 from arportal.domain import models as m
+from arportal.domain.dashboard import NextDue
 
 
 class AllocationOut(Out):
@@ -120,4 +122,50 @@ class ScheduleOut(Out):
             active=s.active,
             created_at=s.created_at,
             closed_at=s.closed_at,
+        )
+
+
+class NextDueOut(Out):
+    due_date: date
+    amount: MoneyOut
+    invoice_ids: list[str]
+
+    @classmethod
+    def of(cls, n: NextDue | None, currency: str) -> NextDueOut | None:
+        if n is None:
+            return None
+        return cls(due_date=n.due_date, amount=MoneyOut.of(n.amount, currency), invoice_ids=list(n.invoice_ids))
+
+
+class DocumentOut(Out):
+    document_id: str
+    type: str
+    title: str
+    filename: str
+    content_type: str
+    size: int
+    date: dt.date
+    created_at: dt.datetime
+    period_start: dt.date | None
+    period_end: dt.date | None
+    reference: str | None
+    account_number: str | None
+    read_at: dt.datetime | None  # notices: None until the customer first opens one
+
+    @classmethod
+    def of(cls, d: m.Document) -> DocumentOut:
+        return cls(
+            document_id=d.document_id,
+            type=d.kind.value,
+            title=d.title,
+            filename=d.filename,
+            content_type=d.content_type,
+            size=d.size,
+            date=d.document_date,
+            created_at=d.created_at,
+            period_start=d.period_start,
+            period_end=d.period_end,
+            reference=d.reference,
+            account_number=d.account_number,
+            read_at=d.read_at,
         )

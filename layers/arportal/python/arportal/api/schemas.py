@@ -1,12 +1,25 @@
-"""Response models shared by several APIs (one model per boundary; mapped from the domain explicitly)."""
+"""Request and response models shared by several APIs (one model per boundary; mapped from the domain explicitly).
+
+Amounts in requests are integers of minor units, strictly: ``"100"`` or ``100.0`` are refused rather than guessed at.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from arportal.domain import models as m
+
+StrictCents = Annotated[int, Field(strict=True, gt=0, le=10**13, description="Minor units (cents), more than zero")]
+StrictSignedCents = Annotated[int, Field(strict=True, ge=-(10**13), le=10**13, description="Minor units, signed")]
+
+
+class In(BaseModel):
+    """A request body: unknown fields are refused (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Out(BaseModel):
