@@ -20,13 +20,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Start the whole product locally (moto in-process, real handlers, seeded demo agency)
+## Start the whole product locally (moto in-process, real handlers, seeded demo agency); TODAY=YYYY-MM-DD to run as of that day
 dev: $(STAMP) web-assets
-	$(PY) -m local --port $(PORT) --seed $(SEED)
+	$(PY) -m local --port $(PORT) --seed $(SEED) $(if $(TODAY),--today $(TODAY))
 
-## Lint, type-check and run every test
+## Lint, type-check and run every test (in random order, seed in the header), then the date-sensitive ones again
+## 400 days ahead (tests/clock.py: ARPORTAL_TEST_TODAY=YYYY-MM-DD runs the suite as if it were that day)
 test: $(STAMP) lint typecheck web-assets browser-deps
 	$(PY) -m pytest -n 2 --dist loadgroup
+	ARPORTAL_TEST_DAYS_AHEAD=400 $(PY) -m pytest -n 2 --dist loadgroup -m dates
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from arportal.domain.models import (
     Account,
@@ -24,10 +24,14 @@ from arportal.domain.models import (
     StatusChange,
 )
 from arportal.domain.status import PaymentStatus, invoice_status_for
+from tests.clock import SESSION_NOW
 
 _counter = itertools.count(1)
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+NOW = SESSION_NOW  # the session's day at noon UTC (tests/clock.py): never a calendar date
 TODAY = NOW.date()
+# Card expiry years relative to the session's day: a fixed year would expire with the calendar.
+VALID_EXP_YEAR = TODAY.year + 5
+EXPIRED_EXP_YEAR = TODAY.year - 1
 
 
 def n() -> int:

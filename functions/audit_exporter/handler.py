@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -10,6 +9,7 @@ from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, ev
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from boto3.dynamodb.types import TypeDeserializer
 
+from arportal import clock
 from arportal.adapters.dynamodb.items import plain
 from arportal.adapters.s3 import S3DocumentStore
 from arportal.config import settings
@@ -27,6 +27,6 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[s
         image = record.raw_event.get("dynamodb", {}).get("NewImage")
         if image:  # inserts of records and puts of heads; the table never deletes
             records.append(plain({k: _deserializer.deserialize(v) for k, v in image.items()}))
-    key = export_batch(records, S3DocumentStore(settings().audit_bucket), now=datetime.now(UTC))
+    key = export_batch(records, S3DocumentStore(settings().audit_bucket), now=clock.now())
     logger.info("exported audit records", extra={"records": len(records), "key": key})
     return {"exported": len(records), "key": key}

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
 from functools import cache
 from html import escape
 from http import HTTPStatus
@@ -29,6 +28,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from arportal import clock
 from arportal.adapters import sandbox_cards
 from arportal.api.errors import SECURITY_HEADERS, domain_error_response, error_response
 from arportal.config import settings
@@ -67,7 +67,7 @@ class InvalidRequestError(Exception):
 
 @app.post("/sandbox/v1/tokens")
 def create_token() -> Response[str]:
-    token = sandbox_cards.tokenize(_json_body(), today=datetime.now(UTC).date())
+    token = sandbox_cards.tokenize(_json_body(), today=clock.today())
     return _json(
         HTTPStatus.CREATED, {"id": token.id, "brand": token.brand, "last4": token.last4, "method": token.method}
     )

@@ -10,12 +10,13 @@ in the end, dead-letters the event.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict
 
+from arportal import clock
 from arportal.config import settings
 from arportal.domain.errors import DependencyError
 
@@ -30,10 +31,6 @@ class JobInput(BaseModel):
 
     job: Literal["autopay", "reminders", "overdue"]
     day: date | None = None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _portal_url() -> str | None:
@@ -95,7 +92,7 @@ JOBS: dict[str, Callable[[date, datetime], dict[str, Any]]] = {
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     data = JobInput.model_validate(event)
-    now = _now()
+    now = clock.now()
     day = data.day or now.date()
     logger.append_keys(job=data.job, day=day.isoformat())
     result = JOBS[data.job](day, now)

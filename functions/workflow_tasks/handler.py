@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
 
+from arportal import clock
 from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
 from arportal.adapters.processors import processor_for
 from arportal.config import settings
@@ -91,10 +92,6 @@ def _store() -> DynamoWorkflowStore:
     return DynamoWorkflowStore(settings().ledger_table)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def charge(event: dict[str, Any]) -> dict[str, Any]:
     data = ChargeInput.model_validate(event)
     request = ChargeRequest(**data.charge.model_dump())
@@ -113,10 +110,10 @@ def next_attempt(event: dict[str, Any]) -> dict[str, Any]:
 
 def await_decision(event: dict[str, Any]) -> dict[str, Any]:
     data = AwaitDecisionInput.model_validate(event)
-    fields = {"currency": settings().currency, "created_at": _now(), **data.approval}
+    fields = {"currency": settings().currency, "created_at": clock.now(), **data.approval}
     approval = Approval.model_validate({k: v for k, v in fields.items() if k in Approval.model_fields})
     expires_in = int(data.approval.get("expires_in_seconds", 7 * 86_400))
-    workflow.await_decision(_store(), approval, task_token=data.token, expires_in_s=expires_in, now=_now())
+    workflow.await_decision(_store(), approval, task_token=data.token, expires_in_s=expires_in, now=clock.now())
     return {"approval_id": approval.approval_id, "status": approval.status.value}
 
 
@@ -127,7 +124,7 @@ def execute_approved(event: dict[str, Any]) -> dict[str, Any]:
         data.approval_id,
         decided_by=data.decided_by or "unknown",
         note=data.note,
-        now=_now(),
+        now=clock.now(),
         actions=_approved_actions(),
     )
     return {"approval_id": data.approval_id, "status": "approved", "execution": state}
@@ -158,20 +155,20 @@ def _approved_actions() -> workflow.ApprovedActions:
 def record_rejected(event: dict[str, Any]) -> dict[str, Any]:
     data = DecisionInput.model_validate(event)
     workflow.record_rejected(
-        _store(), data.approval_id, decided_by=data.decided_by or "unknown", note=data.note, now=_now()
+        _store(), data.approval_id, decided_by=data.decided_by or "unknown", note=data.note, now=clock.now()
     )
     return {"approval_id": data.approval_id, "status": "rejected"}
 
 
 def mark_expired(event: dict[str, Any]) -> dict[str, Any]:
     data = DecisionInput.model_validate(event)
-    workflow.mark_expired(_store(), data.approval_id, now=_now())
+    workflow.mark_expired(_store(), data.approval_id, now=clock.now())
     return {"approval_id": data.approval_id, "status": "expired"}
 
 
 def settlement_candidates(event: dict[str, Any]) -> dict[str, Any]:
     data = SettlementInput.model_validate(event.get("input") or {})
-    day = data.day or (_now().date() - timedelta(days=1))
+    day = data.day or (clock.today() - timedelta(days=1))
     found = workflow.settlement_candidates(_store(), day)
     return {"day": day.isoformat(), "payments": [asdict(c) for c in found]}
 
@@ -179,7 +176,7 @@ def settlement_candidates(event: dict[str, Any]) -> dict[str, Any]:
 def mark_settled(event: dict[str, Any]) -> dict[str, Any]:
     data = MarkSettledInput.model_validate(event)
     candidate = SettlementCandidate(**data.payment)
-    outcome = workflow.mark_settled(_store(), candidate, day=data.day, now=_now())
+    outcome = workflow.mark_settled(_store(), candidate, day=data.day, now=clock.now())
     return asdict(outcome)
 
 
@@ -274,7 +271,7 @@ def post_charge(event: dict[str, Any]) -> dict[str, Any]:
         ledger=DynamoPaymentLedger(s.ledger_table, s.audit_table),
         schedules=DynamoSchedules(s.ledger_table),
         processor_name=s.processor,
-        now=_now(),
+        now=clock.now(),
     )
     if not result.posted:
         logger.error("charge taken but not posted", extra={"key": charge.idempotency_key, "reason": result.reason})
@@ -313,7 +310,7 @@ def _confirm(customer_id: str, payment_id: str) -> str | None:
         portal_url=_portal_url(),
     )
     try:
-        delivery = receipts.confirm_scheduled(customer_id, payment_id, services=services, now=_now())
+        delivery = receipts.confirm_scheduled(customer_id, payment_id, services=services, now=clock.now())
     except Exception:  # the receipt can be sent again from the ledger (POST /v1/staff/receipts/{id}/email)
         logger.exception("receipt of a scheduled charge not delivered", extra={"payment_id": payment_id})
         return None
@@ -339,7 +336,7 @@ def charge_failed(event: dict[str, Any]) -> dict[str, Any]:
         mailer=SesMailer(s.sender_email),
         agency=s.agency_name,
         portal=_portal_url(),
-        now=_now(),
+        now=clock.now(),
     )
     return asdict(outcome)
 

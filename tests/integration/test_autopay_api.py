@@ -44,7 +44,14 @@ def world(local_env, make_users, gateway):
     ]
     DynamoLedger(settings().ledger_table).put_new([b.customer(cid), account, *invoices])
     users = make_users(customer_id=cid)
-    card = {"type": "card", "token": "tok_visa", "last4": "4242", "brand": "visa", "exp_month": 12, "exp_year": 2031}
+    card = {
+        "type": "card",
+        "token": "tok_visa",
+        "last4": "4242",
+        "brand": "visa",
+        "exp_month": 12,
+        "exp_year": b.VALID_EXP_YEAR,
+    }
     method = gateway.request(
         "POST", "/v1/portal/payment-methods", token=users.customer_token, json=card, headers=_key()
     )

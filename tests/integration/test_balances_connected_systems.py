@@ -4,7 +4,6 @@ answer kept in DynamoDB, the short cache, and the timeout."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,15 +112,15 @@ def test_a_slow_system_is_given_up_on_at_its_timeout(gateway, agent, local_env, 
     quick = {**configured, "parking": {**configured["parking"], "timeout_ms": 300}}
     local_env.configure(BALANCE_SOURCES=json.dumps(quick))
     try:
-        system.go_down("slow", delay_s=6)  # far past the 0.3 s timeout, so load cannot blur the two
-        started = time.monotonic()
+        # It would answer after two minutes, far past the 0.3 s timeout: an answer that says "no answer" can
+        # only come from giving up, however loaded the machine (no stopwatch needed).
+        system.go_down("slow", delay_s=120)
         reply = gateway.request("GET", f"/v1/staff/customers/{world['cid']}/balances", token=agent)
-        elapsed = time.monotonic() - started
     finally:
         local_env.configure(BALANCE_SOURCES=json.dumps(configured))
     parking = _by_department(reply)["parking"]
     assert "no answer within 0.3 s" in parking["message"]
-    assert elapsed < 4, elapsed  # gave up long before the system would have answered
+    assert parking["available"] is False
 
 
 def test_customers_without_a_connected_department_never_reach_the_system(gateway, agent, fresh_cache_and_system):

@@ -16,7 +16,14 @@ PATH = "/v1/portal/payment-methods"
 
 
 def _card(**overrides: Any) -> dict[str, Any]:
-    card = {"type": "card", "token": "tok_visa", "last4": "4242", "brand": "visa", "exp_month": 12, "exp_year": 2031}
+    card = {
+        "type": "card",
+        "token": "tok_visa",
+        "last4": "4242",
+        "brand": "visa",
+        "exp_month": 12,
+        "exp_year": b.VALID_EXP_YEAR,
+    }
     return card | overrides
 
 
@@ -69,7 +76,7 @@ def test_bad_requests_are_refused_before_anything_is_saved(gateway, customer):
     assert number.status == 422 and number.body["error"]["code"] == "card_number_rejected"
     unknown = _save(gateway, token, _card(cvc="123"))
     assert unknown.status == 422 and unknown.body["error"]["code"] == "validation_failed"
-    expired = _save(gateway, token, _card(exp_year=2020))
+    expired = _save(gateway, token, _card(exp_year=b.EXPIRED_EXP_YEAR))
     assert expired.status == 422 and expired.body["error"]["details"][0]["field"] == "exp_year"
     assert gateway.request("GET", PATH, token=token).body["items"] == []
 

@@ -7,9 +7,8 @@ replayed posting step that posts once.
 from __future__ import annotations
 
 import json
-import random
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from arportal.adapters.dynamodb.documents import DynamoDocuments
@@ -25,6 +24,7 @@ from arportal.services.payment_methods import MethodDraft, save_method
 from local import mailbox
 from tests import builders as b
 from tests.integration.conftest import Execution, Executions, new_customer_id
+from tests.quiet_days import quiet_day
 
 NOW = datetime.now(UTC)
 
@@ -36,7 +36,7 @@ class Scheduled:
 
     def __init__(self, local_env, token: str, *, kind: ScheduleKind = ScheduleKind.AUTOPAY, amount: int = 6_400):
         self.env = local_env
-        self.day = date(2061, 1, 1) + timedelta(days=random.randrange(0, 15 * 365))
+        self.day = quiet_day()
         cid = new_customer_id()
         self.customer = b.customer(cid)
         self.account = b.account(cid, number=f"UT-{b.n() + 830000}")

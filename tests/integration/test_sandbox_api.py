@@ -22,7 +22,7 @@ from tests import builders as b
 from tests.integration.conftest import GatewayClient, new_customer_id
 from tests.webhook_receiver import running_receiver
 
-CARD = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2040, "cvc": "123"}
+CARD = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": b.VALID_EXP_YEAR, "cvc": "123"}
 
 
 def token_for(gateway: GatewayClient, details: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def test_the_token_charges_in_any_container(gateway, local_env):
     ("details", "fields"),
     [
         ({**CARD, "number": "4242 4242 4242 4241"}, {"number"}),
-        ({**CARD, "exp_year": 2020}, {"exp_year"}),
+        ({**CARD, "exp_year": b.EXPIRED_EXP_YEAR}, {"exp_year"}),
         ({**CARD, "cvc": "12"}, {"cvc"}),
         ({"routing_number": "123456789", "account_number": "000123456789"}, {"routing_number"}),
         ({**CARD, "track2": "x"}, {"track2"}),

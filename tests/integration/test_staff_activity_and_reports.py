@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -26,6 +25,7 @@ from arportal.domain.status import PaymentStatus
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
 from tests.integration.roundtrips import dynamodb_round_trips
+from tests.quiet_days import quiet_day
 
 S = PaymentStatus
 
@@ -38,7 +38,7 @@ def _at(day: date, hour: int) -> datetime:
 def days(local_env):
     """Two quiet days far in the future: a busy first day of payments in every state, a second with a phone
     payment and three interactions; one approval waiting."""
-    d1 = date(2040, 1, 1) + timedelta(days=secrets.randbelow(20_000))
+    d1 = quiet_day(days=2)
     d2 = d1 + timedelta(days=1)
     cid = new_customer_id()
 

@@ -9,20 +9,20 @@ gets 403; a customer's token gets 403; no token gets 401. A staff route added wi
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from arportal.domain.permissions import ROLE_PERMISSIONS, Permission, Role
 from tests.integration.conftest import new_customer_id
+from tests.quiet_days import quiet_day
 
 P = Permission
 # Far-off days nobody writes to: the matrix checks who may call, not what a busy day holds.
-QUIET = date(2090, 1, 1) + timedelta(days=secrets.randbelow(3_000))
+QUIET = quiet_day(days=2)
 RANGE = f"from={QUIET}&to={QUIET + timedelta(days=1)}"
 
 

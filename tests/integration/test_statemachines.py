@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from arportal.domain.models import Channel, MethodDetail, Payment, PaymentMethod
 from arportal.domain.status import PaymentStatus
 from local.environment import LocalEnvironment
 from tests.integration.conftest import Executions, new_customer_id
+from tests.quiet_days import quiet_day
 
 
 def _charge(token: str, **overrides: Any) -> dict[str, Any]:
@@ -77,14 +78,12 @@ def test_a_retryable_failure_waits_then_charges_again(local_env, executions: Exe
     payload = _charge("tok_flaky_1")
 
     # When the machine runs
-    started = time.monotonic()
     run = executions.run("payment_retry", payload)
 
-    # Then it waited one day (instantly, here) and the second attempt succeeded
+    # Then it waited one day (instantly, here: bench/ measures how long machines take) and charged again
     assert run.status == "SUCCEEDED"
     assert run.states_entered().count("Charge") == 2
     assert _waits(run.history) == [86_400]
-    assert time.monotonic() - started < 15
     assert run.output["attempt"] == 2
     (event,) = _events_for(local_env, "idempotency_key", payload["charge"]["idempotency_key"])
     assert event["detail-type"] == "payment.charged"
@@ -252,7 +251,7 @@ def _payment(customer_id: str, status: PaymentStatus, at: datetime) -> Payment:
 
 def test_settlement_moves_the_days_posted_payments_to_settled(local_env, executions: Executions):
     # Given a day with a posted, a pending and a failed payment (a day no other test uses)
-    day = date(2001, 1, 1) + timedelta(days=uuid.uuid4().int % 7_000)
+    day = quiet_day(past=True)
     at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=15)
     customer = new_customer_id()
     posted = _payment(customer, PaymentStatus.POSTED, at)

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -168,9 +167,10 @@ def test_a_crash_after_the_posting_is_answered_from_the_ledger(world):
     assert len(ledger.postings) == 1 and len(processor.charges) == 1
 
 
-def test_a_killed_container_blocks_its_key_only_until_its_time_is_up(world):
+def test_a_killed_container_blocks_its_key_only_until_its_time_is_up(world, time_machine):
     ledger, _, processor, store = world
     key = new_id("key")
+    time_machine.move_to(datetime.now(UTC), tick=False)  # the clock stands still until the test moves it
 
     def killed() -> Outcome:
         raise KeyboardInterrupt  # not an Exception: nothing runs after it, as when Lambda stops a container
@@ -187,7 +187,9 @@ def test_a_killed_container_blocks_its_key_only_until_its_time_is_up(world):
         )
     busy = submit(world, key)
     assert busy.status_code == 409 and busy.headers["Retry-After"] == "2"
-    time.sleep(0.25)  # the invocation's time is up: its in-progress record no longer holds the key
+    time_machine.shift(timedelta(milliseconds=199))
+    assert submit(world, key).status_code == 409  # 1 ms of the invocation's time left: still held
+    time_machine.shift(timedelta(milliseconds=2))  # its time is up: the in-progress record no longer holds the key
     assert submit(world, key).status_code == 201
     assert len(ledger.postings) == 1 and len(processor.charges) == 1
 

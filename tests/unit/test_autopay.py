@@ -35,7 +35,7 @@ class World:
     def cid(self) -> str:
         return self.customer.customer_id
 
-    def save_method(self, token: str, *, exp_year: int = 2030) -> SavedPaymentMethod:
+    def save_method(self, token: str, *, exp_year: int = b.VALID_EXP_YEAR) -> SavedPaymentMethod:
         method = SavedPaymentMethod(
             method_id=f"pm_{b.n():026d}",
             customer_id=self.cid,
@@ -105,7 +105,7 @@ def test_a_key_reused_for_another_enrolment_is_refused():
 
 def test_enrolment_needs_the_customers_own_account_and_a_current_method():
     world = World(10_000)
-    expired = world.save_method("tok_visa", exp_year=2020)
+    expired = world.save_method("tok_visa", exp_year=b.EXPIRED_EXP_YEAR)
     with pytest.raises(BusinessRuleError, match="expired"):
         world.enrol(method=expired.method_id)
     with pytest.raises(NotFoundError):

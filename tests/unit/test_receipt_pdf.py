@@ -68,7 +68,7 @@ def test_one_page_with_every_fact_a_payer_needs():
     for shown in (
         b"City of Springfield",
         b"R-2611-7K3M9Q",
-        b"01 November 2026",
+        f"{b.NOW:%d %B %Y}".encode(),
         b"Zo\xeb O'Brien",
         b"UT-2026-00001",
         b"Property Tax",

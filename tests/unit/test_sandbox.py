@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from datetime import date
 
 import pytest
 from hypothesis import given
@@ -24,6 +23,7 @@ from arportal.domain.cards import looks_like_card_number
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.search import SearchKind, classify
 from arportal.ports import ChargeRequest, PaymentProcessor, ProcessorUnavailableError
+from tests import builders as b
 
 
 def request(token: str, *, amount: int = 2_500, attempt: int | None = None, key: str | None = None) -> ChargeRequest:
@@ -148,7 +148,9 @@ def test_test_card_numbers_become_tokens():
 )
 def test_hosted_field_tokens_charge_as_their_card_says(sandbox, number, outcome, method, brand):
     # Given a token the hosted fields made in one container
-    token = tokenize({"number": number, "exp_month": 12, "exp_year": 2040, "cvc": "1234" if brand == "amex" else "123"})
+    token = tokenize(
+        {"number": number, "exp_month": 12, "exp_year": b.VALID_EXP_YEAR, "cvc": "1234" if brand == "amex" else "123"}
+    )
     # When another processor instance (another container) charges it
     result = SandboxProcessor().charge(request(token.id))
     # Then the token alone decided the outcome, and only brand and last four come back
@@ -159,7 +161,13 @@ def test_hosted_field_tokens_charge_as_their_card_says(sandbox, number, outcome,
 
 def test_a_wallet_token_charges_as_a_wallet(sandbox):
     token = tokenize(
-        {"number": "4242424242424242", "exp_month": 1, "exp_year": 2041, "cvc": "123", "wallet": "apple_pay"}
+        {
+            "number": "4242424242424242",
+            "exp_month": 1,
+            "exp_year": b.VALID_EXP_YEAR + 1,
+            "cvc": "123",
+            "wallet": "apple_pay",
+        }
     )
     result = sandbox.charge(request(token.id))
     assert (result.outcome, result.method_type, result.brand) == (ChargeOutcome.SUCCEEDED, "wallet", "visa")
@@ -177,7 +185,7 @@ def test_a_bank_token_is_pending(sandbox):
 
 
 def test_a_timeout_card_charges_then_loses_the_answer(sandbox):
-    token = tokenize({"number": "4000000000000408", "exp_month": 1, "exp_year": 2041, "cvc": "123"})
+    token = tokenize({"number": "4000000000000408", "exp_month": 1, "exp_year": b.VALID_EXP_YEAR + 1, "cvc": "123"})
     with pytest.raises(ProcessorUnavailableError):
         sandbox.charge(request(token.id, key="timeout-card-1"))
     found = sandbox.find_charge("timeout-card-1")
@@ -185,7 +193,7 @@ def test_a_timeout_card_charges_then_loses_the_answer(sandbox):
 
 
 def test_an_unavailable_card_charges_nothing(sandbox):
-    token = tokenize({"number": "4000000000000416", "exp_month": 1, "exp_year": 2041, "cvc": "123"})
+    token = tokenize({"number": "4000000000000416", "exp_month": 1, "exp_year": b.VALID_EXP_YEAR + 1, "cvc": "123"})
     with pytest.raises(ProcessorUnavailableError):
         sandbox.charge(request(token.id, key="unavailable-card-1"))
     assert sandbox.find_charge("unavailable-card-1") is None
@@ -218,7 +226,7 @@ def test_two_racing_identical_requests_make_one_charge():
 
 
 def tokenize(body: dict[str, object]) -> SandboxToken:
-    return sandbox_cards.tokenize(body, today=date(2026, 11, 1))
+    return sandbox_cards.tokenize(body, today=b.TODAY)
 
 
 @given(st.text(min_size=1, max_size=80))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from arportal import clock
 from arportal.adapters.dynamodb import keys
 from arportal.adapters.dynamodb.portal_queries import DynamoPortalReader
 from arportal.api.app import current_caller, new_router
@@ -88,7 +89,7 @@ def list_accounts(
 ) -> AccountListOut:
     customer_id = require_customer(current_caller(router))
     start = page_start(cursor, customer_id, keys.account_sk(""))
-    today = datetime.now(UTC).date()
+    today = clock.today()
     page = portal_views.accounts(
         DynamoPortalReader(settings().ledger_table), customer_id, today=today, limit=limit, start=start
     )
@@ -129,7 +130,7 @@ def link_account(body: LinkIn) -> LinkOut:
         account_number=body.account_number,
         invoice_number=body.invoice_number,
         postal_code=body.postal_code,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return LinkOut(
         customer_id=result.customer_id,

@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from arportal import clock
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_customer
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 # Services and adapters are imported inside the routes: a cold start serving another route never pays for them.
 router = new_router()
 _CREATED = {201: {"description": "Created", "content": {"application/json": {"model": ScheduleOut}}}}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _ledger() -> PaymentLedger:
@@ -65,7 +61,7 @@ def quote_plan(body: QuoteIn) -> QuoteOut:
     from arportal.services import plans
 
     customer_id = require_customer(current_caller(router))
-    quote = plans.quote(_ledger(), customer_id, _plan_request(body), today=_now().date())
+    quote = plans.quote(_ledger(), customer_id, _plan_request(body), today=clock.today())
     return QuoteOut.of(quote)
 
 
@@ -84,7 +80,7 @@ def create_schedule(body: Annotated[ScheduleIn, Body()]) -> Response[str]:
     key = idempotency_key(router.current_event.headers)
 
     def work() -> Outcome:
-        table, now = settings().ledger_table, _now()
+        table, now = settings().ledger_table, clock.now()
         schedules, methods = DynamoSchedules(table), DynamoPaymentMethods(table)
         if isinstance(body, AutopayIn):
             created = autopay.enrol(
@@ -125,5 +121,5 @@ def cancel_schedule(schedule_id: str) -> ScheduleOut:
     from arportal.services import autopay
 
     customer_id = require_customer(current_caller(router))
-    schedule = autopay.cancel(DynamoSchedules(settings().ledger_table), customer_id, schedule_id, now=_now())
+    schedule = autopay.cancel(DynamoSchedules(settings().ledger_table), customer_id, schedule_id, now=clock.now())
     return ScheduleOut.of(schedule)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from arportal import clock
 from arportal.adapters.dynamodb.repository import DynamoLedger
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_customer
@@ -28,6 +27,6 @@ def get_me() -> ProfileOut:
 @router.get("/v1/portal/dashboard", tags=["portal"], summary="What is owed, overdue and next, per account and in total")
 def get_dashboard() -> DashboardOut:
     customer_id = require_customer(current_caller(router))
-    today = datetime.now(UTC).date()
+    today = clock.today()
     board = customers.dashboard(_ledger(), customer_id, today=today, currency=settings().currency)
     return DashboardOut.of(board, today)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from arportal import clock
 from arportal.adapters.dynamodb import keys
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_customer
@@ -62,6 +62,6 @@ def get_document(documentId: str) -> DownloadOut:  # the path parameter's name i
         S3DocumentStore(config.documents_bucket),
         customer_id,
         documentId,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return DownloadOut.of(link)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from arportal import clock
 from arportal.adapters.dynamodb import keys
 from arportal.adapters.dynamodb.portal_queries import DynamoPortalReader
 from arportal.api.app import current_caller, new_router
@@ -49,10 +50,6 @@ def _reader() -> DynamoPortalReader:
     return DynamoPortalReader(settings().ledger_table)
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
-
-
 def _filter(
     status: list[DisplayStatus] | None,
     account: str | None,
@@ -89,7 +86,7 @@ def list_invoices(  # noqa: PLR0917 - Powertools passes the query parameters by 
 ) -> Response[InvoiceListOut | bytes]:
     customer_id = require_customer(current_caller(router))
     where = _filter(status, account, department, issued_from, issued_to)
-    today = _today()
+    today = clock.today()
     if format == "csv":
         rows = portal_views.invoice_export(_reader(), customer_id, where, sort, today=today)
         return _csv(rows, today)
@@ -131,7 +128,7 @@ def _csv(invoices: list[Invoice], today: date) -> Response[Any]:
 def get_invoice(invoiceId: Annotated[str, Path(max_length=64)]) -> InvoiceDetailOut:  # the path's own name
     customer_id = require_customer(current_caller(router))
     detail = portal_views.invoice_detail(_reader(), customer_id, invoiceId)
-    return InvoiceDetailOut.of(detail, _today())
+    return InvoiceDetailOut.of(detail, clock.today())
 
 
 @router.get("/v1/portal/credit-notes", tags=["portal"], summary="Your credit notes: applied to what, what is left")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from arportal import clock
 from arportal.adapters.dynamodb import keys
 from arportal.api.app import current_caller, new_router
 from arportal.api.errors import SECURITY_HEADERS
@@ -24,10 +24,6 @@ router = new_router()
 _SAVED = {201: {"description": "Saved", "content": {"application/json": {"model": MethodOut}}}}
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @router.get("/v1/portal/payment-methods", tags=["portal"], summary="Your saved payment methods")
 def list_methods(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
@@ -40,7 +36,7 @@ def list_methods(
     start = decode_cursor(cursor, expected={"PK": keys.customer_pk(customer_id)})
     store = DynamoPaymentMethods(settings().ledger_table)
     page = payment_methods.list_methods(store, customer_id, limit=limit, start=start)
-    today = _now().date()
+    today = clock.today()
     return MethodListOut(
         items=[MethodOut.of(method, today) for method in page.methods],
         next_cursor=encode_cursor(page.next_start),  # type: ignore[arg-type]
@@ -72,7 +68,7 @@ def save_method(body: MethodIn) -> Response[str]:
 
     def work() -> Outcome:
         store = DynamoPaymentMethods(settings().ledger_table)
-        now = _now()
+        now = clock.now()
         saved = payment_methods.save_method(store, customer_id, draft, idempotency_key=key, now=now)
         return Outcome(HTTPStatus.CREATED, MethodOut.of(saved.method, now.date()).model_dump(mode="json"))
 
@@ -108,6 +104,6 @@ def remove_method(
         customer_id,
         payment_method_id,
         replacement=replacement,
-        now=_now(),
+        now=clock.now(),
     )
     return Response(status_code=HTTPStatus.NO_CONTENT, body="", headers=dict(SECURITY_HEADERS))

@@ -11,7 +11,6 @@ replay record expired (24 h) charges and posts nothing twice.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -20,6 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from arportal import clock
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_customer
@@ -129,7 +129,7 @@ def checkout(command: PayCommand, *, contact: Contact | None) -> Checkout:
         config=config,
         services=services,
         contact=contact,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
 
 

@@ -5,11 +5,12 @@ Reading the profile is ``GET /v1/portal/me`` in ``dashboard.py``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from arportal import clock
 from arportal.adapters.dynamodb.portal_commands import DynamoProfileStore
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_customer
@@ -95,7 +96,7 @@ def patch_me(body: ProfilePatchIn) -> ProfileUpdateOut:
         DynamoRateCounter(s.ledger_table),
         customer_id,
         fields,
-        now=datetime.now(UTC),
+        now=clock.now(),
         agency_name=s.agency_name,
     )
     pending = update.pending_email
@@ -114,4 +115,4 @@ def patch_me(body: ProfilePatchIn) -> ProfileUpdateOut:
 )
 def confirm_email(body: EmailConfirmationIn) -> ProfileOut:
     customer_id = require_customer(current_caller(router))
-    return ProfileOut.of(profile.confirm_email(_store(), customer_id, body.code, now=datetime.now(UTC)))
+    return ProfileOut.of(profile.confirm_email(_store(), customer_id, body.code, now=clock.now()))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from arportal import clock
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_customer
 from arportal.config import settings
@@ -70,7 +71,7 @@ def get_statement(
     query = statements.StatementQuery(customer_id, from_date, to_date, account)
     history = DynamoStatementHistory(config.ledger_table)
     customers = DynamoLedger(config.ledger_table)
-    now = datetime.now(UTC)
+    now = clock.now()
     if format == "json":
         built = statements.statement(
             query, history=history, customers=customers, currency=config.currency, today=now.date()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from arportal import clock
 from arportal.adapters.dynamodb.portal_commands import DynamoSupportStore
 from arportal.adapters.dynamodb.rate_limits import DynamoRateCounter
 from arportal.api.app import current_caller, new_router
@@ -67,7 +68,7 @@ def create_support_request(body: SupportRequestIn) -> Response[SupportRequestOut
         DynamoRateCounter(s.ledger_table),
         support.SupportRequest(customer_id, body.subject, body.message, body.invoice_id, body.payment_id),
         idempotency_key=key,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     # A repeat of the same request answers as the first did, with the same status and the same record.
     headers = {"Idempotent-Replayed": "true"} if submitted.replayed else {}

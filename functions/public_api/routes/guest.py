@@ -5,7 +5,7 @@ Paying with the token (POST /v1/public/payments) lives in ``guest_pay.py``.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from http import HTTPStatus
 from typing import Annotated, cast
 
@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from arportal import clock
 from arportal.api.app import new_router
 from arportal.api.errors import ApiError, error_response
 from arportal.api.schemas import MoneyOut, Out
@@ -83,7 +84,7 @@ def lookup(body: LookupIn) -> LookupOut:
         postal_code=body.postal_code,
         amount_due=body.amount_due,
         client=event.request_context.identity.source_ip or "unknown",
-        now=datetime.now(UTC),
+        now=clock.now(),
         key=guest.signing_key(),
     )
     invoice = found.invoice

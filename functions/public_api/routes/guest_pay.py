@@ -9,7 +9,6 @@ is emailed only to the ``receipt_email`` given here.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, Literal, cast
 
@@ -19,6 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import BaseModel, ConfigDict, Field
 
+from arportal import clock
 from arportal.api.app import new_router
 from arportal.api.errors import ApiError
 from arportal.api.idempotency import idempotency_key, run_once
@@ -76,7 +76,7 @@ def guest_payment(body: GuestPayIn) -> Response[str]:
     from arportal.services.receipts import Contact
 
     event = cast(APIGatewayProxyEvent, router.current_event)
-    grant = verify_guest_token(_guest_token(event.headers.get("Authorization")), now=datetime.now(UTC))
+    grant = verify_guest_token(_guest_token(event.headers.get("Authorization")), now=clock.now())
     key = idempotency_key(event.headers)
     scope = f"guest:{grant.invoice_id}"
     command = PayCommand(

@@ -9,7 +9,6 @@ or one already applied, because a processor resends anything else for days.
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import cast
 
@@ -17,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import Field
 
+from arportal import clock
 from arportal.api.app import new_router
 from arportal.api.errors import ApiError
 from arportal.api.schemas import Out
@@ -68,7 +68,7 @@ def processor_webhook(processor: str) -> WebhookOut:
         processor=processor,
         store=DynamoStatusChanges(s.ledger_table, s.audit_table),
         receipts=wiring()[3],
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return WebhookOut(
         outcome=result.outcome.value,

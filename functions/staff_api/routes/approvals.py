@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
+from arportal import clock
 from arportal.adapters.dynamodb import keys
 from arportal.adapters.dynamodb.approvals import DynamoApprovalStore
 from arportal.api.app import current_caller, new_router
@@ -73,6 +73,6 @@ def decide(
         roles=caller.roles,
         store=DynamoApprovalStore(s.ledger_table, s.audit_table),
         workflow=StepFunctionsApprovals(s.approval_state_machine),
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return ApprovalOut.of(decided.approval)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from arportal import clock
 from arportal.adapters.dynamodb import keys
 from arportal.adapters.dynamodb.staff_queries import DynamoStaffQueries
 from arportal.api.app import current_caller, new_router
@@ -41,7 +41,7 @@ def get_customer(customerId: CustomerId) -> CustomerRecordOut:
     from arportal.adapters.balances import sources_for
 
     s, queries = settings(), _queries()
-    today = datetime.now(UTC).date()
+    today = clock.today()
     record = customer_record.customer_record(
         queries, queries, sources_for(s), customerId.upper(), today=today, currency=s.currency
     )
@@ -71,7 +71,7 @@ def list_invoices(
     cid = customerId.upper()
     start = customer_cursor(cursor, pk=keys.customer_pk(cid), sk_prefix=keys.INVOICE_PREFIX)
     page = customer_record.invoices(_queries(), cid, limit=limit, start=start)
-    today = datetime.now(UTC).date()
+    today = clock.today()
     return InvoicesPageOut(
         invoices=[InvoiceSummaryOut.of(i, today) for i in page.items], next_cursor=encode_cursor(page.next_key)
     )

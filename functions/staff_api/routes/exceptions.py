@@ -6,7 +6,6 @@ decide (``domain/approvals.needs_approval``). The answer is stored per staff mem
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -15,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from arportal import clock
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_staff
@@ -119,7 +119,7 @@ def _run(
 def _request(order: Order, caller: Caller) -> ActionDone | ApprovalFiled:
     from arportal.services.exceptions import request_exception
 
-    return request_exception(order, roles=caller.roles, services=exception_services(), now=datetime.now(UTC))
+    return request_exception(order, roles=caller.roles, services=exception_services(), now=clock.now())
 
 
 def _outcome(result: ActionDone | ApprovalFiled) -> Outcome:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, cast
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from arportal import clock
 from arportal.adapters.dynamodb import keys
 from arportal.adapters.dynamodb.staff_commands import DynamoInteractionStore
 from arportal.adapters.dynamodb.staff_queries import DynamoStaffQueries
@@ -73,7 +73,7 @@ def post_interaction(
     )
     s = settings()
     logged = interactions.log_interaction(
-        DynamoInteractionStore(s.ledger_table, s.audit_table), command, now=datetime.now(UTC)
+        DynamoInteractionStore(s.ledger_table, s.audit_table), command, now=clock.now()
     )
     body = InteractionCreatedOut(interaction=InteractionOut.of(logged.interaction), replayed=logged.replayed)
     return Response(

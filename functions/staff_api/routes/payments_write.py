@@ -7,7 +7,6 @@ payment it likely repeats (``likely_duplicate_of``): a hint, never a refusal.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, cast
 
@@ -15,6 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from arportal import clock
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_staff
@@ -102,7 +102,7 @@ def _take(body: StaffPayIn, caller: Caller, key: str, scope: str) -> Outcome:
         services=services,
         recent=DynamoExceptionStore(s.ledger_table, s.audit_table),
         window_minutes=s.duplicate_window_minutes,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     payment = taken.checkout.result.payment
     out = {

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
+from arportal import clock
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_staff
@@ -62,7 +62,7 @@ def email_receipt(
             owners=DynamoExceptionStore(s.ledger_table, s.audit_table),
             services=services,
             interactions=DynamoInteractionStore(s.ledger_table, s.audit_table),
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
         return Outcome(
             int(HTTPStatus.OK),

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from arportal import clock as product_clock
 from arportal.adapters import sandbox_webhooks
 from arportal.adapters.sandbox_cards import KINDS, TokenInfo, parse_token
 from arportal.adapters.sandbox_records import (
@@ -128,7 +128,7 @@ class SandboxProcessor:
         *,
         store: SandboxStore | None = None,
         webhook_secret: str | Callable[[], str | None] | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = product_clock.timestamp,
     ) -> None:
         self._store: SandboxStore = store or (DynamoSandboxStore(table_name) if table_name else InMemorySandboxStore())
         self._secret = webhook_secret if callable(webhook_secret) else (lambda: webhook_secret)

@@ -11,10 +11,10 @@ simulation in one container see the charges made in another. Both stores keep th
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 from typing import Any, Protocol
 
+from arportal import clock
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.errors import translated
@@ -178,4 +178,4 @@ class DynamoSandboxStore:
 
 
 def _expiry() -> int:
-    return int(time.time()) + RETENTION_S
+    return clock.epoch_seconds() + RETENTION_S

@@ -3,13 +3,13 @@ models and the idempotent run (Powertools replay record for 24 h; the ledger's k
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from arportal import clock
 from arportal.api.schemas import MoneyOut, Out
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def respond(command: ApplyCredit, *, operation: str, payload: dict[str, object],
             command,
             ledger=DynamoCreditLedger(s.ledger_table, s.audit_table),
             currency=s.currency,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
         body = CreditApplicationOut.of(done.record, replayed=done.replayed).model_dump(mode="json")
         return Outcome(int(HTTPStatus.CREATED), body)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
-import time
+from datetime import UTC, datetime
+
+from arportal import clock
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
@@ -18,14 +20,14 @@ def _encode(value: int, length: int) -> str:
 
 def new_id(prefix: str, *, now_ms: int | None = None) -> str:
     """``pay_01JD3...``: a prefix naming the entity and a ULID (48-bit time, 80 random bits)."""
-    millis = int(time.time() * 1000) if now_ms is None else now_ms
+    millis = clock.now_ms() if now_ms is None else now_ms
     return f"{prefix}_{_encode(millis, 10)}{_encode(secrets.randbits(80), 16)}"
 
 
 def new_reference(prefix: str, *, now_ms: int | None = None) -> str:
     """A short reference a person can read out on the phone: ``R-2611-7K3M9Q``."""
-    millis = int(time.time() * 1000) if now_ms is None else now_ms
-    stamp = time.strftime("%y%m", time.gmtime(millis / 1000))
+    millis = clock.now_ms() if now_ms is None else now_ms
+    stamp = datetime.fromtimestamp(millis / 1000, UTC).strftime("%y%m")
     return f"{prefix}-{stamp}-{_encode(secrets.randbits(30), 6)}"
 
 

@@ -8,12 +8,13 @@ Invariants (checked by validators here and by the ledger rules in ``ledger.py``)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from arportal import clock
 from arportal.domain.money import Cents, CurrencyCode, Money
 from arportal.domain.status import ApprovalStatus, InvoiceStatus, PaymentStatus
 
@@ -32,7 +33,7 @@ EmailAddress = Annotated[
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class Entity(BaseModel):

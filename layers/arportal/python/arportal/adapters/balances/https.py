@@ -15,9 +15,10 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from arportal import clock
 from arportal.adapters.balances.cache import AnswerCache
 from arportal.adapters.balances.config import BalanceSourceSpec
 from arportal.domain.balances import BalanceAnswerError, SourceBalance, parse_answer, unavailable
@@ -87,7 +88,7 @@ class HttpsBalanceConnector:
         cache: AnswerCache,
         fetch: Fetch = _urllib_fetch,
         credentials: Callable[[str], str] = _bearer,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime] = clock.now,
     ) -> None:
         self.department = department
         self.source = spec.name

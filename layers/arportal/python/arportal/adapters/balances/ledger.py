@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
+from arportal import clock
 from arportal.domain.balances import LEDGER_SOURCE, SourceBalance, ledger_balance
 from arportal.domain.models import Invoice
 
@@ -36,7 +37,7 @@ class LedgerBalanceConnector:
         open_invoices: OpenInvoices,
         *,
         currency: str,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime] = clock.now,
     ) -> None:
         self.department = department
         self._open_invoices = open_invoices

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from arportal import clock
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.errors import translated
@@ -31,7 +32,7 @@ def read_claim(table: str, customer_id: str, scope: str, key: str) -> RequestCla
     if not item:
         return None
     found = codec.deserialize(item)
-    if int(found.get("expires_at", 0)) < int(datetime.now(UTC).timestamp()):
+    if int(found.get("expires_at", 0)) < clock.epoch_seconds():
         return None  # expired, and TTL has not swept it yet: the key is free again
     return RequestClaim(
         customer_id=customer_id,

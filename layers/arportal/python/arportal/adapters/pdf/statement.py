@@ -4,8 +4,9 @@ its running balance on as many pages as it takes (column header repeated, "Page 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
+from arportal import clock
 from arportal.adapters.pdf.writer import JpegInfo, Page, PdfDocument, TableColumn, TableRow, draw_table
 from arportal.domain.models import Customer
 from arportal.domain.money import exponent
@@ -58,7 +59,7 @@ def render_statement_pdf(
     logo: bytes | None = None,
     generated_at: datetime | None = None,
 ) -> bytes:
-    generated = generated_at or datetime.now(UTC)
+    generated = generated_at or clock.now()
     period = f"{day_text(statement.start)} to {day_text(statement.end)}"
     doc = PdfDocument(f"{agency_name}: statement {period}", author=agency_name, created_at=generated)
     cur = statement.currency

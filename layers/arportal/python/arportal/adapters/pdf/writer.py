@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
 
+from arportal import clock
 from arportal.adapters.pdf.text import encode_text, encoded_width
 
 Align = Literal["left", "right", "center"]
@@ -183,7 +184,7 @@ class PdfDocument:
         self.author = author
         self.page_size = page_size
         self.margin = margin
-        self.created_at = created_at or datetime.now(UTC)
+        self.created_at = created_at or clock.now()
         self.pages: list[Page] = []
         self._images: dict[str, JpegInfo] = {}
         self._image_names: dict[str, str] = {}
