@@ -1,6 +1,6 @@
 """``python -m local``: the whole product in one process (what ``make dev`` runs).
 
-    python -m local [--port 8000] [--host 127.0.0.1] [--seed 42] [--no-seed]
+    python -m local [--port 8000] [--host 127.0.0.1] [--seed 42] [--no-seed] [--today YYYY-MM-DD]
 
 The ``PORT`` environment variable sets the default port. Ctrl-C or SIGTERM stops it cleanly (exit 0).
 """
@@ -13,75 +13,132 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
+from datetime import date
 from types import FrameType
+from typing import TYPE_CHECKING
 
 _started = time.perf_counter()  # before the heavy imports: "ready in" counts them too
 
-from local.environment import LocalEnvironment  # noqa: E402
-from local.gateway import Gateway  # noqa: E402
-from local.scheduler import Scheduler  # noqa: E402
-from local.seed import DEMO_LOGINS, load, prepare  # noqa: E402
+from arportal import clock  # noqa: E402
+from local import time_travel  # noqa: E402
+
+if TYPE_CHECKING:
+    from local.environment import LocalEnvironment
+    from local.gateway import LocalHttpServer
 
 DEV_MAX_WAIT_S = 5  # Wait states and retry intervals of days take at most this long locally
 
 
-class _Stop(Exception):
-    """SIGINT or SIGTERM: leave serve_forever and shut down."""
+def _day(text: str) -> date:
+    try:
+        return time_travel.parse_day(text)
+    except time_travel.BadMove as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--seed", type=int, default=42, help="demo data seed (same seed, same data)")
+    parser.add_argument("--seed", type=int, default=42, help="demo data seed (same seed and date, same data)")
     parser.add_argument("--no-seed", action="store_true", help="start with empty tables and no demo logins")
+    parser.add_argument("--today", type=_day, metavar="YYYY-MM-DD", help="run as if today were that day")
     parser.add_argument("--customers", type=int, default=300, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise _Stop
+class _Stop(BaseException):
+    """A stop signal during start-up. A BaseException, so no ``except Exception`` in start-up code keeps it."""
+
+
+class _Stopper:
+    """The SIGINT/SIGTERM handler.
+
+    Python runs it on the main thread, between any two bytecodes of whatever that thread is doing. Once serving,
+    that is ``serve_forever``, and raising there is not safe: a signal that lands while socketserver handles a
+    connection is caught by its ``except Exception`` (``handle_error``) and the stop is lost. So it only asks:
+    ``shutdown()`` makes ``serve_forever`` return at its next poll, and it must be called from another thread
+    because it waits for ``serve_forever`` to finish (on the serving thread it would wait forever). A stop
+    that comes before ``serve_forever`` starts is not lost either: ``serve_forever`` then returns at once.
+    During start-up there is no loop to ask, so it raises ``_Stop``.
+    """
+
+    def __init__(self) -> None:
+        self.server: LocalHttpServer | None = None
+        self._asked = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self.server is None:
+            raise _Stop
+        if not self._asked:
+            self._asked = True
+            threading.Thread(target=self.server.shutdown, name="stop", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parse(argv)
+    args = _parse(argv)  # bad arguments end here (exit 2), before anything starts
+    # One clock for the whole process, installed before anything reads it; a ShiftedClock even without --today,
+    # so POST /local/clock can move it.
+    clock.install(clock.ShiftedClock.starting(args.today) if args.today else clock.ShiftedClock())
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("local").setLevel(logging.INFO)
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    stopper = _Stopper()
+    signal.signal(signal.SIGINT, stopper)
+    signal.signal(signal.SIGTERM, stopper)
+    try:
+        return _run(args, stopper)
+    except (_Stop, KeyboardInterrupt):
+        return 0
+    finally:
+        print("stopped", flush=True)
+
+
+def _run(args: argparse.Namespace, stopper: _Stopper) -> int:
+    from local.environment import LocalEnvironment
+    from local.gateway import Gateway
+    from local.scheduler import Scheduler
+    from local.seed import load, prepare
+
     env = LocalEnvironment(max_wait_seconds=DEV_MAX_WAIT_S, relay_interval_s=1.0)
     server = scheduler = None
     try:
-        # The demo data is generated on the second core while moto and the resources start on this one.
+        # The demo data is generated on the second core while moto and the resources start on this one. The
+        # day is passed, not read there: the worker is another process.
         prepared = (
-            None if args.no_seed else prepare(seed=args.seed, customers=args.customers, currency=env.config.currency)
+            None
+            if args.no_seed
+            else prepare(seed=args.seed, customers=args.customers, today=clock.today(), currency=env.config.currency)
         )
         env.start()
         summary = None if prepared is None else load(env, prepared=prepared)
         gc.freeze()  # the seeded tables live until exit: keep the collector from rescanning them on every pass
+        scheduler = Scheduler(env)
         try:
-            server = Gateway(env).serve(args.host, args.port)
+            server = Gateway(env, scheduler=scheduler).serve(args.host, args.port)
         except OSError as exc:
             print(f"cannot listen on {args.host}:{args.port}: {exc.strerror} (try --port or PORT=)", file=sys.stderr)
             return 1
-        scheduler = Scheduler(env).start()
+        stopper.server = server
+        scheduler.start()
         _banner(server.url, env, summary, time.perf_counter() - _started)
         server.serve_forever()
-    except (_Stop, KeyboardInterrupt):
-        pass
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the clean-up
+        # A second signal must not interrupt the clean-up (every step of it is bounded).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if scheduler is not None:
             scheduler.stop()
         if server is not None:
             server.server_close()
         env.stop()
-        print("stopped", flush=True)
     return 0
 
 
 def _banner(url: str, env: LocalEnvironment, summary: object, seconds: float) -> None:
+    from local.seed import DEMO_LOGINS
+
     lines = [
         f"Receivables Portal (local) for {env.config.agency_name}",
         f"  portal        {url}/",
@@ -89,6 +146,8 @@ def _banner(url: str, env: LocalEnvironment, summary: object, seconds: float) ->
         f"  API           {url}/v1/health",
         f"  Swagger UI    {url}/swagger",
         f"  mailbox       {url}/local/mailbox",
+        f"  clock         {url}/local/clock   today is {clock.today()}",
+        f"  jobs          {url}/local/jobs",
         f"  moto          {env.endpoint_url}",
     ]
     if summary is not None:

@@ -70,7 +70,8 @@ class TokenVerifier:
         pools: list[Pool],
         *,
         fetch: Callable[[str], dict[str, Any]] = _fetch_json,
-        clock: Callable[[], float] = time.time,
+        # Cognito stamps exp by AWS's (here: the machine's) clock, not the product's: compare with the same one.
+        clock: Callable[[], float] = time.time,  # noqa: TID251 - token expiry is AWS's clock
     ) -> None:
         self._pools = {p.issuer: p for p in pools}
         self._fetch = fetch

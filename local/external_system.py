@@ -21,7 +21,6 @@ import json
 import os
 import threading
 import time
-from datetime import UTC, datetime
 from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
@@ -29,6 +28,7 @@ from urllib.parse import parse_qs, urlparse
 
 import boto3
 
+from arportal import clock
 from infrastructure.deployment_config import DeploymentConfig
 
 DEPARTMENT = "parking"
@@ -80,7 +80,7 @@ class ExternalSystem:
         open_amounts = self._open_in_ledger(customer_id) if any(a not in self.overrides for a in ours) else {}
         return {
             "currency": self.currency,
-            "as_of": datetime.now(UTC).isoformat(),
+            "as_of": clock.now().isoformat(),  # the product's time: its balances are "as of" the product's today
             "accounts": [{"account_number": a, "balance": self.overrides.get(a, open_amounts.get(a, 0))} for a in ours],
         }
 

@@ -1,11 +1,12 @@
 """The local HTTP gateway: what API Gateway, its Cognito authorizer and CloudFront do in AWS, in one process.
 
-``Gateway.dispatch`` answers one request (tests call it directly); ``Gateway.serve`` puts it behind a
-``ThreadingHTTPServer``. Routing, in order:
+``Gateway.dispatch`` answers one request (tests call it directly); ``Gateway.serve`` puts it behind
+``apigw.HttpServer`` (a thread per connection, a deep listen backlog, slow clients cut off). Routing, in order:
 
 - API paths (``catalog.route_for``): Auth.USER routes need a valid Cognito ID token (401 before any handler
   runs); the request becomes an API Gateway REST proxy event for the route's function, run in-process;
-- ``/local/login`` (tokens for a username/password) and ``/local/mailbox`` (what SES sent): local only;
+- ``/local/login`` (tokens for a username/password), ``/local/mailbox`` (what SES sent), ``/local/clock`` (read
+  or move the product's clock) and ``/local/jobs`` (list the scheduled jobs, run one now): local only;
 - ``/config.json`` for the front-ends;
 - static files (``local/static.py``); anything else is a 404.
 
@@ -20,25 +21,35 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from infrastructure import catalog
-from local import apigw, auth, invoke, mailbox, static
+from local import apigw, auth, invoke, mailbox, static, time_travel
 from local.apigw import Request, Response, error_response, json_response
+from local.scheduler import Scheduler, UnknownJobError
 
 if TYPE_CHECKING:
     from local.environment import LocalEnvironment
 
 MAX_BODY_BYTES = 1024 * 1024  # API Gateway allows 10 MB; our JSON APIs take 1 MiB (the handlers check too)
+JOBS_PREFIX = "/local/jobs/"
 logger = logging.getLogger("local.gateway")
 
 
 class Gateway:
-    def __init__(self, env: LocalEnvironment, *, handlers: Mapping[str, invoke.Handler] | None = None) -> None:
-        """``handlers`` replaces a function's handler by name (tests); others are imported on each request."""
+    def __init__(
+        self,
+        env: LocalEnvironment,
+        *,
+        handlers: Mapping[str, invoke.Handler] | None = None,
+        scheduler: Scheduler | None = None,
+    ) -> None:
+        """``handlers`` replaces a function's handler by name (tests); others are imported on each request.
+        ``scheduler`` runs ``/local/jobs`` (the dev runtime passes its periodic one, so both share the last
+        outcomes); without one, the gateway keeps an idle scheduler of ``JOBS`` for on-demand runs (tests)."""
         self.env = env
         self.handlers = dict(handlers or {})
+        self.scheduler = scheduler or Scheduler(env)
         resources = env.resources
         self.verifier = auth.TokenVerifier(
             auth.pools_for(
@@ -53,6 +64,9 @@ class Gateway:
         self._local_routes: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("POST", "/local/login"): self._login,
             ("GET", "/local/mailbox"): self._mailbox,
+            ("GET", "/local/clock"): self._clock,
+            ("POST", "/local/clock"): self._move_clock,
+            ("GET", "/local/jobs"): self._jobs,
             ("GET", "/config.json"): self._config,
         }
 
@@ -68,8 +82,10 @@ class Gateway:
         local = self._local_routes.get((request.method, path))
         if local is not None:
             return local(request)
-        if any(p == path for _, p in self._local_routes):
+        if any(p == path for _, p in self._local_routes) or (path.startswith(JOBS_PREFIX) and request.method != "POST"):
             return error_response(405, "method_not_allowed", f"{request.method} is not allowed on {path}")
+        if path.startswith(JOBS_PREFIX):
+            return self._run_job(path.removeprefix(JOBS_PREFIX))
         return self._static(request, path)
 
     def _api(self, request: Request, route: catalog.RouteSpec) -> Response:
@@ -129,6 +145,34 @@ class Gateway:
         resources = self.env.resources
         return json_response(200, {"messages": mailbox.messages(resources.account_id, resources.region)})
 
+    def _clock(self, request: Request) -> Response:
+        return json_response(200, time_travel.reading())
+
+    def _move_clock(self, request: Request) -> Response:
+        try:
+            body = json.loads(request.body or b"null")
+        except ValueError:
+            return error_response(400, "bad_request", "the body is not JSON", _CLOCK_BODY)
+        try:
+            return json_response(200, time_travel.move(body))
+        except time_travel.BadMove as exc:
+            return error_response(400, "bad_request", str(exc), _CLOCK_BODY)
+        except time_travel.ClockFixed as exc:
+            return error_response(409, "clock_fixed", str(exc), "python -m local installs a clock that can move")
+
+    def _jobs(self, request: Request) -> Response:
+        return json_response(200, {"jobs": self.scheduler.describe()})
+
+    def _run_job(self, name: str) -> Response:
+        try:
+            outcome = self.scheduler.run(name)
+        except UnknownJobError:
+            return error_response(404, "not_found", f"no job {name!r}", {"jobs": list(self.scheduler.jobs)})
+        if not outcome.ok:
+            # The job ran and failed (its traceback is on the console): 500 with the job's own message.
+            return error_response(500, "job_failed", f"job {name} failed: {outcome.error}", outcome.as_dict())
+        return json_response(200, outcome.as_dict())
+
     def _config(self, request: Request) -> Response:
         resources, config = self.env.resources, self.env.config
         return json_response(
@@ -173,12 +217,14 @@ class Gateway:
         return server
 
 
+_CLOCK_BODY = {"expected": '{"advance_days": N} (N >= 1) or {"today": "YYYY-MM-DD"} (not before today)'}
+
+
 def _too_large() -> Response:
     return error_response(413, "payload_too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
 
 
-class LocalHttpServer(ThreadingHTTPServer):
-    daemon_threads = True
+class LocalHttpServer(apigw.HttpServer):
     gateway: Gateway
     _thread: threading.Thread | None = None
 
@@ -211,9 +257,8 @@ def _discard(stream: Any, length: int) -> None:
         length -= len(chunk)
 
 
-class _HttpHandler(BaseHTTPRequestHandler):
+class _HttpHandler(apigw.HttpHandler):
     server: LocalHttpServer
-    protocol_version = "HTTP/1.1"
     server_version = "ArPortalLocal/1.0"
 
     def _handle(self) -> None:

@@ -1,7 +1,7 @@
 """The local mailbox: every email the product sent through SES, read from moto's SES backend, newest first.
 
 Plain ``SendEmail``, templated and raw (MIME, e.g. a receipt with a PDF attached) messages are all shown with
-their recipients, subject, text body and the time moto accepted them (stamped by ``moto_patches``).
+their recipients, subject, text body and when the product sent them, by its clock (stamped by ``moto_patches``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Each patch names the moto internal it replaces and why. After upgrading moto, re
    ``None`` (so the second one is "already exists"); we give it a UUID, as AWS does.
 3. Wait states and Retry intervals follow a policy (instant in tests, capped in dev): moto's parser waits in
    ``WaitFunction._wait_interval`` and sleeps in ``retrier_decl.time.sleep``.
-4. SES messages get a ``sent_at`` time (moto keeps none; the local mailbox shows it).
+4. SES messages get a ``sent_at`` time by the product's clock (moto keeps none; the local mailbox shows it).
 5. DynamoDB speed: moto 5.2 checks an item's size in O(n^2), (de)serializes item operations through a generic
    shape walker (~12 ms per returned item), and answers every query by comparing each item's key through
    ``DynamoType.cast_value`` after sorting the whole table the same way (~35 us an item). Item operations take
@@ -43,7 +43,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -73,6 +73,8 @@ from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from werkzeug.serving import make_server
+
+from arportal import clock
 
 MOTO_MINOR = "5.2"
 MAX_SHARD_ITERATORS = 1_000
@@ -187,7 +189,7 @@ class _ScaledSleep:
 def _stamped(original: Callable[..., None]) -> Callable[..., None]:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
-        self.sent_at = datetime.now(UTC)
+        self.sent_at = clock.now()  # the mailbox shows when the product sent it, by the product's clock
 
     return __init__
 
@@ -477,8 +479,10 @@ def _apply_all_or_nothing(backend: DynamoDBBackend, planned: list[_Planned]) -> 
                 backend.delete_item(op["TableName"], key)
             elif op_type == "Update":
                 undo.append((table, key, copy.deepcopy(current)))  # moto updates the item in place
+                # None when the request has none, as moto's own transact_write_items passes them (its hint says dict)
                 backend.update_item(op["TableName"], key, update_expression=op["UpdateExpression"],
-                                    expression_attribute_names=names, expression_attribute_values=values)  # fmt: skip
+                                    expression_attribute_names=names,  # type: ignore[arg-type]
+                                    expression_attribute_values=values)  # type: ignore[arg-type]  # fmt: skip
     except Exception:
         for table, key, previous in reversed(undo):
             _put_back(table, key, previous)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
+from arportal import clock
 from arportal.adapters.dynamodb import keys
 from arportal.adapters.dynamodb.items import from_item, search_pointers
 from arportal.adapters.dynamodb.repository import DynamoLedger
@@ -78,6 +79,7 @@ def prepare(
     *, seed: int = 42, customers: int = 300, today: date | None = None, currency: str = "USD"
 ) -> Future[Prepared] | Prepared:
     """Start generating in a forked worker (Linux: call it before any thread starts), else generate here."""
+    today = today or clock.today()  # read here: the worker is another process and need not share our clock
     if sys.platform != "linux":
         return generate_items(seed, customers, today, currency)
     executor = ProcessPoolExecutor(
@@ -106,7 +108,7 @@ def load(
 ) -> SeedSummary:
     started = time.perf_counter()
     if prepared is None:
-        prepared = generate_items(seed, customers, today, env.config.currency)
+        prepared = generate_items(seed, customers, today or clock.today(), env.config.currency)
     elif isinstance(prepared, Future):
         prepared = prepared.result()
     demo = env.create_user(demo_email, customer_id=prepared.demo_customer_id, name="Jordan Rivera")

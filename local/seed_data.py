@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from arportal import clock
 from arportal.adapters.dynamodb import items
 from arportal.domain.models import (
     Account,
@@ -285,8 +286,8 @@ def generate(
     currency: str = "USD",
     demo_login_subject: str | None = None,
 ) -> DemoData:
-    """The demo agency as of ``today`` (default: today, UTC). Customer 0 is the demo customer."""
-    anchor = today or datetime.now(UTC).date()
+    """The demo agency as of ``today`` (default: the product clock's today). Customer 0 is the demo customer."""
+    anchor = today or clock.today()
     generator = Generator(seed, today=anchor, customers=customers, currency=currency,
                           demo_login_subject=demo_login_subject)  # fmt: skip
     data = generator.run()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ from arportal.services.payment_methods import IdempotencyKeyReusedError
 from tests import builders as b
 from tests.fakes import InMemoryPaymentLedger, InMemorySchedules, RecordingStarter
 
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+NOW = b.NOW
 TODAY = NOW.date()
 
 
