@@ -70,7 +70,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         256,
         only_with_processor="sandbox",
     ),
-    FunctionSpec("scheduled_jobs", "Daily jobs: autopay runs, due-date reminders, overdue notices", 512, 900),
+    FunctionSpec(
+        "scheduled_jobs",
+        "Scheduled jobs: autopay runs, due-date reminders, overdue notices, payment reconciliation",
+        512,
+        900,
+    ),
 )
 
 ROUTES: tuple[RouteSpec, ...] = (

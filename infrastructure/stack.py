@@ -40,6 +40,9 @@ GUEST_TOKEN_SECRET_VARIABLE = "GUEST_TOKEN_SECRET_ARN"
 GUEST_TOKEN_FUNCTIONS = ("public_api", "portal_api")  # sign (guest lookup) and verify (guest payment)
 # The functions that send mail and talk to the processor (charge, refund, verify webhooks).
 BACKEND_FUNCTIONS = ("public_api", "portal_api", "staff_api", "workflow_tasks")
+# The functions that hold the processor's keys: the backend, and the scheduled jobs, whose reconciler looks a charge
+# up by its key (issue 10). The sandbox's own API gets them too, in a sandbox stack.
+PROCESSOR_FUNCTIONS = (*BACKEND_FUNCTIONS, "scheduled_jobs")
 
 
 class ArPortalStack(Stack):
@@ -132,6 +135,7 @@ class ArPortalStack(Stack):
             jobs=functions["scheduled_jobs"],
             payment_retry=workflows["payment_retry"],
             ledger=data.ledger,
+            audit=data.audit,
             notifications=self.notifications,
         )
         self._grant_balance_sources()
@@ -276,7 +280,7 @@ class ArPortalStack(Stack):
                 else None
             ),
         )
-        for name in (*BACKEND_FUNCTIONS, *(("sandbox_api",) if sandbox else ())):
+        for name in (*PROCESSOR_FUNCTIONS, *(("sandbox_api",) if sandbox else ())):
             secret.grant_read(self.functions[name])
             self.functions[name].add_environment(PROCESSOR_SECRET_VARIABLE, secret.secret_arn)
         return secret

@@ -12,6 +12,7 @@
 
 Bodies over ``MAX_BODY_BYTES`` get a 413. A handler that raises gets a 500 with no detail (logged here); a
 handler that does not exist yet gets a 502. Every error is ``{"error": {"code", "message", "details"}}``.
+Logged paths and request lines never carry a card number (``loggable``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
 
+from arportal.domain.cards import looks_like_card_number, redact_card_numbers
 from infrastructure import catalog
 from local import apigw, auth, invoke, mailbox, static, time_travel
 from local.apigw import Request, Response, error_response, json_response
@@ -110,7 +113,7 @@ class Gateway:
             name = self.env.resources.function_name(function)
             result = invoke.invoke(name, handler, self.env.function_env, event, arn=arn)
         except Exception:
-            logger.exception("%s %s: unhandled error in %s", request.method, request.path, function)
+            logger.exception("%s %s: unhandled error in %s", request.method, loggable(request.path), function)
             return error_response(500, "internal_error", "something went wrong; it has been logged")
         return apigw.to_response(result)
 
@@ -217,6 +220,16 @@ class Gateway:
         return server
 
 
+def loggable(target: str) -> str:
+    """A request target (path, query, request line) as it may be logged: a card number in it, spelt any way and
+    percent-encoded or not, is replaced (``arportal.domain.cards``). The API refuses such a request with a 422, but
+    the line saying so must not carry the number either."""
+    decoded = unquote_plus(target)
+    if looks_like_card_number(decoded) or looks_like_card_number(target):
+        return redact_card_numbers(decoded)
+    return target
+
+
 _CLOCK_BODY = {"expected": '{"advance_days": N} (N >= 1) or {"today": "YYYY-MM-DD"} (not before today)'}
 
 
@@ -283,7 +296,7 @@ class _HttpHandler(apigw.HttpHandler):
             response = self.server.gateway.dispatch(request)
         self._send(response)
         elapsed = (time.perf_counter() - started) * 1000
-        logger.info("%s %s %s %.0fms", self.command, self.path.split("?", 1)[0], response.status, elapsed)
+        logger.info("%s %s %s %.0fms", self.command, loggable(self.path.split("?", 1)[0]), response.status, elapsed)
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)
@@ -300,4 +313,5 @@ class _HttpHandler(apigw.HttpHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
     def log_message(self, format: str, *args: Any) -> None:
-        logger.debug(format, *args)
+        # http.server logs the request line (path and query) with every response and error: redacted too.
+        logger.debug(format, *(loggable(a) if isinstance(a, str) else a for a in args))

@@ -111,6 +111,8 @@ JOBS: list[Job] = [
         description="Email overdue notices for invoices past their due date"),
     Job("settlement", timedelta(hours=1), _settlement,
         description="Run the settlement state machine for yesterday: posted payments become settled"),
+    Job("reconcile", timedelta(minutes=5), _scheduled_job("reconcile"),
+        description="Post charges whose payment was never recorded; close payment intents with no charge"),
 ]  # fmt: skip
 
 

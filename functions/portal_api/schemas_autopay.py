@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from arportal.api.schemas import In, MoneyOut, Out
 from arportal.domain import models as m
@@ -32,8 +32,15 @@ class MethodIn(In):
     nickname: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None = None
     is_default: bool = False
 
+    @model_validator(mode="after")
+    def _expiry_whole(self) -> Self:
+        # The saved method keeps both or neither: one alone would fail there (a 500), so it fails here (a 422).
+        if (self.exp_month is None) != (self.exp_year is None):
+            raise ValueError("exp_month and exp_year go together: send both or neither")
+        return self
 
-class MethodOut(Out):
+
+class SavedMethodOut(Out):
     payment_method_id: str
     type: str
     brand: str | None
@@ -46,7 +53,7 @@ class MethodOut(Out):
     created_at: datetime
 
     @classmethod
-    def of(cls, method: m.SavedPaymentMethod, today: date) -> MethodOut:
+    def of(cls, method: m.SavedPaymentMethod, today: date) -> SavedMethodOut:
         return cls(
             payment_method_id=method.method_id,
             type=method.method_type.value,
@@ -62,7 +69,7 @@ class MethodOut(Out):
 
 
 class MethodListOut(Out):
-    items: list[MethodOut]
+    items: list[SavedMethodOut]
     next_cursor: str | None
 
 
@@ -112,7 +119,7 @@ class QuotedInstalmentOut(Out):
     amount: int
 
 
-class QuoteOut(Out):
+class PlanQuoteOut(Out):
     account_number: str
     invoice_ids: list[str]
     frequency: str
@@ -121,7 +128,7 @@ class QuoteOut(Out):
     instalments: list[QuotedInstalmentOut] = Field(description="Send these back, as they are, to accept the plan")
 
     @classmethod
-    def of(cls, quote: PlanQuote) -> QuoteOut:
+    def of(cls, quote: PlanQuote) -> PlanQuoteOut:
         return cls(
             account_number=quote.account_number,
             invoice_ids=list(quote.invoice_ids),
@@ -130,3 +137,9 @@ class QuoteOut(Out):
             total=MoneyOut.of(quote.total, quote.currency),
             instalments=[QuotedInstalmentOut(due_date=i.due_date, amount=i.amount) for i in quote.instalments],
         )
+
+
+# The name the route modules import. The class's own name is the contract's component name, unique across the
+# three APIs (/openapi.json merges them: two different schemas may not share a name).
+MethodOut = SavedMethodOut
+QuoteOut = PlanQuoteOut

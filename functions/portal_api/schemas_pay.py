@@ -46,7 +46,7 @@ class PayIn(In):
     )
 
 
-class AllocationOut(Out):
+class PaidAllocationOut(Out):
     invoice_id: str
     invoice_number: str
     account_number: str
@@ -55,7 +55,7 @@ class AllocationOut(Out):
     balance_after: MoneyOut | None  # known when the payment was posted by this request
 
     @classmethod
-    def of(cls, a: Allocation, balance: int | None) -> AllocationOut:
+    def of(cls, a: Allocation, balance: int | None) -> PaidAllocationOut:
         return cls(
             invoice_id=a.invoice_id,
             invoice_number=a.invoice_number,
@@ -66,21 +66,21 @@ class AllocationOut(Out):
         )
 
 
-class PaymentOut(PaymentSummaryOut):
+class PaymentMadeOut(PaymentSummaryOut):
     fee: MoneyOut
     total: MoneyOut
-    allocations: list[AllocationOut]
+    allocations: list[PaidAllocationOut]
     credit_held: MoneyOut
 
     @classmethod
-    def of_checkout(cls, checkout: Checkout) -> PaymentOut:
+    def of_checkout(cls, checkout: Checkout) -> PaymentMadeOut:
         p: Payment = checkout.result.payment
         summary = PaymentSummaryOut.of(p)
         return cls(
             **{name: getattr(summary, name) for name in PaymentSummaryOut.model_fields},
             fee=MoneyOut.of(p.fee_amount, p.currency),
             total=MoneyOut.of(p.amount + p.fee_amount, p.currency),
-            allocations=[AllocationOut.of(a, checkout.balances.get(a.invoice_id)) for a in checkout.allocations],
+            allocations=[PaidAllocationOut.of(a, checkout.balances.get(a.invoice_id)) for a in checkout.allocations],
             credit_held=MoneyOut.of(p.unapplied, p.currency),
         )
 
@@ -122,7 +122,7 @@ class ReceiptOut(Out):
 
 
 class PayOut(Out):
-    payment: PaymentOut
+    payment: PaymentMadeOut
     receipt: ReceiptOut
 
 
@@ -132,7 +132,7 @@ class DeclineDetailsOut(Out):
     decline_code: str
     next_step: str
     retryable: bool
-    payment: PaymentOut
+    payment: PaymentMadeOut
 
 
 class QuoteOut(Out):
@@ -142,4 +142,17 @@ class QuoteOut(Out):
     total: MoneyOut
 
 
-__all__ = ["DeclineDetailsOut", "PayIn", "PayOut", "PaymentOut", "QuoteOut", "ReceiptOut", "StatusChangeOut"]
+# The name the route modules import. The class's own name is the contract's component name, unique across the
+# three APIs (/openapi.json merges them: two different schemas may not share a name).
+PaymentOut = PaymentMadeOut
+
+__all__ = [
+    "DeclineDetailsOut",
+    "PayIn",
+    "PayOut",
+    "PaymentMadeOut",
+    "PaymentOut",
+    "QuoteOut",
+    "ReceiptOut",
+    "StatusChangeOut",
+]

@@ -1,10 +1,11 @@
-"""The scheduled jobs, one Lambda: ``{"job": "autopay" | "reminders" | "overdue", "day"?: "YYYY-MM-DD"}``.
+"""The scheduled jobs, one Lambda: ``{"job": "autopay" | "reminders" | "overdue" | "reconcile", "day"?: "YYYY-MM-DD"}``.
 
-EventBridge Scheduler invokes it once a day per job (``infrastructure/constructs/schedules.py``); the local
-runtime's scheduler does the same (``local/scheduler.py``). ``day`` defaults to today (UTC): an operator reruns
-a missed day by passing it, and every job is safe to run again (scheduled charges start once by execution name;
-notices are sent once by their markers). A job that could not finish raises, so the scheduler retries it and,
-in the end, dead-letters the event.
+EventBridge Scheduler invokes it once a day per job, and ``reconcile`` every few minutes
+(``infrastructure/constructs/schedules.py``); the local runtime's scheduler does the same (``local/scheduler.py``).
+``day`` defaults to today (UTC): an operator reruns a missed day by passing it (``reconcile`` ignores it: it works
+on the intents open longer than a few minutes by the clock), and every job is safe to run again (scheduled charges
+start once by execution name; notices are sent once by their markers; a reconciled charge posts once by its key).
+A job that could not finish raises, so the scheduler retries it and, in the end, dead-letters the event.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ logger = Logger(service="scheduled_jobs")
 class JobInput(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    job: Literal["autopay", "reminders", "overdue"]
+    job: Literal["autopay", "reminders", "overdue", "reconcile"]
     day: date | None = None
 
 
@@ -82,10 +83,37 @@ def _finished(report: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
+def reconcile(day: date, now: datetime) -> dict[str, Any]:
+    """Charges whose posting never happened are posted, intents without a charge closed
+    (``services/reconciliation.py``)."""
+    from arportal.adapters.dynamodb.intents import DynamoPaymentIntents
+    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+    from arportal.adapters.processors import processor_for
+    from arportal.services.payments import PaymentsConfig, fee_schedule
+    from arportal.services.reconciliation import reconcile as run
+
+    s = settings()
+    processor = processor_for(s)
+    report = run(
+        intents=DynamoPaymentIntents(s.ledger_table, s.audit_table),
+        # Chained audit: a payment the reconciler posts starts its verifiable chain, as a staff payment does.
+        ledger=DynamoPaymentLedger(s.ledger_table, s.audit_table, chained_audit=True),
+        processor=processor,
+        config=PaymentsConfig(s.currency, fee_schedule(s.convenience_fees), processor.name),
+        now=now,
+    ).as_dict()
+    logger.info("payment intents reconciled", extra={"report": report})
+    if report["failed"]:
+        # The rest is done; raising makes the scheduler run the job again (and alarms if it keeps failing).
+        raise DependencyError(f"{report['failed']} payment intent(s) could not be reconciled: {report['failures']}")
+    return report
+
+
 JOBS: dict[str, Callable[[date, datetime], dict[str, Any]]] = {
     "autopay": autopay,
     "reminders": reminders,
     "overdue": overdue,
+    "reconcile": reconcile,
 }
 
 

@@ -8,10 +8,11 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from arportal.api.schemas import In, MoneyOut, Out, StrictCents, StrictSignedCents
+from arportal.api.schemas import DeliverableEmail, In, MoneyOut, Out, StrictCents, StrictSignedCents
+from arportal.domain.approvals import ExceptionAction
 from arportal.domain.duplicates import DuplicatePair
 from arportal.domain.exceptions import ReasonCode
-from arportal.domain.models import AccountNumber, DepartmentCode, EmailAddress, FeeCode
+from arportal.domain.models import AccountNumber, DepartmentCode, FeeCode
 from arportal.ports import StoredApproval
 from staff_api.schemas_common import CUSTOMER_ID_PATTERN
 
@@ -66,6 +67,20 @@ class StaffPayIn(In):
         return self
 
 
+class StaffPaymentTakenOut(Out):
+    """201 of taking a payment at the counter or by phone (and the ``details`` of its 402 ``payment_declined``)."""
+
+    payment: dict[str, Any] = Field(description="The payment as recorded, its status history apart")
+    history: list[dict[str, Any]] = Field(description="Each status change: status, at, by, note")
+    receipt_number: str | None
+    allocations: list[dict[str, Any]] = Field(description="What each invoice received")
+    balances: dict[str, int] = Field(description="Invoice id -> its balance after, in minor units")
+    new_invoices: list[str] = Field(description="The invoices created for the cart's new fees")
+    emailed_to: list[str]
+    likely_duplicate_of: str | None
+    replayed: bool
+
+
 class RefundIn(In):
     amount: Amount | None = Field(default=None, description="Omitted: everything still refundable")
     reason_code: ReasonCode
@@ -108,7 +123,42 @@ class DecisionIn(In):
 
 
 class ReceiptEmailIn(In):
-    to: EmailAddress | None = None
+    to: DeliverableEmail | None = None
+
+
+class ActionDoneOut(Out):
+    """201: the refund, void, reversal, adjustment or write-off was carried out at once."""
+
+    status: Literal["done"]
+    action: ExceptionAction
+    entity_id: str = Field(description="The payment's id (refund, void, reversal) or the adjustment's")
+    entity_status: str = Field(description="The payment's or the invoice's status after it")
+    amount: int = Field(description="Minor units moved")
+    refund_id: str | None = Field(description="The processor's refund, when money went back through it")
+    shortfall: int = Field(description="Minor units of credit already spent, so not taken back (0 when none)")
+    balances: dict[str, int] = Field(description="Invoice id -> its balance after, in minor units")
+    replayed: bool = Field(description="True when this Idempotency-Key had carried it out already")
+
+
+class ApprovalFiledOut(Out):
+    """202: filed for a second staff member's decision; nothing has moved yet."""
+
+    status: Literal["pending"]
+    approval_id: str
+    action: ExceptionAction
+    amount: MoneyOut
+    target_id: str = Field(description="The payment's or the invoice's id")
+    message: str
+
+
+class ReceiptEmailedOut(Out):
+    """200 of emailing a receipt again; ``problems`` name what failed (``receipt_email_not_sent``...)."""
+
+    receipt_number: str
+    payment_id: str
+    emailed_to: list[str]
+    problems: list[str]
+    interaction_id: str | None = Field(description="The interaction logged on the customer's record")
 
 
 class ApprovalOut(Out):

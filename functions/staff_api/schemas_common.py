@@ -22,7 +22,7 @@ class HistoryOut(Out):
     note: str | None
 
 
-class PaymentOut(Out):
+class StaffPaymentOut(Out):
     """A payment as staff see it: everything a customer sees, plus who took it, where, and its timeline."""
 
     payment_id: str
@@ -46,7 +46,7 @@ class PaymentOut(Out):
     history: list[HistoryOut]
 
     @classmethod
-    def of(cls, p: m.Payment) -> PaymentOut:
+    def of(cls, p: m.Payment) -> StaffPaymentOut:
         return cls(
             payment_id=p.payment_id,
             customer_id=p.customer_id,
@@ -68,6 +68,11 @@ class PaymentOut(Out):
             processor=p.processor,
             history=[HistoryOut(status=h.status.value, at=h.at, by=h.by, note=h.note) for h in p.history],
         )
+
+
+# The name the route modules import. The class's own name is the contract's component name, unique across the
+# three APIs (/openapi.json merges them: two different schemas may not share a name).
+PaymentOut = StaffPaymentOut
 
 
 class InteractionOut(Out):

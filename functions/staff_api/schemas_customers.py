@@ -8,10 +8,10 @@ from arportal.api.record_schemas import CreditNoteOut, DocumentOut, NextDueOut, 
 from arportal.api.schemas import AddressOut, InvoiceSummaryOut, MoneyOut, Out, ProfileOut
 from arportal.domain import models as m
 from arportal.services.customer_record import CustomerRecord
-from staff_api.schemas_common import BalancesOut, InteractionOut, PaymentOut, next_link
+from staff_api.schemas_common import BalancesOut, InteractionOut, StaffPaymentOut, next_link
 
 
-class AccountSummaryOut(Out):
+class RecordAccountSummaryOut(Out):
     account_number: str
     department: str
     owing: MoneyOut
@@ -20,7 +20,7 @@ class AccountSummaryOut(Out):
     next_due: NextDueOut | None
 
 
-class AccountOut(Out):
+class RecordAccountOut(Out):
     account_number: str
     department: str
     description: str
@@ -29,7 +29,7 @@ class AccountOut(Out):
     service_address: AddressOut | None
 
     @classmethod
-    def of(cls, a: m.Account) -> AccountOut:
+    def of(cls, a: m.Account) -> RecordAccountOut:
         return cls(
             account_number=a.account_number,
             department=a.department,
@@ -40,7 +40,7 @@ class AccountOut(Out):
         )
 
 
-class ApprovalOut(Out):
+class PendingApprovalOut(Out):
     approval_id: str
     action: str
     amount: MoneyOut
@@ -50,7 +50,7 @@ class ApprovalOut(Out):
     created_at: datetime
 
     @classmethod
-    def of(cls, a: m.Approval) -> ApprovalOut:
+    def of(cls, a: m.Approval) -> PendingApprovalOut:
         return cls(
             approval_id=a.approval_id,
             action=a.action,
@@ -81,8 +81,8 @@ class CustomerRecordOut(Out):
     profile: ProfileOut
     created_at: datetime
     portal_login_linked: bool
-    accounts: list[AccountOut]
-    account_summaries: list[AccountSummaryOut]
+    accounts: list[RecordAccountOut]
+    account_summaries: list[RecordAccountSummaryOut]
     owing: MoneyOut
     overdue: MoneyOut
     credit: MoneyOut
@@ -91,12 +91,12 @@ class CustomerRecordOut(Out):
     balances: BalancesOut
     open_invoices: list[InvoiceSummaryOut]
     recent_invoices: list[InvoiceSummaryOut]
-    payments: list[PaymentOut]
+    payments: list[StaffPaymentOut]
     credit_notes: list[CreditNoteOut]
     schedules: list[ScheduleOut]
     documents: list[DocumentOut]
     interactions: list[InteractionOut]
-    pending_approvals: list[ApprovalOut]
+    pending_approvals: list[PendingApprovalOut]
     links: LinksOut
 
     @classmethod
@@ -107,9 +107,9 @@ class CustomerRecordOut(Out):
             profile=ProfileOut.of(r.customer),
             created_at=r.customer.created_at,
             portal_login_linked=r.customer.login_subject is not None,
-            accounts=[AccountOut.of(a) for a in r.accounts],
+            accounts=[RecordAccountOut.of(a) for a in r.accounts],
             account_summaries=[
-                AccountSummaryOut(
+                RecordAccountSummaryOut(
                     account_number=s.account.account_number,
                     department=s.account.department,
                     owing=MoneyOut.of(s.owing, cur),
@@ -129,12 +129,12 @@ class CustomerRecordOut(Out):
             balances=BalancesOut.of(r.customer.customer_id, r.balances),
             open_invoices=[InvoiceSummaryOut.of(i, today) for i in r.summary.open_invoices],
             recent_invoices=[InvoiceSummaryOut.of(i, today) for i in r.recent_invoices.items],
-            payments=[PaymentOut.of(p) for p in r.payments.items],
+            payments=[StaffPaymentOut.of(p) for p in r.payments.items],
             credit_notes=[CreditNoteOut.of(c) for c in r.credit_notes],
             schedules=[ScheduleOut.of(s) for s in r.schedules],
             documents=[DocumentOut.of(d) for d in r.documents.items],
             interactions=[InteractionOut.of(i) for i in r.interactions.items],
-            pending_approvals=[ApprovalOut.of(a) for a in r.pending_approvals],
+            pending_approvals=[PendingApprovalOut.of(a) for a in r.pending_approvals],
             links=LinksOut(
                 more_payments=next_link(f"{base}/payments", r.payments.next_key),
                 more_invoices=next_link(f"{base}/invoices", r.recent_invoices.next_key),
@@ -145,7 +145,7 @@ class CustomerRecordOut(Out):
 
 
 class PaymentsPageOut(Out):
-    payments: list[PaymentOut]
+    payments: list[StaffPaymentOut]
     next_cursor: str | None
 
 

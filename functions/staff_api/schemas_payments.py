@@ -10,7 +10,7 @@ from pydantic import Field
 from arportal.api.record_schemas import AllocationOut
 from arportal.api.schemas import MoneyOut, Out
 from arportal.services.payment_status_view import PaymentStatusView
-from staff_api.schemas_common import PaymentOut
+from staff_api.schemas_common import StaffPaymentOut
 
 
 class MilestonesOut(Out):
@@ -30,7 +30,7 @@ class ReceiptLineOut(Out):
     amount: MoneyOut
 
 
-class ReceiptOut(Out):
+class PaymentReceiptOut(Out):
     receipt_number: str
     issued_at: datetime
     total: MoneyOut
@@ -50,12 +50,12 @@ class AuditEntryOut(Out):
 
 
 class PaymentStatusOut(Out):
-    payment: PaymentOut
+    payment: StaffPaymentOut
     status: str
     final: bool
     milestones: MilestonesOut
     allocations: list[AllocationOut]
-    receipt: ReceiptOut | None
+    receipt: PaymentReceiptOut | None
     audit: list[AuditEntryOut]
     likely_duplicate_of: str | None = Field(
         default=None,
@@ -67,7 +67,7 @@ class PaymentStatusOut(Out):
     def of(cls, v: PaymentStatusView) -> PaymentStatusOut:
         p, ms, r = v.payment, v.milestones, v.receipt
         return cls(
-            payment=PaymentOut.of(p),
+            payment=StaffPaymentOut.of(p),
             status=p.status.value,
             final=v.final,
             milestones=MilestonesOut(
@@ -80,7 +80,7 @@ class PaymentStatusOut(Out):
                 reversed_at=ms.reversed_at,
             ),
             allocations=[AllocationOut.of(a) for a in v.allocations],
-            receipt=ReceiptOut(
+            receipt=PaymentReceiptOut(
                 receipt_number=r.receipt_number,
                 issued_at=r.issued_at,
                 total=MoneyOut.of(r.total, r.currency),

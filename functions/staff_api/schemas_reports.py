@@ -7,12 +7,12 @@ from datetime import date
 from arportal.api.schemas import MoneyOut, Out
 from arportal.domain.reports import CollectionsReport, DayCollections, Tally
 from arportal.services.reports import ExceptionsReport
-from staff_api.schemas_common import PaymentOut
-from staff_api.schemas_customers import ApprovalOut
+from staff_api.schemas_common import StaffPaymentOut
+from staff_api.schemas_customers import PendingApprovalOut
 
 
 class ActivityOut(Out):
-    payments: list[PaymentOut]
+    payments: list[StaffPaymentOut]
     next_cursor: str | None
 
 
@@ -101,10 +101,10 @@ class ExceptionsOut(Out):
     failed: TallyOut
     interactions_handled: int
     days: list[DayExceptionsOut]
-    pending_payments: list[PaymentOut]
-    failed_payments: list[PaymentOut]
+    pending_payments: list[StaffPaymentOut]
+    failed_payments: list[StaffPaymentOut]
     listed_all: bool
-    approvals_waiting: list[ApprovalOut]
+    approvals_waiting: list[PendingApprovalOut]
     complete: bool
 
     @classmethod
@@ -125,9 +125,9 @@ class ExceptionsOut(Out):
                 )
                 for d in r.days
             ],
-            pending_payments=[PaymentOut.of(p) for p in r.pending_payments],
-            failed_payments=[PaymentOut.of(p) for p in r.failed_payments],
+            pending_payments=[StaffPaymentOut.of(p) for p in r.pending_payments],
+            failed_payments=[StaffPaymentOut.of(p) for p in r.failed_payments],
             listed_all=r.listed_all,
-            approvals_waiting=[ApprovalOut.of(a) for a in r.approvals_waiting],
+            approvals_waiting=[PendingApprovalOut.of(a) for a in r.approvals_waiting],
             complete=r.complete,
         )

@@ -1,5 +1,6 @@
-"""The daily jobs (autopay runs, due-date reminders, overdue notices): EventBridge Scheduler schedules that invoke
-the ``scheduled_jobs`` function, and what that function may touch.
+"""The scheduled jobs (daily: autopay runs, due-date reminders, overdue notices; every few minutes: the payment
+reconciler): EventBridge Scheduler schedules that invoke the ``scheduled_jobs`` function, and what that function
+may touch.
 
 Failures end in one dead-letter queue (alarmed by Observability): a schedule's delivery that Scheduler could not
 make after its retries, and an invocation whose job raised after Lambda's own retries (the function's
@@ -31,6 +32,10 @@ JOB_TIMES: dict[str, tuple[int, int]] = {
     "reminders": (14, 0),
     "overdue": (14, 30),
 }
+# The reconciler (issue 10): posts charges whose payment was never recorded and closes intents without a charge,
+# once an intent has been open a few minutes (domain/payment_intents.py RECONCILE_AFTER), so it runs that often.
+RECONCILE_JOB = "reconcile"
+RECONCILE_EVERY = Duration.minutes(5)
 RETRY_ATTEMPTS = 2
 MAX_EVENT_AGE = Duration.hours(6)  # a day's run that cannot start within hours waits for an operator
 
@@ -45,6 +50,7 @@ class ScheduledJobs(Construct):
         jobs: lambda_.Function,
         payment_retry: sfn.IStateMachine,
         ledger: dynamodb.ITable,
+        audit: dynamodb.ITable,
         notifications: Notifications,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -57,8 +63,12 @@ class ScheduledJobs(Construct):
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
-        # What the jobs touch: the ledger (due items, schedules, notice markers), mail, and payment_retry.
+        # What the jobs touch: the ledger (due items, schedules, notice markers, payment intents and postings),
+        # the audit table (append-only: read the chain head, put records), mail, and payment_retry. The reconciler
+        # also reads the processor secret (granted with the secret, in the stack).
         ledger.grant_read_write_data(jobs)
+        audit.grant_read_data(jobs)
+        audit.grant(jobs, "dynamodb:PutItem")
         notifications.grant_send(jobs)
         payment_retry.grant_start_execution(jobs)
         jobs.add_environment(PAYMENT_RETRY_VARIABLE, payment_retry.state_machine_arn)
@@ -87,3 +97,17 @@ class ScheduledJobs(Construct):
                     max_event_age=MAX_EVENT_AGE,
                 ),
             )
+        self.schedules[RECONCILE_JOB] = scheduler.Schedule(
+            self,
+            "ReconcileSchedule",
+            description="Payment reconciler of the Receivables Portal: every charge ends up recorded",
+            schedule_group=self.group,
+            schedule=scheduler.ScheduleExpression.rate(RECONCILE_EVERY),
+            target=targets.LambdaInvoke(
+                jobs,
+                input=scheduler.ScheduleTargetInput.from_object({"job": RECONCILE_JOB}),
+                dead_letter_queue=self.dead_letters,
+                retry_attempts=RETRY_ATTEMPTS,
+                max_event_age=MAX_EVENT_AGE,
+            ),
+        )

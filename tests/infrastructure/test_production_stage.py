@@ -12,7 +12,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from arportal.adapters.dynamodb import tables
-from infrastructure.stack import BACKEND_FUNCTIONS, PROCESSOR_SECRET_VARIABLE
+from infrastructure.stack import PROCESSOR_FUNCTIONS, PROCESSOR_SECRET_VARIABLE
 from tests.infrastructure.synth import Synthesized, synthesize
 
 pytestmark = pytest.mark.xdist_group("cdk-prod")
@@ -69,7 +69,7 @@ def test_stripe_gets_its_frames_and_a_secret(production: Synthesized) -> None:
     secret = production.logical_id(production.stack.processor_secret)
     for name, fn in production.stack.functions.functions.items():
         variables = production.resource(fn)["Properties"]["Environment"]["Variables"]
-        if name in BACKEND_FUNCTIONS:  # the functions that charge, refund or verify webhooks
+        if name in PROCESSOR_FUNCTIONS:  # the functions that charge, refund, verify webhooks or look charges up
             assert variables[PROCESSOR_SECRET_VARIABLE] == {"Ref": secret}
         else:  # least privilege: no one else is told where the keys are
             assert variables.get(PROCESSOR_SECRET_VARIABLE, "") == ""

@@ -1,5 +1,5 @@
-"""The daily jobs: one EventBridge Scheduler schedule per job, each failure path ending in an alarmed queue, and a
-function that may touch only what the jobs need."""
+"""The scheduled jobs: one EventBridge Scheduler schedule per job (daily, and the payment reconciler every few
+minutes), each failure path ending in an alarmed queue, and a function that may touch only what the jobs need."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from infrastructure.constructs.schedules import JOB_TIMES, PAYMENT_RETRY_VARIABLE
+from infrastructure.constructs.schedules import JOB_TIMES, PAYMENT_RETRY_VARIABLE, RECONCILE_JOB
 from tests.infrastructure.synth import Synthesized, get_att
 
 pytestmark = pytest.mark.xdist_group("cdk")
@@ -37,7 +37,7 @@ def test_each_job_runs_daily_in_utc_against_the_jobs_function(synthesized: Synth
     dead_letters = get_att(synthesized.logical_id(jobs.dead_letters))
     schedules = _schedules(synthesized)
 
-    assert set(schedules) == {"autopay", "reminders", "overdue"}
+    assert set(schedules) == {"autopay", "reminders", "overdue", RECONCILE_JOB}
     for job, (hour, minute) in JOB_TIMES.items():
         schedule = schedules[job]
         assert schedule["ScheduleExpression"] == f"cron({minute} {hour} * * ? *)"
@@ -48,6 +48,34 @@ def test_each_job_runs_daily_in_utc_against_the_jobs_function(synthesized: Synth
         assert target["Arn"] == function
         assert target["DeadLetterConfig"] == {"Arn": dead_letters}
         assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+
+
+def test_the_reconciler_runs_every_five_minutes_against_the_jobs_function(synthesized: Synthesized) -> None:
+    jobs = synthesized.stack.scheduled_jobs
+    schedule = _schedules(synthesized)[RECONCILE_JOB]
+    assert schedule["ScheduleExpression"] == "rate(5 minutes)"
+    assert schedule["State"] == "ENABLED"
+    assert schedule["GroupName"] == synthesized.resource(jobs.group)["Properties"]["Name"]
+    target = schedule["Target"]
+    assert target["Arn"] == get_att(synthesized.logical_id(jobs.function))
+    assert target["DeadLetterConfig"] == {"Arn": get_att(synthesized.logical_id(jobs.dead_letters))}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+
+
+def test_the_reconciler_may_ask_the_processor_and_append_to_the_audit_trail(synthesized: Synthesized) -> None:
+    stack = synthesized.stack
+    fn = synthesized.resource(stack.scheduled_jobs.function)["Properties"]
+    statements = _role_statements(synthesized, fn["Role"]["Fn::GetAtt"][0])
+    audit = synthesized.logical_id(stack.data.audit)
+    on_audit = [s for s in statements if audit in json.dumps(s["Resource"])]
+    actions = {a for s in on_audit for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert "dynamodb:PutItem" in actions and "dynamodb:GetItem" in actions
+    assert not {"dynamodb:UpdateItem", "dynamodb:DeleteItem"} & actions  # the audit trail is append-only
+    secret = synthesized.logical_id(stack.processor_secret)
+    assert fn["Environment"]["Variables"]["PROCESSOR_SECRET_ARN"] == {"Ref": secret}
+    assert any(
+        "secretsmanager:GetSecretValue" in json.dumps(s["Action"]) and secret in json.dumps(s) for s in statements
+    )
 
 
 def test_a_job_that_fails_after_lambdas_retries_is_dead_lettered_and_alarmed(synthesized: Synthesized) -> None:

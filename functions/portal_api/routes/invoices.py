@@ -72,6 +72,12 @@ def _filter(
     "/v1/portal/invoices",
     tags=["portal"],
     summary="Your invoices: filter, sort, page, or export the selection as CSV (format=csv)",
+    responses={
+        200: {
+            "description": "A page of invoices (format=json), or the whole selection as a CSV file (format=csv)",
+            "content": {"application/json": {"model": InvoiceListOut}, "text/csv": {"schema": {"type": "string"}}},
+        }
+    },
 )
 def list_invoices(  # noqa: PLR0917 - Powertools passes the query parameters by name
     status: Annotated[list[DisplayStatus] | None, Query(description="Repeat: status=open&status=overdue")] = None,

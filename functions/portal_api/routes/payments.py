@@ -131,6 +131,12 @@ def _filter(status: list[PaymentStatus] | None, start: date | None, end: date | 
     "/v1/portal/payments",
     tags=["portal"],
     summary="Your payments, newest first: filter, page, or export the selection as CSV (format=csv)",
+    responses={
+        200: {
+            "description": "A page of payments (format=json), or the whole selection as a CSV file (format=csv)",
+            "content": {"application/json": {"model": PaymentListOut}, "text/csv": {"schema": {"type": "string"}}},
+        }
+    },
 )
 def list_payments(  # noqa: PLR0917 - Powertools passes the query parameters by name
     made_from: Annotated[date | None, Query(alias="from", description="Payment date, inclusive")] = None,

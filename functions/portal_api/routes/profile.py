@@ -14,7 +14,7 @@ from arportal import clock
 from arportal.adapters.dynamodb.portal_commands import DynamoProfileStore
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_customer
-from arportal.api.schemas import In, Out, ProfileOut
+from arportal.api.schemas import DeliverableEmail, In, Out, ProfileOut
 from arportal.config import settings
 from arportal.domain.portal_errors import RateLimitedError
 from arportal.services import profile
@@ -24,10 +24,7 @@ router = new_router()
 router.exception_handler(RateLimitedError)(rate_limited_response)
 
 
-Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-]
+Email = DeliverableEmail
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 

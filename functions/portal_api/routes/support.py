@@ -58,6 +58,7 @@ class SupportRequestOut(Out):
     "/v1/portal/support-requests",
     tags=["portal"],
     summary="Ask the agency for help, about an invoice or a payment of yours or in general (Idempotency-Key)",
+    status_code=201,
 )
 def create_support_request(body: SupportRequestIn) -> Response[SupportRequestOut]:
     customer_id = require_customer(current_caller(router))

@@ -22,9 +22,9 @@ from arportal import clock
 from arportal.api.app import new_router
 from arportal.api.errors import ApiError
 from arportal.api.idempotency import idempotency_key, run_once
-from arportal.api.schemas import StrictCents
+from arportal.api.schemas import DeliverableEmail, StrictCents
 from arportal.config import settings
-from arportal.domain.models import Channel, EmailAddress, PaymentMethodType
+from arportal.domain.models import Channel, PaymentMethodType
 from portal_api.routes.pay import checkout, outcome_of, quote_out
 from portal_api.schemas_pay import CurrencyCode, PayOut, QuoteOut, Token
 
@@ -48,7 +48,7 @@ class GuestPayIn(BaseModel):
     currency: CurrencyCode
     method: GuestMethod
     token: Token
-    receipt_email: EmailAddress | None = Field(default=None, description="Where to send the receipt")
+    receipt_email: DeliverableEmail | None = Field(default=None, description="Where to send the receipt")
     expected_fee: Annotated[int, Field(strict=True, ge=0, le=10**13)] | None = None
 
 

@@ -45,7 +45,7 @@ class WebhookOut(Out):
     "/v1/processor/webhooks/<processor>",
     tags=["processor"],
     summary="A payment processor reports a charge's outcome (signed)",
-    responses=_RESPONSES,
+    responses={200: {"description": "Received", "content": {"application/json": {"model": WebhookOut}}}, **_RESPONSES},
 )
 def processor_webhook(processor: str) -> WebhookOut:
     from arportal.adapters.dynamodb.status_changes import DynamoStatusChanges

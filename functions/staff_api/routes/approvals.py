@@ -52,6 +52,10 @@ def list_approvals(
     tags=["staff"],
     summary="Approve or reject a pending request (not your own); the same decision again is answered again",
     responses={
+        200: {
+            "description": "Decided: the approval as it stands",
+            "content": {"application/json": {"model": ApprovalOut}},
+        },
         403: {"description": "`forbidden` (no approvals.decide) or `self_approval`"},
         404: {"description": "No such approval"},
         409: {"description": "`approval_not_pending`: it was decided, expired or carried out already"},

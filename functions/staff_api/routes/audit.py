@@ -15,6 +15,9 @@ from arportal.domain.permissions import Permission
 from arportal.services import audit
 
 router = new_router()
+# '<type>:<id>', the id as our ids are written: '#' (our keys' delimiter) or any other character is a 422, never
+# a lookup of some other key that answers an empty "verified" trail.
+ENTITY_PATTERN = r"^[a-z_]{3,20}:[A-Za-z0-9_-]{3,64}$"
 
 
 class VerificationOut(Out):
@@ -32,7 +35,10 @@ class AuditOut(Out):
 
 @router.get("/v1/staff/audit", tags=["staff"], summary="One entity's audit trail, oldest first, with its verification")
 def get_audit(
-    entity: Annotated[str, Query(min_length=5, max_length=90, description="e.g. payment:pay_01J...")],
+    entity: Annotated[
+        str,
+        Query(min_length=5, max_length=90, pattern=ENTITY_PATTERN, description="e.g. payment:pay_01J..."),
+    ],
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditOut:
     require_staff(current_caller(router), Permission.AUDIT_READ)

@@ -22,7 +22,7 @@ from arportal.config import settings
 from arportal.domain.approvals import ExceptionAction
 from arportal.domain.identity import Caller
 from arportal.domain.permissions import Permission
-from staff_api.schemas_actions import AdjustmentIn, RefundIn, ReversalIn, VoidIn
+from staff_api.schemas_actions import ActionDoneOut, AdjustmentIn, ApprovalFiledOut, RefundIn, ReversalIn, VoidIn
 
 if TYPE_CHECKING:  # loaded on the first exception, not in every cold start of the staff API
     from arportal.services.exceptions import ActionDone, ApprovalFiled, ExceptionServices, Order
@@ -30,8 +30,14 @@ if TYPE_CHECKING:  # loaded on the first exception, not in every cold start of t
 router = new_router()
 PaymentId = Annotated[str, Path(pattern=r"^pay_[0-9A-Za-z]{10,40}$")]
 RESPONSES: dict[int, OpenAPIResponse] = {
-    201: {"description": "Carried out: the payment's or invoice's new status and balances"},
-    202: {"description": "Filed for approval: `approval_id`, status `pending`"},
+    201: {
+        "description": "Carried out: the payment's or invoice's new status and balances",
+        "content": {"application/json": {"model": ActionDoneOut}},
+    },
+    202: {
+        "description": "Filed for approval: `approval_id`, status `pending` (Location: the approvals queue)",
+        "content": {"application/json": {"model": ApprovalFiledOut}},
+    },
     400: {"description": "The Idempotency-Key header is missing or not valid"},
     404: {"description": "No such payment or invoice"},
     409: {"description": "`request_in_progress`, or the record kept changing"},

@@ -21,7 +21,7 @@ from arportal.api.identity import require_staff
 from arportal.config import settings
 from arportal.domain.identity import Caller
 from arportal.domain.permissions import Permission
-from staff_api.schemas_actions import StaffPayIn
+from staff_api.schemas_actions import StaffPayIn, StaffPaymentTakenOut
 
 router = new_router()
 
@@ -31,7 +31,10 @@ router = new_router()
     tags=["staff"],
     summary="Take a payment for a cart of invoices and new fees: one payment, one receipt (Idempotency-Key)",
     responses={
-        201: {"description": "Paid: the payment, its receipt, allocations, balances and likely_duplicate_of"},
+        201: {
+            "description": "Paid: the payment, its receipt, allocations, balances and likely_duplicate_of",
+            "content": {"application/json": {"model": StaffPaymentTakenOut}},
+        },
         402: {"description": "`payment_declined` (recorded)"},
         404: {"description": "An invoice or account that is not the customer's"},
         422: {"description": "Invalid cart, amount not the sum of the lines, `idempotency_key_reused`"},

@@ -14,7 +14,7 @@ from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_staff
 from arportal.config import settings
 from arportal.domain.permissions import Permission
-from staff_api.schemas_actions import ReceiptEmailIn
+from staff_api.schemas_actions import ReceiptEmailedOut, ReceiptEmailIn
 
 router = new_router()
 
@@ -23,7 +23,14 @@ router = new_router()
     "/v1/staff/receipts/<receiptId>/email",
     tags=["staff"],
     summary="Email a receipt again (Idempotency-Key); the customer's record logs it",
-    responses={404: {"description": "No such receipt"}, 422: {"description": "No address to send it to"}},
+    responses={
+        200: {
+            "description": "Sent (or not: `problems`)",
+            "content": {"application/json": {"model": ReceiptEmailedOut}},
+        },
+        404: {"description": "No such receipt"},
+        422: {"description": "No address to send it to"},
+    },
 )
 def email_receipt(
     receiptId: Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{3,40}$")],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from http import HTTPStatus
 from typing import Any, cast
@@ -11,49 +10,29 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from arportal.api import request_guard
 from arportal.api.errors import SECURITY_HEADERS, ApiError, domain_error_response, error_response, validation_details
 from arportal.api.identity import caller_from_claims
 from arportal.config import settings
-from arportal.domain.cards import card_number_paths
 from arportal.domain.errors import DomainError
 from arportal.domain.identity import Caller
 
-MAX_BODY_BYTES = 1024 * 1024
-PROCESSOR_WEBHOOKS = "/v1/processor/webhooks/"
+MAX_BODY_BYTES = request_guard.MAX_BODY_BYTES
+PROCESSOR_WEBHOOKS = request_guard.PROCESSOR_WEBHOOKS
 logger = Logger(service="arportal")
 
 
-def _body_guard(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    """Refuse oversized, non-JSON and card-bearing bodies before any route reads them."""
-    body = app.current_event.body
-    if body:
-        if len(body.encode()) > MAX_BODY_BYTES:
-            raise ApiError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large", f"at most {MAX_BODY_BYTES} bytes")
-        try:
-            parsed = json.loads(body)
-        except ValueError as exc:
-            raise ApiError(HTTPStatus.BAD_REQUEST, "malformed_json", f"the body is not valid JSON: {exc}") from exc
-        paths = [] if _signed_by_processor(app.current_event.path) else list(card_number_paths(parsed))
-        if paths:
-            raise ApiError(
-                HTTPStatus.UNPROCESSABLE_ENTITY,
-                "card_number_rejected",
-                "card numbers are never accepted here; use the payment form's secure card fields",
-                [{"field": p, "reason": "looks like a card number"} for p in paths],
-            )
+def _security_headers(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
     response = next_middleware(app)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
-
-
-def _signed_by_processor(path: str) -> bool:
-    """A processor's webhook carries its own ids, never a card number, and its signature is checked by the route:
-    a transaction id that happens to be 13-19 Luhn-valid digits must not be refused, or it is resent forever."""
-    return path.startswith(PROCESSOR_WEBHOOKS)
 
 
 def build_resolver() -> APIGatewayRestResolver:
@@ -62,9 +41,13 @@ def build_resolver() -> APIGatewayRestResolver:
     origin = os.environ.get("WEB_ORIGIN") or "*"
     app = APIGatewayRestResolver(
         enable_validation=True,
+        debug=False,  # pinned: POWERTOOLS_EVENT_HANDLER_DEBUG would print every event, bodies and paths included
         cors=CORSConfig(allow_origin=origin, allow_headers=["Authorization", "Idempotency-Key"], max_age=600),
     )
-    app.use(middlewares=[_body_guard])
+    # Who may call, the body's size, encoding, type and shape, path ids and card numbers: before Powertools
+    # validates anything (arportal/api/request_guard.py).
+    request_guard.install(app)
+    app.use(middlewares=[_security_headers])
 
     @app.exception_handler(RequestValidationError)
     def _invalid(error: RequestValidationError) -> Response[str]:
@@ -73,6 +56,12 @@ def build_resolver() -> APIGatewayRestResolver:
             "validation_failed",
             "the request has invalid fields",
             validation_details(error.errors()),
+        )
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(_: RequestUnsupportedContentType) -> Response[str]:
+        return error_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as JSON: application/json"
         )
 
     @app.exception_handler(ApiError)

@@ -33,7 +33,7 @@ class AllocationOut(Out):
         )
 
 
-class CreditApplicationOut(Out):
+class CreditNoteApplicationOut(Out):
     invoice_id: str
     invoice_number: str
     amount: MoneyOut
@@ -49,7 +49,7 @@ class CreditNoteOut(Out):
     reason: str
     amount: MoneyOut
     remaining: MoneyOut
-    applications: list[CreditApplicationOut]
+    applications: list[CreditNoteApplicationOut]
 
     @classmethod
     def of(cls, cn: m.CreditNote) -> CreditNoteOut:
@@ -64,7 +64,7 @@ class CreditNoteOut(Out):
             amount=MoneyOut.of(cn.amount, cur),
             remaining=MoneyOut.of(cn.remaining, cur),
             applications=[
-                CreditApplicationOut(
+                CreditNoteApplicationOut(
                     invoice_id=a.invoice_id,
                     invoice_number=a.invoice_number,
                     amount=MoneyOut.of(a.amount, cur),

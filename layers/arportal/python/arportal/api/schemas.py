@@ -8,12 +8,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from arportal.domain import models as m
 
 StrictCents = Annotated[int, Field(strict=True, gt=0, le=10**13, description="Minor units (cents), more than zero")]
 StrictSignedCents = Annotated[int, Field(strict=True, ge=-(10**13), le=10**13, description="Minor units, signed")]
+# An email address a request gives us to write to: one the mail service can take. ASCII only (SES takes no
+# internationalized local part; a domain in punycode), no spaces or control characters, a dot in the domain.
+# Anything else is refused with a 422 here rather than failing at the send (a 503, or a 500 for a line break).
+DeliverableEmail = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        max_length=254,
+        pattern=r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+        r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$",
+    ),
+]
 
 
 class In(BaseModel):

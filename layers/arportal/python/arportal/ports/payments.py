@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from arportal.domain import models as domain_models
 from arportal.domain.models import (
@@ -13,8 +15,10 @@ from arportal.domain.models import (
     Invoice,
     Payment,
 )
-from arportal.domain.posting import InvoiceChange
+from arportal.domain.payment_intents import IntentOutcome, LedgerEvent, PaymentIntent
+from arportal.domain.posting import InvoiceChange, Posting
 from arportal.domain.status import PaymentStatus
+from arportal.ports.core import PaymentLedger
 
 
 @dataclass(frozen=True)
@@ -95,4 +99,64 @@ class PaymentStatusStore(Protocol):
     ) -> None:
         """One transaction guarded by the event id and conditioned on the statuses and versions read;
         ``ConflictError`` when any condition fails (nothing is written)."""
+        ...
+
+
+# --- payment intents (issue 10): every charge ends up recorded ------------------------------------------------
+
+
+@runtime_checkable
+class IntentLedger(PaymentLedger, Protocol):
+    """A payment ledger that records each payment's intent before the processor is charged and closes it in the
+    transaction that posts the payment (``domain/payment_intents.py``). The DynamoDB ledger does; ``payments.pay``
+    records intents whenever its ledger is one (a ledger without them, like older unit tests' in-memory fake,
+    pays as before, without a reconciler to fall back on)."""
+
+    def open_intent(self, intent: PaymentIntent) -> PaymentIntent | None:
+        """Record ``intent`` as open under its charge key, conditionally: when no intent is stored there, or the
+        stored one is not posted and is for the same payment (a retry re-opens it). None when recorded; else
+        the intent stored under the key, unchanged (posted, or another payment's)."""
+        ...
+
+    def post(
+        self,
+        posting: Posting,
+        *,
+        scope: str,
+        idempotency_key: str,
+        audit: AuditEvent,
+        intent: PaymentIntent | None = None,
+        events: Sequence[LedgerEvent] = (),
+    ) -> None:
+        """``PaymentLedger.post``, closing ``intent`` (posted, naming the payment, out of the open index) and
+        writing ``events`` in the same transaction."""
+        ...
+
+
+class IntentStore(Protocol):
+    """What the reconciler reads and closes."""
+
+    def open_intents(self, *, created_before: datetime, limit: int) -> list[PaymentIntent]:
+        """Open intents created before ``created_before``, oldest first, at most ``limit`` (one index query;
+        the index is eventually consistent: read each again with ``intent`` before acting)."""
+        ...
+
+    def intent(self, charge_key: str) -> PaymentIntent | None:
+        """The intent stored under ``charge_key``, read strongly consistently."""
+        ...
+
+    def close_intent(
+        self,
+        intent: PaymentIntent,
+        *,
+        outcome: IntentOutcome,
+        at: datetime,
+        audit: AuditEvent,
+        events: Sequence[LedgerEvent] = (),
+        payment_id: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        """Close ``intent`` without posting anything, with its audit record and ``events``, in one transaction
+        conditioned on it being still open at the attempt read (``ConflictError`` when a retry re-opened it or
+        it was closed meanwhile: nothing is written)."""
         ...

@@ -25,7 +25,7 @@ only (sparse); ByName NPK = "NAME#<first letter>" with a normalised name/email/p
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 PROFILE = "#PROFILE"
 AGENCY = "AGENCY"
@@ -331,3 +331,25 @@ def credit_application_sk(application_id: str) -> str:
 def credit_application_guard_key(customer_id: str, scope: str, idempotency_key: str) -> dict[str, str]:
     """``CUST#<id>`` / ``REQKEY#credit#<digest>``: an Idempotency-Key applies credit once, ever (no TTL)."""
     return {"PK": customer_pk(customer_id), "SK": request_claim_sk("credit", f"{scope}\n{idempotency_key}")}
+
+
+# --- payment intents (issue 10) ------------------------------------------------------------------------------
+#   PAYINTENT#<charge key>   PAYINTENT   a payment about to be charged, keyed by the processor's idempotency key
+#                                        (``<scope>:<Idempotency-Key>``); open -> posted | closed
+#   OpenItems while open: OPK = PAYINTENTS#OPEN, OSK = <created_at, fixed-width UTC>#<charge key>, so the
+#   reconciler reads the open intents older than a cut-off with one key-condition query, oldest first.
+OPEN_INTENTS = "PAYINTENTS#OPEN"
+
+
+def payment_intent_key(charge_key: str) -> dict[str, str]:
+    return {"PK": f"PAYINTENT#{charge_key}", "SK": "PAYINTENT"}
+
+
+def index_time(at: datetime) -> str:
+    """A fixed-width UTC timestamp, so sort keys compare as the instants they name (``isoformat`` drops zero
+    microseconds, which would not)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def open_intent_osk(created_at: datetime, charge_key: str) -> str:
+    return f"{index_time(created_at)}#{charge_key}"

@@ -5,19 +5,23 @@ The posting transaction (at most 100 items, DynamoDB's limit):
   payment, transaction pointer, allocations, receipt, credit note, outbox event (create, must not exist)
   each invoice (update, conditioned on the version read and on its balance covering the part)
   audit record (create, in the audit table)
+  the payment's intent, when it has one (update: posted, its payment id, out of the open index; see intents.py),
+  and any further outbox events the caller names (the reconciler's ``payment.reconciled``)
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, intents, items, keys
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.outbox import audit_item, outbox_item
 from arportal.adapters.dynamodb.tables import OPEN_ITEMS
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.models import Account, Allocation, AuditEvent, Customer, Invoice, Payment, Receipt
+from arportal.domain.payment_intents import LedgerEvent, PaymentIntent
 from arportal.domain.posting import InvoiceChange, Posting
 from arportal.ports import PaymentRecord
 
@@ -198,8 +202,22 @@ class DynamoPaymentLedger:
 
     # --- the write -------------------------------------------------------------------------------------
 
-    def post(self, posting: Posting, *, scope: str, idempotency_key: str, audit: AuditEvent) -> None:
-        """Apply the whole posting or nothing; ``ConflictError`` when any condition fails."""
+    def open_intent(self, intent: PaymentIntent) -> PaymentIntent | None:
+        """Record the payment's intent before its charge (``intents.put_open``)."""
+        return intents.put_open(self.table, intent)
+
+    def post(
+        self,
+        posting: Posting,
+        *,
+        scope: str,
+        idempotency_key: str,
+        audit: AuditEvent,
+        intent: PaymentIntent | None = None,
+        events: Sequence[LedgerEvent] = (),
+    ) -> None:
+        """Apply the whole posting or nothing; ``ConflictError`` when any condition fails. ``intent`` is closed
+        and ``events`` written in the same transaction."""
         payment = posting.payment
         uow = DynamoUnitOfWork(self.table)
         uow.create(
@@ -226,6 +244,9 @@ class DynamoPaymentLedger:
         if posting.receipt:
             uow.create(items.to_item(posting.receipt))
         uow.create(outbox_item(f"payment.{payment.status.value}", _event_detail(posting), at=audit.at))
+        if intent is not None:
+            intents.close_posted(uow, intent, payment_id=payment.payment_id, at=audit.at, by=audit.actor)
+        intents.add_events(uow, events, at=audit.at)
         if self.chained_audit:
             from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 

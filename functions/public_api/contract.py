@@ -1,0 +1,194 @@
+"""The API's contract, ``/openapi.json``: the three API functions' own OpenAPI documents, merged into one.
+
+Each function describes its routes (Powertools, from the route definitions and their pydantic models). The merge
+adds what holds for every route, so no route can leave it out:
+
+- every error answer (4xx, 5xx) is documented with the one error body, ``ErrorResponse`` (``arportal.api.errors``);
+- the errors a kind of route can answer are documented on each such route: 401 and 403 where a token is needed,
+  400 ``malformed_json``, 413 ``body_too_large`` and 415 ``unsupported_media_type`` where a body is read, 404
+  where the path names a record;
+- the portal's and the staff console's routes need a Cognito ID token (``cognito``), a guest payment the token of
+  an invoice lookup (``guest``);
+- a 204 has no body;
+- two APIs may not give one component name to two different schemas: the merge fails, naming both.
+
+Everything is serialized as JSON by pydantic (``mode="json"``), so enums are their values (``"in": "query"``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from arportal.api.errors import ErrorResponse
+
+# The API functions /openapi.json describes, and the security requirement of their routes.
+DESCRIBED_APIS: dict[str, list[dict[str, list[str]]]] = {
+    "public_api": [],
+    "portal_api": [{"cognito": []}],
+    "staff_api": [{"cognito": []}],
+}
+# Public routes that need a credential of their own: (method, path) -> requirement.
+PUBLIC_CREDENTIALS: dict[tuple[str, str], list[dict[str, list[str]]]] = {
+    ("post", "/v1/public/payments"): [{"guest": []}],
+}
+SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    "cognito": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A Cognito ID token of the customer or the staff user pool: `Authorization: Bearer <id_token>`",
+    },
+    "guest": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "`Guest <guest_token>`: the token `POST /v1/public/lookup` answers, for that one invoice",
+    },
+}
+ERROR_SCHEMA = ErrorResponse.__name__
+ERROR_REF = f"#/components/schemas/{ERROR_SCHEMA}"
+_REF_TEMPLATE = "#/components/schemas/{model}"
+_VALIDATION = "`validation_failed`: `details` lists `{field, reason}` for each invalid field"
+_SIGNED_IN = {
+    401: "`unauthorized`: no token, or one this agency did not issue",
+    403: "`forbidden`: not allowed to you (a customer token on a staff route, a missing permission), "
+    "or `account_not_linked`",
+}
+_WITH_BODY = {
+    400: "`malformed_json`: the body is not JSON (UTF-8)",
+    413: "`body_too_large`: the body is over 1 MiB",
+    415: "`unsupported_media_type`: the body is not `application/json`",
+}
+_NAMES_RECORD = {404: "`not_found`: no such record, or not yours"}
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class ContractError(Exception):
+    """The APIs' descriptions cannot be merged into one truthful document."""
+
+
+def merged_document(title: str, version: str, description: str) -> dict[str, Any]:
+    documents = {name: api_document(name, version) for name in DESCRIBED_APIS}
+    return merge(documents, title=title, version=version, description=description)
+
+
+def api_document(name: str, version: str) -> dict[str, Any]:
+    """One API function's own OpenAPI document, as JSON (enums as their values)."""
+    app = importlib.import_module(f"{name}.handler").app
+    schema = app.get_openapi_schema(title=name, version=version)
+    document: dict[str, Any] = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return document
+
+
+def merge(documents: Mapping[str, dict[str, Any]], *, title: str, version: str, description: str) -> dict[str, Any]:
+    """One OpenAPI 3.1 document of ``documents`` (API function name -> its own OpenAPI document)."""
+    paths: dict[str, dict[str, Any]] = {}
+    schemas: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    for api, document in documents.items():
+        for path, item in document.get("paths", {}).items():
+            for method, operation in item.items():
+                if method in paths.get(path, {}):
+                    raise ContractError(f"{method.upper()} {path} is described by two APIs (the second: {api})")
+                security = PUBLIC_CREDENTIALS.get((method, path), DESCRIBED_APIS.get(api, []))
+                paths.setdefault(path, {})[method] = _completed(operation, security)
+        for name, schema in document.get("components", {}).get("schemas", {}).items():
+            if name in schemas and schemas[name] != schema:
+                raise ContractError(
+                    f"component {name!r} is a different schema in {owners[name]} and in {api}: "
+                    "rename one of the models (component names are the models' class names)"
+                )
+            schemas[name] = schema
+            owners.setdefault(name, api)
+    schemas.update(_error_schemas())
+    merged: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version, "description": description},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {"schemas": _referenced(paths, schemas), "securitySchemes": SECURITY_SCHEMES},
+    }
+    tags = sorted({tag for item in paths.values() for op in item.values() for tag in op.get("tags", [])})
+    if tags:
+        merged["tags"] = [{"name": tag} for tag in tags]
+    return merged
+
+
+def _completed(operation: dict[str, Any], security: list[dict[str, list[str]]]) -> dict[str, Any]:
+    op = dict(operation)
+    responses: dict[str, Any] = dict(op.get("responses", {}))
+    parameters = op.get("parameters", [])
+    standard: dict[int, str] = {}
+    if security:
+        standard.update(_SIGNED_IN if "cognito" in security[0] else {401: _SIGNED_IN[401]})
+    if "requestBody" in op:
+        standard.update(_WITH_BODY)
+    if any(p.get("in") == "path" for p in parameters):
+        standard.update(_NAMES_RECORD)
+    for code, text in standard.items():
+        responses.setdefault(str(code), {"description": text})
+    for status, response in list(responses.items()):
+        if status.startswith(("4", "5")):
+            responses[status] = _error_response(status, response)
+        elif status == "204":
+            responses[status] = {k: v for k, v in response.items() if k != "content"}
+    op["responses"] = dict(sorted(responses.items()))
+    if security:
+        op["security"] = security
+    return op
+
+
+def _error_response(status: str, response: dict[str, Any]) -> dict[str, Any]:
+    text = response.get("description") or "An error"
+    if status == "422" and text == "Validation Error":  # Powertools' own wording
+        text = _VALIDATION
+    return {
+        **{k: v for k, v in response.items() if k not in {"content", "description"}},
+        "description": text,
+        "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
+    }
+
+
+def _error_schemas() -> dict[str, Any]:
+    schema = ErrorResponse.model_json_schema(ref_template=_REF_TEMPLATE, mode="serialization")
+    definitions: dict[str, Any] = schema.pop("$defs", {})
+    return {**definitions, ERROR_SCHEMA: schema}
+
+
+def _referenced(paths: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """The components the paths use, directly or through other components (Powertools' own validation-error
+    schemas are replaced by ``ErrorResponse`` and must not linger)."""
+    prefix = _REF_TEMPLATE.removesuffix("{model}")
+    seen: set[str] = set()
+    pending = [ref.removeprefix(prefix) for ref in _refs(paths)]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        if name not in schemas:
+            raise ContractError(f"{prefix}{name} is referenced but not defined")
+        seen.add(name)
+        pending.extend(ref.removeprefix(prefix) for ref in _refs(schemas[name]))
+    return {name: schemas[name] for name in sorted(seen)}
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every ``(method, path, operation)`` of an OpenAPI document."""
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if method in _METHODS:
+                yield method, path, operation
