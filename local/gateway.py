@@ -234,7 +234,7 @@ _CLOCK_BODY = {"expected": '{"advance_days": N} (N >= 1) or {"today": "YYYY-MM-D
 
 
 def _too_large() -> Response:
-    return error_response(413, "payload_too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    return error_response(413, "body_too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
 
 
 class LocalHttpServer(apigw.HttpServer):

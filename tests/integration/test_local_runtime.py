@@ -351,7 +351,7 @@ def test_unknown_paths_are_404_and_large_bodies_413(fake_gateway):
     assert set(body["error"]) == {"code", "message", "details"}
     status, _, body = fake_gateway.request("POST", "/v1/public/lookup", body=b"x" * (MAX_BODY_BYTES + 1))
     assert status == 413
-    assert body["error"]["code"] == "payload_too_large"
+    assert body["error"]["code"] == "body_too_large"
 
 
 @pytest.mark.parametrize(
