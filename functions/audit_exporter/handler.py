@@ -19,7 +19,7 @@ logger = Logger()
 _deserializer = TypeDeserializer()
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context(clear_state=True, log_event=False)
 @event_source(data_class=DynamoDBStreamEvent)
 def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
     records = []

@@ -117,7 +117,7 @@ JOBS: dict[str, Callable[[date, datetime], dict[str, Any]]] = {
 }
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context(clear_state=True, log_event=False)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     data = JobInput.model_validate(event)
     now = clock.now()
