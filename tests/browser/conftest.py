@@ -1,15 +1,26 @@
 """Browser tests of the web front-ends: Debian's Chromium driven by Playwright against a real local runtime.
 
 ``portal`` (session)
-    ``python -m local --port <free> --seed 42 --customers 5`` in a child process: the whole product with the seeded
-    demo agency (the demo customer ``customer@demo.local`` and its invoices are those of the full seed). Five
-    customers rather than 300 keep start-up short and, above all, keep moto's ``TransactWriteItems`` quick: moto
-    deep-copies every table a transaction touches, so with the full seed each payment takes seconds.
-    ``portal.url``, ``portal.api(method, path, token=..., json=...)``, ``portal.login(email) -> id token``.
+    ``python -m local --port <free> --seed 42 --customers 5 --today <day>`` in a child process: the whole product
+    with the seeded demo agency (the demo customer ``customer@demo.local`` and its invoices are those of the full
+    seed). Five customers rather than 300 keep start-up short and, above all, keep moto's ``TransactWriteItems``
+    quick: moto deep-copies every table a transaction touches, so with the full seed each payment takes seconds.
+    ``<day>`` is this process's ``datetime.now(UTC).date()``: the day the test session runs on (``tests/clock.py``
+    moves it), so the demo data, and every decision the product makes by the date, are as of that day.
+    ``portal.url``, ``portal.today``, ``portal.log`` (the runtime's output, ``portal.log``),
+    ``portal.api(method, path, token=..., json_body=...)``, ``portal.login(email) -> id token``.
 
 ``browser`` (session)
     One Chromium (``CHROMIUM`` or ``/usr/bin/chromium``) with a fresh user-data directory; ``page`` (function)
-    is a new tab in it: sessionStorage, which holds the portal's tokens and checkout, starts empty.
+    is a new tab in it: sessionStorage, which holds the portal's tokens and checkout, starts empty. Chromium's own
+    clock (``Date``, timers) is Playwright's, set at each test's start to the runtime's (``portal.now()``): the
+    pages that decide by the browser's day (default statement and search ranges, the first instalment date, a
+    guest lookup's expiry) agree with the runtime's day, whatever the machine's date. Sign-in tokens are stamped
+    by the machine's clock (Cognito's, not the product's): the front-end measures the browser's skew from them
+    (``web/shared/js/auth.js``), as it must for any device whose clock is off.
+
+Data: every test finds or makes, through the API, the records it reads (``tests/browser/data.py``), so each
+passes alone and in any order; none relies on what an earlier test left.
 
 ``visit`` (function)
     ``visit(page, name)``: check the page as it stands with axe-core (no serious or critical violation, every
@@ -20,6 +31,7 @@ Every test that takes ``portal`` is marked ``browser`` and runs in one xdist gro
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -28,13 +40,14 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -59,6 +72,11 @@ BLOCKING = ("serious", "critical")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Without xdist (``-p no:xdist``) its marker is unknown: say what it is rather than warn on every test.
+    config.addinivalue_line("markers", "xdist_group(name): run in the named xdist group (pytest-xdist)")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "portal" in getattr(item, "fixturenames", ()):
@@ -77,13 +95,25 @@ class Portal:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    today: date
+    ready: threading.Event = field(default_factory=threading.Event)
 
-    def api(self, method: str, path: str, *, token: str | None = None, json_body: Any = None) -> tuple[int, Any]:
+    def api(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
         data = json.dumps(json_body).encode() if json_body is not None else None
         request = urllib.request.Request(self.url + path, data=data, method=method)  # noqa: S310 - our own runtime
         request.add_header("Content-Type", "application/json")
         if token:
             request.add_header("Authorization", f"Bearer {token}")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
         try:
             with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
                 body = response.read()
@@ -95,21 +125,58 @@ class Portal:
         except ValueError:
             return status, body
 
+    def now(self) -> datetime:
+        """The runtime's clock (``GET /local/clock``): the product's now, on ``today`` at the machine's time of
+        day. This process's clock when the runtime has no such route."""
+        status, body = self.api("GET", "/local/clock")
+        return datetime.fromisoformat(body["now"]) if status == 200 else datetime.now(UTC)
+
     def login(self, email: str = "customer@demo.local") -> str:
         status, body = self.api("POST", "/local/login", json_body={"username": email, "password": DEMO_PASSWORD})
         assert status == 200, body
         return str(body["id_token"])
 
 
+@functools.cache
+def _runtime_options() -> str:
+    """``python -m local --help``: which options this checkout's runtime takes (``--today`` is recent)."""
+    command = [sys.executable, "-m", "local", "--help"]
+    done = subprocess.run(command, check=True, cwd=ROOT, env=_runtime_env(), capture_output=True, timeout=120)  # noqa: S603
+    return done.stdout.decode()
+
+
+def _runtime_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(["layers/arportal/python", "functions", "."])}
+
+
+def _copy_output(source: IO[bytes], sink: IO[bytes], ready: threading.Event) -> None:
+    """The runtime's output into its log, line by line; ``ready`` is set at its "ready in" line, or when it ends."""
+    try:
+        for line in iter(source.readline, b""):
+            sink.write(line)
+            sink.flush()
+            if line.startswith(b"ready in "):
+                ready.set()
+    finally:
+        ready.set()
+
+
 @pytest.fixture(scope="session")
 def portal() -> Iterator[Portal]:
     port = _free_port()
-    log = Path(tempfile.mkdtemp(prefix="portal-runtime-")) / "local.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(["layers/arportal/python", "functions", "."])}
+    today = datetime.now(UTC).date()  # the session's day: tests/clock.py travels there before tests are imported
+    log = Path(tempfile.mkdtemp(prefix="portal-runtime-")) / "portal.log"
     command = [sys.executable, "-m", "local", "--port", str(port), "--seed", "42", "--customers", "5"]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)  # noqa: S603
-    portal = Portal(f"http://127.0.0.1:{port}", process, log)
+    if "--today" in _runtime_options():
+        command += ["--today", today.isoformat()]
+    process = subprocess.Popen(  # noqa: S603
+        command, cwd=ROOT, env=_runtime_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    portal = Portal(f"http://127.0.0.1:{port}", process, log, today)
+    sink = log.open("wb")
+    assert process.stdout is not None
+    copier = threading.Thread(target=_copy_output, args=(process.stdout, sink, portal.ready), daemon=True)
+    copier.start()
     try:
         _wait_until_ready(portal)
         yield portal
@@ -120,26 +187,25 @@ def portal() -> Iterator[Portal]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        copier.join(timeout=10)
+        sink.close()
 
 
 def _wait_until_ready(portal: Portal) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if portal.process.poll() is not None:
-            pytest.fail(f"the local runtime exited ({portal.process.returncode}):\n{portal.log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(portal.url + "/v1/health", timeout=5) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    pytest.fail(f"the local runtime did not start in {START_TIMEOUT_S} s:\n{portal.log.read_text()[-3000:]}")
+    """Until the runtime prints "ready in" (it listens by then), or exits; then its health answers 200."""
+    if not portal.ready.wait(timeout=START_TIMEOUT_S):
+        pytest.fail(f"the local runtime did not start in {START_TIMEOUT_S} s:\n{portal.log.read_text()[-3000:]}")
+    if portal.process.poll() is not None:
+        pytest.fail(f"the local runtime exited ({portal.process.returncode}):\n{portal.log.read_text()[-3000:]}")
+    status, body = portal.api("GET", "/v1/health")
+    assert status == 200, body
 
 
 @pytest.fixture(scope="session")
 def browser(portal: Portal) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=60_000)  # as the context's: a loaded 2-core machine is slow, never wrong
 
     profile = tempfile.mkdtemp(prefix="portal-chromium-")
     with sync_playwright() as playwright:
@@ -153,6 +219,7 @@ def browser(portal: Portal) -> Iterator[Any]:
             base_url=portal.url,
         )
         context.set_default_timeout(60_000)  # a payment on a loaded CI machine takes seconds
+        context.clock.install(time=portal.now())  # the runtime's clock (see the module)
         try:
             yield context
         finally:
@@ -161,7 +228,8 @@ def browser(portal: Portal) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(portal: Portal, browser: Any) -> Iterator[Any]:
+    browser.clock.set_system_time(portal.now())  # in step with the runtime's clock at each test's start
     tab = browser.new_page()
     problems: list[str] = []
     tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
@@ -201,7 +269,7 @@ def visit() -> Callable[[Any, str], None]:
         problems = []
         for label, (width, height) in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": height})
-            page.wait_for_timeout(150)  # let the layout settle at the new width
+            settled(page, width)
             problems += [f"[{label}] {p}" for p in axe_violations(page)]
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
         assert not problems, "\n".join(problems)
@@ -209,10 +277,24 @@ def visit() -> Callable[[Any, str], None]:
     return check
 
 
+def settled(page: Any, width: int) -> None:
+    """The page laid out at ``width``: the viewport has it, and two frames were drawn since."""
+    page.wait_for_function("(width) => window.innerWidth === width", arg=width)
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def ready_to_send(page: Any) -> None:
+    """The sign-in form bound by its script: its button is disabled until then, and Enter does nothing."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+
+
 def sign_in(page: Any, email: str = "customer@demo.local", password: str = DEMO_PASSWORD) -> None:
     page.goto("/index.html")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
+    ready_to_send(page)
     page.get_by_label("Password").press("Enter")
     page.wait_for_url("**/dashboard.html")
 
@@ -222,5 +304,6 @@ def console_sign_in(page: Any, email: str = "agent@demo.local", password: str = 
     page.goto("/console/index.html")
     page.get_by_label("Work email address").fill(email)
     page.get_by_label("Password").fill(password)
+    ready_to_send(page)
     page.get_by_label("Password").press("Enter")
     page.wait_for_url("**/console/search.html")

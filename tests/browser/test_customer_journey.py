@@ -4,10 +4,12 @@ the receipt and a statement. The payment is never made twice: not by a double cl
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tests.browser import data
 from tests.browser.conftest import Portal, sign_in
 
 
@@ -25,29 +27,41 @@ def owed(page: Any) -> int:
     return cents(figure.inner_text())
 
 
-def payment_count(portal: Portal) -> int:
-    status, body = portal.api("GET", "/v1/portal/payments?limit=100", token=portal.login())
-    assert status == 200, body
-    return len(body["payments"])
+def new_payments(portal: Portal, before: set[str]) -> set[str]:
+    """The demo customer's payments made since ``before`` (``data.payment_ids``) was read."""
+    return data.payment_ids(portal) - before
 
 
 def enter_sandbox_card(page: Any, number: str = "4242 4242 4242 4242") -> None:
     card = page.frame_locator("#fields iframe")
     card.get_by_label("Card number").fill(number)
-    card.get_by_label("Expiry (MM/YY)").fill("12/34")
+    card.get_by_label("Expiry (MM/YY)").fill(data.card_expiry_text(today_in(page)))
     card.get_by_label("Security code").fill("123")
     card.get_by_role("button", name="Use this card").click()
 
 
-def choose_first_overdue_invoice(page: Any, amount: str) -> str:
-    """From the overview, 'Pay' the first overdue invoice, paying ``amount`` of it; its number."""
-    row = page.locator("#open-invoices tbody tr", has_text="Overdue").first
-    number = row.locator("a").first.inner_text()
-    row.get_by_role("link", name=f"Pay invoice {number}").click()
+def today_in(page: Any) -> date:
+    """The browser's day (its clock is the test session's, see conftest)."""
+    return date.fromisoformat(page.evaluate("() => new Date().toISOString().slice(0, 10)"))
+
+
+def choose_invoice_to_pay(page: Any, number: str, amount: str) -> None:
+    """From the overview, 'Pay' invoice ``number``, paying ``amount`` of it."""
+    page.locator("#open-invoices").get_by_role("link", name=f"Pay invoice {number}").click()
     page.wait_for_url("**/pay.html?invoices=*")
     box = page.get_by_label(f"Pay invoice {number}")
     assert box.is_checked()  # preselected from the link
     page.get_by_label(f"Amount to pay for invoice {number}").fill(amount)
+
+
+def pay_part_of_an_overdue_invoice(portal: Portal, page: Any, amount: str) -> str:
+    """On the overview, 'Pay' an overdue invoice with at least ``amount`` left, paying ``amount`` of it; its
+    number. The invoice is found (or made) through the API first (``data.an_overdue_invoice``)."""
+    number = str(data.an_overdue_invoice(portal, at_least=cents(f"${amount}"))["invoice_number"])
+    page.goto("/dashboard.html")
+    row = page.locator("#open-invoices tbody tr", has=page.get_by_role("link", name=f"Pay invoice {number}"))
+    assert "overdue" in row.inner_text().lower()  # as the overview shows it (its tag is in capitals)
+    choose_invoice_to_pay(page, number, amount)
     return number
 
 
@@ -55,18 +69,19 @@ def test_customer_pays_part_of_an_invoice_and_gets_receipt_and_statement(portal:
     # Given the demo customer signed in, on the overview
     sign_in(page)
     visit(page, "dashboard")
-    before = owed(page)
-    payments_before = payment_count(portal)
-    assert before > 0
     # and the overview says how many notices are unread, as the API counts them
-    status, board = portal.api("GET", "/v1/portal/dashboard", token=portal.login())
-    assert status == 200, board
+    board = data.dashboard(portal)
     unread = board["unread_notices"]["count"]
     shown = page.locator("#notices-count").inner_text()
     assert shown == "You have no unread notices." if unread == 0 else f"You have {unread} unread" in shown
 
-    # When they pay 12.34 of their first overdue invoice with the sandbox card
-    number = choose_first_overdue_invoice(page, "12.34")
+    # When they pay 12.34 of an overdue invoice with the sandbox card
+    invoice = data.an_overdue_invoice(portal, at_least=1234)
+    before = owed(page)
+    payments_before = data.payment_ids(portal)
+    assert before > 0
+    number = invoice["invoice_number"]
+    choose_invoice_to_pay(page, number, "12.34")
     visit(page, "pay-choose")
     page.get_by_role("button", name="Continue to payment details").click()
     page.frame_locator("#fields iframe").get_by_label("Card number").wait_for()
@@ -94,7 +109,7 @@ def test_customer_pays_part_of_an_invoice_and_gets_receipt_and_statement(portal:
     page.reload()
     page.locator("#confirmation-heading").wait_for()
     assert receipt.group() in page.locator("#confirmation").inner_text()
-    assert payment_count(portal) == payments_before + 1
+    assert len(new_payments(portal, payments_before)) == 1
 
     # And the receipt downloads as a PDF
     with page.expect_download() as download:
@@ -126,8 +141,9 @@ def test_customer_pays_part_of_an_invoice_and_gets_receipt_and_statement(portal:
 def test_a_lost_answer_is_checked_with_the_same_key_and_never_charged_twice(portal: Portal, page: Any) -> None:
     # Given a checkout whose payment request reaches the API but whose answer is lost on the way back
     sign_in(page)
+    invoice = data.an_overdue_invoice(portal, at_least=100)
     before = owed(page)
-    payments_before = payment_count(portal)
+    payments_before = data.payment_ids(portal)
     keys: list[str] = []
 
     def lose_first_answer(route: Any) -> None:
@@ -139,7 +155,7 @@ def test_a_lost_answer_is_checked_with_the_same_key_and_never_charged_twice(port
             route.fulfill(response=response)
 
     page.route("**/v1/portal/payments", lose_first_answer)
-    choose_first_overdue_invoice(page, "1.00")
+    choose_invoice_to_pay(page, invoice["invoice_number"], "1.00")
     page.get_by_role("button", name="Continue to payment details").click()
     enter_sandbox_card(page)
     page.locator("#pay-button").click()
@@ -154,7 +170,7 @@ def test_a_lost_answer_is_checked_with_the_same_key_and_never_charged_twice(port
     page.locator("#confirmation-heading").wait_for()
     assert len(keys) == 2
     assert keys[0] == keys[1]
-    assert payment_count(portal) == payments_before + 1
+    assert len(new_payments(portal, payments_before)) == 1
     assert owed(page) == before - 100
 
 
@@ -170,7 +186,7 @@ def test_a_declined_card_is_announced_and_a_new_attempt_gets_a_new_key(portal: P
             else None
         ),
     )
-    choose_first_overdue_invoice(page, "2.00")
+    pay_part_of_an_overdue_invoice(portal, page, "2.00")
     page.get_by_role("button", name="Continue to payment details").click()
     enter_sandbox_card(page, "4000 0000 0000 0002")
     page.locator("#pay-button").click()
@@ -195,8 +211,9 @@ def test_a_declined_card_is_announced_and_a_new_attempt_gets_a_new_key(portal: P
 def test_a_reload_while_paying_resumes_with_the_same_key(portal: Portal, page: Any) -> None:
     # Given a payment request that is still on its way when the customer reloads the page
     sign_in(page)
+    invoice = data.an_overdue_invoice(portal, at_least=150)
     before = owed(page)
-    payments_before = payment_count(portal)
+    payments_before = data.payment_ids(portal)
     keys: list[str] = []
 
     def hold_the_first(route: Any) -> None:
@@ -206,7 +223,7 @@ def test_a_reload_while_paying_resumes_with_the_same_key(portal: Portal, page: A
         # the first is left hanging: the reload cancels it before it reaches the API
 
     page.route("**/v1/portal/payments", hold_the_first)
-    choose_first_overdue_invoice(page, "1.50")
+    choose_invoice_to_pay(page, invoice["invoice_number"], "1.50")
     page.get_by_role("button", name="Continue to payment details").click()
     enter_sandbox_card(page)
     page.locator("#pay-button").click()
@@ -219,5 +236,5 @@ def test_a_reload_while_paying_resumes_with_the_same_key(portal: Portal, page: A
     # Then it asks again with the same key and shows the one payment that was made
     page.locator("#confirmation-heading").wait_for()
     assert keys == [keys[0], keys[0]]
-    assert payment_count(portal) == payments_before + 1
+    assert len(new_payments(portal, payments_before)) == 1
     assert owed(page) == before - 150

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tests.browser.conftest import Portal, sign_in
-from tests.browser.test_customer_journey import choose_first_overdue_invoice, enter_sandbox_card
+from tests.browser.test_customer_journey import enter_sandbox_card, pay_part_of_an_overdue_invoice
 
 
 def deployed_policy(api_origin: str) -> str:
@@ -37,7 +37,7 @@ def test_pages_and_the_card_frame_work_under_the_deployed_policy(portal: Portal,
     page.route(our_page, with_policy)
     sign_in(page)
     page.locator("#totals .figure").first.wait_for()
-    choose_first_overdue_invoice(page, "1.00")
+    pay_part_of_an_overdue_invoice(portal, page, "1.00")
     page.get_by_role("button", name="Continue to payment details").click()
     enter_sandbox_card(page)
     page.locator("#pay-button").wait_for()

@@ -6,17 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.browser import data
 from tests.browser.conftest import Portal
 from tests.browser.test_customer_journey import cents, enter_sandbox_card
 
 
-def an_open_invoice(portal: Portal) -> tuple[str, str, str, int]:
-    """An unpaid invoice of the demo customer: id, number, the ZIP code on file, balance in cents."""
-    token = portal.login()
-    _, me = portal.api("GET", "/v1/portal/me", token=token)
-    _, page = portal.api("GET", "/v1/portal/invoices?status=open&sort=-due_date&limit=5", token=token)
-    invoice = page["invoices"][0]
-    return invoice["invoice_id"], invoice["invoice_number"], me["address"]["postal_code"], invoice["balance"]["amount"]
+def an_unpaid_invoice(portal: Portal) -> tuple[str, str, str, int]:
+    """An invoice of the demo customer with at least 5.00 left to pay: id, number, the ZIP code on file, balance
+    in cents (found, or made, through the API: ``data.an_invoice_owing``)."""
+    invoice = data.an_invoice_owing(portal, at_least=500)
+    postal_code = data.get(portal, "/v1/portal/me")["address"]["postal_code"]
+    return invoice["invoice_id"], invoice["invoice_number"], postal_code, invoice["balance"]["amount"]
 
 
 def balance_of(portal: Portal, invoice_id: str) -> int:
@@ -27,7 +27,7 @@ def balance_of(portal: Portal, invoice_id: str) -> int:
 
 def test_guest_looks_up_an_invoice_and_pays_part_of_it(portal: Portal, page: Any, visit: Any) -> None:
     # Given an unpaid invoice and what is printed on it
-    invoice_id, number, postal_code, balance = an_open_invoice(portal)
+    invoice_id, number, postal_code, balance = an_unpaid_invoice(portal)
 
     # When a guest looks it up by its number and ZIP code
     page.goto("/guest.html")

@@ -8,6 +8,7 @@ import importlib.util
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,3 +99,46 @@ def test_the_vendored_uswds_copy_matches_its_manifest_and_node_modules() -> None
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     assert build.problems() == []
+
+
+class Forms(HTMLParser):
+    """Each form of a page: its attributes, whether it takes a password, and its submit buttons' attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "form":
+            self.forms.append({"attrs": attributes, "password": False, "submits": []})
+        elif self.forms and self.forms[-1].get("open", True):
+            form = self.forms[-1]
+            if tag == "input" and attributes.get("type") == "password":
+                form["password"] = True
+            if tag == "button" and attributes.get("type") == "submit":
+                form["submits"].append(attributes)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self.forms:
+            self.forms[-1]["open"] = False
+
+
+FRONT_END_PAGES = PAGES + sorted((ROOT / "web" / "console").glob("*.html"))
+
+
+@pytest.mark.parametrize("path", FRONT_END_PAGES, ids=[str(p.relative_to(ROOT / "web")) for p in FRONT_END_PAGES])
+def test_no_form_can_put_what_was_typed_in_a_url(path: Path) -> None:
+    # Every form is sent by its page's script over fetch. Should the browser ever submit one itself (Enter before
+    # the script has bound it), method="post" keeps the fields out of the URL, the history and access logs; and a
+    # form that takes a password keeps its submit button disabled until its script enables it, so that Enter
+    # submits nothing at all (web/shared/js/sign-in-form.js; the browser test: test_sign_in_early_enter.py).
+    parser = Forms()
+    parser.feed(path.read_text(encoding="utf-8"))
+    for form in parser.forms:
+        name = form["attrs"].get("id")
+        assert (form["attrs"].get("method") or "get").lower() == "post", f"form {name} without method=post"
+        assert "action" not in form["attrs"], f"form {name} names an action: the page's script sends it"
+        if form["password"]:
+            assert form["submits"], f"form {name} has no submit button"
+            assert all("disabled" in button for button in form["submits"]), f"form {name}: submit not disabled"

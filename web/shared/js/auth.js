@@ -86,6 +86,10 @@ function save(tokens, previous = null) {
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken || previous?.refreshToken || "",
     expiresAt: claims.exp * 1000,
+    // How far this device's clock is ahead of the token issuer's (Cognito's), measured as the token arrives: its
+    // "iat" is the issuer's now. A device clock hours off (or a test browser on another day) then neither
+    // refreshes before every call nor keeps a token past its end (the seconds in transit do not matter).
+    clockSkew: Number.isFinite(claims.iat) ? Date.now() - claims.iat * 1000 : 0,
     email: claims.email || previous?.email || "",
     name: claims.name || [claims.given_name, claims.family_name].filter(Boolean).join(" "),
     customerId: claims["custom:customer_id"] || "",
@@ -200,7 +204,8 @@ export function refresh() {
 export async function idToken() {
   const current = session();
   if (!current) return null;
-  if (current.expiresAt - Date.now() > REFRESH_MARGIN_MS) return current.idToken;
+  const issuerNow = Date.now() - (current.clockSkew || 0);
+  if (current.expiresAt - issuerNow > REFRESH_MARGIN_MS) return current.idToken;
   try {
     return (await refresh()).idToken;
   } catch {

@@ -3,6 +3,15 @@
 import { config } from "./config.js";
 import { $, h, showAlert } from "./ui.js";
 
+// No form of ours is ever submitted by the browser itself: each is sent by its page's script, over fetch. A form
+// submitted before its page has bound it (Enter pressed while the settings still load) would otherwise go to the
+// page's own URL, with what was typed in it (a password, an account number) in the request. This listener runs
+// after the form's own (bubbling, on the document), so it only stops what no page script has handled. Before this
+// module runs, the HTML itself keeps what was typed out of URLs: every form says method="post", and the forms that
+// take a password keep their submit button disabled until their script has bound them (with the default button
+// disabled, Enter in a field submits nothing).
+document.addEventListener("submit", (event) => event.preventDefault());
+
 /** The normalised config.json; shows an error and rejects when it cannot load. appName: "portal", "console". */
 export async function loadConfig(appName) {
   try {

@@ -3,9 +3,9 @@
 import { bindSignIn } from "../../../shared/js/sign-in-form.js";
 import { safeNext, startPage } from "../layout.js";
 
-const cfg = await startPage({ title: "Sign in", signedIn: false });
+// Bound before the settings load (not awaited): an early Enter is the form's to handle, never the browser's.
 bindSignIn({
-  cfg,
+  ready: startPage({ title: "Sign in", signedIn: false }),
   next: () => safeNext(),
   unconfirmed: () => "This staff account is not set up yet. Ask an administrator.",
 });

@@ -3,6 +3,8 @@
 // cheques name their terminal and drawer. The checkout (lines, method, the request body and ONE Idempotency-Key)
 // is kept in sessionStorage before the request is sent, so a double click, a reload or a retry after a lost answer
 // sends the same body with the same key, and the API answers with the first outcome: it never pays twice.
+// The convenience fee the payment carries comes from the staff API's quote (GET /v1/staff/payments:quote: the fee
+// the charge itself will use) and is shown beside the total and on the button before the agent confirms.
 
 import { get, newIdempotencyKey, request } from "../../../shared/js/api.js";
 import { mountFields } from "../../../shared/js/fields.js";
@@ -35,6 +37,64 @@ function save() {
 }
 
 const total = () => state.lines.reduce((sum, line) => sum + line.amount, 0);
+
+// The quote for the cart and method as they are now: { key, fee, total, staffFees }. Kept out of sessionStorage:
+// it is asked again after a reload, so it is never older than the page.
+let quote = null;
+let quoting = null;
+const quoteMethod = () => (state.method === "card" ? state.card?.method || "card" : state.method);
+const quoteKey = () => `${quoteMethod()}:${total()}`;
+const currentQuote = () => (quote && quote.key === quoteKey() ? quote : null);
+
+function loadQuote() {
+  const key = quoteKey();
+  if (currentQuote()) return Promise.resolve(quote);
+  if (quoting && quoting.key === key) return quoting.promise;
+  const query = new URLSearchParams({ amount: String(total()), method: quoteMethod() });
+  const promise = get(`/v1/staff/payments:quote?${query}`)
+    .then((answer) => {
+      quote = { key, fee: answer.fee, total: answer.total, staffFees: answer.staff_fees };
+      return quote;
+    })
+    .finally(() => {
+      if (quoting && quoting.key === key) quoting = null;
+    });
+  quoting = { key, promise };
+  return promise;
+}
+
+function feeText() {
+  if (!state.lines.length) return "";
+  const current = currentQuote();
+  if (!current) return "Working out the convenience fee…";
+  if (current.fee.amount > 0) {
+    const who = state.method === "card" ? "The card" : "The payer";
+    return `Convenience fee ${formatMoney(current.fee)}. ${who} is charged ${formatMoney(current.total)} in all.`;
+  }
+  return current.staffFees ? "No convenience fee for this method." : "No convenience fee on payments staff take.";
+}
+
+function payLabel() {
+  const base = `Take ${formatMoney({ amount: total(), currency })}`;
+  const current = currentQuote();
+  return current && current.fee.amount > 0 ? `${base} + ${formatMoney(current.fee)} fee` : base;
+}
+
+function showFee(failed = false) {
+  const note = $("#cart-fee");
+  if (note) note.textContent = failed ? "The convenience fee could not be worked out yet: it is asked again before the payment is taken." : feeText();
+  const button = $("#pay-button");
+  if (button && !state.sending && !button.disabled) button.textContent = payLabel();
+}
+
+function refreshQuote() {
+  if (!state.lines.length || state.result || currentQuote()) return;
+  const key = quoteKey();
+  loadQuote().then(
+    () => quoteKey() === key && showFee(),
+    () => quoteKey() === key && showFee(true),
+  );
+}
 
 function field(id, label, control, hint = "") {
   return h("div", { class: "usa-form-group" }, h("label", { class: "usa-label", for: id }, label), hint ? h("span", { class: "usa-hint", id: `${id}-hint` }, hint) : null, control);
@@ -210,6 +270,18 @@ async function pay() {
   }
   if (state.method === "cheque" && !/^[0-9A-Za-z-]{1,32}$/.test(state.cheque)) problems.push({ field: "cheque", reason: "Enter the cheque number." });
   if (problems.length) return showFormErrors(form, problems, "The payment is not ready");
+  // The agent confirms the amount the payer is charged: the fee is on the button before the payment is taken.
+  const shown = $("#pay-button")?.textContent;
+  try {
+    await loadQuote();
+  } catch (error) {
+    return showApiError(error, { container: status, what: "The convenience fee" });
+  }
+  if (!state.sending && shown !== payLabel()) {
+    showFee();
+    announce(`${feeText()} Press “${payLabel()}” to take the payment.`);
+    return;
+  }
   const next = body();
   // The key belongs to this exact request: a different cart, card or method is a different payment.
   if (!state.key || JSON.stringify(state.body) !== JSON.stringify(next)) state.key = newIdempotencyKey();
@@ -248,13 +320,20 @@ async function send(status) {
   }
 }
 
+function charged(payment) {
+  const fee = typeof payment.fee_amount === "number" ? payment.fee_amount : 0;
+  const amount = typeof payment.amount === "number" ? payment.amount : null;
+  if (!fee || amount === null) return "";
+  return ` Charged ${formatMoney({ amount: amount + fee, currency })}, with a ${formatMoney({ amount: fee, currency })} convenience fee.`;
+}
+
 function receipt(result) {
   const payment = result.payment || {};
   const receiptNumber = result.receipt?.receipt_number || payment.receipt_number || result.receipt_number || "";
   const paymentId = payment.payment_id || result.payment_id || "";
   const duplicate = result.likely_duplicate_of;
   const parts = [
-    alertBox({ type: "success", heading: "Payment taken", text: `Receipt ${receiptNumber} for ${formatMoney(payment.amount?.amount !== undefined ? payment.amount : { amount: state.body.amount, currency })}.`, focus: true }),
+    alertBox({ type: "success", heading: "Payment taken", text: `Receipt ${receiptNumber} for ${formatMoney(payment.amount?.amount !== undefined ? payment.amount : { amount: state.body.amount, currency })}.${charged(payment)}`, focus: true }),
   ];
   if (duplicate) {
     parts.push(alertBox({ type: "warning", heading: "This may be a duplicate", children: [h("p", { class: "usa-alert__text" }, "A payment of the same amount for the same invoices was taken a few minutes ago: ", link(paymentHref(duplicate), duplicate), ". Check with the customer, and refund one if they paid twice.")] }));
@@ -288,13 +367,14 @@ function render(clearStatus = true) {
   const status = clearStatus ? h("div", { id: "pay-status" }) : $("#pay-status") || h("div", { id: "pay-status" });
   const parts = [
     h("p", {}, "For ", link(customerHref(customerId), `${record.profile.name} (${customerId})`), "."),
-    h("section", { "aria-labelledby": "cart-heading" }, h("h2", { id: "cart-heading" }, "The cart"), cartTable(), h("p", { class: "text-bold", id: "cart-total" }, `Total ${formatMoney({ amount: total(), currency })}`)),
+    h("section", { "aria-labelledby": "cart-heading" }, h("h2", { id: "cart-heading" }, "The cart"), cartTable(), h("p", { class: "text-bold", id: "cart-total" }, `Total ${formatMoney({ amount: total(), currency })}`), h("p", { id: "cart-fee", "aria-live": "polite" }, feeText())),
     state.sending ? null : h("div", { class: "grid-row grid-gap-lg" }, h("div", { class: "tablet:grid-col-6" }, invoiceForm()), h("div", { class: "tablet:grid-col-6" }, feeForm())),
     methodSection(),
     status,
-    h("div", { class: "button-row" }, h("button", { type: "button", class: "usa-button usa-button--big", id: "pay-button", onclick: () => pay() }, `Take ${formatMoney({ amount: total(), currency })}`)),
+    h("div", { class: "button-row" }, h("button", { type: "button", class: "usa-button usa-button--big", id: "pay-button", onclick: () => pay() }, payLabel())),
   ];
   root.replaceChildren(...parts.filter(Boolean));
+  refreshQuote();
   const container = $("#fields");
   if (container) {
     mountFields(container, {

@@ -18,7 +18,14 @@ function figure(title, amount, note, tone = "") {
   );
 }
 
-function totals(board) {
+function creditNote(board, applicable) {
+  if (board.credit.amount <= 0) return "";
+  if (applicable >= board.credit.amount) return "You can apply it to your open invoices.";
+  if (applicable > 0) return `You can apply ${money({ amount: applicable, currency: board.credit.currency })} of it to your open invoices now.`;
+  return "It pays invoices of the account that holds it, and none of them is open now.";
+}
+
+function totals(board, applicable) {
   const overdue = board.overdue.amount > 0;
   const next = board.next_due;
   return [
@@ -28,13 +35,13 @@ function totals(board) {
       figure("Total owed", money(board.owing), `As of ${formatDate(board.as_of)}`),
       figure("Overdue", money(board.overdue), overdue ? "Please pay this as soon as you can." : "Nothing overdue.", overdue ? "alert" : "good"),
       figure("Next due", next ? money(next.amount) : "Nothing", next ? `Due ${formatDate(next.due_date)}` : "No upcoming due date."),
-      figure("Credit on account", money(board.credit), board.credit.amount > 0 ? "You can apply it to your open invoices." : ""),
+      figure("Credit on account", money(board.credit), creditNote(board, applicable)),
     ),
     h(
       "div",
       { class: "button-row" },
       board.owing.amount > 0 ? h("a", { class: "usa-button", href: "pay.html" }, "Make a payment") : null,
-      board.credit.amount > 0 && board.owing.amount > 0
+      applicable > 0
         ? h("button", { type: "button", class: "usa-button usa-button--secondary", id: "apply-credit", onclick: applyCredit }, "Apply my credit")
         : null,
       h("a", { class: "usa-button usa-button--outline", href: "invoices.html" }, "See all invoices"),
@@ -169,9 +176,28 @@ async function applyCredit(event) {
   }
 }
 
+// Credit stays on its account (an account is one department's, and moving money between departments is a transfer
+// between funds), so what applying it would do is, per account, the lesser of its credit and what it owes: the
+// API's rule (domain/credit.py). "Apply my credit" is offered only when that comes to something.
+async function applicableCredit(board) {
+  if (board.credit.amount <= 0 || board.owing.amount <= 0) return 0;
+  const held = new Map();
+  let cursor = null;
+  do {
+    const page = await get("/v1/portal/credit-notes", { query: { limit: 100, cursor } });
+    for (const note of page.credit_notes) {
+      if (note.remaining.currency !== board.credit.currency) continue;
+      held.set(note.account_number, (held.get(note.account_number) || 0) + note.remaining.amount);
+    }
+    cursor = page.next_cursor;
+  } while (cursor);
+  return board.accounts.reduce((sum, a) => sum + Math.min(held.get(a.account_number) || 0, a.owing.amount), 0);
+}
+
 async function load() {
   const board = await get("/v1/portal/dashboard");
-  $("#totals").replaceChildren(...totals(board));
+  const applicable = await applicableCredit(board);
+  $("#totals").replaceChildren(...totals(board, applicable));
   $("#accounts").replaceChildren(accounts(board.accounts));
   $("#open-invoices").replaceChildren(openInvoices(board.open_invoices));
   $("#notices").replaceChildren(...notices(board.unread_notices));

@@ -5,7 +5,9 @@ import { AuthError, confirmSignUp, resendCode, signIn, signUp } from "../../../s
 import { startPage } from "../layout.js";
 import { $, busy, emailRule, needed, showAlert, showFormErrors, validate } from "../../../shared/js/ui.js";
 
-await startPage({ title: "Create an account", signedIn: false });
+// The forms are bound before the settings load (not awaited; see shared/js/sign-in-form.js): a submission waits
+// for them, and the HTML keeps the submit buttons disabled until this module has bound them.
+const ready = startPage({ title: "Create an account", signedIn: false }).then(() => true, () => false);
 const alerts = $("#page-alerts");
 let email = new URLSearchParams(location.search).get("confirm") || "";
 let password = ""; // kept in memory only, to sign in straight after confirming
@@ -34,6 +36,7 @@ $("#sign-up").addEventListener("submit", async (event) => {
   if (!ok) return;
   const restore = busy(form.querySelector("button[type=submit]"), "Creating your account…");
   try {
+    if (!(await ready)) return; // the frame has said why the page could not start
     email = $("#email").value.trim().toLowerCase();
     password = $("#new-password").value;
     const result = await signUp({ email, password, givenName: $("#given-name").value.trim(), familyName: $("#family-name").value.trim() });
@@ -63,6 +66,7 @@ $("#confirm").addEventListener("submit", async (event) => {
   if (!validate(form, [["code", (v) => (/^\d{6}$/.test(v) ? null : "Enter the 6-digit code from the email.")]])) return;
   const restore = busy(form.querySelector("button[type=submit]"), "Confirming…");
   try {
+    if (!(await ready)) return;
     await confirmSignUp(email, $("#code").value.trim());
     await finish();
   } catch (error) {
@@ -81,4 +85,7 @@ $("#resend").addEventListener("click", async () => {
   }
 });
 
+for (const button of document.querySelectorAll("#sign-up button[type=submit], #confirm button[type=submit]")) {
+  button.disabled = false; // bound: the forms may be sent now
+}
 if (email) askForCode(email);
