@@ -93,7 +93,9 @@ ROUTES: tuple[RouteSpec, ...] = (
 STATE_MACHINES: tuple[StateMachineSpec, ...] = (
     StateMachineSpec("payment_retry", "Charge, classify, wait with backoff, retry, post or give up, notify"),
     StateMachineSpec("approval", "Wait for a second staff member's decision on a task token, then act"),
-    StateMachineSpec("settlement", "Move posted payments to settled, build deposit batches and the GL export"),
+    StateMachineSpec(
+        "settlement", "Move a day's posted and partly refunded payments to settled, with gross, fees and refunds"
+    ),
 )
 
 # The ${Names} an ASL file may use; CDK and the local runtime both fill every one of them.
@@ -151,6 +153,7 @@ def runtime_environment(
     guest_token_secret_arn: str = "",
     convenience_fees: Mapping[str, Mapping[str, int | None]] | None = None,
     balance_sources: Mapping[str, Mapping[str, str | int | None]] | None = None,
+    staff_convenience_fees: bool = True,
 ) -> dict[str, str]:
     """The environment of every function (the names ``arportal.config.RuntimeSettings`` reads)."""
     return {
@@ -178,6 +181,8 @@ def runtime_environment(
         "CONVENIENCE_FEES": json.dumps(
             {method: dict(rule) for method, rule in (convenience_fees or {}).items()}, sort_keys=True
         ),
+        # "true": payments staff take (counter, phone) carry the convenience fee above, as the portal's do
+        "STAFF_CONVENIENCE_FEES": "true" if staff_convenience_fees else "false",
         # JSON {department: {name, base_url, secret_name, timeout_ms}}; "{}": every balance from the ledger
         "BALANCE_SOURCES": json.dumps(
             {department: dict(source) for department, source in (balance_sources or {}).items()}, sort_keys=True

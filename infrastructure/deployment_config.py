@@ -2,7 +2,7 @@
 
 Set through ``cdk.json`` context (``-c agency=...`` on the command line overrides a value):
 ``agency``, ``stage``, ``currency``, ``processor``, ``approvalThresholdMinor``, ``senderEmail``,
-``logoUrl``, ``staffMfa``, ``convenienceFees``, ``balanceSources``.
+``logoUrl``, ``staffMfa``, ``convenienceFees``, ``staffConvenienceFees``, ``balanceSources``.
 """
 
 from __future__ import annotations
@@ -77,6 +77,12 @@ class DeploymentConfig(BaseModel):
         alias="convenienceFees",
         description='Per method: {"fixed", "basis_points", "cap"}; a method left out costs the payer nothing',
     )
+    staff_convenience_fees: bool = Field(
+        default=True,
+        alias="staffConvenienceFees",
+        description="Whether a payment staff take (counter, phone) carries the same convenience fee as the portal's; "
+        "false: staff channels charge no fee",
+    )
     balance_sources: dict[DepartmentKey, BalanceSourceConfig] = Field(
         default_factory=dict,
         alias="balanceSources",
@@ -117,8 +123,9 @@ def load(context: Mapping[str, Any]) -> DeploymentConfig:
             values["balanceSources"] = json.loads(values["balanceSources"])
         except ValueError as exc:
             raise DeploymentConfigError(f"invalid deployment configuration: balanceSources: not JSON ({exc})") from exc
-    if isinstance(values.get("staffMfa"), str):
-        values["staffMfa"] = values["staffMfa"].lower() in {"1", "true", "yes"}
+    for flag in ("staffMfa", "staffConvenienceFees"):  # `-c staffMfa=false` arrives as a string
+        if isinstance(values.get(flag), str):
+            values[flag] = values[flag].lower() in {"1", "true", "yes"}
     try:
         return DeploymentConfig.model_validate(values)
     except ValidationError as exc:

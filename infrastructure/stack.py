@@ -92,6 +92,7 @@ class ArPortalStack(Stack):
             "sender_email": config.sender_email,
             "stage": config.stage,
             "convenience_fees": config.convenience_fees_json(),
+            "staff_convenience_fees": config.staff_convenience_fees,
             "balance_sources": config.balance_sources_json(),
         }
         environment = catalog.runtime_environment(**settings)

@@ -96,6 +96,7 @@ class Resources:
             settlement_arn=self.state_machines.get("settlement", ""),
             processor_secret_arn=self.secrets.get("processor", ""),
             convenience_fees=config.convenience_fees_json(),
+            staff_convenience_fees=config.staff_convenience_fees,
             guest_token_secret_arn=self.secrets.get("guest-token-key", ""),
             balance_sources=external_system.balance_sources(config, secret_prefix=self.prefix),
         )

@@ -338,9 +338,14 @@ class Payer:
                 "history": [
                     StatusChange(status=S.POSTED, at=created, by="customer"),
                     StatusChange(status=S.SETTLED, at=created + timedelta(days=2), by="processor"),
-                    StatusChange(status=S.REFUNDED, at=refunded_at, by=STAFF[1], note="duplicate payment"),
+                    StatusChange(
+                        status=S.REFUNDED, at=refunded_at, by=STAFF[1], note="duplicate payment", amount=original.amount
+                    ),
                 ],
                 "refunded": original.amount,
+                # Nothing was open to pay: all of it was held as credit until the refund took it back (the hold,
+                # emptied, is gone, as the ledger deletes it).
+                "unapplied": original.amount,
                 "receipt_number": self.ids.reference("R", created),
                 "created_at": created,
             }

@@ -68,8 +68,17 @@ settings.register_profile("project", suppress_health_check=[HealthCheck.too_slow
 settings.load_profile("project")
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return clock.describe()
+def _run_facts(config: pytest.Config) -> str:
+    seed = getattr(config.option, "randomly_seed", None)
+    order = f"random order --randomly-seed={seed}" if isinstance(seed, int) else "file order (-p no:randomly)"
+    return f"{clock.describe()}; {order}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Printed even with -q (the header is not): a failure on some day or in some order can be replayed.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and not hasattr(session.config, "workerinput"):
+        reporter.write_line(_run_facts(session.config))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from arportal.api.schemas import MoneyOut, Out
-from arportal.domain.reports import CollectionsReport, DayCollections, Tally
+from arportal.domain.reports import CollectionsReport, DayCollections, Outcome, Tally
 from arportal.services.reports import ExceptionsReport
 from staff_api.schemas_common import StaffPaymentOut
 from staff_api.schemas_customers import PendingApprovalOut
@@ -42,6 +42,10 @@ class DayCollectionsOut(Out):
     by_channel: list[NamedTallyOut]
     fees: MoneyOut
     refunded: MoneyOut
+    fees_returned: MoneyOut
+    fees_kept: MoneyOut
+    reversed: MoneyOut
+    net: MoneyOut
 
     @classmethod
     def of(cls, d: DayCollections, currency: str) -> DayCollectionsOut:
@@ -50,9 +54,19 @@ class DayCollectionsOut(Out):
             total=TallyOut.of(d.total, currency),
             by_department=_named(d.by_department, currency),
             by_channel=_named(d.by_channel, currency),
-            fees=MoneyOut.of(d.fees, currency),
-            refunded=MoneyOut.of(d.refunded, currency),
+            **_outcome(d.outcome, d.net, currency),
         )
+
+
+def _outcome(o: Outcome, net: int, currency: str) -> dict[str, MoneyOut]:
+    return {
+        "fees": MoneyOut.of(o.fees, currency),
+        "refunded": MoneyOut.of(o.refunded, currency),
+        "fees_returned": MoneyOut.of(o.fees_returned, currency),
+        "fees_kept": MoneyOut.of(o.fees_kept, currency),
+        "reversed": MoneyOut.of(o.reversed, currency),
+        "net": MoneyOut.of(net, currency),
+    }
 
 
 class CollectionsOut(Out):
@@ -64,6 +78,10 @@ class CollectionsOut(Out):
     by_channel: list[NamedTallyOut]
     fees: MoneyOut
     refunded: MoneyOut
+    fees_returned: MoneyOut
+    fees_kept: MoneyOut
+    reversed: MoneyOut
+    net: MoneyOut
     days: list[DayCollectionsOut]
     complete: bool
     discrepancies: list[str]
@@ -74,13 +92,14 @@ class CollectionsOut(Out):
         return cls(
             start=r.start,
             end=r.end,
-            basis="posted, settled and partially refunded payments by UTC day taken, gross of fees; "
-            "split among departments by their allocations, unallocated = credit held",
+            basis="every payment taken (posted, settled, refunded in part or in full, reversed, voided after "
+            "posting) by UTC day taken, at its gross amount; fees charged, refunds and voids (refunded, "
+            "fees_returned) and reversals against the day taken; split among departments by their allocations, "
+            "unallocated = credit held",
             total=TallyOut.of(r.total, cur),
             by_department=_named(r.by_department, cur),
             by_channel=_named(r.by_channel, cur),
-            fees=MoneyOut.of(r.fees, cur),
-            refunded=MoneyOut.of(r.refunded, cur),
+            **_outcome(r.outcome, r.net, cur),
             days=[DayCollectionsOut.of(d, cur) for d in r.days],
             complete=r.complete,
             discrepancies=r.discrepancies[:100],

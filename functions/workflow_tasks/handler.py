@@ -22,7 +22,7 @@ from arportal.adapters.processors import processor_for
 from arportal.config import settings
 from arportal.domain.models import Approval
 from arportal.domain.processing import ChargeOutcome
-from arportal.ports import ChargeRequest, PaymentProcessor, SettlementCandidate
+from arportal.ports import ApprovedActions, ChargeRequest, PaymentProcessor, SettlementCandidate
 from arportal.services import workflow
 
 if TYPE_CHECKING:
@@ -130,13 +130,16 @@ def execute_approved(event: dict[str, Any]) -> dict[str, Any]:
     return {"approval_id": data.approval_id, "status": "approved", "execution": state}
 
 
-def _approved_actions() -> workflow.ApprovedActions:
+def _approved_actions() -> ApprovedActions:
     # Imported here: only the approval machine's ExecuteApproved Task needs the exception services.
     from arportal.adapters.dynamodb.approvals import DynamoApprovalStore
     from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
+    from arportal.adapters.dynamodb.repository import DynamoLedger
+    from arportal.adapters.ses import SesMailer
     from arportal.adapters.stepfunctions import StepFunctionsApprovals
     from arportal.services.approvals import ApprovedExecutor
     from arportal.services.exceptions import ExceptionServices
+    from arportal.services.money_back_notices import MoneyBackNotices
 
     s = settings()
     approvals = DynamoApprovalStore(s.ledger_table, s.audit_table)
@@ -148,6 +151,12 @@ def _approved_actions() -> workflow.ApprovedActions:
         currency=s.currency,
         threshold=s.approval_threshold,
         expiry_seconds=s.approval_expiry_seconds,
+        notices=MoneyBackNotices(  # an approved refund, void or reversal tells the payer as one done at once does
+            customers=DynamoLedger(s.ledger_table),
+            mailer=SesMailer(s.sender_email),
+            agency_name=s.agency_name,
+            portal_url=_portal_url(),
+        ),
     )
     return ApprovedExecutor(approvals, services)
 

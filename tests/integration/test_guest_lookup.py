@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from arportal import wiring
 from arportal.adapters.dynamodb.repository import DynamoLedger
-from arportal.api.errors import ApiError
+from arportal.api.errors import domain_error_response
 from arportal.config import settings
 from arportal.domain import guest_tokens
-from arportal.services.guest import GuestGrant, verify_guest_token
+from arportal.services.guest import GuestGrant, GuestTokenRefusedError, verify_guest_token
 from local.apigw import Request
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -66,7 +67,7 @@ def test_postal_code_proof_returns_a_token_for_that_invoice_only(gateway, bill):
     }
     expires = datetime.fromisoformat(body["expires_at"])
     assert timedelta(minutes=14) < expires - datetime.now(UTC) <= timedelta(minutes=15)
-    grant = verify_guest_token(body["guest_token"], now=datetime.now(UTC))
+    grant = verify_guest_token(body["guest_token"], key=wiring.guest_token_key(), now=datetime.now(UTC))
     assert grant == GuestGrant(bill.invoice_id, bill.invoice_number, bill.customer_id, expires)
 
 
@@ -78,17 +79,18 @@ def test_exact_amount_due_is_a_proof_too(gateway, bill):
 def test_the_token_expires_and_cannot_be_altered(gateway, bill):
     _, _, body = lookup(gateway, {"invoice_number": bill.invoice_number, "postal_code": "62701-1234"}, ip=_ip())
     token = body["guest_token"]
-    with pytest.raises(ApiError) as late:
-        verify_guest_token(token, now=datetime.now(UTC) + timedelta(minutes=16))
-    assert late.value.status == 401 and late.value.code == "invalid_guest_token"
+    key = wiring.guest_token_key()
+    with pytest.raises(GuestTokenRefusedError) as late:
+        verify_guest_token(token, key=key, now=datetime.now(UTC) + timedelta(minutes=16))
+    assert domain_error_response(late.value).status_code == 401 and late.value.code == "invalid_guest_token"
     header, _, signature = token.split(".")
     other = guest_tokens._json(
         {"aud": guest_tokens.AUDIENCE, "sub": "inv_other", "inv": "X", "cus": "CUS-X", "exp": 9**10}
     )
     for forged in (f"{header}.{other}.{signature}", token[:-2] + "AA", "a.b.c", ""):
-        with pytest.raises(ApiError) as refused:
-            verify_guest_token(forged, now=datetime.now(UTC))
-        assert refused.value.status == 401
+        with pytest.raises(GuestTokenRefusedError) as refused:
+            verify_guest_token(forged, key=key, now=datetime.now(UTC))
+        assert domain_error_response(refused.value).status_code == 401
 
 
 @pytest.mark.parametrize(

@@ -224,3 +224,28 @@ def test_malformed_exception_requests_are_refused_with_the_field_and_change_noth
         assert reply.body["error"]["code"] == "validation_failed"
         assert [d["field"] for d in reply.body["error"]["details"]] == [field], reply.body
     assert invoice_of(local_env, cid, invoice.invoice_id)["amount"] == invoice.amount
+
+
+def test_a_reversal_of_a_payment_that_has_not_settled_is_refused_and_points_to_a_void(local_env, gateway, make_users):
+    # Given a card payment taken today, posted but not settled yet
+    cid, _, (first, _) = new_customer(local_env)
+    staff = make_users(groups=("supervisor",))
+    pid = pay(gateway, staff.staff_token, cid, [{"invoice_id": first.invoice_id, "amount": 1_000}]).body["payment"][
+        "payment_id"
+    ]
+
+    # When a supervisor tries to reverse it
+    body = {"reason_code": "nsf", "note": "Bank says NSF"}
+    reply = gateway.request(
+        "POST", f"/v1/staff/payments/{pid}/reversals", token=staff.staff_token, json=body, headers=key()
+    )
+
+    # Then it is refused, nothing changed, and the answer says to void it instead
+    assert reply.status == 422, reply.body
+    assert reply.body["error"]["code"] == "action_not_allowed"
+    assert reply.body["error"]["details"]["use"] == ["void"]
+    assert invoice_of(local_env, cid, first.invoice_id)["balance"] == first.amount - 1_000
+    voided = gateway.request(
+        "POST", f"/v1/staff/payments/{pid}/voids", token=staff.staff_token, json=body, headers=key()
+    )
+    assert voided.status == 201 and voided.body["entity_status"] == "voided", voided.body

@@ -188,17 +188,21 @@ class TestReports:
         def named(rows):
             return {r["name"]: (r["count"], r["amount"]["amount"]) for r in rows}
 
-        assert (body["total"]["count"], body["total"]["amount"]["amount"]) == (5, 47_500)
+        # Every payment taken counts at its gross amount, the fully refunded one too (pending and failed do not)
+        assert (body["total"]["count"], body["total"]["amount"]["amount"]) == (6, 49_500)
         assert named(body["by_department"]) == {
             "parking": (2, 5_500),
             "property_tax": (1, 20_000),
             "unallocated": (1, 2_000),
-            "utilities": (3, 20_000),
+            "utilities": (4, 22_000),
         }
-        assert named(body["by_channel"]) == {"counter": (1, 25_000), "phone": (1, 1_500), "portal": (3, 21_000)}
-        assert body["fees"]["amount"] == 125 and body["refunded"]["amount"] == 1_000
+        assert named(body["by_channel"]) == {"counter": (1, 25_000), "phone": (1, 1_500), "portal": (4, 23_000)}
+        # and beside it what was refunded of them (both refunds), the fees charged and kept, and the net
+        assert body["fees"]["amount"] == 125 and body["refunded"]["amount"] == 1_000 + 2_000
+        assert body["fees_kept"]["amount"] == 125 and body["fees_returned"]["amount"] == 0
+        assert body["reversed"]["amount"] == 0 and body["net"]["amount"] == 49_500 + 125 - 3_000
         assert [d["day"] for d in body["days"]] == [days["d1"].isoformat(), days["d2"].isoformat()]
-        assert [d["total"]["amount"]["amount"] for d in body["days"]] == [46_000, 1_500]
+        assert [d["total"]["amount"]["amount"] for d in body["days"]] == [48_000, 1_500]
         assert body["complete"] is True
 
     def test_exceptions_pending_failed_approvals_and_interactions(self, gateway, days, tokens):

@@ -62,6 +62,7 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
             "lines": [{"invoice_id": "inv_NOONE00000", "amount": 100}],
         },
     ),
+    ("GET", "/v1/staff/payments:quote"): Case(P.PAYMENTS_TAKE, query="amount=100&method=card"),
     ("POST", "/v1/staff/payments/{paymentId}/refunds"): Case(
         P.EXCEPTIONS_REQUEST, body={"amount": 100, "reason_code": "other", "note": "permission check"}
     ),

@@ -7,7 +7,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
 from arportal.config import settings
+from arportal.domain.models import StatusChange
+from arportal.domain.status import PaymentStatus
+from arportal.ports import SettlementCandidate
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
 from tests.reliability.worlds import pay_world
@@ -104,3 +108,69 @@ def test_every_movement_is_a_line_and_the_closing_balance_is_what_the_invoices_o
     )
     assert before.status == 200, before.body
     assert before.body["closing_balance"]["amount"] == 11_000 and before.body["line_count"] == 2
+
+
+def test_a_statement_ending_before_later_refunds_voids_and_reversals_ages_what_was_owed_then(
+    gateway, local_env, make_users
+):
+    # Given a new customer with one 95.00 invoice, open until today
+    cid = new_customer_id()
+    world = pay_world((9_500,), customer_id=cid, email=f"{cid.lower()}@example.org")
+    users = make_users(customer_id=cid, groups=("supervisor",))
+    (invoice,) = world.invoices
+    staff = users.staff_token
+
+    def pay(amount: int) -> str:
+        body = {"amount": amount, "currency": "USD", "method": "card", "token": "tok_visa"}
+        paid = gateway.request("POST", "/v1/portal/payments", token=users.customer_token, json=body, headers=_key())
+        assert paid.status == 201, paid.body
+        return str(paid.body["payment"]["payment_id"])
+
+    def act(payment_id: str, action: str, **body: object) -> None:
+        body = {"reason_code": "customer_request", "note": action, **body}
+        reply = gateway.request(
+            "POST", f"/v1/staff/payments/{payment_id}/{action}", token=staff, json=body, headers=_key()
+        )
+        assert reply.status == 201, reply.body
+
+    # When today it is paid and refunded, paid and voided, paid, settled and reversed (NSF), and overpaid by
+    # 25.00 (held as credit) and 30.00 of that payment refunded (the credit first, then 5.00 of the invoice)
+    act(pay(9_500), "refunds")
+    act(pay(9_500), "voids")
+    settled = pay(9_500)
+    change = StatusChange(status=PaymentStatus.SETTLED, at=datetime.now(UTC), by="system:settlement")
+    assert DynamoWorkflowStore(settings().ledger_table).append_status(
+        SettlementCandidate(settled, cid, 9_500, "USD"), change, expected=PaymentStatus.POSTED
+    )
+    act(settled, "reversals", reason_code="nsf")
+    act(pay(12_000), "refunds", amount=3_000)
+
+    # Then a statement that ended yesterday ages the 95.00 that was owed then, and nothing else
+    today = datetime.now(UTC).date()
+    start = invoice.issue_date
+    before = gateway.request(
+        "GET", f"/v1/portal/statements?from={start}&to={today - timedelta(days=1)}", token=users.customer_token
+    )
+    assert before.status == 200, before.body
+    aging = before.body["aging"]
+    assert before.body["closing_balance"]["amount"] == 9_500
+    assert (aging["total_due"]["amount"], aging["credit"]["amount"]) == (9_500, 0)
+
+    # And today's statement shows every movement and ages what is owed now: the 5.00 the last refund reopened
+    now = gateway.request("GET", f"/v1/portal/statements?from={start}&to={today}", token=users.customer_token)
+    assert now.status == 200, now.body
+    lines = sorted((line["kind"], line["amount"]["amount"]) for line in now.body["lines"])
+    assert lines == sorted(
+        [
+            ("invoice", 9_500),
+            ("payment", -9_500),  # refunded
+            ("refund", 9_500),
+            ("payment", -9_500),  # settled, then reversed (the voided one has no line: no money moved)
+            ("reversal", 9_500),
+            ("payment", -12_000),
+            ("refund", 3_000),
+        ]
+    )
+    assert world.invoice(invoice.invoice_id).balance == 500
+    assert now.body["closing_balance"]["amount"] == 500
+    assert (now.body["aging"]["total_due"]["amount"], now.body["aging"]["credit"]["amount"]) == (500, 0)

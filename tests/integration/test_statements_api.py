@@ -38,7 +38,9 @@ def ledger_world(local_env, make_users):
     overdue = b.invoice(cid, water.account_number, amount=7_000, paid=1_000, due=TODAY - timedelta(days=45))
     recent = b.invoice(cid, tax.account_number, amount=50_000, paid=20_000, due=TODAY + timedelta(days=10))
     paid_old = b.payment(cid, amount=10_000, at=_at(START - timedelta(days=25)))
-    paid_recent = b.payment(cid, amount=22_500, at=_at(TODAY - timedelta(days=5)))
+    paid_recent = b.payment(cid, amount=22_500, at=_at(TODAY - timedelta(days=5))).model_copy(
+        update={"unapplied": 2_500}  # 20,000 paid the tax invoice, the rest is held as credit on the tax account
+    )
     failed = b.payment(cid, amount=99_999, status=PaymentStatus.FAILED, at=_at(TODAY - timedelta(days=4)))
     pending = b.payment(cid, amount=1_000, status=PaymentStatus.PENDING, at=_at(TODAY - timedelta(days=3)))
     credit = b.credit_note(cid, water.account_number, amount=1_500)
@@ -106,9 +108,13 @@ def test_an_account_statement_holds_only_that_account(gateway, ledger_world):
     assert reply.status == 200, reply.body
     lines = reply.body["lines"]
     assert {line["account_number"] for line in lines if line["kind"] == "invoice"} == {tax}
-    # the payment counts as far as it was applied to this account, and the overpayment held here is credit
-    assert [line["amount"]["amount"] for line in lines if line["kind"] == "payment"] == [-20_000]
+    # the payment counts as far as it paid this account's invoices or left credit on it (the overpayment held
+    # here is in the payment's line, not a second credit line)
+    assert [line["amount"]["amount"] for line in lines if line["kind"] == "payment"] == [-22_500]
+    assert [line["kind"] for line in lines if line["kind"] == "credit"] == []
     assert reply.body["closing_balance"]["amount"] == 50_000 - 20_000 - 2_500
+    aging = reply.body["aging"]
+    assert (aging["total_due"]["amount"], aging["credit"]["amount"]) == (30_000, 2_500)
 
 
 def test_a_past_period_ages_as_it_was_then(gateway, ledger_world):

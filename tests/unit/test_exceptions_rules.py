@@ -8,6 +8,7 @@ import pytest
 
 from arportal.domain.approvals import ExceptionAction
 from arportal.domain.exceptions import (
+    ActionNotAllowedError,
     AdjustmentExceedsBalanceError,
     AdjustmentKind,
     RefundExceedsRefundableError,
@@ -16,7 +17,7 @@ from arportal.domain.exceptions import (
     plan_adjustment,
     plan_money_back,
 )
-from arportal.domain.models import Allocation, LineKind
+from arportal.domain.models import Allocation, LineKind, StatusChange
 from arportal.domain.posting import apply_to_invoice
 from arportal.domain.status import InvoiceStatus, PaymentStatus
 from tests import builders as b
@@ -133,3 +134,44 @@ def test_a_debit_adjustment_adds_an_adjustment_line_and_a_credit_lowers_the_bala
     assert written_off.after.balance == 0 and written_off.after.status is InvoiceStatus.PAID
     with pytest.raises(AdjustmentExceedsBalanceError):
         plan_adjustment(invoice, AdjustmentKind.WRITE_OFF, 10_001, description="Too much")
+
+
+def _with_history(payment, *statuses):
+    history = [StatusChange(status=s, at=b.NOW, by="x") for s in statuses]
+    return payment.model_copy(update={"status": statuses[-1], "history": history})
+
+
+def test_a_reversal_is_for_a_settled_payment_and_an_unsettled_one_is_voided_instead():
+    posted = b.payment("CUS-00EXC1", amount=5_000)
+    with pytest.raises(ActionNotAllowedError) as refused:
+        check_money_back(A.REVERSAL, posted, None)
+    assert refused.value.details == {"status": "posted", "use": ["void"]}
+    assert "void it instead" in refused.value.message
+    # refunded in part before it settled: it cannot be voided either, so the rest is refunded
+    partly = _with_history(posted, S.POSTED, S.PARTIALLY_REFUNDED).model_copy(update={"refunded": 1_000})
+    with pytest.raises(ActionNotAllowedError) as refused:
+        check_money_back(A.REVERSAL, partly, None)
+    assert refused.value.details["use"] == ["refund"]
+    with pytest.raises(ActionNotAllowedError, match="refund the rest"):
+        check_money_back(A.VOID, partly, None)
+    # settled (and refunded in part since, or not): the bank's taking back what the refunds had not
+    assert check_money_back(A.REVERSAL, _with_history(posted, S.POSTED, S.SETTLED), None) == 5_000
+    settled_then_refunded = _with_history(posted, S.POSTED, S.SETTLED, S.PARTIALLY_REFUNDED)
+    assert check_money_back(A.REVERSAL, settled_then_refunded.model_copy(update={"refunded": 1_000}), None) == 4_000
+    with pytest.raises(VoidAfterSettlementError):
+        check_money_back(A.VOID, settled_then_refunded, None)
+
+
+def test_each_money_back_records_what_it_gave_back():
+    payment, allocations, invoices = paid_setup()
+    payment = payment.model_copy(update={"fee_amount": 175})
+    void = plan_money_back(
+        A.VOID, payment, amount=7_000, allocations=allocations, invoices=invoices, credit=None,
+        actor="staff", note="x", now=b.NOW,
+    )  # fmt: skip
+    assert void.after.history[-1].amount == 7_175 and void.after.fee_amount == 0  # the fee went back too
+    refund = plan_money_back(
+        A.REFUND, payment, amount=2_000, allocations=allocations, invoices=invoices, credit=None,
+        actor="staff", note="x", now=b.NOW,
+    )  # fmt: skip
+    assert refund.after.history[-1].amount == 2_000 and refund.after.fee_amount == 175  # a refund keeps the fee

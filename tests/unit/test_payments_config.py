@@ -63,3 +63,20 @@ def test_without_the_variable_nothing_is_charged():
     assert env["CONVENIENCE_FEES"] == "{}"
     schedule = fee_schedule(RuntimeSettings.model_validate(env).convenience_fees)
     assert schedule.fee_for(PaymentMethodType.CARD, 10_000) == 0
+
+
+@pytest.mark.parametrize(("given", "charged"), [(None, True), ("false", False), ("true", True), (False, False)])
+def test_whether_staff_channels_charge_the_fee_travels_to_the_functions(given, charged):
+    # `-c staffConvenienceFees=false` arrives as a string; cdk.json may hold a boolean; left out, staff channels
+    # charge what the portal charges
+    config = load({**BASE, **({} if given is None else {"staffConvenienceFees": given})})
+    assert config.staff_convenience_fees is charged
+    names = ("ledger_table", "audit_table", "idempotency_table", "documents_bucket", "audit_bucket", "event_bus")
+    names += ("customer_pool_id", "staff_pool_id", "agency_name", "currency", "processor", "sender_email", "stage")
+    values = {**dict.fromkeys(names, "x"), "currency": "USD", "processor": "sandbox"}
+    env = catalog.runtime_environment(
+        **values, approval_threshold_minor=0, staff_convenience_fees=config.staff_convenience_fees
+    )
+    assert env["STAFF_CONVENIENCE_FEES"] == ("true" if charged else "false")
+    assert RuntimeSettings.model_validate(env).staff_convenience_fees is charged
+    assert RuntimeSettings.model_validate(environment(None)).staff_convenience_fees is True

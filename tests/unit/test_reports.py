@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from arportal.domain.errors import BusinessRuleError
-from arportal.domain.models import Allocation, Channel, Interaction, InteractionKind
+from arportal.domain.models import Allocation, Channel, Interaction, InteractionKind, StatusChange
 from arportal.domain.reports import (
     MAX_REPORT_DAYS,
     UNALLOCATED,
@@ -80,22 +80,38 @@ class TestSplit:
         assert collections_report(DAY, DAY, "USD", [day]).discrepancies == [p.payment_id]
 
 
-def test_a_days_collections_count_what_came_in_and_stayed_in():
+def _later(payment, status: S, *, amount: int | None = None, **more):
+    """``payment`` after a later change to ``status`` recording ``amount`` given back."""
+    change = StatusChange(status=status, at=payment.created_at + timedelta(hours=2), by="staff", amount=amount)
+    return payment.model_copy(update={"status": status, "history": [*payment.history, change], **more})
+
+
+def test_a_days_collections_count_every_payment_taken_and_say_what_became_of_it():
     card = pay(10_000)
     counter = pay(25_000, status=S.SETTLED, channel=Channel.COUNTER, departments=("property_tax", "utilities"))
-    partly = pay(5_000, status=S.PARTIALLY_REFUNDED, fee_amount=125, refunded=1_000)
-    excluded = [pay(9_000, status=s) for s in (S.PENDING, S.FAILED, S.REFUNDED, S.VOIDED, S.REVERSED)]
+    partly = _later(pay(5_000, fee_amount=125), S.PARTIALLY_REFUNDED, amount=1_000, refunded=1_000)
+    refunded = _later(pay(109_500, fee_amount=2_738), S.REFUNDED, amount=109_500, refunded=109_500)
+    voided = _later(pay(2_000, fee_amount=50), S.VOIDED, amount=2_050, fee_amount=0)  # fee returned too
+    reversed_ = _later(_later(pay(3_000), S.SETTLED), S.REVERSED, amount=3_000)
+    never_taken = [pay(9_000, status=s) for s in (S.PENDING, S.FAILED, S.VOIDED)]  # voided while pending
     euro = pay(700).model_copy(update={"currency": "EUR"})
     allocations = [
         alloc(card, "utilities", 10_000),
         alloc(counter, "property_tax", 20_000),
         alloc(counter, "utilities", 5_000),
     ]
-    day = collections_of_day(DAY, [card, counter, partly, *excluded, euro], allocations, currency="USD")
-    assert day.total == Tally(3, 40_000)
-    assert day.by_department == {"property_tax": Tally(1, 20_000), "utilities": Tally(3, 20_000)}
-    assert day.by_channel == {"counter": Tally(1, 25_000), "portal": Tally(2, 15_000)}
-    assert (day.fees, day.refunded) == (125, 1_000)
+    day = collections_of_day(
+        DAY, [card, counter, partly, refunded, voided, reversed_, *never_taken, euro], allocations, currency="USD"
+    )
+    # Every payment taken counts at its gross amount, refunded, voided or reversed since
+    assert day.total == Tally(6, 154_500)
+    assert day.by_department == {"property_tax": Tally(1, 20_000), "utilities": Tally(6, 134_500)}
+    assert day.by_channel == {"counter": Tally(1, 25_000), "portal": Tally(5, 129_500)}
+    # and beside it what became of them: fees charged (the void's from its history), refunds and voids, the fee
+    # a void returned (a refund keeps it), what the bank took back, and what the agency keeps
+    o = day.outcome
+    assert (o.fees, o.refunded, o.fees_returned, o.fees_kept, o.reversed) == (2_913, 112_500, 50, 2_863, 3_000)
+    assert day.net == 154_500 + 2_913 - 112_500 - 50 - 3_000
     report = collections_report(
         DAY, DAY + timedelta(days=1), "USD", [day, collections_of_day(DAY + timedelta(days=1), [], [], currency="USD")]
     )

@@ -13,11 +13,13 @@ from arportal.domain.models import Account, Customer, Document, DocumentKind, St
 from arportal.domain.statement import (
     EntryKind,
     LedgerEntry,
+    Part,
     Statement,
     StatementTooLargeError,
     build_statement,
     credit_entry,
     payment_entries,
+    payment_parts,
 )
 from arportal.domain.status import PaymentStatus as S
 from arportal.ports import Page, RenderedFile
@@ -69,10 +71,11 @@ class TestWhatAPaymentContributes:
         _, *refunds = payment_entries(p)
         assert [(r.on, r.amount) for r in refunds] == [(date(2026, 3, 10), 1_500), (date(2026, 3, 25), 2_500)]
         assert len({r.source_id for r in refunds}) == 2
-        # An account's share is split across them exactly, and what the history does not itemise is kept on the
-        # latest refund's day
-        _, *shared = payment_entries(p, applied=5_000)
-        assert sum(r.amount for r in shared) == 2_000
+        # An account sees each refund as far as it took back the account's stretch of the payment (the stretch
+        # [3,000, 8,000) here: the first refund took [0, 1,500), the second [1,500, 4,000)), and what the history
+        # does not itemise is kept on the latest refund's day
+        _, *shared = payment_entries(p, within=[Part(3_000, 8_000, "inv_b", "UT-2")])
+        assert [(r.on, r.amount) for r in shared] == [(date(2026, 3, 25), 1_000)]
         unrecorded = p.model_copy(update={"refunded": 4_600})
         _, *refunds = payment_entries(unrecorded)
         assert [(r.on, r.amount) for r in refunds] == [
@@ -85,9 +88,30 @@ class TestWhatAPaymentContributes:
         pay, reversal = payment_entries(_payment(S.POSTED, later=S.REVERSED))
         assert reversal.kind is EntryKind.REVERSAL and pay.effect + reversal.effect == 0
 
-    def test_an_account_sees_its_share(self):
-        pay, refund = payment_entries(_payment(S.POSTED, refunded=5_000, later=S.REFUNDED), applied=2_500)
-        assert (pay.amount, refund.amount) == (2_500, 1_250)
+    def test_a_refund_before_a_reversal_keeps_its_own_line_and_the_reversal_takes_the_rest(self):
+        p = _payment(S.POSTED)
+        refund = StatusChange(status=S.PARTIALLY_REFUNDED, at=datetime(2026, 3, 10, tzinfo=UTC), by="s", amount=3_000)
+        reversal = StatusChange(status=S.REVERSED, at=datetime(2026, 3, 25, tzinfo=UTC), by="s")
+        p = p.model_copy(update={"status": S.REVERSED, "refunded": 3_000, "history": [*p.history, refund, reversal]})
+        lines = [(e.kind, e.on, e.amount) for e in payment_entries(p)]
+        assert lines == [
+            (EntryKind.PAYMENT, date(2026, 3, 1), 10_000),
+            (EntryKind.REFUND, date(2026, 3, 10), 3_000),
+            (EntryKind.REVERSAL, date(2026, 3, 25), 7_000),
+        ]
+
+    def test_an_account_sees_the_stretch_it_was_paid_and_what_came_back_from_it(self):
+        # 10,000: 1,000 held as credit, then inv_b 6,000 and inv_a 3,000 (money back takes the last invoice id first)
+        p = _payment(S.POSTED, refunded=2_500, later=S.PARTIALLY_REFUNDED).model_copy(update={"unapplied": 1_000})
+        parts = payment_parts(p, [("inv_a", "UT-1", 3_000), ("inv_b", "UT-2", 6_000)])
+        assert parts == [
+            Part(0, 1_000, None),
+            Part(1_000, 7_000, "inv_b", "UT-2"),
+            Part(7_000, 10_000, "inv_a", "UT-1"),
+        ]
+        pay, refund = payment_entries(p, within=[parts[1]])
+        assert (pay.amount, refund.amount) == (6_000, 1_500)  # the refund took the credit, then 1,500 of inv_b
+        assert payment_entries(p, within=[parts[2]])[1:] == []  # nothing came back from inv_a
 
 
 def test_an_overpayment_hold_is_not_a_second_credit():

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from arportal import wiring
 from arportal.api.app import current_caller, new_router
 from arportal.api.credit import CREDIT_RESPONSES, CreditApplicationIn, respond
 from arportal.api.idempotency import idempotency_key
@@ -43,6 +44,7 @@ def apply_my_credit(body: Annotated[CreditApplicationIn, Body()]) -> Response[st
     )
     return respond(
         command,
+        apply=wiring.apply_credit,
         operation="portal.credit_applications",
         payload=body.model_dump(mode="json"),
         lambda_context=router.lambda_context,

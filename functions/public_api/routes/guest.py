@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from arportal import clock
+from arportal import clock, wiring
 from arportal.api.app import new_router
 from arportal.api.errors import ApiError, error_response
 from arportal.api.schemas import MoneyOut, Out
@@ -85,7 +85,7 @@ def lookup(body: LookupIn) -> LookupOut:
         amount_due=body.amount_due,
         client=event.request_context.identity.source_ip or "unknown",
         now=clock.now(),
-        key=guest.signing_key(),
+        key=wiring.guest_token_key(),
     )
     invoice = found.invoice
     return LookupOut(

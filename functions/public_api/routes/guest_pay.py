@@ -18,15 +18,14 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import BaseModel, ConfigDict, Field
 
-from arportal import clock
+from arportal import clock, wiring
 from arportal.api.app import new_router
 from arportal.api.errors import ApiError
 from arportal.api.idempotency import idempotency_key, run_once
+from arportal.api.pay import CurrencyCode, PayOut, QuoteOut, Token, outcome_of, quote_out
 from arportal.api.schemas import DeliverableEmail, StrictCents
 from arportal.config import settings
 from arportal.domain.models import Channel, PaymentMethodType
-from portal_api.routes.pay import checkout, outcome_of, quote_out
-from portal_api.schemas_pay import CurrencyCode, PayOut, QuoteOut, Token
 
 router = new_router()
 GuestMethod = Literal["card", "debit", "wallet"]
@@ -76,7 +75,8 @@ def guest_payment(body: GuestPayIn) -> Response[str]:
     from arportal.services.receipts import Contact
 
     event = cast(APIGatewayProxyEvent, router.current_event)
-    grant = verify_guest_token(_guest_token(event.headers.get("Authorization")), now=clock.now())
+    token = _guest_token(event.headers.get("Authorization"))
+    grant = verify_guest_token(token, key=wiring.guest_token_key(), now=clock.now())
     key = idempotency_key(event.headers)
     scope = f"guest:{grant.invoice_id}"
     command = PayCommand(
@@ -101,7 +101,7 @@ def guest_payment(body: GuestPayIn) -> Response[str]:
         scope=scope,
         key=key,
         payload=body.model_dump(mode="json"),
-        work=lambda: outcome_of(checkout(command, contact=contact), location=None),
+        work=lambda: outcome_of(wiring.checkout(command, contact=contact), location=None),
         lambda_context=router.lambda_context,
     )
 

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import Field
 
-from arportal import clock
+from arportal import clock, wiring
 from arportal.api.app import new_router
 from arportal.api.errors import ApiError
 from arportal.api.schemas import Out
@@ -50,7 +50,6 @@ class WebhookOut(Out):
 def processor_webhook(processor: str) -> WebhookOut:
     from arportal.adapters.dynamodb.status_changes import DynamoStatusChanges
     from arportal.adapters.processors import processor_for
-    from portal_api.routes.pay import wiring
 
     s = settings()
     if processor != s.processor:
@@ -67,7 +66,7 @@ def processor_webhook(processor: str) -> WebhookOut:
         reported,
         processor=processor,
         store=DynamoStatusChanges(s.ledger_table, s.audit_table),
-        receipts=wiring()[3],
+        receipts=wiring.payments().receipts,
         now=clock.now(),
     )
     return WebhookOut(

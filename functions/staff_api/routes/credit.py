@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from arportal import wiring
 from arportal.api.app import current_caller, new_router
 from arportal.api.credit import CREDIT_RESPONSES, CreditApplicationIn, respond
 from arportal.api.idempotency import idempotency_key
@@ -45,6 +46,7 @@ def apply_customer_credit(
     )
     return respond(
         command,
+        apply=wiring.apply_credit,
         operation=f"staff.credit_applications.{customer_id}",
         payload=body.model_dump(mode="json"),
         lambda_context=router.lambda_context,

@@ -159,9 +159,12 @@ def _outcome(result: ActionDone | ApprovalFiled) -> Outcome:
 def exception_services() -> ExceptionServices:
     from arportal.adapters.dynamodb.approvals import DynamoApprovalStore
     from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
+    from arportal.adapters.dynamodb.repository import DynamoLedger
     from arportal.adapters.processors import processor_for
+    from arportal.adapters.ses import SesMailer
     from arportal.adapters.stepfunctions import StepFunctionsApprovals
     from arportal.services.exceptions import ExceptionServices
+    from arportal.services.money_back_notices import MoneyBackNotices
 
     s = settings()
     return ExceptionServices(
@@ -172,4 +175,10 @@ def exception_services() -> ExceptionServices:
         currency=s.currency,
         threshold=s.approval_threshold,
         expiry_seconds=s.approval_expiry_seconds,
+        notices=MoneyBackNotices(
+            customers=DynamoLedger(s.ledger_table),
+            mailer=SesMailer(s.sender_email),
+            agency_name=s.agency_name,
+            portal_url=s.web_origin if s.web_origin.startswith("https://") else None,
+        ),
     )

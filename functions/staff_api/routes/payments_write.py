@@ -1,29 +1,81 @@
-"""Staff route: take a payment during a call or at a counter (``POST /v1/staff/payments``, Idempotency-Key).
+"""Staff routes: take a payment during a call or at a counter (``POST /v1/staff/payments``, Idempotency-Key), and
+the convenience fee it will carry, to show the agent before they confirm (``GET /v1/staff/payments:quote``).
 
 One payment and one receipt for a cart of invoices and new fees (``services/staff_payments.with_cart``), through
 the payments engine (the same guard, processor key and allocation rules as the portal). The answer names a
 payment it likely repeats (``likely_duplicate_of``): a hint, never a refusal.
+
+The fee: the agency's convenience fee schedule, the portal's, through the same domain rule
+(``domain/fees.FeeSchedule.fee_for``), unless the deployment says staff channels charge none
+(``staffConvenienceFees: false`` -> ``STAFF_CONVENIENCE_FEES``). ``staff_fees`` is the one schedule both the quote
+and the charge use, so the fee the agent is shown is the fee the card is charged.
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from arportal import clock
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_staff
+from arportal.api.schemas import MoneyOut, Out
 from arportal.config import settings
 from arportal.domain.identity import Caller
+from arportal.domain.models import PaymentMethodType
 from arportal.domain.permissions import Permission
 from staff_api.schemas_actions import StaffPayIn, StaffPaymentTakenOut
 
+if TYPE_CHECKING:
+    from arportal.domain.fees import FeeSchedule
+
 router = new_router()
+StaffMethod = Literal["card", "debit", "wallet", "cash", "cheque"]
+
+
+class StaffFeeQuoteOut(Out):
+    """What a staff payment of ``amount`` by ``method`` charges: the fee on top and the total the payer pays."""
+
+    method: StaffMethod
+    amount: MoneyOut
+    fee: MoneyOut
+    total: MoneyOut
+    staff_fees: bool  # whether this agency charges convenience fees on payments staff take at all
+
+
+def staff_fees() -> FeeSchedule:
+    """The fee schedule of payments staff take: the agency's, or none when staff channels charge no fee."""
+    from arportal.domain.fees import FeeSchedule
+    from arportal.services.payments import fee_schedule
+
+    s = settings()
+    return fee_schedule(s.convenience_fees) if s.staff_convenience_fees else FeeSchedule()
+
+
+@router.get(
+    "/v1/staff/payments:quote",
+    tags=["staff"],
+    summary="The convenience fee and total of a payment staff take, to show before the agent confirms",
+)
+def quote(
+    amount: Annotated[int, Query(gt=0, le=10**13, description="Minor units: the sum of the cart's lines")],
+    method: Annotated[StaffMethod, Query()],
+) -> StaffFeeQuoteOut:
+    require_staff(current_caller(router), Permission.PAYMENTS_TAKE)
+    s = settings()
+    fee = staff_fees().fee_for(PaymentMethodType(method), amount)
+    return StaffFeeQuoteOut(
+        method=method,
+        amount=MoneyOut.of(amount, s.currency),
+        fee=MoneyOut.of(fee, s.currency),
+        total=MoneyOut.of(amount + fee, s.currency),
+        staff_fees=s.staff_convenience_fees,
+    )
 
 
 @router.post(
@@ -62,8 +114,8 @@ def _take(body: StaffPayIn, caller: Caller, key: str, scope: str) -> Outcome:
     from arportal.adapters.processors import processor_for
     from arportal.adapters.s3 import S3DocumentStore
     from arportal.adapters.ses import SesMailer
-    from arportal.domain.models import Channel, PaymentMethodType
-    from arportal.services.payments import PayCommand, PaymentsConfig, fee_schedule
+    from arportal.domain.models import Channel
+    from arportal.services.payments import PayCommand, PaymentsConfig
     from arportal.services.receipts import ReceiptServices
     from arportal.services.staff_payments import CartLine, take_payment
 
@@ -101,7 +153,7 @@ def _take(body: StaffPayIn, caller: Caller, key: str, scope: str) -> Outcome:
         lines,
         ledger=ledger,
         processor=processor,
-        config=PaymentsConfig(s.currency, fee_schedule(s.convenience_fees), processor.name),
+        config=PaymentsConfig(s.currency, staff_fees(), processor.name),
         services=services,
         recent=DynamoExceptionStore(s.ledger_table, s.audit_table),
         window_minutes=s.duplicate_window_minutes,

@@ -26,6 +26,10 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    """What a clock is. The one Protocol outside ``arportal/ports/``, on purpose: the domain reads this module (ids,
+    ``models.utcnow``) and must import no ports, so this module stays a leaf that imports nothing else of the
+    product (the ``one-clock-is-a-leaf`` import contract). Services take ``now`` as an argument, not a Clock."""
+
     def now(self) -> datetime:
         """The current instant, timezone-aware, in UTC."""
         ...

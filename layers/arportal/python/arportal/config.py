@@ -54,6 +54,11 @@ class RuntimeSettings(BaseModel):
         alias="CONVENIENCE_FEES",
         description="JSON {method: {fixed, basis_points, cap}}: what a payer pays on top; unset means no fees",
     )
+    staff_convenience_fees: bool = Field(
+        default=True,
+        alias="STAFF_CONVENIENCE_FEES",
+        description="Whether payments staff take (counter, phone) carry CONVENIENCE_FEES too; false: no fee",
+    )
     guest_token_secret_arn: str = Field(
         default="", alias="GUEST_TOKEN_SECRET_ARN", description="HMAC key of guest tokens (public and portal APIs)"
     )

@@ -36,10 +36,17 @@ from arportal.adapters.sandbox_records import (
     SandboxTransaction,
     TransactionState,
 )
-from arportal.adapters.sandbox_store import DynamoSandboxStore, InMemorySandboxStore, SandboxStore
+from arportal.adapters.sandbox_store import DynamoSandboxStore, InMemorySandboxStore
 from arportal.domain.errors import ConflictError, DependencyError, NotFoundError
 from arportal.domain.processing import classify
-from arportal.ports import ChargeRequest, ChargeResult, ProcessorEvent, ProcessorUnavailableError, RefundResult
+from arportal.ports import (
+    ChargeRequest,
+    ChargeResult,
+    ProcessorEvent,
+    ProcessorUnavailableError,
+    RefundResult,
+    SandboxStore,
+)
 
 UNAVAILABLE = "tok_unavailable"  # no answer, and no charge was made
 UNAVAILABLE_AFTER_CHARGE = "tok_unavailable_after_charge"  # the charge succeeded but its answer was lost

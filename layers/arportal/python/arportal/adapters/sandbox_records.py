@@ -6,24 +6,24 @@
   returned) and what is still refundable;
 - a **refund** per idempotency key, so a repeated refund request is answered from the first.
 
+The records themselves and the ``SandboxStore`` that keeps them are ports (``arportal/ports/sandbox.py``), re-exported
+here; the rules over them are the sandbox's own, below.
+
 Invariant: the refunds of a transaction never add up to more than its amount (``refundable`` never goes below 0).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from arportal.ports.sandbox import SandboxCharge, SandboxRefund, SandboxTransaction, TransactionState
 
-from arportal.ports import ChargeRequest, ChargeResult, RefundResult
-
-
-class TransactionState(StrEnum):
-    SUCCEEDED = "succeeded"  # card, debit or wallet: captured at once
-    PENDING = "pending"  # ACH: accepted, the bank has not answered yet
-    SETTLED = "settled"  # ACH: the funds arrived
-    FAILED = "failed"  # ACH: refused before settling (nothing was ever collected)
-    RETURNED = "returned"  # ACH: settled, then returned by the bank (funds taken back)
-
+__all__ = [
+    "NEXT_STATES",
+    "REFUNDABLE_STATES",
+    "SandboxCharge",
+    "SandboxRefund",
+    "SandboxTransaction",
+    "TransactionState",
+]
 
 # Which state may follow which; the ACH simulation moves only along these.
 NEXT_STATES: dict[TransactionState, frozenset[TransactionState]] = {
@@ -31,28 +31,3 @@ NEXT_STATES: dict[TransactionState, frozenset[TransactionState]] = {
     TransactionState.SETTLED: frozenset({TransactionState.RETURNED}),
 }
 REFUNDABLE_STATES = frozenset({TransactionState.SUCCEEDED, TransactionState.SETTLED})
-
-
-@dataclass(frozen=True)
-class SandboxCharge:
-    request: ChargeRequest
-    result: ChargeResult
-
-
-@dataclass(frozen=True)
-class SandboxTransaction:
-    transaction_id: str
-    idempotency_key: str
-    amount: int
-    currency: str
-    kind: str  # the token's kind: for ACH it says how the debit ends (see sandbox_cards.KINDS)
-    state: TransactionState
-    refundable: int
-
-
-@dataclass(frozen=True)
-class SandboxRefund:
-    idempotency_key: str
-    transaction_id: str
-    amount: int
-    result: RefundResult

@@ -1,4 +1,5 @@
-"""Where the sandbox processor keeps its records (``sandbox_records``): in memory, or in the ledger table.
+"""Where the sandbox processor keeps its records (``sandbox_records``): in memory, or in the ledger table. Both
+stores implement ``arportal.ports.SandboxStore``.
 
 In memory is for unit tests and a single process; a deployed sandbox (and the local runtime, where each
 function may run in its own container) keeps them in DynamoDB so that ``find_charge``, refunds and the ACH
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 from arportal import clock
 from arportal.adapters.aws import client
@@ -27,29 +28,10 @@ from arportal.adapters.sandbox_records import (
     TransactionState,
 )
 from arportal.domain.errors import ConflictError
+from arportal.domain.processing import ChargeOutcome
+from arportal.ports import ChargeRequest, ChargeResult, RefundResult
 
 RETENTION_S = 365 * 86_400  # a sandbox forgets its test charges after a year (the table's TTL)
-
-
-class SandboxStore(Protocol):
-    def charge(self, idempotency_key: str) -> SandboxCharge | None: ...
-
-    def add_charge(self, charge: SandboxCharge, transaction: SandboxTransaction | None) -> SandboxCharge:
-        """Record the charge (and its transaction) unless the key is taken; the charge recorded under the key."""
-        ...
-
-    def transaction(self, transaction_id: str) -> SandboxTransaction | None: ...
-
-    def move(self, transaction_id: str, *, expected: TransactionState, to: TransactionState, refundable: int) -> bool:
-        """Set the state (and refundable amount) if the state is still ``expected``."""
-        ...
-
-    def refund(self, idempotency_key: str) -> SandboxRefund | None: ...
-
-    def add_refund(self, refund: SandboxRefund) -> SandboxRefund | None:
-        """Record a refund and take it off its transaction; the refund under the key (the first, if the key was
-        used), or None when the transaction was not refundable for that amount (nothing recorded)."""
-        ...
 
 
 class InMemorySandboxStore:
@@ -105,14 +87,14 @@ class DynamoSandboxStore:
 
     def charge(self, idempotency_key: str) -> SandboxCharge | None:
         item = self._get(keys.sandbox_charge_key(idempotency_key), "sandbox charge")
-        return items.sandbox_charge_from_item(item) if item else None
+        return charge_from_item(item) if item else None
 
     def add_charge(self, charge: SandboxCharge, transaction: SandboxTransaction | None) -> SandboxCharge:
         expires_at = _expiry()
         work = DynamoUnitOfWork(self.table)
-        work.create(items.sandbox_charge_item(charge, expires_at=expires_at))
+        work.create(charge_item(charge, expires_at=expires_at))
         if transaction is not None:
-            work.create(items.sandbox_transaction_item(transaction, expires_at=expires_at))
+            work.create(transaction_item(transaction, expires_at=expires_at))
         try:
             work.commit("sandbox charge")
         except ConflictError:
@@ -125,7 +107,7 @@ class DynamoSandboxStore:
 
     def transaction(self, transaction_id: str) -> SandboxTransaction | None:
         item = self._get(keys.sandbox_transaction_key(transaction_id), "sandbox transaction")
-        return items.sandbox_transaction_from_item(item) if item else None
+        return transaction_from_item(item) if item else None
 
     def move(self, transaction_id: str, *, expected: TransactionState, to: TransactionState, refundable: int) -> bool:
         try:
@@ -148,11 +130,11 @@ class DynamoSandboxStore:
 
     def refund(self, idempotency_key: str) -> SandboxRefund | None:
         item = self._get(keys.sandbox_refund_key(idempotency_key), "sandbox refund")
-        return items.sandbox_refund_from_item(item) if item else None
+        return refund_from_item(item) if item else None
 
     def add_refund(self, refund: SandboxRefund) -> SandboxRefund | None:
         work = DynamoUnitOfWork(self.table)
-        work.create(items.sandbox_refund_item(refund, expires_at=_expiry()))
+        work.create(refund_item(refund, expires_at=_expiry()))
         work.update(
             keys.sandbox_transaction_key(refund.transaction_id),
             update_expression="SET refundable = refundable - :amount",
@@ -179,3 +161,105 @@ class DynamoSandboxStore:
 
 def _expiry() -> int:
     return clock.epoch_seconds() + RETENTION_S
+
+
+# --- the records as ledger-table items (not ledger entities: no type, no index attributes) ----------------------
+# Stored as plain attributes so they read back exactly; ``expires_at`` (the table's TTL) lets a deployed
+# sandbox forget its test charges after a while.
+
+
+def charge_item(charge: SandboxCharge, *, expires_at: int) -> dict[str, Any]:
+    request, result = charge.request, charge.result
+    body = {
+        "amount": request.amount,
+        "currency": request.currency,
+        "token": request.token,
+        "description": request.description,
+        "customer_id": request.customer_id,
+        "metadata": request.metadata,
+        "result": {
+            "outcome": result.outcome.value,
+            "transaction_id": result.transaction_id,
+            "code": result.code,
+            "message": result.message,
+            "brand": result.brand,
+            "last4": result.last4,
+            "method_type": result.method_type,
+        },
+    }
+    return {**items._to_dynamo(body), **keys.sandbox_charge_key(request.idempotency_key), "expires_at": expires_at}
+
+
+def charge_from_item(item: dict[str, Any]) -> SandboxCharge:
+    data = items.plain(item)
+    result = data["result"]
+    return SandboxCharge(
+        ChargeRequest(
+            idempotency_key=data["PK"].removeprefix("SANDBOX#CHARGE#"),
+            amount=data["amount"],
+            currency=data["currency"],
+            token=data["token"],
+            description=data["description"],
+            customer_id=data.get("customer_id"),
+            metadata=data.get("metadata"),
+        ),
+        ChargeResult(
+            ChargeOutcome(result["outcome"]),
+            result.get("transaction_id"),
+            code=result.get("code"),
+            message=result.get("message"),
+            brand=result.get("brand"),
+            last4=result.get("last4"),
+            method_type=result.get("method_type"),
+        ),
+    )
+
+
+def transaction_item(transaction: SandboxTransaction, *, expires_at: int) -> dict[str, Any]:
+    body = {
+        "transaction_id": transaction.transaction_id,
+        "idempotency_key": transaction.idempotency_key,
+        "amount": transaction.amount,
+        "currency": transaction.currency,
+        "kind": transaction.kind,
+        "state": transaction.state.value,
+        "refundable": transaction.refundable,
+    }
+    return {**body, **keys.sandbox_transaction_key(transaction.transaction_id), "expires_at": expires_at}
+
+
+def transaction_from_item(item: dict[str, Any]) -> SandboxTransaction:
+    data = items.plain(item)
+    return SandboxTransaction(
+        transaction_id=data["transaction_id"],
+        idempotency_key=data["idempotency_key"],
+        amount=data["amount"],
+        currency=data["currency"],
+        kind=data["kind"],
+        state=TransactionState(data["state"]),
+        refundable=data["refundable"],
+    )
+
+
+def refund_item(refund: SandboxRefund, *, expires_at: int) -> dict[str, Any]:
+    body = {
+        "transaction_id": refund.transaction_id,
+        "amount": refund.amount,
+        "succeeded": refund.result.succeeded,
+        "refund_id": refund.result.refund_id,
+        "code": refund.result.code,
+        "message": refund.result.message,
+    }
+    return {**items._to_dynamo(body), **keys.sandbox_refund_key(refund.idempotency_key), "expires_at": expires_at}
+
+
+def refund_from_item(item: dict[str, Any]) -> SandboxRefund:
+    data = items.plain(item)
+    return SandboxRefund(
+        idempotency_key=data["PK"].removeprefix("SANDBOX#REFUND#"),
+        transaction_id=data["transaction_id"],
+        amount=data["amount"],
+        result=RefundResult(
+            bool(data["succeeded"]), data.get("refund_id"), code=data.get("code"), message=data.get("message")
+        ),
+    )

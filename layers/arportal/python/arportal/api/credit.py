@@ -1,20 +1,23 @@
 """Applying held credit at the API edge, shared by the portal and the staff route: the request and response
-models and the idempotent run (Powertools replay record for 24 h; the ledger's key guard for ever after)."""
+models and the idempotent run (Powertools replay record for 24 h; the ledger's key guard for ever after).
+
+The route hands ``respond`` the use case already wired to this deployment (``arportal.wiring.apply_credit``): the
+edge maps requests and answers, and builds no adapters."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from arportal import clock
 from arportal.api.schemas import MoneyOut, Out
 
 if TYPE_CHECKING:
     from arportal.ports import CreditApplicationRecord
-    from arportal.services.credit import ApplyCredit
+    from arportal.services.credit import ApplyCredit, CreditApplied
 
 InvoiceId = Annotated[str, StringConstraints(pattern=r"^inv_[0-9A-Za-z]{10,40}$")]
 AccountNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}-[0-9]{4,12}$")]
@@ -98,21 +101,19 @@ class CreditApplicationOut(Out):
         )
 
 
-def respond(command: ApplyCredit, *, operation: str, payload: dict[str, object], lambda_context: Any) -> Response[str]:
-    """201 with what was applied; the same key replays it, the same key with another body is a 422."""
-    from arportal.adapters.dynamodb.credit import DynamoCreditLedger
+def respond(
+    command: ApplyCredit,
+    *,
+    apply: Callable[[ApplyCredit], CreditApplied],
+    operation: str,
+    payload: dict[str, object],
+    lambda_context: Any,
+) -> Response[str]:
+    """201 with what ``apply`` applied; the same key replays it, the same key with another body is a 422."""
     from arportal.api.idempotency import Outcome, run_once
-    from arportal.config import settings
-    from arportal.services.credit import apply_credit
 
     def work() -> Outcome:
-        s = settings()
-        done = apply_credit(
-            command,
-            ledger=DynamoCreditLedger(s.ledger_table, s.audit_table),
-            currency=s.currency,
-            now=clock.now(),
-        )
+        done = apply(command)
         body = CreditApplicationOut.of(done.record, replayed=done.replayed).model_dump(mode="json")
         return Outcome(int(HTTPStatus.CREATED), body)
 

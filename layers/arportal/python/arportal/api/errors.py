@@ -17,6 +17,7 @@ from arportal.domain.errors import (
     DomainError,
     ForbiddenError,
     NotFoundError,
+    UnauthorizedError,
 )
 
 
@@ -49,6 +50,7 @@ class ApiError(Exception):
 
 STATUS_OF: dict[type[DomainError], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
+    UnauthorizedError: HTTPStatus.UNAUTHORIZED,
     ForbiddenError: HTTPStatus.FORBIDDEN,
     ConflictError: HTTPStatus.CONFLICT,
     BusinessRuleError: HTTPStatus.UNPROCESSABLE_ENTITY,

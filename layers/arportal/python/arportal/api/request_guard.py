@@ -61,6 +61,7 @@ STAFF_ROUTE_PERMISSIONS: dict[tuple[str, str], Permission] = {
     ("GET", "/v1/staff/reports/collections"): P.REPORTS_READ,
     ("GET", "/v1/staff/reports/exceptions"): P.REPORTS_READ,
     ("POST", "/v1/staff/payments"): P.PAYMENTS_TAKE,
+    ("GET", "/v1/staff/payments:quote"): P.PAYMENTS_TAKE,
     ("POST", "/v1/staff/adjustments"): P.EXCEPTIONS_REQUEST,
     ("GET", "/v1/staff/approvals"): P.CUSTOMERS_READ,
     ("GET", "/v1/staff/customers/<customerId>"): P.CUSTOMERS_READ,

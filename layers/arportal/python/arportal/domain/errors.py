@@ -18,6 +18,12 @@ class NotFoundError(DomainError):
     code = "not_found"
 
 
+class UnauthorizedError(DomainError):
+    """The credential presented (a token) is missing, expired, altered or not this agency's; never says which."""
+
+    code = "unauthorized"
+
+
 class ForbiddenError(DomainError):
     code = "forbidden"
 

@@ -6,8 +6,12 @@ Which action fits which payment (``domain/status.py`` has the transitions):
   back and nothing stays collected, fee included. A settled payment cannot be voided: refund or reverse it;
 - a **refund** returns part or all of what a posted or settled payment collected, never more than what is still
   refundable (``amount - refunded``); the fee is not refunded (decision: the processor keeps its fee);
-- a **reversal** records money taken back by the bank after the fact (NSF, a chargeback): what was not refunded
-  yet is taken back, with no call to the processor.
+- a **reversal** records money taken back by the bank after the fact (NSF, a chargeback) of a payment that has
+  **settled**: what was not refunded yet is taken back, with no call to the processor. An unsettled payment is
+  voided instead (decision: before settlement the processor can still cancel the charge, so the payer gets the
+  money, fee included, back through the same card or account and the agency's deposit never carries it; a
+  reversal there would record a return that never went through the bank and leave the charge standing). A
+  processor's own report of a return (``services/payment_status.py``) is the bank's word and applies as it comes.
 
 Where returned money comes from, always in the same order: the credit the payment left on account first, then
 its allocations from the last invoice to the first. A payment's returns are cumulative (``refunded`` before and
@@ -36,7 +40,7 @@ from arportal.domain.status import PaymentStatus, invoice_status_for, transition
 P = PaymentStatus
 VOIDABLE = frozenset({P.PENDING, P.AUTHORIZED, P.POSTED})
 REFUNDABLE = frozenset({P.POSTED, P.SETTLED, P.PARTIALLY_REFUNDED})
-REVERSIBLE = frozenset({P.POSTED, P.SETTLED, P.PARTIALLY_REFUNDED})
+REVERSIBLE = frozenset({P.SETTLED, P.PARTIALLY_REFUNDED})  # and settled: see ``has_settled``
 ADJUSTMENT_FEE_CODE = "ADJUSTMENT"
 
 
@@ -90,10 +94,20 @@ def refundable(payment: Payment) -> int:
     return payment.amount - payment.refunded
 
 
+def has_settled(payment: Payment) -> bool:
+    """Whether the payment's funds reached the agency's bank (it stays settled through later refunds)."""
+    return payment.status is P.SETTLED or any(change.status is P.SETTLED for change in payment.history)
+
+
 def check_money_back(action: ExceptionAction, payment: Payment, amount: int | None) -> int:
     """The amount the action moves, or the rule it breaks (422 with a code the console can act on)."""
     status = payment.status
     if action is ExceptionAction.VOID:
+        if status is P.PARTIALLY_REFUNDED and not has_settled(payment):
+            raise ActionNotAllowedError(
+                "part of this payment has been refunded, so it can no longer be voided; refund the rest instead",
+                details={"status": status.value, "use": ["refund"]},
+            )
         if status in {P.SETTLED, P.PARTIALLY_REFUNDED}:
             raise VoidAfterSettlementError(
                 "this payment has settled and can no longer be voided; use a refund (money back to the payer) "
@@ -103,6 +117,12 @@ def check_money_back(action: ExceptionAction, payment: Payment, amount: int | No
         if status not in VOIDABLE:
             raise ActionNotAllowedError(f"a {status.value} payment cannot be voided", details={"status": status.value})
         return payment.amount
+    if action is ExceptionAction.REVERSAL and status in REVERSIBLE | {P.POSTED} and not has_settled(payment):
+        instead = "void it" if status in VOIDABLE else "refund the rest"
+        raise ActionNotAllowedError(
+            f"this payment has not settled, so there is nothing for the bank to take back; {instead} instead",
+            details={"status": status.value, "use": ["void" if status in VOIDABLE else "refund"]},
+        )
     allowed = REFUNDABLE if action is ExceptionAction.REFUND else REVERSIBLE
     if status not in allowed:
         hint = "; void it instead" if status in {P.PENDING, P.AUTHORIZED} else ""
@@ -169,12 +189,13 @@ def plan_money_back(
         changes.append(InvoiceChange(invoice, after, -take))
     target = _target(action, payment, amount)
     transition_payment(payment.status, target)
-    refund = amount if action is ExceptionAction.REFUND else None
-    history = [*payment.history, StatusChange(status=target, at=now, by=actor, note=note, amount=refund)]
+    processor_amount = amount + payment.fee_amount if action is ExceptionAction.VOID else amount
+    # Each change records what it gave back: a refund its amount, a void the amount and the fee it returned (the
+    # payment's fee is zeroed: collected reports read the fee charged from here), a reversal what it took back.
+    given_back = processor_amount if action is ExceptionAction.VOID else amount
+    history = [*payment.history, StatusChange(status=target, at=now, by=actor, note=note, amount=given_back)]
     update: dict[str, object] = {"status": target, "history": history, "version": payment.version + 1}
-    processor_amount = amount
     if action is ExceptionAction.VOID:
-        processor_amount = amount + payment.fee_amount
         update["fee_amount"] = 0
     elif action is ExceptionAction.REFUND:
         update["refunded"] = end

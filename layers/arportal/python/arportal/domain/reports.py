@@ -3,9 +3,17 @@
 Rules (stated here because finance reconciles against them):
 - A day is a UTC calendar day, the day the payment was taken (the activity index's day). A report covers at
   most ``MAX_REPORT_DAYS`` days.
-- Collections count payments whose status is posted, settled or partially refunded, at their gross amount
-  (convenience fees apart, in ``fees``); pending (ACH in flight), failed, voided, reversed and fully refunded
-  payments are not collections. ``refunded`` shows what was later refunded of the day's counted payments.
+- Collections count every payment taken that day whose money reached the agency or its processor, at its gross
+  amount (convenience fees apart): posted, settled, partially and fully refunded, reversed, and voided after it
+  posted (the processor captured it, then gave it all back). Pending (ACH in flight, in the exceptions report),
+  failed and never-captured voided payments are not collections. What became of them is shown beside, against
+  the day the payment was taken (as a processor reports a refund against its charge): ``refunded`` (refunds and
+  voids, principal), ``fees`` charged, ``fees_returned`` (a void returns the fee; a refund keeps it),
+  ``reversed`` (taken back by the bank: NSF, chargebacks; no processor refund) and ``net``.
+- So the report ties to the processor's own record of the day's card, debit, wallet and ACH payments: its charges
+  are ``total + fees``, its refunds ``refunded + fees_returned``, and what it keeps beyond the principal it keeps
+  is ``fees_kept`` (tests/integration/test_collections_tie_to_processor.py). Cash and cheques count the same way,
+  handed back at the counter.
 - A payment is split among departments by its allocations; what no allocation took (an overpayment held as
   credit) is ``unallocated``. A payment whose allocations are not found beside it is split by its own
   ``departments`` when it names one (less what it left unapplied), else counted as unallocated.
@@ -29,7 +37,10 @@ from arportal.domain.status import PaymentStatus
 
 MAX_REPORT_DAYS = 92
 UNALLOCATED = "unallocated"
-COLLECTED = frozenset({PaymentStatus.POSTED, PaymentStatus.SETTLED, PaymentStatus.PARTIALLY_REFUNDED})
+P = PaymentStatus
+# Statuses a collected payment may be in now (the reader's filter); ``collected`` says which of them count.
+COLLECTED = frozenset({P.POSTED, P.SETTLED, P.PARTIALLY_REFUNDED, P.REFUNDED, P.REVERSED, P.VOIDED})
+_CAPTURED = frozenset({P.POSTED, P.SETTLED})
 EXCEPTIONS = frozenset({PaymentStatus.PENDING, PaymentStatus.FAILED})
 
 
@@ -84,15 +95,75 @@ def _merge(into: dict[str, Tally], other: dict[str, Tally]) -> None:
         into[key] = into.get(key, Tally()) + tally
 
 
+def collected(payment: Payment) -> bool:
+    """Whether the payment's money was taken: a voided one only if it had posted (a void of an ACH debit still in
+    flight, or of an authorization, took nothing)."""
+    if payment.status is P.VOIDED:
+        return any(change.status in _CAPTURED for change in payment.history)
+    return payment.status in COLLECTED
+
+
+def fee_charged(payment: Payment) -> int:
+    """The convenience fee charged with the payment: a void returns it (and zeroes ``fee_amount``), recording
+    what it gave back (amount + fee) on its history entry."""
+    if payment.status is not P.VOIDED:
+        return payment.fee_amount
+    back = max((c.amount or 0 for c in payment.history if c.status is P.VOIDED), default=0)
+    return max(back - payment.amount, 0)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a day's collected payments, against the day they were taken."""
+
+    fees: int = 0  # charged
+    refunded: int = 0  # principal given back: refunds and voids
+    fees_returned: int = 0  # by voids
+    reversed: int = 0  # principal taken back by the bank
+
+    def __add__(self, other: Outcome) -> Outcome:
+        return Outcome(
+            self.fees + other.fees,
+            self.refunded + other.refunded,
+            self.fees_returned + other.fees_returned,
+            self.reversed + other.reversed,
+        )
+
+    @property
+    def fees_kept(self) -> int:
+        return self.fees - self.fees_returned
+
+
+def outcome_of(payment: Payment) -> Outcome:
+    fee = fee_charged(payment)
+    if payment.status is P.VOIDED:
+        return Outcome(fee, payment.amount, fee, 0)
+    reversed_ = payment.amount - payment.refunded if payment.status is P.REVERSED else 0
+    return Outcome(fee, payment.refunded, 0, reversed_)
+
+
 @dataclass(frozen=True)
 class DayCollections:
     day: date
     total: Tally = field(default_factory=Tally)
     by_department: dict[str, Tally] = field(default_factory=dict)
     by_channel: dict[str, Tally] = field(default_factory=dict)
-    fees: int = 0
-    refunded: int = 0
+    outcome: Outcome = field(default_factory=Outcome)
     discrepancies: tuple[str, ...] = ()  # payments whose allocations exceed their amount: a ledger to look at
+
+    @property
+    def fees(self) -> int:
+        return self.outcome.fees
+
+    @property
+    def refunded(self) -> int:
+        return self.outcome.refunded
+
+    @property
+    def net(self) -> int:
+        """What the agency keeps of the day's payments: gross and fees, less what went back."""
+        o = self.outcome
+        return self.total.amount + o.fees - o.refunded - o.fees_returned - o.reversed
 
 
 def allocates_more_than_paid(payment: Payment, allocations: Sequence[Allocation]) -> bool:
@@ -106,12 +177,12 @@ def collections_of_day(
     by_payment: dict[tuple[str | None, str], list[Allocation]] = {}
     for allocation in allocations:
         by_payment.setdefault((allocation.customer_id, allocation.payment_id), []).append(allocation)
-    total, fees, refunded = Tally(), 0, 0
+    total, outcome = Tally(), Outcome()
     by_department: dict[str, Tally] = {}
     by_channel: dict[str, Tally] = {}
     discrepancies: list[str] = []
     for payment in payments:
-        if payment.status not in COLLECTED or payment.currency != currency:
+        if not collected(payment) or payment.currency != currency:
             continue
         mine = by_payment.get((payment.customer_id, payment.payment_id), [])
         if allocates_more_than_paid(payment, mine):
@@ -120,15 +191,13 @@ def collections_of_day(
         by_channel[payment.channel.value] = by_channel.get(payment.channel.value, Tally()).plus(payment.amount)
         for department, amount in department_split(payment, mine).items():
             by_department[department] = by_department.get(department, Tally()).plus(amount)
-        fees += payment.fee_amount
-        refunded += payment.refunded
+        outcome += outcome_of(payment)
     return DayCollections(
         day,
         total,
         dict(sorted(by_department.items())),
         dict(sorted(by_channel.items())),
-        fees,
-        refunded,
+        outcome,
         tuple(sorted(discrepancies)),
     )
 
@@ -142,10 +211,21 @@ class CollectionsReport:
     total: Tally
     by_department: dict[str, Tally]
     by_channel: dict[str, Tally]
-    fees: int
-    refunded: int
+    outcome: Outcome
     complete: bool  # False if a day held more than a report reads at once (the figures then fall short)
     discrepancies: list[str]  # payments whose allocations exceed their amount (split in proportion)
+
+    @property
+    def fees(self) -> int:
+        return self.outcome.fees
+
+    @property
+    def refunded(self) -> int:
+        return self.outcome.refunded
+
+    @property
+    def net(self) -> int:
+        return sum(d.net for d in self.days)
 
 
 def collections_report(
@@ -164,8 +244,7 @@ def collections_report(
         total=sum((d.total for d in days), Tally()),
         by_department=dict(sorted(by_department.items())),
         by_channel=dict(sorted(by_channel.items())),
-        fees=sum(d.fees for d in days),
-        refunded=sum(d.refunded for d in days),
+        outcome=sum((d.outcome for d in days), Outcome()),
         complete=complete,
         discrepancies=[p for d in sorted(days, key=lambda d: d.day) for p in d.discrepancies],
     )

@@ -15,15 +15,20 @@ What becomes an entry (the adapter's mapping, see docs/data-model.md "Statements
 - a payment that moved money on the day it was made, -amount: posted, settled, partially refunded, refunded and
   reversed payments; pending (ACH) and authorized ones too, marked ``pending``, because the ledger has already
   applied them to the invoices; failed and voided payments never appear (no money moved);
-- a refund (+refunded, on the day of the refund) and a reversal (+amount, on the day of the reversal);
+- each refund (+its amount, on its day) and a reversal (+what the refunds had not given back, on its day), also
+  when a refunded payment is later reversed, so a statement ending between them shows the refund;
 - a credit note on its issue date, -amount, except the credit notes that hold a payment's overpayment: that money
-  is already in the payment line, and counting it twice would understate the balance;
+  is already in the payment line, and counting it twice would understate the balance (an account statement
+  counts the payment as far as it paid the account's invoices or left credit on the account);
 - an adjustment or a write-off (issue 5) on the day staff made it, signed: a debit adjustment +amount (the
   invoice's own line shows its original amount, so the debit counts once), a credit adjustment -amount, a
   write-off -amount;
 - an application of held credit to an invoice on the day it was applied, as a line that shows the amount but
   moves the balance by zero: the credit already lowered what is owed when it arose (the credit note's line, or
   the payment that left it), and applying it only says which invoice it now pays.
+
+The aging as of the end (what was owed on that day, invoice by invoice, and the credit held then) is worked out by
+``domain/statement_reading.py`` from the ledger as it stands; its total less the credit is the closing balance.
 """
 
 from __future__ import annotations
@@ -31,18 +36,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from arportal.domain.aging import AgingSummary, Receivable, age_receivables
 from arportal.domain.models import CreditNote, Payment
-from arportal.domain.money import Money, allocate
+from arportal.domain.money import Money
 from arportal.domain.status import PaymentStatus
 
 __all__ = [
     "AgingSummary",
     "EntryKind",
+    "Giveback",
     "LedgerEntry",
+    "Part",
     "Receivable",
     "Statement",
     "StatementLine",
@@ -53,9 +60,12 @@ __all__ = [
     "credit_application_entries",
     "credit_entry",
     "debit_adjustment",
+    "givebacks",
     "invoice_entry",
+    "overlap",
     "overpayment_source",
     "payment_entries",
+    "payment_parts",
 ]
 
 
@@ -281,36 +291,95 @@ def credit_entry(note: CreditNote, *, include_overpayment_holds: bool = False) -
     )
 
 
-def _changed_on(payment: Payment, statuses: frozenset[PaymentStatus]) -> date:
-    """The day of the latest change into one of ``statuses`` (a refund's or reversal's date)."""
-    days = [change.at.date() for change in payment.history if change.status in statuses]
-    return max(days) if days else payment.created_at.date()
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A stretch ``[start, end)`` of a payment's amount, in the order money back takes it back: the credit the
+    payment left on account first (``invoice_id`` None), then its allocations from the last invoice id to the
+    first (``domain/exceptions.plan_money_back``'s order, so the n-th refund takes exactly the same stretch)."""
+
+    start: int
+    end: int
+    invoice_id: str | None
+    account_number: str | None = None
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
 
 
-def _refunds(payment: Payment) -> list[tuple[date, int]]:
-    """Each refund of a payment with its day: one per refund recorded with its amount; whatever is refunded
-    beyond those (refunds reported before amounts were kept, e.g. by the processor) on the latest refund day."""
-    statuses = frozenset({P.REFUNDED, P.PARTIALLY_REFUNDED})
-    recorded = [(c.at.date(), c.amount) for c in payment.history if c.status in statuses and c.amount]
-    rest = payment.refunded - sum(amount for _, amount in recorded)
-    return recorded + ([(_changed_on(payment, statuses), rest)] if rest > 0 else [])
+@dataclass(frozen=True, slots=True)
+class Giveback:
+    """Money that left a payment again: a refund, or a reversal (what the refunds had not taken yet), as the
+    stretch ``[start, end)`` of the payment it took back."""
+
+    at: datetime
+    kind: EntryKind  # REFUND or REVERSAL
+    start: int
+    end: int
+
+    @property
+    def on(self) -> date:
+        return self.at.date()
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
 
 
-def payment_entries(payment: Payment, *, applied: int | None = None) -> list[LedgerEntry]:
-    """The lines a payment contributes: the payment, then any refund or reversal of it.
+def overlap(start: int, end: int, other_start: int, other_end: int) -> int:
+    return max(0, min(end, other_end) - max(start, other_start))
 
-    ``applied`` limits the payment to the part applied to one account (account statements); refunds and
-    reversals then count in the same proportion.
+
+def payment_parts(payment: Payment, allocations: Iterable[tuple[str, str, int]]) -> list[Part]:
+    """``payment``'s stretches: its unapplied credit, then ``allocations`` ((invoice id, account, amount)) from
+    the last invoice id to the first."""
+    parts = [Part(0, payment.unapplied, None)] if payment.unapplied > 0 else []
+    offset = payment.unapplied
+    for invoice_id, account_number, amount in sorted(allocations, key=lambda a: a[0], reverse=True):
+        parts.append(Part(offset, offset + amount, invoice_id, account_number))
+        offset += amount
+    return parts
+
+
+def givebacks(payment: Payment) -> list[Giveback]:
+    """Each refund with its moment and the stretch it took back, then the reversal, if any, of the rest.
+
+    Refunds recorded with their amount come in the order they were made; what is refunded beyond them (refunds
+    recorded before amounts were kept, or reported by the processor) comes last, at the latest refund's moment.
+    A reversal takes back what the refunds had not: ``[refunded, amount)``. Voided and failed payments give
+    nothing back: they never moved money (see ``payment_entries``).
+    """
+    refund_statuses = (P.REFUNDED, P.PARTIALLY_REFUNDED)
+    out: list[Giveback] = []
+    taken = 0
+    latest: datetime | None = None
+    for change in payment.history:
+        if change.status in refund_statuses:
+            latest = change.at
+            if change.amount:
+                out.append(Giveback(change.at, EntryKind.REFUND, taken, taken + change.amount))
+                taken += change.amount
+    if payment.refunded > taken:
+        out.append(Giveback(latest or payment.created_at, EntryKind.REFUND, taken, payment.refunded))
+    if payment.status is P.REVERSED and payment.amount > payment.refunded:
+        reversed_at = max((c.at for c in payment.history if c.status is P.REVERSED), default=payment.created_at)
+        out.append(Giveback(reversed_at, EntryKind.REVERSAL, payment.refunded, payment.amount))
+    return out
+
+
+def payment_entries(payment: Payment, *, within: Sequence[Part] | None = None) -> list[LedgerEntry]:
+    """The lines a payment contributes: the payment, then each refund and the reversal of what was left.
+
+    ``within`` limits the payment to some of its stretches (``payment_parts``): an account statement counts the
+    allocations to the account and the credit held on it, and each refund or reversal as far as it took back
+    from those stretches. Without it the whole payment counts: ``amount`` less what was given back, in total.
     """
     if payment.status not in _MOVED_MONEY and payment.status not in _PENDING:
         return []  # failed and voided payments moved no money
-    amount = payment.amount if applied is None else min(applied, payment.amount)
+    spans = [(0, payment.amount)] if within is None else [(p.start, p.end) for p in within]
+    amount = sum(end - start for start, end in spans)
     if amount <= 0:
         return []
-
-    def share(whole: int) -> int:
-        return whole if applied is None else whole * amount // payment.amount
-
     method = payment.method.brand or payment.method.type.value
     last4 = f" ending {payment.method.last4}" if payment.method.last4 else ""
     reference = payment.receipt_number or payment.payment_id
@@ -325,31 +394,32 @@ def payment_entries(payment: Payment, *, applied: int | None = None) -> list[Led
             pending=payment.status in _PENDING,
         )
     ]
-    if payment.refunded > 0 and payment.status is not P.REVERSED:
-        refunds = _refunds(payment)
-        shares = allocate(Money(share(payment.refunded), payment.currency), [whole for _, whole in refunds])
-        for n, ((on, _), part) in enumerate(zip(refunds, shares, strict=True), start=1):
-            if part.minor > 0:
-                suffix = f"#{n}" if len(refunds) > 1 else ""
-                entries.append(
-                    LedgerEntry(
-                        on=on,
-                        kind=EntryKind.REFUND,
-                        amount=part.minor,
-                        reference=reference,
-                        description=f"Refund of payment {payment.payment_id}",
-                        source_id=f"{payment.payment_id}#refund{suffix}",
-                    )
+    back = givebacks(payment)
+    refunds = sum(1 for g in back if g.kind is EntryKind.REFUND)
+    for n, giveback in enumerate(back, start=1):
+        part = sum(overlap(giveback.start, giveback.end, start, end) for start, end in spans)
+        if part <= 0:
+            continue
+        if giveback.kind is EntryKind.REVERSAL:
+            entries.append(
+                LedgerEntry(
+                    on=giveback.on,
+                    kind=EntryKind.REVERSAL,
+                    amount=part,
+                    reference=reference,
+                    description=f"Reversal of payment {payment.payment_id} (returned or charged back)",
+                    source_id=f"{payment.payment_id}#reversal",
                 )
-    if payment.status is P.REVERSED:
+            )
+            continue
         entries.append(
             LedgerEntry(
-                on=_changed_on(payment, frozenset({P.REVERSED})),
-                kind=EntryKind.REVERSAL,
-                amount=amount,
+                on=giveback.on,
+                kind=EntryKind.REFUND,
+                amount=part,
                 reference=reference,
-                description=f"Reversal of payment {payment.payment_id} (returned or charged back)",
-                source_id=f"{payment.payment_id}#reversal",
+                description=f"Refund of payment {payment.payment_id}",
+                source_id=f"{payment.payment_id}#refund" + (f"#{n}" if refunds > 1 else ""),
             )
         )
     return entries

@@ -6,6 +6,7 @@ DynamoDB/S3/SES/EventBridge adapters against moto or AWS.
 One module per area; every port is re-exported here, so ``from arportal.ports import X`` works.
 """
 
+from arportal.ports.audit import AuditReader, ObjectWriter
 from arportal.ports.core import (
     AuditLog,
     ChargeRequest,
@@ -29,6 +30,8 @@ from arportal.ports.core import (
 )
 from arportal.ports.payments import (
     AppliedProcessorEvent,
+    IntentLedger,
+    IntentStore,
     PaymentRecord,
     PaymentRecords,
     PaymentState,
@@ -46,6 +49,13 @@ from arportal.ports.portal import (
     RateCounter,
     SupportStore,
 )
+from arportal.ports.sandbox import (
+    SandboxCharge,
+    SandboxRefund,
+    SandboxStore,
+    SandboxTransaction,
+    TransactionState,
+)
 from arportal.ports.schedules import (
     AutopayEnrolment,
     DueItems,
@@ -62,6 +72,7 @@ from arportal.ports.staff import (
     ActivityFilter,
     ActivityReader,
     BalanceConnector,
+    ConnectorChooser,
     CustomerHeader,
     CustomerOpenItems,
     DayActivity,
@@ -70,12 +81,15 @@ from arportal.ports.staff import (
     PaymentStatusReader,
     PaymentStatusRecord,
     PendingApprovals,
+    PrefixSearch,
+    ReceiptOwners,
     StaffCustomerQueries,
 )
 from arportal.ports.staff_actions import (
     AppliedAction,
     ApprovalStore,
     ApprovalWorkflow,
+    ApprovedActions,
     CreditApplicationRecord,
     CreditLedger,
     ExceptionStore,
@@ -96,11 +110,14 @@ __all__ = [
     "AppliedProcessorEvent",
     "ApprovalStore",
     "ApprovalWorkflow",
+    "ApprovedActions",
     "AuditLog",
+    "AuditReader",
     "AutopayEnrolment",
     "BalanceConnector",
     "ChargeRequest",
     "ChargeResult",
+    "ConnectorChooser",
     "CreditApplicationRecord",
     "CreditLedger",
     "CustomerHeader",
@@ -116,6 +133,8 @@ __all__ = [
     "ExceptionStore",
     "GuestStore",
     "InstalmentDue",
+    "IntentLedger",
+    "IntentStore",
     "InteractionStore",
     "LastKnownBalances",
     "LedgerWriter",
@@ -126,6 +145,7 @@ __all__ = [
     "Mailer",
     "MethodPage",
     "NoticeLog",
+    "ObjectWriter",
     "Page",
     "PaymentLedger",
     "PaymentMethodStore",
@@ -139,15 +159,21 @@ __all__ = [
     "PaymentStatusStore",
     "PendingApprovals",
     "PortalReader",
+    "PrefixSearch",
     "ProcessorEvent",
     "ProcessorUnavailableError",
     "ProfileStore",
     "RateCounter",
+    "ReceiptOwners",
     "ReceiptRenderer",
     "RecentPayments",
     "RefundResult",
     "RenderedFile",
     "RequestClaim",
+    "SandboxCharge",
+    "SandboxRefund",
+    "SandboxStore",
+    "SandboxTransaction",
     "ScheduleStore",
     "SettlementCandidate",
     "StaffCustomerQueries",
@@ -155,6 +181,7 @@ __all__ = [
     "StatementRenderer",
     "StoredApproval",
     "SupportStore",
+    "TransactionState",
     "WebhookSignatureError",
     "WorkflowStarter",
     "WorkflowStore",

@@ -162,13 +162,17 @@ class SettlementCandidate:
     customer_id: str | None
     amount: int
     currency: str
+    fee: int = 0  # the convenience fee charged with it: the processor deposits it with the payment
+    refunded: int = 0  # refunded before it settled: not in the deposit
+    status: str = "posted"  # posted, or partially_refunded (refunded in part before it settled)
 
 
 class WorkflowStore(Protocol):
     """What the workflow tasks read and write in the ledger table."""
 
     def posted_payments(self, day: date, *, limit: int) -> list[Payment]:
-        """Payments created on ``day`` that are still ``posted`` (the ByActivityDay index)."""
+        """Payments created on ``day`` that have not settled yet: still ``posted``, or ``partially_refunded``
+        before settling (the ByActivityDay index)."""
         ...
 
     def append_status(self, payment: SettlementCandidate, change: StatusChange, *, expected: PaymentStatus) -> bool:

@@ -21,7 +21,9 @@ from arportal.domain.models import (
     Payment,
     Schedule,
 )
+from arportal.domain.search import SearchKind
 from arportal.domain.status import PaymentStatus
+from arportal.ports.core import LookupHit
 from arportal.ports.portal import Page
 
 
@@ -35,6 +37,12 @@ class BalanceConnector(Protocol):
         """The customer's balance in these accounts. A source that cannot answer is an answer too: this never
         raises for the source's own failure, it returns ``fresh=False``, an ``error`` and the last known figure."""
         ...
+
+
+class ConnectorChooser(Protocol):
+    """Which source answers for a department (``adapters/balances/config.py``: by the agency's configuration)."""
+
+    def connector(self, department: str) -> BalanceConnector: ...
 
 
 class LastKnownBalances(Protocol):
@@ -166,3 +174,16 @@ class ActivityReader(Protocol):
         allocations: bool = False,
         interactions: bool = False,
     ) -> DayActivity: ...
+
+
+class PrefixSearch(Protocol):
+    def prefix_search(self, kind: SearchKind, text: str, *, limit: int) -> list[LookupHit]:
+        """Profiles whose name, email or phone (``kind``) starts with ``text``: one index query."""
+        ...
+
+
+class ReceiptOwners(Protocol):
+    def receipt_owner(self, receipt_number: str) -> tuple[str | None, str] | None:
+        """The receipt's (customer id, payment id), the customer id None when the payment is in no customer's
+        partition; None for an unknown receipt."""
+        ...

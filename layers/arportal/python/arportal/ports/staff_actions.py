@@ -166,3 +166,10 @@ class CreditLedger(Protocol):
     ) -> None:
         """One transaction; ``ConflictError`` when a source or invoice changed since it was read."""
         ...
+
+
+class ApprovedActions(Protocol):
+    def execute(self, approval_id: str, *, decided_by: str, now: datetime) -> str:
+        """Carry out the approved request; its approval's status after it (executed, failed; "ready" when it
+        names nothing to carry out)."""
+        ...

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from arportal.domain.audit_chain import Verification
 from arportal.domain.errors import BusinessRuleError
+from arportal.ports import AuditReader
 
 AUDITED_ENTITIES = frozenset({"payment", "invoice", "customer", "approval", "refund", "adjustment", "interaction"})
 _ENTITY = re.compile(r"^(?P<type>[a-z_]{3,20}):(?P<id>[A-Za-z0-9_#-]{3,64})$")
-
-
-class AuditReader(Protocol):
-    def history(self, entity_type: str, entity_id: str, *, limit: int = 100) -> list[dict[str, Any]]: ...
-
-    def verify(self, entity_type: str, entity_id: str) -> Verification: ...
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,9 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-
-class ObjectWriter(Protocol):
-    def put(self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None) -> None: ...
+from arportal.ports import ObjectWriter
 
 
 def export_batch(records: Sequence[dict[str, Any]], writer: ObjectWriter, *, now: datetime) -> str | None:

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
 
 from arportal.domain.balances import LEDGER_SOURCE, BalanceSummary, SourceBalance, summarise
 from arportal.domain.errors import NotFoundError
 from arportal.domain.models import Account, Invoice
-from arportal.ports import BalanceConnector, StaffCustomerQueries
+from arportal.ports import ConnectorChooser, StaffCustomerQueries
 
 MAX_PARALLEL_SOURCES = 8
-
-
-class ConnectorChooser(Protocol):
-    def connector(self, department: str) -> BalanceConnector: ...
 
 
 OpenInvoices = Callable[[str], Sequence[Invoice]]

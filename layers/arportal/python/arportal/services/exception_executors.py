@@ -9,6 +9,7 @@ is planned again from fresh reads.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from arportal.domain.approvals import ExceptionAction
 from arportal.domain.errors import ConflictError, DependencyError
 from arportal.domain.exceptions import (
     AdjustmentRecord,
+    MoneyBack,
     ProcessorRefusedError,
     check_money_back,
     plan_adjustment,
@@ -33,7 +35,9 @@ from arportal.services.exception_orders import (
     payment_state,
     replayed,
 )
+from arportal.services.money_back_notices import notify_money_back
 
+logger = logging.getLogger("arportal.exceptions")
 APPLY_ATTEMPTS = 3
 OFFLINE_PROCESSOR = "offline"  # cash and cheque: money is handed back at the counter, no processor call
 
@@ -93,6 +97,7 @@ def _money_back(order: Order, services: ExceptionServices, now: datetime) -> Act
             store.apply_money_back(back, scope=order.scope, key=order.key, audit=audit)
         except ConflictError:
             continue
+        _tell_the_payer(order.action, back, services)
         return ActionDone(
             order.action,
             payment.payment_id,
@@ -106,6 +111,16 @@ def _money_back(order: Order, services: ExceptionServices, now: datetime) -> Act
         "the payment kept changing while this was applied; retry with the same Idempotency-Key",
         details={"payment_id": order.target_id},
     )
+
+
+def _tell_the_payer(action: ExceptionAction, back: MoneyBack, services: ExceptionServices) -> None:
+    """The payer's email about it (``money_back_notices``); never fails the change, which has committed."""
+    if services.notices is None:
+        return
+    try:
+        notify_money_back(action, back, notices=services.notices)
+    except Exception:  # the change stands; the staff member can still tell the payer
+        logger.exception("the payer was not told about the %s of %s", action.value, back.after.payment_id)
 
 
 def _adjust(order: Order, services: ExceptionServices, now: datetime) -> ActionDone:

@@ -12,6 +12,7 @@ from arportal.domain.errors import NotFoundError
 from arportal.domain.exceptions import AdjustmentKind, ReasonCode
 from arportal.domain.models import Invoice
 from arportal.ports import ApprovalStore, ApprovalWorkflow, ExceptionStore, PaymentProcessor, PaymentState
+from arportal.services.money_back_notices import MoneyBackNotices
 
 MONEY_BACK = frozenset({ExceptionAction.REFUND, ExceptionAction.VOID, ExceptionAction.REVERSAL})
 
@@ -66,6 +67,7 @@ class ExceptionServices:
     currency: str
     threshold: int
     expiry_seconds: int
+    notices: MoneyBackNotices | None = None  # who tells the payer about money back (None: no one)
 
 
 def order_from_request(request: dict[str, object], *, approval_id: str, approved_by: str) -> Order:

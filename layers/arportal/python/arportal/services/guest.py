@@ -1,18 +1,17 @@
 """Guest access: a payer without an account proves one invoice and gets a 15-minute token scoped to it.
 
 ``verify_guest_token`` is the contract other routes (the guest payment) rely on: it returns a ``GuestGrant``
-or raises ``ApiError(401, "invalid_guest_token")``, and never says why a token was refused.
+or raises ``GuestTokenRefusedError`` (an ``UnauthorizedError``: 401 ``invalid_guest_token``), and never says why a
+token was refused. The signing key is the route's to read (``arportal.wiring.guest_token_key``) and pass in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from http import HTTPStatus
 
-from arportal.api.errors import ApiError
 from arportal.domain import guest_tokens
-from arportal.domain.errors import NotFoundError
+from arportal.domain.errors import NotFoundError, UnauthorizedError
 from arportal.domain.guest_access import amount_due_matches, invoice_number_key, mask_name, postal_code_matches
 from arportal.domain.guest_tokens import GuestGrant, InvalidGuestTokenError
 from arportal.domain.models import Customer, Invoice
@@ -20,30 +19,25 @@ from arportal.domain.rate_limits import GUEST_PER_CLIENT, GUEST_PER_INVOICE
 from arportal.ports import GuestStore, RateCounter
 from arportal.services import rate_limit
 
-__all__ = ["GuestGrant", "GuestLookup", "lookup", "signing_key", "verify_guest_token"]
+__all__ = ["GuestGrant", "GuestLookup", "GuestTokenRefusedError", "lookup", "verify_guest_token"]
 
 
-def signing_key() -> bytes:
-    """The agency's guest-token key, from the secret named by ``GUEST_TOKEN_SECRET_ARN`` (read once)."""
-    from arportal.adapters.secrets import secret_string
-    from arportal.config import settings
+class GuestTokenRefusedError(UnauthorizedError):
+    """The one answer a refused guest token gets wherever it is presented: 401 ``invalid_guest_token``."""
 
-    return secret_string(settings().guest_token_secret_arn).encode()
+    code = "invalid_guest_token"
 
 
-def verify_guest_token(token: str, *, now: datetime) -> GuestGrant:
-    """The invoice a guest token grants; ``ApiError(401, "invalid_guest_token")`` for any token that is not
-    a live, untampered token of this agency."""
-    # ApiError (the HTTP edge's type) is raised from here by contract: every caller is a route, and the one
-    # answer a refused token gets is the same 401 wherever it is presented.
+REFUSED_MESSAGE = "this guest link has expired or is not valid; look the invoice up again"
+
+
+def verify_guest_token(token: str, *, key: bytes, now: datetime) -> GuestGrant:
+    """The invoice a guest token grants; ``GuestTokenRefusedError`` for any token that is not a live, untampered
+    token signed with ``key`` (the agency's guest-token key)."""
     try:
-        return guest_tokens.verify(token, key=signing_key(), now=now)
+        return guest_tokens.verify(token, key=key, now=now)
     except InvalidGuestTokenError as exc:
-        raise ApiError(
-            HTTPStatus.UNAUTHORIZED,
-            "invalid_guest_token",
-            "this guest link has expired or is not valid; look the invoice up again",
-        ) from exc
+        raise GuestTokenRefusedError(REFUSED_MESSAGE) from exc
 
 
 @dataclass(frozen=True)

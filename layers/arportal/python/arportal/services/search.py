@@ -14,23 +14,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from pydantic import ValidationError
 
 from arportal.domain.models import Customer
 from arportal.domain.search import SearchKind, classify
-from arportal.ports import LookupHit, LookupRepository
+from arportal.ports import LookupHit, LookupRepository, PrefixSearch
 
 PREFIX_KINDS = frozenset({SearchKind.NAME, SearchKind.EMAIL, SearchKind.PHONE})
 _PHONE_LIKE = re.compile(r"^\+?[0-9 ().-]*[0-9][0-9 ().-]*$")
 _BRIEF = ("customer_id", "kind", "name", "email", "phone")
-
-
-class PrefixSearch(Protocol):
-    def prefix_search(self, kind: SearchKind, text: str, *, limit: int) -> list[LookupHit]:
-        """Profiles whose name, email or phone (``kind``) starts with ``text``: one index query."""
-        ...
 
 
 @dataclass(frozen=True)

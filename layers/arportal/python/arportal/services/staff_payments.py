@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from arportal.domain.duplicates import PaymentFacts
 from arportal.domain.errors import BusinessRuleError, NotFoundError
 from arportal.domain.ids import new_id, new_reference
 from arportal.domain.models import InteractionKind, Invoice, InvoiceLine, LineKind
 from arportal.domain.status import PaymentStatus
-from arportal.ports import InteractionStore, PaymentLedger, PaymentProcessor, RecentPayments
+from arportal.ports import InteractionStore, PaymentLedger, PaymentProcessor, ReceiptOwners, RecentPayments
 from arportal.services.duplicates import duplicate_hint
 from arportal.services.interactions import NewInteraction, log_interaction
 from arportal.services.payments import PayCommand, PaymentsConfig
@@ -140,10 +139,6 @@ def take_payment(
         )
         hint = duplicate_hint(recent, facts, window_minutes=window_minutes)
     return StaffCheckout(done, [i.invoice_id for i in cart.new_invoices], hint)
-
-
-class ReceiptOwners(Protocol):
-    def receipt_owner(self, receipt_number: str) -> tuple[str | None, str] | None: ...
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Protocol
 
 from arportal.domain.errors import ConflictError
 from arportal.domain.models import Approval, StatusChange
 from arportal.domain.processing import ChargeOutcome, RetryDecision, next_attempt
 from arportal.domain.status import ApprovalStatus, PaymentStatus, transition_approval, transition_payment
 from arportal.ports import (
+    ApprovedActions,
     ChargeRequest,
     ChargeResult,
     PaymentProcessor,
@@ -97,13 +97,6 @@ def await_decision(
     store.save_approval_request(approval, task_token=task_token, expires_at=now + timedelta(seconds=expires_in_s))
 
 
-class ApprovedActions(Protocol):
-    def execute(self, approval_id: str, *, decided_by: str, now: datetime) -> str:
-        """Carry out the approved request; its approval's status after it (executed, failed; "ready" when it
-        names nothing to carry out)."""
-        ...
-
-
 def execute_approved(
     store: WorkflowStore,
     approval_id: str,
@@ -157,6 +150,11 @@ def _decide(
 
 
 # --- settlement -------------------------------------------------------------------------------------------
+#
+# What a day's settlement deposits, per payment: what is left of it after the refunds made before it settled,
+# plus the convenience fee charged with it (the processor collected amount + fee in one charge, and a refund
+# keeps the fee). A payment refunded in part before settling settles too (``partially_refunded -> settled``),
+# for what is left of it; one voided or fully refunded before settling deposits no principal and is not settled.
 
 
 @dataclass(frozen=True)
@@ -171,15 +169,26 @@ class SettlementReport:
     day: str
     settled_count: int
     skipped_count: int
-    totals: dict[str, int] = field(default_factory=dict)  # currency -> minor units settled
+    totals: dict[str, int] = field(default_factory=dict)  # currency -> the deposit: gross - refunded + fees
     payment_ids: list[str] = field(default_factory=list)
+    gross: dict[str, int] = field(default_factory=dict)  # currency -> the settled payments' amounts
+    fees: dict[str, int] = field(default_factory=dict)  # currency -> their convenience fees
+    refunded: dict[str, int] = field(default_factory=dict)  # currency -> refunded of them before they settled
 
 
 def settlement_candidates(
     store: WorkflowStore, day: date, *, limit: int = MAX_SETTLEMENT_BATCH
 ) -> list[SettlementCandidate]:
     return [
-        SettlementCandidate(p.payment_id, p.customer_id, p.amount, p.currency)
+        SettlementCandidate(
+            p.payment_id,
+            p.customer_id,
+            p.amount,
+            p.currency,
+            fee=p.fee_amount,
+            refunded=p.refunded,
+            status=p.status.value,
+        )
         for p in store.posted_payments(day, limit=limit)
     ]
 
@@ -187,9 +196,10 @@ def settlement_candidates(
 def mark_settled(
     store: WorkflowStore, candidate: SettlementCandidate, *, day: date, now: datetime
 ) -> SettlementOutcome:
-    transition_payment(PaymentStatus.POSTED, PaymentStatus.SETTLED)
+    expected = PaymentStatus(candidate.status)
+    transition_payment(expected, PaymentStatus.SETTLED)  # posted or partially_refunded: the rule refuses others
     change = StatusChange(status=PaymentStatus.SETTLED, at=now, by=SETTLEMENT_ACTOR, note=f"settlement {day}")
-    if store.append_status(candidate, change, expected=PaymentStatus.POSTED):
+    if store.append_status(candidate, change, expected=expected):
         return SettlementOutcome(candidate, settled=True, status=PaymentStatus.SETTLED.value)
     # Already settled: this Task is being retried after its write went through, so it counts once, here.
     current = store.payment_status(candidate)
@@ -198,14 +208,22 @@ def mark_settled(
 
 
 def settlement_report(day: date, outcomes: list[SettlementOutcome]) -> SettlementReport:
-    totals: dict[str, int] = {}
+    gross: dict[str, int] = {}
+    fees: dict[str, int] = {}
+    refunded: dict[str, int] = {}
     settled = [o for o in outcomes if o.settled]
     for outcome in settled:
-        totals[outcome.candidate.currency] = totals.get(outcome.candidate.currency, 0) + outcome.candidate.amount
+        c = outcome.candidate
+        gross[c.currency] = gross.get(c.currency, 0) + c.amount
+        fees[c.currency] = fees.get(c.currency, 0) + c.fee
+        refunded[c.currency] = refunded.get(c.currency, 0) + c.refunded
     return SettlementReport(
         day=day.isoformat(),
         settled_count=len(settled),
         skipped_count=len(outcomes) - len(settled),
-        totals=totals,
+        totals={cur: gross[cur] - refunded[cur] + fees[cur] for cur in gross},
         payment_ids=[o.candidate.payment_id for o in settled],
+        gross=gross,
+        fees=fees,
+        refunded=refunded,
     )

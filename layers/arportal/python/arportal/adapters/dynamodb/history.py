@@ -6,16 +6,19 @@ Why not a date-ordered index: the opening balance needs every money event before
 from a date would not save the reads, and an extra index would cost a write on every ledger item. The builder
 sorts the lines of the range once (see docs/data-model.md, "Statements").
 
-Memory: items are mapped as each 1 MB page arrives. What is kept meanwhile is bounded by the customer's
-open items: the invoices that may still be open at the statement's end, and (for an account statement or a
-statement ending before today) per-payment and per-invoice sums of allocations.
+Order and rules: ``domain/statement_reading.py`` (allocations when needed, adjustments, credit notes, payments,
+invoices). A statement that ends before today also reads what happened since (every allocation, credit note and
+payment, not only those up to the end): the aging as of the end is today's balances with those later movements
+taken back out.
+
+Memory: items are mapped as each 1 MB page arrives. What is kept meanwhile: the allocations (for an account
+statement or one ending before today), the adjustments, the overpayment holds until their payment streams past,
+and per-invoice corrections; never the invoices themselves (they come last and are aged as they arrive).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,108 +26,16 @@ from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.errors import translated
 from arportal.domain.models import Account, CreditNote, Payment
-from arportal.domain.statement import (
-    LedgerEntry,
-    Receivable,
-    adjustment_entry,
-    credit_application_entries,
-    credit_entry,
-    debit_adjustment,
-    invoice_entry,
-    payment_entries,
+from arportal.domain.statement_reading import (
+    AdjustmentFacts,
+    AllocationFacts,
+    InvoiceFacts,
+    Record,
+    StatementReading,
 )
 from arportal.domain.status import PaymentStatus
 
-Record = LedgerEntry | Receivable
 _NO_MONEY_MOVED = frozenset({PaymentStatus.FAILED.value, PaymentStatus.VOIDED.value})
-
-
-@dataclass
-class _OpenInvoice:
-    number: str
-    due_date: date
-    balance: int  # now; the allocations and credit applied after the statement's end are added back
-
-
-@dataclass
-class _Reading:
-    """What one statement read keeps while the pages stream past."""
-
-    until: date
-    account_number: str | None
-    keep_closed: bool  # the statement ends before today: an invoice paid since may have been open then
-    later_applied: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # invoice -> after ``until``
-    applied_to_account: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # payment -> to account
-    open_at_end: dict[str, _OpenInvoice] = field(default_factory=dict)
-    credit_left: int = 0
-    adjustments: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))  # by invoice
-
-    def adjustment(self, record: dict[str, Any]) -> None:
-        self.adjustments[str(record["invoice_id"])].append(record)
-
-    def allocation(self, alloc: dict[str, Any]) -> None:
-        if str(alloc["applied_at"])[:10] > self.until.isoformat():
-            self.later_applied[str(alloc["invoice_id"])] += int(alloc["amount"])
-        if alloc["account_number"] == self.account_number:
-            self.applied_to_account[str(alloc["payment_id"])] += int(alloc["amount"])
-
-    def invoice(self, invoice: dict[str, Any]) -> Iterator[Record]:
-        adjustments = self.adjustments.pop(invoice["invoice_id"], [])
-        if invoice.pop("voided"):
-            return  # a voided invoice was never owed
-        balance = invoice.pop("balance")
-        # A debit adjustment added a line to the invoice: the invoice's line is what it was issued for.
-        invoice["amount"] -= sum(debit_adjustment(str(a["kind"]), int(a["amount"])) for a in adjustments)
-        entry = invoice_entry(**invoice)
-        for record in adjustments:
-            adjusted = adjustment_entry(
-                adjustment_id=str(record["adjustment_id"]),
-                kind=str(record["kind"]),
-                amount=int(record["amount"]),
-                on=date.fromisoformat(str(record["at"])[:10]),
-                invoice_number=entry.reference,
-                account_number=entry.account_number,
-                note=str(record.get("note", ""))[:120],
-            )
-            if adjusted.on > self.until:  # the balance at the end did not have it yet
-                self.later_applied[entry.source_id] -= adjusted.effect
-            yield adjusted
-        if balance > 0 or self.keep_closed:
-            self.open_at_end[entry.source_id] = _OpenInvoice(entry.reference, invoice["due_date"], balance)
-        yield entry
-
-    def credit_note(self, note: CreditNote) -> Iterator[Record]:
-        if note.issued_on > self.until:
-            self.later_applied.update(
-                {a.invoice_id: self.later_applied[a.invoice_id] + a.amount for a in note.applications}
-            )
-            return
-        credit = credit_entry(note, include_overpayment_holds=self.account_number is not None)
-        if credit is not None:
-            yield credit
-        yield from credit_application_entries(note)
-        # Held overpayments are credit too: the aging counts what is left of every note.
-        left = note.amount
-        for application in note.applications:
-            if application.applied_at.date() <= self.until:
-                left -= application.amount
-            else:
-                self.later_applied[application.invoice_id] += application.amount
-        self.credit_left += left
-
-    def payment(self, payment: Payment) -> Iterator[Record]:
-        if self.account_number is None:
-            yield from payment_entries(payment)
-        elif payment.payment_id in self.applied_to_account:
-            yield from payment_entries(payment, applied=self.applied_to_account[payment.payment_id])
-
-    def receivables(self) -> Iterator[Record]:
-        for invoice_id, facts in self.open_at_end.items():
-            balance = facts.balance + self.later_applied.get(invoice_id, 0)
-            if balance > 0:
-                yield Receivable(balance, facts.due_date, facts.number)
-        if self.credit_left > 0:
-            yield Receivable(-self.credit_left)
 
 
 class DynamoStatementHistory:
@@ -143,25 +54,48 @@ class DynamoStatementHistory:
     def history(
         self, customer_id: str, *, until: date, account_number: str | None = None, today: date
     ) -> Iterator[Record]:
-        reading = _Reading(until=until, account_number=account_number, keep_closed=until < today)
-        if account_number is not None or until < today:
+        """The statement's records, read in the order ``StatementReading`` folds them (see its module)."""
+        reading = StatementReading(until=until, account_number=account_number)
+        past = until < today  # what happened since the end must be taken back out of today's figures
+        if account_number is not None or past:
             for alloc in self._allocations(customer_id):
-                reading.allocation(alloc)
-        # Adjustments and write-offs first (few): an invoice's line needs its debits, its lines its adjustments.
+                reading.allocation(
+                    AllocationFacts(
+                        payment_id=str(alloc["payment_id"]),
+                        invoice_id=str(alloc["invoice_id"]),
+                        account_number=str(alloc["account_number"]),
+                        amount=int(alloc["amount"]),
+                        applied_on=date.fromisoformat(str(alloc["applied_at"])[:10]),
+                    )
+                )
         for raw in self._query(customer_id, keys.ADJUSTMENT_PREFIX, "at", None, None, projected=False):
             if raw.get("type") == "adjustment":
-                reading.adjustment(raw)
-        for raw in self._query(customer_id, keys.INVOICE_PREFIX, "issue_date", until, account_number, projected=True):
-            yield from reading.invoice(items.statement_invoice_from_item(raw))
-        # Credit issued after the end may have been applied to an invoice that was open at the end: read it all then.
-        notes_until = None if until < today else until
-        for raw in self._query(customer_id, keys.CREDIT_NOTE_PREFIX, "issued_on", notes_until, account_number):
+                reading.adjustment(
+                    AdjustmentFacts(
+                        adjustment_id=str(raw["adjustment_id"]),
+                        invoice_id=str(raw["invoice_id"]),
+                        kind=str(raw["kind"]),
+                        amount=int(raw["amount"]),
+                        on=date.fromisoformat(str(raw["at"])[:10]),
+                        note=str(raw.get("note", "")),
+                    )
+                )
+        # Credit issued or payments made after the end may have paid an invoice that was open at the end.
+        later = None if past else until
+        for raw in self._query(customer_id, keys.CREDIT_NOTE_PREFIX, "issued_on", later, account_number):
             yield from reading.credit_note(items.from_item(raw, CreditNote))
-        for raw in self._query(customer_id, keys.PAYMENT_PREFIX, "created_at", until, None):
-            if raw.get("type") == "payment" and raw.get("status") not in _NO_MONEY_MOVED:
+        for raw in self._query(customer_id, keys.PAYMENT_PREFIX, "created_at", later, None):
+            if raw.get("type") != "payment":
+                continue
+            if raw.get("status") in _NO_MONEY_MOVED:
                 # skipped before validation: declined attempts are common and never shown
-                yield from reading.payment(items.from_item(raw, Payment))
-        yield from reading.receivables()
+                reading.payment_without_money(str(raw["payment_id"]))
+                continue
+            yield from reading.payment(items.from_item(raw, Payment))
+        yield from reading.payments_done()
+        for raw in self._query(customer_id, keys.INVOICE_PREFIX, "issue_date", until, account_number, projected=True):
+            yield from reading.invoice(InvoiceFacts(**items.statement_invoice_from_item(raw)))
+        yield from reading.finish()
 
     # --- reads -----------------------------------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from arportal.adapters.dynamodb import keys
-from arportal.adapters.sandbox_records import SandboxCharge, SandboxRefund, SandboxTransaction, TransactionState
 from arportal.domain.balances import AccountBalance, SourceBalance
 from arportal.domain.email_change import PendingEmailChange
 from arportal.domain.models import (
@@ -311,113 +310,6 @@ def notice_item(
         "sent_at": sent_at.isoformat(),
         "expires_at": expires_at,
     }
-
-
-# --- the sandbox processor's records (not ledger entities: no type, no index attributes) -------------------
-# Stored as plain attributes so they read back exactly; ``expires_at`` (the table's TTL) lets a deployed
-# sandbox forget its test charges after a while.
-
-
-def sandbox_charge_item(charge: SandboxCharge, *, expires_at: int) -> dict[str, Any]:
-    request, result = charge.request, charge.result
-    body = {
-        "amount": request.amount,
-        "currency": request.currency,
-        "token": request.token,
-        "description": request.description,
-        "customer_id": request.customer_id,
-        "metadata": request.metadata,
-        "result": {
-            "outcome": result.outcome.value,
-            "transaction_id": result.transaction_id,
-            "code": result.code,
-            "message": result.message,
-            "brand": result.brand,
-            "last4": result.last4,
-            "method_type": result.method_type,
-        },
-    }
-    return {**_to_dynamo(body), **keys.sandbox_charge_key(request.idempotency_key), "expires_at": expires_at}
-
-
-def sandbox_charge_from_item(item: dict[str, Any]) -> SandboxCharge:
-    from arportal.domain.processing import ChargeOutcome
-    from arportal.ports import ChargeRequest, ChargeResult
-
-    data = plain(item)
-    result = data["result"]
-    return SandboxCharge(
-        ChargeRequest(
-            idempotency_key=data["PK"].removeprefix("SANDBOX#CHARGE#"),
-            amount=data["amount"],
-            currency=data["currency"],
-            token=data["token"],
-            description=data["description"],
-            customer_id=data.get("customer_id"),
-            metadata=data.get("metadata"),
-        ),
-        ChargeResult(
-            ChargeOutcome(result["outcome"]),
-            result.get("transaction_id"),
-            code=result.get("code"),
-            message=result.get("message"),
-            brand=result.get("brand"),
-            last4=result.get("last4"),
-            method_type=result.get("method_type"),
-        ),
-    )
-
-
-def sandbox_transaction_item(transaction: SandboxTransaction, *, expires_at: int) -> dict[str, Any]:
-    body = {
-        "transaction_id": transaction.transaction_id,
-        "idempotency_key": transaction.idempotency_key,
-        "amount": transaction.amount,
-        "currency": transaction.currency,
-        "kind": transaction.kind,
-        "state": transaction.state.value,
-        "refundable": transaction.refundable,
-    }
-    return {**body, **keys.sandbox_transaction_key(transaction.transaction_id), "expires_at": expires_at}
-
-
-def sandbox_transaction_from_item(item: dict[str, Any]) -> SandboxTransaction:
-    data = plain(item)
-    return SandboxTransaction(
-        transaction_id=data["transaction_id"],
-        idempotency_key=data["idempotency_key"],
-        amount=data["amount"],
-        currency=data["currency"],
-        kind=data["kind"],
-        state=TransactionState(data["state"]),
-        refundable=data["refundable"],
-    )
-
-
-def sandbox_refund_item(refund: SandboxRefund, *, expires_at: int) -> dict[str, Any]:
-    body = {
-        "transaction_id": refund.transaction_id,
-        "amount": refund.amount,
-        "succeeded": refund.result.succeeded,
-        "refund_id": refund.result.refund_id,
-        "code": refund.result.code,
-        "message": refund.result.message,
-    }
-    return {**_to_dynamo(body), **keys.sandbox_refund_key(refund.idempotency_key), "expires_at": expires_at}
-
-
-def sandbox_refund_from_item(item: dict[str, Any]) -> SandboxRefund:
-    from arportal.ports import RefundResult
-
-    data = plain(item)
-    return SandboxRefund(
-        idempotency_key=data["PK"].removeprefix("SANDBOX#REFUND#"),
-        transaction_id=data["transaction_id"],
-        amount=data["amount"],
-        result=RefundResult(
-            bool(data["succeeded"]), data.get("refund_id"), code=data.get("code"), message=data.get("message")
-        ),
-    )
 
 
 REQUEST_CLAIM_TTL_S = 86_400  # like a processor's idempotency keys: a key names one request for a day

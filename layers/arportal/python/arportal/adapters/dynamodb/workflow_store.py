@@ -40,18 +40,24 @@ class DynamoWorkflowStore:
             "TableName": self.table,
             "IndexName": BY_ACTIVITY_DAY,
             "KeyConditionExpression": "DAYPK = :day",
-            "FilterExpression": "#status = :posted",
-            "ExpressionAttributeNames": {"#status": "status"},
+            "FilterExpression": "#type = :payment AND #status IN (:posted, :partly)",
+            "ExpressionAttributeNames": {"#status": "status", "#type": "type"},
             "ExpressionAttributeValues": {
                 ":day": {"S": keys.activity_day_pk(day)},
+                ":payment": {"S": "payment"},
                 ":posted": {"S": PaymentStatus.POSTED.value},
+                ":partly": {"S": PaymentStatus.PARTIALLY_REFUNDED.value},
             },
         }
         found: list[Payment] = []
         while len(found) < limit:
             with translated("payments of the day"):
                 response = client("dynamodb").query(**request)
-            found.extend(items.from_item(codec.deserialize(i), Payment) for i in response.get("Items", []))
+            for raw in response.get("Items", []):
+                payment = items.from_item(codec.deserialize(raw), Payment)
+                # A payment refunded in part after it settled is partially_refunded too: it settled already.
+                if payment.changed_at(PaymentStatus.SETTLED) is None:
+                    found.append(payment)
             if "LastEvaluatedKey" not in response:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
