@@ -107,30 +107,14 @@ def take_payment(body: Annotated[StaffPayIn, Body()]) -> Response[str]:
 
 
 def _take(body: StaffPayIn, caller: Caller, key: str, scope: str) -> Outcome:
-    from arportal.adapters.dynamodb.documents import DynamoDocuments
+    from arportal import wiring
     from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
-    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
-    from arportal.adapters.pdf.receipt import PdfReceiptRenderer
-    from arportal.adapters.processors import processor_for
-    from arportal.adapters.s3 import S3DocumentStore
-    from arportal.adapters.ses import SesMailer
     from arportal.domain.models import Channel
     from arportal.services.payments import PayCommand, PaymentsConfig
-    from arportal.services.receipts import ReceiptServices
     from arportal.services.staff_payments import CartLine, take_payment
 
     s = settings()
-    processor = processor_for(s)
-    ledger = DynamoPaymentLedger(s.ledger_table, s.audit_table, chained_audit=True)
-    services = ReceiptServices(
-        records=ledger,
-        documents=DynamoDocuments(s.ledger_table),
-        files=S3DocumentStore(s.documents_bucket),
-        mailer=SesMailer(s.sender_email),
-        renderer=PdfReceiptRenderer(),
-        agency_name=s.agency_name,
-        portal_url=s.web_origin if s.web_origin.startswith("https://") else None,
-    )
+    wired = wiring.payments(chained_audit=True)  # staff payments are on the staff audit chain too
     command = PayCommand(
         idempotency_key=key,
         scope=scope,
@@ -151,10 +135,10 @@ def _take(body: StaffPayIn, caller: Caller, key: str, scope: str) -> Outcome:
     taken = take_payment(
         command,
         lines,
-        ledger=ledger,
-        processor=processor,
-        config=PaymentsConfig(s.currency, staff_fees(), processor.name),
-        services=services,
+        ledger=wired.ledger,
+        processor=wired.processor,
+        config=PaymentsConfig(s.currency, staff_fees(), wired.processor.name),
+        services=wired.receipts,
         recent=DynamoExceptionStore(s.ledger_table, s.audit_table),
         window_minutes=s.duplicate_window_minutes,
         now=clock.now(),

@@ -32,8 +32,9 @@ class PaymentWiring:
     receipts: ReceiptServices
 
 
-def payments() -> PaymentWiring:
-    """The portal's, the guest's and the processor webhook's payment dependencies."""
+def payments(*, chained_audit: bool = False) -> PaymentWiring:
+    """The payment dependencies of the portal, the guest page, the processor webhook and (``chained_audit``: each
+    payment also on the staff audit chain) the staff console."""
     from arportal.adapters.dynamodb.documents import DynamoDocuments
     from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
     from arportal.adapters.pdf.receipt import PdfReceiptRenderer
@@ -45,7 +46,7 @@ def payments() -> PaymentWiring:
 
     s = settings()
     processor = processor_for(s)
-    ledger = DynamoPaymentLedger(s.ledger_table, s.audit_table)
+    ledger = DynamoPaymentLedger(s.ledger_table, s.audit_table, chained_audit=chained_audit)
     receipts = ReceiptServices(
         records=ledger,
         documents=DynamoDocuments(s.ledger_table),
