@@ -9,6 +9,8 @@ adds what holds for every route, so no route can leave it out:
   where the path names a record;
 - the portal's and the staff console's routes need a Cognito ID token (``cognito``), a guest payment the token of
   an invoice lookup (``guest``);
+- the routes that change something and take an ``Idempotency-Key`` header (``IDEMPOTENT``) document it as a
+  required header parameter, with its 400;
 - a 204 has no body;
 - two APIs may not give one component name to two different schemas: the merge fails, naming both.
 
@@ -32,6 +34,38 @@ DESCRIBED_APIS: dict[str, list[dict[str, list[str]]]] = {
 # Public routes that need a credential of their own: (method, path) -> requirement.
 PUBLIC_CREDENTIALS: dict[tuple[str, str], list[dict[str, list[str]]]] = {
     ("post", "/v1/public/payments"): [{"guest": []}],
+}
+# The operations whose code reads the Idempotency-Key header (``arportal.api.idempotency``): they read it by hand,
+# to answer 400 in the error format, so Powertools cannot see it. tests/integration/test_openapi_contract.py holds
+# this set to the routes whose code reads the key.
+IDEMPOTENT: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("post", "/v1/portal/credit-applications"),
+        ("post", "/v1/portal/payment-methods"),
+        ("post", "/v1/portal/payments"),
+        ("post", "/v1/portal/schedules"),
+        ("post", "/v1/portal/support-requests"),
+        ("post", "/v1/public/payments"),
+        ("post", "/v1/staff/adjustments"),
+        ("post", "/v1/staff/customers/{customerId}/credit-applications"),
+        ("post", "/v1/staff/customers/{customerId}/interactions"),
+        ("post", "/v1/staff/payments"),
+        ("post", "/v1/staff/payments/{paymentId}/refunds"),
+        ("post", "/v1/staff/payments/{paymentId}/reversals"),
+        ("post", "/v1/staff/payments/{paymentId}/voids"),
+        ("post", "/v1/staff/receipts/{receiptId}/email"),
+    }
+)
+IDEMPOTENCY_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "description": "A new random value (e.g. a UUID) per intended change: a retry with the same key and body is "
+    "answered as the first was (`Idempotent-Replayed: true`), never done twice",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+}
+_IDEMPOTENCY_ERRORS = {
+    400: "`idempotency_key_required` or `invalid_idempotency_key`: the Idempotency-Key header is missing or invalid",
 }
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "cognito": {
@@ -93,7 +127,8 @@ def merge(documents: Mapping[str, dict[str, Any]], *, title: str, version: str, 
                 if method in paths.get(path, {}):
                     raise ContractError(f"{method.upper()} {path} is described by two APIs (the second: {api})")
                 security = PUBLIC_CREDENTIALS.get((method, path), DESCRIBED_APIS.get(api, []))
-                paths.setdefault(path, {})[method] = _completed(operation, security)
+                idempotent = (method, path) in IDEMPOTENT
+                paths.setdefault(path, {})[method] = _completed(operation, security, idempotent=idempotent)
         for name, schema in document.get("components", {}).get("schemas", {}).items():
             if name in schemas and schemas[name] != schema:
                 raise ContractError(
@@ -116,17 +151,22 @@ def merge(documents: Mapping[str, dict[str, Any]], *, title: str, version: str, 
     return merged
 
 
-def _completed(operation: dict[str, Any], security: list[dict[str, list[str]]]) -> dict[str, Any]:
+def _completed(operation: dict[str, Any], security: list[dict[str, list[str]]], *, idempotent: bool) -> dict[str, Any]:
     op = dict(operation)
     responses: dict[str, Any] = dict(op.get("responses", {}))
     parameters = op.get("parameters", [])
     standard: dict[int, str] = {}
+    if idempotent:
+        op["parameters"] = [*parameters, IDEMPOTENCY_PARAMETER]
     if security:
         standard.update(_SIGNED_IN if "cognito" in security[0] else {401: _SIGNED_IN[401]})
     if "requestBody" in op:
         standard.update(_WITH_BODY)
     if any(p.get("in") == "path" for p in parameters):
         standard.update(_NAMES_RECORD)
+    if idempotent:
+        for code, text in _IDEMPOTENCY_ERRORS.items():
+            standard[code] = f"{standard[code]}; or {text}" if code in standard else text
     for code, text in standard.items():
         responses.setdefault(str(code), {"description": text})
     for status, response in list(responses.items()):

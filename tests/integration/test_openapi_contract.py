@@ -7,6 +7,9 @@ one error body, and the answers that differ (201 carried out, 202 filed for appr
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -176,3 +179,46 @@ def test_real_answers_match_the_documented_schemas(
     for reply in (missing, invalid, forbidden):
         assert reply.status in {403, 404, 422}, reply
         _schema_of(document, contract.ERROR_REF).validate(reply.body)
+
+
+def _routes_reading_the_idempotency_key() -> set[tuple[str, str]]:
+    """(method, OpenAPI path) of every route whose handler reads the Idempotency-Key, directly or through a helper
+    of its own module (``idempotency_key(...)`` or ``run_once(...)``)."""
+    found: set[tuple[str, str]] = set()
+    for source in (Path(__file__).resolve().parents[2] / "functions").glob("*/routes/*.py"):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+        def calls(node: ast.AST) -> set[str]:
+            return {
+                c.func.id if isinstance(c.func, ast.Name) else c.func.attr
+                for c in ast.walk(node)
+                if isinstance(c, ast.Call) and isinstance(c.func, ast.Name | ast.Attribute)
+            }
+
+        reads = {name for name, fn in functions.items() if calls(fn) & {"idempotency_key", "run_once"}}
+        while grown := {n for n, fn in functions.items() if n not in reads and calls(fn) & reads}:
+            reads |= grown
+        for name in reads:
+            for decorator in functions[name].decorator_list:
+                if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.args:
+                    path = decorator.args[0]
+                    if isinstance(path, ast.Constant) and decorator.func.attr in ("post", "put", "patch", "delete"):
+                        found.add((decorator.func.attr, re.sub(r"<([^>]+)>", r"{\1}", path.value)))
+    return found
+
+
+def test_every_route_that_reads_the_idempotency_key_documents_it(document: dict[str, Any]) -> None:
+    assert _routes_reading_the_idempotency_key() == contract.IDEMPOTENT
+    documented = {
+        (method, path)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if any(
+            p["name"] == "Idempotency-Key" and p["in"] == "header" and p["required"]
+            for p in operation.get("parameters", [])
+        )
+    }
+    assert documented == contract.IDEMPOTENT
+    for method, path in documented:
+        assert "idempotency" in document["paths"][path][method]["responses"]["400"]["description"].lower()
