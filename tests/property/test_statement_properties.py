@@ -397,7 +397,9 @@ def _move(draw: st.DrawFn, ledger: _Ledger, move: str, amount: int, now: datetim
             ledger.invoices[invoice_change.after.invoice_id] = invoice_change.after
     elif move == "note":
         number, department = ACCOUNTS[draw(st.integers(0, 1))]
-        k = len(ledger.notes)
+        # Numbered by the agency notes issued so far, not by len(notes): a refund deletes a payment's hold, and a
+        # number counted from what is left could reuse an earlier note's id and silently replace that note.
+        k = sum(1 for note_id in ledger.notes if note_id.startswith("cn_agency_"))
         ledger.notes[f"cn_agency_{k}"] = CreditNote(
             credit_note_id=f"cn_agency_{k}",
             number=f"CN-{k:03d}",
