@@ -23,6 +23,10 @@
     headers=None, body=None) -> Reply(status, headers, body)``; ``headers`` has lower-case names; ``body`` is the
     parsed JSON for JSON responses, else bytes. ``token`` is sent as ``Authorization: Bearer <token>``.
 
+``counting`` (function), ``containers`` (function)
+    ``counting``: the deployment's own sandbox processor, counting the charges asked of it (``.charges``);
+    ``containers``: each thread a Lambda container of its own, for tests that send requests at once.
+
 ``executions`` (function)
     ``executions.run(name, input, timeout=20) -> Execution(arn, status, output, error, history)``: start a state
     machine (``payment_retry``, ``approval``, ``settlement``) and wait for it to finish; ``executions.start`` and
@@ -44,6 +48,7 @@ import pytest
 from local.apigw import Request
 from local.environment import LocalEnvironment, LocalUser
 from local.gateway import Gateway
+from tests.fakes import CountingProcessor
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -176,3 +181,22 @@ class Executions:
 @pytest.fixture
 def executions(local_env: LocalEnvironment) -> Executions:
     return Executions(local_env)
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> CountingProcessor:
+    """The deployment's own sandbox processor, counting the charges the handlers ask of it."""
+    from tests.integration.pay_support import count_charges
+
+    return count_charges(monkeypatch, CountingProcessor)
+
+
+@pytest.fixture
+def containers(gateway: Any) -> Iterator[None]:
+    """Each thread is a container of its own (per-thread request state), as concurrent Lambda invocations are."""
+    import portal_api.handler
+    from tests.reliability.containers import one_container_per_thread
+
+    gateway.request("GET", "/v1/health")  # import the handlers once, as warm containers would have
+    with one_container_per_thread(portal_api.handler.app):
+        yield

@@ -10,11 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from arportal.adapters import processors
-from arportal.config import settings
-from tests.fakes import CountingProcessor
 from tests.integration.conftest import new_customer_id
-from tests.reliability.containers import one_container_per_thread
 from tests.reliability.worlds import PayWorld, pay_world
 
 SUBMISSIONS = 50
@@ -26,23 +22,6 @@ def world(local_env, make_users) -> PayWorld:
     w = pay_world((3_000, 5_000), customer_id=cid, email=f"{cid.lower()}@example.org")
     w.token = make_users(customer_id=cid).customer_token
     return w
-
-
-@pytest.fixture
-def counting(monkeypatch) -> CountingProcessor:
-    """The deployment's own sandbox (charges persisted in DynamoDB, as across real containers), counted."""
-    counter = CountingProcessor(processors.processor_for(settings()))
-    monkeypatch.setattr(processors, "processor_for", lambda _settings: counter)
-    return counter
-
-
-@pytest.fixture
-def containers(gateway):
-    import portal_api.handler
-
-    gateway.request("GET", "/v1/health")  # import the handlers once, as warm containers would have
-    with one_container_per_thread(portal_api.handler.app):
-        yield
 
 
 def test_fifty_simultaneous_submissions_of_one_key_charge_once_and_post_once(gateway, world, counting, containers):

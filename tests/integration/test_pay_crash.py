@@ -7,15 +7,12 @@ import uuid
 
 import pytest
 
-from arportal.adapters import processors
 from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
 from arportal.adapters.sandbox import SandboxProcessor
-from arportal.config import settings
 from tests.fakes import CountingProcessor
 from tests.integration.conftest import new_customer_id
+from tests.integration.pay_support import PAY, count_charges, pay
 from tests.reliability.worlds import PayWorld, pay_world
-
-PAY = "/v1/portal/payments"
 
 
 @pytest.fixture
@@ -40,14 +37,7 @@ class Processor(CountingProcessor):
 
 @pytest.fixture
 def processor(monkeypatch) -> Processor:
-    counter = Processor(processors.processor_for(settings()))
-    monkeypatch.setattr(processors, "processor_for", lambda _settings: counter)
-    return counter
-
-
-def pay(gateway, world: PayWorld, key: str, token: str = "tok_visa"):
-    body = {"amount": 4_000, "currency": "USD", "method": "card", "token": token}
-    return gateway.request("POST", PAY, token=world.token, json=body, headers={"Idempotency-Key": key})
+    return count_charges(monkeypatch, Processor)
 
 
 def crash_once(monkeypatch, *, after_commit: bool) -> list[str]:

@@ -12,13 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from arportal.adapters import processors
-from arportal.config import settings
 from arportal.domain.processing import ChargeOutcome
-from tests.fakes import CountingProcessor
 from tests.integration.conftest import new_customer_id
 from tests.integration.intents_support import intents_of
-from tests.reliability.containers import one_container_per_thread
 from tests.reliability.worlds import PayWorld, pay_world
 
 PAYERS = 20
@@ -32,22 +28,6 @@ def world(local_env, make_users) -> PayWorld:
     w = pay_world((INVOICE,), customer_id=cid)
     w.token = make_users(customer_id=cid).customer_token
     return w
-
-
-@pytest.fixture
-def counting(monkeypatch) -> CountingProcessor:
-    counter = CountingProcessor(processors.processor_for(settings()))
-    monkeypatch.setattr(processors, "processor_for", lambda _settings: counter)
-    return counter
-
-
-@pytest.fixture
-def containers(gateway):
-    import portal_api.handler
-
-    gateway.request("GET", "/v1/health")
-    with one_container_per_thread(portal_api.handler.app):
-        yield
 
 
 def test_twenty_racing_payments_on_one_invoice_are_all_recorded(gateway, world, counting, containers):

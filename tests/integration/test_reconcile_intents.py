@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from arportal.adapters import processors
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.intents import DynamoPaymentIntents, put_open
 from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
@@ -22,9 +21,9 @@ from arportal.domain.payment_intents import RECONCILE_AFTER, IntendedPart, Inten
 from tests.fakes import CountingProcessor
 from tests.integration.conftest import new_customer_id
 from tests.integration.intents_support import intent
+from tests.integration.pay_support import count_charges, pay
 from tests.reliability.worlds import PayWorld, pay_world
 
-PAY = "/v1/portal/payments"
 LATER = RECONCILE_AFTER + timedelta(minutes=1)
 
 
@@ -38,14 +37,7 @@ def world(local_env, make_users) -> PayWorld:
 
 @pytest.fixture
 def processor(monkeypatch) -> CountingProcessor:
-    counter = CountingProcessor(processors.processor_for(settings()))
-    monkeypatch.setattr(processors, "processor_for", lambda _settings: counter)
-    return counter
-
-
-def pay(gateway, world: PayWorld, key: str, token: str = "tok_visa"):
-    body = {"amount": 4_000, "currency": "USD", "method": "card", "token": token}
-    return gateway.request("POST", PAY, token=world.token, json=body, headers={"Idempotency-Key": key})
+    return count_charges(monkeypatch, CountingProcessor)
 
 
 @pytest.fixture
