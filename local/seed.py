@@ -7,7 +7,7 @@
 
 Two ways to write, same items: ``"import"`` (the default) puts them straight into moto's table, as DynamoDB's
 import from S3 would (``moto_patches.import_items``: ~0.1 ms an item); ``"api"`` batch-writes them through
-``DynamoLedger.put_items`` over HTTP, which moto answers at ~2 ms an item: 30 s for the full agency, too slow
+``DynamoCustomerRecords.put_items`` over HTTP, which moto answers at ~2 ms an item: 30 s for the full agency, too slow
 for ``make dev``, fine for a few customers in a test. Every seeded receipt is a real document (``seed_receipts``):
 its PDF is rendered with the rest and put into the documents bucket the same two ways (straight into moto's
 bucket, or through S3's API).
@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from arportal import clock
 from arportal.adapters.dynamodb import keys
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.items import from_item, search_pointers
-from arportal.adapters.dynamodb.repository import DynamoLedger
 from arportal.adapters.s3 import S3DocumentStore
 from arportal.domain.models import Customer
 from local import moto_patches
@@ -149,7 +149,7 @@ def load(
         moto_patches.import_items(table, prepared.items, account=env.resources.account_id, region=env.resources.region)
         _import_files(env.resources.documents_bucket, prepared.files, account=env.resources.account_id)
     else:
-        DynamoLedger(table).put_items(prepared.items)
+        DynamoCustomerRecords(table).put_items(prepared.items)
         store = S3DocumentStore(env.resources.documents_bucket)
         for file in prepared.files:
             store.put(file.key, file.body, content_type=file.content_type)

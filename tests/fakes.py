@@ -16,7 +16,7 @@ from arportal.domain.search import SearchKind
 from arportal.ports import ChargeRequest, ChargeResult, CustomerSnapshot, LookupHit, PaymentProcessor
 
 
-class InMemoryLedger:
+class InMemoryCustomerRecords:
     """Keeps records in lists; answers the read ports the way the DynamoDB adapter does."""
 
     def __init__(self) -> None:
@@ -97,7 +97,7 @@ def _keys_of(r: BaseModel) -> list[tuple[SearchKind, str, str, str]]:
     return []
 
 
-class InMemoryPaymentLedger:
+class InMemoryPaymentPosting:
     """The payment ledger port with the adapter's semantics: a posting applies whole or not at all, guarded
     by its key, and each invoice update is conditioned on the version that was read."""
 
@@ -170,11 +170,11 @@ class CountingProcessor:
 
 
 class InMemoryPaymentStatusStore:
-    """The payment-status port over an ``InMemoryPaymentLedger``'s records, with the adapter's semantics: a change
+    """The payment-status port over an ``InMemoryPaymentPosting``'s records, with the adapter's semantics: a change
     applies whole or not at all, once per event id, conditioned on the payment's status and version, every
     invoice's version and the credit note's remaining amount, as read."""
 
-    def __init__(self, ledger: InMemoryPaymentLedger) -> None:
+    def __init__(self, ledger: InMemoryPaymentPosting) -> None:
         self.ledger = ledger
         self.events: dict[tuple[str, str], payment_ports.AppliedProcessorEvent] = {}
         self.audit: list[AuditEvent] = []
@@ -236,10 +236,10 @@ class InMemoryPaymentStatusStore:
 
 
 class ReceiptKit:
-    """Everything ``services.receipts`` needs, in memory, over an ``InMemoryPaymentLedger``. ``failing`` names
+    """Everything ``services.receipts`` needs, in memory, over an ``InMemoryPaymentPosting``. ``failing`` names
     the steps that raise: "render", "store", "record", "mail", "profile"."""
 
-    def __init__(self, ledger: InMemoryPaymentLedger, customers: Sequence[Customer] = (), agency: str = "Springfield"):
+    def __init__(self, ledger: InMemoryPaymentPosting, customers: Sequence[Customer] = (), agency: str = "Springfield"):
         self.ledger = ledger
         self.customers = {c.customer_id: c for c in customers}
         self.files: dict[str, bytes] = {}

@@ -87,7 +87,7 @@ def reconcile(day: date, now: datetime) -> dict[str, Any]:
     """Charges whose posting never happened are posted, intents without a charge closed
     (``services/reconciliation.py``)."""
     from arportal.adapters.dynamodb.intents import DynamoPaymentIntents
-    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+    from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
     from arportal.adapters.processors import processor_for
     from arportal.services.payments import PaymentsConfig, fee_schedule
     from arportal.services.reconciliation import reconcile as run
@@ -97,7 +97,7 @@ def reconcile(day: date, now: datetime) -> dict[str, Any]:
     report = run(
         intents=DynamoPaymentIntents(s.ledger_table, s.audit_table),
         # Chained audit: a payment the reconciler posts starts its verifiable chain, as a staff payment does.
-        ledger=DynamoPaymentLedger(s.ledger_table, s.audit_table, chained_audit=True),
+        ledger=DynamoPaymentPosting(s.ledger_table, s.audit_table, chained_audit=True),
         processor=processor,
         config=PaymentsConfig(s.currency, fee_schedule(s.convenience_fees), processor.name),
         now=now,

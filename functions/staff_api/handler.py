@@ -20,20 +20,20 @@ from staff_api.routes import (
     credit,
     customers,
     duplicates,
-    exceptions,
     interactions,
     payments_read,
     payments_write,
     receipts,
     reports,
     search,
+    staff_actions,
 )
 
 logger = Logger()
 app = build_resolver()
 for module in (search, audit, customers, balances, interactions, payments_read, activity, reports):
     app.include_router(module.router)
-for module in (payments_write, exceptions, approvals, receipts, duplicates, credit):
+for module in (payments_write, staff_actions, approvals, receipts, duplicates, credit):
     app.include_router(module.router)
 
 

@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from arportal.api.schemas import DeliverableEmail, In, MoneyOut, Out, StrictCents, StrictSignedCents
-from arportal.domain.approvals import ExceptionAction
+from arportal.domain.approvals import StaffAction
 from arportal.domain.duplicates import DuplicatePair
-from arportal.domain.exceptions import ReasonCode
 from arportal.domain.models import AccountNumber, DepartmentCode, FeeCode
+from arportal.domain.staff_actions import ReasonCode
 from arportal.ports import StoredApproval
 from staff_api.schemas_common import CUSTOMER_ID_PATTERN
 
@@ -130,7 +130,7 @@ class ActionDoneOut(Out):
     """201: the refund, void, reversal, adjustment or write-off was carried out at once."""
 
     status: Literal["done"]
-    action: ExceptionAction
+    action: StaffAction
     entity_id: str = Field(description="The payment's id (refund, void, reversal) or the adjustment's")
     entity_status: str = Field(description="The payment's or the invoice's status after it")
     amount: int = Field(description="Minor units moved")
@@ -145,7 +145,7 @@ class ApprovalFiledOut(Out):
 
     status: Literal["pending"]
     approval_id: str
-    action: ExceptionAction
+    action: StaffAction
     amount: MoneyOut
     target_id: str = Field(description="The payment's or the invoice's id")
     message: str

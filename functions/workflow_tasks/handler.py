@@ -133,18 +133,18 @@ def execute_approved(event: dict[str, Any]) -> dict[str, Any]:
 def _approved_actions() -> ApprovedActions:
     # Imported here: only the approval machine's ExecuteApproved Task needs the exception services.
     from arportal.adapters.dynamodb.approvals import DynamoApprovalStore
-    from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
-    from arportal.adapters.dynamodb.repository import DynamoLedger
+    from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
+    from arportal.adapters.dynamodb.staff_actions import DynamoStaffActionStore
     from arportal.adapters.ses import SesMailer
     from arportal.adapters.stepfunctions import StepFunctionsApprovals
     from arportal.services.approvals import ApprovedExecutor
-    from arportal.services.exceptions import ExceptionServices
     from arportal.services.money_back_notices import MoneyBackNotices
+    from arportal.services.staff_actions import StaffActionServices
 
     s = settings()
     approvals = DynamoApprovalStore(s.ledger_table, s.audit_table)
-    services = ExceptionServices(
-        store=DynamoExceptionStore(s.ledger_table, s.audit_table),
+    services = StaffActionServices(
+        store=DynamoStaffActionStore(s.ledger_table, s.audit_table),
         approvals=approvals,
         workflow=StepFunctionsApprovals(s.approval_state_machine),
         processor=_processor(),
@@ -152,7 +152,7 @@ def _approved_actions() -> ApprovedActions:
         threshold=s.approval_threshold,
         expiry_seconds=s.approval_expiry_seconds,
         notices=MoneyBackNotices(  # an approved refund, void or reversal tells the payer as one done at once does
-            customers=DynamoLedger(s.ledger_table),
+            customers=DynamoCustomerRecords(s.ledger_table),
             mailer=SesMailer(s.sender_email),
             agency_name=s.agency_name,
             portal_url=_portal_url(),
@@ -268,7 +268,7 @@ def _portal_url() -> str | None:
 
 
 def post_charge(event: dict[str, Any]) -> dict[str, Any]:
-    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+    from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
     from arportal.adapters.dynamodb.schedules import DynamoSchedules
     from arportal.services import scheduled_payments
 
@@ -277,7 +277,7 @@ def post_charge(event: dict[str, Any]) -> dict[str, Any]:
     result = scheduled_payments.post_charge(
         charge,
         answer,
-        ledger=DynamoPaymentLedger(s.ledger_table, s.audit_table),
+        ledger=DynamoPaymentPosting(s.ledger_table, s.audit_table),
         schedules=DynamoSchedules(s.ledger_table),
         processor_name=s.processor,
         now=clock.now(),
@@ -302,7 +302,7 @@ def post_charge(event: dict[str, Any]) -> dict[str, Any]:
 def _confirm(customer_id: str, payment_id: str) -> str | None:
     """The posted charge's receipt (PDF, document, email); never fails the posting, which already stands."""
     from arportal.adapters.dynamodb.documents import DynamoDocuments
-    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+    from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
     from arportal.adapters.pdf.receipt import PdfReceiptRenderer
     from arportal.adapters.s3 import S3DocumentStore
     from arportal.adapters.ses import SesMailer
@@ -310,7 +310,7 @@ def _confirm(customer_id: str, payment_id: str) -> str | None:
 
     s = settings()
     services = receipts.ReceiptServices(
-        records=DynamoPaymentLedger(s.ledger_table, s.audit_table),
+        records=DynamoPaymentPosting(s.ledger_table, s.audit_table),
         documents=DynamoDocuments(s.ledger_table),
         files=S3DocumentStore(s.documents_bucket),
         mailer=SesMailer(s.sender_email),
@@ -329,7 +329,7 @@ def _confirm(customer_id: str, payment_id: str) -> str | None:
 
 
 def charge_failed(event: dict[str, Any]) -> dict[str, Any]:
-    from arportal.adapters.dynamodb.repository import DynamoLedger
+    from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
     from arportal.adapters.dynamodb.schedules import DynamoNoticeLog, DynamoSchedules
     from arportal.adapters.ses import SesMailer
     from arportal.services import scheduled_payments
@@ -340,7 +340,7 @@ def charge_failed(event: dict[str, Any]) -> dict[str, Any]:
         charge,
         answer,
         schedules=DynamoSchedules(s.ledger_table),
-        customers=DynamoLedger(s.ledger_table),
+        customers=DynamoCustomerRecords(s.ledger_table),
         notices=DynamoNoticeLog(s.ledger_table),
         mailer=SesMailer(s.sender_email),
         agency=s.agency_name,

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from arportal.adapters.dynamodb import codec
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.domain.models import Invoice
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -21,7 +21,7 @@ def new_customer(local_env: Any, amounts: tuple[int, ...] = (4_000, 6_000)) -> t
         for a in amounts
     ]
     customer = b.customer(cid, email=f"{cid.lower()}@example.org")
-    DynamoLedger(local_env.resources.ledger_table).put_new([customer, account, *invoices])
+    DynamoCustomerRecords(local_env.resources.ledger_table).put_new([customer, account, *invoices])
     return cid, account.account_number, invoices
 
 

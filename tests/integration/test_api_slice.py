@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -28,7 +28,7 @@ def customer_world(local_env, make_users):
     pay = b.payment(cid, amount=5_000, transaction_id=f"sbx_{b.n():012d}", receipt_number=receipt_no)
     from arportal.adapters.dynamodb import items
 
-    ledger = DynamoLedger(settings().ledger_table)
+    ledger = DynamoCustomerRecords(settings().ledger_table)
     ledger.put_new(
         [
             c,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
+from arportal.adapters.dynamodb.staff_actions import DynamoStaffActionStore
 from arportal.adapters.stepfunctions import StepFunctionsApprovals
 from arportal.config import settings
 from arportal.domain.errors import DependencyError
@@ -64,4 +64,4 @@ def test_a_failed_start_is_recovered_by_retrying_the_same_request(local_env, gat
 
 
 def _guard(scope: str, key: str):
-    return DynamoExceptionStore(settings().ledger_table, settings().audit_table).applied(scope, key)
+    return DynamoStaffActionStore(settings().ledger_table, settings().audit_table).applied(scope, key)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from arportal.adapters.dynamodb import codec, keys
-from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
+from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
 from arportal.adapters.dynamodb.schedules import DynamoSchedules
 from arportal.adapters.dynamodb.tables import BY_DUE_DATE
 from arportal.adapters.processors import processor_for
@@ -42,7 +42,7 @@ def world(local_env, make_users, gateway):
         b.invoice(cid, account.account_number, amount=9_000, due=today - timedelta(days=20)),
         b.invoice(cid, account.account_number, amount=3_001, due=today + timedelta(days=40)),
     ]
-    DynamoLedger(settings().ledger_table).put_new([b.customer(cid), account, *invoices])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(cid), account, *invoices])
     users = make_users(customer_id=cid)
     card = {
         "type": "card",
@@ -213,7 +213,7 @@ def test_paying_early_marks_the_next_instalment_paid_and_the_run_charges_nothing
             token="tok_visa",
             account_number=world["account"],
         ),
-        ledger=DynamoPaymentLedger(s.ledger_table, s.audit_table),
+        ledger=DynamoPaymentPosting(s.ledger_table, s.audit_table),
         processor=processor_for(s),
         config=PaymentsConfig(currency="USD", fees=FeeSchedule(), processor_name=s.processor),
         now=datetime.now(UTC),
@@ -288,7 +288,7 @@ def test_cancelling_an_old_autopay_without_a_guard_keeps_the_accounts_new_enrolm
         currency="USD",
         created_at=datetime.now(UTC),
     )
-    DynamoLedger(settings().ledger_table).put_new([old])
+    DynamoCustomerRecords(settings().ledger_table).put_new([old])
     body = {"kind": "autopay", "account_number": world["account"], "payment_method_id": world["method"]}
     new = gateway.request("POST", SCHEDULES, token=world["token"], json=body, headers=_key()).body
 

@@ -12,7 +12,7 @@ from arportal.adapters.balances.cache import ANSWERS, AnswerCache
 from arportal.adapters.balances.config import BalanceSourceSpec
 from arportal.adapters.balances.https import HttpsBalanceConnector
 from arportal.adapters.balances.last_known import DynamoLastKnownBalances
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from arportal.domain.balances import SourceBalance
 from local import external_system
@@ -45,7 +45,7 @@ def _customer(*, parking_amounts: tuple[int, ...] = (2_500,)) -> dict:
         b.invoice(cid, acct.account_number, amount=amount, department="parking")
         for acct, amount in zip(parking, parking_amounts, strict=True)
     ]
-    DynamoLedger(settings().ledger_table).put_new([b.customer(cid), water, *parking, *invoices])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(cid), water, *parking, *invoices])
     return {"cid": cid, "water": water, "parking": parking}
 
 

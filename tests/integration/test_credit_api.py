@@ -13,7 +13,7 @@ import pytest
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from arportal.domain.models import CreditNote
 from tests import builders as b
@@ -36,7 +36,7 @@ def _credit(world: PayWorld, amount: int, *, days_ago: int = 3) -> CreditNote:
     note = b.credit_note(world.customer_id, world.account.account_number, amount=amount).model_copy(
         update={"credit_note_id": f"cn_{uuid.uuid4().hex[:26]}", "issued_on": b.TODAY - timedelta(days=days_ago)}
     )
-    DynamoLedger(settings().ledger_table).put_new([note])
+    DynamoCustomerRecords(settings().ledger_table).put_new([note])
     return note
 
 

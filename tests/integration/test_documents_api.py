@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.documents import DynamoDocuments
-from arportal.adapters.dynamodb.repository import DynamoLedger
 from arportal.adapters.s3 import S3DocumentStore
 from arportal.api.pagination import encode_cursor
 from arportal.config import settings
@@ -25,7 +25,7 @@ def _attach(cid: str, kind: DocumentKind, n: int, body: bytes = b"%PDF-1.4 test"
     return attach_document(
         store=S3DocumentStore(config.documents_bucket),
         documents=DynamoDocuments(config.ledger_table),
-        customers=DynamoLedger(config.ledger_table),
+        customers=DynamoCustomerRecords(config.ledger_table),
         customer_id=cid,
         kind=kind,
         title=f"{kind.value} {n}",
@@ -43,7 +43,7 @@ def two_customers(local_env, make_users):
     world = {}
     for name in ("a", "b"):
         cid = new_customer_id()
-        DynamoLedger(settings().ledger_table).put_new([b.customer(cid)])
+        DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(cid)])
         docs = [
             _attach(cid, kind, i, f"{name}-{i}".encode())
             for i, kind in enumerate(

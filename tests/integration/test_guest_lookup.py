@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from arportal import wiring
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.api.errors import domain_error_response
 from arportal.config import settings
 from arportal.domain import guest_tokens
@@ -51,7 +51,7 @@ def bill(local_env):
     )
     account = b.account(cid, number=f"UT-{b.n() + 900000}")
     invoice = b.invoice(cid, account.account_number, amount=15_075, paid=75, number=_number())
-    DynamoLedger(settings().ledger_table).put_new([customer, account, invoice])
+    DynamoCustomerRecords(settings().ledger_table).put_new([customer, account, invoice])
     return invoice
 
 
@@ -140,7 +140,7 @@ def test_voided_invoices_are_not_found(gateway, local_env):
     cid = new_customer_id()
     account = b.account(cid, number=f"UT-{b.n() + 900000}")
     voided = b.invoice(cid, account.account_number, number=_number()).model_copy(update={"voided": True})
-    DynamoLedger(settings().ledger_table).put_new([b.customer(cid), account, voided])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(cid), account, voided])
     assert lookup(gateway, {"invoice_number": voided.invoice_number, "postal_code": "62701"}, ip=_ip())[0] == 404
 
 

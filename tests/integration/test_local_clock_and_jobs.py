@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from arportal import clock
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from arportal.domain.models import NotificationPreferences
 from arportal.domain.status import PaymentStatus
@@ -133,7 +133,7 @@ def test_the_reminders_job_runs_on_the_runtimes_day_and_reports(local_env, gatew
     )
     account = b.account(customer.customer_id, number=f"UT-{b.n() + 830000}")
     soon = b.invoice(customer.customer_id, account.account_number, amount=4_321, due=day + timedelta(days=2))
-    DynamoLedger(settings().ledger_table).put_new([customer, account, soon])
+    DynamoCustomerRecords(settings().ledger_table).put_new([customer, account, soon])
 
     # When the runtime is on that day and the job runs now
     with clock.using(_shifted(day)):
@@ -169,7 +169,7 @@ def test_the_settlement_job_settles_yesterday_by_the_clock(local_env, gateway: G
     day = quiet_day()
     at = datetime.combine(day, time(15), tzinfo=UTC)
     posted = b.payment(new_customer_id(), status=PaymentStatus.POSTED, at=at)
-    DynamoLedger(local_env.resources.ledger_table).put_new([posted])
+    DynamoCustomerRecords(local_env.resources.ledger_table).put_new([posted])
 
     # When the runtime is on the next day and the settlement job runs now
     with clock.using(_shifted(day + timedelta(days=1))):

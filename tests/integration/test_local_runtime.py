@@ -26,8 +26,8 @@ from moto.cognitoidp.models import cognitoidp_backends
 from moto.dynamodb.models import dynamodb_backends
 
 from arportal.adapters.dynamodb import codec
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.outbox import outbox_item
-from arportal.adapters.dynamodb.repository import DynamoLedger
 from arportal.domain.models import Allocation, Invoice, Payment
 from infrastructure.catalog import ROOT
 from local import auth, invoke, seed, seed_data
@@ -546,7 +546,7 @@ def test_seed_data_is_deterministic_and_its_figures_agree():
 
 
 def test_seeding_through_the_api_gives_a_working_demo_customer(local_env):
-    # Given a small agency written through DynamoLedger.put_items (HTTP), with logins of its own
+    # Given a small agency written through DynamoCustomerRecords.put_items (HTTP), with logins of its own
     tag = uuid.uuid4().hex[:8]
     prepared = seed.generate_items(3, customers=3, today=None, currency="USD")
 
@@ -559,7 +559,7 @@ def test_seeding_through_the_api_gives_a_working_demo_customer(local_env):
     )
 
     # Then the demo customer reads back through the repository, linked to its login
-    snapshot = DynamoLedger(local_env.resources.ledger_table).snapshot(summary.demo_customer_id)
+    snapshot = DynamoCustomerRecords(local_env.resources.ledger_table).snapshot(summary.demo_customer_id)
     assert snapshot is not None
     assert {a.department for a in snapshot.accounts} == {"property_tax", "utilities", "parking"}
     assert snapshot.open_invoices and snapshot.recent_payments

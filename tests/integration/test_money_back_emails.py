@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
 from arportal.config import settings
 from arportal.domain.models import NotificationPreferences, StatusChange
@@ -28,7 +28,7 @@ def _customer(local_env, amounts: tuple[int, ...], *, receipts: bool = True) -> 
     customer = b.customer(cid, email=email, name="Morgan Lee").model_copy(
         update={"preferences": NotificationPreferences(email_receipts=receipts)}
     )
-    DynamoLedger(local_env.resources.ledger_table).put_new([customer, account, *invoices])
+    DynamoCustomerRecords(local_env.resources.ledger_table).put_new([customer, account, *invoices])
     return cid, email, invoices
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import keys
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.documents import DynamoDocuments
-from arportal.adapters.dynamodb.repository import DynamoLedger
 from arportal.adapters.s3 import S3DocumentStore
 from arportal.config import settings
 from arportal.domain.models import DocumentKind
@@ -51,7 +51,7 @@ def noticed(local_env, make_users):
     cid = new_customer_id()
     water = b.account(cid, number=f"UT-{b.n() + 800000}")
     tax = b.account(cid, number=f"PT-{b.n() + 800000}", department="property_tax")
-    DynamoLedger(settings().ledger_table).put_new(
+    DynamoCustomerRecords(settings().ledger_table).put_new(
         [b.customer(cid), water, tax, b.invoice(cid, water.account_number, amount=4_200)]
     )
     on_water = [_attach(cid, i, account=water.account_number) for i in range(4)]
@@ -131,7 +131,7 @@ def test_opening_a_tax_form_changes_no_count(gateway, noticed):
 def test_another_customer_cannot_read_someone_elses_notice(gateway, noticed, make_users):
     # Given another customer with a record of their own
     other = new_customer_id()
-    DynamoLedger(settings().ledger_table).put_new([b.customer(other)])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(other)])
     stranger = make_users(customer_id=other).customer_token
 
     # When they ask for the first customer's notice, it is not found and stays unread

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
 from arportal.adapters.sandbox import SandboxProcessor
 from tests.fakes import CountingProcessor
 from tests.integration.conftest import new_customer_id
@@ -42,7 +42,7 @@ def processor(monkeypatch) -> Processor:
 
 def crash_once(monkeypatch, *, after_commit: bool) -> list[str]:
     """Make the next posting die like a killed container: before its transaction, or right after it committed."""
-    real_post = DynamoPaymentLedger.post
+    real_post = DynamoPaymentPosting.post
     crashes: list[str] = []
 
     def post(self, posting, **kwargs):
@@ -53,7 +53,7 @@ def crash_once(monkeypatch, *, after_commit: bool) -> list[str]:
             raise RuntimeError("the container died (injected)")
         return real_post(self, posting, **kwargs)
 
-    monkeypatch.setattr(DynamoPaymentLedger, "post", post)
+    monkeypatch.setattr(DynamoPaymentPosting, "post", post)
     return crashes
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -36,7 +36,7 @@ def customer(local_env, make_users):
     cid = new_customer_id()
     c = b.customer(cid)
     account = b.account(cid, number=f"UT-{b.n() + 800000}")
-    DynamoLedger(settings().ledger_table).put_new([c, account])
+    DynamoCustomerRecords(settings().ledger_table).put_new([c, account])
     users = make_users(customer_id=cid)
     return {"id": cid, "account": account, "token": users.customer_token, "staff_token": users.staff_token}
 

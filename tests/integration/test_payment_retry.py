@@ -11,10 +11,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.documents import DynamoDocuments
 from arportal.adapters.dynamodb.payment_methods import DynamoPaymentMethods
-from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
 from arportal.adapters.dynamodb.schedules import DynamoSchedules
 from arportal.config import settings
 from arportal.domain.models import Instalment, InstalmentStatus, PaymentMethodType, Schedule, ScheduleKind
@@ -42,7 +42,7 @@ class Scheduled:
         self.account = b.account(cid, number=f"UT-{b.n() + 830000}")
         self.invoice = b.invoice(cid, self.account.account_number, amount=amount, due=self.day)
         table = settings().ledger_table
-        DynamoLedger(table).put_new([self.customer, self.account, self.invoice])
+        DynamoCustomerRecords(table).put_new([self.customer, self.account, self.invoice])
         # Through the services, as the API creates them (they answer a lost write by reading back the claim).
         draft = MethodDraft(
             type=PaymentMethodType.ACH if token == "tok_ach" else PaymentMethodType.CARD,
@@ -92,7 +92,7 @@ class Scheduled:
 
     def ledger_invoice(self):
         s = settings()
-        (found,) = DynamoPaymentLedger(s.ledger_table, s.audit_table).invoices(
+        (found,) = DynamoPaymentPosting(s.ledger_table, s.audit_table).invoices(
             self.customer.customer_id, [self.invoice.invoice_id]
         )
         return found
@@ -123,7 +123,7 @@ def test_a_charge_that_succeeds_first_time_is_posted_to_the_ledger(local_env, ex
     assert posting["posted"] is True and posting["status"] == "posted" and posting["receipt_number"]
     assert world.ledger_invoice().balance == 0
     s = settings()
-    payment = DynamoPaymentLedger(s.ledger_table, s.audit_table).payment(
+    payment = DynamoPaymentPosting(s.ledger_table, s.audit_table).payment(
         world.customer.customer_id, posting["payment_id"]
     )
     assert payment is not None

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.api.pagination import MAX_PAGE, encode_cursor
 from arportal.config import settings
 from arportal.domain.ids import new_id
@@ -146,7 +146,7 @@ def _party(local_env, gateway) -> Party:
         reference=receipt,
         created_by="system",
     )
-    ledger = DynamoLedger(settings().ledger_table)
+    ledger = DynamoCustomerRecords(settings().ledger_table)
     ledger.put_new(
         [
             b.customer(cid),

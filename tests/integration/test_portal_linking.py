@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -21,7 +21,7 @@ def household(local_env):
     cid = new_customer_id()
     account = b.account(cid, number=f"UT-{uuid.uuid4().int % 10**9:09d}")
     invoice = b.invoice(cid, account.account_number, number=f"LK-{uuid.uuid4().hex[:10].upper()}")
-    DynamoLedger(settings().ledger_table).put_new([b.customer(cid, name="Ruth Abara"), account, invoice])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(cid, name="Ruth Abara"), account, invoice])
     return {"customer_id": cid, "account": account, "invoice": invoice}
 
 
@@ -91,7 +91,7 @@ def test_another_customers_invoice_does_not_prove_this_account(gateway, local_en
     other = new_customer_id()
     other_account = b.account(other, number=f"UT-{uuid.uuid4().int % 10**9:09d}")
     other_invoice = b.invoice(other, other_account.account_number, number=f"LK-{uuid.uuid4().hex[:10].upper()}")
-    DynamoLedger(settings().ledger_table).put_new([b.customer(other), other_account, other_invoice])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(other), other_account, other_invoice])
     _, token = _login(local_env)
     reply = gateway.request(
         "POST",
@@ -104,7 +104,7 @@ def test_another_customers_invoice_does_not_prove_this_account(gateway, local_en
 
 def test_an_account_of_another_customer_record_is_refused_for_a_linked_login(gateway, local_env, household):
     mine = new_customer_id()
-    DynamoLedger(settings().ledger_table).put_new([b.customer(mine)])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(mine)])
     user, token = _login(local_env, customer_id=mine)
     reply = gateway.request(
         "POST", LINK, token=token, json={"account_number": household["account"].account_number, "postal_code": "62701"}

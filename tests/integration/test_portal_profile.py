@@ -7,7 +7,7 @@ import re
 import pytest
 
 from arportal.adapters.dynamodb import codec, keys
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -20,7 +20,7 @@ CONFIRM = "/v1/portal/me/email-confirmation"
 @pytest.fixture
 def me(local_env, make_users):
     cid = new_customer_id()
-    DynamoLedger(settings().ledger_table).put_new([b.customer(cid, name="Tomasz Wilk")])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(cid, name="Tomasz Wilk")])
     return make_users(customer_id=cid).customer_token, cid
 
 

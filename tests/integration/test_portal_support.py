@@ -9,7 +9,7 @@ import pytest
 
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, keys
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -24,7 +24,7 @@ def customer(local_env, make_users):
     account = b.account(cid, number=f"UT-{b.n() + 950000}")
     invoice = b.invoice(cid, account.account_number)
     payment = b.payment(cid)
-    DynamoLedger(settings().ledger_table).put_new([b.customer(cid), account, invoice, payment])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(cid), account, invoice, payment])
     return {"id": cid, "invoice": invoice, "payment": payment, "token": make_users(customer_id=cid).customer_token}
 
 
@@ -90,7 +90,7 @@ def test_only_the_customers_own_records_may_be_named(gateway, customer, make_use
     account = b.account(other, number=f"UT-{b.n() + 950000}")
     theirs = b.invoice(other, account.account_number)
     their_payment = b.payment(other)
-    DynamoLedger(settings().ledger_table).put_new([b.customer(other), account, theirs, their_payment])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(other), account, theirs, their_payment])
     for body in (
         {"subject": "x", "message": "y", "invoice_id": theirs.invoice_id},
         {"subject": "x", "message": "y", "payment_id": their_payment.payment_id},

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from arportal.domain.models import (
     Allocation,
@@ -131,7 +131,7 @@ def world(local_env):
         created_by="system",
     )
     plan = b.plan(cid, tax.account_number, amounts=(40_000, 40_000))
-    DynamoLedger(settings().ledger_table).put_new(
+    DynamoCustomerRecords(settings().ledger_table).put_new(
         [c, water, tax, *inv.values(), first, second, declined, *allocations, overpaid, applied, order, document, plan]
     )
     user = local_env.create_user(f"views-{uuid.uuid4().hex[:10]}@example.com", customer_id=cid)

@@ -13,7 +13,7 @@ import pytest
 
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.intents import DynamoPaymentIntents, put_open
-from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
 from arportal.config import settings
 from arportal.domain.errors import ConflictError
 from arportal.domain.models import AuditEvent, Channel, PaymentMethodType
@@ -43,7 +43,7 @@ def processor(monkeypatch) -> CountingProcessor:
 @pytest.fixture
 def crash_before_the_posting(monkeypatch) -> list[str]:
     """The next posting dies like a killed container, before its transaction: charged, never recorded."""
-    real_post = DynamoPaymentLedger.post
+    real_post = DynamoPaymentPosting.post
     crashes: list[str] = []
 
     def post(self, posting, **kwargs):
@@ -52,7 +52,7 @@ def crash_before_the_posting(monkeypatch) -> list[str]:
             raise RuntimeError("the container died (injected)")
         return real_post(self, posting, **kwargs)
 
-    monkeypatch.setattr(DynamoPaymentLedger, "post", post)
+    monkeypatch.setattr(DynamoPaymentPosting, "post", post)
     return crashes
 
 

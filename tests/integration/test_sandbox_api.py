@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.processors import processor_for
 from arportal.adapters.sandbox import SandboxProcessor
 from arportal.config import settings
@@ -175,7 +175,7 @@ def test_an_ach_payment_posts_when_the_sandbox_settles_it_through_our_webhook_ro
     cid = new_customer_id()
     account = b.account(cid, number=f"UT-{b.n() + 900000}")
     invoice = b.invoice(cid, account.account_number, amount=6_400)
-    DynamoLedger(settings().ledger_table).put_new([b.customer(cid), account, invoice])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(cid), account, invoice])
     token = make_users(customer_id=cid).customer_token
     ach = token_for(gateway, {"routing_number": "110000000", "account_number": "000123456789"})
     paid = gateway.request(

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
+from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
 from arportal.adapters.dynamodb.schedules import DynamoSchedules
 from arportal.config import settings
 from arportal.domain.models import NotificationPreferences, ScheduleKind
@@ -60,7 +60,7 @@ def autopay_customer(local_env, make_users, gateway):
     customer, account = _customer()
     day = _far_day()
     invoice = b.invoice(customer.customer_id, account.account_number, amount=8_765, due=day + timedelta(days=2))
-    DynamoLedger(settings().ledger_table).put_new([customer, account, invoice])
+    DynamoCustomerRecords(settings().ledger_table).put_new([customer, account, invoice])
     token = make_users(customer_id=customer.customer_id).customer_token
     card = {"type": "card", "token": "tok_visa", "last4": "4242", "brand": "visa"}
     headers = {"Idempotency-Key": uuid.uuid4().hex}
@@ -106,7 +106,7 @@ def test_the_autopay_run_twice_on_one_day_starts_each_charge_once_and_posts_it(
     # And the charge was posted: the invoice is paid, by autopay, with a receipt
     assert run.output["posting"]["posted"] is True and run.output["posting"]["receipt_number"]
     s = settings()
-    ledger = DynamoPaymentLedger(s.ledger_table, s.audit_table)
+    ledger = DynamoPaymentPosting(s.ledger_table, s.audit_table)
     (stored,) = ledger.invoices(invoice.customer_id, [invoice.invoice_id])
     assert stored.balance == 0
     payment = ledger.payment(invoice.customer_id, run.output["posting"]["payment_id"])
@@ -143,7 +143,9 @@ def test_reminders_respect_preferences_and_are_sent_once(local_env):
     soon = b.invoice(keen.customer_id, keen_account.account_number, amount=4_321, due=day + timedelta(days=2))
     later = b.invoice(keen.customer_id, keen_account.account_number, amount=1_000, due=day + timedelta(days=9))
     muted = b.invoice(quiet.customer_id, quiet_account.account_number, amount=2_000, due=day + timedelta(days=1))
-    DynamoLedger(settings().ledger_table).put_new([keen, keen_account, quiet, quiet_account, soon, later, muted])
+    DynamoCustomerRecords(settings().ledger_table).put_new(
+        [keen, keen_account, quiet, quiet_account, soon, later, muted]
+    )
 
     # When the reminder job runs twice that day
     first = run_job(local_env, "reminders", day)
@@ -164,7 +166,9 @@ def test_overdue_notices_respect_preferences_and_are_sent_once(local_env):
     late = b.invoice(told.customer_id, told_account.account_number, amount=5_555, due=day - timedelta(days=2))
     not_yet = b.invoice(told.customer_id, told_account.account_number, amount=1_111, due=day)
     also_late = b.invoice(quiet.customer_id, quiet_account.account_number, amount=2_222, due=day - timedelta(days=1))
-    DynamoLedger(settings().ledger_table).put_new([told, told_account, quiet, quiet_account, late, not_yet, also_late])
+    DynamoCustomerRecords(settings().ledger_table).put_new(
+        [told, told_account, quiet, quiet_account, late, not_yet, also_late]
+    )
 
     first = run_job(local_env, "overdue", day)
     second = run_job(local_env, "overdue", day)

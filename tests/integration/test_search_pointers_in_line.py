@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -31,7 +31,7 @@ def customer(local_env, make_users):
     cid = new_customer_id()
     digits = _digits()
     profile = b.customer(cid, name="Ottilie Brannagh", email=f"old-{cid.lower()}@example.org")
-    DynamoLedger(settings().ledger_table).put_new([profile.model_copy(update={"phone": _phone(digits)})])
+    DynamoCustomerRecords(settings().ledger_table).put_new([profile.model_copy(update={"phone": _phone(digits)})])
     return {"id": cid, "token": make_users(customer_id=cid).customer_token, "email": profile.email, "digits": digits}
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
 from arportal.api.pagination import encode_cursor
 from arportal.config import settings
@@ -91,7 +91,9 @@ def days(local_env):
         )
         for i, kind in enumerate((InteractionKind.CALL, InteractionKind.CALL, InteractionKind.NOTE))
     ]
-    DynamoLedger(settings().ledger_table).put_new([b.customer(cid), *payments.values(), *allocations, *interactions])
+    DynamoCustomerRecords(settings().ledger_table).put_new(
+        [b.customer(cid), *payments.values(), *allocations, *interactions]
+    )
     approval = Approval(
         approval_id=f"apr_{uuid.uuid4().hex[:20]}",
         action="void",

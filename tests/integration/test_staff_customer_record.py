@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from arportal.adapters.balances.cache import ANSWERS
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
 from arportal.api.pagination import encode_cursor
 from arportal.config import settings
@@ -121,7 +121,7 @@ def world(local_env):
         *(interaction(cid, m, f"call {m}") for m in (30, 20, 10)),
         document,
     ]
-    DynamoLedger(settings().ledger_table).put_new(records)
+    DynamoCustomerRecords(settings().ledger_table).put_new(records)
     approval = Approval(
         approval_id=f"apr_{uuid.uuid4().hex[:20]}",
         action="refund",

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -21,7 +21,7 @@ def two_customers(local_env):
     invoice = b.invoice(mine, account.account_number)
     payment = b.payment(mine)
     others_payment = b.payment(other)
-    DynamoLedger(settings().ledger_table).put_new(
+    DynamoCustomerRecords(settings().ledger_table).put_new(
         [b.customer(mine), b.customer(other), account, invoice, payment, others_payment]
     )
     return {"cid": mine, "invoice": invoice, "payment": payment, "others_payment": others_payment}
@@ -104,7 +104,7 @@ def test_finance_may_read_but_not_write_interactions(gateway, two_customers, sta
 
 def test_interactions_list_newest_first_page_by_page(gateway, local_env, staff):
     cid = new_customer_id()
-    DynamoLedger(settings().ledger_table).put_new([b.customer(cid)])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(cid)])
     for n in range(5):
         assert _post(gateway, cid, staff["agent"], {"kind": "counter", "summary": f"visit {n}"}, f"v{n}").status == 201
     first = gateway.request("GET", f"/v1/staff/customers/{cid}/interactions?limit=3", token=staff["agent"]).body

@@ -10,8 +10,8 @@ import pytest
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.outbox import audit_item
-from arportal.adapters.dynamodb.repository import DynamoLedger
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.config import settings
 from arportal.domain.ids import new_id
@@ -64,7 +64,7 @@ def ach_payment(local_env):
         )
         for inv in (first, second)
     ]
-    DynamoLedger(settings().ledger_table).put_new(
+    DynamoCustomerRecords(settings().ledger_table).put_new(
         [b.customer(cid), account, first, second, payment, *allocations, b.receipt(payment, receipt_no)]
     )
 

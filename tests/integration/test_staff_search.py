@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from arportal.adapters.dynamodb import keys
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.search_pointers import sync_search_pointers
 from arportal.config import settings
 from tests import builders as b
@@ -32,7 +32,7 @@ def people(local_env):
         phone, digits = _phone()
         customer = b.customer(cid, name=f"{first} {surname}", email=f"{first.lower()}.{surname.lower()}@example.org")
         made.append((customer.model_copy(update={"phone": phone}), digits))
-    DynamoLedger(settings().ledger_table).put_new([c for c, _ in made])
+    DynamoCustomerRecords(settings().ledger_table).put_new([c for c, _ in made])
     return {"surname": surname, "people": made}
 
 
@@ -106,7 +106,7 @@ def test_changed_contact_details_are_found_by_their_new_values_once_synced(gatew
     old_phone, old_digits = _phone()
     customer = b.customer(cid, name="Casimir Oyelaran", email=f"casimir.{uuid.uuid4().hex[:8]}@example.org")
     customer = customer.model_copy(update={"phone": old_phone})
-    DynamoLedger(settings().ledger_table).put_new([customer])
+    DynamoCustomerRecords(settings().ledger_table).put_new([customer])
     # When the phone changes and the email is removed, and the profile's pointers are synced
     new_phone, new_digits = _phone()
     changed = customer.model_copy(update={"phone": new_phone, "email": None})

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from arportal.adapters.dynamodb import codec, items
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.domain.models import Channel, MethodDetail, Payment, PaymentMethodType, StatusChange
 from arportal.domain.status import PaymentStatus
 from local.environment import LocalEnvironment
@@ -257,7 +257,7 @@ def test_settlement_moves_the_days_posted_payments_to_settled(local_env, executi
     posted = _payment(customer, PaymentStatus.POSTED, at)
     pending = _payment(customer, PaymentStatus.PENDING, at + timedelta(minutes=5))
     failed = _payment(customer, PaymentStatus.FAILED, at + timedelta(minutes=9))
-    ledger = DynamoLedger(local_env.resources.ledger_table)
+    ledger = DynamoCustomerRecords(local_env.resources.ledger_table)
     ledger.put_new([posted, pending, failed])
 
     # When settlement runs for that day
@@ -329,7 +329,7 @@ def test_settlement_totals_carry_fees_and_payments_refunded_in_part_before_settl
         (PaymentStatus.REFUNDED, 4_200),
         refunded=4_200,
     )
-    ledger = DynamoLedger(local_env.resources.ledger_table)
+    ledger = DynamoCustomerRecords(local_env.resources.ledger_table)
     ledger.put_new([with_fee, partly, settled_then_refunded, voided, refunded])
 
     # When settlement runs for that day

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
 from arportal.config import settings
 from arportal.domain.models import StatusChange
@@ -60,7 +60,7 @@ def test_every_movement_is_a_line_and_the_closing_balance_is_what_the_invoices_o
     note = b.credit_note(cid, world.account.account_number, amount=1_000).model_copy(
         update={"credit_note_id": f"cn_{uuid.uuid4().hex[:26]}", "issued_on": datetime.now(UTC).date()}
     )
-    DynamoLedger(settings().ledger_table).put_new([note])
+    DynamoCustomerRecords(settings().ledger_table).put_new([note])
     applied = gateway.request(
         "POST", "/v1/portal/credit-applications", token=users.customer_token, json={}, headers=_key()
     )

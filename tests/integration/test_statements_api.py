@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from arportal.domain.models import Allocation, CreditApplication
 from arportal.domain.status import PaymentStatus
@@ -62,7 +62,7 @@ def ledger_world(local_env, make_users):
         )
         for p, inv, amount in ((paid_old, old, 10_000), (paid_recent, recent, 20_000), (pending, overdue, 1_000))
     ]
-    DynamoLedger(settings().ledger_table).put_new(
+    DynamoCustomerRecords(settings().ledger_table).put_new(
         [
             *(b.customer(cid, name="Nadia Okafor"), water, tax, old, overdue, recent),
             *(paid_old, paid_recent, failed, pending, credit, hold, *allocations),
@@ -181,7 +181,7 @@ class TestRefusals:
 
     def test_another_customers_account_is_not_found(self, gateway, ledger_world, make_users):
         other = make_users()
-        DynamoLedger(settings().ledger_table).put_new([b.customer(other.customer.customer_id)])
+        DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(other.customer.customer_id)])
         tax = ledger_world["tax"].account_number
         reply = _get(gateway, other.customer_token, f"from={START}&to={TODAY}&account={tax}")
         assert reply.status == 404
@@ -212,7 +212,7 @@ def test_credit_applied_after_the_end_counts_as_open_then(gateway, local_env, ma
             ],
         }
     )
-    DynamoLedger(settings().ledger_table).put_new([b.customer(cid), acct, inv, note])
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(cid), acct, inv, note])
     token = make_users(customer_id=cid).customer_token
     # When the statement ends before the credit
     end = TODAY - timedelta(days=5)

@@ -28,7 +28,7 @@ from arportal.ports import ProcessorEvent
 from arportal.services.payment_status import apply_processor_event
 from arportal.services.payments import PayCommand, PaymentsConfig, pay
 from tests import builders as b
-from tests.fakes import CountingProcessor, InMemoryPaymentLedger, InMemoryPaymentStatusStore
+from tests.fakes import CountingProcessor, InMemoryPaymentPosting, InMemoryPaymentStatusStore
 
 CID = "CUS-000300"
 CONFIG = PaymentsConfig("USD", FeeSchedule(), "sandbox")
@@ -59,7 +59,7 @@ def test_payments_and_reports_keep_balances_and_allocations_exact(invoice_amount
         b.invoice(CID, acct.account_number, amount=a, due=b.TODAY + timedelta(days=k))
         for k, a in enumerate(invoice_amounts)
     ]
-    ledger = InMemoryPaymentLedger(invoices, [acct])
+    ledger = InMemoryPaymentPosting(invoices, [acct])
     store = InMemoryPaymentStatusStore(ledger)
     processor = CountingProcessor(SandboxProcessor())
     sent: list[ProcessorEvent] = []

@@ -13,7 +13,7 @@ from arportal.domain.models import Channel, PaymentMethodType
 from arportal.domain.status import PaymentStatus
 from arportal.services.payments import PayCommand, PaymentsConfig, pay
 from tests import builders as b
-from tests.fakes import CountingProcessor, InMemoryPaymentLedger
+from tests.fakes import CountingProcessor, InMemoryPaymentPosting
 
 CID = "CUS-000200"
 CONFIG = PaymentsConfig("USD", FeeSchedule(), "sandbox")
@@ -34,7 +34,7 @@ def test_balances_never_go_negative_and_allocations_equal_what_was_paid(invoice_
         b.invoice(CID, acct.account_number, amount=a, due=b.TODAY + timedelta(days=k))
         for k, a in enumerate(invoice_amounts)
     ]
-    ledger = InMemoryPaymentLedger(invoices, [acct])
+    ledger = InMemoryPaymentPosting(invoices, [acct])
     processor = CountingProcessor(SandboxProcessor())
     keys: list[str] = []
     for index, (amount, token, choose, repeat) in enumerate(steps):

@@ -18,7 +18,7 @@ from arportal.ports import ProcessorEvent
 from arportal.services.payment_status import EventOutcome, apply_processor_event
 from arportal.services.payments import PayCommand, PaymentsConfig, pay
 from tests import builders as b
-from tests.fakes import InMemoryPaymentLedger, InMemoryPaymentStatusStore
+from tests.fakes import InMemoryPaymentPosting, InMemoryPaymentStatusStore
 
 CID = "CUS-000600"
 CONFIG = PaymentsConfig("USD", FeeSchedule(), "sandbox")
@@ -43,7 +43,7 @@ def test_reports_follow_the_status_machine_and_keep_the_ledger_whole(invoice_amo
         b.invoice(CID, acct.account_number, amount=a, due=b.TODAY + timedelta(days=k))
         for k, a in enumerate(invoice_amounts)
     ]
-    ledger = InMemoryPaymentLedger(invoices, [acct])
+    ledger = InMemoryPaymentPosting(invoices, [acct])
     store = InMemoryPaymentStatusStore(ledger)
     made = []
     for index, (amount, token) in enumerate(taken):

@@ -6,11 +6,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arportal.domain.approvals import ExceptionAction
+from arportal.domain.approvals import StaffAction
 from arportal.domain.errors import BusinessRuleError
-from arportal.domain.exceptions import AdjustmentKind, check_money_back, plan_adjustment, plan_money_back
 from arportal.domain.models import Allocation
 from arportal.domain.posting import apply_to_invoice
+from arportal.domain.staff_actions import AdjustmentKind, check_money_back, plan_adjustment, plan_money_back
 from tests import builders as b
 
 CID = "CUS-00PROP1"
@@ -63,11 +63,11 @@ def test_balances_never_go_negative_and_allocations_equal_payments_minus_refunds
             index = which % len(payments)
             payment = payments[index]
             try:
-                take = check_money_back(ExceptionAction.REFUND, payment, amount)
+                take = check_money_back(StaffAction.REFUND, payment, amount)
             except BusinessRuleError:
                 continue
             back = plan_money_back(
-                ExceptionAction.REFUND,
+                StaffAction.REFUND,
                 payment,
                 amount=take,
                 allocations=allocations[payment.payment_id],

@@ -9,17 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arportal.domain.allocation import allocate_oldest_first
-from arportal.domain.approvals import ExceptionAction
+from arportal.domain.approvals import StaffAction
 from arportal.domain.credit import plan_credit_application
 from arportal.domain.errors import BusinessRuleError
-from arportal.domain.exceptions import (
-    AdjustmentKind,
-    MoneyBack,
-    check_money_back,
-    plan_adjustment,
-    plan_money_back,
-    refundable,
-)
 from arportal.domain.models import (
     Account,
     Allocation,
@@ -33,6 +25,14 @@ from arportal.domain.models import (
     StatusChange,
 )
 from arportal.domain.posting import plan_posting
+from arportal.domain.staff_actions import (
+    AdjustmentKind,
+    MoneyBack,
+    check_money_back,
+    plan_adjustment,
+    plan_money_back,
+    refundable,
+)
 from arportal.domain.statement import (
     EntryKind,
     LedgerEntry,
@@ -330,7 +330,7 @@ def _move(draw: st.DrawFn, ledger: _Ledger, move: str, amount: int, now: datetim
             ledger.notes[posting.credit.credit_note_id] = posting.credit
     elif move in {"refund", "void", "reverse"} and standing:
         payment = draw(st.sampled_from(standing))
-        action = {"refund": ExceptionAction.REFUND, "void": ExceptionAction.VOID, "reverse": ExceptionAction.REVERSAL}
+        action = {"refund": StaffAction.REFUND, "void": StaffAction.VOID, "reverse": StaffAction.REVERSAL}
         try:
             moved = check_money_back(action[move], payment, min(amount, max(refundable(payment), 1)))
         except BusinessRuleError:

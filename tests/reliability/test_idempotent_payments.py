@@ -20,13 +20,13 @@ from arportal.domain.models import Channel, PaymentMethodType
 from arportal.services.payments import PayCommand, PaymentsConfig, pay
 from arportal.services.receipts import pay_and_confirm
 from tests import builders as b
-from tests.fakes import CountingProcessor, InMemoryPaymentLedger, ReceiptKit, in_memory_idempotency_store
+from tests.fakes import CountingProcessor, InMemoryPaymentPosting, ReceiptKit, in_memory_idempotency_store
 
 CID = "CUS-000700"
 CONFIG = PaymentsConfig("USD", FeeSchedule(), "sandbox")
 
 
-class AtomicLedger(InMemoryPaymentLedger):
+class AtomicLedger(InMemoryPaymentPosting):
     """Its posting is atomic, as one DynamoDB transaction is; ``crash`` makes the next posting die."""
 
     def __init__(self, *args, **kwargs) -> None:

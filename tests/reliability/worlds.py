@@ -12,7 +12,7 @@ from typing import Any
 
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from arportal.domain.models import Account, Customer, Invoice, Payment
 from tests import builders as b
@@ -65,7 +65,7 @@ def pay_world(amounts: tuple[int, ...] = (3_000, 5_000), *, customer_id: str, em
         b.invoice(customer_id, account.account_number, amount=amount, due=b.TODAY + timedelta(days=7 * k))
         for k, amount in enumerate(amounts)
     ]
-    DynamoLedger(settings().ledger_table).put_new([customer, account, *invoices])
+    DynamoCustomerRecords(settings().ledger_table).put_new([customer, account, *invoices])
     return PayWorld(customer, account, invoices)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from arportal.domain.approvals import ExceptionAction, may_decide, needs_approval
+from arportal.domain.approvals import StaffAction, may_decide, needs_approval
 from arportal.domain.permissions import Role
 
-A, R = ExceptionAction, Role
+A, R = StaffAction, Role
 THRESHOLD = 50_000
 # Who acts without a second person at or below the threshold.
 ACTS_DIRECTLY = {
@@ -21,14 +21,14 @@ ACTS_DIRECTLY = {
 
 @pytest.mark.parametrize("amount", [1, THRESHOLD - 1, THRESHOLD, -THRESHOLD])
 @pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("action", list(ExceptionAction))
+@pytest.mark.parametrize("action", list(StaffAction))
 def test_at_or_below_the_threshold_only_roles_without_the_permission_need_approval(action, role, amount):
     assert needs_approval(action, amount, frozenset({role}), THRESHOLD) is (role not in ACTS_DIRECTLY[action])
 
 
 @pytest.mark.parametrize("amount", [THRESHOLD + 1, -(THRESHOLD + 1), 10**9])
 @pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("action", list(ExceptionAction))
+@pytest.mark.parametrize("action", list(StaffAction))
 def test_above_the_threshold_everyone_needs_approval(action, role, amount):
     assert needs_approval(action, amount, frozenset({role}), THRESHOLD) is True
 
@@ -39,7 +39,7 @@ def test_an_agent_cannot_refund_above_the_threshold_without_approval():
 
 
 def test_no_role_at_all_always_needs_approval():
-    assert all(needs_approval(action, 1, frozenset(), THRESHOLD) for action in ExceptionAction)
+    assert all(needs_approval(action, 1, frozenset(), THRESHOLD) for action in StaffAction)
 
 
 @pytest.mark.parametrize(("roles", "allowed"), [({R.SUPERVISOR}, True), ({R.FINANCE}, True), ({R.AGENT}, False)])

@@ -12,7 +12,7 @@ from arportal.domain.plans import PlannedInstalment
 from arportal.services import autopay, plans
 from arportal.services.payment_methods import IdempotencyKeyReusedError
 from tests import builders as b
-from tests.fakes import InMemoryPaymentLedger, InMemorySchedules, RecordingStarter
+from tests.fakes import InMemoryPaymentPosting, InMemorySchedules, RecordingStarter
 
 NOW = b.NOW
 TODAY = NOW.date()
@@ -27,7 +27,7 @@ class World:
             b.invoice(cid, self.account.account_number, amount=a, due=due or TODAY + timedelta(days=20))
             for a in invoice_amounts
         ]
-        self.ledger = InMemoryPaymentLedger(self.invoices, [self.account])
+        self.ledger = InMemoryPaymentPosting(self.invoices, [self.account])
         self.store = InMemorySchedules(self.invoices, [self.customer])
         self.method = self.save_method("tok_visa")
 

@@ -12,7 +12,7 @@ from arportal.domain.status import PaymentStatus
 from arportal.services import payment_methods, scheduled_payments
 from arportal.services.scheduled_payments import ProcessorAnswer, ScheduledCharge
 from tests import builders as b
-from tests.fakes import InMemoryNotices, InMemoryPaymentLedger, InMemorySchedules, RecordingMailer
+from tests.fakes import InMemoryNotices, InMemoryPaymentPosting, InMemorySchedules, RecordingMailer
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -23,7 +23,7 @@ class World:
         cid = self.customer.customer_id
         self.account = b.account(cid)
         self.invoices = [b.invoice(cid, self.account.account_number, amount=a) for a in amounts]
-        self.ledger = InMemoryPaymentLedger(self.invoices, [self.account])
+        self.ledger = InMemoryPaymentPosting(self.invoices, [self.account])
         self.store = InMemorySchedules(self.invoices, [self.customer])
         self.plan = Schedule(
             schedule_id=f"sch_{b.n():026d}",

@@ -17,7 +17,7 @@ from arportal.ports import ProcessorEvent
 from arportal.services.payment_status import EventOutcome, apply_processor_event, handle_processor_event
 from arportal.services.payments import PayCommand, PaymentsConfig, credit_note_id_for, pay
 from tests import builders as b
-from tests.fakes import InMemoryPaymentLedger, InMemoryPaymentStatusStore, ReceiptKit
+from tests.fakes import InMemoryPaymentPosting, InMemoryPaymentStatusStore, ReceiptKit
 
 CID = "CUS-000300"
 CONFIG = PaymentsConfig("USD", FeeSchedule(), "sandbox")
@@ -28,7 +28,7 @@ def world():
     acct = b.account(CID, number="UT-200300")
     old = b.invoice(CID, acct.account_number, amount=3_000, due=b.TODAY - timedelta(days=10))
     new = b.invoice(CID, acct.account_number, amount=5_000, due=b.TODAY + timedelta(days=10))
-    ledger = InMemoryPaymentLedger([old, new], [acct])
+    ledger = InMemoryPaymentPosting([old, new], [acct])
     return ledger, InMemoryPaymentStatusStore(ledger), old, new, acct
 
 

@@ -13,7 +13,7 @@ from arportal.domain.posting import apply_to_invoice
 from arportal.domain.status import InvoiceStatus, PaymentStatus
 from arportal.services.payments import PayCommand, PaymentsConfig, pay
 from tests import builders as b
-from tests.fakes import CountingProcessor, InMemoryPaymentLedger
+from tests.fakes import CountingProcessor, InMemoryPaymentPosting
 
 CONFIG = PaymentsConfig(
     "USD", FeeSchedule(rules={PaymentMethodType.CARD: FeeRule(fixed=30, basis_points=250)}), "sandbox"
@@ -26,7 +26,7 @@ def world():
     acct = b.account(CID, number="UT-200100")
     old = b.invoice(CID, acct.account_number, amount=3000, due=b.TODAY - timedelta(days=30))
     new = b.invoice(CID, acct.account_number, amount=5000, due=b.TODAY + timedelta(days=10))
-    ledger = InMemoryPaymentLedger([old, new], [acct])
+    ledger = InMemoryPaymentPosting([old, new], [acct])
     return ledger, CountingProcessor(SandboxProcessor()), old, new, acct
 
 
@@ -200,7 +200,7 @@ def test_the_payment_records_its_departments_and_credit(world):
     assert result.payment.departments == ["utilities"] and result.payment.unapplied == 1000
 
 
-class CrashOnce(InMemoryPaymentLedger):
+class CrashOnce(InMemoryPaymentPosting):
     """Its next posting dies (the container was killed between the charge and the posting)."""
 
     crash = True

@@ -15,7 +15,7 @@ from arportal.services.payment_notices import decline_advice
 from arportal.services.payments import PayCommand, PaymentsConfig
 from arportal.services.receipts import Contact, pay_and_confirm, send_receipt
 from tests import builders as b
-from tests.fakes import InMemoryPaymentLedger, ReceiptKit
+from tests.fakes import InMemoryPaymentPosting, ReceiptKit
 
 CID = "CUS-000400"
 CONFIG = PaymentsConfig("USD", FeeSchedule(rules={PaymentMethodType.CARD: FeeRule(basis_points=250)}), "sandbox")
@@ -28,7 +28,7 @@ def kit() -> ReceiptKit:
         b.invoice(CID, acct.account_number, amount=3_000, due=b.TODAY),
         b.invoice(CID, acct.account_number, amount=5_000, due=b.TODAY + timedelta(days=30)),
     ]
-    return ReceiptKit(InMemoryPaymentLedger(invoices, [acct]), [b.customer(CID, email="pat@example.org")])
+    return ReceiptKit(InMemoryPaymentPosting(invoices, [acct]), [b.customer(CID, email="pat@example.org")])
 
 
 def checkout(kit: ReceiptKit, amount: int, *, token="tok_visa", method=PaymentMethodType.CARD, key=None, contact=None):

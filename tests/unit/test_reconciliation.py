@@ -27,19 +27,19 @@ from arportal.domain.payment_intents import (
 from arportal.domain.posting import Posting, apply_to_invoice
 from arportal.domain.status import PaymentStatus
 from arportal.ports import ChargeRequest
-from arportal.ports.payments import IntentLedger
+from arportal.ports.payments import IntentPosting
 from arportal.services import payments
 from arportal.services.payments import PayCommand, PaymentsConfig, charge_key, intent_for, pay
 from arportal.services.reconciliation import reconcile
 from tests import builders as b
-from tests.fakes import CountingProcessor, InMemoryPaymentLedger
+from tests.fakes import CountingProcessor, InMemoryPaymentPosting
 
 CID = "CUS-000920"
 CONFIG = PaymentsConfig("USD", FeeSchedule(rules={PaymentMethodType.CARD: FeeRule(fixed=30)}), "sandbox")
 LATER = b.NOW + RECONCILE_AFTER + timedelta(minutes=1)
 
 
-class IntentMemoryLedger(InMemoryPaymentLedger):
+class InMemoryIntentPosting(InMemoryPaymentPosting):
     """The payment ledger with intents and the reconciler's store, as the DynamoDB adapters behave: an intent opens
     conditionally, closes in its posting's transaction, and a reconciler's close is conditioned on the attempt."""
 
@@ -112,7 +112,7 @@ class IntentMemoryLedger(InMemoryPaymentLedger):
 class Processor(CountingProcessor):
     """Counts charges; ``seen_intent`` records whether the intent was open when the processor was called."""
 
-    def __init__(self, ledger: IntentMemoryLedger) -> None:
+    def __init__(self, ledger: InMemoryIntentPosting) -> None:
         super().__init__(SandboxProcessor())
         self.ledger = ledger
         self.seen_intent: list[bool] = []
@@ -128,7 +128,7 @@ def world():
     acct = b.account(CID, number="UT-200920")
     old = b.invoice(CID, acct.account_number, amount=3_000, due=b.TODAY - timedelta(days=30))
     new = b.invoice(CID, acct.account_number, amount=5_000, due=b.TODAY + timedelta(days=10))
-    ledger = IntentMemoryLedger([old, new], [acct])
+    ledger = InMemoryIntentPosting([old, new], [acct])
     return ledger, Processor(ledger), old, new, acct
 
 
@@ -152,7 +152,7 @@ def cmd(amount: int, *, key: str | None = None, token: str = "tok_visa", **kw) -
     )
 
 
-def charged_but_never_posted(ledger: IntentMemoryLedger, processor: Processor, command: PayCommand) -> PaymentIntent:
+def charged_but_never_posted(ledger: InMemoryIntentPosting, processor: Processor, command: PayCommand) -> PaymentIntent:
     """What a crash between the charge and the posting leaves: an open intent and a charge under its key."""
     intent = intent_for(command, 30, b.NOW)
     assert ledger.open_intent(intent) is None
@@ -162,7 +162,7 @@ def charged_but_never_posted(ledger: IntentMemoryLedger, processor: Processor, c
     return intent
 
 
-def run(ledger: IntentMemoryLedger, processor: Processor, now: datetime = LATER):  # type: ignore[no-untyped-def]
+def run(ledger: InMemoryIntentPosting, processor: Processor, now: datetime = LATER):  # type: ignore[no-untyped-def]
     return reconcile(intents=ledger, ledger=ledger, processor=processor, config=CONFIG, now=now)
 
 
@@ -171,7 +171,7 @@ def run(ledger: IntentMemoryLedger, processor: Processor, now: datetime = LATER)
 
 def test_the_intent_is_open_before_the_processor_is_called_and_closed_by_the_posting(world):
     ledger, processor, *_ = world
-    assert isinstance(ledger, IntentLedger)
+    assert isinstance(ledger, IntentPosting)
     command = cmd(4_000)
     result = pay(command, ledger=ledger, processor=processor, config=CONFIG, now=b.NOW)
     assert processor.seen_intent == [True]

@@ -4,12 +4,12 @@ from arportal.domain.errors import NotFoundError
 from arportal.domain.search import SearchKind
 from arportal.services import customers, search
 from tests import builders as b
-from tests.fakes import InMemoryLedger
+from tests.fakes import InMemoryCustomerRecords
 
 
 @pytest.fixture
 def ledger():
-    led = InMemoryLedger()
+    led = InMemoryCustomerRecords()
     c = b.customer("CUS-000777", name="Dana Whitfield")
     acct = b.account(c.customer_id, number="UT-209999")
     inv = b.invoice(c.customer_id, acct.account_number, number="UT-2026-77777")

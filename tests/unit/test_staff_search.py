@@ -9,7 +9,7 @@ from arportal.domain.search import SearchKind
 from arportal.ports import LookupHit
 from arportal.services.search import looks_like_phone, prefix_kinds, search
 from tests import builders as b
-from tests.fakes import InMemoryLedger
+from tests.fakes import InMemoryCustomerRecords
 
 K = SearchKind
 
@@ -67,7 +67,7 @@ def test_what_looks_like_a_phone_number():
 
 
 def test_an_email_prefix_is_one_search_and_needs_no_second_read(pat):
-    repo, prefixes = InMemoryLedger(), Prefixes([pat])
+    repo, prefixes = InMemoryCustomerRecords(), Prefixes([pat])
     result = search(repo, "PAT.RIVERA@EX", prefixes=prefixes)
     assert result.kinds == [K.EMAIL] and [m.customer.customer_id for m in result.matches] == [pat.customer_id]
     assert prefixes.asked == [(K.EMAIL, "PAT.RIVERA@EX")] and repo.reads == 0
@@ -75,19 +75,19 @@ def test_an_email_prefix_is_one_search_and_needs_no_second_read(pat):
 
 
 def test_a_word_searches_names_and_addresses_and_lists_a_customer_once(pat):
-    result = search(InMemoryLedger(), "pat", prefixes=Prefixes([pat]))
+    result = search(InMemoryCustomerRecords(), "pat", prefixes=Prefixes([pat]))
     assert result.kinds == [K.NAME, K.EMAIL] and len(result.matches) == 1
     assert result.matches[0].hit.kind is K.NAME
 
 
 def test_a_single_word_without_digits_is_a_name_not_an_invoice_number(pat):
-    repo = InMemoryLedger()
+    repo = InMemoryCustomerRecords()
     result = search(repo, "rivera", prefixes=Prefixes([pat]))
     assert result.kinds == [K.NAME, K.EMAIL] and repo.reads == 0
 
 
 def test_a_phone_number_that_looks_like_a_key_is_tried_as_a_key_then_as_a_phone(pat):
-    repo, prefixes = InMemoryLedger(), Prefixes([pat])
+    repo, prefixes = InMemoryCustomerRecords(), Prefixes([pat])
     result = search(repo, "217-555-01", prefixes=prefixes)
     assert result.kinds == [K.INVOICE_NUMBER, K.PHONE]
     assert [m.customer.customer_id for m in result.matches] == [pat.customer_id]
@@ -96,7 +96,7 @@ def test_a_phone_number_that_looks_like_a_key_is_tried_as_a_key_then_as_a_phone(
 
 def test_a_key_that_matches_is_not_searched_as_a_phone(pat):
     account = b.account(pat.customer_id, number="UT-2175550")
-    repo, prefixes = InMemoryLedger(), Prefixes([pat])
+    repo, prefixes = InMemoryCustomerRecords(), Prefixes([pat])
     repo.put_new([pat, account])
     result = search(repo, "UT-2175550", prefixes=prefixes)
     assert [m.hit.kind for m in result.matches] == [K.ACCOUNT_NUMBER] and prefixes.asked == []
@@ -104,14 +104,14 @@ def test_a_key_that_matches_is_not_searched_as_a_phone(pat):
 
 def test_an_explicit_kind_restricts_the_search(pat):
     prefixes = Prefixes([pat])
-    assert search(InMemoryLedger(), "pat", kind=K.PHONE, prefixes=prefixes).matches == []
+    assert search(InMemoryCustomerRecords(), "pat", kind=K.PHONE, prefixes=prefixes).matches == []
     assert prefixes.asked == [(K.PHONE, "pat")]
-    assert len(search(InMemoryLedger(), "2175", kind=K.PHONE, prefixes=prefixes).matches) == 1
+    assert len(search(InMemoryCustomerRecords(), "2175", kind=K.PHONE, prefixes=prefixes).matches) == 1
 
 
 def test_limit_bounds_the_matches(pat):
     many = [pat.model_copy(update={"customer_id": f"CUS-000PAT{i:02d}"}) for i in range(8)]
-    assert len(search(InMemoryLedger(), "pat", limit=3, prefixes=Prefixes(many)).matches) == 3
+    assert len(search(InMemoryCustomerRecords(), "pat", limit=3, prefixes=Prefixes(many)).matches) == 3
 
 
 class TestPointerItems:

@@ -21,7 +21,7 @@ from arportal.domain.plans import PlannedInstalment
 from portal_api.schemas_autopay import AutopayIn, PlanChoice, QuoteIn, QuoteOut, ScheduleIn
 
 if TYPE_CHECKING:
-    from arportal.ports import PaymentLedger
+    from arportal.ports import PaymentPosting
     from arportal.services.plans import PlanRequest
 
 # Services and adapters are imported inside the routes: a cold start serving another route never pays for them.
@@ -29,11 +29,11 @@ router = new_router()
 _CREATED = {201: {"description": "Created", "content": {"application/json": {"model": ScheduleOut}}}}
 
 
-def _ledger() -> PaymentLedger:
-    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+def _ledger() -> PaymentPosting:
+    from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
 
     s = settings()
-    return DynamoPaymentLedger(s.ledger_table, s.audit_table)
+    return DynamoPaymentPosting(s.ledger_table, s.audit_table)
 
 
 def _plan_request(

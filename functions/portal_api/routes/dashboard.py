@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from arportal import clock
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_customer
 from arportal.api.schemas import ProfileOut
@@ -14,8 +14,8 @@ from portal_api.schemas import DashboardOut
 router = new_router()
 
 
-def _ledger() -> DynamoLedger:
-    return DynamoLedger(settings().ledger_table)
+def _ledger() -> DynamoCustomerRecords:
+    return DynamoCustomerRecords(settings().ledger_table)
 
 
 @router.get("/v1/portal/me", tags=["portal"], summary="The signed-in customer's profile")

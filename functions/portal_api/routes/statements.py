@@ -62,15 +62,15 @@ def get_statement(
     account: AccountNumberQuery = None,
     format: Annotated[Literal["json", "pdf", "csv"], Query()] = "json",  # the contract's name
 ) -> Response[str]:
+    from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
     from arportal.adapters.dynamodb.history import DynamoStatementHistory
-    from arportal.adapters.dynamodb.repository import DynamoLedger
     from arportal.services import statements
 
     customer_id = require_customer(current_caller(router))
     config = settings()
     query = statements.StatementQuery(customer_id, from_date, to_date, account)
     history = DynamoStatementHistory(config.ledger_table)
-    customers = DynamoLedger(config.ledger_table)
+    customers = DynamoCustomerRecords(config.ledger_table)
     now = clock.now()
     if format == "json":
         built = statements.statement(

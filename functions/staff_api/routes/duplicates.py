@@ -6,7 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
+from arportal.adapters.dynamodb.staff_actions import DynamoStaffActionStore
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_staff
 from arportal.config import settings
@@ -28,7 +28,7 @@ def customer_duplicates(customerId: Annotated[str, Path(pattern=CUSTOMER_ID_PATT
     s = settings()
     cid = customerId.upper()
     pairs = duplicates.customer_duplicates(
-        DynamoExceptionStore(s.ledger_table, s.audit_table), cid, window_minutes=s.duplicate_window_minutes
+        DynamoStaffActionStore(s.ledger_table, s.audit_table), cid, window_minutes=s.duplicate_window_minutes
     )
     return DuplicatesOut(
         customer_id=cid, window_minutes=s.duplicate_window_minutes, duplicates=[DuplicateOut.of(p) for p in pairs]

@@ -108,7 +108,7 @@ def take_payment(body: Annotated[StaffPayIn, Body()]) -> Response[str]:
 
 def _take(body: StaffPayIn, caller: Caller, key: str, scope: str) -> Outcome:
     from arportal import wiring
-    from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
+    from arportal.adapters.dynamodb.staff_actions import DynamoStaffActionStore
     from arportal.domain.models import Channel
     from arportal.services.payments import PayCommand, PaymentsConfig
     from arportal.services.staff_payments import CartLine, take_payment
@@ -139,7 +139,7 @@ def _take(body: StaffPayIn, caller: Caller, key: str, scope: str) -> Outcome:
         processor=wired.processor,
         config=PaymentsConfig(s.currency, staff_fees(), wired.processor.name),
         services=wired.receipts,
-        recent=DynamoExceptionStore(s.ledger_table, s.audit_table),
+        recent=DynamoStaffActionStore(s.ledger_table, s.audit_table),
         window_minutes=s.duplicate_window_minutes,
         now=clock.now(),
     )

@@ -42,8 +42,8 @@ def email_receipt(
 
     def work() -> Outcome:
         from arportal.adapters.dynamodb.documents import DynamoDocuments
-        from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
-        from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+        from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
+        from arportal.adapters.dynamodb.staff_actions import DynamoStaffActionStore
         from arportal.adapters.dynamodb.staff_commands import DynamoInteractionStore
         from arportal.adapters.pdf.receipt import PdfReceiptRenderer
         from arportal.adapters.s3 import S3DocumentStore
@@ -53,7 +53,7 @@ def email_receipt(
 
         s = settings()
         services = ReceiptServices(
-            records=DynamoPaymentLedger(s.ledger_table, s.audit_table),
+            records=DynamoPaymentPosting(s.ledger_table, s.audit_table),
             documents=DynamoDocuments(s.ledger_table),
             files=S3DocumentStore(s.documents_bucket),
             mailer=SesMailer(s.sender_email),
@@ -66,7 +66,7 @@ def email_receipt(
             to=body.to,
             actor=caller.actor,
             idempotency_key=key,
-            owners=DynamoExceptionStore(s.ledger_table, s.audit_table),
+            owners=DynamoStaffActionStore(s.ledger_table, s.audit_table),
             services=services,
             interactions=DynamoInteractionStore(s.ledger_table, s.audit_table),
             now=clock.now(),

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from arportal.adapters.dynamodb.repository import DynamoLedger
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.staff_queries import DynamoStaffQueries
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_staff
@@ -40,5 +40,7 @@ def search(
 ) -> SearchOut:
     require_staff(current_caller(router), Permission.CUSTOMERS_READ)
     table = settings().ledger_table
-    result = search_service.search(DynamoLedger(table), q, kind=type, limit=limit, prefixes=DynamoStaffQueries(table))
+    result = search_service.search(
+        DynamoCustomerRecords(table), q, kind=type, limit=limit, prefixes=DynamoStaffQueries(table)
+    )
     return SearchOut.of(result)

@@ -17,7 +17,7 @@ from enum import StrEnum
 from arportal.domain.permissions import Permission, Role, permissions_of
 
 
-class ExceptionAction(StrEnum):
+class StaffAction(StrEnum):
     REFUND = "refund"
     VOID = "void"
     REVERSAL = "reversal"
@@ -25,16 +25,16 @@ class ExceptionAction(StrEnum):
     WRITE_OFF = "write_off"
 
 
-ACTION_PERMISSION: dict[ExceptionAction, Permission] = {
-    ExceptionAction.REFUND: Permission.PAYMENTS_REFUND,
-    ExceptionAction.VOID: Permission.PAYMENTS_VOID,
-    ExceptionAction.REVERSAL: Permission.PAYMENTS_REVERSE,
-    ExceptionAction.ADJUSTMENT: Permission.ADJUSTMENTS_CREATE,
-    ExceptionAction.WRITE_OFF: Permission.ADJUSTMENTS_CREATE,
+ACTION_PERMISSION: dict[StaffAction, Permission] = {
+    StaffAction.REFUND: Permission.PAYMENTS_REFUND,
+    StaffAction.VOID: Permission.PAYMENTS_VOID,
+    StaffAction.REVERSAL: Permission.PAYMENTS_REVERSE,
+    StaffAction.ADJUSTMENT: Permission.ADJUSTMENTS_CREATE,
+    StaffAction.WRITE_OFF: Permission.ADJUSTMENTS_CREATE,
 }
 
 
-def needs_approval(action: ExceptionAction, amount: int, roles: frozenset[Role], threshold: int) -> bool:
+def needs_approval(action: StaffAction, amount: int, roles: frozenset[Role], threshold: int) -> bool:
     """True when the action must wait for a second staff member's decision (see the module's rule)."""
     if abs(amount) > threshold:
         return True

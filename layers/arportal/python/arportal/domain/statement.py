@@ -295,7 +295,7 @@ def credit_entry(note: CreditNote, *, include_overpayment_holds: bool = False) -
 class Part:
     """A stretch ``[start, end)`` of a payment's amount, in the order money back takes it back: the credit the
     payment left on account first (``invoice_id`` None), then its allocations from the last invoice id to the
-    first (``domain/exceptions.plan_money_back``'s order, so the n-th refund takes exactly the same stretch)."""
+    first (``domain/staff_actions.plan_money_back``'s order, so the n-th refund takes exactly the same stretch)."""
 
     start: int
     end: int

@@ -13,7 +13,7 @@ What was owed at the end is worked back from today's figures, invoice by invoice
               - what refunds and reversals after the end gave back to it  (it was still paid then)
               + credit spent on it that a refund or reversal up to the end had to give back (see below)
 
-Which stretch of a payment a refund or reversal took back follows ``domain/exceptions.plan_money_back``: the
+Which stretch of a payment a refund or reversal took back follows ``domain/staff_actions.plan_money_back``: the
 credit the payment left on account first, then its allocations from the last invoice id to the first
 (``statement.payment_parts`` / ``statement.givebacks``), so every invoice's share is known without a record per
 refund. The credit a payment left (its overpayment hold) is followed from the payment's ``unapplied`` amount, its

@@ -132,7 +132,7 @@ class ProcessorUnavailableError(Exception):
     """The processor did not answer; whether a charge happened is unknown until ``find_charge``."""
 
 
-class PaymentLedger(Protocol):
+class PaymentPosting(Protocol):
     """The reads a payment is planned from and the one transaction that posts it."""
 
     def open_invoices(self, customer_id: str) -> list[Invoice]: ...

@@ -18,7 +18,7 @@ from arportal.domain.models import (
 from arportal.domain.payment_intents import IntentOutcome, LedgerEvent, PaymentIntent
 from arportal.domain.posting import InvoiceChange, Posting
 from arportal.domain.status import PaymentStatus
-from arportal.ports.core import PaymentLedger
+from arportal.ports.core import PaymentPosting
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class PaymentStatusStore(Protocol):
 
 
 @runtime_checkable
-class IntentLedger(PaymentLedger, Protocol):
+class IntentPosting(PaymentPosting, Protocol):
     """A payment ledger that records each payment's intent before the processor is charged and closes it in the
     transaction that posts the payment (``domain/payment_intents.py``). The DynamoDB ledger does; ``payments.pay``
     records intents whenever its ledger is one (a ledger without them, like older unit tests' in-memory fake,
@@ -128,7 +128,7 @@ class IntentLedger(PaymentLedger, Protocol):
         intent: PaymentIntent | None = None,
         events: Sequence[LedgerEvent] = (),
     ) -> None:
-        """``PaymentLedger.post``, closing ``intent`` (posted, naming the payment, out of the open index) and
+        """``PaymentPosting.post``, closing ``intent`` (posted, naming the payment, out of the open index) and
         writing ``events`` in the same transaction."""
         ...
 

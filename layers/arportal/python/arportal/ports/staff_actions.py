@@ -9,8 +9,8 @@ from typing import Protocol
 
 from arportal.domain import credit as domain_credit
 from arportal.domain import duplicates as domain_duplicates
-from arportal.domain import exceptions as domain_exceptions
 from arportal.domain import models as domain_models
+from arportal.domain import staff_actions as domain_actions
 from arportal.domain.models import (
     Invoice,
 )
@@ -47,7 +47,7 @@ class AppliedAction:
         return self.entity_id if self.result.get(self.FILED) else None
 
 
-class ExceptionStore(Protocol):
+class StaffActionStore(Protocol):
     def locate_payment(self, payment_id: str) -> PaymentState | None:
         """The payment wherever it lives (by its id), with its allocations, invoices and credit note."""
         ...
@@ -55,7 +55,7 @@ class ExceptionStore(Protocol):
     def applied(self, scope: str, key: str) -> AppliedAction | None: ...
 
     def apply_money_back(
-        self, back: domain_exceptions.MoneyBack, *, scope: str, key: str, audit: domain_models.AuditEvent
+        self, back: domain_actions.MoneyBack, *, scope: str, key: str, audit: domain_models.AuditEvent
     ) -> None:
         """One transaction: guard, payment, invoices, credit note, outbox event, chained audit record."""
         ...
@@ -65,7 +65,7 @@ class ExceptionStore(Protocol):
     def apply_adjustment(
         self,
         change: InvoiceChange,
-        record: domain_exceptions.AdjustmentRecord,
+        record: domain_actions.AdjustmentRecord,
         *,
         scope: str,
         key: str,
@@ -84,7 +84,7 @@ class ApprovalStore(Protocol):
     ) -> None:
         """The pending approval (listed in the queue at once) and its audit record, in one transaction; with
         ``guard`` (scope, Idempotency-Key), also the request's action guard, naming the approval as filed, so a
-        retry of the request finds it (``ExceptionStore.applied``) instead of filing another."""
+        retry of the request finds it (``StaffActionStore.applied``) instead of filing another."""
         ...
 
     def get(self, approval_id: str) -> StoredApproval | None: ...
@@ -142,7 +142,7 @@ class CreditApplicationRecord:
     fingerprint: str  # the request it answered: a reused key with another request is refused
 
 
-class CreditLedger(Protocol):
+class CreditApplications(Protocol):
     def credit_sources(self, customer_id: str) -> list[domain_models.CreditNote]:
         """The customer's credit notes with something left, read strongly consistently."""
         ...

@@ -20,8 +20,8 @@ from arportal.domain.models import AuditEvent
 from arportal.domain.permissions import Permission, Role, permissions_of
 from arportal.domain.status import ApprovalStatus
 from arportal.ports import ApprovalStore, ApprovalWorkflow, Page, StoredApproval
-from arportal.services.exception_executors import carry_out
-from arportal.services.exception_orders import ExceptionServices, order_from_request
+from arportal.services.staff_action_executors import carry_out
+from arportal.services.staff_action_orders import StaffActionServices, order_from_request
 
 
 class Decision(StrEnum):
@@ -122,11 +122,12 @@ def queue(
 @dataclass(frozen=True)
 class ApprovedExecutor:
     """Carries out an approved request (``execute_approved`` calls it once the decision is recorded): the
-    executor registry of ``services/exception_executors.py``, then the approval moves on to executed or failed, with an
-    audit record. An approval filed outside the staff API has no request: it stays approved ("ready")."""
+    executor registry of ``services/staff_action_executors.py``, then the approval moves on to executed or
+    failed, with an audit record. An approval filed outside the staff API has no request: it stays approved
+    ("ready")."""
 
     approvals: ApprovalStore
-    services: ExceptionServices
+    services: StaffActionServices
 
     def execute(self, approval_id: str, *, decided_by: str, now: datetime) -> str:
         stored = self.approvals.get(approval_id)

@@ -30,8 +30,8 @@ from arportal.ports import (
     DueItems,
     DueItemsReader,
     InstalmentDue,
-    PaymentLedger,
     PaymentMethodStore,
+    PaymentPosting,
     RequestClaim,
     ScheduleStore,
     WorkflowStarter,
@@ -68,7 +68,7 @@ def require_method(methods: PaymentMethodStore, customer_id: str, method_id: str
 
 
 def enrol(
-    ledger: PaymentLedger,
+    ledger: PaymentPosting,
     schedules: ScheduleStore,
     methods: PaymentMethodStore,
     customer_id: str,

@@ -19,7 +19,7 @@ from arportal.domain.credit import CreditPlan, plan_credit_application
 from arportal.domain.errors import BusinessRuleError, ConflictError
 from arportal.domain.ids import new_id
 from arportal.domain.models import AuditEvent
-from arportal.ports import CreditApplicationRecord, CreditLedger
+from arportal.ports import CreditApplicationRecord, CreditApplications
 
 ATTEMPTS = 4
 # The transaction's other records: the key guard, the CAPP# record, the outbox event, the audit record and head.
@@ -51,7 +51,7 @@ class CreditApplied:
     replayed: bool = False
 
 
-def apply_credit(command: ApplyCredit, *, ledger: CreditLedger, currency: str, now: datetime) -> CreditApplied:
+def apply_credit(command: ApplyCredit, *, ledger: CreditApplications, currency: str, now: datetime) -> CreditApplied:
     for _ in range(ATTEMPTS):
         done = _already(command, ledger)
         if done is not None:
@@ -84,7 +84,7 @@ def apply_credit(command: ApplyCredit, *, ledger: CreditLedger, currency: str, n
     raise ConflictError("the credit or the invoices kept changing; retry with the same Idempotency-Key")
 
 
-def _already(command: ApplyCredit, ledger: CreditLedger) -> CreditApplied | None:
+def _already(command: ApplyCredit, ledger: CreditApplications) -> CreditApplied | None:
     record = ledger.applied(command.customer_id, command.scope, command.idempotency_key)
     if record is None:
         return None

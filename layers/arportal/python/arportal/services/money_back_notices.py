@@ -1,6 +1,6 @@
 """Telling the payer when a payment gives money back, or is taken back: refunds, voids and reversals, by email.
 
-It runs after the change has committed (``exception_executors``, at once or once an approval is carried out), so
+It runs after the change has committed (``staff_action_executors``, at once or once an approval is carried out), so
 nothing here may undo or fail it: a failed send is logged and reported in the ``NoticeSent`` it returns. A replayed
 request (the same Idempotency-Key, or an approval carried out again) finds the change applied and tells no one
 twice.
@@ -18,10 +18,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from arportal.domain.approvals import ExceptionAction
-from arportal.domain.exceptions import MoneyBack
+from arportal.domain.approvals import StaffAction
 from arportal.domain.models import Customer, Payment, PaymentMethodType
 from arportal.domain.money import Money, exponent
+from arportal.domain.staff_actions import MoneyBack
 from arportal.ports import CustomerRepository, Email, Mailer
 
 logger = logging.getLogger("arportal.money_back_notices")
@@ -43,7 +43,7 @@ class NoticeSent:
     problems: tuple[str, ...] = ()
 
 
-def notify_money_back(action: ExceptionAction, back: MoneyBack, *, notices: MoneyBackNotices) -> NoticeSent:
+def notify_money_back(action: StaffAction, back: MoneyBack, *, notices: MoneyBackNotices) -> NoticeSent:
     """Email the payer about ``back`` (a refund, void or reversal just applied), as their preferences say."""
     payment = back.after
     if payment.customer_id is None:
@@ -57,7 +57,7 @@ def notify_money_back(action: ExceptionAction, back: MoneyBack, *, notices: Mone
         return NoticeSent(skipped="no_profile")
     if not customer.email:
         return NoticeSent(skipped="no_email")
-    if action is not ExceptionAction.REVERSAL and not customer.preferences.email_receipts:
+    if action is not StaffAction.REVERSAL and not customer.preferences.email_receipts:
         return NoticeSent(skipped="not_wanted")
     message = money_back_email(action, back, notices.agency_name, customer, notices.portal_url)
     try:
@@ -69,14 +69,14 @@ def notify_money_back(action: ExceptionAction, back: MoneyBack, *, notices: Mone
 
 
 def money_back_email(
-    action: ExceptionAction, back: MoneyBack, agency: str, payer: Customer, portal_url: str | None
+    action: StaffAction, back: MoneyBack, agency: str, payer: Customer, portal_url: str | None
 ) -> Email:
     """The words: what went back (or was taken back), where to, what it means for the invoices it had paid."""
     payment = back.before
     cur = payment.currency
     which = f"your payment {payment.receipt_number or payment.payment_id} of {_money(payment.amount, cur)} made on "
     which += f"{payment.created_at:%d %B %Y}"
-    if action is ExceptionAction.REFUND:
+    if action is StaffAction.REFUND:
         subject = f"{agency}: {_money(back.amount, cur)} refunded to you"
         what = f"{agency} refunded {_money(back.amount, cur)} of {which}, {_where(payment)}."
         if payment.fee_amount:
@@ -84,7 +84,7 @@ def money_back_email(
         left = payment.amount - back.after.refunded
         if left > 0:
             what += f" {_money(left, cur)} of the payment still stands."
-    elif action is ExceptionAction.VOID:
+    elif action is StaffAction.VOID:
         subject = f"{agency}: your payment was cancelled"
         what = (
             f"{agency} cancelled {which} before it was processed: nothing was collected, and "

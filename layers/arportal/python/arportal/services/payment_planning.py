@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from arportal.domain.allocation import AllocationPlan, allocate_chosen, allocate_oldest_first
 from arportal.domain.errors import BusinessRuleError, NotFoundError
 from arportal.domain.models import Account, Invoice
-from arportal.ports import PaymentLedger
+from arportal.ports import PaymentPosting
 
 if TYPE_CHECKING:
     from arportal.services.payments import PayCommand
 
 
-def chosen_account(command: PayCommand, ledger: PaymentLedger) -> Account | None:
+def chosen_account(command: PayCommand, ledger: PaymentPosting) -> Account | None:
     """The account the payer named to pay against and hold any rest on (None when none was named)."""
     if command.account_number is None or command.customer_id is None:
         return None
@@ -31,7 +31,7 @@ def chosen_account(command: PayCommand, ledger: PaymentLedger) -> Account | None
 
 
 def plan_allocation(
-    command: PayCommand, ledger: PaymentLedger, *, fresh: bool = False, tolerate_closed: bool = False
+    command: PayCommand, ledger: PaymentPosting, *, fresh: bool = False, tolerate_closed: bool = False
 ) -> AllocationPlan:
     if command.invoices:
         wanted = [invoice_id for invoice_id, _ in command.invoices]
@@ -64,7 +64,7 @@ def plan_allocation(
     return plan
 
 
-def holding_account(command: PayCommand, ledger: PaymentLedger, meant_for: str | None) -> Account | None:
+def holding_account(command: PayCommand, ledger: PaymentPosting, meant_for: str | None) -> Account | None:
     """Where a charged payment's money is held when nothing it was for is open any more: the account it was
     meant for (``meant_for``), else the first invoice the payer chose, else the customer's first account."""
     if command.customer_id is None:

@@ -49,8 +49,8 @@ from arportal.domain.payment_intents import (
 from arportal.domain.posting import Posting, plan_posting
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.status import PaymentStatus
-from arportal.ports import ChargeRequest, ChargeResult, PaymentLedger, PaymentProcessor, ProcessorUnavailableError
-from arportal.ports.payments import IntentLedger
+from arportal.ports import ChargeRequest, ChargeResult, PaymentPosting, PaymentProcessor, ProcessorUnavailableError
+from arportal.ports.payments import IntentPosting
 from arportal.services.payment_planning import chosen_account, holding_account, plan_allocation
 
 POSTING_ATTEMPTS = 6  # postings planned from fresh reads of the invoices; then the money is held as credit
@@ -117,7 +117,7 @@ def credit_note_id_for(payment_id: str) -> str:
 def pay(
     command: PayCommand,
     *,
-    ledger: PaymentLedger,
+    ledger: PaymentPosting,
     processor: PaymentProcessor,
     config: PaymentsConfig,
     now: datetime,
@@ -154,7 +154,7 @@ def pay(
     if credit_account is None and not plan.parts:
         credit_account = holding_account(command, ledger, meant_for)
     intent = None
-    if command.method not in OFFLINE_METHODS and isinstance(ledger, IntentLedger):
+    if command.method not in OFFLINE_METHODS and isinstance(ledger, IntentPosting):
         intent = intent_for(command, fee, now)
         stored = ledger.open_intent(intent)
         if stored is not None:
@@ -179,7 +179,7 @@ def post_intended_charge(
     intent: PaymentIntent,
     charge: ChargeResult,
     *,
-    ledger: IntentLedger,
+    ledger: IntentPosting,
     config: PaymentsConfig,
     now: datetime,
     events: Callable[[Posting], Sequence[LedgerEvent]] = lambda _posting: (),
@@ -224,7 +224,7 @@ def _post_charge(
     charge: ChargeResult,
     plan: AllocationPlan,
     *,
-    ledger: PaymentLedger,
+    ledger: PaymentPosting,
     now: datetime,
     fee: int,
     credit_account: Account | None,
@@ -313,7 +313,7 @@ def _back_off(attempt: int) -> None:
 
 
 def _replan(
-    command: PayCommand, ledger: PaymentLedger, plan: AllocationPlan, new_ids: frozenset[str]
+    command: PayCommand, ledger: PaymentPosting, plan: AllocationPlan, new_ids: frozenset[str]
 ) -> AllocationPlan:
     """The plan again from fresh reads, tolerating what closed meanwhile; what cannot be planned is credit."""
     try:
@@ -323,7 +323,7 @@ def _replan(
 
 
 def _post(
-    ledger: PaymentLedger,
+    ledger: PaymentPosting,
     posting: Posting,
     command: PayCommand,
     *,
@@ -331,7 +331,7 @@ def _post(
     intent: PaymentIntent | None,
     events: Sequence[LedgerEvent],
 ) -> None:
-    if isinstance(ledger, IntentLedger) and (intent is not None or events):
+    if isinstance(ledger, IntentPosting) and (intent is not None or events):
         ledger.post(
             posting,
             scope=command.scope,
@@ -344,7 +344,7 @@ def _post(
         ledger.post(posting, scope=command.scope, idempotency_key=command.idempotency_key, audit=audit)
 
 
-def _key_taken(stored: PaymentIntent, command: PayCommand, ledger: PaymentLedger) -> PayResult:
+def _key_taken(stored: PaymentIntent, command: PayCommand, ledger: PaymentPosting) -> PayResult:
     """The intent under this key could not be opened: its payment is posted (answer with it), or the key was
     used for another payment. Nothing was charged by this request."""
     if stored.status is IntentStatus.POSTED:

@@ -16,7 +16,7 @@ from arportal.domain.errors import ConflictError, NotFoundError
 from arportal.domain.ids import new_id
 from arportal.domain.models import Instalment, PlanFrequency, Schedule, ScheduleKind
 from arportal.domain.plans import PlannedInstalment, PlanQuote, quote_plan
-from arportal.ports import PaymentLedger, PaymentMethodStore, ScheduleStore
+from arportal.ports import PaymentMethodStore, PaymentPosting, ScheduleStore
 from arportal.services.autopay import Created, create_schedule, replayed, require_method
 from arportal.services.payment_methods import fingerprint
 
@@ -36,7 +36,7 @@ class PlanRequest:
     accepted: tuple[PlannedInstalment, ...] = field(default=())
 
 
-def quote(ledger: PaymentLedger, customer_id: str, request: PlanRequest, *, today: date) -> PlanQuote:
+def quote(ledger: PaymentPosting, customer_id: str, request: PlanRequest, *, today: date) -> PlanQuote:
     if ledger.account(customer_id, request.account_number) is None:
         raise NotFoundError(f"account {request.account_number} is not one of yours")
     found = ledger.invoices(customer_id, list(dict.fromkeys(request.invoice_ids)))
@@ -56,7 +56,7 @@ def quote(ledger: PaymentLedger, customer_id: str, request: PlanRequest, *, toda
 
 
 def accept(
-    ledger: PaymentLedger,
+    ledger: PaymentPosting,
     schedules: ScheduleStore,
     methods: PaymentMethodStore,
     customer_id: str,

@@ -21,7 +21,7 @@ from arportal.ports import (
     DocumentStore,
     Email,
     Mailer,
-    PaymentLedger,
+    PaymentPosting,
     PaymentProcessor,
     PaymentRecords,
     ReceiptRenderer,
@@ -250,7 +250,7 @@ class Checkout:
 def pay_and_confirm(
     command: PayCommand,
     *,
-    ledger: PaymentLedger,
+    ledger: PaymentPosting,
     processor: PaymentProcessor,
     config: PaymentsConfig,
     services: ReceiptServices,

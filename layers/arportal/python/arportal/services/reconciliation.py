@@ -42,7 +42,7 @@ from arportal.domain.payment_intents import (
 )
 from arportal.domain.posting import Posting
 from arportal.ports import ChargeResult, PaymentProcessor
-from arportal.ports.payments import IntentLedger, IntentStore
+from arportal.ports.payments import IntentPosting, IntentStore
 from arportal.services.payments import PaymentsConfig, post_intended_charge
 
 logger = logging.getLogger("arportal.reconciliation")
@@ -76,7 +76,7 @@ class ReconcileReport:
 def reconcile(
     *,
     intents: IntentStore,
-    ledger: IntentLedger,
+    ledger: IntentPosting,
     processor: PaymentProcessor,
     config: PaymentsConfig,
     now: datetime,
@@ -99,7 +99,7 @@ def reconcile(
 def _reconcile_one(
     listed: PaymentIntent,
     intents: IntentStore,
-    ledger: IntentLedger,
+    ledger: IntentPosting,
     processor: PaymentProcessor,
     config: PaymentsConfig,
     *,

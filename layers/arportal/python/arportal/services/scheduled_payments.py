@@ -40,7 +40,7 @@ from arportal.domain.posting import plan_posting
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.reminders import FailedCharge, NoticeKind, payment_failed_message
 from arportal.domain.status import PaymentStatus
-from arportal.ports import CustomerRepository, Email, Mailer, NoticeLog, PaymentLedger, ScheduleStore
+from arportal.ports import CustomerRepository, Email, Mailer, NoticeLog, PaymentPosting, ScheduleStore
 from arportal.services.payments import credit_note_id_for
 
 logger = logging.getLogger("arportal.scheduled_payments")
@@ -95,7 +95,7 @@ def post_charge(
     charge: ScheduledCharge,
     answer: ProcessorAnswer,
     *,
-    ledger: PaymentLedger,
+    ledger: PaymentPosting,
     schedules: ScheduleStore,
     processor_name: str,
     now: datetime,
@@ -153,7 +153,7 @@ def post_charge(
     raise ConflictError("the invoices kept changing while the scheduled charge was being posted; the task retries")
 
 
-def _invoices(charge: ScheduledCharge, ledger: PaymentLedger) -> list[Invoice]:
+def _invoices(charge: ScheduledCharge, ledger: PaymentPosting) -> list[Invoice]:
     assert charge.customer_id is not None
     if charge.invoice_ids:
         return ledger.invoices(charge.customer_id, list(charge.invoice_ids))
@@ -194,7 +194,7 @@ def _payment(charge: ScheduledCharge, answer: ProcessorAnswer, processor_name: s
 
 
 def _after_posting(
-    charge: ScheduledCharge, payment: Payment, *, ledger: PaymentLedger, schedules: ScheduleStore, now: datetime
+    charge: ScheduledCharge, payment: Payment, *, ledger: PaymentPosting, schedules: ScheduleStore, now: datetime
 ) -> None:
     """Bring a plan's instalments up to date with what its invoices still owe (and close it when paid off).
     Not part of the money's transaction: it is derived from the invoices, so a retry recomputes it."""

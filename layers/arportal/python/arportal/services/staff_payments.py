@@ -17,7 +17,7 @@ from arportal.domain.errors import BusinessRuleError, NotFoundError
 from arportal.domain.ids import new_id, new_reference
 from arportal.domain.models import InteractionKind, Invoice, InvoiceLine, LineKind
 from arportal.domain.status import PaymentStatus
-from arportal.ports import InteractionStore, PaymentLedger, PaymentProcessor, ReceiptOwners, RecentPayments
+from arportal.ports import InteractionStore, PaymentPosting, PaymentProcessor, ReceiptOwners, RecentPayments
 from arportal.services.duplicates import duplicate_hint
 from arportal.services.interactions import NewInteraction, log_interaction
 from arportal.services.payments import PayCommand, PaymentsConfig
@@ -36,7 +36,7 @@ class CartLine:
     account_number: str | None = None
 
 
-def with_cart(command: PayCommand, lines: list[CartLine], *, ledger: PaymentLedger, now: datetime) -> PayCommand:
+def with_cart(command: PayCommand, lines: list[CartLine], *, ledger: PaymentPosting, now: datetime) -> PayCommand:
     """``command`` paying exactly the cart: its invoices and a new invoice for each fee line."""
     if command.customer_id is None:
         raise BusinessRuleError("a staff payment names the customer it is for")
@@ -65,7 +65,7 @@ def with_cart(command: PayCommand, lines: list[CartLine], *, ledger: PaymentLedg
     return replace(command, invoices=tuple(chosen), new_invoices=tuple(new), allow_credit=False)
 
 
-def _fee_invoice(command: PayCommand, line: CartLine, index: int, *, ledger: PaymentLedger, now: datetime) -> Invoice:
+def _fee_invoice(command: PayCommand, line: CartLine, index: int, *, ledger: PaymentPosting, now: datetime) -> Invoice:
     customer_id = command.customer_id or ""
     account = ledger.account(customer_id, line.account_number or "")
     if account is None:
@@ -112,7 +112,7 @@ def take_payment(
     command: PayCommand,
     lines: list[CartLine],
     *,
-    ledger: PaymentLedger,
+    ledger: PaymentPosting,
     processor: PaymentProcessor,
     config: PaymentsConfig,
     services: ReceiptServices,

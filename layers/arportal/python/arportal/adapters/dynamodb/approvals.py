@@ -19,7 +19,7 @@ from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, items, keys
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
-from arportal.adapters.dynamodb.exceptions import action_guard_item
+from arportal.adapters.dynamodb.staff_actions import action_guard_item
 from arportal.adapters.dynamodb.tables import BY_ACTIVITY_DAY
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.errors import ConflictError

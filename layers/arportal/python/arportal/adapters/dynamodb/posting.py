@@ -32,7 +32,7 @@ def guard_key(scope: str, idempotency_key: str) -> dict[str, str]:
     return {"PK": f"PAYKEY#{scope}#{idempotency_key}", "SK": "PAYKEY"}
 
 
-class DynamoPaymentLedger:
+class DynamoPaymentPosting:
     def __init__(self, table_name: str, audit_table_name: str, *, chained_audit: bool = False) -> None:
         self.table = table_name
         self.audit_table = audit_table_name

@@ -32,14 +32,14 @@ from arportal.adapters.dynamodb.posting import add_invoice_update, update_invoic
 from arportal.adapters.dynamodb.status_changes import DynamoStatusChanges
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.duplicates import PaymentFacts
-from arportal.domain.exceptions import AdjustmentRecord, MoneyBack
 from arportal.domain.models import AuditEvent, Invoice, Payment
 from arportal.domain.posting import InvoiceChange
 from arportal.domain.search import SearchKind
+from arportal.domain.staff_actions import AdjustmentRecord, MoneyBack
 from arportal.ports import AppliedAction, PaymentState
 
 
-class DynamoExceptionStore:
+class DynamoStaffActionStore:
     def __init__(self, table_name: str, audit_table_name: str) -> None:
         self.table = table_name
         self.trail = DynamoAuditTrail(audit_table_name)

@@ -13,9 +13,11 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from arportal.domain.approvals import ExceptionAction
+from arportal.domain.approvals import StaffAction
 from arportal.domain.errors import ConflictError, DependencyError
-from arportal.domain.exceptions import (
+from arportal.domain.ids import new_id
+from arportal.domain.models import AuditEvent
+from arportal.domain.staff_actions import (
     AdjustmentRecord,
     MoneyBack,
     ProcessorRefusedError,
@@ -23,30 +25,28 @@ from arportal.domain.exceptions import (
     plan_adjustment,
     plan_money_back,
 )
-from arportal.domain.ids import new_id
-from arportal.domain.models import AuditEvent
 from arportal.ports import PaymentProcessor, PaymentState, ProcessorUnavailableError
-from arportal.services.exception_orders import (
+from arportal.services.money_back_notices import notify_money_back
+from arportal.services.staff_action_orders import (
     ActionDone,
-    ExceptionServices,
     Order,
+    StaffActionServices,
     adjustment_kind,
     order_invoice,
     payment_state,
     replayed,
 )
-from arportal.services.money_back_notices import notify_money_back
 
 logger = logging.getLogger("arportal.exceptions")
 APPLY_ATTEMPTS = 3
 OFFLINE_PROCESSOR = "offline"  # cash and cheque: money is handed back at the counter, no processor call
 
 
-def carry_out(order: Order, *, services: ExceptionServices, now: datetime) -> ActionDone:
+def carry_out(order: Order, *, services: StaffActionServices, now: datetime) -> ActionDone:
     return EXECUTORS[order.action](order, services, now)
 
 
-def _money_back(order: Order, services: ExceptionServices, now: datetime) -> ActionDone:
+def _money_back(order: Order, services: StaffActionServices, now: datetime) -> ActionDone:
     store = services.store
     refund_id = None
     refunded_at_processor = False
@@ -113,7 +113,7 @@ def _money_back(order: Order, services: ExceptionServices, now: datetime) -> Act
     )
 
 
-def _tell_the_payer(action: ExceptionAction, back: MoneyBack, services: ExceptionServices) -> None:
+def _tell_the_payer(action: StaffAction, back: MoneyBack, services: StaffActionServices) -> None:
     """The payer's email about it (``money_back_notices``); never fails the change, which has committed."""
     if services.notices is None:
         return
@@ -123,7 +123,7 @@ def _tell_the_payer(action: ExceptionAction, back: MoneyBack, services: Exceptio
         logger.exception("the payer was not told about the %s of %s", action.value, back.after.payment_id)
 
 
-def _adjust(order: Order, services: ExceptionServices, now: datetime) -> ActionDone:
+def _adjust(order: Order, services: StaffActionServices, now: datetime) -> ActionDone:
     store = services.store
     kind = adjustment_kind(order)
     for _ in range(APPLY_ATTEMPTS):
@@ -178,19 +178,19 @@ def _adjust(order: Order, services: ExceptionServices, now: datetime) -> ActionD
     raise ConflictError("the invoice kept changing while this was applied; retry with the same Idempotency-Key")
 
 
-EXECUTORS: dict[ExceptionAction, Callable[[Order, ExceptionServices, datetime], ActionDone]] = {
-    ExceptionAction.REFUND: _money_back,
-    ExceptionAction.VOID: _money_back,
-    ExceptionAction.REVERSAL: _money_back,
-    ExceptionAction.ADJUSTMENT: _adjust,
-    ExceptionAction.WRITE_OFF: _adjust,
+EXECUTORS: dict[StaffAction, Callable[[Order, StaffActionServices, datetime], ActionDone]] = {
+    StaffAction.REFUND: _money_back,
+    StaffAction.VOID: _money_back,
+    StaffAction.REVERSAL: _money_back,
+    StaffAction.ADJUSTMENT: _adjust,
+    StaffAction.WRITE_OFF: _adjust,
 }
 
 
-def _through_processor(action: ExceptionAction, state: PaymentState) -> bool:
+def _through_processor(action: StaffAction, state: PaymentState) -> bool:
     payment = state.payment
     return (
-        action in {ExceptionAction.REFUND, ExceptionAction.VOID}
+        action in {StaffAction.REFUND, StaffAction.VOID}
         and payment.processor != OFFLINE_PROCESSOR
         and payment.transaction_id is not None
     )

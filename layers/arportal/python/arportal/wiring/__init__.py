@@ -15,7 +15,7 @@ from arportal import clock
 from arportal.config import settings
 
 if TYPE_CHECKING:
-    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+    from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
     from arportal.ports import PaymentProcessor
     from arportal.services.credit import ApplyCredit, CreditApplied
     from arportal.services.payments import PayCommand, PaymentsConfig
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class PaymentWiring:
     """What taking a payment needs: the ledger, this deployment's processor, the fees, and the receipt's parts."""
 
-    ledger: DynamoPaymentLedger
+    ledger: DynamoPaymentPosting
     processor: PaymentProcessor
     config: PaymentsConfig
     receipts: ReceiptServices
@@ -36,7 +36,7 @@ def payments(*, chained_audit: bool = False) -> PaymentWiring:
     """The payment dependencies of the portal, the guest page, the processor webhook and (``chained_audit``: each
     payment also on the staff audit chain) the staff console."""
     from arportal.adapters.dynamodb.documents import DynamoDocuments
-    from arportal.adapters.dynamodb.posting import DynamoPaymentLedger
+    from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
     from arportal.adapters.pdf.receipt import PdfReceiptRenderer
     from arportal.adapters.processors import processor_for
     from arportal.adapters.s3 import S3DocumentStore
@@ -46,7 +46,7 @@ def payments(*, chained_audit: bool = False) -> PaymentWiring:
 
     s = settings()
     processor = processor_for(s)
-    ledger = DynamoPaymentLedger(s.ledger_table, s.audit_table, chained_audit=chained_audit)
+    ledger = DynamoPaymentPosting(s.ledger_table, s.audit_table, chained_audit=chained_audit)
     receipts = ReceiptServices(
         records=ledger,
         documents=DynamoDocuments(s.ledger_table),
@@ -78,12 +78,12 @@ def checkout(command: PayCommand, *, contact: Contact | None) -> Checkout:
 
 def apply_credit(command: ApplyCredit) -> CreditApplied:
     """Apply held credit (``services/credit.apply_credit``) now, on this deployment's ledger."""
-    from arportal.adapters.dynamodb.credit import DynamoCreditLedger
+    from arportal.adapters.dynamodb.credit_applications import DynamoCreditApplications
     from arportal.services.credit import apply_credit as apply
 
     s = settings()
     return apply(
-        command, ledger=DynamoCreditLedger(s.ledger_table, s.audit_table), currency=s.currency, now=clock.now()
+        command, ledger=DynamoCreditApplications(s.ledger_table, s.audit_table), currency=s.currency, now=clock.now()
     )
 
 

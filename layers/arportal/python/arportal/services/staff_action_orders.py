@@ -1,27 +1,27 @@
 """What a staff exception is made of: the order (what was asked, under which key it applies once), its outcome,
 the ports it runs against, and the reads both the filing side (``exceptions.py``) and the executors
-(``exception_executors.py``) start from.
+(``staff_action_executors.py``) start from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from arportal.domain.approvals import ExceptionAction
+from arportal.domain.approvals import StaffAction
 from arportal.domain.errors import NotFoundError
-from arportal.domain.exceptions import AdjustmentKind, ReasonCode
 from arportal.domain.models import Invoice
-from arportal.ports import ApprovalStore, ApprovalWorkflow, ExceptionStore, PaymentProcessor, PaymentState
+from arportal.domain.staff_actions import AdjustmentKind, ReasonCode
+from arportal.ports import ApprovalStore, ApprovalWorkflow, PaymentProcessor, PaymentState, StaffActionStore
 from arportal.services.money_back_notices import MoneyBackNotices
 
-MONEY_BACK = frozenset({ExceptionAction.REFUND, ExceptionAction.VOID, ExceptionAction.REVERSAL})
+MONEY_BACK = frozenset({StaffAction.REFUND, StaffAction.VOID, StaffAction.REVERSAL})
 
 
 @dataclass(frozen=True)
 class Order:
     """One exception to carry out: what the staff member asked for, under which key it applies once."""
 
-    action: ExceptionAction
+    action: StaffAction
     target_id: str  # the payment (refund, void, reversal) or the invoice (adjustment, write-off)
     amount: int | None  # refund: None = all that is refundable; adjustment: signed; write-off: > 0
     reason_code: ReasonCode
@@ -48,7 +48,7 @@ class Order:
 
 @dataclass(frozen=True)
 class ActionDone:
-    action: ExceptionAction
+    action: StaffAction
     entity_id: str  # payment id, or adjustment id
     status: str  # the payment's or the invoice's status after it
     amount: int
@@ -59,8 +59,8 @@ class ActionDone:
 
 
 @dataclass(frozen=True)
-class ExceptionServices:
-    store: ExceptionStore
+class StaffActionServices:
+    store: StaffActionStore
     approvals: ApprovalStore
     workflow: ApprovalWorkflow
     processor: PaymentProcessor
@@ -75,7 +75,7 @@ def order_from_request(request: dict[str, object], *, approval_id: str, approved
     amount = request.get("amount")
     customer_id = request.get("customer_id")
     return Order(
-        action=ExceptionAction(str(request["action"])),
+        action=StaffAction(str(request["action"])),
         target_id=str(request["target_id"]),
         amount=int(str(amount)) if amount is not None else None,
         reason_code=ReasonCode(str(request["reason_code"])),
@@ -89,14 +89,14 @@ def order_from_request(request: dict[str, object], *, approval_id: str, approved
     )
 
 
-def payment_state(store: ExceptionStore, payment_id: str) -> PaymentState:
+def payment_state(store: StaffActionStore, payment_id: str) -> PaymentState:
     state = store.locate_payment(payment_id)
     if state is None:
         raise NotFoundError(f"no payment {payment_id}")
     return state
 
 
-def order_invoice(store: ExceptionStore, order: Order) -> Invoice:
+def order_invoice(store: StaffActionStore, order: Order) -> Invoice:
     invoice = store.invoice(order.customer_id, order.target_id) if order.customer_id else None
     if invoice is None:
         raise NotFoundError(f"no invoice {order.target_id} for customer {order.customer_id}")
@@ -104,7 +104,7 @@ def order_invoice(store: ExceptionStore, order: Order) -> Invoice:
 
 
 def adjustment_kind(order: Order) -> AdjustmentKind:
-    return AdjustmentKind.WRITE_OFF if order.action is ExceptionAction.WRITE_OFF else AdjustmentKind.ADJUSTMENT
+    return AdjustmentKind.WRITE_OFF if order.action is StaffAction.WRITE_OFF else AdjustmentKind.ADJUSTMENT
 
 
 def replayed(order: Order, entity_id: str, result: dict[str, object]) -> ActionDone:

@@ -19,13 +19,13 @@ from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_staff
 from arportal.config import settings
-from arportal.domain.approvals import ExceptionAction
+from arportal.domain.approvals import StaffAction
 from arportal.domain.identity import Caller
 from arportal.domain.permissions import Permission
 from staff_api.schemas_actions import ActionDoneOut, AdjustmentIn, ApprovalFiledOut, RefundIn, ReversalIn, VoidIn
 
 if TYPE_CHECKING:  # loaded on the first exception, not in every cold start of the staff API
-    from arportal.services.exceptions import ActionDone, ApprovalFiled, ExceptionServices, Order
+    from arportal.services.staff_actions import ActionDone, ApprovalFiled, Order, StaffActionServices
 
 router = new_router()
 PaymentId = Annotated[str, Path(pattern=r"^pay_[0-9A-Za-z]{10,40}$")]
@@ -53,7 +53,7 @@ RESPONSES: dict[int, OpenAPIResponse] = {
 )
 def refund(paymentId: PaymentId, body: Annotated[RefundIn, Body()]) -> Response[str]:
     caller = require_staff(current_caller(router), Permission.EXCEPTIONS_REQUEST)
-    return _run(caller, ExceptionAction.REFUND, target_id=paymentId, amount=body.amount, body=body)
+    return _run(caller, StaffAction.REFUND, target_id=paymentId, amount=body.amount, body=body)
 
 
 @router.post(
@@ -61,7 +61,7 @@ def refund(paymentId: PaymentId, body: Annotated[RefundIn, Body()]) -> Response[
 )
 def void(paymentId: PaymentId, body: Annotated[VoidIn, Body()]) -> Response[str]:
     caller = require_staff(current_caller(router), Permission.EXCEPTIONS_REQUEST)
-    return _run(caller, ExceptionAction.VOID, target_id=paymentId, amount=None, body=body)
+    return _run(caller, StaffAction.VOID, target_id=paymentId, amount=None, body=body)
 
 
 @router.post(
@@ -72,7 +72,7 @@ def void(paymentId: PaymentId, body: Annotated[VoidIn, Body()]) -> Response[str]
 )
 def reversal(paymentId: PaymentId, body: Annotated[ReversalIn, Body()]) -> Response[str]:
     caller = require_staff(current_caller(router), Permission.EXCEPTIONS_REQUEST)
-    return _run(caller, ExceptionAction.REVERSAL, target_id=paymentId, amount=None, body=body)
+    return _run(caller, StaffAction.REVERSAL, target_id=paymentId, amount=None, body=body)
 
 
 @router.post(
@@ -80,7 +80,7 @@ def reversal(paymentId: PaymentId, body: Annotated[ReversalIn, Body()]) -> Respo
 )
 def adjustment(body: Annotated[AdjustmentIn, Body()]) -> Response[str]:
     caller = require_staff(current_caller(router), Permission.EXCEPTIONS_REQUEST)
-    action = ExceptionAction.WRITE_OFF if body.kind == "write_off" else ExceptionAction.ADJUSTMENT
+    action = StaffAction.WRITE_OFF if body.kind == "write_off" else StaffAction.ADJUSTMENT
     return _run(
         caller, action, target_id=body.invoice_id, amount=body.amount, body=body, customer_id=body.customer_id.upper()
     )
@@ -88,15 +88,15 @@ def adjustment(body: Annotated[AdjustmentIn, Body()]) -> Response[str]:
 
 def _run(
     caller: Caller,
-    action: ExceptionAction,
+    action: StaffAction,
     *,
     target_id: str,
     amount: int | None,
     body: RefundIn | VoidIn | ReversalIn | AdjustmentIn,
     customer_id: str | None = None,
 ) -> Response[str]:
-    from arportal.domain.exceptions import ReasonCode
-    from arportal.services.exceptions import Order
+    from arportal.domain.staff_actions import ReasonCode
+    from arportal.services.staff_actions import Order
 
     key = idempotency_key(router.current_event.headers)
     scope = f"staff:{caller.actor}"
@@ -123,13 +123,13 @@ def _run(
 
 
 def _request(order: Order, caller: Caller) -> ActionDone | ApprovalFiled:
-    from arportal.services.exceptions import request_exception
+    from arportal.services.staff_actions import request_staff_action
 
-    return request_exception(order, roles=caller.roles, services=exception_services(), now=clock.now())
+    return request_staff_action(order, roles=caller.roles, services=staff_action_services(), now=clock.now())
 
 
 def _outcome(result: ActionDone | ApprovalFiled) -> Outcome:
-    from arportal.services.exceptions import ApprovalFiled
+    from arportal.services.staff_actions import ApprovalFiled
 
     if isinstance(result, ApprovalFiled):
         a = result.approval
@@ -156,19 +156,19 @@ def _outcome(result: ActionDone | ApprovalFiled) -> Outcome:
     return Outcome(int(HTTPStatus.CREATED), body)
 
 
-def exception_services() -> ExceptionServices:
+def staff_action_services() -> StaffActionServices:
     from arportal.adapters.dynamodb.approvals import DynamoApprovalStore
-    from arportal.adapters.dynamodb.exceptions import DynamoExceptionStore
-    from arportal.adapters.dynamodb.repository import DynamoLedger
+    from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
+    from arportal.adapters.dynamodb.staff_actions import DynamoStaffActionStore
     from arportal.adapters.processors import processor_for
     from arportal.adapters.ses import SesMailer
     from arportal.adapters.stepfunctions import StepFunctionsApprovals
-    from arportal.services.exceptions import ExceptionServices
     from arportal.services.money_back_notices import MoneyBackNotices
+    from arportal.services.staff_actions import StaffActionServices
 
     s = settings()
-    return ExceptionServices(
-        store=DynamoExceptionStore(s.ledger_table, s.audit_table),
+    return StaffActionServices(
+        store=DynamoStaffActionStore(s.ledger_table, s.audit_table),
         approvals=DynamoApprovalStore(s.ledger_table, s.audit_table),
         workflow=StepFunctionsApprovals(s.approval_state_machine),
         processor=processor_for(s),
@@ -176,7 +176,7 @@ def exception_services() -> ExceptionServices:
         threshold=s.approval_threshold,
         expiry_seconds=s.approval_expiry_seconds,
         notices=MoneyBackNotices(
-            customers=DynamoLedger(s.ledger_table),
+            customers=DynamoCustomerRecords(s.ledger_table),
             mailer=SesMailer(s.sender_email),
             agency_name=s.agency_name,
             portal_url=s.web_origin if s.web_origin.startswith("https://") else None,

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from arportal.domain.approvals import ExceptionAction
+from arportal.domain.approvals import StaffAction
 from arportal.domain.errors import BusinessRuleError
 from arportal.domain.models import Allocation, CreditNote, Invoice, InvoiceLine, LineKind, Payment, StatusChange
 from arportal.domain.posting import InvoiceChange, apply_to_invoice
@@ -99,10 +99,10 @@ def has_settled(payment: Payment) -> bool:
     return payment.status is P.SETTLED or any(change.status is P.SETTLED for change in payment.history)
 
 
-def check_money_back(action: ExceptionAction, payment: Payment, amount: int | None) -> int:
+def check_money_back(action: StaffAction, payment: Payment, amount: int | None) -> int:
     """The amount the action moves, or the rule it breaks (422 with a code the console can act on)."""
     status = payment.status
-    if action is ExceptionAction.VOID:
+    if action is StaffAction.VOID:
         if status is P.PARTIALLY_REFUNDED and not has_settled(payment):
             raise ActionNotAllowedError(
                 "part of this payment has been refunded, so it can no longer be voided; refund the rest instead",
@@ -117,20 +117,20 @@ def check_money_back(action: ExceptionAction, payment: Payment, amount: int | No
         if status not in VOIDABLE:
             raise ActionNotAllowedError(f"a {status.value} payment cannot be voided", details={"status": status.value})
         return payment.amount
-    if action is ExceptionAction.REVERSAL and status in REVERSIBLE | {P.POSTED} and not has_settled(payment):
+    if action is StaffAction.REVERSAL and status in REVERSIBLE | {P.POSTED} and not has_settled(payment):
         instead = "void it" if status in VOIDABLE else "refund the rest"
         raise ActionNotAllowedError(
             f"this payment has not settled, so there is nothing for the bank to take back; {instead} instead",
             details={"status": status.value, "use": ["void" if status in VOIDABLE else "refund"]},
         )
-    allowed = REFUNDABLE if action is ExceptionAction.REFUND else REVERSIBLE
+    allowed = REFUNDABLE if action is StaffAction.REFUND else REVERSIBLE
     if status not in allowed:
         hint = "; void it instead" if status in {P.PENDING, P.AUTHORIZED} else ""
         raise ActionNotAllowedError(
             f"a {status.value} payment cannot take a {action.value}{hint}", details={"status": status.value}
         )
     left = refundable(payment)
-    if action is ExceptionAction.REVERSAL:
+    if action is StaffAction.REVERSAL:
         return left
     wanted = left if amount is None else amount
     if wanted <= 0:
@@ -144,7 +144,7 @@ def check_money_back(action: ExceptionAction, payment: Payment, amount: int | No
 
 
 def plan_money_back(
-    action: ExceptionAction,
+    action: StaffAction,
     payment: Payment,
     *,
     amount: int,
@@ -189,15 +189,15 @@ def plan_money_back(
         changes.append(InvoiceChange(invoice, after, -take))
     target = _target(action, payment, amount)
     transition_payment(payment.status, target)
-    processor_amount = amount + payment.fee_amount if action is ExceptionAction.VOID else amount
+    processor_amount = amount + payment.fee_amount if action is StaffAction.VOID else amount
     # Each change records what it gave back: a refund its amount, a void the amount and the fee it returned (the
     # payment's fee is zeroed: collected reports read the fee charged from here), a reversal what it took back.
-    given_back = processor_amount if action is ExceptionAction.VOID else amount
+    given_back = processor_amount if action is StaffAction.VOID else amount
     history = [*payment.history, StatusChange(status=target, at=now, by=actor, note=note, amount=given_back)]
     update: dict[str, object] = {"status": target, "history": history, "version": payment.version + 1}
-    if action is ExceptionAction.VOID:
+    if action is StaffAction.VOID:
         update["fee_amount"] = 0
-    elif action is ExceptionAction.REFUND:
+    elif action is StaffAction.REFUND:
         update["refunded"] = end
     after_payment = payment.model_copy(update=update)
     return MoneyBack(
@@ -205,10 +205,10 @@ def plan_money_back(
     )
 
 
-def _target(action: ExceptionAction, payment: Payment, amount: int) -> PaymentStatus:
-    if action is ExceptionAction.VOID:
+def _target(action: StaffAction, payment: Payment, amount: int) -> PaymentStatus:
+    if action is StaffAction.VOID:
         return P.VOIDED
-    if action is ExceptionAction.REVERSAL:
+    if action is StaffAction.REVERSAL:
         return P.REVERSED
     return P.REFUNDED if payment.refunded + amount >= payment.amount else P.PARTIALLY_REFUNDED
 

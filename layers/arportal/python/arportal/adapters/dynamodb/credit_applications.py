@@ -31,7 +31,7 @@ from arportal.ports import CreditApplicationRecord
 BATCH_GET_LIMIT = 100
 
 
-class DynamoCreditLedger:
+class DynamoCreditApplications:
     def __init__(self, table_name: str, audit_table_name: str) -> None:
         self.table = table_name
         self.trail = DynamoAuditTrail(audit_table_name)

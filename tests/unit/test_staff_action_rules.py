@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from arportal.domain.approvals import ExceptionAction
-from arportal.domain.exceptions import (
+from arportal.domain.approvals import StaffAction
+from arportal.domain.models import Allocation, LineKind, StatusChange
+from arportal.domain.posting import apply_to_invoice
+from arportal.domain.staff_actions import (
     ActionNotAllowedError,
     AdjustmentExceedsBalanceError,
     AdjustmentKind,
@@ -17,12 +19,10 @@ from arportal.domain.exceptions import (
     plan_adjustment,
     plan_money_back,
 )
-from arportal.domain.models import Allocation, LineKind, StatusChange
-from arportal.domain.posting import apply_to_invoice
 from arportal.domain.status import InvoiceStatus, PaymentStatus
 from tests import builders as b
 
-A, S = ExceptionAction, PaymentStatus
+A, S = StaffAction, PaymentStatus
 
 
 def paid_setup(amounts=(3_000, 4_000)):

@@ -1,9 +1,9 @@
 """Staff exceptions: refunds, voids, reversals, adjustments and write-offs, acted on now or filed for approval.
 
-``request_exception`` checks the request against the ledger first (a refund above what is refundable, a void
+``request_staff_action`` checks the request against the ledger first (a refund above what is refundable, a void
 after settlement, an adjustment below a zero balance are refused before anyone is asked to approve them), then
 asks the rule table (``domain/approvals.needs_approval``): permitted and small enough, it is carried out at once
-(``exception_executors.carry_out``); otherwise an approval is filed and the approval machine started
+(``staff_action_executors.carry_out``); otherwise an approval is filed and the approval machine started
 (``ApprovalFiled``: the API answers 202).
 
 The machine is started under a name derived from the approval id, and a retry of the same request finds the
@@ -18,18 +18,18 @@ from datetime import datetime
 
 from arportal.domain.approvals import needs_approval
 from arportal.domain.errors import NotFoundError
-from arportal.domain.exceptions import check_money_back, plan_adjustment
 from arportal.domain.ids import new_id
 from arportal.domain.models import Approval, AuditEvent
 from arportal.domain.permissions import Role
+from arportal.domain.staff_actions import check_money_back, plan_adjustment
 from arportal.domain.status import ApprovalStatus
-from arportal.ports import ExceptionStore
-from arportal.services.exception_executors import carry_out
-from arportal.services.exception_orders import (
+from arportal.ports import StaffActionStore
+from arportal.services.staff_action_executors import carry_out
+from arportal.services.staff_action_orders import (
     MONEY_BACK,
     ActionDone,
-    ExceptionServices,
     Order,
+    StaffActionServices,
     adjustment_kind,
     order_from_request,
     order_invoice,
@@ -40,11 +40,11 @@ from arportal.services.exception_orders import (
 __all__ = [
     "ActionDone",
     "ApprovalFiled",
-    "ExceptionServices",
     "Order",
+    "StaffActionServices",
     "carry_out",
     "order_from_request",
-    "request_exception",
+    "request_staff_action",
 ]
 
 
@@ -53,8 +53,8 @@ class ApprovalFiled:
     approval: Approval
 
 
-def request_exception(
-    order: Order, *, roles: frozenset[Role], services: ExceptionServices, now: datetime
+def request_staff_action(
+    order: Order, *, roles: frozenset[Role], services: StaffActionServices, now: datetime
 ) -> ActionDone | ApprovalFiled:
     applied = services.store.applied(order.scope, order.key)
     if applied is not None and applied.filed_approval_id:
@@ -67,7 +67,7 @@ def request_exception(
     return _file(order, amount, customer_id, services=services, now=now)
 
 
-def _checked(order: Order, store: ExceptionStore) -> tuple[int, str | None]:
+def _checked(order: Order, store: StaffActionStore) -> tuple[int, str | None]:
     """The amount the request moves, after the ledger's rules; raises what they refuse."""
     if order.action in MONEY_BACK:
         state = payment_state(store, order.target_id)
@@ -78,7 +78,7 @@ def _checked(order: Order, store: ExceptionStore) -> tuple[int, str | None]:
 
 
 def _file(
-    order: Order, amount: int, customer_id: str | None, *, services: ExceptionServices, now: datetime
+    order: Order, amount: int, customer_id: str | None, *, services: StaffActionServices, now: datetime
 ) -> ApprovalFiled:
     approval = Approval(
         approval_id=new_id("apr"),
@@ -107,7 +107,7 @@ def _file(
     return ApprovalFiled(approval)
 
 
-def _resume(approval_id: str, *, services: ExceptionServices) -> ApprovalFiled:
+def _resume(approval_id: str, *, services: StaffActionServices) -> ApprovalFiled:
     """A retry of a request already filed: start its machine again if it still waits. The same name and the same
     input (built from the stored approval) make this a no-op when the first start did happen."""
     stored = services.approvals.get(approval_id)

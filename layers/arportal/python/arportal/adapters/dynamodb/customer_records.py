@@ -31,7 +31,7 @@ _BATCH_GET = 100
 _MAX_OPEN_ITEM_PAGES = 4  # 4 MB of live items is far beyond any real customer; bounded all the same
 
 
-class DynamoLedger:
+class DynamoCustomerRecords:
     """Reads and bulk writes of the ledger table. Money-moving writes go through a unit of work."""
 
     def __init__(self, table_name: str) -> None:
