@@ -1,18 +1,29 @@
-"""The composition root shared by the API functions: the adapters a use case needs, built from this process's
-settings and handed to the service. Services never build their own (``arportal.services`` imports no adapters
-and reads no configuration: the import contracts in pyproject.toml, ``make lint``).
+"""The composition root: every adapter and every wired use case is built here, and nowhere else.
 
-Everything is imported inside the functions: a handler that never pays loads no PDF writer, S3, SES or
-processor client. Routes import this module; the domain, ports, services, adapters and ``arportal.api`` never do.
+Routes, workflow tasks and scheduled jobs ask this package for what they need; ``arportal.services`` imports no
+adapters and reads no configuration, ``arportal.adapters`` and ``arportal.api`` never import this package, and no
+function module imports ``arportal.adapters`` (the import contracts in pyproject.toml, ``make lint``, and
+``tests/unit/test_composition_root.py``).
+
+- Built lazily, once per container: each factory is ``@built_once``, so the first call builds from this process's
+  settings and later calls get the same object; when the settings change (tests and the local runtime call
+  ``settings.cache_clear()``), the next call builds again from the new ones.
+- Everything is imported inside the factories: a handler that never pays loads no PDF writer, S3, SES or
+  processor client, so a handler's cold import stays what its routes use (``bench/cold_import.py`` counts it).
+- One module per area: ``stores.py`` (the adapters several functions share), then one module per caller
+  (``portal.py``, ``staff.py``, ``public.py``, ``workflows.py``, ...); this module keeps the payment wiring the
+  portal, the guest page, the processor webhook and the console share.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import wraps
+from typing import TYPE_CHECKING, TypeVar
 
 from arportal import clock
-from arportal.config import settings
+from arportal.config import RuntimeSettings, settings
 
 if TYPE_CHECKING:
     from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
@@ -20,6 +31,26 @@ if TYPE_CHECKING:
     from arportal.services.credit import ApplyCredit, CreditApplied
     from arportal.services.payments import PayCommand, PaymentsConfig
     from arportal.services.receipts import Checkout, Contact, ReceiptServices
+
+
+T = TypeVar("T")
+
+
+def built_once(factory: Callable[[], T]) -> Callable[[], T]:
+    """``factory()`` once per container: rebuilt only when the settings it was built from were replaced.
+
+    Two threads of the local gateway may both build on a first call; adapters hold no state of their own (table
+    names; the boto3 clients are ``adapters/aws.client``'s), so either copy serves."""
+    slot: list[tuple[RuntimeSettings, T]] = []
+
+    @wraps(factory)
+    def get() -> T:
+        current = settings()
+        if not slot or slot[0][0] is not current:
+            slot[:] = [(current, factory())]
+        return slot[0][1]
+
+    return get
 
 
 @dataclass(frozen=True)
@@ -35,23 +66,20 @@ class PaymentWiring:
 def payments(*, chained_audit: bool = False) -> PaymentWiring:
     """The payment dependencies of the portal, the guest page, the processor webhook and (``chained_audit``: each
     payment also on the staff audit chain) the staff console."""
-    from arportal.adapters.dynamodb.documents import DynamoDocuments
     from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
     from arportal.adapters.pdf.receipt import PdfReceiptRenderer
-    from arportal.adapters.processors import processor_for
-    from arportal.adapters.s3 import S3DocumentStore
-    from arportal.adapters.ses import SesMailer
     from arportal.services.payments import PaymentsConfig, fee_schedule
     from arportal.services.receipts import ReceiptServices
+    from arportal.wiring import stores
 
     s = settings()
-    processor = processor_for(s)
+    processor = stores.processor()
     ledger = DynamoPaymentPosting(s.ledger_table, s.audit_table, chained_audit=chained_audit)
     receipts = ReceiptServices(
         records=ledger,
-        documents=DynamoDocuments(s.ledger_table),
-        files=S3DocumentStore(s.documents_bucket),
-        mailer=SesMailer(s.sender_email),
+        documents=stores.documents(),
+        files=stores.document_files(),
+        mailer=stores.mailer(),
         renderer=PdfReceiptRenderer(),
         agency_name=s.agency_name,
         portal_url=s.web_origin if s.web_origin.startswith("https://") else None,
