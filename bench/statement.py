@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from arportal.adapters.dynamodb import items, keys
+from arportal.adapters.dynamodb import entity_items, payment_items
 from arportal.adapters.dynamodb.history import DynamoStatementHistory
 from arportal.domain.models import (
     Channel,
@@ -64,7 +64,7 @@ def _ledger(lines: int, seed: int = 7) -> dict[str, list[dict[str, Any]]]:
                 amount=amount,
                 balance=amount,
             )
-            by_prefix["INV#"].append(items.to_item(record))
+            by_prefix["INV#"].append(entity_items.to_item(record))
         elif kind < 0.9:
             at = datetime(day.year, day.month, day.day, 15, tzinfo=UTC)
             record = Payment(
@@ -80,7 +80,7 @@ def _ledger(lines: int, seed: int = 7) -> dict[str, list[dict[str, Any]]]:
                 receipt_number=f"R-2501-{i:06d}",
                 created_at=at,
             )
-            by_prefix["PAY#"].append(items.to_item(record))
+            by_prefix["PAY#"].append(entity_items.to_item(record))
         else:
             record = CreditNote(
                 credit_note_id=f"cn_{i:026d}",
@@ -94,7 +94,7 @@ def _ledger(lines: int, seed: int = 7) -> dict[str, list[dict[str, Any]]]:
                 reason="Leak adjustment credit",
                 issued_on=day,
             )
-            by_prefix["CN#"].append(items.to_item(record))
+            by_prefix["CN#"].append(entity_items.to_item(record))
     return by_prefix
 
 
@@ -109,7 +109,7 @@ class _PrebuiltHistory(DynamoStatementHistory):
         yield from self.by_prefix.get(prefix, [])  # no adjustments (ADJ#) in this ledger
 
     def _allocations(self, customer_id: str) -> Iterator[dict[str, Any]]:
-        yield from self.by_prefix[keys.ALLOCATION_PREFIX]
+        yield from self.by_prefix[payment_items.ALLOCATION_PREFIX]
 
     def account(self, customer_id: str, account_number: str) -> None:
         return None
@@ -157,6 +157,7 @@ def _json(history: _PrebuiltHistory) -> int:
 
 
 def _pdf(history: _PrebuiltHistory) -> int:
+    from arportal.adapters.pdf.statement import render_statement_pdf
     from portal_api.routes.statements import StatementFiles
 
     store = _Store()
@@ -165,7 +166,7 @@ def _pdf(history: _PrebuiltHistory) -> int:
         "pdf",
         history=history,
         customers=_Customers(),
-        renderer=StatementFiles("City of Springfield", None),
+        renderer=StatementFiles(lambda s, c: render_statement_pdf(s, agency_name="City of Springfield", customer=c)),
         store=store,
         documents=_Documents(),
         currency="USD",

@@ -16,11 +16,16 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 LAYER_DIR = ROOT / "layers" / "arportal"
 STATEMACHINES_DIR = ROOT / "statemachines"
+# The OAuth 2.0 token endpoint's path: the integrations pool's domain serves it in AWS, the local gateway locally.
+TOKEN_PATH = "/oauth2/token"
 
 
 class Auth(StrEnum):
     NONE = "none"  # public: health, OpenAPI, guest lookup, processor webhooks (signature-checked)
     USER = "user"  # a Cognito JWT from either pool; the handler decides customer vs staff (403)
+    # An access token of the integrations pool (OAuth 2.0 client credentials) carrying at least one integration
+    # scope (arportal/domain/integration_scopes.py); the handler checks each route's own scope (403).
+    MACHINE = "machine"
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("public_api", "Health, OpenAPI, Swagger, guest lookup and payment, processor webhooks", 256),
     FunctionSpec("portal_api", "Customer portal API (/v1/portal)"),
     FunctionSpec("staff_api", "Staff console API (/v1/staff)"),
-    FunctionSpec("workflow_tasks", "Task states of the payment_retry, approval and settlement machines", 512, 60),
+    FunctionSpec("integration_api", "Integration API (/v1/integrations): the agency's systems, client credentials"),
+    # 300 s: an import's Split reads the whole upload in one invocation (500,000 records is about 100 s at 512 MB,
+    # bench/source_import.py); every other task takes well under a second.
+    FunctionSpec(
+        "workflow_tasks", "Task states of the payment_retry, approval, settlement and source_import machines", 512, 300
+    ),
     FunctionSpec(
         "audit_exporter", "Copies new audit records from the audit table's stream to the Object Lock bucket", 256, 60
     ),
@@ -86,6 +96,7 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("/v1/processor", "public_api", Auth.NONE),
     RouteSpec("/v1/portal", "portal_api", Auth.USER),
     RouteSpec("/v1/staff", "staff_api", Auth.USER),
+    RouteSpec("/v1/integrations", "integration_api", Auth.MACHINE),
     # The sandbox processor's own API (hosted fields, tokens, ACH simulation): a processor, not part of ours.
     RouteSpec("/sandbox", "sandbox_api", Auth.NONE),
 )
@@ -96,6 +107,9 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
     StateMachineSpec(
         "settlement", "Move a day's posted and partly refunded payments to settled, with gross, fees and refunds"
     ),
+    StateMachineSpec(
+        "source_import", "Load an uploaded NDJSON or CSV file in chunks of 500 records (Distributed Map), with a report"
+    ),
 )
 
 # The ${Names} an ASL file may use; CDK and the local runtime both fill every one of them.
@@ -103,6 +117,7 @@ SUBSTITUTION_NAMES: tuple[str, ...] = (
     "WorkflowTasksFunctionArn",
     "LedgerTableName",
     "EventBusName",
+    "ImportBucketName",
 )
 
 
@@ -121,11 +136,12 @@ def route_for(path: str) -> RouteSpec | None:
     return best
 
 
-def substitutions(*, workflow_tasks_arn: str, ledger_table: str, event_bus: str) -> dict[str, str]:
+def substitutions(*, workflow_tasks_arn: str, ledger_table: str, event_bus: str, import_bucket: str) -> dict[str, str]:
     return {
         "WorkflowTasksFunctionArn": workflow_tasks_arn,
         "LedgerTableName": ledger_table,
         "EventBusName": event_bus,
+        "ImportBucketName": import_bucket,  # the source_import machine lists its chunks there (Distributed Map)
     }
 
 
@@ -148,12 +164,17 @@ def runtime_environment(
     payment_retry_arn: str = "",
     approval_arn: str = "",
     settlement_arn: str = "",
+    source_import_arn: str = "",
+    import_bucket: str = "",
     web_origin: str = "*",
     processor_secret_arn: str = "",
     guest_token_secret_arn: str = "",
     convenience_fees: Mapping[str, Mapping[str, int | None]] | None = None,
     balance_sources: Mapping[str, Mapping[str, str | int | None]] | None = None,
     staff_convenience_fees: bool = True,
+    integration_lowered_amount: str = "reject",
+    integrations_pool_id: str = "",
+    integrations_token_url: str = TOKEN_PATH,
 ) -> dict[str, str]:
     """The environment of every function (the names ``arportal.config.RuntimeSettings`` reads)."""
     return {
@@ -165,6 +186,9 @@ def runtime_environment(
         "EVENT_BUS": event_bus,
         "CUSTOMER_POOL_ID": customer_pool_id,
         "STAFF_POOL_ID": staff_pool_id,
+        "INTEGRATIONS_POOL_ID": integrations_pool_id,
+        # the integrations pool domain's token endpoint (the local gateway serves its own at /oauth2/token)
+        "INTEGRATIONS_TOKEN_URL": integrations_token_url,
         "AGENCY_NAME": agency_name,
         "AGENCY_CURRENCY": currency,
         "PROCESSOR": processor,
@@ -174,6 +198,8 @@ def runtime_environment(
         "PAYMENT_RETRY_STATE_MACHINE_ARN": payment_retry_arn,
         "APPROVAL_STATE_MACHINE_ARN": approval_arn,
         "SETTLEMENT_STATE_MACHINE_ARN": settlement_arn,
+        "SOURCE_IMPORT_STATE_MACHINE_ARN": source_import_arn,
+        "IMPORT_BUCKET": import_bucket,  # bulk import files (uploads, chunks, error reports), expired after 7 days
         "WEB_ORIGIN": web_origin,
         "PROCESSOR_SECRET_ARN": processor_secret_arn,
         "GUEST_TOKEN_SECRET_ARN": guest_token_secret_arn,
@@ -183,6 +209,8 @@ def runtime_environment(
         ),
         # "true": payments staff take (counter, phone) carry the convenience fee above, as the portal's do
         "STAFF_CONVENIENCE_FEES": "true" if staff_convenience_fees else "false",
+        # "reject" | "credit": a connected system lowering an invoice below what was paid on it (issue 12)
+        "INTEGRATION_LOWERED_AMOUNT": integration_lowered_amount,
         # JSON {department: {name, base_url, secret_name, timeout_ms}}; "{}": every balance from the ledger
         "BALANCE_SOURCES": json.dumps(
             {department: dict(source) for department, source in (balance_sources or {}).items()}, sort_keys=True

@@ -2,17 +2,22 @@
 
 Set through ``cdk.json`` context (``-c agency=...`` on the command line overrides a value):
 ``agency``, ``stage``, ``currency``, ``processor``, ``approvalThresholdMinor``, ``senderEmail``,
-``logoUrl``, ``staffMfa``, ``convenienceFees``, ``staffConvenienceFees``, ``balanceSources``.
+``logoUrl``, ``staffMfa``, ``convenienceFees``, ``staffConvenienceFees``, ``balanceSources``,
+``integrationClients``, ``integrationLoweredAmount``.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+
+from arportal.domain import integration_scopes
+from arportal.domain.values import Currency
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
 
@@ -60,13 +65,37 @@ class BalanceSourceConfig(BaseModel):
     timeout_ms: int = Field(default=2000, ge=100, le=10_000)
 
 
+class IntegrationClientConfig(BaseModel):
+    """One connected system (the agency's ERP, tax or utility billing system): an app client of the integrations
+    pool, with a generated secret, the client-credentials flow only, and these scopes (short names, from
+    ``arportal/domain/integration_scopes.py``). ``name`` is how the audit trail names it: ``system:<name>``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Slug
+    scopes: list[str] = Field(min_length=1)
+
+    @field_validator("scopes")
+    @classmethod
+    def _known_scopes(cls, scopes: list[str]) -> list[str]:
+        unknown = integration_scopes.unknown(scopes)
+        if unknown:
+            known = sorted(integration_scopes.SCOPE_NAMES)
+            hints = []
+            for name in unknown:
+                close = difflib.get_close_matches(name, known, n=1)
+                hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            raise ValueError(f"unknown scope {', '.join(hints)}; the scopes are {', '.join(known)}")
+        return sorted(set(scopes))
+
+
 class DeploymentConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     agency: Slug = Field(description="Short name used in resource names, e.g. 'springfield'")
     agency_name: str = Field(alias="agencyName", min_length=1, max_length=120)
     stage: Slug = "dev"
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "USD"
+    currency: Currency = "USD"
     processor: Literal["sandbox", "stripe"] = "sandbox"
     approval_threshold_minor: int = Field(default=50_000, alias="approvalThresholdMinor", ge=0)
     sender_email: str = Field(alias="senderEmail", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -83,13 +112,32 @@ class DeploymentConfig(BaseModel):
         description="Whether a payment staff take (counter, phone) carries the same convenience fee as the portal's; "
         "false: staff channels charge no fee",
     )
+    integration_lowered_amount: Literal["reject", "credit"] = Field(
+        default="reject",
+        alias="integrationLoweredAmount",
+        description="When a connected system lowers an invoice below what was already paid on it: 'reject' the "
+        "record, or 'credit' the difference to the customer",
+    )
     balance_sources: dict[DepartmentKey, BalanceSourceConfig] = Field(
         default_factory=dict,
         alias="balanceSources",
         description='Per department: {"name", "base_url", "secret_name"?, "timeout_ms"}; others use the ledger',
     )
+    integration_clients: list[IntegrationClientConfig] = Field(
+        default_factory=list,
+        alias="integrationClients",
+        description='The connected systems: [{"name", "scopes"}], one app client each; none by default',
+    )
     region: str | None = None
     account: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")] | None = None
+
+    @model_validator(mode="after")
+    def _one_client_per_name(self) -> DeploymentConfig:
+        names = [client.name for client in self.integration_clients]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"integrationClients: each name once (the audit trail tells systems apart by it): {twice}")
+        return self
 
     @property
     def stack_name(self) -> str:
@@ -118,11 +166,13 @@ def load(context: Mapping[str, Any]) -> DeploymentConfig:
             values["convenienceFees"] = json.loads(values["convenienceFees"])
         except ValueError as exc:
             raise DeploymentConfigError(f"invalid deployment configuration: convenienceFees: not JSON ({exc})") from exc
-    if isinstance(values.get("balanceSources"), str):  # `-c balanceSources='{"parking": {...}}'`
-        try:
-            values["balanceSources"] = json.loads(values["balanceSources"])
-        except ValueError as exc:
-            raise DeploymentConfigError(f"invalid deployment configuration: balanceSources: not JSON ({exc})") from exc
+    # `-c balanceSources='{"parking": {...}}'`, `-c integrationClients='[{"name": "erp", "scopes": [...]}]'`
+    for key in ("balanceSources", "integrationClients"):
+        if isinstance(values.get(key), str):
+            try:
+                values[key] = json.loads(values[key])
+            except ValueError as exc:
+                raise DeploymentConfigError(f"invalid deployment configuration: {key}: not JSON ({exc})") from exc
     for flag in ("staffMfa", "staffConvenienceFees"):  # `-c staffMfa=false` arrives as a string
         if isinstance(values.get(flag), str):
             values[flag] = values[flag].lower() in {"1", "true", "yes"}

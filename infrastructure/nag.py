@@ -36,6 +36,7 @@ def suppress(stack: ArPortalStack) -> None:
     _web(stack)
     _scheduled_jobs(stack)
     _guest_tokens(stack)
+    _imports(stack)
 
 
 def _add(construct: IConstruct, rule: str, reason: str, applies_to: list[str | RegexAppliesTo] | None = None) -> None:
@@ -279,4 +280,35 @@ def _scheduled_jobs(stack: ArPortalStack) -> None:
         "EventBridge Scheduler's role for the scheduled_jobs target, made by aws-cdk-lib's LambdaInvoke: it may "
         "invoke that one function, ':*' being its versions and aliases, which lambda:InvokeFunction may address.",
         applies_to=[f"Resource::{_arn(stack, jobs.function)}:*"],
+    )
+
+
+def _imports(stack: ArPortalStack) -> None:
+    imports = stack.imports
+    objects = f"Resource::{_arn(stack, imports.bucket)}/imports/*"
+    for name in ("integration_api", "staff_api", "workflow_tasks"):
+        role = stack.functions[name].role
+        assert role is not None
+        _add(
+            role,
+            "IAM5",
+            "Bulk imports: objects under imports/<import id>/ in the import bucket, whose keys are made per import "
+            "by the service. The API functions sign the upload's PUT and the error report's GET for the import "
+            "they just checked; workflow_tasks reads the upload and writes its chunks and reports. CDK's S3 "
+            "action groups on that one prefix.",
+            applies_to=[objects, *S3_READ_ACTIONS, *S3_PUT_ACTIONS],
+        )
+    machine = stack.workflows["source_import"]
+    logical = stack.get_logical_id(machine.node.default_child)  # type: ignore[arg-type]
+    _add(
+        imports.machine_policy,
+        "IAM5",
+        "The import machine's Distributed Map runs each chunk as a child execution of the machine itself: "
+        "states:DescribeExecution and StopExecution on this machine's executions (execution:<its name>/*), "
+        "whose ids Step Functions makes, as the Distributed Map's documented IAM policy says.",
+        applies_to=[
+            RegexAppliesTo(
+                regex=f"/^Resource::arn:<AWS::Partition>:states:[^:]+:[^:]+:execution:<{logical}\\.Name>\\/\\*$/g"
+            )
+        ],
     )

@@ -23,6 +23,7 @@ from infrastructure.constructs import (
     Events,
     Functions,
     Identity,
+    Imports,
     Notifications,
     Observability,
     ScheduledJobs,
@@ -67,6 +68,10 @@ class ArPortalStack(Stack):
             config=config,
             key=data.key,
             user_pools=[identity.customer_pool, identity.staff_pool],
+            machine_pool=identity.integrations_pool,
+        )
+        self.imports = imports = Imports(
+            self, "Imports", config=config, key=data.key, access_logs_bucket=data.access_logs_bucket
         )
         self.web = web = Web(
             self,
@@ -74,6 +79,7 @@ class ArPortalStack(Stack):
             config=config,
             access_logs_bucket=data.access_logs_bucket,
             api_origin=f"https://{api.rest_api.rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}",
+            upload_origins=imports.origins,
         )
 
         settings = {
@@ -85,6 +91,8 @@ class ArPortalStack(Stack):
             "event_bus": events.bus.event_bus_name,
             "customer_pool_id": identity.customer_pool.user_pool_id,
             "staff_pool_id": identity.staff_pool.user_pool_id,
+            "integrations_pool_id": identity.integrations_pool.user_pool_id,
+            "integrations_token_url": identity.token_url,
             "agency_name": config.agency_name,
             "currency": config.currency,
             "processor": config.processor,
@@ -93,7 +101,9 @@ class ArPortalStack(Stack):
             "stage": config.stage,
             "convenience_fees": config.convenience_fees_json(),
             "staff_convenience_fees": config.staff_convenience_fees,
+            "integration_lowered_amount": config.integration_lowered_amount,
             "balance_sources": config.balance_sources_json(),
+            "import_bucket": imports.bucket.bucket_name,
         }
         environment = catalog.runtime_environment(**settings)
         self.functions = functions = Functions(self, "Functions", config=config, key=data.key, environment=environment)
@@ -105,6 +115,7 @@ class ArPortalStack(Stack):
             workflow_tasks=functions["workflow_tasks"],
             ledger=data.ledger,
             bus=events.bus,
+            import_bucket=imports.bucket,
         )
         # The machines reference workflow_tasks, so only the API functions can know the machines' ARNs
         # (the other way round would be a dependency cycle).
@@ -113,6 +124,7 @@ class ArPortalStack(Stack):
             payment_retry_arn=workflows["payment_retry"].state_machine_arn,
             approval_arn=workflows["approval"].state_machine_arn,
             settlement_arn=workflows["settlement"].state_machine_arn,
+            source_import_arn=workflows["source_import"].state_machine_arn,
         )
         for fn in functions.api_functions():
             for name, value in with_machines.items():
@@ -128,6 +140,12 @@ class ArPortalStack(Stack):
             routes=routes,
         )
         self._grant()
+        imports.grant(
+            machine=workflows["source_import"],
+            tasks=functions["workflow_tasks"],
+            callers=[functions["integration_api"], functions["staff_api"]],
+        )
+        imports.allow_uploads_from(web.origin)
         # The daily jobs: their schedules, dead letters and grants (ledger, mail, starting payment_retry).
         self.scheduled_jobs = ScheduledJobs(
             self,
@@ -209,6 +227,25 @@ class ArPortalStack(Stack):
             "cognito-idp:AdminListGroupsForUser",
             "cognito-idp:ListUsers",
             "cognito-idp:ListUsersInGroup",
+        )
+        # The integration API loads the agency's records (ledger items, their audit chain, documents' files) and
+        # reads the ledger back (event feed, payments, balances); it never sends mail or talks to the processor.
+        integration = fns["integration_api"]
+        data.ledger.grant_read_write_data(integration)
+        data.audit.grant_read_data(integration)
+        data.audit.grant(integration, "dynamodb:PutItem", "dynamodb:ConditionCheckItem")
+        data.key.grant_encrypt_decrypt(integration)
+        data.documents_bucket.grant_put(integration)
+        # The connected systems' app clients: the integration API names its caller; an admin rotates secrets.
+        integrations = self.identity.integrations_pool
+        integrations.grant(fns["integration_api"], "cognito-idp:DescribeUserPoolClient")
+        integrations.grant(
+            staff,
+            "cognito-idp:ListUserPoolClients",
+            "cognito-idp:DescribeUserPoolClient",
+            "cognito-idp:ListUserPoolClientSecrets",
+            "cognito-idp:AddUserPoolClientSecret",
+            "cognito-idp:DeleteUserPoolClientSecret",
         )
         machines["payment_retry"].grant_start_execution(portal)  # autopay and instalment schedules
         machines["payment_retry"].grant_start_execution(staff)
@@ -329,6 +366,12 @@ class ArPortalStack(Stack):
             "CustomerUserPoolClientId": identity.customer_client.user_pool_client_id,
             "StaffUserPoolId": identity.staff_pool.user_pool_id,
             "StaffUserPoolClientId": identity.staff_client.user_pool_client_id,
+            "IntegrationsUserPoolId": identity.integrations_pool.user_pool_id,
+            "IntegrationsTokenUrl": identity.token_url,
+            **{
+                f"IntegrationClientId{name.replace('-', ' ').title().replace(' ', '')}": client.user_pool_client_id
+                for name, client in identity.integration_clients.items()
+            },
             "EventBusName": self.events.bus.event_bus_name,
             "DocumentsBucketName": self.data.documents_bucket.bucket_name,
             "AlarmTopicArn": self.observability.topic.topic_arn,

@@ -27,6 +27,7 @@ from local import time_travel  # noqa: E402
 if TYPE_CHECKING:
     from local.environment import LocalEnvironment
     from local.gateway import LocalHttpServer
+    from local.seed import SeedSummary
 
 DEV_MAX_WAIT_S = 5  # Wait states and retry intervals of days take at most this long locally
 
@@ -45,7 +46,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42, help="demo data seed (same seed and date, same data)")
     parser.add_argument("--no-seed", action="store_true", help="start with empty tables and no demo logins")
     parser.add_argument("--today", type=_day, metavar="YYYY-MM-DD", help="run as if today were that day")
-    parser.add_argument("--customers", type=int, default=300, help=argparse.SUPPRESS)
+    parser.add_argument("--customers", type=int, default=None, help=argparse.SUPPRESS)  # the seed's default
     return parser.parse_args(argv)
 
 
@@ -99,7 +100,7 @@ def _run(args: argparse.Namespace, stopper: _Stopper) -> int:
     from local.environment import LocalEnvironment
     from local.gateway import Gateway
     from local.scheduler import Scheduler
-    from local.seed import load, prepare
+    from local.seed import DEFAULT_CUSTOMERS, load, prepare
 
     env = LocalEnvironment(max_wait_seconds=DEV_MAX_WAIT_S, relay_interval_s=1.0)
     server = scheduler = None
@@ -109,7 +110,12 @@ def _run(args: argparse.Namespace, stopper: _Stopper) -> int:
         prepared = (
             None
             if args.no_seed
-            else prepare(seed=args.seed, customers=args.customers, today=clock.today(), currency=env.config.currency)
+            else prepare(
+                seed=args.seed,
+                customers=DEFAULT_CUSTOMERS if args.customers is None else args.customers,
+                today=clock.today(),
+                currency=env.config.currency,
+            )
         )
         env.start()
         summary = None if prepared is None else load(env, prepared=prepared)
@@ -136,8 +142,9 @@ def _run(args: argparse.Namespace, stopper: _Stopper) -> int:
     return 0
 
 
-def _banner(url: str, env: LocalEnvironment, summary: object, seconds: float) -> None:
+def _banner(url: str, env: LocalEnvironment, summary: SeedSummary | None, seconds: float) -> None:
     from local.seed import DEMO_LOGINS
+    from local.seed_source import SEED_ACTOR
 
     lines = [
         f"Receivables Portal (local) for {env.config.agency_name}",
@@ -151,11 +158,31 @@ def _banner(url: str, env: LocalEnvironment, summary: object, seconds: float) ->
         f"  moto          {env.endpoint_url}",
     ]
     if summary is not None:
-        lines.append(f"  demo data     {summary.items} items, seed {summary.seed}")  # type: ignore[attr-defined]
+        lines.append(f"  demo data     {summary.items} records, seed {summary.seed}")
+        lines.append(f"                {summary.through_the_door} loaded through the integration API as {SEED_ACTOR}")
         lines.append("  demo logins   (password Demo-pass-1234)")
         lines.extend(f"                {login}" for login in DEMO_LOGINS)
+    lines.extend(_demo_client(url, env))
     lines.append(f"ready in {seconds:.1f}s (Ctrl-C stops)")
     print("\n".join(lines), flush=True)
+
+
+def _demo_client(url: str, env: LocalEnvironment) -> list[str]:
+    """The demo connected system's credentials (every integration scope), as ``GET /local/clients`` lists them."""
+    from local import moto_patches
+    from local.resources import DEMO_CLIENT
+
+    resources = env.resources
+    client_id = resources.integration_clients[DEMO_CLIENT]
+    secret = moto_patches.client_secrets(
+        resources.integrations_pool_id, client_id, account=resources.account_id, region=resources.region
+    )[-1]
+    return [
+        f"  demo client   {DEMO_CLIENT} (every integration scope; {url}/local/clients lists every client)",
+        f"                client id      {client_id}",
+        f"                client secret  {secret}",
+        f"                token          POST {url}/oauth2/token (grant_type=client_credentials, HTTP Basic)",
+    ]
 
 
 if __name__ == "__main__":

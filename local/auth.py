@@ -1,9 +1,12 @@
-"""Verifying Cognito ID tokens the way API Gateway's Cognito user pool authorizer does.
+"""Verifying Cognito tokens the way API Gateway's Cognito user pool authorizers do.
 
 A token is accepted only if: it is three base64url parts; its header says RS256 with a key id found in the
-issuing pool's JWKS; the RSA signature verifies; ``iss`` names one of our two pools; ``token_use`` is ``id``
-(the authorizer takes ID tokens); ``aud`` is that pool's app client; and ``exp`` is in the future. The keys are
-fetched once per pool from the pool's ``/.well-known/jwks.json`` (on moto's server locally).
+issuing pool's JWKS; the RSA signature verifies; ``iss`` names one of our pools; and ``exp`` is in the future.
+What else depends on the pool's kind. A person's pool (customer, staff): ``token_use`` is ``id`` (the people's
+authorizer takes ID tokens) and ``aud`` is that pool's app client. The integrations pool (``machine``): ``token_use``
+is ``access`` (client credentials give access tokens only; the authorizer with scopes takes only those, and does
+not check the client). The keys are fetched once per pool from the pool's ``/.well-known/jwks.json`` (on moto's
+server locally).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -27,25 +30,39 @@ class TokenError(Exception):
     """Why a token was refused (the message is safe to show)."""
 
 
+PoolKind = Literal["user", "machine"]
+
+
 @dataclass(frozen=True)
 class Pool:
     pool_id: str
-    client_id: str
+    client_id: str  # the app client a person's ID token must be for; "" for the machine pool
     issuer: str
     jwks_url: str
+    kind: PoolKind = "user"
+
+
+def issuer_of(region: str, pool_id: str) -> str:
+    """A Cognito pool's ``iss``, as moto (and AWS) writes it in every token of the pool."""
+    return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
 
 
 def pools_for(endpoint_url: str, region: str, pools: dict[str, tuple[str, str]]) -> list[Pool]:
-    """``{"customer": (pool_id, client_id), ...}`` -> the pools as moto serves them."""
+    """``{"customer": (pool_id, client_id), ...}`` -> the people's pools as moto serves them."""
     return [
         Pool(
             pool_id=pool_id,
             client_id=client_id,
-            issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
+            issuer=issuer_of(region, pool_id),
             jwks_url=f"{endpoint_url}/{pool_id}/.well-known/jwks.json",
         )
         for pool_id, client_id in pools.values()
     ]
+
+
+def machine_pool_for(endpoint_url: str, region: str, pool_id: str) -> Pool:
+    """The integrations pool: connected systems' access tokens (OAuth 2.0 client credentials)."""
+    return Pool(pool_id, "", issuer_of(region, pool_id), f"{endpoint_url}/{pool_id}/.well-known/jwks.json", "machine")
 
 
 def _fetch_json(url: str) -> dict[str, Any]:
@@ -101,14 +118,21 @@ class TokenVerifier:
             key.verify(_b64decode(parts[2]), f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature as exc:
             raise TokenError("invalid token signature") from exc
-        if claims.get("token_use") != "id":
+        if pool.kind == "machine":
+            if claims.get("token_use") != "access":
+                raise TokenError("a connected system's access token is required")
+        elif claims.get("token_use") != "id":
             raise TokenError("an ID token is required")
-        if claims.get("aud") != pool.client_id:
+        elif claims.get("aud") != pool.client_id:
             raise TokenError("token issued for another client")
         expires = claims.get("exp")
         if not isinstance(expires, int | float) or expires <= self._clock():
             raise TokenError("token expired")
         return claims
+
+    def kind(self, claims: dict[str, Any]) -> PoolKind:
+        """Whose pool issued verified ``claims``: a person's or a connected system's."""
+        return self._pools[str(claims.get("iss"))].kind
 
     def _key(self, pool: Pool, kid: str) -> rsa.RSAPublicKey:
         with self._lock:

@@ -3,10 +3,14 @@
 ``Gateway.dispatch`` answers one request (tests call it directly); ``Gateway.serve`` puts it behind
 ``apigw.HttpServer`` (a thread per connection, a deep listen backlog, slow clients cut off). Routing, in order:
 
-- API paths (``catalog.route_for``): Auth.USER routes need a valid Cognito ID token (401 before any handler
-  runs); the request becomes an API Gateway REST proxy event for the route's function, run in-process;
-- ``/local/login`` (tokens for a username/password), ``/local/mailbox`` (what SES sent), ``/local/clock`` (read
-  or move the product's clock) and ``/local/jobs`` (list the scheduled jobs, run one now): local only;
+- API paths (``catalog.route_for``): Auth.USER routes need a valid Cognito ID token of a person's pool, Auth.MACHINE
+  routes an access token of the integrations pool granting an integration scope (401 without a valid token, 403
+  with a token of the wrong kind, before any handler runs); the request becomes an API Gateway REST proxy event
+  for the route's function, run in-process;
+- ``/oauth2/token``: the integrations pool's token endpoint (OAuth 2.0 client credentials, ``local/oauth.py``);
+- ``/local/login`` (tokens for a username/password), ``/local/clients`` (the connected systems' clients and
+  secrets), ``/local/mailbox`` (what SES sent), ``/local/clock`` (read or move the product's clock) and
+  ``/local/jobs`` (list the scheduled jobs, run one now): local only;
 - ``/config.json`` for the front-ends;
 - static files (``local/static.py``); anything else is a 404.
 
@@ -26,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from arportal.domain.cards import looks_like_card_number, redact_card_numbers
+from arportal.domain.integration_scopes import all_full_names
 from infrastructure import catalog
-from local import apigw, auth, invoke, mailbox, static, time_travel
+from local import apigw, auth, invoke, mailbox, oauth, static, time_travel
 from local.apigw import Request, Response, error_response, json_response
 from local.scheduler import Scheduler, UnknownJobError
 
@@ -54,18 +59,26 @@ class Gateway:
         self.handlers = dict(handlers or {})
         self.scheduler = scheduler or Scheduler(env)
         resources = env.resources
-        self.verifier = auth.TokenVerifier(
-            auth.pools_for(
-                resources.endpoint_url,
-                resources.region,
-                {
-                    "customer": (resources.customer_pool_id, resources.customer_client_id),
-                    "staff": (resources.staff_pool_id, resources.staff_client_id),
-                },
-            )
+        people = auth.pools_for(
+            resources.endpoint_url,
+            resources.region,
+            {
+                "customer": (resources.customer_pool_id, resources.customer_client_id),
+                "staff": (resources.staff_pool_id, resources.staff_client_id),
+            },
+        )
+        machines = auth.machine_pool_for(resources.endpoint_url, resources.region, resources.integrations_pool_id)
+        self.verifier = auth.TokenVerifier([*people, machines])
+        self.token_endpoint = oauth.TokenEndpoint(
+            env.client("cognito-idp"),
+            pool_id=resources.integrations_pool_id,
+            account=resources.account_id,
+            region=resources.region,
         )
         self._local_routes: dict[tuple[str, str], Callable[[Request], Response]] = {
+            ("POST", catalog.TOKEN_PATH): self.token_endpoint.token,
             ("POST", "/local/login"): self._login,
+            ("GET", "/local/clients"): self._clients,
             ("GET", "/local/mailbox"): self._mailbox,
             ("GET", "/local/clock"): self._clock,
             ("POST", "/local/clock"): self._move_clock,
@@ -93,14 +106,21 @@ class Gateway:
 
     def _api(self, request: Request, route: catalog.RouteSpec) -> Response:
         claims = None
-        if route.auth is catalog.Auth.USER:
+        if route.auth is not catalog.Auth.NONE:
             token = auth.bearer_token(request.header("Authorization"))
             if token is None:
-                return error_response(401, "unauthorized", "sign in: an 'Authorization: Bearer <id token>' is required")
+                wanted = "id token" if route.auth is catalog.Auth.USER else "access token"
+                return error_response(
+                    401, "unauthorized", f"sign in: an 'Authorization: Bearer <{wanted}>' is required"
+                )
             try:
-                claims = auth.authorizer_claims(self.verifier.verify(token))
+                verified = self.verifier.verify(token)
             except auth.TokenError as exc:
                 return error_response(401, "unauthorized", str(exc))
+            refused = _wrong_kind(route.auth, self.verifier.kind(verified), verified)
+            if refused is not None:
+                return error_response(403, "forbidden", refused)
+            claims = auth.authorizer_claims(verified)
         event = apigw.build_event(request, route, stage=self.env.config.stage, claims=claims)
         function = route.function
         try:
@@ -143,6 +163,9 @@ class Gateway:
                 "audience": tokens.audience,
             },
         )
+
+    def _clients(self, request: Request) -> Response:
+        return json_response(200, {"token_url": catalog.TOKEN_PATH, "clients": self.token_endpoint.clients()})
 
     def _mailbox(self, request: Request) -> Response:
         resources = self.env.resources
@@ -228,6 +251,20 @@ def loggable(target: str) -> str:
     if looks_like_card_number(decoded) or looks_like_card_number(target):
         return redact_card_numbers(decoded)
     return target
+
+
+def _wrong_kind(route_auth: catalog.Auth, kind: auth.PoolKind, claims: dict[str, Any]) -> str | None:
+    """Why a valid token of ours may not call this route (API Gateway's authorizer of the route's kind would not
+    take it), or None. A people's route takes people's ID tokens; a connected systems' route an access token of
+    the integrations pool granting at least one integration scope (the route's ``authorization_scopes``)."""
+    if route_auth is catalog.Auth.USER and kind != "user":
+        return "this route is for people signed in to the portal or the console, not for connected systems"
+    if route_auth is catalog.Auth.MACHINE:
+        if kind != "machine":
+            return "this route is for connected systems: send an access token from POST /oauth2/token"
+        if not set(str(claims.get("scope", "")).split()) & set(all_full_names()):
+            return "the token grants no integration scope"
+    return None
 
 
 _CLOCK_BODY = {"expected": '{"advance_days": N} (N >= 1) or {"today": "YYYY-MM-DD"} (not before today)'}

@@ -28,6 +28,18 @@ Each patch names the moto internal it replaces and why. After upgrading moto, re
    conflict). Here, as in DynamoDB, every condition is evaluated against the state before the transaction; only
    if all hold are the writes applied, and should one still fail (an invalid update expression) the items
    already written are put back and their stream records dropped.
+10. Cognito client secrets: moto 5.2 keeps one secret per app client and has no ``AddUserPoolClientSecret``,
+   ``ListUserPoolClientSecrets`` or ``DeleteUserPoolClientSecret`` (botocore has them). They are added to
+   ``CognitoIdpResponse`` over a list of secrets kept on moto's client object (the secret moto generated first),
+   at most ``MAX_CLIENT_SECRETS`` active, never none, ids ``<client id>--<epoch ms>`` as Cognito's are; moto's
+   ``DescribeUserPoolClient`` answers the oldest active one. ``client_secrets`` and ``sign_pool_token`` are for the
+   local token endpoint (``local/oauth.py``): which secrets a client has, and a JWT signed with the key moto signs
+   its Cognito tokens with (so one JWKS verifies user and machine tokens alike).
+11. Quiet writes: ``streams_paused`` makes a table's writes leave no stream records for a while (moto's
+   ``StreamShard.add`` returns at once). The seed loads the demo agency through the integration API and its
+   thousands of writes must not each be relayed to the bus and archived by the audit exporter on every start,
+   as the items ``import_items`` loads are not; without their stream records the seed also loads in ~40% less
+   time.
 """
 
 from __future__ import annotations
@@ -36,6 +48,8 @@ import base64
 import copy
 import gc
 import json
+import secrets
+import string
 import threading
 import time
 import traceback
@@ -43,13 +57,20 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import moto
+from joserfc import jwt
 from moto.awslambda.models import LambdaFunction
+from moto.cognitoidp.exceptions import InvalidParameterException, ResourceNotFoundError
+from moto.cognitoidp.models import CognitoIdpUserPoolClient, cognitoidp_backends
+from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.config import default_user_config
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import utcnow
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
@@ -63,7 +84,7 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models import dynamo_type as dynamo_types
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamShard, Table
 from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -78,6 +99,7 @@ from arportal import clock
 
 MOTO_MINOR = "5.2"
 MAX_SHARD_ITERATORS = 1_000
+MAX_CLIENT_SECRETS = 2  # Cognito's limit of active secrets per app client
 DYNAMODB_LOCK = threading.RLock()
 
 # (function_name, handler "pkg.module.func", environment, event) -> the handler's JSON-able result
@@ -120,6 +142,10 @@ def install(invoker: Invoker) -> None:
     result.execute_result = _fast_result(result.execute_result)  # type: ignore[method-assign]
     DynamoDBStreamsBackend.get_records = _bounded_iterators(DynamoDBStreamsBackend.get_records)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    StreamShard.add = _unless_paused(StreamShard.add)  # type: ignore[method-assign]
+    CognitoIdpResponse.add_user_pool_client_secret = _add_client_secret  # type: ignore[attr-defined]
+    CognitoIdpResponse.list_user_pool_client_secrets = _list_client_secrets  # type: ignore[attr-defined]
+    CognitoIdpResponse.delete_user_pool_client_secret = _delete_client_secret  # type: ignore[attr-defined]
     _state["installed"] = True
 
 
@@ -347,7 +373,7 @@ class LocalMotoServer(ThreadedMotoServer):
 
 
 def import_items(table_name: str, items: Iterable[dict[str, Any]], *, account: str, region: str) -> int:
-    """Put items (plain values, as ``items.to_item`` makes them) straight into moto's table, overwriting same-key
+    """Put items (plain values, as ``entity_items.to_item`` makes them) straight into moto's table, overwriting same-key
     items.
 
     Like DynamoDB's import from S3 it skips conditions and stream records, so nothing downstream (the outbox
@@ -369,6 +395,33 @@ def import_items(table_name: str, items: Iterable[dict[str, Any]], *, account: s
                 table.items[item.hash_key][item.range_key] = item
             count += 1
     return count
+
+
+# --- 11. Quiet writes ------------------------------------------------------------------------------------------
+
+_paused_shards: set[int] = set()
+
+
+@contextmanager
+def streams_paused(table_names: Iterable[str], *, account: str, region: str) -> Iterator[None]:
+    """Writes to these tables leave no stream records while this lasts (what the stream readers already read or
+    will read of earlier writes is untouched). Only for the seed: nothing else may write these tables meanwhile."""
+    backend = dynamodb_backends[account][region]
+    shards = [backend.get_table(name).stream_shard for name in table_names]
+    paused = {id(shard) for shard in shards if shard is not None}
+    _paused_shards.update(paused)
+    try:
+        yield
+    finally:
+        _paused_shards.difference_update(paused)
+
+
+def _unless_paused(original: Callable[..., None]) -> Callable[..., None]:
+    def add(self: StreamShard, old: Any, new: Any) -> None:
+        if id(self) not in _paused_shards:
+            original(self, old, new)
+
+    return add
 
 
 @contextmanager
@@ -500,3 +553,95 @@ def _put_back(table: Table, key: dict[str, Any], previous: Any) -> None:
         home.pop(slot, None)
     else:
         home[slot] = previous
+
+
+# --- 10. Cognito client secrets -------------------------------------------------------------------------------
+
+_SECRETS_LOCK = threading.Lock()
+_SECRET_ALPHABET = string.ascii_lowercase + string.digits
+
+
+class _LimitExceeded(JsonRESTError):
+    def __init__(self, message: str) -> None:
+        super().__init__("LimitExceededException", message)
+
+
+def _secrets_of(client: CognitoIdpUserPoolClient) -> list[dict[str, Any]]:
+    """The client's active secrets, oldest first (``{"id", "value", "created"}``); the first is moto's own."""
+    found: list[dict[str, Any]] | None = client.__dict__.get("_arportal_secrets")
+    if found is None:
+        found = []
+        if client.generate_secret:
+            found.append(_new_secret(client, [], client.secret))
+        client.__dict__["_arportal_secrets"] = found
+    return found
+
+
+def _new_secret(client: CognitoIdpUserPoolClient, existing: list[dict[str, Any]], value: str) -> dict[str, Any]:
+    created = utcnow()
+    millis = int(created.replace(tzinfo=UTC).timestamp() * 1000)  # moto's utcnow is naive UTC
+    taken = {s["id"] for s in existing}
+    while f"{client.id}--{millis}" in taken:
+        millis += 1
+    return {"id": f"{client.id}--{millis}", "value": value, "created": created}
+
+
+def _described(response: CognitoIdpResponse) -> CognitoIdpUserPoolClient:
+    return response.backend.describe_user_pool_client(
+        response._get_param("UserPoolId"), response._get_param("ClientId")
+    )
+
+
+def _add_client_secret(self: CognitoIdpResponse) -> ActionResult:
+    client = _described(self)
+    given = self._get_param("ClientSecret")
+    with _SECRETS_LOCK:
+        active = _secrets_of(client)
+        if len(active) >= MAX_CLIENT_SECRETS:
+            raise _LimitExceeded(f"app client {client.id} already has {MAX_CLIENT_SECRETS} active client secrets")
+        value = given or "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(51))
+        added = _new_secret(client, active, value)
+        active.append(added)
+        client.generate_secret = True
+        client.secret = active[0]["value"]
+    descriptor: dict[str, Any] = {"ClientSecretId": added["id"], "ClientSecretCreateDate": added["created"]}
+    if not given:  # as Cognito: the value is answered only when Cognito generated it
+        descriptor["ClientSecretValue"] = value
+    return ActionResult({"ClientSecretDescriptor": descriptor})
+
+
+def _list_client_secrets(self: CognitoIdpResponse) -> ActionResult:
+    client = _described(self)
+    with _SECRETS_LOCK:
+        listed = [{"ClientSecretId": s["id"], "ClientSecretCreateDate": s["created"]} for s in _secrets_of(client)]
+    return ActionResult({"ClientSecrets": listed})
+
+
+def _delete_client_secret(self: CognitoIdpResponse) -> EmptyResult:
+    client = _described(self)
+    secret_id = self._get_param("ClientSecretId")
+    with _SECRETS_LOCK:
+        active = _secrets_of(client)
+        if secret_id not in {s["id"] for s in active}:
+            raise ResourceNotFoundError(f"client secret {secret_id} does not exist")
+        if len(active) == 1:
+            raise InvalidParameterException("the last client secret of an app client cannot be deleted")
+        active[:] = [s for s in active if s["id"] != secret_id]
+        client.secret = active[0]["value"]
+    return EmptyResult()
+
+
+def client_secrets(pool_id: str, client_id: str, *, account: str, region: str) -> list[str]:
+    """The values of an app client's active secrets (none for a client without a secret, or no such client)."""
+    pool = cognitoidp_backends[account][region].user_pools.get(pool_id)
+    client = pool.clients.get(client_id) if pool is not None else None
+    if client is None:
+        return []
+    with _SECRETS_LOCK:
+        return [s["value"] for s in _secrets_of(client)]
+
+
+def sign_pool_token(pool_id: str, claims: dict[str, Any], *, account: str, region: str) -> str:
+    """``claims`` as a JWT signed by the pool's key, the one moto signs its Cognito tokens with (its JWKS)."""
+    key = cognitoidp_backends[account][region].user_pools[pool_id].json_web_key
+    return str(jwt.encode({"kid": key.kid, "alg": "RS256"}, claims, key))

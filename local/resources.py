@@ -17,11 +17,14 @@ from typing import Any
 import boto3
 
 from arportal.adapters.dynamodb.tables import TABLES, TableSpec
+from arportal.domain import integration_scopes
 from infrastructure import catalog
 from infrastructure.deployment_config import DeploymentConfig
 from local import external_system
 
 STAFF_GROUPS = ("agent", "supervisor", "finance", "admin")
+# The connected system every local runtime has, with every integration scope (``GET /local/clients``).
+DEMO_CLIENT = "demo-erp"
 _TRUST = {
     "Version": "2012-10-17",
     "Statement": [
@@ -55,10 +58,13 @@ class Resources:
     customer_client_id: str
     staff_pool_id: str
     staff_client_id: str
+    integrations_pool_id: str
+    integration_clients: dict[str, str]  # app client name -> client id (the demo's and the config's)
     functions: dict[str, str]  # catalog name -> function ARN
     state_machines: dict[str, str]  # catalog name -> state machine ARN
     secrets: dict[str, str]  # purpose -> secret ARN
     sender_email: str
+    import_bucket: str = ""  # bulk import files (uploads, chunks, error reports)
 
     @property
     def ledger_table(self) -> str:
@@ -85,6 +91,7 @@ class Resources:
             event_bus=self.event_bus,
             customer_pool_id=self.customer_pool_id,
             staff_pool_id=self.staff_pool_id,
+            integrations_pool_id=self.integrations_pool_id,
             agency_name=config.agency_name,
             currency=config.currency,
             processor=config.processor,
@@ -94,9 +101,12 @@ class Resources:
             payment_retry_arn=self.state_machines.get("payment_retry", ""),
             approval_arn=self.state_machines.get("approval", ""),
             settlement_arn=self.state_machines.get("settlement", ""),
+            source_import_arn=self.state_machines.get("source_import", ""),
+            import_bucket=self.import_bucket,
             processor_secret_arn=self.secrets.get("processor", ""),
             convenience_fees=config.convenience_fees_json(),
             staff_convenience_fees=config.staff_convenience_fees,
+            integration_lowered_amount=config.integration_lowered_amount,
             guest_token_secret_arn=self.secrets.get("guest-token-key", ""),
             balance_sources=external_system.balance_sources(config, secret_prefix=self.prefix),
         )
@@ -114,10 +124,12 @@ def create_all(config: DeploymentConfig, *, endpoint_url: str, region: str) -> R
     for spec in TABLES:
         _create_table(client("dynamodb"), tables[spec.logical_id], spec)
     kms_key_id, documents_bucket, audit_bucket = _create_storage(client("kms"), client("s3"), prefix.lower())
+    import_bucket = _create_import_bucket(client("s3"), prefix.lower(), kms_key_id)
     bus_name = f"{prefix}-events"
     bus_arn, queue_url = _create_events(client("events"), client("sqs"), bus_name, account)
     customer_pool, customer_client = _create_pool(client("cognito-idp"), f"{prefix}-customers", groups=())
     staff_pool, staff_client = _create_pool(client("cognito-idp"), f"{prefix}-staff", groups=STAFF_GROUPS)
+    integrations_pool, integration_clients = _create_integrations_pool(client("cognito-idp"), prefix, config)
     client("ses").verify_email_identity(EmailAddress=config.sender_email)
     secrets = {
         purpose: client("secretsmanager").create_secret(Name=f"{prefix}/{purpose}", SecretString=value)["ARN"]
@@ -159,10 +171,13 @@ def create_all(config: DeploymentConfig, *, endpoint_url: str, region: str) -> R
         customer_client_id=customer_client,
         staff_pool_id=staff_pool,
         staff_client_id=staff_client,
+        integrations_pool_id=integrations_pool,
+        integration_clients=integration_clients,
         functions={},
         state_machines=machine_arns,  # known before creation, so function environments can name them
         secrets=secrets,
         sender_email=config.sender_email,
+        import_bucket=import_bucket,
     )
     env = resources.runtime_environment(config)
     resources.functions.update(_create_functions(client("lambda"), prefix, role_arn, env))
@@ -215,6 +230,34 @@ def _create_storage(kms: Any, s3: Any, prefix: str) -> tuple[str, str, str]:
     return key_id, documents, audit
 
 
+def _create_import_bucket(s3: Any, prefix: str, key_id: str) -> str:
+    """As CDK makes it: KMS by default, objects gone after a week, and CORS so the console's page can PUT the file
+    to its presigned URL (the local console's origin varies with the port, so any origin)."""
+    bucket = f"{prefix}-imports"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id}}]
+        },
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [{"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 7}}]
+        },
+    )
+    s3.put_bucket_cors(
+        Bucket=bucket,
+        CORSConfiguration={
+            "CORSRules": [
+                {"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 3000}
+            ]
+        },
+    )
+    return bucket
+
+
 def _create_events(events: Any, sqs: Any, bus_name: str, account: str) -> tuple[str, str]:
     bus_arn = events.create_event_bus(Name=bus_name)["EventBusArn"]
     queue_url = sqs.create_queue(QueueName=f"{bus_name}-local-tap")["QueueUrl"]
@@ -241,6 +284,35 @@ def _create_pool(cognito: Any, name: str, *, groups: tuple[str, ...]) -> tuple[s
     for group in groups:
         cognito.create_group(UserPoolId=pool_id, GroupName=group)
     return pool_id, client_id
+
+
+def _create_integrations_pool(cognito: Any, prefix: str, config: DeploymentConfig) -> tuple[str, dict[str, str]]:
+    """The connected systems' pool as CDK makes it: no users, a domain, the ``integrations`` resource server with
+    the scope catalogue, and a client-credentials app client per system of the config, plus the local demo's."""
+    pool_id = cognito.create_user_pool(PoolName=f"{prefix}-integrations")["UserPool"]["Id"]
+    cognito.create_user_pool_domain(Domain=f"{prefix.lower()}-integrations", UserPoolId=pool_id)
+    cognito.create_resource_server(
+        UserPoolId=pool_id,
+        Identifier=integration_scopes.RESOURCE_SERVER,
+        Name="Integration API",
+        Scopes=[{"ScopeName": s.name, "ScopeDescription": s.description} for s in integration_scopes.SCOPES],
+    )
+    wanted = {client.name: client.scopes for client in config.integration_clients}
+    wanted.setdefault(DEMO_CLIENT, sorted(integration_scopes.SCOPE_NAMES))
+    clients = {}
+    for name, scopes in wanted.items():
+        clients[name] = cognito.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName=name,
+            GenerateSecret=True,
+            AllowedOAuthFlows=["client_credentials"],
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthScopes=[integration_scopes.full_name(scope) for scope in scopes],
+            SupportedIdentityProviders=["COGNITO"],
+            AccessTokenValidity=60,
+            TokenValidityUnits={"AccessToken": "minutes"},
+        )["UserPoolClient"]["ClientId"]
+    return pool_id, clients
 
 
 def _placeholder_zip() -> bytes:
@@ -284,6 +356,7 @@ def _create_state_machines(sfn: Any, resources: Resources, role_arn: str) -> Non
         workflow_tasks_arn=resources.functions["workflow_tasks"],
         ledger_table=resources.ledger_table,
         event_bus=resources.event_bus,
+        import_bucket=resources.import_bucket,
     )
     for spec in catalog.STATE_MACHINES:
         arn = sfn.create_state_machine(

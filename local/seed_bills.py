@@ -1,7 +1,9 @@
 """What each department bills, and when: the invoice lines of the demo agency.
 
 Property tax in two instalments a year, water and sewer every two months by usage, permit fees with plan review
-and inspections, parking citations with a late penalty once they are 30 days past due.
+and inspections, parking citations with a late penalty once they are 30 days past due. And what customers have
+ordered and not yet been billed for (the portal's sales orders): meter upgrades and backflow tests, re-inspections,
+residential parking permits.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from arportal.domain.models import InvoiceLine, LineKind
 class Department:
     code: str
     name: str
-    prefix: str  # account numbers PT-100001..., invoice numbers PT2504-00001...
+    prefix: str  # account numbers PT-1BB001... and bills PT2504-BB0001... in the seed's block BB (seed_data)
     first_account: int
     account_description: str
 
@@ -142,3 +144,49 @@ def demo_citations(rng: random.Random, today: date) -> list[Bill]:
 def with_late_penalty(bill: Bill) -> Bill:
     penalty = line("Late payment penalty", "PK_LATE_PENALTY", LATE_PENALTY, kind=LineKind.PENALTY)
     return Bill(bill.issue, bill.due, (*bill.lines, penalty), bill.period_start, bill.period_end)
+
+
+@dataclass(frozen=True)
+class Order:
+    day: date
+    lines: tuple[InvoiceLine, ...]
+
+
+_ORDER_CHANCE = {"utilities": 0.12, "permits": 0.3, "parking": 0.15}
+
+
+def orders(department: str, rng: random.Random, *, today: date, demo: bool) -> list[Order]:
+    """An account's open sales orders, placed in the last two months: the demo customer has two (a water meter
+    upgrade and a residential parking permit), other accounts now and then one."""
+    if demo:
+        if department == "utilities":
+            return [_meter_upgrade(today - timedelta(days=12))]
+        if department == "parking":
+            return [_parking_permit(today - timedelta(days=30))]
+        return []
+    if rng.random() >= _ORDER_CHANCE.get(department, 0.0):
+        return []
+    day = today - timedelta(days=rng.randint(1, 60))
+    if department == "utilities":
+        return [_meter_upgrade(day) if rng.random() < 0.5 else _backflow_test(day)]
+    if department == "permits":
+        return [Order(day, (line("Re-inspection", "REINSPECTION", 9_500, kind=LineKind.FEE),))]
+    return [_parking_permit(day)]
+
+
+def _meter_upgrade(day: date) -> Order:
+    return Order(
+        day,
+        (
+            line("Smart water meter upgrade", "METER_UPGRADE", 14_500),
+            line("Meter installation", "METER_INSTALL", 6_000, kind=LineKind.FEE),
+        ),
+    )
+
+
+def _backflow_test(day: date) -> Order:
+    return Order(day, (line("Annual backflow preventer test", "BACKFLOW_TEST", 7_500, kind=LineKind.FEE),))
+
+
+def _parking_permit(day: date) -> Order:
+    return Order(day, (line("Residential parking permit (12 months)", "PK_RES_PERMIT", 6_000),))

@@ -5,6 +5,12 @@ Every figure agrees with the ledger's rules: an invoice's ``paid`` is the sum of
 a payment is its allocations plus what is unapplied plus what was refunded. Declined attempts leave no
 allocation; a duplicate payment sits unapplied until it is refunded. Pending (ACH in flight) payments are
 applied, as the posting transaction applies them.
+
+The records are the ledger as it stands once the agency's systems have loaded theirs through the integration API
+and the platform's history has happened (``seed_source`` tells the two apart). So loaded records are named as the
+door names them: invoices, credit notes and sales orders get the ids the batch service derives from their numbers.
+Their numbers are the agency's and unique in it; the seed picks the block they are drawn from
+(``number_block``), so two seeds loaded into one table (the tests do) never name the same account or bill.
 """
 
 from __future__ import annotations
@@ -15,26 +21,35 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from arportal import clock
-from arportal.adapters.dynamodb import items
+from arportal.adapters.dynamodb import entity_items
 from arportal.domain.models import (
     Account,
+    CreditNote,
     Customer,
     CustomerKind,
     Invoice,
     PostalAddress,
+    SalesOrder,
     Schedule,
     ScheduleKind,
 )
 from arportal.domain.models import Department as DepartmentRecord
 from arportal.domain.status import invoice_status_for
 from local import seed_names as names
-from local.seed_bills import BY_CODE, DEPARTMENTS, Bill, bills, demo_citations, with_late_penalty
+from local.seed_bills import BY_CODE, DEPARTMENTS, Bill, Order, bills, demo_citations, orders, with_late_penalty
 from local.seed_payments import Payer, Portion, credit_note
 from local.seed_payments import at as at_time
+from local.seed_source import SourceBatch, invoice_id, is_loaded, order_id, source_records
 
 DEMO_CUSTOMER_EMAIL = "customer@demo.local"
 HISTORY_DAYS = 548  # eighteen months
+BLOCKS = 100  # number blocks a seed may pick: seeds that differ modulo this never share a number
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def number_block(seed: int) -> int:
+    """The seed's block of the agency's numbers: accounts ``PT-1BBnnn``, bills ``PT2604-BBnnnn``."""
+    return seed % BLOCKS
 
 
 class Ids:
@@ -59,19 +74,38 @@ class Ids:
 
 @dataclass
 class DemoData:
-    records: list[items.Record] = field(default_factory=list)
+    records: list[entity_items.Record] = field(default_factory=list)
     pointers: list[dict[str, Any]] = field(default_factory=list)  # TXN# items
     demo_customer_id: str = ""
 
     def counts(self) -> dict[str, int]:
         found: dict[str, int] = {}
         for record in self.records:
-            kind = items.TYPE_OF[type(record)]
+            kind = entity_items.TYPE_OF[type(record)]
             found[kind] = found.get(kind, 0) + 1
         return {**found, "transaction": len(self.pointers)}
 
     def to_items(self) -> list[dict[str, Any]]:
-        return [items.to_item(r) for r in self.records] + self.pointers
+        return [entity_items.to_item(r) for r in self.records] + self.pointers
+
+    def source(self) -> SourceBatch:
+        """What the agency's systems load through the integration API (documents aside: ``seed_documents``)."""
+        return source_records(self.records)
+
+    def platform_items(self) -> list[dict[str, Any]]:
+        """The platform's own records, as items: departments, payments with their allocations and receipts,
+        autopay and plans, transaction pointers. Not the loaded records nor the money applied to them."""
+        return [entity_items.to_item(r) for r in self.records if not is_loaded(r)] + self.pointers
+
+    def settled(self) -> list[Invoice | CreditNote]:
+        """The loaded invoices and credit notes the history applied money to, with the figures it left."""
+        return [r for r in self.records if isinstance(r, Invoice | CreditNote) and _has_money_applied(r)]
+
+
+def _has_money_applied(record: Invoice | CreditNote) -> bool:
+    if isinstance(record, Invoice):
+        return bool(record.paid or record.credited)
+    return bool(record.applications)
 
 
 class Generator:
@@ -82,8 +116,9 @@ class Generator:
         self.start = today - timedelta(days=HISTORY_DAYS)
         self.demo_login_subject = demo_login_subject
         self.data = DemoData()
-        self.account_seq = {d.code: d.first_account for d in DEPARTMENTS}
-        self.invoice_seq = {d.code: 0 for d in DEPARTMENTS}
+        self.block = number_block(seed)
+        self.account_seq = {d.code: d.first_account + self.block * 1_000 for d in DEPARTMENTS}
+        self.bill_seq: dict[str, int] = {}  # per series: a department's invoices, credit notes, sales orders
         self.payer = Payer(self.rng, self.ids, today=today, currency=currency, out=self.data)
 
     def run(self) -> DemoData:
@@ -114,10 +149,13 @@ class Generator:
                 )
             for bill in account_bills:
                 portions.extend(self._invoice(customer, account, bill, autopay=autopay, demo=demo))
+            for order in orders(department, rng, today=self.today, demo=demo):
+                self.data.records.append(self._sales_order(account, order))
         self.payer.pay(customer, portions)
         if demo or rng.random() < 0.08:  # credit left on the account: an adjustment nobody has applied yet
             account = self._last_account()
-            self.data.records.append(credit_note(rng, self.ids, customer, account, self.today, currency=self.currency))
+            note = credit_note(rng, customer, account, self.today, currency=self.currency, numbers=self.number)
+            self.data.records.append(note)
 
     def _profile(self, *, business: bool, demo: bool) -> Customer:
         rng = self.rng
@@ -222,21 +260,38 @@ class Generator:
             and bill.due < self.today - timedelta(days=30)
         ):
             bill = with_late_penalty(bill)
-        self.invoice_seq[dept.code] += 1
-        invoice_id = self.ids.new("inv", at_time(self.rng, bill.issue))
-        number = f"{dept.prefix}{bill.issue:%y%m}-{self.invoice_seq[dept.code]:05d}"
+        number = self.number(dept.prefix, bill.issue)
         amount = sum(line.amount for line in bill.lines)
         credited = 0
         if fate in {"paid", "late", "partial"} and self.rng.random() < 0.03:
             credited = max(100, amount * self.rng.randint(10, 25) // 100)
-        draft = _Draft(invoice_id, number, customer.customer_id, account, bill, amount, credited)
+        draft = _Draft(invoice_id(number), number, customer.customer_id, account, bill, amount, credited)
         self.payer.drafts.append(draft)
         if credited:
             note = credit_note(
-                self.rng, self.ids, customer, account, self.today, currency=self.currency, applied_to=draft
+                self.rng, customer, account, self.today, currency=self.currency, numbers=self.number, applied_to=draft
             )
             self.data.records.append(note)
         return self.payer.portions_for(draft, fate, autopay=autopay)
+
+    def number(self, series: str, day: date) -> str:
+        """The next number of a series (``PT``, ``UT``, ... for bills, ``CN``, ``SO``): ``UT2604-420017``."""
+        self.bill_seq[series] = self.bill_seq.get(series, 0) + 1
+        return f"{series}{day:%y%m}-{self.block:02d}{self.bill_seq[series]:04d}"
+
+    def _sales_order(self, account: Account, order: Order) -> SalesOrder:
+        number = self.number("SO", order.day)
+        return SalesOrder(
+            order_id=order_id(number),
+            number=number,
+            customer_id=account.customer_id,
+            account_number=account.account_number,
+            department=account.department,
+            order_date=order.day,
+            currency=self.currency,
+            lines=list(order.lines),
+            total=sum(line.amount for line in order.lines),
+        )
 
 
 @dataclass

@@ -9,11 +9,12 @@ ledger has.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from arportal.adapters.dynamodb import items
+from arportal.adapters.dynamodb import payment_items
 from arportal.adapters.sandbox import transaction_id_for
 from arportal.domain.models import (
     Account,
@@ -36,6 +37,7 @@ from arportal.domain.models import (
 from arportal.domain.money import Money, allocate
 from arportal.domain.status import PaymentStatus
 from local.seed_bills import BY_CODE
+from local.seed_source import credit_note_id
 
 M, S = PaymentMethodType, PaymentStatus
 STAFF = ("staff:agent@demo.local", "staff:supervisor@demo.local")
@@ -66,15 +68,16 @@ def at(rng: random.Random, day: date) -> datetime:
 
 def credit_note(
     rng: random.Random,
-    ids: Any,
     customer: Customer,
     account: Account,
     today: date,
     *,
     currency: str,
+    numbers: Callable[[str, date], str],
     applied_to: Any = None,
 ) -> CreditNote:
-    """Credit applied to one invoice (``applied_to``), or credit still waiting on the account."""
+    """Credit applied to one invoice (``applied_to``), or credit still waiting on the account. The note is the
+    agency's (loaded through the door, numbered from ``numbers``); its applications are the platform's."""
     if applied_to is not None:
         issued = min(applied_to.bill.issue + timedelta(days=rng.randint(3, 15)), today - timedelta(days=1))
         reason = rng.choice(("Meter misread adjustment", "Billing correction", "Assessment appeal outcome"))
@@ -91,9 +94,10 @@ def credit_note(
         issued = today - timedelta(days=rng.randint(5, 120))
         reason = rng.choice(("Overbilling correction", "Leak adjustment credit", "Overpayment held as credit"))
         amount, applications = rng.randint(15, 250) * 100, []
+    number = numbers("CN", issued)
     return CreditNote(
-        credit_note_id=ids.new("cn", at(rng, issued)),
-        number=f"CN{issued:%y%m}-{rng.randint(1, 9999):04d}",
+        credit_note_id=credit_note_id(number),
+        number=number,
         customer_id=customer.customer_id,
         account_number=account.account_number,
         department=account.department,
@@ -306,7 +310,7 @@ class Payer:
                     total=payment.amount + payment.fee_amount,
                 )
             )
-        pointer = items.transaction_pointer(payment)
+        pointer = payment_items.transaction_pointer(payment)
         if pointer is not None:
             self.out.pointers.append(pointer)
 

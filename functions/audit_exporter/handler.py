@@ -7,16 +7,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from boto3.dynamodb.types import TypeDeserializer
 
 from arportal import clock
-from arportal.adapters.dynamodb.items import plain
-from arportal.adapters.s3 import S3DocumentStore
-from arportal.config import settings
 from arportal.services.audit_export import export_batch
+from arportal.wiring import audit_export
 
 logger = Logger()
-_deserializer = TypeDeserializer()
 
 
 @logger.inject_lambda_context(clear_state=True, log_event=False)
@@ -26,7 +22,7 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[s
     for record in event.records:
         image = record.raw_event.get("dynamodb", {}).get("NewImage")
         if image:  # inserts of records and puts of heads; the table never deletes
-            records.append(plain({k: _deserializer.deserialize(v) for k, v in image.items()}))
-    key = export_batch(records, S3DocumentStore(settings().audit_bucket), now=clock.now())
+            records.append(audit_export.stored_record(image))
+    key = export_batch(records, audit_export.archive(), now=clock.now())
     logger.info("exported audit records", extra={"records": len(records), "key": key})
     return {"exported": len(records), "key": key}

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from pydantic import Field
 
 from arportal.api.record_schemas import NextDueOut
-from arportal.api.schemas import InvoiceSummaryOut, MoneyOut, Out, PaymentSummaryOut
+from arportal.api.schemas import AddressOut, InvoiceSummaryOut, MoneyOut, Out, PaymentSummaryOut, ProfileOut
+from arportal.domain import models as m
 from arportal.domain.dashboard import Dashboard, UnreadNotices
+
+if TYPE_CHECKING:
+    from arportal.services.portal_views import AccountBalance
 
 
 class NoticeOut(Out):
@@ -101,4 +108,73 @@ class DashboardOut(Out):
                 for u in d.upcoming
             ],
             unread_notices=UnreadNoticesOut.of(d.notices),
+        )
+
+
+class AccountOut(Out):
+    account_number: str
+    department: str
+    description: str
+    status: str
+    opened_on: date
+    service_address: AddressOut | None
+    balance: MoneyOut
+    overdue: MoneyOut
+    open_invoices: int
+    credit: MoneyOut
+
+    @classmethod
+    def of(cls, row: AccountBalance, currency: str) -> AccountOut:
+        a = row.account
+        return cls(
+            account_number=a.account_number,
+            department=a.department,
+            description=a.description,
+            status=a.status.value,
+            opened_on=a.opened_on,
+            service_address=AddressOut.of(a.service_address) if a.service_address else None,
+            balance=MoneyOut.of(row.balance, currency),
+            overdue=MoneyOut.of(row.overdue, currency),
+            open_invoices=row.open_invoices,
+            credit=MoneyOut.of(row.credit, currency),
+        )
+
+
+class AccountListOut(Out):
+    accounts: list[AccountOut]
+    next_cursor: str | None
+
+
+class LinkOut(Out):
+    customer_id: str
+    account_number: str
+    already_linked: bool
+    token_refresh_required: bool = Field(description="Refresh the sign-in's tokens to see the linked records")
+
+
+class EmailChangeOut(Out):
+    pending_email: str
+    expires_at: datetime
+
+
+class ProfileUpdateOut(Out):
+    profile: ProfileOut
+    email_change: EmailChangeOut | None = Field(description="Set when a confirmation code was sent")
+
+
+class SupportRequestOut(Out):
+    interaction_id: str
+    kind: str
+    at: datetime
+    invoice_id: str | None
+    payment_id: str | None
+
+    @classmethod
+    def of(cls, i: m.Interaction) -> SupportRequestOut:
+        return cls(
+            interaction_id=i.interaction_id,
+            kind=i.kind.value,
+            at=i.at,
+            invoice_id=i.invoice_id,
+            payment_id=i.payment_id,
         )

@@ -7,12 +7,13 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
+from arportal.api.record_schemas import ScheduleOut
 from arportal.api.schemas import In, MoneyOut, Out
 from arportal.domain import models as m
 from arportal.domain.plans import MAX_INSTALMENTS, MAX_PLAN_INVOICES, MIN_INSTALMENTS, PlanQuote
+from arportal.domain.values import AccountNumber, InvoiceId, MinorAmount
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,4}_[0-9A-Za-z]{1,40}$")]
-AccountNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}-[0-9]{4,12}$")]
+MethodId = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,4}_[0-9A-Za-z]{1,40}$")]  # a saved method: pm_...
 
 
 # --- saved payment methods ------------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ class PlanChoice(In):
     """What a plan pays and how: the same fields quote it and accept it."""
 
     account_number: AccountNumber
-    invoice_ids: list[Id] = Field(min_length=1, max_length=MAX_PLAN_INVOICES)
+    invoice_ids: list[InvoiceId] = Field(min_length=1, max_length=MAX_PLAN_INVOICES)
     instalment_count: int = Field(ge=MIN_INSTALMENTS, le=MAX_INSTALMENTS)
     frequency: m.PlanFrequency = m.PlanFrequency.MONTHLY
     first_due_date: date | None = Field(default=None, description="1-31 days from today; 7 days when left out")
@@ -92,19 +93,21 @@ class QuoteIn(PlanChoice):
 
 class InstalmentIn(In):
     due_date: date
-    amount: int = Field(ge=0, le=10**13)
+    amount: MinorAmount
 
 
 class AutopayIn(In):
     kind: Literal["autopay"]
     account_number: AccountNumber
-    payment_method_id: Id
+    payment_method_id: MethodId
     days_before_due: int = Field(default=0, ge=0, le=30, description="0: on the due date")
 
 
 class PlanIn(PlanChoice):
     kind: Literal["plan"]
-    payment_method_id: Id | None = Field(default=None, description="Pay by autopay with it; leave out to pay by hand")
+    payment_method_id: MethodId | None = Field(
+        default=None, description="Pay by autopay with it; leave out to pay by hand"
+    )
     accept: Literal[True] = Field(description="The customer accepts the quoted schedule")
     instalments: list[InstalmentIn] = Field(
         min_length=MIN_INSTALMENTS, max_length=MAX_INSTALMENTS, description="Exactly the quote's instalments"
@@ -143,3 +146,8 @@ class PlanQuoteOut(Out):
 # three APIs (/openapi.json merges them: two different schemas may not share a name).
 MethodOut = SavedMethodOut
 QuoteOut = PlanQuoteOut
+
+
+class ScheduleListOut(Out):
+    schedules: list[ScheduleOut]
+    next_cursor: str | None

@@ -6,14 +6,11 @@ Amounts are integers of minor units, strictly: ``"100"`` or ``100.0`` are refuse
 
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import Field
 
-from pydantic import Field, StringConstraints
-
-from arportal.api.pay import CurrencyCode, Method, Token
-from arportal.api.schemas import In, StrictCents
-
-InvoiceId = Annotated[str, StringConstraints(pattern=r"^inv_[0-9A-Za-z]{1,60}$")]
+from arportal.api.pay import Method, Token
+from arportal.api.schemas import In, StrictCents, StrictMinorAmount
+from arportal.domain.values import AccountNumber, Currency, InvoiceId
 
 
 class InvoicePart(In):
@@ -23,16 +20,16 @@ class InvoicePart(In):
 
 class PayIn(In):
     amount: StrictCents
-    currency: CurrencyCode
+    currency: Currency
     method: Method
     token: Token
     invoices: list[InvoicePart] | None = Field(
         default=None, min_length=1, max_length=80, description="Pay these invoices; otherwise oldest due first"
     )
-    account_number: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}-[0-9]{4,12}$")] | None = Field(
+    account_number: AccountNumber | None = Field(
         default=None, description="Pay one account's invoices, and hold any rest as credit on it"
     )
-    expected_fee: Annotated[int, Field(strict=True, ge=0, le=10**13)] | None = Field(
+    expected_fee: StrictMinorAmount | None = Field(
         default=None, description="The convenience fee the payer was shown: a different fee is refused, never charged"
     )
 

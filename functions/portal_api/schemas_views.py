@@ -1,9 +1,10 @@
 """Response models of the portal's invoice views (invoices, credit notes, sales orders) and the cursors of all
 the portal's lists.
 
-Cursors are opaque to clients and bound to the caller: each carries the caller's partition key (checked by
-``arportal.api.pagination.decode_cursor``) and the record kind its list pages through, so a cursor edited to
-start inside another customer's records, or taken from another list, is a 400.
+Cursors are opaque to clients and bound to the caller: a cursor must be a key its list could have handed out, in
+the caller's own partition and among the list's own records (``PageStart``, which storage describes and the
+composition root hands the route: ``arportal.wiring.portal.list_start``), so a cursor edited to start inside
+another customer's records, or taken from another list, is a 400.
 """
 
 from __future__ import annotations
@@ -14,70 +15,34 @@ from http import HTTPStatus
 from aws_lambda_powertools.event_handler import Response
 from pydantic import Field
 
-from arportal.adapters.dynamodb import keys
 from arportal.api.errors import ApiError, error_response
 from arportal.api.pagination import decode_cursor, encode_cursor
 from arportal.api.record_schemas import CreditNoteOut
 from arportal.api.schemas import MoneyOut, Out
 from arportal.domain import models as m
-from arportal.domain.invoice_views import InvoiceSort, display_status
+from arportal.domain.invoice_views import display_status
 from arportal.domain.portal_errors import RateLimitedError
+from arportal.ports import PageStart
 from arportal.services.portal_views import InvoiceDetail
 
 # --- cursors -------------------------------------------------------------------------------------------
 
 
-def _bad_cursor() -> ApiError:
-    return ApiError(
-        HTTPStatus.BAD_REQUEST,
-        "invalid_cursor",
-        "the cursor is not one this list gave out; start again without it",
-        [{"field": "cursor", "reason": "not a cursor from this list"}],
-    )
-
-
-def page_start(cursor: str | None, customer_id: str, prefix: str) -> dict[str, object] | None:
-    """Where a storage-ordered list resumes: a key in the caller's partition, of the list's own kind."""
-    key = decode_cursor(cursor, expected={"PK": keys.customer_pk(customer_id)})
-    if key is None:
-        return None
-    if set(key) != {"PK", "SK"} or not str(key["SK"].get("S", "")).startswith(prefix):
-        raise _bad_cursor()
+def page_start(cursor: str | None, start: PageStart) -> dict[str, object] | None:
+    """Where a list resumes: a key of the caller's partition (``decode_cursor`` checks it) that the list admits."""
+    key = decode_cursor(cursor, expected=dict(start.partition))
+    if key is not None and not start.admits(key):
+        raise ApiError(
+            HTTPStatus.BAD_REQUEST,
+            "invalid_cursor",
+            "the cursor is not one this list gave out; start again without it",
+            [{"field": "cursor", "reason": "not a cursor from this list"}],
+        )
     return key
 
 
 def page_cursor(next_key: dict[str, object] | None) -> str | None:
     return encode_cursor(next_key)
-
-
-def invoice_after(cursor: str | None, customer_id: str, sort: InvoiceSort) -> tuple[str, str] | None:
-    """The (date, invoice id) the invoice list resumes after; the cursor must come from the same ordering."""
-    key = decode_cursor(cursor, expected={"PK": keys.customer_pk(customer_id), "O": sort.value})
-    if key is None:
-        return None
-    prefix = keys.invoice_sk("")
-    if set(key) != {"PK", "SK", "O", "V"} or not str(key["SK"].get("S", "")).startswith(prefix):
-        raise _bad_cursor()
-    value = str(key["V"].get("S", ""))
-    try:
-        date.fromisoformat(value)
-    except ValueError as exc:
-        raise _bad_cursor() from exc
-    return value, str(key["SK"]["S"]).removeprefix(prefix)
-
-
-def invoice_cursor(customer_id: str, sort: InvoiceSort, after: tuple[str, str] | None) -> str | None:
-    if after is None:
-        return None
-    value, invoice_id = after
-    return encode_cursor(
-        {
-            "PK": {"S": keys.customer_pk(customer_id)},
-            "SK": {"S": keys.invoice_sk(invoice_id)},
-            "O": {"S": sort.value},
-            "V": {"S": value},
-        }
-    )
 
 
 # --- responses -----------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ adds what holds for every route, so no route can leave it out:
   400 ``malformed_json``, 413 ``body_too_large`` and 415 ``unsupported_media_type`` where a body is read, 404
   where the path names a record;
 - the portal's and the staff console's routes need a Cognito ID token (``cognito``), a guest payment the token of
-  an invoice lookup (``guest``);
+  an invoice lookup (``guest``), the integration API's an OAuth 2.0 access token of a connected system
+  (``integrations``: client credentials at this deployment's token URL, with the scope catalogue);
 - the routes that change something and take an ``Idempotency-Key`` header (``IDEMPOTENT``) document it as a
   required header parameter, with its 400;
 - a 204 has no body;
@@ -24,13 +25,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from arportal.api.errors import ErrorResponse
+from arportal.domain import integration_scopes
 
 # The API functions /openapi.json describes, and the security requirement of their routes.
 DESCRIBED_APIS: dict[str, list[dict[str, list[str]]]] = {
     "public_api": [],
     "portal_api": [{"cognito": []}],
     "staff_api": [{"cognito": []}],
+    "integration_api": [{"integrations": []}],  # each route names the scope it needs in its summary
 }
+TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a path: the local gateway's; a deployment's is on its pool domain
 # Public routes that need a credential of their own: (method, path) -> requirement.
 PUBLIC_CREDENTIALS: dict[tuple[str, str], list[dict[str, list[str]]]] = {
     ("post", "/v1/public/payments"): [{"guest": []}],
@@ -95,6 +99,11 @@ _WITH_BODY = {
     413: "`body_too_large`: the body is over 1 MiB",
     415: "`unsupported_media_type`: the body is not `application/json`",
 }
+_MACHINE = {
+    401: "`unauthorized`: no access token, or one this agency's integrations pool did not issue",
+    403: "`forbidden`: not a connected system's token, or `insufficient_scope`: the token lacks the scope the "
+    "route needs (`details.needs`)",
+}
 _NAMES_RECORD = {404: "`not_found`: no such record, or not yours"}
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -104,8 +113,32 @@ class ContractError(Exception):
 
 
 def merged_document(title: str, version: str, description: str) -> dict[str, Any]:
+    from arportal.config import settings
+
     documents = {name: api_document(name, version) for name in DESCRIBED_APIS}
-    return merge(documents, title=title, version=version, description=description)
+    return merge(
+        documents,
+        title=title,
+        version=version,
+        description=description,
+        token_url=settings().integrations_token_url,
+    )
+
+
+def security_schemes(token_url: str = TOKEN_PATH) -> dict[str, dict[str, Any]]:
+    """``SECURITY_SCHEMES`` and the connected systems' OAuth 2.0 client credentials, at ``token_url``."""
+    machine = {
+        "type": "oauth2",
+        "description": "A connected system's access token (OAuth 2.0 client credentials: its client id and secret, "
+        "HTTP Basic, at the token URL): `Authorization: Bearer <access_token>`. Each route needs one scope.",
+        "flows": {
+            "clientCredentials": {
+                "tokenUrl": token_url,
+                "scopes": {scope.full_name: scope.description for scope in integration_scopes.SCOPES},
+            }
+        },
+    }
+    return {**SECURITY_SCHEMES, "integrations": machine}
 
 
 def api_document(name: str, version: str) -> dict[str, Any]:
@@ -116,7 +149,14 @@ def api_document(name: str, version: str) -> dict[str, Any]:
     return document
 
 
-def merge(documents: Mapping[str, dict[str, Any]], *, title: str, version: str, description: str) -> dict[str, Any]:
+def merge(
+    documents: Mapping[str, dict[str, Any]],
+    *,
+    title: str,
+    version: str,
+    description: str,
+    token_url: str = TOKEN_PATH,
+) -> dict[str, Any]:
     """One OpenAPI 3.1 document of ``documents`` (API function name -> its own OpenAPI document)."""
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {}
@@ -143,7 +183,7 @@ def merge(documents: Mapping[str, dict[str, Any]], *, title: str, version: str, 
         "info": {"title": title, "version": version, "description": description},
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {"schemas": _referenced(paths, schemas), "securitySchemes": SECURITY_SCHEMES},
+        "components": {"schemas": _referenced(paths, schemas), "securitySchemes": security_schemes(token_url)},
     }
     tags = sorted({tag for item in paths.values() for op in item.values() for tag in op.get("tags", [])})
     if tags:
@@ -159,7 +199,10 @@ def _completed(operation: dict[str, Any], security: list[dict[str, list[str]]], 
     if idempotent:
         op["parameters"] = [*parameters, IDEMPOTENCY_PARAMETER]
     if security:
-        standard.update(_SIGNED_IN if "cognito" in security[0] else {401: _SIGNED_IN[401]})
+        names = security[0]
+        standard.update(
+            _SIGNED_IN if "cognito" in names else _MACHINE if "integrations" in names else {401: _SIGNED_IN[401]}
+        )
     if "requestBody" in op:
         standard.update(_WITH_BODY)
     if any(p.get("in") == "path" for p in parameters):

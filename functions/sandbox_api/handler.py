@@ -20,7 +20,7 @@ from functools import cache
 from html import escape
 from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -29,13 +29,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from arportal import clock
-from arportal.adapters import sandbox_cards
 from arportal.api.errors import SECURITY_HEADERS, domain_error_response, error_response
 from arportal.config import settings
 from arportal.domain.errors import DomainError
-
-if TYPE_CHECKING:
-    from arportal.adapters.sandbox import AchAction
+from arportal.wiring import sandbox
 
 logger = Logger(service="sandbox_api")
 # debug and log_event are pinned off: POWERTOOLS_EVENT_HANDLER_DEBUG / POWERTOOLS_LOGGER_LOG_EVENT would print bodies.
@@ -43,7 +40,6 @@ app = APIGatewayRestResolver(debug=False)
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 8 * 1024
 WEBHOOK_PATH = "/v1/processor/webhooks/sandbox"
-ACH_ACTIONS = ("settle", "fail", "return")
 
 
 class SandboxApiSettings(BaseModel):
@@ -67,7 +63,7 @@ class InvalidRequestError(Exception):
 
 @app.post("/sandbox/v1/tokens")
 def create_token() -> Response[str]:
-    token = sandbox_cards.tokenize(_json_body(), today=clock.today())
+    token = sandbox.tokenize(_json_body(), today=clock.today())
     return _json(
         HTTPStatus.CREATED, {"id": token.id, "brand": token.brand, "last4": token.last4, "method": token.method}
     )
@@ -75,12 +71,12 @@ def create_token() -> Response[str]:
 
 @app.post("/sandbox/v1/ach/<transaction_id>/<action>")
 def simulate_ach(transaction_id: str, action: str) -> Response[str]:
-    # Imported here: the hosted fields and tokens need no AWS client, so their cold start skips boto3.
-    from arportal.adapters.processors import sandbox_for
-
-    if action not in ACH_ACTIONS:
-        return error_response(HTTPStatus.NOT_FOUND, "not_found", f"an ACH debit can be {', '.join(ACH_ACTIONS)}")
-    result = sandbox_for(settings()).simulate_ach(transaction_id, cast("AchAction", action), webhook_url=_webhook_url())
+    if action not in sandbox.ACH_ACTIONS:
+        return error_response(
+            HTTPStatus.NOT_FOUND, "not_found", f"an ACH debit can be {', '.join(sandbox.ACH_ACTIONS)}"
+        )
+    # The hosted fields and tokens need no AWS client: the wiring builds the processor (and loads boto3) only here.
+    result = sandbox.simulate_ach(transaction_id, action, webhook_url=_webhook_url())
     delivered = result.delivery.status is not None and 200 <= result.delivery.status < 300
     event = result.event
     return _json(
@@ -128,8 +124,8 @@ def fields_html() -> Response[str]:
     )
 
 
-@app.exception_handler(sandbox_cards.InvalidDetailsError)
-def _invalid_details(error: sandbox_cards.InvalidDetailsError) -> Response[str]:
+@app.exception_handler(sandbox.InvalidDetailsError)
+def _invalid_details(error: sandbox.InvalidDetailsError) -> Response[str]:
     return error_response(HTTPStatus.BAD_REQUEST, "invalid_request", "the payment details are not valid", error.details)
 
 

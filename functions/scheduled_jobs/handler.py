@@ -12,17 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict
 
-from arportal import clock
-from arportal.config import settings
+from arportal import clock, wiring
 from arportal.domain.errors import DependencyError
-
-if TYPE_CHECKING:
-    from arportal.services.reminders import Mailing
+from arportal.wiring import jobs, stores
 
 logger = Logger(service="scheduled_jobs")
 
@@ -34,44 +31,24 @@ class JobInput(BaseModel):
     day: date | None = None
 
 
-def _portal_url() -> str | None:
-    origin = settings().web_origin
-    return origin if origin.startswith("https://") else None
-
-
 def autopay(day: date, now: datetime) -> dict[str, Any]:
-    from arportal.adapters.dynamodb.schedules import DynamoSchedules
-    from arportal.adapters.stepfunctions import StepFunctionsStarter
     from arportal.services import autopay as service
 
-    s = settings()
-    store = DynamoSchedules(s.ledger_table)
-    starter = StepFunctionsStarter(s.payment_retry_state_machine)
-    return service.run(store, store, starter, today=day, now=now).as_dict()
-
-
-def _mailing() -> Mailing:
-    from arportal.adapters.dynamodb.schedules import DynamoNoticeLog
-    from arportal.adapters.ses import SesMailer
-    from arportal.services.reminders import Mailing
-
-    s = settings()
-    return Mailing(DynamoNoticeLog(s.ledger_table), SesMailer(s.sender_email), s.agency_name, _portal_url())
+    store = stores.schedules()
+    return service.run(store, store, jobs.payment_retry_starter(), today=day, now=now).as_dict()
 
 
 def reminders(day: date, now: datetime) -> dict[str, Any]:
-    from arportal.adapters.dynamodb.schedules import DynamoSchedules
     from arportal.services.reminders import send_reminders
 
-    report = send_reminders(DynamoSchedules(settings().ledger_table), _mailing(), today=day, now=now)
+    report = send_reminders(stores.schedules(), jobs.mailing(), today=day, now=now)
     return _finished(report.as_dict())
 
 
 def overdue(day: date, now: datetime) -> dict[str, Any]:
-    from arportal.adapters.dynamodb.schedules import DynamoSchedules
     from arportal.services.reminders import send_overdue_notices
 
-    report = send_overdue_notices(DynamoSchedules(settings().ledger_table), _mailing(), today=day, now=now)
+    report = send_overdue_notices(stores.schedules(), jobs.mailing(), today=day, now=now)
     return _finished(report.as_dict())
 
 
@@ -86,20 +63,15 @@ def _finished(report: dict[str, Any]) -> dict[str, Any]:
 def reconcile(day: date, now: datetime) -> dict[str, Any]:
     """Charges whose posting never happened are posted, intents without a charge closed
     (``services/reconciliation.py``)."""
-    from arportal.adapters.dynamodb.intents import DynamoPaymentIntents
-    from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
-    from arportal.adapters.processors import processor_for
-    from arportal.services.payments import PaymentsConfig, fee_schedule
     from arportal.services.reconciliation import reconcile as run
 
-    s = settings()
-    processor = processor_for(s)
+    # Chained audit: a payment the reconciler posts starts its verifiable chain, as a staff payment does.
+    wired = wiring.payments(chained_audit=True)
     report = run(
-        intents=DynamoPaymentIntents(s.ledger_table, s.audit_table),
-        # Chained audit: a payment the reconciler posts starts its verifiable chain, as a staff payment does.
-        ledger=DynamoPaymentPosting(s.ledger_table, s.audit_table, chained_audit=True),
-        processor=processor,
-        config=PaymentsConfig(s.currency, fee_schedule(s.convenience_fees), processor.name),
+        intents=jobs.payment_intents(),
+        ledger=wired.ledger,
+        processor=wired.processor,
+        config=wired.config,
         now=now,
     ).as_dict()
     logger.info("payment intents reconciled", extra={"report": report})

@@ -20,6 +20,8 @@ from staff_api.routes import (
     credit,
     customers,
     duplicates,
+    imports,
+    integration_clients,
     interactions,
     payments_read,
     payments_write,
@@ -33,7 +35,7 @@ logger = Logger()
 app = build_resolver()
 for module in (search, audit, customers, balances, interactions, payments_read, activity, reports):
     app.include_router(module.router)
-for module in (payments_write, staff_actions, approvals, receipts, duplicates, credit):
+for module in (payments_write, staff_actions, approvals, receipts, duplicates, credit, integration_clients, imports):
     app.include_router(module.router)
 
 

@@ -50,3 +50,16 @@ class SearchOut(Out):
         return cls(
             query=r.query, interpreted_as=[k.value for k in r.kinds], matches=[MatchOut.of(m) for m in r.matches]
         )
+
+
+class VerificationOut(Out):
+    ok: bool
+    records: int
+    problems: list[str]
+
+
+class AuditOut(Out):
+    entity_type: str
+    entity_id: str
+    records: list[dict[str, Any]]
+    verification: VerificationOut

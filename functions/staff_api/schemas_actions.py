@@ -4,20 +4,25 @@ receipts and duplicates. Requests forbid unknown fields; card numbers never reac
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from arportal.api.schemas import DeliverableEmail, In, MoneyOut, Out, StrictCents, StrictSignedCents
 from arportal.domain.approvals import StaffAction
 from arportal.domain.duplicates import DuplicatePair
-from arportal.domain.models import AccountNumber, DepartmentCode, FeeCode
 from arportal.domain.staff_actions import ReasonCode
+from arportal.domain.values import AccountNumber, Currency, CustomerIdAnyCase, DepartmentCode, FeeCode, InvoiceId
 from arportal.ports import StoredApproval
-from staff_api.schemas_common import CUSTOMER_ID_PATTERN
+
+if TYPE_CHECKING:
+    from arportal.domain.models import Approval
+    from arportal.services.staff_action_orders import ActionDone
+    from arportal.services.staff_payments import ReceiptResent, StaffCheckout
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 Amount = StrictCents
+StaffMethod = Literal["card", "debit", "wallet", "cash", "cheque"]
 
 
 class CartLineIn(In):
@@ -25,7 +30,7 @@ class CartLineIn(In):
     ``description``, ``amount``, ``account_number``)."""
 
     amount: Amount
-    invoice_id: Annotated[str, StringConstraints(pattern=r"^inv_[0-9A-Za-z]{4,40}$")] | None = None
+    invoice_id: InvoiceId | None = None
     department: DepartmentCode | None = None
     fee_code: FeeCode | None = None
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
@@ -42,10 +47,10 @@ class CartLineIn(In):
 
 
 class StaffPayIn(In):
-    customer_id: Annotated[str, StringConstraints(pattern=CUSTOMER_ID_PATTERN)]
+    customer_id: CustomerIdAnyCase
     amount: Amount
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-    method: Literal["card", "debit", "wallet", "cash", "cheque"]
+    currency: Currency
+    method: StaffMethod
     channel: Literal["counter", "phone"]
     lines: list[CartLineIn] = Field(min_length=1, max_length=50)
     token: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
@@ -67,6 +72,16 @@ class StaffPayIn(In):
         return self
 
 
+class StaffFeeQuoteOut(Out):
+    """What a staff payment of ``amount`` by ``method`` charges: the fee on top and the total the payer pays."""
+
+    method: StaffMethod
+    amount: MoneyOut
+    fee: MoneyOut
+    total: MoneyOut
+    staff_fees: bool  # whether this agency charges convenience fees on payments staff take at all
+
+
 class StaffPaymentTakenOut(Out):
     """201 of taking a payment at the counter or by phone (and the ``details`` of its 402 ``payment_declined``)."""
 
@@ -79,6 +94,34 @@ class StaffPaymentTakenOut(Out):
     emailed_to: list[str]
     likely_duplicate_of: str | None
     replayed: bool
+
+    @classmethod
+    def of(cls, taken: StaffCheckout) -> StaffPaymentTakenOut:
+        checkout = taken.checkout
+        payment = checkout.result.payment
+        return cls(
+            payment=payment.model_dump(mode="json", exclude={"history"}),
+            history=[h.model_dump(mode="json") for h in payment.history],
+            receipt_number=payment.receipt_number,
+            allocations=[a.model_dump(mode="json") for a in checkout.allocations],
+            balances=checkout.balances,
+            new_invoices=taken.new_invoice_ids,
+            emailed_to=list(checkout.delivery.emailed_to),
+            likely_duplicate_of=taken.likely_duplicate_of,
+            replayed=checkout.result.replayed,
+        )
+
+
+class StaffPaymentDeclinedOut(StaffPaymentTakenOut):
+    """The ``details`` of a 402 ``payment_declined``: the processor's decline code and the payment as recorded."""
+
+    decline_code: str | None
+
+    @classmethod
+    def of_declined(cls, taken: StaffCheckout) -> StaffPaymentDeclinedOut:
+        advice = taken.checkout.advice
+        recorded = StaffPaymentTakenOut.of(taken)
+        return cls(decline_code=advice.code if advice else None, **dict(recorded))
 
 
 class RefundIn(In):
@@ -98,10 +141,10 @@ class ReversalIn(In):
 
 
 class AdjustmentIn(In):
-    customer_id: Annotated[str, StringConstraints(pattern=CUSTOMER_ID_PATTERN)] = Field(
+    customer_id: CustomerIdAnyCase = Field(
         description="The invoice's owner (an invoice is read in its customer's record)"
     )
-    invoice_id: Annotated[str, StringConstraints(pattern=r"^inv_[0-9A-Za-z]{4,40}$")]
+    invoice_id: InvoiceId
     kind: Literal["adjustment", "write_off"]
     amount: StrictSignedCents = Field(description="Signed for adjustments (never 0); more than 0 for write-offs")
     reason_code: ReasonCode
@@ -139,6 +182,20 @@ class ActionDoneOut(Out):
     balances: dict[str, int] = Field(description="Invoice id -> its balance after, in minor units")
     replayed: bool = Field(description="True when this Idempotency-Key had carried it out already")
 
+    @classmethod
+    def of(cls, done: ActionDone) -> ActionDoneOut:
+        return cls(
+            status="done",
+            action=done.action,
+            entity_id=done.entity_id,
+            entity_status=done.status,
+            amount=done.amount,
+            refund_id=done.refund_id,
+            shortfall=done.shortfall,
+            balances=done.balances,
+            replayed=done.replayed,
+        )
+
 
 class ApprovalFiledOut(Out):
     """202: filed for a second staff member's decision; nothing has moved yet."""
@@ -150,6 +207,17 @@ class ApprovalFiledOut(Out):
     target_id: str = Field(description="The payment's or the invoice's id")
     message: str
 
+    @classmethod
+    def of(cls, a: Approval) -> ApprovalFiledOut:
+        return cls(
+            status="pending",
+            approval_id=a.approval_id,
+            action=StaffAction(a.action),
+            amount=MoneyOut.of(a.amount, a.currency),
+            target_id=a.target_id,
+            message="this needs a supervisor's approval; it is in the approvals queue",
+        )
+
 
 class ReceiptEmailedOut(Out):
     """200 of emailing a receipt again; ``problems`` name what failed (``receipt_email_not_sent``...)."""
@@ -159,6 +227,16 @@ class ReceiptEmailedOut(Out):
     emailed_to: list[str]
     problems: list[str]
     interaction_id: str | None = Field(description="The interaction logged on the customer's record")
+
+    @classmethod
+    def of(cls, sent: ReceiptResent) -> ReceiptEmailedOut:
+        return cls(
+            receipt_number=sent.receipt_number,
+            payment_id=sent.payment_id,
+            emailed_to=list(sent.emailed_to),
+            problems=list(sent.problems),
+            interaction_id=sent.interaction_id,
+        )
 
 
 class ApprovalOut(Out):

@@ -1,4 +1,4 @@
-"""Response models the staff console's views share, and the cursors of its per-customer lists."""
+"""Response models the staff console's views share, and the cursors of its lists."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from arportal.api.pagination import decode_cursor, encode_cursor
 from arportal.api.schemas import MoneyOut, Out
 from arportal.domain import models as m
 from arportal.domain.balances import BalanceSummary, SourceBalance
-
-CUSTOMER_ID_PATTERN = r"^[Cc][Uu][Ss]-[0-9A-Za-z]{4,20}$"
+from arportal.ports import PageStart
 
 
 class HistoryOut(Out):
@@ -147,13 +146,14 @@ class BalancesOut(Out):
         )
 
 
-# --- cursors of one customer's lists ---------------------------------------------------------------------------
+# --- cursors of the lists --------------------------------------------------------------------------------------
 
 
-def customer_cursor(cursor: str | None, *, pk: str, sk_prefix: str) -> dict[str, Any] | None:
-    """A cursor that starts inside this customer's partition and this list (decode_cursor checks the partition)."""
-    key = decode_cursor(cursor, expected={"PK": pk})
-    if key is not None and not str(key.get("SK", {}).get("S", "")).startswith(sk_prefix):
+def list_start(cursor: str | None, start: PageStart) -> dict[str, Any] | None:
+    """The key a page starts after, from a cursor this list gave out: in the caller's own partition (decode_cursor
+    checks it) and in this list (``start.admits``), as the list's storage describes them (``arportal.wiring``)."""
+    key = decode_cursor(cursor, expected=dict(start.partition))
+    if key is not None and not start.admits(key):
         raise ApiError(
             HTTPStatus.BAD_REQUEST,
             "invalid_cursor",

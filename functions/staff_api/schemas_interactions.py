@@ -8,6 +8,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from arportal.api.schemas import Out
 from arportal.domain.models import InteractionKind
+from arportal.domain.values import InvoiceId, PaymentId
 from staff_api.schemas_common import InteractionOut
 
 
@@ -23,8 +24,8 @@ class InteractionIn(Out):
 
     kind: InteractionKind
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-    payment_id: Annotated[str, StringConstraints(pattern=r"^pay_[0-9A-Za-z]{10,40}$")] | None = None
-    invoice_id: Annotated[str, StringConstraints(pattern=r"^inv_[0-9A-Za-z]{10,40}$")] | None = None
+    payment_id: PaymentId | None = None
+    invoice_id: InvoiceId | None = None
 
 
 class InteractionCreatedOut(Out):

@@ -5,6 +5,7 @@ from infrastructure.constructs.data import Data
 from infrastructure.constructs.events import Events
 from infrastructure.constructs.functions import Functions
 from infrastructure.constructs.identity import Identity
+from infrastructure.constructs.imports import Imports
 from infrastructure.constructs.notifications import Notifications
 from infrastructure.constructs.observability import Observability
 from infrastructure.constructs.schedules import ScheduledJobs
@@ -17,6 +18,7 @@ __all__ = [
     "Events",
     "Functions",
     "Identity",
+    "Imports",
     "Notifications",
     "Observability",
     "ScheduledJobs",

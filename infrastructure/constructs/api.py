@@ -1,7 +1,9 @@
-"""The REST API: the paths of ``catalog.ROUTES`` as Lambda proxy integrations behind one Cognito authorizer.
+"""The REST API: the paths of ``catalog.ROUTES`` as Lambda proxy integrations behind two Cognito authorizers.
 
-The authorizer accepts a token from either pool; the handler decides whether a customer or a staff member
-may call the route (403 otherwise), so API Gateway only answers "is this a valid token from us".
+People's routes (``Auth.USER``): the authorizer accepts an ID token from either user pool; the handler decides
+whether a customer or a staff member may call the route (403 otherwise), so API Gateway only answers "is this a
+valid token from us". Connected systems' routes (``Auth.MACHINE``): the authorizer accepts an access token of the
+integrations pool carrying at least one integration scope; the handler checks the route's own scope (403).
 Built in two steps because the web distribution (the CORS origin) needs the API id for its CSP:
 ``Api(...)`` makes the API, ``serve(...)`` adds the routes once the origin is known.
 """
@@ -18,6 +20,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from arportal.domain import integration_scopes
 from infrastructure import catalog
 from infrastructure.constructs.logs import encrypted_log_group
 from infrastructure.deployment_config import DeploymentConfig
@@ -46,6 +49,7 @@ class Api(Construct):
         config: DeploymentConfig,
         key: kms.IKey,
         user_pools: list[cognito.IUserPool],
+        machine_pool: cognito.IUserPool,
     ) -> None:
         super().__init__(scope, construct_id)
         self.access_logs = encrypted_log_group(self, "AccessLogs", key=key, config=config)
@@ -88,6 +92,12 @@ class Api(Construct):
             self,
             "UserAuthorizer",
             cognito_user_pools=user_pools,
+            results_cache_ttl=Duration.minutes(5),
+        )
+        self.machine_authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "MachineAuthorizer",
+            cognito_user_pools=[machine_pool],
             results_cache_ttl=Duration.minutes(5),
         )
         # Proxy integrations carry no models, so this checks little today; it is where per-route models go.
@@ -147,6 +157,13 @@ class Api(Construct):
             return {
                 "authorizer": self.authorizer,
                 "authorization_type": apigw.AuthorizationType.COGNITO,
+            }
+        if auth is catalog.Auth.MACHINE:
+            # With scopes, API Gateway takes access tokens only, and only those granting one of these.
+            return {
+                "authorizer": self.machine_authorizer,
+                "authorization_type": apigw.AuthorizationType.COGNITO,
+                "authorization_scopes": integration_scopes.all_full_names(),
             }
         return {"authorization_type": apigw.AuthorizationType.NONE}
 

@@ -47,9 +47,11 @@ class Web(Construct):
         config: DeploymentConfig,
         access_logs_bucket: s3.IBucket,
         api_origin: str,
+        upload_origins: tuple[str, ...] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
+        self._upload_origins = upload_origins
         # Public static files: SSE-S3 keeps OAC simple (no key policy for CloudFront) and hides nothing.
         self.bucket = s3.Bucket(
             self,
@@ -143,7 +145,8 @@ class Web(Construct):
         )
 
     def _content_security_policy(self, api_origin: str) -> str:
-        connect = ["'self'", api_origin, f"https://cognito-idp.{Aws.REGION}.amazonaws.com"]
+        # The console's import page PUTs a file straight to the import bucket (a presigned URL).
+        connect = ["'self'", api_origin, f"https://cognito-idp.{Aws.REGION}.amazonaws.com", *self._upload_origins]
         script, frame, image = ["'self'"], ["'none'"], ["'self'", "data:"]
         if self._config.processor == "stripe":
             # Stripe Elements: card numbers are typed into Stripe's frames, never into our pages.

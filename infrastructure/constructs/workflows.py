@@ -2,7 +2,8 @@
 
 CDK cannot see which services an ASL file calls, so each machine's role is granted explicitly what the
 definitions may use: invoke the workflow task function (also with a task token), read/write the ledger,
-and put events on the bus.
+and put events on the bus (the import machine's own needs, its bucket and its child executions, are granted by
+``Imports``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -34,12 +36,14 @@ class Workflows(Construct):
         workflow_tasks: lambda_.IFunction,
         ledger: dynamodb.ITable,
         bus: events.IEventBus,
+        import_bucket: s3.IBucket,
     ) -> None:
         super().__init__(scope, construct_id)
         substitutions = catalog.substitutions(
             workflow_tasks_arn=workflow_tasks.function_arn,
             ledger_table=ledger.table_name,
             event_bus=bus.event_bus_name,
+            import_bucket=import_bucket.bucket_name,
         )
         self.machines: dict[str, sfn.StateMachine] = {}
         for spec in catalog.STATE_MACHINES:

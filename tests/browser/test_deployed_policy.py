@@ -19,7 +19,8 @@ def deployed_policy(api_origin: str) -> str:
     from infrastructure.constructs.web import Web
 
     config = SimpleNamespace(processor="sandbox", logo_url=None)
-    policy = Web._content_security_policy(SimpleNamespace(_config=config), api_origin)  # type: ignore[arg-type]
+    web = SimpleNamespace(_config=config, _upload_origins=())
+    policy = Web._content_security_policy(web, api_origin)  # type: ignore[arg-type]
     return re.sub(r"\$\{Token\[AWS\.Region\.\d+\]\}", "us-east-1", policy)  # the stack's region, at deploy time
 
 

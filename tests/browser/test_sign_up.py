@@ -6,16 +6,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from tests.browser.conftest import Portal
-
-SEEDED_ACCOUNTS = [("PT", 100_001), ("UT", 200_001), ("PM", 300_001), ("PK", 400_001)]  # local/seed_bills.py
+from local.seed_bills import DEPARTMENTS
+from local.seed_data import number_block
+from tests.browser.conftest import SEED, Portal
 
 
 def unclaimed_account(portal: Portal) -> dict[str, Any]:
     """A seeded account whose customer has no portal login (found as an agent would, by its number)."""
     token = portal.login("agent@demo.local")
-    # The seed numbers each department's accounts from its first (the demo customer's, when it has one)
-    candidates = [f"{prefix}-{first + n}" for n in range(1, 5) for prefix, first in SEEDED_ACCOUNTS]
+    # The seed numbers each department's accounts from its first in the seed's block (the demo customer's first)
+    block = number_block(SEED) * 1_000
+    candidates = [f"{d.prefix}-{d.first_account + block + n}" for n in range(1, 5) for d in DEPARTMENTS]
     for number in candidates:
         status, found = portal.api("GET", f"/v1/staff/search?q={number}", token=token)
         assert status == 200, found

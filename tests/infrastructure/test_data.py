@@ -74,7 +74,7 @@ def test_kms_key_rotates(synthesized: Synthesized) -> None:
 
 def test_every_bucket_blocks_public_access_and_is_encrypted(synthesized: Synthesized) -> None:
     buckets = synthesized.of_type("AWS::S3::Bucket")
-    assert len(buckets) == 4  # access logs, documents, audit, web
+    assert len(buckets) == 5  # access logs, documents, audit, web, imports
     for logical_id, bucket in buckets.items():
         properties = bucket["Properties"]
         assert properties["PublicAccessBlockConfiguration"] == {

@@ -1,4 +1,5 @@
-"""Two user pools behind one authorizer; the routes of catalog.ROUTES and nothing else."""
+"""Two user pools behind one authorizer, the integrations pool behind another; the routes of catalog.ROUTES and
+nothing else."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def test_customer_client_reads_but_cannot_write_customer_id(synthesized: Synthes
 
 
 def test_authorizer_trusts_both_pools(synthesized: Synthesized) -> None:
-    (authorizer,) = synthesized.of_type("AWS::ApiGateway::Authorizer").values()
+    authorizer = synthesized.resource(synthesized.stack.api.authorizer)
     identity = synthesized.stack.identity
     assert authorizer["Properties"]["Type"] == "COGNITO_USER_POOLS"
     assert sorted(authorizer["Properties"]["ProviderARNs"], key=str) == sorted(
@@ -125,7 +126,7 @@ def test_every_route_reaches_its_function_with_its_auth(synthesized: Synthesized
             method = methods[path]["ANY"]
             assert method["Integration"]["Type"] == "AWS_PROXY", path
             assert function_id in str(method["Integration"]["Uri"]), path
-            expected = "COGNITO_USER_POOLS" if route.auth is catalog.Auth.USER else "NONE"
+            expected = "NONE" if route.auth is catalog.Auth.NONE else "COGNITO_USER_POOLS"
             assert method["AuthorizationType"] == expected, path
             assert "OPTIONS" in methods[path], f"{path} needs a CORS preflight"
 

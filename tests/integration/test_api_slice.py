@@ -26,7 +26,7 @@ def customer_world(local_env, make_users):
     paid_inv = b.invoice(cid, water.account_number, amount=5_000, paid=5_000)
     receipt_no = f"R-2611-{b.n():06d}"
     pay = b.payment(cid, amount=5_000, transaction_id=f"sbx_{b.n():012d}", receipt_number=receipt_no)
-    from arportal.adapters.dynamodb import items
+    from arportal.adapters.dynamodb import payment_items
 
     ledger = DynamoCustomerRecords(settings().ledger_table)
     ledger.put_new(
@@ -43,7 +43,7 @@ def customer_world(local_env, make_users):
             b.plan(cid, tax.account_number),
         ]
     )
-    ledger.put_items([items.transaction_pointer(pay)])
+    ledger.put_items([payment_items.transaction_pointer(pay)])
     users = make_users(customer_id=cid)
     return {
         "customer": c,

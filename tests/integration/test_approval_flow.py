@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
-from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
+from arportal.adapters.dynamodb.settlement_store import DynamoSettlementStore
 from arportal.adapters.processors import processor_for
 from arportal.config import settings
 from arportal.domain.models import StatusChange
@@ -166,7 +166,9 @@ def test_an_agent_may_ask_for_a_reversal_it_may_not_make_and_a_supervisor_approv
     pid = paid.body["payment"]["payment_id"]
     settled = StatusChange(status=PaymentStatus.SETTLED, at=b.NOW, by="system:settlement")
     candidate = SettlementCandidate(pid, cid, 2_000, "USD")
-    assert DynamoWorkflowStore(settings().ledger_table).append_status(candidate, settled, expected=PaymentStatus.POSTED)
+    assert DynamoSettlementStore(settings().ledger_table).append_status(
+        candidate, settled, expected=PaymentStatus.POSTED
+    )
 
     # When the agent, who may not reverse payments, asks for a reversal (the cheque bounced)
     body = {"reason_code": "nsf", "note": "Cheque returned by the bank"}

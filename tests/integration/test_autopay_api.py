@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from arportal.adapters.dynamodb import codec, keys
+from arportal.adapters.dynamodb import codec, table_layout
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
 from arportal.adapters.dynamodb.schedules import DynamoSchedules
@@ -157,7 +157,7 @@ def test_a_plan_is_quoted_then_accepted_exactly_as_quoted(gateway, world, local_
         TableName=settings().ledger_table,
         IndexName=BY_DUE_DATE,
         KeyConditionExpression="DUEPK = :d",
-        ExpressionAttributeValues={":d": {"S": keys.due_pk(first_due)}},
+        ExpressionAttributeValues={":d": {"S": table_layout.due_pk(first_due)}},
     )["Items"]
     mine = [codec.deserialize(i) for i in due_items if plan["schedule_id"] in i["SK"]["S"]]
     assert [(m["type"], m["number"], m["amount"]) for m in mine] == [("instalment_due", 1, 4_001)]

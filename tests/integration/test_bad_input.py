@@ -1,4 +1,4 @@
-"""No input gets a 5xx: every route of the three API functions, through the in-process gateway, answers malformed
+"""No input gets a 5xx: every route of the API functions, through the in-process gateway, answers malformed
 bodies, encodings, content types, ids and query values with 400, 413, 415 or 422 and the one error body
 ``{"error": {"code", "message", "details"}}``; and who may call is settled before what was sent is read (403
 before 422). The routes come from the API functions themselves, so a new route is covered when it is added.
@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 from arportal.api.request_guard import PORTAL_UNLINKED_ROUTES, STAFF_ROUTE_PERMISSIONS
-from arportal.domain.permissions import ROLE_PERMISSIONS, Permission
+from arportal.domain.permissions import ROLE_PERMISSIONS, Permission, Role
 from tests.integration.conftest import new_customer_id
+from tests.integration.integration_support import machine_token
 
-API_FUNCTIONS = ("public_api", "portal_api", "staff_api")
+API_FUNCTIONS = ("public_api", "portal_api", "staff_api", "integration_api")
 NOT_API = {"/openapi.json", "/swagger", "/v1/health"}
 
 
@@ -94,6 +95,7 @@ SAMPLE_IDS = {
     "receiptId": "R-2611-7K3M9Q",
     "payment_method_id": "pm_01ARZ3NDEKTSV4RRFFQ69G5FAV",
     "schedule_id": "sch_01ARZ3NDEKTSV4RRFFQ69G5FAV",
+    "importId": "imp_01ARZ3NDEKTSV4RRFFQ69G5FAV",
     "processor": "sandbox",
 }
 
@@ -116,11 +118,17 @@ def tokens(local_env):
     for role in ("agent", "supervisor", "finance", "admin", ""):
         staff = local_env.create_user(f"bad-input-{role or 'none'}-{tag}@example.com", groups=(role,) if role else ())
         found[role] = local_env.login(staff.username).id_token
+    found["machine"] = machine_token(local_env)  # the demo client: every integration scope
     return found
 
 
 def _token_for(route: RouteCase, tokens: dict[Any, Any]) -> str | None:
-    return {"public_api": None, "portal_api": tokens["customer"], "staff_api": tokens["supervisor"]}[route.function]
+    if route.function == "staff_api":
+        # The supervisor holds every permission a staff route needs but the admin's own (integration clients).
+        needed = STAFF_ROUTE_PERMISSIONS.get((route.method, route.template))
+        holds = needed is None or needed in ROLE_PERMISSIONS[Role.SUPERVISOR]
+        return tokens["supervisor" if holds else "admin"]
+    return {"public_api": None, "portal_api": tokens["customer"], "integration_api": tokens["machine"]}[route.function]
 
 
 def _send(gateway, route: RouteCase, tokens, *, body: bytes = b"", content_type: str | None = "application/json"):

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 from arportal import clock
-from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
+from arportal.adapters.dynamodb.settlement_store import DynamoSettlementStore
 from arportal.adapters.sandbox_store import DynamoSandboxStore
 from arportal.config import settings
 from arportal.domain.models import StatusChange
@@ -57,7 +57,7 @@ def test_gross_refunds_and_kept_fees_each_reconcile_with_the_processors_record_o
             act(pay(5_000), "voids")
             settled = pay(8_000)
             change = StatusChange(status=PaymentStatus.SETTLED, at=clock.now(), by="system:settlement")
-            assert DynamoWorkflowStore(settings().ledger_table).append_status(
+            assert DynamoSettlementStore(settings().ledger_table).append_status(
                 SettlementCandidate(settled, cid, 8_000, "USD"), change, expected=PaymentStatus.POSTED
             )
             act(settled, "reversals", reason_code="nsf")

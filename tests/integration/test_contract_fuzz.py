@@ -9,7 +9,8 @@ derandomized (the same requests on every run, no example database) and never shr
 with the same test and prints the request as a curl command. Nothing here is a time limit: the one timeout only
 keeps a hung request from hanging the session, far above any answer.
 
-The customer fuzzes the public and portal routes, the agent and the supervisor the staff routes. Every request
+The customer fuzzes the public and portal routes, the agent and the supervisor the staff routes, the demo connected
+system (every integration scope) the integration routes. Every request
 carries a fresh ``Idempotency-Key`` (routes that need one would otherwise only ever answer 400).
 """
 
@@ -40,6 +41,7 @@ from local.environment import LocalEnvironment
 from local.gateway import Gateway, LocalHttpServer
 from tests import builders as b
 from tests.integration.conftest import GatewayClient, Users, new_customer_id
+from tests.integration.integration_support import machine_token
 
 pytestmark = pytest.mark.xdist_group("contract")
 
@@ -71,6 +73,7 @@ ROLES = {
     "customer": ("/v1/public/", "/v1/portal/", "/v1/health", "/v1/processor/"),
     "agent": ("/v1/staff/",),
     "supervisor": ("/v1/staff/",),
+    "machine": ("/v1/integrations/",),
 }
 CHECKS = [not_a_server_error, response_schema_conformance]
 HUNG_S = 300  # a request not answered by then has hung (answers take milliseconds to a few seconds)
@@ -84,6 +87,7 @@ class World:
     customer_id: str
     portal_ids: dict[str, str]
     staff_ids: dict[str, str]
+    machine_token: str  # the demo connected system's (every integration scope)
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +183,7 @@ def world(local_env: LocalEnvironment) -> World:
             "paymentId": payment_id,
             "receiptId": str(taken.body["receipt_number"]),
         },
+        machine_token=machine_token(local_env),
     )
 
 
@@ -192,6 +197,8 @@ def test_no_server_error_and_every_answer_as_documented(
 ) -> None:
     if role == "customer":
         token, known = make_users(customer_id=world.customer_id).customer_token, world.portal_ids
+    elif role == "machine":
+        token, known = world.machine_token, {}
     else:
         token, known = make_users(groups=(role,)).staff_token, world.staff_ids
     started = time.monotonic()

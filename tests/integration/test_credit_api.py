@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, customer_items, entity_items, invoice_items
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
@@ -43,10 +43,12 @@ def _credit(world: PayWorld, amount: int, *, days_ago: int = 3) -> CreditNote:
 def _note(world: PayWorld, note_id: str) -> CreditNote:
     item = client("dynamodb").get_item(
         TableName=settings().ledger_table,
-        Key=codec.serialize({"PK": keys.customer_pk(world.customer_id), "SK": keys.credit_note_sk(note_id)}),
+        Key=codec.serialize(
+            {"PK": customer_items.customer_pk(world.customer_id), "SK": invoice_items.credit_note_sk(note_id)}
+        ),
         ConsistentRead=True,
     )["Item"]
-    return items.from_item(codec.deserialize(item), CreditNote)
+    return entity_items.from_item(codec.deserialize(item), CreditNote)
 
 
 def _apply(gateway, token, body=None, key=None):

@@ -28,6 +28,7 @@ from moto.dynamodb.models import dynamodb_backends
 from arportal.adapters.dynamodb import codec
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.outbox import outbox_item
+from arportal.domain.event_entities import EventEntity
 from arportal.domain.models import Allocation, Invoice, Payment
 from infrastructure.catalog import ROOT
 from local import auth, invoke, seed, seed_data
@@ -116,6 +117,22 @@ def test_dev_server_without_seed_answers_and_stops_cleanly():
     server.wait_ready(START_WAIT_S)
     assert server.get("/local/mailbox") == {"messages": []}
     assert server.get("/config.json")["local"] is True
+    # The demo connected system: printed, listed, and its token opens the integration API over HTTP
+    demo = next(c for c in server.get("/local/clients")["clients"] if c["client_name"] == "demo-erp")
+    assert f"client id      {demo['client_id']}" in "".join(server.lines)
+    assert f"client secret  {demo['client_secret']}" in "".join(server.lines)
+    basic = base64.b64encode(f"{demo['client_id']}:{demo['client_secret']}".encode()).decode()
+    token_request = _request(
+        server.url + "/oauth2/token",
+        data=b"grant_type=client_credentials",
+        headers={"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    with _open(token_request, timeout=10) as response:
+        access_token = json.loads(response.read())["access_token"]
+    me = _request(server.url + "/v1/integrations/me", headers={"Authorization": f"Bearer {access_token}"})
+    with _open(me, timeout=10) as response:
+        assert json.loads(response.read())["client_name"] == "demo-erp"
     assert server.stop(signal.SIGTERM) == 0
     output = "".join(server.lines)
     assert "Traceback" not in output
@@ -123,11 +140,16 @@ def test_dev_server_without_seed_answers_and_stops_cleanly():
 
 
 def test_seeded_dev_server_starts_with_every_demo_login():
-    # When `make dev` starts: moto, every resource, ~14,000 seeded items, five demo logins
-    # (how fast it gets there is measured by bench/dev_startup.py, not here)
+    # When `make dev` starts: moto, every resource, the demo agency loaded through the integration API, five demo
+    # logins (how fast it gets there is measured by bench/dev_startup.py, not here)
     server = DevServer("--seed", "42")
     server.wait_ready(START_WAIT_S)
     try:
+        # Then the banner says how much of the demo data came through the integration API, and as whom
+        assert any(
+            "loaded through the integration API as system:demo-seed" in line and int(line.split()[0]) > 0
+            for line in server.lines
+        ), server.lines
         # Then every demo login works
         tokens = {}
         for login in seed.DEMO_LOGINS:
@@ -521,7 +543,8 @@ def test_the_outbox_relay_puts_new_outbox_items_on_the_bus(local_env):
     from datetime import UTC, datetime
 
     order = f"ord-{uuid.uuid4().hex}"
-    item = outbox_item("payment.posted", {"order": order, "amount": 1_000}, at=datetime.now(UTC))
+    entity = EventEntity("payment", f"pay_{order}", 1)
+    item = outbox_item("payment.posted", {"order": order, "amount": 1_000}, at=datetime.now(UTC), entity=entity)
     local_env.client("dynamodb").put_item(TableName=local_env.resources.ledger_table, Item=codec.serialize(item))
     assert local_env.relay_once() >= 1
     (event,) = [e for e in local_env.drain_events() if e["detail"].get("order") == order]

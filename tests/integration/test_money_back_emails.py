@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
-from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
+from arportal.adapters.dynamodb.settlement_store import DynamoSettlementStore
 from arportal.config import settings
 from arportal.domain.models import NotificationPreferences, StatusChange
 from arportal.domain.status import PaymentStatus
@@ -45,7 +45,9 @@ def _act(gateway, token: str, payment_id: str, action: str, **body: Any):
 def _settle(cid: str, payment_id: str, amount: int) -> None:
     change = StatusChange(status=PaymentStatus.SETTLED, at=b.NOW, by="system:settlement")
     candidate = SettlementCandidate(payment_id, cid, amount, "USD")
-    assert DynamoWorkflowStore(settings().ledger_table).append_status(candidate, change, expected=PaymentStatus.POSTED)
+    assert DynamoSettlementStore(settings().ledger_table).append_status(
+        candidate, change, expected=PaymentStatus.POSTED
+    )
 
 
 def test_refunds_voids_and_reversals_each_email_the_payer(local_env, gateway, make_users):

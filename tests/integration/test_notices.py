@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import keys
+from arportal.adapters.dynamodb import document_items
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.documents import DynamoDocuments
 from arportal.adapters.s3 import S3DocumentStore
@@ -40,7 +40,8 @@ def _attach(cid: str, n: int, *, account: str | None, kind: DocumentKind = Docum
 
 def _raw(cid: str, document_id: str) -> dict:
     return client("dynamodb").get_item(
-        TableName=settings().ledger_table, Key={k: {"S": v} for k, v in keys.document_key(cid, document_id).items()}
+        TableName=settings().ledger_table,
+        Key={k: {"S": v} for k, v in document_items.document_key(cid, document_id).items()},
     )["Item"]
 
 

@@ -10,13 +10,14 @@ from arportal.adapters.dynamodb.outbox import outbox_item
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.config import settings
 from arportal.domain.errors import ConflictError
+from arportal.domain.event_entities import EventEntity
 from arportal.domain.ids import new_id
 from tests import builders as b
 
 
 def write_event(marker: str, *, fail: bool = False) -> None:
     uow = DynamoUnitOfWork(settings().ledger_table)
-    uow.create(outbox_item("test.happened", {"marker": marker}, at=b.NOW))
+    uow.create(outbox_item("test.happened", {"marker": marker}, at=b.NOW, entity=EventEntity("test", marker, 1)))
     if fail:  # a condition that cannot hold: the whole transaction is cancelled
         uow.update(
             {"PK": f"NOPE#{marker}", "SK": "NOPE"},

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from arportal.adapters.dynamodb import codec, keys
+from arportal.adapters.dynamodb import codec, customer_items
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from tests import builders as b
@@ -120,7 +120,7 @@ def test_an_expired_code_is_refused_with_its_own_code(gateway, me, local_env):
     code = _code_sent_to(gateway, new)
     local_env.client("dynamodb").update_item(
         TableName=settings().ledger_table,
-        Key=codec.serialize(keys.email_change_key(cid)),
+        Key=codec.serialize(customer_items.email_change_key(cid)),
         UpdateExpression="SET valid_until = :past",
         ExpressionAttributeValues=codec.serialize({":past": "2020-01-01T00:00:00+00:00"}),
     )
@@ -149,6 +149,8 @@ def _pending_item(customer_id: str):
     from arportal.adapters.aws import client
 
     item = client("dynamodb").get_item(
-        TableName=settings().ledger_table, Key=codec.serialize(keys.email_change_key(customer_id)), ConsistentRead=True
+        TableName=settings().ledger_table,
+        Key=codec.serialize(customer_items.email_change_key(customer_id)),
+        ConsistentRead=True,
     )
     return item.get("Item")

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, keys
+from arportal.adapters.dynamodb import codec, customer_items
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from tests import builders as b
@@ -32,7 +32,7 @@ def _interactions(customer_id: str) -> list[dict]:
     response = client("dynamodb").query(
         TableName=settings().ledger_table,
         KeyConditionExpression="PK = :pk AND begins_with(SK, :int)",
-        ExpressionAttributeValues=codec.serialize({":pk": keys.customer_pk(customer_id), ":int": "INT#"}),
+        ExpressionAttributeValues=codec.serialize({":pk": customer_items.customer_pk(customer_id), ":int": "INT#"}),
         ConsistentRead=True,
     )
     return [codec.deserialize(i) for i in response["Items"]]

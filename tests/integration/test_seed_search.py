@@ -8,7 +8,9 @@ from urllib.parse import quote
 
 import pytest
 
-from arportal.adapters.dynamodb import keys
+from arportal.adapters.dynamodb import customer_items, search_items
+from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
+from arportal.domain.source_records import SourceKind
 from local import seed
 from local.seed_data import DEMO_CUSTOMER_EMAIL
 
@@ -29,14 +31,23 @@ def test_staff_find_the_seeded_demo_customer_by_its_login_email(local_env, gatew
     assert reply.status == 200, reply.body
     assert [m["customer"]["customer_id"] for m in reply.body["matches"]] == [summary.demo_customer_id]
     assert reply.body["matches"][0]["customer"]["email"] == demo_email
-    generated = next(i for i in prepared.items if i.get("type") == "customer" and i["SK"] == "#PROFILE")
-    assert generated["email"] == demo_email
+    generated = gateway.request("GET", f"/v1/staff/search?q={quote(DEMO_CUSTOMER_EMAIL)}&type=email", token=agent)
+    assert generated.status == 200, generated.body
+    assert summary.demo_customer_id not in [m["customer"]["customer_id"] for m in generated.body["matches"]]
 
 
-def test_the_generated_agency_carries_a_pointer_for_every_profile_and_the_demo_address():
-    prepared = seed.generate_items(5, customers=4, today=None, currency="USD")
-    profiles = [i for i in prepared.items if i["SK"] == keys.PROFILE]
-    email_pointers = {i["PK"]: i for i in prepared.items if i["SK"] == keys.EMAIL_POINTER}
-    assert profiles and set(email_pointers) == {p["PK"] for p in profiles}
-    demo = email_pointers[keys.customer_pk(prepared.demo_customer_id)]
-    assert demo["NSK"].startswith(f"{keys.normalise_email(DEMO_CUSTOMER_EMAIL)}#")
+def test_every_seeded_profile_has_its_email_pointer_and_the_demo_one_its_login_email(local_env):
+    # Given a small agency seeded the way `make dev` does (its profiles loaded through the integration API)
+    demo_email = f"pointers-{uuid.uuid4().hex[:8]}@demo.local"
+    prepared = seed.generate_items(5, customers=3, today=None, currency="USD")
+    seed.load(local_env, prepared=prepared, demo_email=demo_email, staff_logins={})
+
+    # Then every profile has the pointer staff search by email with, and the demo customer's is its login's email
+    customer_ids = [body["customer_id"] for kind, body in prepared.source if kind is SourceKind.CUSTOMER]
+    records = DynamoCustomerRecords(local_env.resources.ledger_table)
+    wanted = [{"PK": customer_items.customer_pk(cid), "SK": sk} for cid in customer_ids
+              for sk in (customer_items.PROFILE, search_items.EMAIL_POINTER)]  # fmt: skip
+    found = {(i["PK"], i["SK"]): i for i in records.get_many(wanted)}
+    assert customer_ids and set(found) == {(k["PK"], k["SK"]) for k in wanted}
+    demo = found[(customer_items.customer_pk(prepared.demo_customer_id), search_items.EMAIL_POINTER)]
+    assert demo["NSK"].startswith(f"{search_items.normalise_email(demo_email)}#")

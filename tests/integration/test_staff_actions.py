@@ -4,7 +4,7 @@ adjustments, duplicates and receipts, each audited in a verifiable hash chain wr
 from __future__ import annotations
 
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
-from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
+from arportal.adapters.dynamodb.settlement_store import DynamoSettlementStore
 from arportal.config import settings
 from arportal.domain.models import StatusChange
 from arportal.domain.status import PaymentStatus
@@ -101,7 +101,7 @@ def test_a_void_after_settlement_is_refused_and_points_to_refund_or_reversal(loc
     pid = paid.body["payment"]["payment_id"]
     settle = SettlementCandidate(pid, cid, 1_000, "USD")
     change = StatusChange(status=PaymentStatus.SETTLED, at=b.NOW, by="system:settlement")
-    assert DynamoWorkflowStore(settings().ledger_table).append_status(settle, change, expected=PaymentStatus.POSTED)
+    assert DynamoSettlementStore(settings().ledger_table).append_status(settle, change, expected=PaymentStatus.POSTED)
 
     reply = gateway.request(
         "POST",

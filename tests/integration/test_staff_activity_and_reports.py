@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from arportal.adapters.dynamodb.approvals import DynamoApprovalWorkflowStore
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
-from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
 from arportal.api.pagination import encode_cursor
 from arportal.config import settings
 from arportal.domain.ids import new_id
@@ -105,7 +105,7 @@ def days(local_env):
         created_at=datetime.now(UTC),
         customer_id=cid,
     )
-    DynamoWorkflowStore(settings().ledger_table).save_approval_request(
+    DynamoApprovalWorkflowStore(settings().ledger_table).save_approval_request(
         approval, task_token="t", expires_at=datetime.now(UTC) + timedelta(days=1)
     )
     return {"d1": d1, "d2": d2, "payments": payments, "approval": approval}

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from arportal.adapters.balances.cache import ANSWERS
+from arportal.adapters.dynamodb.approvals import DynamoApprovalWorkflowStore
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
-from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
 from arportal.api.pagination import encode_cursor
 from arportal.config import settings
 from arportal.domain.models import (
@@ -133,7 +133,7 @@ def world(local_env):
         created_at=datetime.now(UTC),
         customer_id=cid,
     )
-    store = DynamoWorkflowStore(settings().ledger_table)
+    store = DynamoApprovalWorkflowStore(settings().ledger_table)
     store.save_approval_request(approval, task_token="token", expires_at=datetime.now(UTC) + timedelta(days=1))
     return {
         "cid": cid,

@@ -9,6 +9,7 @@ gets 403; a customer's token gets 403; no token gets 401. A staff route added wi
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -89,6 +90,19 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
     ("GET", "/v1/staff/customers/{customerId}/duplicates"): Case(P.CUSTOMERS_READ),
     # applying held credit (issue 4): a customer with no credit, so a permitted call is a 422 and changes nothing
     ("POST", "/v1/staff/customers/{customerId}/credit-applications"): Case(P.PAYMENTS_TAKE, body={}),
+    # connected systems' app clients (issue 12): a client that exists nowhere, so a permitted change is a 404
+    ("GET", "/v1/staff/integrations/clients"): Case(P.INTEGRATIONS_MANAGE),
+    ("POST", "/v1/staff/integrations/clients/{clientId}/secrets"): Case(P.INTEGRATIONS_MANAGE),
+    ("DELETE", "/v1/staff/integrations/clients/{clientId}/secrets/{secretId}"): Case(P.INTEGRATIONS_MANAGE),
+    # console imports (issue 12): a permitted create makes a dry-run import nobody uploads to; other ids are unknown
+    ("POST", "/v1/staff/integrations/imports"): Case(
+        P.INTEGRATIONS_MANAGE, body={"kind": "invoices", "format": "csv", "dry_run": True}
+    ),
+    ("GET", "/v1/staff/integrations/imports/{importId}"): Case(P.INTEGRATIONS_MANAGE),
+    ("POST", "/v1/staff/integrations/imports/{importId}:start"): Case(P.INTEGRATIONS_MANAGE),
+    ("GET", "/v1/staff/integrations/imports/templates/{kind}.csv"): Case(
+        P.INTEGRATIONS_MANAGE, path_params={"kind": "invoices"}
+    ),
 }
 
 # Ids that exist nowhere, so that a permitted call finds nothing and changes nothing.
@@ -98,6 +112,9 @@ PATH_PARAMS = {
     "approvalId": lambda: f"apr_{uuid.uuid4().hex[:26]}",
     "receiptId": lambda: "R-2611-NOONE0",
     "invoiceId": lambda: f"inv_{uuid.uuid4().hex[:26].upper()}",
+    "clientId": lambda: f"noclient{uuid.uuid4().hex[:18]}",
+    "secretId": lambda: f"noclient{uuid.uuid4().hex[:18]}--1767225600000",
+    "importId": lambda: f"imp_{uuid.uuid4().hex[:26].upper()}",
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -161,7 +178,7 @@ def test_the_published_api_description_lists_the_same_staff_routes(local_env):
 
 
 def _request(case: Case, path: str) -> tuple[str, dict[str, str]]:
-    for name in [part[1:-1] for part in path.split("/") if part.startswith("{")]:
+    for name in re.findall(r"\{(\w+)\}", path):
         make = case.path_params.get(name) or PATH_PARAMS.get(name)
         assert make is not None, f"add an id for the path parameter {{{name}}} to PATH_PARAMS or to the case"
         path = path.replace(f"{{{name}}}", make() if callable(make) else make)

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from arportal.adapters.dynamodb import keys
+from arportal.adapters.dynamodb import customer_items, search_items
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.search_pointers import sync_search_pointers
 from arportal.config import settings
@@ -51,9 +51,12 @@ def test_put_new_writes_the_profiles_search_pointers(local_env, people):
     found = local_env.client("dynamodb").query(
         TableName=settings().ledger_table,
         KeyConditionExpression="PK = :pk AND begins_with(SK, :s)",
-        ExpressionAttributeValues={":pk": {"S": keys.customer_pk(customer.customer_id)}, ":s": {"S": "SRCH#"}},
+        ExpressionAttributeValues={
+            ":pk": {"S": customer_items.customer_pk(customer.customer_id)},
+            ":s": {"S": "SRCH#"},
+        },
     )["Items"]
-    assert {i["SK"]["S"] for i in found} == {keys.EMAIL_POINTER, keys.PHONE_POINTER}
+    assert {i["SK"]["S"] for i in found} == {search_items.EMAIL_POINTER, search_items.PHONE_POINTER}
 
 
 def test_email_prefix_finds_the_customer_in_one_read(gateway, people, agent):

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from arportal.adapters.dynamodb import codec, items
+from arportal.adapters.dynamodb import codec, entity_items
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.domain.models import Channel, MethodDetail, Payment, PaymentMethodType, StatusChange
 from arportal.domain.status import PaymentStatus
@@ -270,8 +270,8 @@ def test_settlement_moves_the_days_posted_payments_to_settled(local_env, executi
     assert report["totals"] == {"USD": 4_200}
     assert report["payment_ids"] == [posted.payment_id]
     stored = {
-        p["payment_id"]: items.from_item(p, Payment)
-        for p in ledger.get_many([items.primary_key(x) for x in (posted, pending, failed)])
+        p["payment_id"]: entity_items.from_item(p, Payment)
+        for p in ledger.get_many([entity_items.primary_key(x) for x in (posted, pending, failed)])
     }
     assert stored[posted.payment_id].status is PaymentStatus.SETTLED
     assert stored[posted.payment_id].history[-1].by == "system:settlement"
@@ -346,8 +346,10 @@ def test_settlement_totals_carry_fees_and_payments_refunded_in_part_before_settl
     assert report["refunded"] == {"USD": 1_000}
     assert report["totals"] == {"USD": 4_200 + 105 + 6_000 - 1_000 + 150}
     stored = {
-        p["payment_id"]: items.from_item(p, Payment)
-        for p in ledger.get_many([items.primary_key(x) for x in (partly, settled_then_refunded, voided, refunded)])
+        p["payment_id"]: entity_items.from_item(p, Payment)
+        for p in ledger.get_many(
+            [entity_items.primary_key(x) for x in (partly, settled_then_refunded, voided, refunded)]
+        )
     }
     assert stored[partly.payment_id].status is PaymentStatus.SETTLED
     assert (

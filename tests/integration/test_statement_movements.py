@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
-from arportal.adapters.dynamodb.workflow_store import DynamoWorkflowStore
+from arportal.adapters.dynamodb.settlement_store import DynamoSettlementStore
 from arportal.config import settings
 from arportal.domain.models import StatusChange
 from arportal.domain.status import PaymentStatus
@@ -139,7 +139,7 @@ def test_a_statement_ending_before_later_refunds_voids_and_reversals_ages_what_w
     act(pay(9_500), "voids")
     settled = pay(9_500)
     change = StatusChange(status=PaymentStatus.SETTLED, at=datetime.now(UTC), by="system:settlement")
-    assert DynamoWorkflowStore(settings().ledger_table).append_status(
+    assert DynamoSettlementStore(settings().ledger_table).append_status(
         SettlementCandidate(settled, cid, 9_500, "USD"), change, expected=PaymentStatus.POSTED
     )
     act(settled, "reversals", reason_code="nsf")

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, customer_items, entity_items, invoice_items
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
 from arportal.domain.models import Account, Customer, Invoice, Payment
@@ -32,17 +32,22 @@ class PayWorld:
     def invoice(self, invoice_id: str) -> Invoice:
         item = client("dynamodb").get_item(
             TableName=settings().ledger_table,
-            Key=codec.serialize({"PK": keys.customer_pk(self.customer_id), "SK": keys.invoice_sk(invoice_id)}),
+            Key=codec.serialize(
+                {"PK": customer_items.customer_pk(self.customer_id), "SK": invoice_items.invoice_sk(invoice_id)}
+            ),
             ConsistentRead=True,
         )["Item"]
-        return items.from_item(codec.deserialize(item), Invoice)
+        return entity_items.from_item(codec.deserialize(item), Invoice)
 
     def partition(self, prefix: str) -> list[dict[str, Any]]:
         """Every item of the customer's partition whose sort key starts with ``prefix``."""
         request: dict[str, Any] = {
             "TableName": settings().ledger_table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": keys.customer_pk(self.customer_id)}, ":prefix": {"S": prefix}},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": customer_items.customer_pk(self.customer_id)},
+                ":prefix": {"S": prefix},
+            },
             "ConsistentRead": True,
         }
         found: list[dict[str, Any]] = []
@@ -54,7 +59,7 @@ class PayWorld:
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def payments(self) -> list[Payment]:
-        return [items.from_item(i, Payment) for i in self.partition("PAY#")]
+        return [entity_items.from_item(i, Payment) for i in self.partition("PAY#")]
 
 
 def pay_world(amounts: tuple[int, ...] = (3_000, 5_000), *, customer_id: str, email: str | None = None) -> PayWorld:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from arportal.adapters.dynamodb import keys
+from arportal.adapters.dynamodb import payment_items, table_layout
 from arportal.domain.allocation import AllocationPlan, Part
 from arportal.domain.models import Channel, PaymentMethodType
 from arportal.domain.payment_intents import (
@@ -151,8 +151,15 @@ def test_the_fallback_holds_everything_but_the_invoices_the_posting_creates_as_c
 def test_open_intents_sort_by_when_they_were_opened():
     whole = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)  # no microseconds: isoformat would drop them
     later = whole + timedelta(microseconds=1)
-    keys_in_order = [keys.open_intent_osk(at, "customer:CUS-1:k") for at in (whole, later, whole + timedelta(hours=1))]
+    keys_in_order = [
+        payment_items.open_intent_osk(at, "customer:CUS-1:k") for at in (whole, later, whole + timedelta(hours=1))
+    ]
     assert keys_in_order == sorted(keys_in_order)
-    assert keys.open_intent_osk(whole, "k") < keys.index_time(later)  # the reconciler's "older than" condition
-    assert keys.index_time(whole) == "2030-01-02T03:04:05.000000Z"
-    assert keys.payment_intent_key("customer:CUS-1:k") == {"PK": "PAYINTENT#customer:CUS-1:k", "SK": "PAYINTENT"}
+    assert payment_items.open_intent_osk(whole, "k") < table_layout.index_time(
+        later
+    )  # the reconciler's "older than" condition
+    assert table_layout.index_time(whole) == "2030-01-02T03:04:05.000000Z"
+    assert payment_items.payment_intent_key("customer:CUS-1:k") == {
+        "PK": "PAYINTENT#customer:CUS-1:k",
+        "SK": "PAYINTENT",
+    }

@@ -1,5 +1,5 @@
 """How a charge's answer is classified and retried (``arportal.domain.processing``), and the charge attempt
-the payment_retry machine makes (``arportal.services.workflow.charge``)."""
+the payment_retry machine makes (``arportal.services.payment_retry.charge``)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from arportal.domain.processing import (
     classify,
     next_attempt,
 )
-from arportal.ports import ChargeRequest, ChargeResult, ProcessorUnavailableError
-from arportal.services import workflow
+from arportal.ports import ChargeRequest, ChargeResult, ProcessorUnavailableError, SettlementCandidate
+from arportal.services import payment_retry, settlement
 
 DAY = 86_400
 
@@ -111,7 +111,7 @@ OK = ChargeResult(ChargeOutcome.SUCCEEDED, "sbx_abcdef123456", brand="visa", las
 def test_each_attempt_has_its_own_idempotency_key_and_knows_its_number():
     processor = ScriptedProcessor([OK])
 
-    attempt = workflow.charge(processor, REQUEST, attempt=3)
+    attempt = payment_retry.charge(processor, REQUEST, attempt=3)
 
     assert attempt.outcome is ChargeOutcome.SUCCEEDED
     assert attempt.idempotency_key == "autopay-123:3"
@@ -125,7 +125,7 @@ def test_a_lost_answer_is_looked_up_before_it_counts_as_retryable():
     processor = ScriptedProcessor([ProcessorUnavailableError("timeout")])
     processor.charged["autopay-123:1"] = OK
 
-    attempt = workflow.charge(processor, REQUEST, attempt=1)
+    attempt = payment_retry.charge(processor, REQUEST, attempt=1)
 
     assert attempt.outcome is ChargeOutcome.SUCCEEDED
     assert attempt.transaction_id == OK.transaction_id
@@ -135,7 +135,7 @@ def test_a_lost_answer_is_looked_up_before_it_counts_as_retryable():
 def test_no_answer_and_no_charge_is_retryable():
     processor = ScriptedProcessor([ProcessorUnavailableError("timeout")])
 
-    attempt = workflow.charge(processor, REQUEST, attempt=2)
+    attempt = payment_retry.charge(processor, REQUEST, attempt=2)
 
     assert attempt.outcome is ChargeOutcome.RETRYABLE
     assert attempt.code == "timeout"
@@ -144,17 +144,17 @@ def test_no_answer_and_no_charge_is_retryable():
 
 
 def test_plan_next_attempt_is_the_domain_rule():
-    decision = workflow.plan_next_attempt(ChargeOutcome.RETRYABLE, attempts_made=1, backoff_days=[2])
+    decision = payment_retry.plan_next_attempt(ChargeOutcome.RETRYABLE, attempts_made=1, backoff_days=[2])
     assert decision == next_attempt(ChargeOutcome.RETRYABLE, 1, [2])
 
 
 def test_a_settlement_report_totals_what_settled_per_currency():
-    def outcome(pid: str, amount: int, currency: str, settled: bool) -> workflow.SettlementOutcome:
-        return workflow.SettlementOutcome(workflow.SettlementCandidate(pid, "CUS-0001", amount, currency), settled)
+    def outcome(pid: str, amount: int, currency: str, settled: bool) -> settlement.SettlementOutcome:
+        return settlement.SettlementOutcome(SettlementCandidate(pid, "CUS-0001", amount, currency), settled)
 
     from datetime import date
 
-    report = workflow.settlement_report(
+    report = settlement.settlement_report(
         date(2026, 11, 21),
         [outcome("p1", 1_000, "USD", True), outcome("p2", 250, "USD", True), outcome("p3", 99, "CAD", False)],
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from arportal.adapters.dynamodb import items, keys
+from arportal.adapters.dynamodb import customer_items, entity_items, search_items
 from arportal.domain.search import SearchKind
 from arportal.ports import LookupHit
 from arportal.services.search import looks_like_phone, prefix_kinds, search
@@ -26,13 +26,15 @@ class Prefixes:
         hits = []
         for c in self.customers:
             value = {
-                K.NAME: keys.normalise_name(c.name),
-                K.EMAIL: keys.normalise_email(c.email or ""),
-                K.PHONE: keys.normalise_phone(c.phone or ""),
+                K.NAME: search_items.normalise_name(c.name),
+                K.EMAIL: search_items.normalise_email(c.email or ""),
+                K.PHONE: search_items.normalise_phone(c.phone or ""),
             }[kind]
-            prefix = {K.NAME: keys.normalise_name, K.EMAIL: keys.normalise_email, K.PHONE: keys.normalise_phone}[kind](
-                text
-            )
+            prefix = {
+                K.NAME: search_items.normalise_name,
+                K.EMAIL: search_items.normalise_email,
+                K.PHONE: search_items.normalise_phone,
+            }[kind](text)
             if prefix and value.startswith(prefix):  # like the adapter: an empty prefix finds nothing
                 brief = {"customer_id": c.customer_id, "name": c.name, "email": c.email, "phone": c.phone}
                 hits.append(LookupHit(kind, "customer", c.customer_id, c.customer_id, brief))
@@ -116,19 +118,23 @@ def test_limit_bounds_the_matches(pat):
 
 class TestPointerItems:
     def test_a_profile_brings_an_email_and_a_phone_pointer_with_its_brief(self, pat):
-        pointers = {p["SK"]: p for p in items.search_pointers(pat)}
-        email, phone = pointers[keys.EMAIL_POINTER], pointers[keys.PHONE_POINTER]
-        assert email["PK"] == phone["PK"] == keys.customer_pk(pat.customer_id)
+        pointers = {p["SK"]: p for p in search_items.search_pointers(pat)}
+        email, phone = pointers[search_items.EMAIL_POINTER], pointers[search_items.PHONE_POINTER]
+        assert email["PK"] == phone["PK"] == customer_items.customer_pk(pat.customer_id)
         assert (email["NPK"], email["NSK"]) == ("EMAIL#p", f"pat.rivera@example.org#{pat.customer_id}")
         assert (phone["NPK"], phone["NSK"]) == ("PHONE#2", f"2175550142#{pat.customer_id}")
         assert email["name"] == "Pat Rivera" and email["phone"] == "+1 (217) 555-0142"
-        assert [i["SK"] for i in items.items_of(pat)] == [keys.PROFILE, keys.EMAIL_POINTER, keys.PHONE_POINTER]
+        assert [i["SK"] for i in entity_items.items_of(pat)] == [
+            customer_items.PROFILE,
+            search_items.EMAIL_POINTER,
+            search_items.PHONE_POINTER,
+        ]
 
     def test_no_contact_detail_no_pointer(self, pat):
         bare = pat.model_copy(update={"email": None, "phone": None})
-        assert items.search_pointers(bare) == [] and len(items.items_of(bare)) == 1
-        assert len(items.items_of(b.account(pat.customer_id))) == 1
+        assert search_items.search_pointers(bare) == [] and len(entity_items.items_of(bare)) == 1
+        assert len(entity_items.items_of(b.account(pat.customer_id))) == 1
 
     @pytest.mark.parametrize("typed", ["+1 (217) 555-0142", "1-217-555-0142", "217.555.0142", "2175550142"])
     def test_phone_numbers_meet_however_they_are_typed(self, typed):
-        assert keys.normalise_phone(typed) == "2175550142"
+        assert search_items.normalise_phone(typed) == "2175550142"

@@ -18,22 +18,16 @@ from arportal.api.identity import require_customer
 from arportal.api.record_schemas import ScheduleOut
 from arportal.config import settings
 from arportal.domain.plans import PlannedInstalment
+from arportal.wiring import portal, stores
 from portal_api.schemas_autopay import AutopayIn, PlanChoice, QuoteIn, QuoteOut, ScheduleIn
 
 if TYPE_CHECKING:
-    from arportal.ports import PaymentPosting
     from arportal.services.plans import PlanRequest
 
-# Services and adapters are imported inside the routes: a cold start serving another route never pays for them.
+# Services are imported inside the routes, adapters built by the composition root on first use: a cold start
+# serving another route never pays for them.
 router = new_router()
 _CREATED = {201: {"description": "Created", "content": {"application/json": {"model": ScheduleOut}}}}
-
-
-def _ledger() -> PaymentPosting:
-    from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
-
-    s = settings()
-    return DynamoPaymentPosting(s.ledger_table, s.audit_table)
 
 
 def _plan_request(
@@ -61,7 +55,7 @@ def quote_plan(body: QuoteIn) -> QuoteOut:
     from arportal.services import plans
 
     customer_id = require_customer(current_caller(router))
-    quote = plans.quote(_ledger(), customer_id, _plan_request(body), today=clock.today())
+    quote = plans.quote(stores.payment_posting(), customer_id, _plan_request(body), today=clock.today())
     return QuoteOut.of(quote)
 
 
@@ -72,19 +66,17 @@ def quote_plan(body: QuoteIn) -> QuoteOut:
     responses=_CREATED,  # type: ignore[arg-type]
 )
 def create_schedule(body: Annotated[ScheduleIn, Body()]) -> Response[str]:
-    from arportal.adapters.dynamodb.payment_methods import DynamoPaymentMethods
-    from arportal.adapters.dynamodb.schedules import DynamoSchedules
     from arportal.services import autopay, plans
 
     customer_id = require_customer(current_caller(router))
     key = idempotency_key(router.current_event.headers)
 
     def work() -> Outcome:
-        table, now = settings().ledger_table, clock.now()
-        schedules, methods = DynamoSchedules(table), DynamoPaymentMethods(table)
+        now = clock.now()
+        ledger, schedules, methods = stores.payment_posting(), stores.schedules(), portal.payment_methods()
         if isinstance(body, AutopayIn):
             created = autopay.enrol(
-                _ledger(),
+                ledger,
                 schedules,
                 methods,
                 customer_id,
@@ -98,7 +90,7 @@ def create_schedule(body: Annotated[ScheduleIn, Body()]) -> Response[str]:
         else:
             accepted = tuple(PlannedInstalment(i.due_date, i.amount) for i in body.instalments)
             request = _plan_request(body, method=body.payment_method_id, accepted=accepted)
-            created = plans.accept(_ledger(), schedules, methods, customer_id, request, idempotency_key=key, now=now)
+            created = plans.accept(ledger, schedules, methods, customer_id, request, idempotency_key=key, now=now)
         return Outcome(HTTPStatus.CREATED, ScheduleOut.of(created.schedule).model_dump(mode="json"))
 
     return run_once(
@@ -108,6 +100,7 @@ def create_schedule(body: Annotated[ScheduleIn, Body()]) -> Response[str]:
         payload=body.model_dump(mode="json"),
         work=work,
         lambda_context=router.lambda_context,
+        persistence=stores.idempotency_records(),
     )
 
 
@@ -117,9 +110,8 @@ def create_schedule(body: Annotated[ScheduleIn, Body()]) -> Response[str]:
     summary="Cancel an autopay enrolment or a payment plan (a charge waiting to be retried is not retried)",
 )
 def cancel_schedule(schedule_id: str) -> ScheduleOut:
-    from arportal.adapters.dynamodb.schedules import DynamoSchedules
     from arportal.services import autopay
 
     customer_id = require_customer(current_caller(router))
-    schedule = autopay.cancel(DynamoSchedules(settings().ledger_table), customer_id, schedule_id, now=clock.now())
+    schedule = autopay.cancel(stores.schedules(), customer_id, schedule_id, now=clock.now())
     return ScheduleOut.of(schedule)

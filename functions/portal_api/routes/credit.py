@@ -17,6 +17,7 @@ from arportal.api.app import current_caller, new_router
 from arportal.api.credit import CREDIT_RESPONSES, CreditApplicationIn, respond
 from arportal.api.idempotency import idempotency_key
 from arportal.api.identity import require_customer
+from arportal.wiring import stores
 
 router = new_router()
 
@@ -48,4 +49,5 @@ def apply_my_credit(body: Annotated[CreditApplicationIn, Body()]) -> Response[st
         operation="portal.credit_applications",
         payload=body.model_dump(mode="json"),
         lambda_context=router.lambda_context,
+        persistence=stores.idempotency_records(),
     )

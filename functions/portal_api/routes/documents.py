@@ -7,15 +7,15 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from arportal import clock
-from arportal.adapters.dynamodb import keys
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_customer
-from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor, encode_cursor
+from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, encode_cursor
 from arportal.api.record_schemas import DocumentOut
-from arportal.config import settings
 from arportal.domain.errors import NotFoundError
 from arportal.domain.models import DocumentKind
+from arportal.wiring import portal, stores
 from portal_api.schemas_statements import DocumentListOut, DownloadOut
+from portal_api.schemas_views import page_start
 
 router = new_router()
 _DOCUMENT_ID = r"^doc_[0-9A-Z]{26}$"
@@ -27,14 +27,11 @@ def list_documents(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
 ) -> DocumentListOut:
-    from arportal.adapters.dynamodb.documents import DynamoDocuments
     from arportal.services import documents
 
     customer_id = require_customer(current_caller(router))
-    start = decode_cursor(cursor, expected={"PK": keys.customer_pk(customer_id)})
-    page = documents.list_documents(
-        DynamoDocuments(settings().ledger_table), customer_id, kind=type, limit=limit, start=start
-    )
+    start = page_start(cursor, portal.list_start(customer_id, "documents"))
+    page = documents.list_documents(stores.documents(), customer_id, kind=type, limit=limit, start=start)
     return DocumentListOut(
         documents=[DocumentOut.of(d) for d in page.items],
         next_cursor=encode_cursor(page.next_key),  # type: ignore[arg-type]
@@ -49,19 +46,10 @@ def list_documents(
 def get_document(documentId: str) -> DownloadOut:  # the path parameter's name in the contract
     import re
 
-    from arportal.adapters.dynamodb.documents import DynamoDocuments
-    from arportal.adapters.s3 import S3DocumentStore
     from arportal.services import documents
 
     customer_id = require_customer(current_caller(router))
     if not re.match(_DOCUMENT_ID, documentId):
         raise NotFoundError("no such document")  # the same answer as another customer's id: nothing to learn
-    config = settings()
-    link = documents.download_link(
-        DynamoDocuments(config.ledger_table),
-        S3DocumentStore(config.documents_bucket),
-        customer_id,
-        documentId,
-        now=clock.now(),
-    )
-    return DownloadOut.of(link)
+    files, now = stores.document_files(), clock.now()
+    return DownloadOut.of(documents.download_link(stores.documents(), files, customer_id, documentId, now=now))

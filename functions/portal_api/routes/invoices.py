@@ -7,17 +7,15 @@ from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from arportal import clock
-from arportal.adapters.dynamodb import keys
-from arportal.adapters.dynamodb.portal_queries import DynamoPortalReader
 from arportal.api.app import current_caller, new_router
 from arportal.api.errors import ApiError
 from arportal.api.identity import require_customer
 from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE
+from arportal.api.parameters import AccountNumberQuery, DepartmentQuery, InvoiceIdPath
 from arportal.api.record_schemas import CreditNoteOut
-from arportal.config import settings
 from arportal.domain.invoice_views import (
     DEFAULT_INVOICE_SORT,
     DisplayStatus,
@@ -27,6 +25,7 @@ from arportal.domain.invoice_views import (
 )
 from arportal.domain.models import Invoice
 from arportal.services import portal_views
+from arportal.wiring import portal
 from portal_api.schemas_views import (
     CreditNoteListOut,
     InvoiceDetailOut,
@@ -34,8 +33,6 @@ from portal_api.schemas_views import (
     InvoiceOut,
     SalesOrderListOut,
     SalesOrderOut,
-    invoice_after,
-    invoice_cursor,
     page_cursor,
     page_start,
 )
@@ -44,10 +41,6 @@ router = new_router()
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page size, 1-{MAX_PAGE}")]
 Cursor = Annotated[str | None, Query(max_length=2000, description="next_cursor of the previous page")]
-
-
-def _reader() -> DynamoPortalReader:
-    return DynamoPortalReader(settings().ledger_table)
 
 
 def _filter(
@@ -81,8 +74,8 @@ def _filter(
 )
 def list_invoices(  # noqa: PLR0917 - Powertools passes the query parameters by name
     status: Annotated[list[DisplayStatus] | None, Query(description="Repeat: status=open&status=overdue")] = None,
-    account: Annotated[str | None, Query(max_length=32)] = None,
-    department: Annotated[str | None, Query(max_length=32)] = None,
+    account: AccountNumberQuery = None,
+    department: DepartmentQuery = None,
     issued_from: Annotated[date | None, Query(alias="from", description="Issue date, inclusive")] = None,
     issued_to: Annotated[date | None, Query(alias="to", description="Issue date, inclusive")] = None,
     sort: Annotated[InvoiceSort, Query()] = DEFAULT_INVOICE_SORT,
@@ -94,14 +87,15 @@ def list_invoices(  # noqa: PLR0917 - Powertools passes the query parameters by 
     where = _filter(status, account, department, issued_from, issued_to)
     today = clock.today()
     if format == "csv":
-        rows = portal_views.invoice_export(_reader(), customer_id, where, sort, today=today)
+        rows = portal_views.invoice_export(portal.reader(), customer_id, where, sort, today=today)
         return _csv(rows, today)
-    after = invoice_after(cursor, customer_id, sort)
-    page = portal_views.invoice_page(_reader(), customer_id, where, sort, today=today, limit=limit, after=after)
+    key = page_start(cursor, portal.invoice_list_start(customer_id, sort))
+    after = portal.invoice_position(key) if key else None
+    page = portal_views.invoice_page(portal.reader(), customer_id, where, sort, today=today, limit=limit, after=after)
     body = InvoiceListOut(
         invoices=[InvoiceOut.of(inv, today) for inv in page.invoices],
         total=page.total,
-        next_cursor=invoice_cursor(customer_id, sort, page.after),
+        next_cursor=page_cursor(portal.invoice_key(customer_id, sort, page.after) if page.after else None),
     )
     return Response(200, "application/json", body)
 
@@ -131,17 +125,17 @@ def _csv(invoices: list[Invoice], today: date) -> Response[Any]:
 
 
 @router.get("/v1/portal/invoices/<invoiceId>", tags=["portal"], summary="One invoice: lines, payments and credit")
-def get_invoice(invoiceId: Annotated[str, Path(max_length=64)]) -> InvoiceDetailOut:  # the path's own name
+def get_invoice(invoiceId: InvoiceIdPath) -> InvoiceDetailOut:  # the path's own name
     customer_id = require_customer(current_caller(router))
-    detail = portal_views.invoice_detail(_reader(), customer_id, invoiceId)
+    detail = portal_views.invoice_detail(portal.reader(), customer_id, invoiceId)
     return InvoiceDetailOut.of(detail, clock.today())
 
 
 @router.get("/v1/portal/credit-notes", tags=["portal"], summary="Your credit notes: applied to what, what is left")
 def list_credit_notes(cursor: Cursor = None, limit: Limit = DEFAULT_PAGE) -> CreditNoteListOut:
     customer_id = require_customer(current_caller(router))
-    start = page_start(cursor, customer_id, keys.credit_note_sk(""))
-    page = portal_views.credit_notes(_reader(), customer_id, limit=limit, start=start)
+    start = page_start(cursor, portal.list_start(customer_id, "credit_notes"))
+    page = portal_views.credit_notes(portal.reader(), customer_id, limit=limit, start=start)
     return CreditNoteListOut(
         credit_notes=[CreditNoteOut.of(cn) for cn in page.items], next_cursor=page_cursor(page.next_key)
     )
@@ -150,8 +144,8 @@ def list_credit_notes(cursor: Cursor = None, limit: Limit = DEFAULT_PAGE) -> Cre
 @router.get("/v1/portal/sales-orders", tags=["portal"], summary="Your sales orders (view only)")
 def list_sales_orders(cursor: Cursor = None, limit: Limit = DEFAULT_PAGE) -> SalesOrderListOut:
     customer_id = require_customer(current_caller(router))
-    start = page_start(cursor, customer_id, keys.sales_order_sk(""))
-    page = portal_views.sales_orders(_reader(), customer_id, limit=limit, start=start)
+    start = page_start(cursor, portal.list_start(customer_id, "sales_orders"))
+    page = portal_views.sales_orders(portal.reader(), customer_id, limit=limit, start=start)
     return SalesOrderListOut(
         sales_orders=[SalesOrderOut.of(so) for so in page.items], next_cursor=page_cursor(page.next_key)
     )

@@ -9,17 +9,18 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from arportal import clock
-from arportal.adapters.dynamodb import keys
 from arportal.api.app import current_caller, new_router
 from arportal.api.errors import SECURITY_HEADERS
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_customer
-from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor, encode_cursor
-from arportal.config import settings
+from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, encode_cursor
 from arportal.domain.models import PaymentMethodType
+from arportal.wiring import portal, stores
 from portal_api.schemas_autopay import MethodIn, MethodListOut, MethodOut
+from portal_api.schemas_views import page_start
 
-# Services and adapters are imported inside the routes: a cold start serving another route never pays for them.
+# Services are imported inside the routes, adapters built by the composition root on first use: a cold start
+# serving another route never pays for them.
 router = new_router()
 _SAVED = {201: {"description": "Saved", "content": {"application/json": {"model": MethodOut}}}}
 
@@ -29,13 +30,11 @@ def list_methods(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
 ) -> MethodListOut:
-    from arportal.adapters.dynamodb.payment_methods import DynamoPaymentMethods
     from arportal.services import payment_methods
 
     customer_id = require_customer(current_caller(router))
-    start = decode_cursor(cursor, expected={"PK": keys.customer_pk(customer_id)})
-    store = DynamoPaymentMethods(settings().ledger_table)
-    page = payment_methods.list_methods(store, customer_id, limit=limit, start=start)
+    start = page_start(cursor, portal.list_start(customer_id, "payment_methods"))
+    page = payment_methods.list_methods(portal.payment_methods(), customer_id, limit=limit, start=start)
     today = clock.today()
     return MethodListOut(
         items=[MethodOut.of(method, today) for method in page.methods],
@@ -50,7 +49,6 @@ def list_methods(
     responses=_SAVED,  # type: ignore[arg-type]
 )
 def save_method(body: MethodIn) -> Response[str]:
-    from arportal.adapters.dynamodb.payment_methods import DynamoPaymentMethods
     from arportal.services import payment_methods
 
     customer_id = require_customer(current_caller(router))
@@ -67,9 +65,8 @@ def save_method(body: MethodIn) -> Response[str]:
     )
 
     def work() -> Outcome:
-        store = DynamoPaymentMethods(settings().ledger_table)
         now = clock.now()
-        saved = payment_methods.save_method(store, customer_id, draft, idempotency_key=key, now=now)
+        saved = payment_methods.save_method(portal.payment_methods(), customer_id, draft, idempotency_key=key, now=now)
         return Outcome(HTTPStatus.CREATED, MethodOut.of(saved.method, now.date()).model_dump(mode="json"))
 
     return run_once(
@@ -79,6 +76,7 @@ def save_method(body: MethodIn) -> Response[str]:
         payload=body.model_dump(mode="json"),
         work=work,
         lambda_context=router.lambda_context,
+        persistence=stores.idempotency_records(),
     )
 
 
@@ -92,15 +90,12 @@ def remove_method(
     payment_method_id: str,
     replacement: Annotated[str | None, Query(max_length=64, description="Move schedules to this method")] = None,
 ) -> Response[str]:
-    from arportal.adapters.dynamodb.payment_methods import DynamoPaymentMethods
-    from arportal.adapters.dynamodb.schedules import DynamoSchedules
     from arportal.services import payment_methods
 
     customer_id = require_customer(current_caller(router))
-    table = settings().ledger_table
     payment_methods.remove_method(
-        DynamoPaymentMethods(table),
-        DynamoSchedules(table),
+        portal.payment_methods(),
+        stores.schedules(),
         customer_id,
         payment_method_id,
         replacement=replacement,

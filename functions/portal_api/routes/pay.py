@@ -23,9 +23,11 @@ from arportal import wiring
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import idempotency_key, run_once
 from arportal.api.identity import require_customer
+from arportal.api.parameters import AmountQuery
 from arportal.api.pay import Method, PayOut, QuoteOut, outcome_of, quote_out
 from arportal.config import settings
 from arportal.domain.models import Channel, PaymentMethodType
+from arportal.wiring import stores
 from portal_api.schemas_pay import PayIn
 
 router = new_router()
@@ -48,7 +50,7 @@ _RESPONSES: dict[int, OpenAPIResponse] = {
     summary="The convenience fee and total of a payment, to show before the payer confirms",
 )
 def quote(
-    amount: Annotated[int, Query(gt=0, le=10**13, description="Minor units")],
+    amount: AmountQuery,
     method: Annotated[Method, Query()],
 ) -> QuoteOut:
     require_customer(current_caller(router))
@@ -91,4 +93,5 @@ def create_payment(body: PayIn) -> Response[str]:
         payload=body.model_dump(mode="json"),
         work=lambda: outcome_of(wiring.checkout(command, contact=None), location="/v1/portal/payments"),
         lambda_context=router.lambda_context,
+        persistence=stores.idempotency_records(),
     )

@@ -6,113 +6,27 @@ Making a payment (POST /v1/portal/payments) lives in ``pay.py``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import Field
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from arportal.adapters.dynamodb import keys
-from arportal.adapters.dynamodb.portal_queries import DynamoPortalReader
 from arportal.api.app import current_caller, new_router
 from arportal.api.errors import ApiError
 from arportal.api.identity import require_customer
 from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE
-from arportal.api.record_schemas import AllocationOut
-from arportal.api.schemas import MoneyOut, Out, StatusChangeOut
-from arportal.config import settings
+from arportal.api.parameters import PaymentIdPath
 from arportal.domain import models as m
 from arportal.domain.invoice_views import PaymentFilter
 from arportal.domain.status import PaymentStatus
 from arportal.services import portal_views
-from arportal.services.portal_views import PaymentDetail
-from portal_api.schemas_views import MethodOut, page_cursor, page_start
+from arportal.wiring import portal
+from portal_api.schemas_payments import PaymentDetailOut, PaymentListOut, PaymentOut
+from portal_api.schemas_views import page_cursor, page_start
 
 router = new_router()
-
-
-class PaymentOut(Out):
-    payment_id: str
-    created_at: datetime
-    amount: MoneyOut
-    fee: MoneyOut
-    total: MoneyOut
-    method: MethodOut
-    channel: str
-    status: str
-    receipt_number: str | None
-    history: list[StatusChangeOut]
-
-    @classmethod
-    def of(cls, p: m.Payment) -> PaymentOut:
-        return cls(
-            payment_id=p.payment_id,
-            created_at=p.created_at,
-            amount=MoneyOut.of(p.amount, p.currency),
-            fee=MoneyOut.of(p.fee_amount, p.currency),
-            total=MoneyOut.of(p.amount + p.fee_amount, p.currency),
-            method=MethodOut.of(p.method),
-            channel=p.channel.value,
-            status=p.status.value,
-            receipt_number=p.receipt_number,
-            history=[StatusChangeOut(status=h.status.value, at=h.at, by=h.by) for h in p.history],
-        )
-
-
-class PaymentListOut(Out):
-    payments: list[PaymentOut]
-    next_cursor: str | None
-
-
-class CreditHeldOut(Out):
-    amount: MoneyOut
-    credit_note_id: str | None
-    remaining: MoneyOut | None
-
-
-class ReceiptLinkOut(Out):
-    receipt_number: str
-    document_id: str | None
-    document_url: str | None = Field(description="GET it (with your token) for a short-lived download link")
-
-
-class PaymentDetailOut(Out):
-    payment: PaymentOut
-    allocations: list[AllocationOut]
-    credit_held: CreditHeldOut | None
-    receipt: ReceiptLinkOut | None
-
-    @classmethod
-    def of(cls, d: PaymentDetail) -> PaymentDetailOut:
-        p, cur = d.payment, d.payment.currency
-        credit = None
-        if d.unapplied > 0:
-            cn = d.credit_note
-            credit = CreditHeldOut(
-                amount=MoneyOut.of(d.unapplied, cur),
-                credit_note_id=cn.credit_note_id if cn else None,
-                remaining=MoneyOut.of(cn.remaining, cn.currency) if cn else None,
-            )
-        receipt = None
-        if p.receipt_number:
-            doc = d.receipt_document_id
-            receipt = ReceiptLinkOut(
-                receipt_number=p.receipt_number,
-                document_id=doc,
-                document_url=f"/v1/portal/documents/{doc}" if doc else None,
-            )
-        return cls(
-            payment=PaymentOut.of(p),
-            allocations=[AllocationOut.of(a) for a in d.allocations],
-            credit_held=credit,
-            receipt=receipt,
-        )
-
-
-def _reader() -> DynamoPortalReader:
-    return DynamoPortalReader(settings().ledger_table)
 
 
 def _filter(status: list[PaymentStatus] | None, start: date | None, end: date | None) -> PaymentFilter:
@@ -149,9 +63,9 @@ def list_payments(  # noqa: PLR0917 - Powertools passes the query parameters by 
     customer_id = require_customer(current_caller(router))
     where = _filter(status, made_from, made_to)
     if format == "csv":
-        return _csv(portal_views.payment_export(_reader(), customer_id, where))
-    start = page_start(cursor, customer_id, keys.payment_sk(""))
-    page = portal_views.payment_page(_reader(), customer_id, where, limit=limit, start=start)
+        return _csv(portal_views.payment_export(portal.reader(), customer_id, where))
+    start = page_start(cursor, portal.list_start(customer_id, "payments"))
+    page = portal_views.payment_page(portal.reader(), customer_id, where, limit=limit, start=start)
     body = PaymentListOut(payments=[PaymentOut.of(p) for p in page.items], next_cursor=page_cursor(page.next_key))
     return Response(200, "application/json", body)
 
@@ -183,6 +97,6 @@ def _csv(payments: Iterable[m.Payment]) -> Response[Any]:
     tags=["portal"],
     summary="One payment: method, allocation, credit held, status history and receipt",
 )
-def get_payment(paymentId: Annotated[str, Path(max_length=64)]) -> PaymentDetailOut:  # the path's own name
+def get_payment(paymentId: PaymentIdPath) -> PaymentDetailOut:  # the path's own name
     customer_id = require_customer(current_caller(router))
-    return PaymentDetailOut.of(portal_views.payment_detail(_reader(), customer_id, paymentId))
+    return PaymentDetailOut.of(portal_views.payment_detail(portal.reader(), customer_id, paymentId))

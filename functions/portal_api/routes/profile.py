@@ -5,19 +5,19 @@ Reading the profile is ``GET /v1/portal/me`` in ``dashboard.py``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
 from arportal import clock
-from arportal.adapters.dynamodb.portal_commands import DynamoProfileStore
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_customer
-from arportal.api.schemas import DeliverableEmail, In, Out, ProfileOut
+from arportal.api.schemas import DeliverableEmail, In, ProfileOut
 from arportal.config import settings
 from arportal.domain.portal_errors import RateLimitedError
 from arportal.services import profile
+from arportal.wiring import portal, stores
+from portal_api.schemas import EmailChangeOut, ProfileUpdateOut
 from portal_api.schemas_views import rate_limited_response
 
 router = new_router()
@@ -61,40 +61,22 @@ class EmailConfirmationIn(In):
     code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
 
 
-class EmailChangeOut(Out):
-    pending_email: str
-    expires_at: datetime
-
-
-class ProfileUpdateOut(Out):
-    profile: ProfileOut
-    email_change: EmailChangeOut | None = Field(description="Set when a confirmation code was sent")
-
-
-def _store() -> DynamoProfileStore:
-    return DynamoProfileStore(settings().ledger_table)
-
-
 @router.patch("/v1/portal/me", tags=["portal"], summary="Change your contact details, preferences or email")
 def patch_me(body: ProfilePatchIn) -> ProfileUpdateOut:
     customer_id = require_customer(current_caller(router))
-    from arportal.adapters.dynamodb.rate_limits import DynamoRateCounter
-    from arportal.adapters.ses import SesMailer
-
-    s = settings()
     fields = body.model_dump(mode="json", exclude_unset=True)
     if "preferences" in fields:  # only what was named: null means "leave as it is" inside preferences
         fields["preferences"] = {k: v for k, v in (fields["preferences"] or {}).items() if v is not None}
     if fields.get("email") is None:
         fields.pop("email", None)  # the contact email can be changed, not removed
     update = profile.update_profile(
-        _store(),
-        SesMailer(s.sender_email),
-        DynamoRateCounter(s.ledger_table),
+        portal.profile_store(),
+        stores.mailer(),
+        stores.rate_counter(),
         customer_id,
         fields,
         now=clock.now(),
-        agency_name=s.agency_name,
+        agency_name=settings().agency_name,
     )
     pending = update.pending_email
     return ProfileUpdateOut(
@@ -112,4 +94,4 @@ def patch_me(body: ProfilePatchIn) -> ProfileUpdateOut:
 )
 def confirm_email(body: EmailConfirmationIn) -> ProfileOut:
     customer_id = require_customer(current_caller(router))
-    return ProfileOut.of(profile.confirm_email(_store(), customer_id, body.code, now=clock.now()))
+    return ProfileOut.of(profile.confirm_email(portal.profile_store(), customer_id, body.code, now=clock.now()))

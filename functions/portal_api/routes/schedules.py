@@ -9,23 +9,16 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from arportal.adapters.dynamodb import keys
-from arportal.adapters.dynamodb.portal_queries import DynamoPortalReader
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_customer
 from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE
 from arportal.api.record_schemas import ScheduleOut
-from arportal.api.schemas import Out
-from arportal.config import settings
 from arportal.services import portal_views
+from arportal.wiring import portal
+from portal_api.schemas_autopay import ScheduleListOut
 from portal_api.schemas_views import page_cursor, page_start
 
 router = new_router()
-
-
-class ScheduleListOut(Out):
-    schedules: list[ScheduleOut]
-    next_cursor: str | None
 
 
 @router.get(
@@ -38,6 +31,6 @@ def list_schedules(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page size, 1-{MAX_PAGE}")] = DEFAULT_PAGE,
 ) -> ScheduleListOut:
     customer_id = require_customer(current_caller(router))
-    start = page_start(cursor, customer_id, keys.schedule_sk(""))
-    page = portal_views.schedules(DynamoPortalReader(settings().ledger_table), customer_id, limit=limit, start=start)
+    start = page_start(cursor, portal.list_start(customer_id, "schedules"))
+    page = portal_views.schedules(portal.reader(), customer_id, limit=limit, start=start)
     return ScheduleListOut(schedules=[ScheduleOut.of(s) for s in page.items], next_cursor=page_cursor(page.next_key))

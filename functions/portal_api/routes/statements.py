@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Literal
 
@@ -15,21 +16,22 @@ from arportal.api.identity import require_customer
 from arportal.config import settings
 from arportal.domain.models import Customer
 from arportal.domain.statement import Statement
+from arportal.domain.values import AccountNumber
 from arportal.ports import RenderedFile
+from arportal.wiring import portal, stores
 from portal_api.schemas_statements import StatementFileOut, StatementOut, csv_columns, csv_rows, statement_json
 
 router = new_router()
 
-AccountNumberQuery = Annotated[
-    str | None, Query(pattern=r"^[A-Z]{2,4}-[0-9]{4,12}$", description="Only this account's activity")
-]
+AccountFilter = Annotated[AccountNumber | None, Query(description="Only this account's activity")]
 
 
 class StatementFiles:
-    """PDF and CSV renderings of a statement (the ``StatementRenderer`` port)."""
+    """PDF and CSV renderings of a statement (the ``StatementRenderer`` port): the CSV has this API's columns, the
+    PDF is drawn by ``pdf`` (the composition root's writer, ``arportal.wiring.portal.statement_pdf``)."""
 
-    def __init__(self, agency_name: str, logo: bytes | None) -> None:
-        self.agency_name, self.logo = agency_name, logo
+    def __init__(self, pdf: Callable[[Statement, Customer], bytes]) -> None:
+        self.pdf = pdf
 
     def render(self, statement: Statement, customer: Customer, fmt: str) -> RenderedFile:
         if fmt == "csv":
@@ -37,10 +39,7 @@ class StatementFiles:
 
             body = render_csv(csv_rows(statement), csv_columns(statement.currency))
             return RenderedFile(body, "text/csv; charset=utf-8", "csv")
-        from arportal.adapters.pdf.statement import render_statement_pdf
-
-        pdf = render_statement_pdf(statement, agency_name=self.agency_name, customer=customer, logo=self.logo)
-        return RenderedFile(pdf, "application/pdf", "pdf")
+        return RenderedFile(self.pdf(statement, customer), "application/pdf", "pdf")
 
 
 @router.get(
@@ -59,39 +58,29 @@ class StatementFiles:
 def get_statement(
     from_date: Annotated[date, Query(alias="from", description="First day (YYYY-MM-DD)")],
     to_date: Annotated[date, Query(alias="to", description="Last day (YYYY-MM-DD); at most today")],
-    account: AccountNumberQuery = None,
+    account: AccountFilter = None,
     format: Annotated[Literal["json", "pdf", "csv"], Query()] = "json",  # the contract's name
 ) -> Response[str]:
-    from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
-    from arportal.adapters.dynamodb.history import DynamoStatementHistory
     from arportal.services import statements
 
     customer_id = require_customer(current_caller(router))
-    config = settings()
+    currency = settings().currency
     query = statements.StatementQuery(customer_id, from_date, to_date, account)
-    history = DynamoStatementHistory(config.ledger_table)
-    customers = DynamoCustomerRecords(config.ledger_table)
+    history, customers = portal.statement_history(), stores.customer_records()
     now = clock.now()
     if format == "json":
-        built = statements.statement(
-            query, history=history, customers=customers, currency=config.currency, today=now.date()
-        )
+        built = statements.statement(query, history=history, customers=customers, currency=currency, today=now.date())
         return Response(200, content_types.APPLICATION_JSON, statement_json(built))
 
-    from arportal.adapters.dynamodb.documents import DynamoDocuments
-    from arportal.adapters.pdf.branding import agency_logo
-    from arportal.adapters.s3 import S3DocumentStore
-
-    store = S3DocumentStore(config.documents_bucket)
     link = statements.statement_file(
         query,
         format,
         history=history,
         customers=customers,
-        renderer=StatementFiles(config.agency_name, agency_logo(store) if format == "pdf" else None),
-        store=store,
-        documents=DynamoDocuments(config.ledger_table),
-        currency=config.currency,
+        renderer=StatementFiles(portal.statement_pdf()),
+        store=stores.document_files(),
+        documents=stores.documents(),
+        currency=currency,
         now=now,
     )
     return Response(200, content_types.APPLICATION_JSON, json.dumps(StatementFileOut.of(link).model_dump(mode="json")))

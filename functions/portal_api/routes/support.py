@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from arportal import clock
-from arportal.adapters.dynamodb.portal_commands import DynamoSupportStore
-from arportal.adapters.dynamodb.rate_limits import DynamoRateCounter
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import idempotency_key
 from arportal.api.identity import require_customer
-from arportal.api.schemas import Out
-from arportal.config import settings
-from arportal.domain import models as m
 from arportal.domain.portal_errors import RateLimitedError
+from arportal.domain.values import InvoiceId, PaymentId
 from arportal.services import support
+from arportal.wiring import portal, stores
+from portal_api.schemas import SupportRequestOut
 from portal_api.schemas_views import rate_limited_response
 
 router = new_router()
 router.exception_handler(RateLimitedError)(rate_limited_response)
-
-RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 class SupportRequestIn(BaseModel):
@@ -32,26 +27,8 @@ class SupportRequestIn(BaseModel):
 
     subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=3500)]
-    invoice_id: RecordId | None = None
-    payment_id: RecordId | None = None
-
-
-class SupportRequestOut(Out):
-    interaction_id: str
-    kind: str
-    at: datetime
-    invoice_id: str | None
-    payment_id: str | None
-
-    @classmethod
-    def of(cls, i: m.Interaction) -> SupportRequestOut:
-        return cls(
-            interaction_id=i.interaction_id,
-            kind=i.kind.value,
-            at=i.at,
-            invoice_id=i.invoice_id,
-            payment_id=i.payment_id,
-        )
+    invoice_id: InvoiceId | None = None
+    payment_id: PaymentId | None = None
 
 
 @router.post(
@@ -63,10 +40,9 @@ class SupportRequestOut(Out):
 def create_support_request(body: SupportRequestIn) -> Response[SupportRequestOut]:
     customer_id = require_customer(current_caller(router))
     key = idempotency_key(router.current_event.headers)
-    s = settings()
     submitted = support.submit(
-        DynamoSupportStore(s.ledger_table),
-        DynamoRateCounter(s.ledger_table),
+        portal.support_store(),
+        stores.rate_counter(),
         support.SupportRequest(customer_id, body.subject, body.message, body.invoice_id, body.payment_id),
         idempotency_key=key,
         now=clock.now(),

@@ -5,7 +5,6 @@ Paying with the token (POST /v1/public/payments) lives in ``guest_pay.py``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from http import HTTPStatus
 from typing import Annotated, cast
 
@@ -16,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from arportal import clock, wiring
 from arportal.api.app import new_router
 from arportal.api.errors import ApiError, error_response
-from arportal.api.schemas import MoneyOut, Out
-from arportal.config import settings
+from arportal.api.schemas import MoneyOut
 from arportal.domain.portal_errors import RateLimitedError
+from arportal.domain.values import MinorAmount
 from arportal.services import guest
+from public_api.schemas import GuestInvoiceOut, LookupOut
 
 router = new_router()
 
@@ -40,23 +40,7 @@ class LookupIn(BaseModel):
     postal_code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9 -]{3,10}$")] | None = (
         None
     )
-    amount_due: (
-        Annotated[int, Field(ge=0, le=10**13, description="The balance in minor units (1234 = 12.34)")] | None
-    ) = None
-
-
-class GuestInvoiceOut(Out):
-    number: str
-    due_date: date
-    balance: MoneyOut
-    department: str
-    payee: str = Field(description="The payee's initials only, e.g. 'J. R.'")
-
-
-class LookupOut(Out):
-    guest_token: str = Field(description="Send as 'Authorization: Guest <token>' to pay this invoice")
-    expires_at: datetime
-    invoice: GuestInvoiceOut
+    amount_due: Annotated[MinorAmount, Field(description="The balance in minor units (1234 = 12.34)")] | None = None
 
 
 @router.post(
@@ -72,14 +56,12 @@ def lookup(body: LookupIn) -> LookupOut:
             "give exactly one proof: the postal code on file or the amount due",
             [{"field": "body.postal_code", "reason": "exactly one of postal_code and amount_due"}],
         )
-    from arportal.adapters.dynamodb.portal_commands import DynamoGuestStore
-    from arportal.adapters.dynamodb.rate_limits import DynamoRateCounter
+    from arportal.wiring import public, stores  # here: a cold start serving another route never loads them
 
     event = cast(APIGatewayProxyEvent, router.current_event)
-    table = settings().ledger_table
     found = guest.lookup(
-        DynamoGuestStore(table),
-        DynamoRateCounter(table),
+        public.guest_store(),
+        stores.rate_counter(),
         invoice_number=body.invoice_number,
         postal_code=body.postal_code,
         amount_due=body.amount_due,

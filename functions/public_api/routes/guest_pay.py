@@ -22,10 +22,12 @@ from arportal import clock, wiring
 from arportal.api.app import new_router
 from arportal.api.errors import ApiError
 from arportal.api.idempotency import idempotency_key, run_once
-from arportal.api.pay import CurrencyCode, PayOut, QuoteOut, Token, outcome_of, quote_out
-from arportal.api.schemas import DeliverableEmail, StrictCents
+from arportal.api.parameters import AmountQuery
+from arportal.api.pay import PayOut, QuoteOut, Token, outcome_of, quote_out
+from arportal.api.schemas import DeliverableEmail, StrictCents, StrictMinorAmount
 from arportal.config import settings
 from arportal.domain.models import Channel, PaymentMethodType
+from arportal.domain.values import Currency
 
 router = new_router()
 GuestMethod = Literal["card", "debit", "wallet"]
@@ -44,11 +46,11 @@ class GuestPayIn(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     amount: StrictCents
-    currency: CurrencyCode
+    currency: Currency
     method: GuestMethod
     token: Token
     receipt_email: DeliverableEmail | None = Field(default=None, description="Where to send the receipt")
-    expected_fee: Annotated[int, Field(strict=True, ge=0, le=10**13)] | None = None
+    expected_fee: StrictMinorAmount | None = None
 
 
 @router.get(
@@ -57,7 +59,7 @@ class GuestPayIn(BaseModel):
     summary="The convenience fee and total of a guest payment, to show before confirming",
 )
 def guest_quote(
-    amount: Annotated[int, Query(gt=0, le=10**13, description="Minor units")],
+    amount: AmountQuery,
     method: Annotated[GuestMethod, Query()],
 ) -> QuoteOut:
     return quote_out(amount, method)
@@ -73,6 +75,7 @@ def guest_payment(body: GuestPayIn) -> Response[str]:
     from arportal.services.guest import verify_guest_token
     from arportal.services.payments import PayCommand
     from arportal.services.receipts import Contact
+    from arportal.wiring import stores
 
     event = cast(APIGatewayProxyEvent, router.current_event)
     token = _guest_token(event.headers.get("Authorization"))
@@ -103,6 +106,7 @@ def guest_payment(body: GuestPayIn) -> Response[str]:
         payload=body.model_dump(mode="json"),
         work=lambda: outcome_of(wiring.checkout(command, contact=contact), location=None),
         lambda_context=router.lambda_context,
+        persistence=stores.idempotency_records(),
     )
 
 

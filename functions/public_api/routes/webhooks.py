@@ -14,31 +14,20 @@ from typing import cast
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
-from pydantic import Field
 
-from arportal import clock, wiring
+from arportal import clock
 from arportal.api.app import new_router
 from arportal.api.errors import ApiError
-from arportal.api.schemas import Out
 from arportal.config import settings
 from arportal.ports import WebhookSignatureError
 from arportal.services import payment_status
+from public_api.schemas import WebhookOut
 
 router = new_router()
 _RESPONSES: dict[int, OpenAPIResponse] = {
     400: {"description": "`invalid_signature`: the signature or its timestamp did not verify; nothing was applied"},
     404: {"description": "Not this deployment's processor"},
 }
-
-
-class WebhookOut(Out):
-    received: bool = True
-    outcome: str = Field(description="applied, duplicate (applied before) or ignored")
-    ignored: bool
-    duplicate: bool
-    payment_id: str | None
-    status: str | None
-    reason: str | None
 
 
 @router.post(
@@ -48,16 +37,14 @@ class WebhookOut(Out):
     responses={200: {"description": "Received", "content": {"application/json": {"model": WebhookOut}}}, **_RESPONSES},
 )
 def processor_webhook(processor: str) -> WebhookOut:
-    from arportal.adapters.dynamodb.status_changes import DynamoStatusChanges
-    from arportal.adapters.processors import processor_for
+    from arportal.wiring import public, stores  # here: a cold start serving another route never loads them
 
-    s = settings()
-    if processor != s.processor:
+    if processor != settings().processor:
         raise ApiError(HTTPStatus.NOT_FOUND, "not_found", f"this deployment does not take {processor!r} webhooks")
     event = cast(APIGatewayProxyEvent, router.current_event)
     raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
     try:
-        reported = processor_for(s).parse_webhook(event.headers, raw)
+        reported = stores.processor().parse_webhook(event.headers, raw)
     except WebhookSignatureError as exc:
         raise ApiError(
             HTTPStatus.BAD_REQUEST, "invalid_signature", "the webhook's signature did not verify; nothing was applied"
@@ -65,8 +52,8 @@ def processor_webhook(processor: str) -> WebhookOut:
     result = payment_status.handle_processor_event(
         reported,
         processor=processor,
-        store=DynamoStatusChanges(s.ledger_table, s.audit_table),
-        receipts=wiring.payments().receipts,
+        store=public.status_changes(),
+        receipts=stores.receipt_services(),
         now=clock.now(),
     )
     return WebhookOut(

@@ -8,23 +8,21 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from arportal.adapters.dynamodb import keys
-from arportal.adapters.dynamodb.reports import DynamoActivity
 from arportal.api.app import current_caller, new_router
 from arportal.api.errors import ApiError
 from arportal.api.identity import require_staff
 from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor, encode_cursor
-from arportal.config import settings
-from arportal.domain.models import Channel, DepartmentCode
+from arportal.api.parameters import DepartmentQuery
+from arportal.domain.models import Channel
 from arportal.domain.permissions import Permission
 from arportal.domain.status import PaymentStatus
 from arportal.ports import ActivityFilter
 from arportal.services import activity
+from arportal.wiring import staff
 from staff_api.schemas_common import PaymentOut
 from staff_api.schemas_reports import ActivityOut
 
 router = new_router()
-_INDEX_KEY = ("PK", "SK", "DAYPK", "DAYSK")
 
 
 @router.get(
@@ -36,7 +34,7 @@ def get_activity(
     *,
     from_: Annotated[date, Query(alias="from", description="First day (UTC), inclusive")],
     to: Annotated[date, Query(description="Last day (UTC), inclusive; at most 92 days after 'from'")],
-    department: Annotated[DepartmentCode | None, Query()] = None,
+    department: DepartmentQuery = None,
     channel: Annotated[Channel | None, Query()] = None,
     terminal: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     status: Annotated[PaymentStatus | None, Query()] = None,
@@ -51,7 +49,7 @@ def get_activity(
         status=status.value if status else None,
     )
     page = activity.browse(
-        DynamoActivity(settings().ledger_table),
+        staff.activity(),
         start=from_,
         end=to,
         where=where,
@@ -64,7 +62,7 @@ def get_activity(
 def _encode(position: activity.ActivityCursor | None) -> str | None:
     if position is None:
         return None
-    return encode_cursor(position.key or {"DAYPK": {"S": keys.activity_day_pk(position.day)}})
+    return encode_cursor(staff.cursors().activity_key(position.day, position.key))
 
 
 def _decode(cursor: str | None, start: date, end: date) -> activity.ActivityCursor | None:
@@ -72,15 +70,12 @@ def _decode(cursor: str | None, start: date, end: date) -> activity.ActivityCurs
     key: dict[str, Any] | None = decode_cursor(cursor, expected={})
     if key is None:
         return None
-    try:
-        day = date.fromisoformat(str(key["DAYPK"]["S"]).removeprefix("DAY#"))
-    except (KeyError, ValueError):
-        day = None
-    if day is None or not start <= day <= end or set(key) not in ({"DAYPK"}, set(_INDEX_KEY)):
+    position = staff.cursors().activity_position(key)
+    if position is None or not start <= position[0] <= end:
         raise ApiError(
             HTTPStatus.BAD_REQUEST,
             "invalid_cursor",
             "the cursor is not one this list gave out for this range; start again without it",
             [{"field": "query.cursor", "reason": "not a cursor from this list"}],
         )
-    return activity.ActivityCursor(day, key if len(key) > 1 else None)
+    return activity.ActivityCursor(*position)

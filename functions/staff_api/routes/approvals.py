@@ -7,16 +7,15 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from arportal import clock
-from arportal.adapters.dynamodb import keys
-from arportal.adapters.dynamodb.approvals import DynamoApprovalStore
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_staff
-from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor, encode_cursor
-from arportal.config import settings
+from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, encode_cursor
 from arportal.domain.permissions import Permission
 from arportal.domain.status import ApprovalStatus
 from arportal.services import approvals
+from arportal.wiring import staff, stores
 from staff_api.schemas_actions import ApprovalOut, ApprovalsPageOut, DecisionIn
+from staff_api.schemas_common import list_start
 
 router = new_router()
 Status = Literal["pending", "approved", "rejected", "expired", "executed", "failed"]
@@ -34,10 +33,9 @@ def list_approvals(
 ) -> ApprovalsPageOut:
     # Anyone who may file a request may list; what they see depends on approvals.decide.
     caller = require_staff(current_caller(router), Permission.CUSTOMERS_READ)
-    s = settings()
-    start = decode_cursor(cursor, expected={"DAYPK": keys.APPROVALS_LIST})
+    start = list_start(cursor, staff.cursors().approvals_queue())
     page = approvals.queue(
-        DynamoApprovalStore(s.ledger_table, s.audit_table),
+        stores.approval_store(),
         status=ApprovalStatus(status) if status else None,
         actor=caller.actor,
         roles=caller.roles,
@@ -66,17 +64,14 @@ def decide(
     body: Annotated[DecisionIn, Body()],
 ) -> ApprovalOut:
     caller = require_staff(current_caller(router), Permission.APPROVALS_DECIDE)
-    from arportal.adapters.stepfunctions import StepFunctionsApprovals
-
-    s = settings()
     decided = approvals.decide(
         approvalId,
         approvals.Decision(body.decision),
         note=body.note,
         actor=caller.actor,
         roles=caller.roles,
-        store=DynamoApprovalStore(s.ledger_table, s.audit_table),
-        workflow=StepFunctionsApprovals(s.approval_state_machine),
+        store=stores.approval_store(),
+        workflow=stores.approval_workflow(),
         now=clock.now(),
     )
     return ApprovalOut.of(decided.approval)

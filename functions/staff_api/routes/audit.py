@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_staff
-from arportal.api.schemas import Out
-from arportal.config import settings
 from arportal.domain.permissions import Permission
 from arportal.services import audit
+from arportal.wiring import staff
+from staff_api.schemas import AuditOut, VerificationOut
 
 router = new_router()
 # '<type>:<id>', the id as our ids are written: '#' (our keys' delimiter) or any other character is a 422, never
 # a lookup of some other key that answers an empty "verified" trail.
 ENTITY_PATTERN = r"^[a-z_]{3,20}:[A-Za-z0-9_-]{3,64}$"
-
-
-class VerificationOut(Out):
-    ok: bool
-    records: int
-    problems: list[str]
-
-
-class AuditOut(Out):
-    entity_type: str
-    entity_id: str
-    records: list[dict[str, Any]]
-    verification: VerificationOut
 
 
 @router.get("/v1/staff/audit", tags=["staff"], summary="One entity's audit trail, oldest first, with its verification")
@@ -42,7 +28,7 @@ def get_audit(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditOut:
     require_staff(current_caller(router), Permission.AUDIT_READ)
-    history = audit.entity_history(DynamoAuditTrail(settings().audit_table), entity, limit=limit)
+    history = audit.entity_history(staff.audit_trail(), entity, limit=limit)
     v = history.verification
     return AuditOut(
         entity_type=history.entity_type,

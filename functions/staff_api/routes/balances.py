@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
-from arportal.adapters.dynamodb.staff_queries import DynamoStaffQueries
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_staff
+from arportal.api.parameters import CustomerIdPath
 from arportal.config import settings
 from arportal.domain.permissions import Permission
 from arportal.services import balances
-from staff_api.schemas_common import CUSTOMER_ID_PATTERN, BalancesOut
+from arportal.wiring import staff
+from staff_api.schemas_common import BalancesOut
 
 router = new_router()
 
@@ -24,12 +21,9 @@ router = new_router()
     "last known answer",
 )
 def get_balances(
-    customerId: Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN)],
+    customerId: CustomerIdPath,
 ) -> BalancesOut:
     require_staff(current_caller(router), Permission.CUSTOMERS_READ)
-    from arportal.adapters.balances import sources_for
-
-    s = settings()
     cid = customerId.upper()
-    summary = balances.balances(DynamoStaffQueries(s.ledger_table), sources_for(s), cid, currency=s.currency)
+    summary = balances.balances(staff.queries(), staff.balance_sources(), cid, currency=settings().currency)
     return BalancesOut.of(cid, summary)

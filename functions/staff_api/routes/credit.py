@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from arportal import wiring
@@ -14,8 +14,9 @@ from arportal.api.app import current_caller, new_router
 from arportal.api.credit import CREDIT_RESPONSES, CreditApplicationIn, respond
 from arportal.api.idempotency import idempotency_key
 from arportal.api.identity import require_staff
+from arportal.api.parameters import CustomerIdPath
 from arportal.domain.permissions import Permission
-from staff_api.schemas_common import CUSTOMER_ID_PATTERN
+from arportal.wiring import stores
 
 router = new_router()
 
@@ -27,7 +28,7 @@ router = new_router()
     responses=CREDIT_RESPONSES,
 )
 def apply_customer_credit(
-    customerId: Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN)],
+    customerId: CustomerIdPath,
     body: Annotated[CreditApplicationIn, Body()],
 ) -> Response[str]:
     from arportal.services.credit import ApplyCredit
@@ -50,4 +51,5 @@ def apply_customer_credit(
         operation=f"staff.credit_applications.{customer_id}",
         payload=body.model_dump(mode="json"),
         lambda_context=router.lambda_context,
+        persistence=stores.idempotency_records(),
     )

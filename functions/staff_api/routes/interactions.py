@@ -5,39 +5,36 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from arportal import clock
-from arportal.adapters.dynamodb import keys
-from arportal.adapters.dynamodb.staff_commands import DynamoInteractionStore
-from arportal.adapters.dynamodb.staff_queries import DynamoStaffQueries
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import idempotency_key
 from arportal.api.identity import require_staff
 from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, encode_cursor
-from arportal.config import settings
+from arportal.api.parameters import CustomerIdPath
 from arportal.domain.permissions import Permission
 from arportal.services import interactions
-from staff_api.schemas_common import CUSTOMER_ID_PATTERN, InteractionOut, customer_cursor
+from arportal.wiring import staff
+from staff_api.schemas_common import InteractionOut, list_start
 from staff_api.schemas_interactions import InteractionCreatedOut, InteractionIn, InteractionsPageOut
 
 router = new_router()
-CustomerId = Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN)]
 
 
 @router.get(
     "/v1/staff/customers/<customerId>/interactions", tags=["staff"], summary="A customer's interactions, newest first"
 )
 def list_interactions(
-    customerId: CustomerId,
+    customerId: CustomerIdPath,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
 ) -> InteractionsPageOut:
     require_staff(current_caller(router), Permission.CUSTOMERS_READ)
     cid = customerId.upper()
-    start = customer_cursor(cursor, pk=keys.customer_pk(cid), sk_prefix=keys.INTERACTION_PREFIX)
-    page = interactions.interactions(DynamoStaffQueries(settings().ledger_table), cid, limit=limit, start=start)
+    start = list_start(cursor, staff.cursors().customer_list(cid, "interactions"))
+    page = interactions.interactions(staff.queries(), cid, limit=limit, start=start)
     return InteractionsPageOut(
         interactions=[InteractionOut.of(i) for i in page.items], next_cursor=encode_cursor(page.next_key)
     )
@@ -56,7 +53,7 @@ def list_interactions(
     },
 )
 def post_interaction(
-    customerId: CustomerId,
+    customerId: CustomerIdPath,
     interaction: Annotated[InteractionIn, Body()],
 ) -> Response[str]:
     caller = require_staff(current_caller(router), Permission.INTERACTIONS_WRITE)
@@ -71,10 +68,7 @@ def post_interaction(
         invoice_id=interaction.invoice_id,
         request_id=event.request_context.request_id,
     )
-    s = settings()
-    logged = interactions.log_interaction(
-        DynamoInteractionStore(s.ledger_table, s.audit_table), command, now=clock.now()
-    )
+    logged = interactions.log_interaction(staff.interaction_store(), command, now=clock.now())
     body = InteractionCreatedOut(interaction=InteractionOut.of(logged.interaction), replayed=logged.replayed)
     return Response(
         status_code=200 if logged.replayed else 201,

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
-from arportal.adapters.dynamodb.staff_queries import DynamoStaffQueries
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_staff
+from arportal.api.parameters import PaymentIdPath
 from arportal.config import settings
 from arportal.domain.permissions import Permission
 from arportal.services import payment_status_view
+from arportal.wiring import staff
 from staff_api.schemas_payments import PaymentStatusOut
 
 router = new_router()
@@ -25,12 +23,12 @@ router = new_router()
     "and the earlier payment it likely duplicates",
 )
 def get_payment(
-    paymentId: Annotated[str, Path(pattern=r"^pay_[0-9A-Za-z]{10,40}$")],
+    paymentId: PaymentIdPath,
 ) -> PaymentStatusOut:
     require_staff(current_caller(router), Permission.CUSTOMERS_READ)
     s = settings()
     view = payment_status_view.payment_status(
-        DynamoStaffQueries(s.ledger_table, s.audit_table),
+        staff.queries(),
         paymentId,
         duplicate_window=timedelta(minutes=s.duplicate_window_minutes),
     )

@@ -14,7 +14,7 @@ and the charge use, so the fee the agent is shown is the fee the card is charged
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Annotated, Literal, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
@@ -22,30 +22,28 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from arportal import clock
 from arportal.api.app import current_caller, new_router
+from arportal.api.errors import ErrorBody, ErrorResponse
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_staff
-from arportal.api.schemas import MoneyOut, Out
+from arportal.api.schemas import MoneyOut
 from arportal.config import settings
 from arportal.domain.identity import Caller
 from arportal.domain.models import PaymentMethodType
 from arportal.domain.permissions import Permission
-from staff_api.schemas_actions import StaffPayIn, StaffPaymentTakenOut
+from arportal.domain.values import PositiveMinorAmount
+from arportal.wiring import stores
+from staff_api.schemas_actions import (
+    StaffFeeQuoteOut,
+    StaffMethod,
+    StaffPayIn,
+    StaffPaymentDeclinedOut,
+    StaffPaymentTakenOut,
+)
 
 if TYPE_CHECKING:
     from arportal.domain.fees import FeeSchedule
 
 router = new_router()
-StaffMethod = Literal["card", "debit", "wallet", "cash", "cheque"]
-
-
-class StaffFeeQuoteOut(Out):
-    """What a staff payment of ``amount`` by ``method`` charges: the fee on top and the total the payer pays."""
-
-    method: StaffMethod
-    amount: MoneyOut
-    fee: MoneyOut
-    total: MoneyOut
-    staff_fees: bool  # whether this agency charges convenience fees on payments staff take at all
 
 
 def staff_fees() -> FeeSchedule:
@@ -63,7 +61,7 @@ def staff_fees() -> FeeSchedule:
     summary="The convenience fee and total of a payment staff take, to show before the agent confirms",
 )
 def quote(
-    amount: Annotated[int, Query(gt=0, le=10**13, description="Minor units: the sum of the cart's lines")],
+    amount: Annotated[PositiveMinorAmount, Query(description="Minor units: the sum of the cart's lines")],
     method: Annotated[StaffMethod, Query()],
 ) -> StaffFeeQuoteOut:
     require_staff(current_caller(router), Permission.PAYMENTS_TAKE)
@@ -103,12 +101,12 @@ def take_payment(body: Annotated[StaffPayIn, Body()]) -> Response[str]:
         payload=body.model_dump(mode="json"),
         work=lambda: _take(body, caller, key, scope),
         lambda_context=router.lambda_context,
+        persistence=stores.idempotency_records(),
     )
 
 
 def _take(body: StaffPayIn, caller: Caller, key: str, scope: str) -> Outcome:
     from arportal import wiring
-    from arportal.adapters.dynamodb.staff_actions import DynamoStaffActionStore
     from arportal.domain.models import Channel
     from arportal.services.payments import PayCommand, PaymentsConfig
     from arportal.services.staff_payments import CartLine, take_payment
@@ -139,28 +137,18 @@ def _take(body: StaffPayIn, caller: Caller, key: str, scope: str) -> Outcome:
         processor=wired.processor,
         config=PaymentsConfig(s.currency, staff_fees(), wired.processor.name),
         services=wired.receipts,
-        recent=DynamoStaffActionStore(s.ledger_table, s.audit_table),
+        recent=stores.staff_action_store(),
         window_minutes=s.duplicate_window_minutes,
         now=clock.now(),
     )
     payment = taken.checkout.result.payment
-    out = {
-        "payment": payment.model_dump(mode="json", exclude={"history"}),
-        "history": [h.model_dump(mode="json") for h in payment.history],
-        "receipt_number": payment.receipt_number,
-        "allocations": [a.model_dump(mode="json") for a in taken.checkout.allocations],
-        "balances": taken.checkout.balances,
-        "new_invoices": taken.new_invoice_ids,
-        "emailed_to": list(taken.checkout.delivery.emailed_to),
-        "likely_duplicate_of": taken.likely_duplicate_of,
-        "replayed": taken.checkout.result.replayed,
-    }
     if payment.status.value == "failed":
         advice = taken.checkout.advice
-        error = {
-            "code": "payment_declined",
-            "message": advice.message if advice else "the payment was declined",
-            "details": {"decline_code": advice.code if advice else None, **out},
-        }
-        return Outcome(int(HTTPStatus.PAYMENT_REQUIRED), {"error": error})
+        declined = ErrorBody(
+            code="payment_declined",
+            message=advice.message if advice else "the payment was declined",
+            details=StaffPaymentDeclinedOut.of_declined(taken),
+        )
+        return Outcome(int(HTTPStatus.PAYMENT_REQUIRED), ErrorResponse(error=declined).model_dump(mode="json"))
+    out = StaffPaymentTakenOut.of(taken).model_dump(mode="json")
     return Outcome(int(HTTPStatus.CREATED), out, {"Location": f"/v1/staff/payments/{payment.payment_id}"})

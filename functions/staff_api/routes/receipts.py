@@ -12,8 +12,8 @@ from arportal import clock
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_staff
-from arportal.config import settings
 from arportal.domain.permissions import Permission
+from arportal.wiring import stores
 from staff_api.schemas_actions import ReceiptEmailedOut, ReceiptEmailIn
 
 router = new_router()
@@ -41,46 +41,20 @@ def email_receipt(
     scope = f"staff:{caller.actor}"
 
     def work() -> Outcome:
-        from arportal.adapters.dynamodb.documents import DynamoDocuments
-        from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
-        from arportal.adapters.dynamodb.staff_actions import DynamoStaffActionStore
-        from arportal.adapters.dynamodb.staff_commands import DynamoInteractionStore
-        from arportal.adapters.pdf.receipt import PdfReceiptRenderer
-        from arportal.adapters.s3 import S3DocumentStore
-        from arportal.adapters.ses import SesMailer
-        from arportal.services.receipts import ReceiptServices
         from arportal.services.staff_payments import resend_receipt
+        from arportal.wiring import staff, stores
 
-        s = settings()
-        services = ReceiptServices(
-            records=DynamoPaymentPosting(s.ledger_table, s.audit_table),
-            documents=DynamoDocuments(s.ledger_table),
-            files=S3DocumentStore(s.documents_bucket),
-            mailer=SesMailer(s.sender_email),
-            renderer=PdfReceiptRenderer(),
-            agency_name=s.agency_name,
-            portal_url=s.web_origin if s.web_origin.startswith("https://") else None,
-        )
         sent = resend_receipt(
             receiptId.upper(),
             to=body.to,
             actor=caller.actor,
             idempotency_key=key,
-            owners=DynamoStaffActionStore(s.ledger_table, s.audit_table),
-            services=services,
-            interactions=DynamoInteractionStore(s.ledger_table, s.audit_table),
+            owners=stores.staff_action_store(),
+            services=stores.receipt_services(),
+            interactions=staff.interaction_store(),
             now=clock.now(),
         )
-        return Outcome(
-            int(HTTPStatus.OK),
-            {
-                "receipt_number": sent.receipt_number,
-                "payment_id": sent.payment_id,
-                "emailed_to": list(sent.emailed_to),
-                "problems": list(sent.problems),
-                "interaction_id": sent.interaction_id,
-            },
-        )
+        return Outcome(int(HTTPStatus.OK), ReceiptEmailedOut.of(sent).model_dump(mode="json"))
 
     return run_once(
         "staff.receipt_email",
@@ -89,4 +63,5 @@ def email_receipt(
         payload={"receipt": receiptId.upper(), "body": body.model_dump(mode="json")},
         work=work,
         lambda_context=router.lambda_context,
+        persistence=stores.idempotency_records(),
     )

@@ -8,13 +8,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from arportal.adapters.dynamodb.reports import DynamoActivity
-from arportal.adapters.dynamodb.staff_queries import DynamoStaffQueries
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_staff
 from arportal.config import settings
 from arportal.domain.permissions import Permission
 from arportal.services import reports
+from arportal.wiring import staff
 from staff_api.schemas_reports import CollectionsOut, ExceptionsOut
 
 router = new_router()
@@ -29,8 +28,7 @@ To = Annotated[date, Query(description="Last day (UTC), inclusive; at most 92 da
 )
 def get_collections(from_: From, to: To) -> CollectionsOut:
     require_staff(current_caller(router), Permission.REPORTS_READ)
-    s = settings()
-    report = reports.collections(DynamoActivity(s.ledger_table), start=from_, end=to, currency=s.currency)
+    report = reports.collections(staff.activity(), start=from_, end=to, currency=settings().currency)
     return CollectionsOut.of(report)
 
 
@@ -41,8 +39,5 @@ def get_collections(from_: From, to: To) -> CollectionsOut:
 )
 def get_exceptions(from_: From, to: To) -> ExceptionsOut:
     require_staff(current_caller(router), Permission.REPORTS_READ)
-    s = settings()
-    report = reports.exceptions(
-        DynamoActivity(s.ledger_table), DynamoStaffQueries(s.ledger_table), start=from_, end=to, currency=s.currency
-    )
+    report = reports.exceptions(staff.activity(), staff.queries(), start=from_, end=to, currency=settings().currency)
     return ExceptionsOut.of(report)

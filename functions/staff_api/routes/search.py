@@ -7,14 +7,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
-from arportal.adapters.dynamodb.staff_queries import DynamoStaffQueries
 from arportal.api.app import current_caller, new_router
 from arportal.api.identity import require_staff
-from arportal.config import settings
 from arportal.domain.permissions import Permission
 from arportal.domain.search import SearchKind
 from arportal.services import search as search_service
+from arportal.wiring import staff, stores
 from staff_api.schemas import SearchOut
 
 router = new_router()
@@ -39,8 +37,5 @@ def search(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> SearchOut:
     require_staff(current_caller(router), Permission.CUSTOMERS_READ)
-    table = settings().ledger_table
-    result = search_service.search(
-        DynamoCustomerRecords(table), q, kind=type, limit=limit, prefixes=DynamoStaffQueries(table)
-    )
+    result = search_service.search(stores.customer_records(), q, kind=type, limit=limit, prefixes=staff.queries())
     return SearchOut.of(result)

@@ -7,10 +7,10 @@ decide (``domain/approvals.needs_approval``). The answer is stored per staff mem
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
@@ -18,17 +18,17 @@ from arportal import clock
 from arportal.api.app import current_caller, new_router
 from arportal.api.idempotency import Outcome, idempotency_key, run_once
 from arportal.api.identity import require_staff
-from arportal.config import settings
+from arportal.api.parameters import PaymentIdPath
 from arportal.domain.approvals import StaffAction
 from arportal.domain.identity import Caller
 from arportal.domain.permissions import Permission
+from arportal.wiring import stores
 from staff_api.schemas_actions import ActionDoneOut, AdjustmentIn, ApprovalFiledOut, RefundIn, ReversalIn, VoidIn
 
-if TYPE_CHECKING:  # loaded on the first exception, not in every cold start of the staff API
-    from arportal.services.staff_actions import ActionDone, ApprovalFiled, Order, StaffActionServices
+if TYPE_CHECKING:  # loaded on the first staff action, not in every cold start of the staff API
+    from arportal.services.staff_actions import ActionDone, ApprovalFiled, Order
 
 router = new_router()
-PaymentId = Annotated[str, Path(pattern=r"^pay_[0-9A-Za-z]{10,40}$")]
 RESPONSES: dict[int, OpenAPIResponse] = {
     201: {
         "description": "Carried out: the payment's or invoice's new status and balances",
@@ -51,7 +51,7 @@ RESPONSES: dict[int, OpenAPIResponse] = {
 @router.post(
     "/v1/staff/payments/<paymentId>/refunds", tags=["staff"], summary="Refund part or all", responses=RESPONSES
 )
-def refund(paymentId: PaymentId, body: Annotated[RefundIn, Body()]) -> Response[str]:
+def refund(paymentId: PaymentIdPath, body: Annotated[RefundIn, Body()]) -> Response[str]:
     caller = require_staff(current_caller(router), Permission.EXCEPTIONS_REQUEST)
     return _run(caller, StaffAction.REFUND, target_id=paymentId, amount=body.amount, body=body)
 
@@ -59,7 +59,7 @@ def refund(paymentId: PaymentId, body: Annotated[RefundIn, Body()]) -> Response[
 @router.post(
     "/v1/staff/payments/<paymentId>/voids", tags=["staff"], summary="Void before settlement", responses=RESPONSES
 )
-def void(paymentId: PaymentId, body: Annotated[VoidIn, Body()]) -> Response[str]:
+def void(paymentId: PaymentIdPath, body: Annotated[VoidIn, Body()]) -> Response[str]:
     caller = require_staff(current_caller(router), Permission.EXCEPTIONS_REQUEST)
     return _run(caller, StaffAction.VOID, target_id=paymentId, amount=None, body=body)
 
@@ -70,7 +70,7 @@ def void(paymentId: PaymentId, body: Annotated[VoidIn, Body()]) -> Response[str]
     summary="Reverse after settlement (NSF, chargeback)",
     responses=RESPONSES,
 )
-def reversal(paymentId: PaymentId, body: Annotated[ReversalIn, Body()]) -> Response[str]:
+def reversal(paymentId: PaymentIdPath, body: Annotated[ReversalIn, Body()]) -> Response[str]:
     caller = require_staff(current_caller(router), Permission.EXCEPTIONS_REQUEST)
     return _run(caller, StaffAction.REVERSAL, target_id=paymentId, amount=None, body=body)
 
@@ -119,66 +119,23 @@ def _run(
         payload={"target_id": target_id, "body": body.model_dump(mode="json")},
         work=lambda: _outcome(_request(order, caller)),
         lambda_context=router.lambda_context,
+        persistence=stores.idempotency_records(),
     )
 
 
 def _request(order: Order, caller: Caller) -> ActionDone | ApprovalFiled:
     from arportal.services.staff_actions import request_staff_action
+    from arportal.wiring import stores
 
-    return request_staff_action(order, roles=caller.roles, services=staff_action_services(), now=clock.now())
+    return request_staff_action(order, roles=caller.roles, services=stores.staff_action_services(), now=clock.now())
 
 
 def _outcome(result: ActionDone | ApprovalFiled) -> Outcome:
     from arportal.services.staff_actions import ApprovalFiled
 
     if isinstance(result, ApprovalFiled):
-        a = result.approval
-        filed: dict[str, Any] = {
-            "status": "pending",
-            "approval_id": a.approval_id,
-            "action": a.action,
-            "amount": {"amount": a.amount, "currency": a.currency},
-            "target_id": a.target_id,
-            "message": "this needs a supervisor's approval; it is in the approvals queue",
-        }
-        return Outcome(int(HTTPStatus.ACCEPTED), filed, {"Location": "/v1/staff/approvals?status=pending"})
-    body: dict[str, Any] = {
-        "status": "done",
-        "action": result.action.value,
-        "entity_id": result.entity_id,
-        "entity_status": result.status,
-        "amount": result.amount,
-        "refund_id": result.refund_id,
-        "shortfall": result.shortfall,
-        "balances": result.balances,
-        "replayed": result.replayed,
-    }
-    return Outcome(int(HTTPStatus.CREATED), body)
-
-
-def staff_action_services() -> StaffActionServices:
-    from arportal.adapters.dynamodb.approvals import DynamoApprovalStore
-    from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
-    from arportal.adapters.dynamodb.staff_actions import DynamoStaffActionStore
-    from arportal.adapters.processors import processor_for
-    from arportal.adapters.ses import SesMailer
-    from arportal.adapters.stepfunctions import StepFunctionsApprovals
-    from arportal.services.money_back_notices import MoneyBackNotices
-    from arportal.services.staff_actions import StaffActionServices
-
-    s = settings()
-    return StaffActionServices(
-        store=DynamoStaffActionStore(s.ledger_table, s.audit_table),
-        approvals=DynamoApprovalStore(s.ledger_table, s.audit_table),
-        workflow=StepFunctionsApprovals(s.approval_state_machine),
-        processor=processor_for(s),
-        currency=s.currency,
-        threshold=s.approval_threshold,
-        expiry_seconds=s.approval_expiry_seconds,
-        notices=MoneyBackNotices(
-            customers=DynamoCustomerRecords(s.ledger_table),
-            mailer=SesMailer(s.sender_email),
-            agency_name=s.agency_name,
-            portal_url=s.web_origin if s.web_origin.startswith("https://") else None,
-        ),
-    )
+        filed = ApprovalFiledOut.of(result.approval)
+        return Outcome(
+            int(HTTPStatus.ACCEPTED), filed.model_dump(mode="json"), {"Location": "/v1/staff/approvals?status=pending"}
+        )
+    return Outcome(int(HTTPStatus.CREATED), ActionDoneOut.of(result).model_dump(mode="json"))

@@ -19,6 +19,8 @@ const NAV = [
   ["search.html", "Search", "customers.read"],
   ["dashboard.html", "Dashboard", "reports.read"],
   ["approvals.html", "Approvals", null],
+  ["connected-systems.html", "Connected systems", "integrations.manage"],
+  ["imports.html", "Imports", "integrations.manage"],
 ];
 
 function current() {

@@ -44,7 +44,8 @@ const ROLES = {
     "customers.read",
     "audit.read",
     "reports.read",
-    "admin.users"
+    "admin.users",
+    "integrations.manage"
   ]
 };
 

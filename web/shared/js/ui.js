@@ -212,6 +212,8 @@ const TAG_COLOURS = {
   executed: "tag--success",
   stale: "tag--warning",
   unavailable: "tag--error",
+  running: "tag--warning",
+  completed: "tag--success",
 };
 
 export function statusTag(status) {

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Json, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Json
+
+from arportal.domain.values import Currency
 
 
 class RuntimeSettings(BaseModel):
@@ -23,10 +25,24 @@ class RuntimeSettings(BaseModel):
     audit_bucket: str = Field(alias="AUDIT_BUCKET")
     event_bus: str = Field(alias="EVENT_BUS")
     agency_name: str = Field(alias="AGENCY_NAME", min_length=1)
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = Field(alias="AGENCY_CURRENCY")
+    currency: Currency = Field(alias="AGENCY_CURRENCY")
     processor: Literal["sandbox", "stripe"] = Field(alias="PROCESSOR")
     customer_pool_id: str = Field(alias="CUSTOMER_POOL_ID")
     staff_pool_id: str = Field(alias="STAFF_POOL_ID")
+    integrations_pool_id: str = Field(
+        default="", alias="INTEGRATIONS_POOL_ID", description="The connected systems' user pool (app clients only)"
+    )
+    integrations_token_url: str = Field(
+        default="/oauth2/token",
+        alias="INTEGRATIONS_TOKEN_URL",
+        description="Where connected systems get tokens (the pool domain's /oauth2/token; the local gateway's)",
+    )
+    integration_lowered_amount: Literal["reject", "credit"] = Field(
+        default="reject",
+        alias="INTEGRATION_LOWERED_AMOUNT",
+        description="An invoice a connected system lowers below what was paid: refused (reject), or the difference "
+        "held as the customer's credit (credit)",
+    )
     approval_threshold: int = Field(alias="APPROVAL_THRESHOLD_MINOR", ge=0)
     approval_expiry_seconds: int = Field(
         default=86_400,
@@ -46,6 +62,18 @@ class RuntimeSettings(BaseModel):
     payment_retry_state_machine: str = Field(default="", alias="PAYMENT_RETRY_STATE_MACHINE_ARN")
     approval_state_machine: str = Field(default="", alias="APPROVAL_STATE_MACHINE_ARN")
     settlement_state_machine: str = Field(default="", alias="SETTLEMENT_STATE_MACHINE_ARN")
+    source_import_state_machine: str = Field(default="", alias="SOURCE_IMPORT_STATE_MACHINE_ARN")
+    import_bucket: str = Field(
+        default="", alias="IMPORT_BUCKET", description="Bulk import files: uploads, chunks, error reports (7 days)"
+    )
+    import_max_concurrency: int = Field(
+        default=8,
+        alias="IMPORT_MAX_CONCURRENCY",
+        ge=1,
+        le=1000,
+        description="How many chunks of one import load at once (the Distributed Map's MaxConcurrency); 8 chunks write "
+        "about on-demand's default per-table quota of 40,000 units a second (bench/source_import.py)",
+    )
     stage: str = Field(default="dev", alias="STAGE")
     web_origin: str = Field(default="*", alias="WEB_ORIGIN")
     processor_secret_arn: str = Field(default="", alias="PROCESSOR_SECRET_ARN", description="Stripe keys (stripe only)")

@@ -17,7 +17,7 @@ from typing import Any
 
 from arportal import clock
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, table_layout
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.adapters.sandbox_records import (
@@ -86,7 +86,7 @@ class DynamoSandboxStore:
         self.table = table_name
 
     def charge(self, idempotency_key: str) -> SandboxCharge | None:
-        item = self._get(keys.sandbox_charge_key(idempotency_key), "sandbox charge")
+        item = self._get(charge_key(idempotency_key), "sandbox charge")
         return charge_from_item(item) if item else None
 
     def add_charge(self, charge: SandboxCharge, transaction: SandboxTransaction | None) -> SandboxCharge:
@@ -106,7 +106,7 @@ class DynamoSandboxStore:
         return charge
 
     def transaction(self, transaction_id: str) -> SandboxTransaction | None:
-        item = self._get(keys.sandbox_transaction_key(transaction_id), "sandbox transaction")
+        item = self._get(transaction_key(transaction_id), "sandbox transaction")
         return transaction_from_item(item) if item else None
 
     def move(self, transaction_id: str, *, expected: TransactionState, to: TransactionState, refundable: int) -> bool:
@@ -114,7 +114,7 @@ class DynamoSandboxStore:
             with translated("sandbox transaction state"):
                 client("dynamodb").update_item(
                     TableName=self.table,
-                    Key=codec.serialize(keys.sandbox_transaction_key(transaction_id)),
+                    Key=codec.serialize(transaction_key(transaction_id)),
                     UpdateExpression="SET #state = :to, refundable = :refundable",
                     ConditionExpression="#state = :expected",
                     ExpressionAttributeNames={"#state": "state"},
@@ -129,14 +129,14 @@ class DynamoSandboxStore:
         return True
 
     def refund(self, idempotency_key: str) -> SandboxRefund | None:
-        item = self._get(keys.sandbox_refund_key(idempotency_key), "sandbox refund")
+        item = self._get(refund_key(idempotency_key), "sandbox refund")
         return refund_from_item(item) if item else None
 
     def add_refund(self, refund: SandboxRefund) -> SandboxRefund | None:
         work = DynamoUnitOfWork(self.table)
         work.create(refund_item(refund, expires_at=_expiry()))
         work.update(
-            keys.sandbox_transaction_key(refund.transaction_id),
+            transaction_key(refund.transaction_id),
             update_expression="SET refundable = refundable - :amount",
             condition="refundable >= :amount AND #state IN (:succeeded, :settled)",
             names={"#state": "state"},
@@ -164,8 +164,25 @@ def _expiry() -> int:
 
 
 # --- the records as ledger-table items (not ledger entities: no type, no index attributes) ----------------------
+# What a real processor keeps on its side, in the ledger table because a deployed sandbox has no other store;
+# they never share a partition with ledger entities:
+#   SANDBOX#CHARGE#<idempotency key>   CHARGE    a charge request and its result
+#   SANDBOX#TXN#<transaction id>       TXN       a transaction's state and refundable amount
+#   SANDBOX#REFUND#<idempotency key>   REFUND    a refund request and its result
 # Stored as plain attributes so they read back exactly; ``expires_at`` (the table's TTL) lets a deployed
 # sandbox forget its test charges after a while.
+
+
+def charge_key(idempotency_key: str) -> dict[str, str]:
+    return {"PK": f"SANDBOX#CHARGE#{idempotency_key}", "SK": "CHARGE"}
+
+
+def transaction_key(transaction_id: str) -> dict[str, str]:
+    return {"PK": f"SANDBOX#TXN#{transaction_id}", "SK": "TXN"}
+
+
+def refund_key(idempotency_key: str) -> dict[str, str]:
+    return {"PK": f"SANDBOX#REFUND#{idempotency_key}", "SK": "REFUND"}
 
 
 def charge_item(charge: SandboxCharge, *, expires_at: int) -> dict[str, Any]:
@@ -187,11 +204,11 @@ def charge_item(charge: SandboxCharge, *, expires_at: int) -> dict[str, Any]:
             "method_type": result.method_type,
         },
     }
-    return {**items._to_dynamo(body), **keys.sandbox_charge_key(request.idempotency_key), "expires_at": expires_at}
+    return {**table_layout.to_dynamo(body), **charge_key(request.idempotency_key), "expires_at": expires_at}
 
 
 def charge_from_item(item: dict[str, Any]) -> SandboxCharge:
-    data = items.plain(item)
+    data = table_layout.plain(item)
     result = data["result"]
     return SandboxCharge(
         ChargeRequest(
@@ -225,11 +242,11 @@ def transaction_item(transaction: SandboxTransaction, *, expires_at: int) -> dic
         "state": transaction.state.value,
         "refundable": transaction.refundable,
     }
-    return {**body, **keys.sandbox_transaction_key(transaction.transaction_id), "expires_at": expires_at}
+    return {**body, **transaction_key(transaction.transaction_id), "expires_at": expires_at}
 
 
 def transaction_from_item(item: dict[str, Any]) -> SandboxTransaction:
-    data = items.plain(item)
+    data = table_layout.plain(item)
     return SandboxTransaction(
         transaction_id=data["transaction_id"],
         idempotency_key=data["idempotency_key"],
@@ -250,11 +267,11 @@ def refund_item(refund: SandboxRefund, *, expires_at: int) -> dict[str, Any]:
         "code": refund.result.code,
         "message": refund.result.message,
     }
-    return {**items._to_dynamo(body), **keys.sandbox_refund_key(refund.idempotency_key), "expires_at": expires_at}
+    return {**table_layout.to_dynamo(body), **refund_key(refund.idempotency_key), "expires_at": expires_at}
 
 
 def refund_from_item(item: dict[str, Any]) -> SandboxRefund:
-    data = items.plain(item)
+    data = table_layout.plain(item)
     return SandboxRefund(
         idempotency_key=data["PK"].removeprefix("SANDBOX#REFUND#"),
         transaction_id=data["transaction_id"],

@@ -74,3 +74,25 @@ class StepFunctionsApprovals:
         except BotoCoreError as exc:
             raise DependencyError("the approval workflow could not be reached") from exc
         return True
+
+
+class StepFunctionsImports:
+    """The import machine, started by the import's id: a second start of one import starts nothing."""
+
+    def __init__(self, source_import_arn: str) -> None:
+        self.source_import_arn = source_import_arn
+
+    def start(self, import_id: str, payload: Mapping[str, object]) -> bool:
+        if not self.source_import_arn:
+            raise DependencyError("the import state machine is not configured (SOURCE_IMPORT_STATE_MACHINE_ARN)")
+        try:
+            client("stepfunctions").start_execution(
+                stateMachineArn=self.source_import_arn, name=import_id[:MAX_NAME], input=json.dumps(payload)
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+                return False
+            raise DependencyError("the import could not be started") from exc
+        except BotoCoreError as exc:
+            raise DependencyError("the import workflow could not be reached") from exc
+        return True

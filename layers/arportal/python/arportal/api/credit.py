@@ -1,26 +1,26 @@
 """Applying held credit at the API edge, shared by the portal and the staff route: the request and response
 models and the idempotent run (Powertools replay record for 24 h; the ledger's key guard for ever after).
 
-The route hands ``respond`` the use case already wired to this deployment (``arportal.wiring.apply_credit``): the
-edge maps requests and answers, and builds no adapters."""
+The route hands ``respond`` the use case already wired to this deployment (``arportal.wiring.apply_credit``) and
+the idempotency records (``arportal.wiring.stores.idempotency_records``): the edge maps requests and answers, and
+builds no adapters."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from arportal.api.schemas import MoneyOut, Out
+from arportal.domain.values import AccountNumber, InvoiceId
 
 if TYPE_CHECKING:
     from arportal.ports import CreditApplicationRecord
     from arportal.services.credit import ApplyCredit, CreditApplied
 
-InvoiceId = Annotated[str, StringConstraints(pattern=r"^inv_[0-9A-Za-z]{10,40}$")]
-AccountNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}-[0-9]{4,12}$")]
 MAX_CHOSEN_INVOICES = 80
 
 
@@ -108,8 +108,10 @@ def respond(
     operation: str,
     payload: dict[str, object],
     lambda_context: Any,
+    persistence: Any,
 ) -> Response[str]:
-    """201 with what ``apply`` applied; the same key replays it, the same key with another body is a 422."""
+    """201 with what ``apply`` applied; the same key replays it, the same key with another body is a 422
+    (``persistence``: where ``run_once`` keeps the answer, from the composition root)."""
     from arportal.api.idempotency import Outcome, run_once
 
     def work() -> Outcome:
@@ -124,6 +126,7 @@ def respond(
         payload=payload,
         work=work,
         lambda_context=lambda_context,
+        persistence=persistence,
     )
 
 

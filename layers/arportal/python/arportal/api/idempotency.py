@@ -1,7 +1,8 @@
 """``Idempotency-Key`` on mutating routes: the same key gives the first answer again and never repeats the work.
 
-Built on Powertools' idempotency utility with its DynamoDB persistence layer (``settings().idempotency_table``:
-key attribute ``id``, TTL attribute ``expiration``), for any route, portal or staff:
+Built on Powertools' idempotency utility with the DynamoDB persistence layer the route hands in (built by the
+composition root, ``arportal.wiring.stores.idempotency_records``: the idempotency table, key attribute ``id``, TTL
+attribute ``expiration``), for any route, portal or staff:
 
 - the record is keyed on the operation, the caller's scope (a customer, a guest's invoice, a staff member) and
   the header, so two callers who happen to pick the same key never meet;
@@ -87,13 +88,15 @@ def run_once(
     key: str,
     payload: Any,
     work: Callable[[], Outcome],
+    persistence: Any,
     lambda_context: Any = None,
-    persistence: Any = None,
 ) -> Response[str]:
     """Run ``work`` at most once for (``operation``, ``scope``, ``key``) and answer with its stored ``Outcome``.
 
-    ``payload`` (JSON-able: the validated request body) is what a reuse of the key must match. ``persistence``
-    replaces the DynamoDB layer (tests); ``lambda_context`` bounds how long an in-progress record holds.
+    ``payload`` (JSON-able: the validated request body) is what a reuse of the key must match. ``persistence`` is
+    where the answer is kept (a Powertools persistence layer: this deployment's from the composition root,
+    ``arportal.wiring.stores.idempotency_records``; an in-memory one in tests); ``lambda_context`` bounds how long
+    an in-progress record holds.
     """
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -123,7 +126,7 @@ def run_once(
     once = idempotent_function(
         attempt,
         data_keyword_argument="request",
-        persistence_store=persistence or _dynamodb_layer(),
+        persistence_store=persistence,
         config=config,
         key_prefix=f"arportal.{operation}",
     )
@@ -159,18 +162,3 @@ def run_once(
 
 def _mark_replayed(response: Any, idempotent_data: Any) -> Any:
     return {**response, "replayed": True} if isinstance(response, dict) else response
-
-
-def _dynamodb_layer() -> Any:
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-    from arportal.adapters.aws import client
-    from arportal.config import settings
-
-    # The shared client: its timeouts and retries, and the same connection pool as the ledger's calls.
-    return DynamoDBPersistenceLayer(
-        table_name=settings().idempotency_table,
-        key_attr="id",
-        expiry_attr="expiration",
-        boto3_client=client("dynamodb"),
-    )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from arportal.api.errors import ErrorBody, ErrorResponse
 from arportal.api.idempotency import Outcome
 from arportal.api.schemas import MoneyOut, Out, PaymentSummaryOut
 from arportal.config import settings
@@ -28,7 +29,6 @@ Token = Annotated[
     StringConstraints(pattern=r"^[A-Za-z0-9_]{3,200}$"),
     Field(description="From the processor's secure payment form (hosted fields); never a card number"),
 ]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Method = Literal["card", "debit", "ach", "wallet"]
 
 
@@ -161,14 +161,8 @@ def outcome_of(done: Checkout, *, location: str | None) -> Outcome:
             retryable=done.advice.retryable,
             payment=payment,
         )
-        body = {
-            "error": {
-                "code": "payment_declined",
-                "message": done.advice.message,
-                "details": details.model_dump(mode="json"),
-            }
-        }
-        return Outcome(int(HTTPStatus.PAYMENT_REQUIRED), body)
+        declined = ErrorBody(code="payment_declined", message=done.advice.message, details=details)
+        return Outcome(int(HTTPStatus.PAYMENT_REQUIRED), ErrorResponse(error=declined).model_dump(mode="json"))
     out = PayOut(payment=payment, receipt=ReceiptOut.of_checkout(done))
     headers = {"Location": f"{location}/{done.result.payment.payment_id}"} if location else None
     return Outcome(int(HTTPStatus.CREATED), out.model_dump(mode="json"), headers)

@@ -1,15 +1,17 @@
 """What every API request passes before Powertools validates it, in this order:
 
-1. **Who** (staff and portal routes): a staff route needs a staff caller holding the route's permission
-   (``STAFF_ROUTE_PERMISSIONS``), a portal route a customer caller, linked to a customer record except on
-   ``PORTAL_UNLINKED_ROUTES``. 401 / 403 whatever the body: a customer learns nothing about a staff route's fields.
+1. **Who** (staff, portal and integration routes): a staff route needs a staff caller holding the route's
+   permission (``STAFF_ROUTE_PERMISSIONS``), a portal route a customer caller, linked to a customer record except on
+   ``PORTAL_UNLINKED_ROUTES``, an integration route a connected system (each route checks its own scope).
+   401 / 403 whatever the body: a customer learns nothing about a staff route's fields.
 2. **The body**: at most ``MAX_BODY_BYTES`` (413), UTF-8 (400), ``application/json`` on a route that takes a body
    (415: text/plain, forms and multipart never reach Powertools' parsers), and JSON this API can hold (400
    ``malformed_json``): no NaN or Infinity, no number longer than ``MAX_NUMBER_DIGITS`` digits (Python refuses to
    read integers past 4,300 digits), nesting at most ``MAX_DEPTH`` deep, no lone surrogate (it cannot be stored).
 3. **Card numbers** (``arportal.domain.cards``) in every body value and key, the path, every query parameter name
    and value, and the ``Idempotency-Key`` header (it is stored): 422 ``card_number_rejected`` naming each field,
-   never the value. The processor's signed webhooks are exempt in their body only.
+   never the value. The processor's signed webhooks are exempt in their body only, and a Cognito client secret's
+   id in its own route's path (``TIMESTAMPED_PATH_IDS``) in its timestamp only.
 4. **Path ids**: every path parameter is an id (letters, digits, ``_`` and ``-``, at most 128), else 422 naming it:
    ``#`` is our keys' delimiter, and ``pay_1#AUDIT`` must never be looked up as if it were an id.
 
@@ -35,7 +37,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from arportal.api.errors import ApiError
-from arportal.api.identity import caller_from_claims, require_customer, require_staff
+from arportal.api.identity import caller_from_claims, require_customer, require_machine, require_staff
 from arportal.config import settings
 from arportal.domain.cards import KEY_PLACEHOLDER, card_number_paths, looks_like_card_number, redact_card_numbers
 from arportal.domain.identity import Audience
@@ -46,7 +48,7 @@ MAX_DEPTH = 32
 MAX_NUMBER_DIGITS = 64
 PROCESSOR_WEBHOOKS = "/v1/processor/webhooks/"
 POWERTOOLS_RESOLVER_LOGGER = "aws_lambda_powertools.event_handler.api_gateway"
-STAFF_PREFIX, PORTAL_PREFIX = "/v1/staff/", "/v1/portal/"
+STAFF_PREFIX, PORTAL_PREFIX, INTEGRATIONS_PREFIX = "/v1/staff/", "/v1/portal/", "/v1/integrations/"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _PATH_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _JSON_MEDIA = re.compile(r"application/(?:[a-z0-9.+-]+\+)?json")
@@ -78,7 +80,21 @@ STAFF_ROUTE_PERMISSIONS: dict[tuple[str, str], Permission] = {
     ("POST", "/v1/staff/payments/<paymentId>/reversals"): P.EXCEPTIONS_REQUEST,
     ("POST", "/v1/staff/approvals/<approvalId>/decision"): P.APPROVALS_DECIDE,
     ("POST", "/v1/staff/receipts/<receiptId>/email"): P.RECEIPTS_SEND,
+    ("GET", "/v1/staff/integrations/clients"): P.INTEGRATIONS_MANAGE,
+    ("POST", "/v1/staff/integrations/clients/<clientId>/secrets"): P.INTEGRATIONS_MANAGE,
+    ("DELETE", "/v1/staff/integrations/clients/<clientId>/secrets/<secretId>"): P.INTEGRATIONS_MANAGE,
+    ("POST", "/v1/staff/integrations/imports"): P.INTEGRATIONS_MANAGE,
+    ("GET", "/v1/staff/integrations/imports/<importId>"): P.INTEGRATIONS_MANAGE,
+    ("POST", "/v1/staff/integrations/imports/<importId>:start"): P.INTEGRATIONS_MANAGE,
+    ("GET", "/v1/staff/integrations/imports/templates/<kind>.csv"): P.INTEGRATIONS_MANAGE,
 }
+# Path parameters that hold an id AWS makes from a millisecond timestamp: a Cognito client secret's is
+# '<client id>--<epoch ms>', 13 digits that pass the Luhn check one time in ten (so one secret in ten could not be
+# retired). Only that exact shape, after the route's own client id, is spared the card check, and only its digits.
+TIMESTAMPED_PATH_IDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("DELETE", "/v1/staff/integrations/clients/<clientId>/secrets/<secretId>"): ("secretId", "clientId"),
+}
+_EPOCH_MILLIS = re.compile(r"--\d{13}")
 # Portal routes a signed-in customer may use before their sign-in is linked to a customer record.
 PORTAL_UNLINKED_ROUTES = frozenset({("POST", "/v1/portal/accounts:link")})
 
@@ -128,8 +144,11 @@ def check(app: APIGatewayRestResolver) -> None:
     _authorize(event, method, template)
     takes_body = bool(route is not None and route.dependant.body_params)
     parsed = _read_body(event, takes_body=takes_body)
-    _refuse_card_numbers(event, parsed)
-    _check_path_ids(cast(dict[str, Any], app.context.get("_route_args") or {}))
+    route_args = cast(dict[str, Any], app.context.get("_route_args") or {})
+    _refuse_card_numbers(
+        event, parsed, _path_to_check(event.path, TIMESTAMPED_PATH_IDS.get((method, template)), route_args)
+    )
+    _check_path_ids(route_args)
 
 
 # --- 1. who -----------------------------------------------------------------------------------------------
@@ -137,11 +156,13 @@ def check(app: APIGatewayRestResolver) -> None:
 
 def _authorize(event: APIGatewayProxyEvent, method: str, template: str) -> None:
     path = event.path
-    if not (path.startswith(STAFF_PREFIX) or path.startswith(PORTAL_PREFIX)):
+    if not path.startswith((STAFF_PREFIX, PORTAL_PREFIX, INTEGRATIONS_PREFIX)):
         return
     authorizer = event.request_context.authorizer
     caller = caller_from_claims(authorizer.claims if authorizer else None, settings())
-    if path.startswith(STAFF_PREFIX):
+    if path.startswith(INTEGRATIONS_PREFIX):
+        require_machine(caller)
+    elif path.startswith(STAFF_PREFIX):
         permission = STAFF_ROUTE_PERMISSIONS.get((method, template))
         if permission is not None:
             require_staff(caller, permission)
@@ -264,8 +285,22 @@ def _check_shape(value: Any) -> None:
 # --- 4. card numbers ----------------------------------------------------------------------------------------
 
 
-def _refuse_card_numbers(event: APIGatewayProxyEvent, parsed: Any) -> None:
-    fields = list(_card_fields(event, parsed))
+def _path_to_check(path: str, timestamped: tuple[str, str] | None, route_args: dict[str, Any]) -> str:
+    """The path, less the timestamp of a ``TIMESTAMPED_PATH_IDS`` id when the path ends with exactly
+    ``/<its client id>--<13 digits>``; anything else (another shape, an encoded path) is checked whole."""
+    if timestamped is None:
+        return path
+    value, owner = (route_args.get(name) for name in timestamped)
+    if not (isinstance(value, str) and isinstance(owner, str)):
+        return path
+    prefix, suffix = value[: len(owner)], value[len(owner) :]
+    if prefix == owner and _EPOCH_MILLIS.fullmatch(suffix) and path.endswith(f"/{value}"):
+        return path[: -len(suffix)]
+    return path
+
+
+def _refuse_card_numbers(event: APIGatewayProxyEvent, parsed: Any, path: str) -> None:
+    fields = list(_card_fields(event, parsed, path))
     if fields:
         raise ApiError(
             HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -275,8 +310,7 @@ def _refuse_card_numbers(event: APIGatewayProxyEvent, parsed: Any) -> None:
         )
 
 
-def _card_fields(event: APIGatewayProxyEvent, parsed: Any) -> Iterator[str]:
-    path = event.path
+def _card_fields(event: APIGatewayProxyEvent, parsed: Any, path: str) -> Iterator[str]:
     if looks_like_card_number(path) or looks_like_card_number(unquote(path)):
         yield "path"
     for name, values in _query(event):
@@ -286,7 +320,7 @@ def _card_fields(event: APIGatewayProxyEvent, parsed: Any) -> Iterator[str]:
     key = event.headers.get(IDEMPOTENCY_HEADER)
     if key and looks_like_card_number(key):
         yield f"header.{IDEMPOTENCY_HEADER}"
-    if parsed is not None and not path.startswith(PROCESSOR_WEBHOOKS):
+    if parsed is not None and not event.path.startswith(PROCESSOR_WEBHOOKS):
         # The processor's own ids may pass the Luhn check; its signature is checked by the route, and a refusal
         # would be resent for ever.
         yield from card_number_paths(parsed)

@@ -1,6 +1,7 @@
 """Request and response models shared by several APIs (one model per boundary; mapped from the domain explicitly).
 
 Amounts in requests are integers of minor units, strictly: ``"100"`` or ``100.0`` are refused rather than guessed at.
+Their bounds, like every identifier's pattern, are ``arportal.domain.values``'s; only the strictness is the edge's.
 """
 
 from __future__ import annotations
@@ -8,12 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from arportal.domain import models as m
+from arportal.domain.values import MinorAmount, PositiveMinorAmount, SignedMinorAmount
 
-StrictCents = Annotated[int, Field(strict=True, gt=0, le=10**13, description="Minor units (cents), more than zero")]
-StrictSignedCents = Annotated[int, Field(strict=True, ge=-(10**13), le=10**13, description="Minor units, signed")]
+StrictCents = Annotated[PositiveMinorAmount, Strict(), Field(description="Minor units (cents), more than zero")]
+StrictSignedCents = Annotated[SignedMinorAmount, Strict(), Field(description="Minor units, signed")]
+StrictMinorAmount = Annotated[MinorAmount, Strict()]  # may be 0: a fee, say
 # An email address a request gives us to write to: one the mail service can take. ASCII only (SES takes no
 # internationalized local part; a domain in punycode), no spaces or control characters, a dot in the domain.
 # Anything else is refused with a 422 here rather than failing at the send (a 503, or a 500 for a line break).

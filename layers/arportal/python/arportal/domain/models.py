@@ -17,14 +17,18 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from arportal import clock
-from arportal.domain.money import Cents, CurrencyCode, Money
+from arportal.domain.money import Money
 from arportal.domain.status import ApprovalStatus, InvoiceStatus, PaymentStatus
+from arportal.domain.values import (
+    AccountNumber,
+    Currency,
+    CustomerId,
+    DepartmentCode,
+    FeeCode,
+    InvoiceNumber,
+    MinorAmount,
+)
 
-CustomerId = Annotated[str, StringConstraints(pattern=r"^CUS-[0-9A-Z]{4,20}$")]
-AccountNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}-[0-9]{4,12}$")]
-InvoiceNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
-DepartmentCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
-FeeCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]{2,32}$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 # A pragmatic address check (one @, a dot in the domain); deliverability is proven by confirmation mail.
@@ -114,8 +118,8 @@ class InvoiceLine(Entity):
     fee_code: FeeCode
     kind: LineKind = LineKind.PRINCIPAL
     quantity: int = Field(default=1, ge=1, le=1_000_000)
-    unit_amount: Cents
-    amount: Cents
+    unit_amount: MinorAmount
+    amount: MinorAmount
 
     @model_validator(mode="after")
     def _amount_is_quantity_times_unit(self) -> Self:
@@ -132,12 +136,12 @@ class Invoice(Entity):
     department: DepartmentCode
     issue_date: date
     due_date: date
-    currency: CurrencyCode
+    currency: Currency
     lines: list[InvoiceLine] = Field(min_length=1, max_length=200)
-    amount: Cents
-    paid: Cents = 0
-    credited: Cents = 0
-    balance: Cents
+    amount: MinorAmount
+    paid: MinorAmount = 0
+    credited: MinorAmount = 0
+    balance: MinorAmount
     status: InvoiceStatus = InvoiceStatus.OPEN
     voided: bool = False
     version: int = Field(default=1, ge=1, description="Optimistic-lock counter for balance updates")
@@ -195,15 +199,15 @@ class StatusChange(Entity):
     at: datetime
     by: str = Field(description="Who or what moved it: a staff id, 'customer', 'processor', 'system'")
     note: str | None = None
-    amount: Cents | None = Field(default=None, description="The money this change gave back (each refund's own)")
+    amount: MinorAmount | None = Field(default=None, description="The money this change gave back (each refund's own)")
 
 
 class Payment(Entity):
     payment_id: str
     customer_id: CustomerId | None
-    amount: Cents
-    fee_amount: Cents = 0
-    currency: CurrencyCode
+    amount: MinorAmount
+    fee_amount: MinorAmount = 0
+    currency: Currency
     method: MethodDetail
     channel: Channel
     status: PaymentStatus
@@ -214,8 +218,8 @@ class Payment(Entity):
     processor: str
     transaction_id: str | None = Field(default=None, description="The processor's id for the charge")
     receipt_number: str | None = None
-    unapplied: Cents = Field(default=0, description="Held as customer credit")
-    refunded: Cents = 0
+    unapplied: MinorAmount = Field(default=0, description="Held as customer credit")
+    refunded: MinorAmount = 0
     taken_by: str | None = None
     created_at: datetime
     version: int = 1
@@ -234,8 +238,8 @@ class Allocation(Entity):
     customer_id: CustomerId | None
     account_number: AccountNumber
     department: DepartmentCode
-    amount: Cents
-    currency: CurrencyCode
+    amount: MinorAmount
+    currency: Currency
     applied_at: datetime
 
 
@@ -243,7 +247,7 @@ class ReceiptLine(Entity):
     description: ShortText
     invoice_number: InvoiceNumber | None = None
     department: DepartmentCode | None = None
-    amount: Cents
+    amount: MinorAmount
 
 
 class Receipt(Entity):
@@ -251,17 +255,17 @@ class Receipt(Entity):
     payment_id: str
     customer_id: CustomerId | None
     issued_at: datetime
-    currency: CurrencyCode
+    currency: Currency
     lines: list[ReceiptLine]
-    fee_amount: Cents = 0
-    total: Cents
+    fee_amount: MinorAmount = 0
+    total: MinorAmount
     document_key: str | None = None
 
 
 class CreditApplication(Entity):
     invoice_id: str
     invoice_number: InvoiceNumber
-    amount: Cents
+    amount: MinorAmount
     applied_at: datetime
 
 
@@ -271,9 +275,9 @@ class CreditNote(Entity):
     customer_id: CustomerId
     account_number: AccountNumber
     department: DepartmentCode
-    currency: CurrencyCode
-    amount: Cents
-    remaining: Cents
+    currency: Currency
+    amount: MinorAmount
+    remaining: MinorAmount
     reason: ShortText
     issued_on: date
     applications: list[CreditApplication] = Field(default_factory=list)
@@ -294,9 +298,9 @@ class SalesOrder(Entity):
     order_date: date
     period_start: date | None = None
     period_end: date | None = None
-    currency: CurrencyCode
+    currency: Currency
     lines: list[InvoiceLine] = Field(min_length=1)
-    total: Cents
+    total: MinorAmount
 
 
 class ScheduleKind(StrEnum):
@@ -313,7 +317,7 @@ class InstalmentStatus(StrEnum):
 
 class Instalment(Entity):
     due_date: date
-    amount: Cents
+    amount: MinorAmount
     status: InstalmentStatus = InstalmentStatus.SCHEDULED
     payment_id: str | None = None
 
@@ -324,7 +328,7 @@ class Schedule(Entity):
     kind: ScheduleKind
     account_number: AccountNumber
     payment_method_id: str | None = None
-    currency: CurrencyCode
+    currency: Currency
     days_before_due: int = Field(default=0, ge=0, le=30)
     instalments: list[Instalment] = Field(default_factory=list)
     active: bool = True
@@ -371,8 +375,8 @@ class Approval(Entity):
     approval_id: str
     action: str
     requested_by: str
-    amount: Cents
-    currency: CurrencyCode
+    amount: MinorAmount
+    currency: Currency
     target_id: str
     status: ApprovalStatus = ApprovalStatus.PENDING
     reason: ShortText

@@ -10,16 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated
-
-from pydantic import Field, StringConstraints
 
 # Minor-unit exponents of the currencies an agency is likely to bill in; anything else defaults to 2.
 _EXPONENTS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "OMR": 3, "TND": 3, "JOD": 3}
-
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Cents = Annotated[int, Field(ge=0, le=10**13, description="Amount in minor units (e.g. cents)")]
-SignedCents = Annotated[int, Field(ge=-(10**13), le=10**13)]
 
 
 class CurrencyMismatchError(ValueError):

@@ -27,9 +27,10 @@ from enum import StrEnum
 from pydantic import Field
 
 from arportal.domain.allocation import AllocationPlan
-from arportal.domain.models import Channel, CustomerId, Entity, Invoice, PaymentMethodType
-from arportal.domain.money import Cents, CurrencyCode
+from arportal.domain.event_entities import EventEntity
+from arportal.domain.models import Channel, Entity, Invoice, PaymentMethodType
 from arportal.domain.processing import ChargeOutcome
+from arportal.domain.values import Currency, CustomerId, MinorAmount
 
 RECONCILE_AFTER = timedelta(minutes=5)
 RECONCILER = "system:reconciler"  # the actor of what the reconciler writes
@@ -59,7 +60,7 @@ class Verdict(StrEnum):
 
 class IntendedPart(Entity):
     invoice_id: str
-    amount: Cents
+    amount: MinorAmount
 
 
 class PaymentIntent(Entity):
@@ -68,9 +69,9 @@ class PaymentIntent(Entity):
     idempotency_key: str
     attempt_id: str = Field(description="Changes whenever a retry re-opens it: the reconciler's close checks it")
     customer_id: CustomerId
-    amount: Cents
-    fee: Cents = 0
-    currency: CurrencyCode
+    amount: MinorAmount
+    fee: MinorAmount = 0
+    currency: Currency
     method: PaymentMethodType
     channel: Channel
     actor: str
@@ -96,6 +97,7 @@ class LedgerEvent:
 
     detail_type: str
     detail: dict[str, object] = field(default_factory=dict)
+    entity: EventEntity = field(kw_only=True)  # what it is about, and its sequence (``domain/event_entities``)
 
 
 def same_payment(stored: PaymentIntent, wanted: PaymentIntent) -> bool:

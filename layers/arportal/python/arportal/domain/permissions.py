@@ -25,6 +25,8 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     REPORTS_READ = "reports.read"
     ADMIN_USERS = "admin.users"
+    # List the connected systems' app clients and rotate their secrets (domain/integration_scopes.py).
+    INTEGRATIONS_MANAGE = "integrations.manage"
 
 
 class Role(StrEnum):
@@ -61,7 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.REPORTS_READ,
         }
     ),
-    Role.ADMIN: frozenset({P.CUSTOMERS_READ, P.AUDIT_READ, P.REPORTS_READ, P.ADMIN_USERS}),
+    Role.ADMIN: frozenset({P.CUSTOMERS_READ, P.AUDIT_READ, P.REPORTS_READ, P.ADMIN_USERS, P.INTEGRATIONS_MANAGE}),
 }
 
 

@@ -24,10 +24,10 @@ from arportal.ports.core import (
     ProcessorEvent,
     ProcessorUnavailableError,
     RefundResult,
-    SettlementCandidate,
     WebhookSignatureError,
-    WorkflowStore,
 )
+from arportal.ports.imports import ImportFiles, ImportJobStore, ImportRunner
+from arportal.ports.integrations import IntegrationClients
 from arportal.ports.payments import (
     AppliedProcessorEvent,
     IntentPosting,
@@ -44,10 +44,18 @@ from arportal.ports.portal import (
     LinkingStore,
     LoginDirectory,
     Page,
+    PageStart,
     PortalReader,
     ProfileStore,
     RateCounter,
     SupportStore,
+)
+from arportal.ports.readback import (
+    EventFeedStore,
+    InvoiceBalanceStore,
+    PaymentReadbackStore,
+    PaymentRef,
+    PaymentWithAllocations,
 )
 from arportal.ports.sandbox import (
     SandboxCharge,
@@ -68,6 +76,8 @@ from arportal.ports.schedules import (
     ScheduleStore,
     WorkflowStarter,
 )
+from arportal.ports.settlement import SettlementCandidate, SettlementStore
+from arportal.ports.source_loads import SourceReads, SourceRecordStore, SourceTarget, SourceWrite
 from arportal.ports.staff import (
     ActivityFilter,
     ActivityReader,
@@ -89,6 +99,7 @@ from arportal.ports.staff_actions import (
     AppliedAction,
     ApprovalStore,
     ApprovalWorkflow,
+    ApprovalWorkflowStore,
     ApprovedActions,
     CreditApplicationRecord,
     CreditApplications,
@@ -110,6 +121,7 @@ __all__ = [
     "AppliedProcessorEvent",
     "ApprovalStore",
     "ApprovalWorkflow",
+    "ApprovalWorkflowStore",
     "ApprovedActions",
     "AuditLog",
     "AuditReader",
@@ -130,11 +142,17 @@ __all__ = [
     "DueItems",
     "DueItemsReader",
     "Email",
+    "EventFeedStore",
     "GuestStore",
+    "ImportFiles",
+    "ImportJobStore",
+    "ImportRunner",
     "InstalmentDue",
+    "IntegrationClients",
     "IntentPosting",
     "IntentStore",
     "InteractionStore",
+    "InvoiceBalanceStore",
     "LastKnownBalances",
     "LedgerWriter",
     "LinkingStore",
@@ -146,16 +164,20 @@ __all__ = [
     "NoticeLog",
     "ObjectWriter",
     "Page",
+    "PageStart",
     "PaymentMethodStore",
     "PaymentPosting",
     "PaymentProcessor",
+    "PaymentReadbackStore",
     "PaymentRecord",
     "PaymentRecords",
+    "PaymentRef",
     "PaymentState",
     "PaymentStatusChange",
     "PaymentStatusReader",
     "PaymentStatusRecord",
     "PaymentStatusStore",
+    "PaymentWithAllocations",
     "PendingApprovals",
     "PortalReader",
     "PrefixSearch",
@@ -175,6 +197,11 @@ __all__ = [
     "SandboxTransaction",
     "ScheduleStore",
     "SettlementCandidate",
+    "SettlementStore",
+    "SourceReads",
+    "SourceRecordStore",
+    "SourceTarget",
+    "SourceWrite",
     "StaffActionStore",
     "StaffCustomerQueries",
     "StatementHistory",
@@ -184,5 +211,4 @@ __all__ = [
     "TransactionState",
     "WebhookSignatureError",
     "WorkflowStarter",
-    "WorkflowStore",
 ]

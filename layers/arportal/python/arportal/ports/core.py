@@ -1,11 +1,11 @@
-"""The ports every part uses: customers and lookups, the ledger and audit log, the payment processor, the
-workflow store, mail and documents."""
+"""The ports every part uses: customers and lookups, the ledger and audit log, the payment processor, mail and
+documents."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import BaseModel
@@ -13,19 +13,16 @@ from pydantic import BaseModel
 from arportal.domain import models as domain_models
 from arportal.domain.models import (
     Account,
-    Approval,
     AuditEvent,
     CreditNote,
     Customer,
     Invoice,
     Payment,
     Schedule,
-    StatusChange,
 )
 from arportal.domain.posting import Posting
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.search import SearchKind
-from arportal.domain.status import ApprovalStatus, PaymentStatus
 
 
 @dataclass(frozen=True)
@@ -154,51 +151,6 @@ class PaymentPosting(Protocol):
     def post(self, posting: Posting, *, scope: str, idempotency_key: str, audit: AuditEvent) -> None:
         """All of the posting or nothing; ``ConflictError`` if the key was used or an invoice changed."""
         ...
-
-
-@dataclass(frozen=True)
-class SettlementCandidate:
-    payment_id: str
-    customer_id: str | None
-    amount: int
-    currency: str
-    fee: int = 0  # the convenience fee charged with it: the processor deposits it with the payment
-    refunded: int = 0  # refunded before it settled: not in the deposit
-    status: str = "posted"  # posted, or partially_refunded (refunded in part before it settled)
-
-
-class WorkflowStore(Protocol):
-    """What the workflow tasks read and write in the ledger table."""
-
-    def posted_payments(self, day: date, *, limit: int) -> list[Payment]:
-        """Payments created on ``day`` that have not settled yet: still ``posted``, or ``partially_refunded``
-        before settling (the ByActivityDay index)."""
-        ...
-
-    def append_status(self, payment: SettlementCandidate, change: StatusChange, *, expected: PaymentStatus) -> bool:
-        """Set the payment's status and append ``change`` to its history if its status is still ``expected``."""
-        ...
-
-    def payment_status(self, payment: SettlementCandidate) -> PaymentStatus | None: ...
-
-    def save_approval_request(self, approval: Approval, *, task_token: str, expires_at: datetime) -> None:
-        """Create or refresh a pending approval with the token that resumes its execution."""
-        ...
-
-    def set_approval_status(
-        self,
-        approval_id: str,
-        *,
-        expected: ApprovalStatus,
-        status: ApprovalStatus,
-        at: datetime,
-        decided_by: str | None = None,
-        note: str | None = None,
-    ) -> bool:
-        """Move an approval from ``expected`` to ``status``; False when it was not ``expected``."""
-        ...
-
-    def approval_status(self, approval_id: str) -> ApprovalStatus | None: ...
 
 
 @dataclass(frozen=True)

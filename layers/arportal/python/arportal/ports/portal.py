@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from arportal.domain import email_change, invoice_views
 from arportal.domain import models as domain_models
@@ -22,6 +22,24 @@ class Page(Generic[T]):
 
     items: list[T]
     next_key: dict[str, object] | None
+
+
+def _any_key(key: Mapping[str, Any]) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """The keys one list could have handed out as a page's ``next_key``, as its storage describes them.
+
+    Every such key carries each ``partition`` attribute at its value (the caller's own partition), and ``admits``
+    says whether the rest fits too (this list, not another in the same partition). The HTTP edge refuses a cursor
+    that is not one of them, so an edited cursor cannot start a read inside someone else's records, without the
+    edge knowing what a key looks like.
+    """
+
+    partition: Mapping[str, str]
+    admits: Callable[[Mapping[str, Any]], bool] = _any_key
 
 
 class PortalReader(Protocol):

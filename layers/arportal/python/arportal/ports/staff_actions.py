@@ -74,6 +74,9 @@ class StaffActionStore(Protocol):
 
 
 class ApprovalStore(Protocol):
+    """The staff side of an approval (``services/approvals.py``): filing it, the queue, claiming a decision and
+    finishing it once carried out. The approval machine's own writes are ``ApprovalWorkflowStore``."""
+
     def file(
         self,
         approval: domain_models.Approval,
@@ -113,11 +116,38 @@ class ApprovalStore(Protocol):
 
 
 class ApprovalWorkflow(Protocol):
+    """The approval machine's executions: one started per filed request, resumed with the decision."""
+
     def start_approval(self, name: str, payload: Mapping[str, object]) -> bool: ...
 
     def send_task_success(self, task_token: str, output: Mapping[str, object]) -> bool:
         """False when the token no longer waits (the execution moved on or ended)."""
         ...
+
+
+class ApprovalWorkflowStore(Protocol):
+    """The approval machine's own writes on an approval (``services/approval_workflow.py``): the task token it
+    waits on, and the status it records once resumed (approved, rejected) or timed out (expired). The staff
+    side's reads and writes of the same approval are ``ApprovalStore``."""
+
+    def save_approval_request(self, approval: domain_models.Approval, *, task_token: str, expires_at: datetime) -> None:
+        """Create or refresh a pending approval with the token that resumes its execution."""
+        ...
+
+    def set_approval_status(
+        self,
+        approval_id: str,
+        *,
+        expected: ApprovalStatus,
+        status: ApprovalStatus,
+        at: datetime,
+        decided_by: str | None = None,
+        note: str | None = None,
+    ) -> bool:
+        """Move an approval from ``expected`` to ``status``; False when it was not ``expected``."""
+        ...
+
+    def approval_status(self, approval_id: str) -> ApprovalStatus | None: ...
 
 
 class RecentPayments(Protocol):

@@ -1,11 +1,15 @@
-"""The approvals queue and decisions on it.
+"""The staff side of approvals: the queue, a second staff member's decision, and carrying out what was approved.
+
+The approval machine's side (the request's task token, and recording the decision it is resumed with) is
+``services/approval_workflow.py``; the two meet on the approval item and the task token.
 
 A decision is a second staff member's: someone holding ``approvals.decide`` who did not file the request
 (``domain/approvals.may_decide``). It is claimed on the approval item first (conditional: pending and undecided),
 with its audit record, and only then is the waiting execution resumed with ``SendTaskSuccess``; so two people
 deciding at once cannot both resume it, and the same person sending the same decision again (a double click, a
 retry after a lost answer) gets the approval back instead of an error. The machine then records the decision
-and, when approved, carries the action out (``services/workflow.execute_approved``).
+and, when approved, carries the action out (``services/approval_workflow.execute_approved``, through
+``ApprovedExecutor`` below).
 """
 
 from __future__ import annotations

@@ -10,7 +10,11 @@ from arportal.domain.audit_chain import Verification
 from arportal.domain.errors import BusinessRuleError
 from arportal.ports import AuditReader
 
-AUDITED_ENTITIES = frozenset({"payment", "invoice", "customer", "approval", "refund", "adjustment", "interaction"})
+AUDITED_ENTITIES = frozenset(
+    {"payment", "invoice", "customer", "approval", "refund", "adjustment", "interaction", "integration_client"}
+    # what connected systems load (services/source_loads.py): each record's own chain
+    | {"account", "credit_note", "sales_order", "document"}
+)
 _ENTITY = re.compile(r"^(?P<type>[a-z_]{3,20}):(?P<id>[A-Za-z0-9_#-]{3,64})$")
 
 

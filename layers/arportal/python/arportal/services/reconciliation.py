@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from arportal.domain import event_entities
 from arportal.domain.errors import ConflictError
 from arportal.domain.ids import new_id
 from arportal.domain.models import AuditEvent
@@ -140,7 +141,8 @@ def _reconciled(intent: PaymentIntent, posting: Posting) -> LedgerEvent:
     applied = sum(a.amount for a in posting.allocations)
     return LedgerEvent(
         RECONCILED,
-        {
+        entity=event_entities.of_intent_attempt(intent.charge_key, intent.created_at),
+        detail={
             "payment_id": payment.payment_id,
             "customer_id": payment.customer_id,
             "status": payment.status.value,
@@ -198,7 +200,11 @@ def _close(
         outcome=outcome,
         at=now,
         audit=audit,
-        events=(LedgerEvent(INTENT_CLOSED, detail),),
+        events=(
+            LedgerEvent(
+                INTENT_CLOSED, detail, entity=event_entities.of_intent_attempt(intent.charge_key, intent.created_at)
+            ),
+        ),
         payment_id=payment_id,
         code=code,
     )

@@ -65,27 +65,16 @@ class PaymentWiring:
 
 def payments(*, chained_audit: bool = False) -> PaymentWiring:
     """The payment dependencies of the portal, the guest page, the processor webhook and (``chained_audit``: each
-    payment also on the staff audit chain) the staff console."""
+    payment also on the staff audit chain) the staff console and the reconciler of payment intents."""
     from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
-    from arportal.adapters.pdf.receipt import PdfReceiptRenderer
     from arportal.services.payments import PaymentsConfig, fee_schedule
-    from arportal.services.receipts import ReceiptServices
     from arportal.wiring import stores
 
     s = settings()
     processor = stores.processor()
     ledger = DynamoPaymentPosting(s.ledger_table, s.audit_table, chained_audit=chained_audit)
-    receipts = ReceiptServices(
-        records=ledger,
-        documents=stores.documents(),
-        files=stores.document_files(),
-        mailer=stores.mailer(),
-        renderer=PdfReceiptRenderer(),
-        agency_name=s.agency_name,
-        portal_url=s.web_origin if s.web_origin.startswith("https://") else None,
-    )
     config = PaymentsConfig(s.currency, fee_schedule(s.convenience_fees), processor.name)
-    return PaymentWiring(ledger, processor, config, receipts)
+    return PaymentWiring(ledger, processor, config, stores.receipt_services())
 
 
 def checkout(command: PayCommand, *, contact: Contact | None) -> Checkout:

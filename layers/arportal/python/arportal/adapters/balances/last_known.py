@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, customer_items
 from arportal.adapters.dynamodb.errors import translated
 from arportal.domain.balances import SourceBalance
 from arportal.domain.errors import ConflictError, DomainError
@@ -30,17 +30,17 @@ class DynamoLastKnownBalances:
         try:
             with translated("last known balance"):
                 response = client("dynamodb").get_item(
-                    TableName=self.table, Key=codec.serialize(keys.last_balance_key(customer_id, department))
+                    TableName=self.table, Key=codec.serialize(customer_items.last_balance_key(customer_id, department))
                 )
         except DomainError:
             logger.warning("could not read the last known balance", exc_info=True)
             return None
         item = response.get("Item")
-        return items.last_balance_from_item(codec.deserialize(item)) if item else None
+        return customer_items.last_balance_from_item(codec.deserialize(item)) if item else None
 
     def remember(self, customer_id: str, balance: SourceBalance) -> None:
         """A put conditioned on being newer, so racing containers cannot put an older answer back."""
-        item = items.last_balance_item(customer_id, balance)
+        item = customer_items.last_balance_item(customer_id, balance)
         try:
             with translated("remember balance"):
                 client("dynamodb").put_item(

@@ -1,8 +1,13 @@
-"""Approval requests filed by the staff API: the item the approval machine waits on (``APPROVAL#<id>``).
+"""Approval requests: the item the approval machine waits on (``APPROVAL#<id>``), written by two sides.
 
-The staff API files the item first, with the request to carry out, its audit record and the guard of the
-request's Idempotency-Key, in one transaction; then it starts the execution, whose first Task
-(``workflow_store.save_approval_request``) adds the task token. The item carries:
+- ``DynamoApprovalStore`` (``ports.ApprovalStore``), the staff side: the staff API files the item first, with the
+  request to carry out, its audit record and the guard of the request's Idempotency-Key, in one transaction;
+  then it starts the execution. Deciding claims the decision on it; carrying it out finishes it.
+- ``DynamoApprovalWorkflowStore`` (``ports.ApprovalWorkflowStore``), the machine's side: its first Task
+  (``save_approval_request``) adds the task token; once resumed or timed out it records approved, rejected or
+  expired (``set_approval_status``), which removes the token and the pending-list keys.
+
+The item carries:
 - ``OPK = APPROVALS#PENDING`` while pending (the console's pending list, removed by the decision);
 - ``DAYPK = APPROVALS`` / ``DAYSK = <created_at>#<id>`` for ever (ByActivityDay): the queue of every status,
   newest first, filtered on ``status`` (and ``requested_by``) by the query itself;
@@ -16,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, staff_action_items, table_layout
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.staff_actions import action_guard_item
@@ -51,14 +56,14 @@ class DynamoApprovalStore:
             )
         uow.create(
             {
-                **keys.approval_key(approval.approval_id),
+                **staff_action_items.approval_key(approval.approval_id),
                 **approval.model_dump(mode="json", exclude_none=True),
                 "type": "approval",
-                "request": items.plain(request),
-                "OPK": keys.PENDING_APPROVALS,
+                "request": table_layout.plain(request),
+                "OPK": staff_action_items.PENDING_APPROVALS,
                 "OSK": f"{approval.created_at.isoformat()}#{approval.approval_id}",
-                "DAYPK": keys.APPROVALS_LIST,
-                "DAYSK": keys.approvals_list_sk(approval.created_at, approval.approval_id),
+                "DAYPK": staff_action_items.APPROVALS_LIST,
+                "DAYSK": staff_action_items.approvals_list_sk(approval.created_at, approval.approval_id),
             }
         )
         self.trail.append(uow, audit, head=None)  # a new approval: its chain starts here
@@ -67,7 +72,9 @@ class DynamoApprovalStore:
     def get(self, approval_id: str) -> StoredApproval | None:
         with translated("read approval"):
             response = client("dynamodb").get_item(
-                TableName=self.table, Key=codec.serialize(keys.approval_key(approval_id)), ConsistentRead=True
+                TableName=self.table,
+                Key=codec.serialize(staff_action_items.approval_key(approval_id)),
+                ConsistentRead=True,
             )
         item = response.get("Item")
         return stored_approval(codec.deserialize(item)) if item else None
@@ -82,7 +89,7 @@ class DynamoApprovalStore:
             sets += ", decision_note = :note"
             values[":note"] = note
         uow.update(
-            keys.approval_key(approval_id),
+            staff_action_items.approval_key(approval_id),
             update_expression=f"SET {sets}",
             condition="#status = :pending AND attribute_not_exists(decision)",
             names={"#status": "status"},
@@ -106,13 +113,13 @@ class DynamoApprovalStore:
     ) -> bool:
         uow = DynamoUnitOfWork(self.table)
         uow.update(
-            keys.approval_key(approval_id),
+            staff_action_items.approval_key(approval_id),
             update_expression="SET #status = :status, outcome = :outcome, finished_at = :at",
             condition="#status = :approved",
             names={"#status": "status"},
             values={
                 ":status": status.value,
-                ":outcome": items.plain(outcome),
+                ":outcome": table_layout.plain(outcome),
                 ":at": at.isoformat(),
                 ":approved": ApprovalStatus.APPROVED.value,
             },
@@ -132,7 +139,7 @@ class DynamoApprovalStore:
             "TableName": self.table,
             "IndexName": BY_ACTIVITY_DAY,
             "KeyConditionExpression": "DAYPK = :list",
-            "ExpressionAttributeValues": {":list": {"S": keys.APPROVALS_LIST}},
+            "ExpressionAttributeValues": {":list": {"S": staff_action_items.APPROVALS_LIST}},
             "ScanIndexForward": False,
             "Limit": limit + 1,
         }
@@ -169,18 +176,92 @@ class DynamoApprovalStore:
         return Page([stored_approval(i) for i in page], next_key)
 
 
+class DynamoApprovalWorkflowStore:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    def save_approval_request(self, approval: Approval, *, task_token: str, expires_at: datetime) -> None:
+        fields = {
+            **approval.model_dump(mode="json", exclude_none=True),
+            "type": "approval",
+            "task_token": task_token,
+            "expires_on": expires_at.isoformat(),  # not "expires_at": that name is the table's TTL attribute
+            "OPK": staff_action_items.PENDING_APPROVALS,
+            "OSK": f"{approval.created_at.isoformat()}#{approval.approval_id}",
+        }
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values = {f":f{i}": codec.value(table_layout.plain(value)) for i, value in enumerate(fields.values())}
+        values[":pending"] = codec.value(ApprovalStatus.PENDING.value)
+        with translated("approval request"):
+            client("dynamodb").update_item(
+                TableName=self.table,
+                Key=codec.serialize(staff_action_items.approval_key(approval.approval_id)),
+                UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
+                # A retried request refreshes the token; a decided approval is never reopened.
+                ConditionExpression="attribute_not_exists(PK) OR #status = :pending",
+                ExpressionAttributeNames={**names, "#status": "status"},
+                ExpressionAttributeValues=values,
+            )
+
+    def set_approval_status(
+        self,
+        approval_id: str,
+        *,
+        expected: ApprovalStatus,
+        status: ApprovalStatus,
+        at: datetime,
+        decided_by: str | None = None,
+        note: str | None = None,
+    ) -> bool:
+        assignments = ["#status = :status", "decided_at = :at"]
+        values: dict[str, Any] = {
+            ":status": codec.value(status.value),
+            ":at": codec.value(at.isoformat()),
+            ":expected": codec.value(expected.value),
+        }
+        if decided_by:
+            assignments.append("decided_by = :by")
+            values[":by"] = codec.value(decided_by)
+        if note:
+            assignments.append("decision_note = :note")
+            values[":note"] = codec.value(note)
+        try:
+            with translated("approval decision"):
+                client("dynamodb").update_item(
+                    TableName=self.table,
+                    Key=codec.serialize(staff_action_items.approval_key(approval_id)),
+                    UpdateExpression="SET " + ", ".join(assignments) + " REMOVE task_token, OPK, OSK",
+                    ConditionExpression="#status = :expected",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues=values,
+                )
+        except ConflictError:
+            return False
+        return True
+
+    def approval_status(self, approval_id: str) -> ApprovalStatus | None:
+        with translated("approval"):
+            response = client("dynamodb").get_item(
+                TableName=self.table,
+                Key=codec.serialize(staff_action_items.approval_key(approval_id)),
+                ConsistentRead=True,
+            )
+        item = response.get("Item")
+        return ApprovalStatus(item["status"]["S"]) if item else None
+
+
 _APPROVAL_FIELDS = frozenset(Approval.model_fields)
 
 
 def stored_approval(item: dict[str, Any]) -> StoredApproval:
-    body = {k: v for k, v in items.plain(item).items() if k in _APPROVAL_FIELDS}
+    body = {k: v for k, v in table_layout.plain(item).items() if k in _APPROVAL_FIELDS}
     request = item.get("request")
     outcome = item.get("outcome")
     return StoredApproval(
         approval=Approval.model_validate(body),
-        request=dict(items.plain(request)) if isinstance(request, dict) else None,
+        request=dict(table_layout.plain(request)) if isinstance(request, dict) else None,
         task_token=str(item["task_token"]) if item.get("task_token") else None,
         decision=str(item["decision"]) if item.get("decision") else None,
         decision_by=str(item["decision_by"]) if item.get("decision_by") else None,
-        outcome=dict(items.plain(outcome)) if isinstance(outcome, dict) else None,
+        outcome=dict(table_layout.plain(outcome)) if isinstance(outcome, dict) else None,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items
+from arportal.adapters.dynamodb import codec, table_layout
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.audit_chain import GENESIS, Head, Verification, link, verify
@@ -85,7 +85,7 @@ class DynamoAuditTrail:
             request["Limit"] = min(1000, limit - len(found))
             with translated("read audit trail"):
                 response = client("dynamodb").query(**request)
-            found.extend(items.plain(codec.deserialize(i)) for i in response.get("Items", []))
+            found.extend(table_layout.plain(codec.deserialize(i)) for i in response.get("Items", []))
             if "LastEvaluatedKey" not in response:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

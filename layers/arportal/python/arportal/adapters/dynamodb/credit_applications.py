@@ -16,13 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, credit_application_items, customer_items, entity_items, invoice_items
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
+from arportal.adapters.dynamodb.invoice_updates import update_invoice_figures
 from arportal.adapters.dynamodb.outbox import outbox_item
-from arportal.adapters.dynamodb.posting import update_invoice_figures
 from arportal.adapters.dynamodb.tables import OPEN_ITEMS
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
+from arportal.domain import event_entities
 from arportal.domain.credit import CreditPlan, SourceChange
 from arportal.domain.models import AuditEvent, CreditNote, Invoice
 from arportal.domain.posting import InvoiceChange
@@ -44,11 +45,11 @@ class DynamoCreditApplications:
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :cn)",
             "FilterExpression": "remaining > :zero",
             "ExpressionAttributeValues": codec.serialize(
-                {":pk": keys.customer_pk(customer_id), ":cn": keys.CREDIT_NOTE_PREFIX, ":zero": 0}
+                {":pk": customer_items.customer_pk(customer_id), ":cn": invoice_items.CREDIT_NOTE_PREFIX, ":zero": 0}
             ),
             "ConsistentRead": True,
         }
-        return [items.from_item(i, CreditNote) for i in self._pages(request, "read credit")]
+        return [entity_items.from_item(i, CreditNote) for i in self._pages(request, "read credit")]
 
     def open_invoices(self, customer_id: str) -> list[Invoice]:
         """The ids from ``OpenItems`` (eventually consistent), the invoices themselves read strongly."""
@@ -56,7 +57,7 @@ class DynamoCreditApplications:
             "TableName": self.table,
             "IndexName": OPEN_ITEMS,
             "KeyConditionExpression": "OPK = :pk AND begins_with(OSK, :inv)",
-            "ExpressionAttributeValues": {":pk": {"S": keys.customer_pk(customer_id)}, ":inv": {"S": "INV#"}},
+            "ExpressionAttributeValues": {":pk": {"S": customer_items.customer_pk(customer_id)}, ":inv": {"S": "INV#"}},
             "ProjectionExpression": "SK",
         }
         wanted = [str(i["SK"]) for i in self._pages(request, "open invoices")]
@@ -65,7 +66,7 @@ class DynamoCreditApplications:
             pending: dict[str, Any] = {
                 self.table: {
                     "Keys": [
-                        codec.serialize({"PK": keys.customer_pk(customer_id), "SK": sk})
+                        codec.serialize({"PK": customer_items.customer_pk(customer_id), "SK": sk})
                         for sk in wanted[start : start + BATCH_GET_LIMIT]
                     ],
                     "ConsistentRead": True,
@@ -75,19 +76,23 @@ class DynamoCreditApplications:
                 with translated("read invoices"):
                     response = client("dynamodb").batch_get_item(RequestItems=pending)
                 found.extend(
-                    items.from_item(codec.deserialize(i), Invoice) for i in response["Responses"].get(self.table, [])
+                    entity_items.from_item(codec.deserialize(i), Invoice)
+                    for i in response["Responses"].get(self.table, [])
                 )
                 pending = response.get("UnprocessedKeys") or {}
         return [i for i in found if i.balance > 0 and not i.voided]
 
     def applied(self, customer_id: str, scope: str, idempotency_key: str) -> CreditApplicationRecord | None:
-        guard = self._get(keys.credit_application_guard_key(customer_id, scope, idempotency_key))
+        guard = self._get(credit_application_items.credit_application_guard_key(customer_id, scope, idempotency_key))
         if guard is None:
             return None
         item = self._get(
-            {"PK": keys.customer_pk(customer_id), "SK": keys.credit_application_sk(str(guard["application_id"]))}
+            {
+                "PK": customer_items.customer_pk(customer_id),
+                "SK": credit_application_items.credit_application_sk(str(guard["application_id"])),
+            }
         )
-        return CreditApplicationRecord(**items.credit_application_fields(item)) if item else None
+        return CreditApplicationRecord(**credit_application_items.credit_application_fields(item)) if item else None
 
     # --- the write -------------------------------------------------------------------------------------------
 
@@ -103,7 +108,7 @@ class DynamoCreditApplications:
         uow = DynamoUnitOfWork(self.table)
         uow.create(
             {
-                **keys.credit_application_guard_key(record.customer_id, scope, idempotency_key),
+                **credit_application_items.credit_application_guard_key(record.customer_id, scope, idempotency_key),
                 "type": "credit_application_key",
                 "application_id": record.application_id,
             }
@@ -112,7 +117,7 @@ class DynamoCreditApplications:
             _take_credit(uow, source)
         for change in plan.invoice_changes:
             _credit_invoice(uow, change)
-        uow.create(items.credit_application_item(record))
+        uow.create(credit_application_items.credit_application_item(record))
         detail = {
             "application_id": record.application_id,
             "customer_id": record.customer_id,
@@ -122,7 +127,8 @@ class DynamoCreditApplications:
             "parts": [dict(p) for p in record.parts],
             "actor": record.actor,
         }
-        uow.create(outbox_item("credit.applied", detail, at=audit.at))
+        entity = event_entities.created("credit_application", record.application_id)
+        uow.create(outbox_item("credit.applied", detail, at=audit.at, entity=entity))
         self.trail.append(uow, audit, head=None)  # each application starts its own chain
         uow.commit("apply credit")
 
@@ -153,10 +159,10 @@ def _take_credit(uow: DynamoUnitOfWork, source: SourceChange) -> None:
     expression = (
         "SET remaining = remaining - :amount, applications = list_append(if_not_exists(applications, :none), :new)"
     )
-    if not items.live_index_attributes(after):
+    if not entity_items.live_index_attributes(after):
         expression += " REMOVE OPK, OSK"
     uow.update(
-        {"PK": keys.customer_pk(after.customer_id), "SK": keys.credit_note_sk(after.credit_note_id)},
+        {"PK": customer_items.customer_pk(after.customer_id), "SK": invoice_items.credit_note_sk(after.credit_note_id)},
         update_expression=expression,
         condition="attribute_exists(PK) AND remaining >= :amount",
         values={

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, customer_items, entity_items, payment_items, search_items, table_layout
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.tables import BY_EXTERNAL_KEY, BY_NAME, OPEN_ITEMS
 from arportal.domain.models import Account, CreditNote, Customer, Document, Invoice, Payment, Schedule
@@ -42,10 +42,10 @@ class DynamoCustomerRecords:
     def get(self, customer_id: str) -> Customer | None:
         with translated("get customer"):
             response = client("dynamodb").get_item(
-                TableName=self.table, Key=codec.serialize(keys.profile_key(customer_id))
+                TableName=self.table, Key=codec.serialize(customer_items.profile_key(customer_id))
             )
         item = response.get("Item")
-        return items.from_item(codec.deserialize(item), Customer) if item else None
+        return entity_items.from_item(codec.deserialize(item), Customer) if item else None
 
     def snapshot(self, customer_id: str, *, recent_payments: int = 5) -> CustomerSnapshot | None:
         live = self._open_items(customer_id)
@@ -56,11 +56,14 @@ class DynamoCustomerRecords:
             response = client("dynamodb").query(
                 TableName=self.table,
                 KeyConditionExpression="PK = :pk AND begins_with(SK, :pay)",
-                ExpressionAttributeValues={":pk": {"S": keys.customer_pk(customer_id)}, ":pay": {"S": "PAY#"}},
+                ExpressionAttributeValues={
+                    ":pk": {"S": customer_items.customer_pk(customer_id)},
+                    ":pay": {"S": "PAY#"},
+                },
                 ScanIndexForward=False,  # payment ids sort by time: newest first
                 Limit=recent_payments,
             )
-        payments = [items.from_item(codec.deserialize(i), Payment) for i in response.get("Items", [])]
+        payments = [entity_items.from_item(codec.deserialize(i), Payment) for i in response.get("Items", [])]
         return CustomerSnapshot(
             customer=profile,
             accounts=[r for r in live if isinstance(r, Account)],
@@ -71,19 +74,19 @@ class DynamoCustomerRecords:
             unread_notices=[r for r in live if isinstance(r, Document) and r.unread_notice],
         )
 
-    def _open_items(self, customer_id: str) -> list[items.Record]:
-        records: list[items.Record] = []
+    def _open_items(self, customer_id: str) -> list[entity_items.Record]:
+        records: list[entity_items.Record] = []
         request: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": OPEN_ITEMS,
             "KeyConditionExpression": "OPK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": keys.customer_pk(customer_id)}},
+            "ExpressionAttributeValues": {":pk": {"S": customer_items.customer_pk(customer_id)}},
         }
         for _ in range(_MAX_OPEN_ITEM_PAGES):
             with translated("open items"):
                 response = client("dynamodb").query(**request)
             for raw in response.get("Items", []):
-                record = items.entity_of(codec.deserialize(raw))
+                record = entity_items.entity_of(codec.deserialize(raw))
                 if record is not None:
                     records.append(record)
             if "LastEvaluatedKey" not in response:
@@ -98,7 +101,7 @@ class DynamoCustomerRecords:
         if kind is SearchKind.NAME:
             return self._by_name(value, limit=limit)
         condition = "XK = :xk"
-        values: dict[str, Any] = {":xk": {"S": keys.external_key(value)}}
+        values: dict[str, Any] = {":xk": {"S": table_layout.external_key(value)}}
         if kind is not None:
             condition += " AND XSK = :kind"
             values[":kind"] = {"S": kind.value}
@@ -113,7 +116,7 @@ class DynamoCustomerRecords:
         return [self._hit(codec.deserialize(raw)) for raw in response.get("Items", [])]
 
     def _by_name(self, text: str, *, limit: int) -> list[LookupHit]:
-        prefix = keys.normalise_name(text)
+        prefix = search_items.normalise_name(text)
         if not prefix:
             return []
         with translated("name search"):
@@ -121,7 +124,7 @@ class DynamoCustomerRecords:
                 TableName=self.table,
                 IndexName=BY_NAME,
                 KeyConditionExpression="NPK = :p AND begins_with(NSK, :prefix)",
-                ExpressionAttributeValues={":p": {"S": keys.name_partition(text)}, ":prefix": {"S": prefix}},
+                ExpressionAttributeValues={":p": {"S": search_items.name_partition(text)}, ":prefix": {"S": prefix}},
                 Limit=limit,
             )
         return [self._hit(codec.deserialize(raw), SearchKind.NAME) for raw in response.get("Items", [])]
@@ -129,12 +132,12 @@ class DynamoCustomerRecords:
     @staticmethod
     def _hit(item: dict[str, Any], kind: SearchKind | None = None) -> LookupHit:
         entity_type = str(item.get("type"))
-        body = {k: items.plain(v) for k, v in item.items() if k not in items.KEY_ATTRIBUTES}
+        body = {k: table_layout.plain(v) for k, v in item.items() if k not in table_layout.KEY_ATTRIBUTES}
         return LookupHit(
             kind=kind or SearchKind(str(item["XSK"])),
             entity_type=entity_type,
             entity_id=str(body.get(_ENTITY_ID_FIELD.get(entity_type, ""), item["SK"])),
-            customer_id=keys.customer_id_from_pk(str(item["PK"])),
+            customer_id=customer_items.customer_id_from_pk(str(item["PK"])),
             entity=body,
         )
 
@@ -156,15 +159,19 @@ class DynamoCustomerRecords:
     def customers_and_payments(
         self, customer_ids: Sequence[str], payments: Sequence[tuple[str | None, str]]
     ) -> tuple[dict[str, Customer], dict[str, dict[str, object]]]:
-        wanted = [keys.profile_key(cid) for cid in customer_ids] + [
-            {"PK": keys.customer_pk(owner) if owner else "GUEST", "SK": keys.payment_sk(pid)} for owner, pid in payments
+        wanted = [customer_items.profile_key(cid) for cid in customer_ids] + [
+            {"PK": customer_items.customer_pk(owner) if owner else "GUEST", "SK": payment_items.payment_sk(pid)}
+            for owner, pid in payments
         ]
         found = self.get_many(wanted)
         profiles = {
-            p.customer_id: p for p in (items.from_item(i, Customer) for i in found if i.get("type") == "customer")
+            p.customer_id: p
+            for p in (entity_items.from_item(i, Customer) for i in found if i.get("type") == "customer")
         }
         payment_bodies = {
-            str(i["payment_id"]): {k: items.plain(v) for k, v in i.items() if k not in items.KEY_ATTRIBUTES}
+            str(i["payment_id"]): {
+                k: table_layout.plain(v) for k, v in i.items() if k not in table_layout.KEY_ATTRIBUTES
+            }
             for i in found
             if i.get("type") == "payment"
         }
@@ -172,9 +179,9 @@ class DynamoCustomerRecords:
 
     # --- bulk load -------------------------------------------------------------------------------------
 
-    def put_new(self, records: Sequence[items.Record]) -> None:
+    def put_new(self, records: Sequence[entity_items.Record]) -> None:
         """Batch-write records (seed data, imports). Not for money movements, which need a unit of work."""
-        self.put_items([item for r in records for item in items.items_of(r)])  # profiles bring search pointers
+        self.put_items([item for r in records for item in entity_items.items_of(r)])  # profiles bring search pointers
 
     def put_items(self, raw_items: Sequence[dict[str, Any]]) -> None:
         for start in range(0, len(raw_items), _BATCH_WRITE):

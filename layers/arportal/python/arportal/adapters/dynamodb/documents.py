@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, customer_items, document_items, entity_items
 from arportal.adapters.dynamodb.errors import translated
 from arportal.domain.errors import ConflictError
 from arportal.domain.models import Document, DocumentKind
@@ -27,17 +27,17 @@ class DynamoDocuments:
         with translated("record document"):
             client("dynamodb").put_item(
                 TableName=self.table,
-                Item=codec.serialize(items.to_item(document)),
+                Item=codec.serialize(entity_items.to_item(document)),
                 ConditionExpression="attribute_not_exists(PK)",
             )
 
     def get(self, customer_id: str, document_id: str) -> Document | None:
         with translated("get document"):
             response = client("dynamodb").get_item(
-                TableName=self.table, Key=codec.serialize(keys.document_key(customer_id, document_id))
+                TableName=self.table, Key=codec.serialize(document_items.document_key(customer_id, document_id))
             )
         item = response.get("Item")
-        return items.from_item(codec.deserialize(item), Document) if item else None
+        return entity_items.from_item(codec.deserialize(item), Document) if item else None
 
     def mark_read(self, customer_id: str, document_id: str, at: datetime) -> bool:
         # One conditional update: the first opening records read_at and takes the notice out of OpenItems (the
@@ -46,7 +46,7 @@ class DynamoDocuments:
             with translated("mark document read"):
                 client("dynamodb").update_item(
                     TableName=self.table,
-                    Key=codec.serialize(keys.document_key(customer_id, document_id)),
+                    Key=codec.serialize(document_items.document_key(customer_id, document_id)),
                     UpdateExpression="SET read_at = :at REMOVE OPK, OSK",
                     ConditionExpression="attribute_exists(PK) AND attribute_not_exists(read_at)",
                     ExpressionAttributeValues=codec.serialize({":at": at.isoformat()}),
@@ -67,7 +67,7 @@ class DynamoDocuments:
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
             "ExpressionAttributeValues": codec.serialize(
-                {":pk": keys.customer_pk(customer_id), ":prefix": keys.DOCUMENT_PREFIX}
+                {":pk": customer_items.customer_pk(customer_id), ":prefix": document_items.DOCUMENT_PREFIX}
             ),
             "ScanIndexForward": False,  # document ids sort by creation time: newest first
             "Limit": limit,
@@ -84,7 +84,7 @@ class DynamoDocuments:
             with translated("list documents"):
                 response = client("dynamodb").query(**request)
             for raw in response.get("Items", []):
-                found.append(items.from_item(codec.deserialize(raw), Document))
+                found.append(entity_items.from_item(codec.deserialize(raw), Document))
                 if len(found) == limit:
                     # Stop at the item itself, so the next page starts right after it even mid-read.
                     return Page(found, {"PK": raw["PK"], "SK": raw["SK"]} if _more(response, raw) else None)

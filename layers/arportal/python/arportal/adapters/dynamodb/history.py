@@ -23,7 +23,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import (
+    codec,
+    customer_items,
+    entity_items,
+    invoice_items,
+    payment_items,
+    staff_action_items,
+)
 from arportal.adapters.dynamodb.errors import translated
 from arportal.domain.models import Account, CreditNote, Payment
 from arportal.domain.statement_reading import (
@@ -46,10 +53,12 @@ class DynamoStatementHistory:
         with translated("get account"):
             response = client("dynamodb").get_item(
                 TableName=self.table,
-                Key=codec.serialize({"PK": keys.customer_pk(customer_id), "SK": keys.account_sk(account_number)}),
+                Key=codec.serialize(
+                    {"PK": customer_items.customer_pk(customer_id), "SK": customer_items.account_sk(account_number)}
+                ),
             )
         item = response.get("Item")
-        return items.from_item(codec.deserialize(item), Account) if item else None
+        return entity_items.from_item(codec.deserialize(item), Account) if item else None
 
     def history(
         self, customer_id: str, *, until: date, account_number: str | None = None, today: date
@@ -68,7 +77,7 @@ class DynamoStatementHistory:
                         applied_on=date.fromisoformat(str(alloc["applied_at"])[:10]),
                     )
                 )
-        for raw in self._query(customer_id, keys.ADJUSTMENT_PREFIX, "at", None, None, projected=False):
+        for raw in self._query(customer_id, staff_action_items.ADJUSTMENT_PREFIX, "at", None, None, projected=False):
             if raw.get("type") == "adjustment":
                 reading.adjustment(
                     AdjustmentFacts(
@@ -82,19 +91,21 @@ class DynamoStatementHistory:
                 )
         # Credit issued or payments made after the end may have paid an invoice that was open at the end.
         later = None if past else until
-        for raw in self._query(customer_id, keys.CREDIT_NOTE_PREFIX, "issued_on", later, account_number):
-            yield from reading.credit_note(items.from_item(raw, CreditNote))
-        for raw in self._query(customer_id, keys.PAYMENT_PREFIX, "created_at", later, None):
+        for raw in self._query(customer_id, invoice_items.CREDIT_NOTE_PREFIX, "issued_on", later, account_number):
+            yield from reading.credit_note(entity_items.from_item(raw, CreditNote))
+        for raw in self._query(customer_id, payment_items.PAYMENT_PREFIX, "created_at", later, None):
             if raw.get("type") != "payment":
                 continue
             if raw.get("status") in _NO_MONEY_MOVED:
                 # skipped before validation: declined attempts are common and never shown
                 reading.payment_without_money(str(raw["payment_id"]))
                 continue
-            yield from reading.payment(items.from_item(raw, Payment))
+            yield from reading.payment(entity_items.from_item(raw, Payment))
         yield from reading.payments_done()
-        for raw in self._query(customer_id, keys.INVOICE_PREFIX, "issue_date", until, account_number, projected=True):
-            yield from reading.invoice(InvoiceFacts(**items.statement_invoice_from_item(raw)))
+        for raw in self._query(
+            customer_id, invoice_items.INVOICE_PREFIX, "issue_date", until, account_number, projected=True
+        ):
+            yield from reading.invoice(InvoiceFacts(**invoice_items.statement_invoice_from_item(raw)))
         yield from reading.finish()
 
     # --- reads -----------------------------------------------------------------------------------------------
@@ -110,7 +121,7 @@ class DynamoStatementHistory:
         projected: bool = False,
     ) -> Iterator[dict[str, Any]]:
         names: dict[str, str] = {}
-        values: dict[str, Any] = {":pk": keys.customer_pk(customer_id), ":prefix": prefix}
+        values: dict[str, Any] = {":pk": customer_items.customer_pk(customer_id), ":prefix": prefix}
         conditions = []
         if until is not None:
             # ISO dates and timestamps compare as strings; "< the next day" keeps every time on ``until``.
@@ -123,16 +134,16 @@ class DynamoStatementHistory:
             conditions.append("#acct = :acct")
         request: dict[str, Any] = {"FilterExpression": " AND ".join(conditions)} if conditions else {}
         if projected:
-            attributes = items.STATEMENT_INVOICE_ATTRIBUTES
+            attributes = invoice_items.STATEMENT_INVOICE_ATTRIBUTES
             names |= {f"#p{i}": name for i, name in enumerate(attributes)}
             request["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(attributes)))
         yield from self._pages(request, names, values)
 
     def _allocations(self, customer_id: str) -> Iterator[dict[str, Any]]:
-        attributes = items.STATEMENT_ALLOCATION_ATTRIBUTES
+        attributes = payment_items.STATEMENT_ALLOCATION_ATTRIBUTES
         names = {f"#p{i}": name for i, name in enumerate(attributes)}
         request = {"ProjectionExpression": ", ".join(names)}
-        values = {":pk": keys.customer_pk(customer_id), ":prefix": keys.ALLOCATION_PREFIX}
+        values = {":pk": customer_items.customer_pk(customer_id), ":prefix": payment_items.ALLOCATION_PREFIX}
         yield from self._pages(request, names, values)
 
     def _pages(

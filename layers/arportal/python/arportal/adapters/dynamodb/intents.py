@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, payment_items, table_layout
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.outbox import outbox_item
 from arportal.adapters.dynamodb.tables import OPEN_ITEMS
@@ -45,17 +45,20 @@ _INDEX_ATTRIBUTES = ("OPK", "OSK")
 
 def intent_item(intent: PaymentIntent) -> dict[str, Any]:
     body = _without_none(intent.model_dump(mode="json"))
-    item = {**body, **keys.payment_intent_key(intent.charge_key), "type": ITEM_TYPE}
+    item = {**body, **payment_items.payment_intent_key(intent.charge_key), "type": ITEM_TYPE}
     if intent.status is IntentStatus.OPEN:
-        item |= {"OPK": keys.OPEN_INTENTS, "OSK": keys.open_intent_osk(intent.created_at, intent.charge_key)}
+        item |= {
+            "OPK": payment_items.OPEN_INTENTS,
+            "OSK": payment_items.open_intent_osk(intent.created_at, intent.charge_key),
+        }
     return item
 
 
 def intent_from_item(item: dict[str, Any]) -> PaymentIntent:
     body = {
-        k: items.plain(v)
+        k: table_layout.plain(v)
         for k, v in item.items()
-        if k not in items.KEY_ATTRIBUTES and k not in _INDEX_ATTRIBUTES and k != "expires_at"
+        if k not in table_layout.KEY_ATTRIBUTES and k not in _INDEX_ATTRIBUTES and k != "expires_at"
     }
     return PaymentIntent.model_validate(body)
 
@@ -94,7 +97,7 @@ def put_open(table: str, intent: PaymentIntent) -> PaymentIntent | None:
 def read(table: str, charge_key: str) -> PaymentIntent | None:
     with translated("read payment intent"):
         response = client("dynamodb").get_item(
-            TableName=table, Key=codec.serialize(keys.payment_intent_key(charge_key)), ConsistentRead=True
+            TableName=table, Key=codec.serialize(payment_items.payment_intent_key(charge_key)), ConsistentRead=True
         )
     item = response.get("Item")
     return intent_from_item(codec.deserialize(item)) if item else None
@@ -103,7 +106,7 @@ def read(table: str, charge_key: str) -> PaymentIntent | None:
 def close_posted(uow: DynamoUnitOfWork, intent: PaymentIntent, *, payment_id: str, at: datetime, by: str) -> None:
     """Close ``intent`` in the transaction that posts its payment (the payment's key guard makes it once)."""
     uow.update(
-        keys.payment_intent_key(intent.charge_key),
+        payment_items.payment_intent_key(intent.charge_key),
         update_expression=(
             "SET #status = :posted, outcome = :outcome, payment_id = :payment, closed_at = :at, closed_by = :by, "
             "expires_at = :expires REMOVE OPK, OSK"
@@ -123,7 +126,7 @@ def close_posted(uow: DynamoUnitOfWork, intent: PaymentIntent, *, payment_id: st
 
 def add_events(uow: DynamoUnitOfWork, events: Sequence[LedgerEvent], *, at: datetime) -> None:
     for event in events:
-        uow.create(outbox_item(event.detail_type, dict(event.detail), at=at))
+        uow.create(outbox_item(event.detail_type, dict(event.detail), at=at, entity=event.entity))
 
 
 class DynamoPaymentIntents:
@@ -141,7 +144,7 @@ class DynamoPaymentIntents:
             "IndexName": OPEN_ITEMS,
             "KeyConditionExpression": "OPK = :open AND OSK < :cutoff",
             "ExpressionAttributeValues": codec.serialize(
-                {":open": keys.OPEN_INTENTS, ":cutoff": keys.index_time(created_before)}
+                {":open": payment_items.OPEN_INTENTS, ":cutoff": table_layout.index_time(created_before)}
             ),
             "Limit": limit,
         }
@@ -195,7 +198,7 @@ class DynamoPaymentIntents:
             values[":code"] = code
         uow = DynamoUnitOfWork(self.table)
         uow.update(
-            keys.payment_intent_key(intent.charge_key),
+            payment_items.payment_intent_key(intent.charge_key),
             update_expression=f"SET {', '.join(sets)} REMOVE OPK, OSK",
             condition="#status = :open AND attempt_id = :attempt",
             names={"#status": "status"},

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, customer_items, entity_items, invoice_items, table_layout
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.tables import BY_EXTERNAL_KEY
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
@@ -30,7 +30,7 @@ def external_key_hits(
         "TableName": table,
         "IndexName": BY_EXTERNAL_KEY,
         "KeyConditionExpression": "XK = :xk AND XSK = :kind",
-        "ExpressionAttributeValues": {":xk": {"S": keys.external_key(value)}, ":kind": {"S": kind.value}},
+        "ExpressionAttributeValues": {":xk": {"S": table_layout.external_key(value)}, ":kind": {"S": kind.value}},
     }
     if limit is not None:
         request["Limit"] = limit
@@ -59,11 +59,14 @@ def add_credit_change(uow: ChangeUnitOfWork, before: CreditNote | None, after: C
     """Reduce or remove the payment's credit note; while some of it is unspent it stays a live (OpenItems) item."""
     if before is None:
         return
-    key = {"PK": keys.customer_pk(before.customer_id), "SK": keys.credit_note_sk(before.credit_note_id)}
+    key = {
+        "PK": customer_items.customer_pk(before.customer_id),
+        "SK": invoice_items.credit_note_sk(before.credit_note_id),
+    }
     if after is None:
         uow.delete(key, condition="remaining = :expected", values={":expected": before.remaining})
         return
-    live = items.live_index_attributes(after)
+    live = entity_items.live_index_attributes(after)
     values: dict[str, Any] = {":amount": after.amount, ":remaining": after.remaining, ":expected": before.remaining}
     if live:
         values |= {f":{name}": value for name, value in live.items()}

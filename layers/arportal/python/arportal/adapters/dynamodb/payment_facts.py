@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, entity_items, payment_items
 from arportal.adapters.dynamodb.errors import translated
 from arportal.domain.duplicates import PaymentFacts
 from arportal.domain.ids import id_millis, new_id
@@ -44,16 +44,16 @@ def earlier_payment_facts(table: str, pk: str, payment_id: str, *, window: timed
     payments = _query(
         table,
         pk,
-        keys.payment_sk(floor),
-        keys.payment_sk(payment_id),
+        payment_items.payment_sk(floor),
+        payment_items.payment_sk(payment_id),
         limit=EARLIER_LIMIT,
         newest_first=True,
     )
     allocations = _query(
         table,
         pk,
-        keys.allocations_prefix(floor),
-        keys.allocations_prefix(payment_id) + "\uffff",
+        payment_items.allocations_prefix(floor),
+        payment_items.allocations_prefix(payment_id) + "\uffff",
         limit=ALLOCATIONS_LIMIT,
         newest_first=True,  # if any are cut, the oldest: the payment's own and its nearest come first
         projection="payment_id, invoice_id",
@@ -61,7 +61,7 @@ def earlier_payment_facts(table: str, pk: str, payment_id: str, *, window: timed
     invoices_of: dict[str, set[str]] = {}
     for allocation in allocations:
         invoices_of.setdefault(str(allocation["payment_id"]), set()).add(str(allocation["invoice_id"]))
-    found = [items.from_item(i, Payment) for i in payments if i.get("type") == "payment"]
+    found = [entity_items.from_item(i, Payment) for i in payments if i.get("type") == "payment"]
     return facts_of(found, invoices_of)
 
 

@@ -14,7 +14,14 @@ from typing import Any
 
 from arportal import clock
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import (
+    codec,
+    customer_items,
+    entity_items,
+    payment_method_items,
+    request_items,
+    schedule_items,
+)
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.models import SavedPaymentMethod, Schedule
@@ -25,7 +32,9 @@ def read_claim(table: str, customer_id: str, scope: str, key: str) -> RequestCla
     with translated("read request claim"):
         response = client("dynamodb").get_item(
             TableName=table,
-            Key=codec.serialize({"PK": keys.customer_pk(customer_id), "SK": keys.request_claim_sk(scope, key)}),
+            Key=codec.serialize(
+                {"PK": customer_items.customer_pk(customer_id), "SK": request_items.request_claim_sk(scope, key)}
+            ),
             ConsistentRead=True,
         )
     item = response.get("Item")
@@ -45,7 +54,7 @@ def read_claim(table: str, customer_id: str, scope: str, key: str) -> RequestCla
 
 def claim_key_condition(uow: DynamoUnitOfWork, claim: RequestClaim, *, at: datetime) -> None:
     """Add the claim to ``uow``: new, or replacing one whose day has passed (TTL deletes lazily)."""
-    item = items.request_claim_item(claim, at=at)
+    item = request_items.request_claim_item(claim, at=at)
     uow.update(
         {"PK": item["PK"], "SK": item["SK"]},
         update_expression="SET #t = :t, #scope = :scope, fingerprint = :fp, target_id = :target, "
@@ -72,36 +81,44 @@ class DynamoPaymentMethods:
         request: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :pm)",
-            "ExpressionAttributeValues": {":pk": {"S": keys.customer_pk(customer_id)}, ":pm": {"S": "PM#"}},
+            "ExpressionAttributeValues": {":pk": {"S": customer_items.customer_pk(customer_id)}, ":pm": {"S": "PM#"}},
             "Limit": limit,
         }
         if start:
             request["ExclusiveStartKey"] = start
         with translated("saved payment methods"):
             response = client("dynamodb").query(**request)
-        found = [items.from_item(codec.deserialize(i), SavedPaymentMethod) for i in response.get("Items", [])]
+        found = [entity_items.from_item(codec.deserialize(i), SavedPaymentMethod) for i in response.get("Items", [])]
         return MethodPage(found, response.get("LastEvaluatedKey"))
 
     def method(self, customer_id: str, method_id: str) -> SavedPaymentMethod | None:
         with translated("saved payment method"):
             response = client("dynamodb").get_item(
                 TableName=self.table,
-                Key=codec.serialize({"PK": keys.customer_pk(customer_id), "SK": keys.payment_method_sk(method_id)}),
+                Key=codec.serialize(
+                    {
+                        "PK": customer_items.customer_pk(customer_id),
+                        "SK": payment_method_items.payment_method_sk(method_id),
+                    }
+                ),
                 ConsistentRead=True,
             )
         item = response.get("Item")
-        return items.from_item(codec.deserialize(item), SavedPaymentMethod) if item else None
+        return entity_items.from_item(codec.deserialize(item), SavedPaymentMethod) if item else None
 
     def claim(self, customer_id: str, scope: str, key: str) -> RequestClaim | None:
         return read_claim(self.table, customer_id, scope, key)
 
     def add(self, method: SavedPaymentMethod, *, claim: RequestClaim, unset_default: str | None) -> None:
         uow = Transaction(self.table, client_token=request_token())
-        uow.create(items.payment_method_item(method))
+        uow.create(payment_method_items.payment_method_item(method))
         claim_key_condition(uow, claim, at=method.created_at)
         if unset_default:
             uow.update(
-                {"PK": keys.customer_pk(method.customer_id), "SK": keys.payment_method_sk(unset_default)},
+                {
+                    "PK": customer_items.customer_pk(method.customer_id),
+                    "SK": payment_method_items.payment_method_sk(unset_default),
+                },
                 update_expression="SET is_default = :no",
                 condition="attribute_exists(PK)",
                 values={":no": False},
@@ -115,19 +132,19 @@ class DynamoPaymentMethods:
         moved: Sequence[Schedule] = (),
         replacement: str | None = None,
     ) -> None:
-        pk = keys.customer_pk(method.customer_id)
+        pk = customer_items.customer_pk(method.customer_id)
         uow = Transaction(self.table, client_token=request_token())
-        uow.delete({"PK": pk, "SK": keys.payment_method_sk(method.method_id)})
+        uow.delete({"PK": pk, "SK": payment_method_items.payment_method_sk(method.method_id)})
         for schedule in moved:
             # Conditioned on still using the old method while active: a schedule changed meanwhile fails it all.
             uow.update(
-                {"PK": pk, "SK": keys.schedule_sk(schedule.schedule_id)},
+                {"PK": pk, "SK": schedule_items.schedule_sk(schedule.schedule_id)},
                 update_expression="SET payment_method_id = :new",
                 condition="payment_method_id = :old AND active = :yes",
                 values={":new": replacement, ":old": method.method_id, ":yes": True},
             )
         if replacement:
-            uow.require_present({"PK": pk, "SK": keys.payment_method_sk(replacement)})
+            uow.require_present({"PK": pk, "SK": payment_method_items.payment_method_sk(replacement)})
         uow.commit("remove payment method")
 
 

@@ -10,12 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import (
+    codec,
+    customer_items,
+    entity_items,
+    interaction_items,
+    invoice_items,
+    payment_items,
+    request_items,
+    table_layout,
+)
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.outbox import outbox_item
 from arportal.adapters.dynamodb.search_pointers import pointer_actions, sync_search_pointers
 from arportal.adapters.dynamodb.tables import BY_EXTERNAL_KEY
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
+from arportal.domain import event_entities
 from arportal.domain.email_change import MAX_ATTEMPTS, PendingEmailChange
 from arportal.domain.errors import ConflictError, NotFoundError
 from arportal.domain.models import Account, Customer, Interaction, Invoice
@@ -27,8 +37,8 @@ class _Base:
         self.table = table_name
 
     def get(self, customer_id: str) -> Customer | None:
-        item = self._get_item(keys.profile_key(customer_id), "read profile")
-        return items.from_item(item, Customer) if item else None
+        item = self._get_item(customer_items.profile_key(customer_id), "read profile")
+        return entity_items.from_item(item, Customer) if item else None
 
     def _get_item(self, key: dict[str, str], operation: str, *, consistent: bool = False) -> dict[str, Any] | None:
         with translated(operation):
@@ -44,7 +54,9 @@ class _Base:
                 TableName=self.table,
                 IndexName=BY_EXTERNAL_KEY,
                 KeyConditionExpression="XK = :xk AND XSK = :kind",
-                ExpressionAttributeValues=codec.serialize({":xk": keys.external_key(value), ":kind": kind.value}),
+                ExpressionAttributeValues=codec.serialize(
+                    {":xk": table_layout.external_key(value), ":kind": kind.value}
+                ),
                 Limit=2,  # one is the answer; two means the number is ambiguous, which no one may rely on
             )
         return [codec.deserialize(raw) for raw in response.get("Items", [])]
@@ -59,7 +71,7 @@ class DynamoProfileStore(_Base):
         )
         request: dict[str, Any] = {
             "TableName": self.table,
-            "Key": codec.serialize(keys.profile_key(customer_id)),
+            "Key": codec.serialize(customer_items.profile_key(customer_id)),
             "UpdateExpression": expression,
             "ConditionExpression": "attribute_exists(PK)",
             "ExpressionAttributeNames": {f"#{name}": name for name in changes},
@@ -73,26 +85,28 @@ class DynamoProfileStore(_Base):
                 response = client("dynamodb").update_item(**request)
         except ConflictError as exc:  # the only condition: there is no profile to update
             raise NotFoundError("no customer record is linked to this sign-in") from exc
-        customer = items.from_item(codec.deserialize(response["Attributes"]), Customer)
+        customer = entity_items.from_item(codec.deserialize(response["Attributes"]), Customer)
         # Right after, not in one transaction: UpdateItem returns the whole new profile the pointers are built
         # from, which a transaction would not; the sync is idempotent, so repeating the update repairs a failure.
         sync_search_pointers(self.table, customer)
         return customer
 
     def pending_email(self, customer_id: str) -> PendingEmailChange | None:
-        item = self._get_item(keys.email_change_key(customer_id), "read email change", consistent=True)
-        return items.email_change_from_item(item) if item else None
+        item = self._get_item(customer_items.email_change_key(customer_id), "read email change", consistent=True)
+        return customer_items.email_change_from_item(item) if item else None
 
     def save_pending_email(self, pending: PendingEmailChange) -> None:
         with translated("save email change"):
-            client("dynamodb").put_item(TableName=self.table, Item=codec.serialize(items.email_change_item(pending)))
+            client("dynamodb").put_item(
+                TableName=self.table, Item=codec.serialize(customer_items.email_change_item(pending))
+            )
 
     def count_wrong_code(self, pending: PendingEmailChange) -> None:
         try:
             with translated("count wrong code"):
                 client("dynamodb").update_item(
                     TableName=self.table,
-                    Key=codec.serialize(keys.email_change_key(pending.customer_id)),
+                    Key=codec.serialize(customer_items.email_change_key(pending.customer_id)),
                     UpdateExpression="ADD attempts :one",
                     ConditionExpression="code_hash = :hash",
                     ExpressionAttributeValues=codec.serialize({":one": 1, ":hash": pending.code_hash}),
@@ -104,15 +118,15 @@ class DynamoProfileStore(_Base):
         # Deleting the pending change in the same transaction, conditioned on the code it was confirmed with,
         # makes a code single-use even when two confirmations race; the search pointers for the new email ride
         # in it too, built from the profile as read (the brief they carry is name, email, phone).
-        profile = self._get_item(keys.profile_key(pending.customer_id), "read profile", consistent=True)
+        profile = self._get_item(customer_items.profile_key(pending.customer_id), "read profile", consistent=True)
         if profile is None:
             raise NotFoundError("no customer record is linked to this sign-in")
-        confirmed = items.from_item(profile, Customer).model_copy(update={"email": pending.new_email})
+        confirmed = entity_items.from_item(profile, Customer).model_copy(update={"email": pending.new_email})
         actions = [
             {
                 "Update": {
                     "TableName": self.table,
-                    "Key": codec.serialize(keys.profile_key(pending.customer_id)),
+                    "Key": codec.serialize(customer_items.profile_key(pending.customer_id)),
                     "UpdateExpression": "SET email = :email",
                     "ConditionExpression": "attribute_exists(PK)",
                     "ExpressionAttributeValues": codec.serialize({":email": pending.new_email}),
@@ -121,7 +135,7 @@ class DynamoProfileStore(_Base):
             {
                 "Delete": {
                     "TableName": self.table,
-                    "Key": codec.serialize(keys.email_change_key(pending.customer_id)),
+                    "Key": codec.serialize(customer_items.email_change_key(pending.customer_id)),
                     "ConditionExpression": "code_hash = :hash AND attempts < :max",
                     "ExpressionAttributeValues": codec.serialize({":hash": pending.code_hash, ":max": MAX_ATTEMPTS}),
                 }
@@ -135,17 +149,17 @@ class DynamoProfileStore(_Base):
 class DynamoLinkingStore(_Base):
     def account_by_number(self, account_number: str) -> Account | None:
         found = self._by_external_key(SearchKind.ACCOUNT_NUMBER, account_number)
-        return items.from_item(found[0], Account) if len(found) == 1 else None
+        return entity_items.from_item(found[0], Account) if len(found) == 1 else None
 
     def invoice_by_number(self, invoice_number: str) -> Invoice | None:
         found = self._by_external_key(SearchKind.INVOICE_NUMBER, invoice_number)
-        return items.from_item(found[0], Invoice) if len(found) == 1 else None
+        return entity_items.from_item(found[0], Invoice) if len(found) == 1 else None
 
     def claim_login(self, customer_id: str, login_subject: str) -> None:
         with translated("link login"):
             client("dynamodb").update_item(
                 TableName=self.table,
-                Key=codec.serialize(keys.profile_key(customer_id)),
+                Key=codec.serialize(customer_items.profile_key(customer_id)),
                 UpdateExpression="SET login_subject = :subject",
                 ConditionExpression=(
                     "attribute_exists(PK) AND (attribute_not_exists(login_subject) OR login_subject = :subject)"
@@ -157,21 +171,21 @@ class DynamoLinkingStore(_Base):
 class DynamoGuestStore(_Base):
     def invoice_and_owner(self, invoice_number: str) -> tuple[Invoice | None, Customer | None]:
         found = self._by_external_key(SearchKind.INVOICE_NUMBER, invoice_number)
-        invoice = items.from_item(found[0], Invoice) if len(found) == 1 else None
+        invoice = entity_items.from_item(found[0], Invoice) if len(found) == 1 else None
         # The same second read either way: an unknown number must not answer faster than a wrong proof.
-        key = keys.profile_key(invoice.customer_id) if invoice else keys.guest_decoy_key()
+        key = customer_items.profile_key(invoice.customer_id) if invoice else customer_items.guest_decoy_key()
         item = self._get_item(key, "read payee")
-        return invoice, items.from_item(item, Customer) if item and invoice else None
+        return invoice, entity_items.from_item(item, Customer) if item and invoice else None
 
 
 class DynamoSupportStore(_Base):
     def owns(self, customer_id: str, *, invoice_id: str | None, payment_id: str | None) -> tuple[bool, bool]:
-        pk = keys.customer_pk(customer_id)
+        pk = customer_items.customer_pk(customer_id)
         wanted = {
             name: {"PK": pk, "SK": sk}
             for name, sk in (
-                ("invoice", keys.invoice_sk(invoice_id) if invoice_id else None),
-                ("payment", keys.payment_sk(payment_id) if payment_id else None),
+                ("invoice", invoice_items.invoice_sk(invoice_id) if invoice_id else None),
+                ("payment", payment_items.payment_sk(payment_id) if payment_id else None),
             )
             if sk
         }
@@ -198,14 +212,14 @@ class DynamoSupportStore(_Base):
         uow = DynamoUnitOfWork(self.table)
         uow.create(
             {
-                **keys.support_guard_key(interaction.customer_id, idempotency_key),
+                **request_items.support_guard_key(interaction.customer_id, idempotency_key),
                 "type": "support_request_key",
                 "customer_id": interaction.customer_id,
                 "interaction_id": interaction.interaction_id,
                 "fingerprint": fingerprint,
             }
         )
-        uow.create(items.to_item(interaction))
+        uow.create(entity_items.to_item(interaction))
         uow.create(
             outbox_item(
                 "support_request.created",
@@ -216,14 +230,19 @@ class DynamoSupportStore(_Base):
                     "payment_id": interaction.payment_id,
                 },
                 at=interaction.at,
+                entity=event_entities.created("interaction", interaction.interaction_id),
             )
         )
         uow.commit("record support request")
 
     def recorded(self, customer_id: str, idempotency_key: str) -> tuple[str, Interaction] | None:
-        guard = self._get_item(keys.support_guard_key(customer_id, idempotency_key), "read key", consistent=True)
+        guard = self._get_item(
+            request_items.support_guard_key(customer_id, idempotency_key), "read key", consistent=True
+        )
         if guard is None:
             return None
-        sk = keys.interaction_sk(str(guard["interaction_id"]))
-        item = self._get_item({"PK": keys.customer_pk(customer_id), "SK": sk}, "read request", consistent=True)
-        return (str(guard["fingerprint"]), items.from_item(item, Interaction)) if item else None
+        sk = interaction_items.interaction_sk(str(guard["interaction_id"]))
+        item = self._get_item(
+            {"PK": customer_items.customer_pk(customer_id), "SK": sk}, "read request", consistent=True
+        )
+        return (str(guard["fingerprint"]), entity_items.from_item(item, Interaction)) if item else None

@@ -15,7 +15,15 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import (
+    codec,
+    customer_items,
+    document_items,
+    entity_items,
+    invoice_items,
+    payment_items,
+    schedule_items,
+)
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.tables import OPEN_ITEMS
 from arportal.domain.invoice_views import InvoiceFilter, PaymentFilter
@@ -62,7 +70,7 @@ class DynamoPortalReader:
         if where.issued_to is not None:
             conditions.append("#issue <= :to")
             values[":to"] = where.issued_to.isoformat()
-        request = self._partition_query(customer_id, keys.invoice_sk(""))
+        request = self._partition_query(customer_id, invoice_items.invoice_sk(""))
         if conditions:
             request["FilterExpression"] = " AND ".join(conditions)
             request["ExpressionAttributeNames"] = names
@@ -71,19 +79,19 @@ class DynamoPortalReader:
         while len(found) <= max_items:
             with translated("list invoices"):
                 response = client("dynamodb").query(**request)
-            found.extend(items.from_item(codec.deserialize(raw), Invoice) for raw in response.get("Items", []))
+            found.extend(entity_items.from_item(codec.deserialize(raw), Invoice) for raw in response.get("Items", []))
             if "LastEvaluatedKey" not in response:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return found[: max_items + 1]
 
     def invoice(self, customer_id: str, invoice_id: str) -> Invoice | None:
-        return self._get(customer_id, keys.invoice_sk(invoice_id), Invoice)
+        return self._get(customer_id, invoice_items.invoice_sk(invoice_id), Invoice)
 
     def invoice_activity(self, customer_id: str, invoice_id: str) -> tuple[list[Allocation], list[CreditNote]]:
         # ALLOC# and CN# sort next to each other, so one range query (filtered to this invoice's allocations
         # and the credit notes) answers both.
-        alloc, credit = keys.allocation_sk("", "").removesuffix("#"), keys.credit_note_sk("")
+        alloc, credit = payment_items.allocation_sk("", "").removesuffix("#"), invoice_items.credit_note_sk("")
         request = {
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
@@ -91,7 +99,7 @@ class DynamoPortalReader:
             "ExpressionAttributeNames": {"#invoice": "invoice_id"},
             "ExpressionAttributeValues": codec.serialize(
                 {
-                    ":pk": keys.customer_pk(customer_id),
+                    ":pk": customer_items.customer_pk(customer_id),
                     ":low": alloc,
                     ":high": credit + "\uffff",
                     ":alloc": alloc,
@@ -104,9 +112,9 @@ class DynamoPortalReader:
         credit_notes: list[CreditNote] = []
         for raw in self._all(request, "invoice activity"):
             if str(raw["SK"]).startswith(credit):
-                credit_notes.append(items.from_item(raw, CreditNote))
+                credit_notes.append(entity_items.from_item(raw, CreditNote))
             else:
-                allocations.append(items.from_item(raw, Allocation))
+                allocations.append(entity_items.from_item(raw, Allocation))
         return allocations, credit_notes
 
     # --- payments --------------------------------------------------------------------------------------
@@ -114,7 +122,7 @@ class DynamoPortalReader:
     def payments(
         self, customer_id: str, where: PaymentFilter, *, limit: int, start: dict[str, object] | None
     ) -> Page[Payment]:
-        request = self._partition_query(customer_id, keys.payment_sk(""), forward=False)
+        request = self._partition_query(customer_id, payment_items.payment_sk(""), forward=False)
         conditions: list[str] = []
         values: dict[str, Any] = {}
         names: dict[str, str] = {}
@@ -139,14 +147,14 @@ class DynamoPortalReader:
         return self._page(request, Payment, limit=limit, start=start, filtered=bool(conditions))
 
     def payment(self, customer_id: str, payment_id: str) -> Payment | None:
-        return self._get(customer_id, keys.payment_sk(payment_id), Payment)
+        return self._get(customer_id, payment_items.payment_sk(payment_id), Payment)
 
     def payments_by_id(self, customer_id: str, payment_ids: Sequence[str]) -> list[Payment]:
         wanted = list(dict.fromkeys(payment_ids))
         found: list[Payment] = []
         for start in range(0, len(wanted), _BATCH_GET):
             chunk = [
-                codec.serialize({"PK": keys.customer_pk(customer_id), "SK": keys.payment_sk(pid)})
+                codec.serialize({"PK": customer_items.customer_pk(customer_id), "SK": payment_items.payment_sk(pid)})
                 for pid in wanted[start : start + _BATCH_GET]
             ]
             pending: dict[str, Any] = {self.table: {"Keys": chunk}}
@@ -154,51 +162,51 @@ class DynamoPortalReader:
                 with translated("read payments"):
                     response = client("dynamodb").batch_get_item(RequestItems=pending)
                 found.extend(
-                    items.from_item(codec.deserialize(raw), Payment)
+                    entity_items.from_item(codec.deserialize(raw), Payment)
                     for raw in response.get("Responses", {}).get(self.table, [])
                 )
                 pending = response.get("UnprocessedKeys") or {}
         return found
 
     def payment_allocations(self, customer_id: str, payment_id: str) -> list[Allocation]:
-        request = self._partition_query(customer_id, keys.allocation_sk(payment_id, ""))
-        return [items.from_item(raw, Allocation) for raw in self._all(request, "payment allocations")]
+        request = self._partition_query(customer_id, payment_items.allocation_sk(payment_id, ""))
+        return [entity_items.from_item(raw, Allocation) for raw in self._all(request, "payment allocations")]
 
     def credit_from_payment(self, customer_id: str, payment_id: str) -> CreditNote | None:
         # The posting names the payment in the credit note's reason; credit notes are few per customer.
-        request = self._partition_query(customer_id, keys.credit_note_sk(""))
+        request = self._partition_query(customer_id, invoice_items.credit_note_sk(""))
         request["FilterExpression"] = "contains(#reason, :payment)"
         request["ExpressionAttributeNames"] = {"#reason": "reason"}
         request["ExpressionAttributeValues"] |= codec.serialize({":payment": payment_id})
-        found = [items.from_item(raw, CreditNote) for raw in self._all(request, "payment credit")]
+        found = [entity_items.from_item(raw, CreditNote) for raw in self._all(request, "payment credit")]
         return found[0] if found else None
 
     def receipt_document_id(self, customer_id: str, receipt_number: str) -> str | None:
-        request = self._partition_query(customer_id, keys.DOCUMENT_PREFIX)
+        request = self._partition_query(customer_id, document_items.DOCUMENT_PREFIX)
         request["FilterExpression"] = "#kind = :receipt AND #reference = :number"
         request["ExpressionAttributeNames"] = {"#kind": "kind", "#reference": "reference"}
         request["ExpressionAttributeValues"] |= codec.serialize(
             {":receipt": DocumentKind.RECEIPT.value, ":number": receipt_number}
         )
-        found = [items.from_item(raw, Document) for raw in self._all(request, "receipt document")]
+        found = [entity_items.from_item(raw, Document) for raw in self._all(request, "receipt document")]
         return found[-1].document_id if found else None  # the latest rendering, if it was re-rendered
 
     # --- other lists -----------------------------------------------------------------------------------
 
     def credit_notes(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[CreditNote]:
-        request = self._partition_query(customer_id, keys.credit_note_sk(""), forward=False)
+        request = self._partition_query(customer_id, invoice_items.credit_note_sk(""), forward=False)
         return self._page(request, CreditNote, limit=limit, start=start)
 
     def sales_orders(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[SalesOrder]:
-        request = self._partition_query(customer_id, keys.sales_order_sk(""), forward=False)
+        request = self._partition_query(customer_id, invoice_items.sales_order_sk(""), forward=False)
         return self._page(request, SalesOrder, limit=limit, start=start)
 
     def schedules(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[Schedule]:
-        request = self._partition_query(customer_id, keys.schedule_sk(""), forward=False)
+        request = self._partition_query(customer_id, schedule_items.schedule_sk(""), forward=False)
         return self._page(request, Schedule, limit=limit, start=start)
 
     def accounts(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[Account]:
-        request = self._partition_query(customer_id, keys.account_sk(""))
+        request = self._partition_query(customer_id, customer_items.account_sk(""))
         return self._page(request, Account, limit=limit, start=start)
 
     def open_balances(self, customer_id: str) -> tuple[list[Invoice], list[CreditNote]]:
@@ -206,9 +214,9 @@ class DynamoPortalReader:
             "TableName": self.table,
             "IndexName": OPEN_ITEMS,
             "KeyConditionExpression": "OPK = :pk",
-            "ExpressionAttributeValues": codec.serialize({":pk": keys.customer_pk(customer_id)}),
+            "ExpressionAttributeValues": codec.serialize({":pk": customer_items.customer_pk(customer_id)}),
         }
-        live = [items.entity_of(raw) for raw in self._all(request, "open items")]
+        live = [entity_items.entity_of(raw) for raw in self._all(request, "open items")]
         return [r for r in live if isinstance(r, Invoice)], [r for r in live if isinstance(r, CreditNote)]
 
     # --- helpers ---------------------------------------------------------------------------------------
@@ -217,17 +225,19 @@ class DynamoPortalReader:
         return {
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": codec.serialize({":pk": keys.customer_pk(customer_id), ":prefix": prefix}),
+            "ExpressionAttributeValues": codec.serialize(
+                {":pk": customer_items.customer_pk(customer_id), ":prefix": prefix}
+            ),
             "ScanIndexForward": forward,
         }
 
     def _get(self, customer_id: str, sk: str, cls: type[E]) -> E | None:
         with translated("read record"):
             response = client("dynamodb").get_item(
-                TableName=self.table, Key=codec.serialize({"PK": keys.customer_pk(customer_id), "SK": sk})
+                TableName=self.table, Key=codec.serialize({"PK": customer_items.customer_pk(customer_id), "SK": sk})
             )
         item = response.get("Item")
-        return items.from_item(codec.deserialize(item), cls) if item else None
+        return entity_items.from_item(codec.deserialize(item), cls) if item else None
 
     def _all(self, request: dict[str, Any], operation: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
@@ -270,7 +280,7 @@ class DynamoPortalReader:
 
     @staticmethod
     def _entity(raw: dict[str, Any], cls: type[E]) -> E:
-        return items.from_item(codec.deserialize(raw), cls)
+        return entity_items.from_item(codec.deserialize(raw), cls)
 
 
 def _key_of(raw: dict[str, Any]) -> dict[str, object]:

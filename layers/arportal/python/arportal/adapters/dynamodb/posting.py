@@ -15,14 +15,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, intents, items, keys
+from arportal.adapters.dynamodb import (
+    codec,
+    customer_items,
+    document_items,
+    entity_items,
+    intents,
+    invoice_items,
+    payment_items,
+)
 from arportal.adapters.dynamodb.errors import translated
+from arportal.adapters.dynamodb.invoice_updates import add_invoice_update
 from arportal.adapters.dynamodb.outbox import audit_item, outbox_item
 from arportal.adapters.dynamodb.tables import OPEN_ITEMS
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
+from arportal.domain import event_entities
 from arportal.domain.models import Account, Allocation, AuditEvent, Customer, Invoice, Payment, Receipt
 from arportal.domain.payment_intents import LedgerEvent, PaymentIntent
-from arportal.domain.posting import InvoiceChange, Posting
+from arportal.domain.posting import Posting
 from arportal.ports import PaymentRecord
 
 MAX_INVOICES_PER_PAYMENT = 80  # leaves room in the 100-item transaction for the other records
@@ -48,13 +58,13 @@ class DynamoPaymentPosting:
             "TableName": self.table,
             "IndexName": OPEN_ITEMS,
             "KeyConditionExpression": "OPK = :pk AND begins_with(OSK, :inv)",
-            "ExpressionAttributeValues": {":pk": {"S": keys.customer_pk(customer_id)}, ":inv": {"S": "INV#"}},
+            "ExpressionAttributeValues": {":pk": {"S": customer_items.customer_pk(customer_id)}, ":inv": {"S": "INV#"}},
         }
         found: list[Invoice] = []
         while True:
             with translated("open invoices"):
                 response = client("dynamodb").query(**request)
-            found.extend(items.from_item(codec.deserialize(i), Invoice) for i in response.get("Items", []))
+            found.extend(entity_items.from_item(codec.deserialize(i), Invoice) for i in response.get("Items", []))
             if "LastEvaluatedKey" not in response:
                 return found
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
@@ -66,7 +76,7 @@ class DynamoPaymentPosting:
         request = {
             self.table: {
                 "Keys": [
-                    codec.serialize({"PK": keys.customer_pk(customer_id), "SK": keys.invoice_sk(i)})
+                    codec.serialize({"PK": customer_items.customer_pk(customer_id), "SK": invoice_items.invoice_sk(i)})
                     for i in invoice_ids
                 ],
                 "ConsistentRead": True,
@@ -74,16 +84,20 @@ class DynamoPaymentPosting:
         }
         with translated("read invoices"):
             response = client("dynamodb").batch_get_item(RequestItems=request)
-        return [items.from_item(codec.deserialize(i), Invoice) for i in response["Responses"].get(self.table, [])]
+        return [
+            entity_items.from_item(codec.deserialize(i), Invoice) for i in response["Responses"].get(self.table, [])
+        ]
 
     def account(self, customer_id: str, account_number: str) -> Account | None:
         with translated("read account"):
             response = client("dynamodb").get_item(
                 TableName=self.table,
-                Key=codec.serialize({"PK": keys.customer_pk(customer_id), "SK": keys.account_sk(account_number)}),
+                Key=codec.serialize(
+                    {"PK": customer_items.customer_pk(customer_id), "SK": customer_items.account_sk(account_number)}
+                ),
             )
         item = response.get("Item")
-        return items.from_item(codec.deserialize(item), Account) if item else None
+        return entity_items.from_item(codec.deserialize(item), Account) if item else None
 
     def customer_accounts(self, customer_id: str) -> list[Account]:
         with translated("read accounts"):
@@ -91,11 +105,11 @@ class DynamoPaymentPosting:
                 TableName=self.table,
                 KeyConditionExpression="PK = :pk AND begins_with(SK, :acct)",
                 ExpressionAttributeValues={
-                    ":pk": {"S": keys.customer_pk(customer_id)},
-                    ":acct": {"S": keys.account_sk("")},
+                    ":pk": {"S": customer_items.customer_pk(customer_id)},
+                    ":acct": {"S": customer_items.account_sk("")},
                 },
             )
-        return [items.from_item(codec.deserialize(i), Account) for i in response.get("Items", [])]
+        return [entity_items.from_item(codec.deserialize(i), Account) for i in response.get("Items", [])]
 
     def posted_payment(self, scope: str, idempotency_key: str) -> Payment | None:
         """The payment already posted under this key, if any (two strongly consistent reads)."""
@@ -109,15 +123,15 @@ class DynamoPaymentPosting:
         return self.payment(ref.get("customer_id"), str(ref["payment_id"]))
 
     def payment(self, customer_id: str | None, payment_id: str) -> Payment | None:
-        pk = keys.customer_pk(customer_id) if customer_id else "GUEST"
+        pk = customer_items.customer_pk(customer_id) if customer_id else "GUEST"
         with translated("read payment"):
             response = client("dynamodb").get_item(
                 TableName=self.table,
-                Key=codec.serialize({"PK": pk, "SK": keys.payment_sk(payment_id)}),
+                Key=codec.serialize({"PK": pk, "SK": payment_items.payment_sk(payment_id)}),
                 ConsistentRead=True,
             )
         item = response.get("Item")
-        return items.from_item(codec.deserialize(item), Payment) if item else None
+        return entity_items.from_item(codec.deserialize(item), Payment) if item else None
 
     # --- what a receipt or a replayed answer is built from ---------------------------------------------
 
@@ -127,21 +141,21 @@ class DynamoPaymentPosting:
                 TableName=self.table,
                 KeyConditionExpression="PK = :pk AND begins_with(SK, :alloc)",
                 ExpressionAttributeValues={
-                    ":pk": {"S": keys.customer_pk(customer_id)},
-                    ":alloc": {"S": keys.allocations_prefix(payment_id)},
+                    ":pk": {"S": customer_items.customer_pk(customer_id)},
+                    ":alloc": {"S": payment_items.allocations_prefix(payment_id)},
                 },
                 ConsistentRead=True,
             )
         # At most MAX_INVOICES_PER_PAYMENT small items: one page.
-        return [items.from_item(codec.deserialize(i), Allocation) for i in response.get("Items", [])]
+        return [entity_items.from_item(codec.deserialize(i), Allocation) for i in response.get("Items", [])]
 
     def customer(self, customer_id: str) -> Customer | None:
         with translated("read customer"):
             response = client("dynamodb").get_item(
-                TableName=self.table, Key=codec.serialize(keys.profile_key(customer_id))
+                TableName=self.table, Key=codec.serialize(customer_items.profile_key(customer_id))
             )
         item = response.get("Item")
-        return items.from_item(codec.deserialize(item), Customer) if item else None
+        return entity_items.from_item(codec.deserialize(item), Customer) if item else None
 
     def receipt_filed(self, customer_id: str, receipt_number: str) -> bool:
         """A query of the customer's documents filtered to this receipt (only after a crash or a late replay)."""
@@ -152,8 +166,8 @@ class DynamoPaymentPosting:
             "ExpressionAttributeNames": {"#kind": "kind", "#reference": "reference"},  # "reference" is a reserved word
             "ExpressionAttributeValues": codec.serialize(
                 {
-                    ":pk": keys.customer_pk(customer_id),
-                    ":doc": keys.document_sk(""),
+                    ":pk": customer_items.customer_pk(customer_id),
+                    ":doc": document_items.document_sk(""),
                     ":receipt": "receipt",
                     ":number": receipt_number,
                 }
@@ -172,18 +186,18 @@ class DynamoPaymentPosting:
     def payment_record(self, customer_id: str, payment_id: str) -> PaymentRecord | None:
         """The payment and its payer (one batch read), its allocations (one query), its receipt (one read)."""
         wanted = [
-            keys.profile_key(customer_id),
-            {"PK": keys.customer_pk(customer_id), "SK": keys.payment_sk(payment_id)},
+            customer_items.profile_key(customer_id),
+            {"PK": customer_items.customer_pk(customer_id), "SK": payment_items.payment_sk(payment_id)},
         ]
         with translated("read payment"):
             response = client("dynamodb").batch_get_item(
                 RequestItems={self.table: {"Keys": [codec.serialize(k) for k in wanted], "ConsistentRead": True}}
             )
         found = [codec.deserialize(i) for i in response["Responses"].get(self.table, [])]
-        payment = next((items.from_item(i, Payment) for i in found if i.get("type") == "payment"), None)
+        payment = next((entity_items.from_item(i, Payment) for i in found if i.get("type") == "payment"), None)
         if payment is None:
             return None
-        payer = next((items.from_item(i, Customer) for i in found if i.get("type") == "customer"), None)
+        payer = next((entity_items.from_item(i, Customer) for i in found if i.get("type") == "customer"), None)
         receipt = None
         if payment.receipt_number:
             with translated("read receipt"):
@@ -192,12 +206,15 @@ class DynamoPaymentPosting:
                     .get_item(
                         TableName=self.table,
                         Key=codec.serialize(
-                            {"PK": keys.customer_pk(customer_id), "SK": keys.receipt_sk(payment.receipt_number)}
+                            {
+                                "PK": customer_items.customer_pk(customer_id),
+                                "SK": payment_items.receipt_sk(payment.receipt_number),
+                            }
                         ),
                     )
                     .get("Item")
                 )
-            receipt = items.from_item(codec.deserialize(item), Receipt) if item else None
+            receipt = entity_items.from_item(codec.deserialize(item), Receipt) if item else None
         return PaymentRecord(payment, self.allocations(customer_id, payment_id), receipt, payer)
 
     # --- the write -------------------------------------------------------------------------------------
@@ -228,22 +245,29 @@ class DynamoPaymentPosting:
                 "customer_id": payment.customer_id,
             }
         )
-        uow.create(items.to_item(payment))
-        pointer = items.transaction_pointer(payment)
+        uow.create(entity_items.to_item(payment))
+        pointer = payment_items.transaction_pointer(payment)
         if pointer:
             uow.create(pointer)
         for allocation in posting.allocations:
-            uow.create(items.to_item(allocation))
+            uow.create(entity_items.to_item(allocation))
         for change in posting.invoice_changes:
             if change.after.invoice_id in posting.new_invoice_ids:
-                uow.create(items.to_item(change.after))
+                uow.create(entity_items.to_item(change.after))
             else:
                 add_invoice_update(uow, change)
         if posting.credit:
-            uow.create(items.to_item(posting.credit))
+            uow.create(entity_items.to_item(posting.credit))
         if posting.receipt:
-            uow.create(items.to_item(posting.receipt))
-        uow.create(outbox_item(f"payment.{payment.status.value}", _event_detail(posting), at=audit.at))
+            uow.create(entity_items.to_item(posting.receipt))
+        uow.create(
+            outbox_item(
+                f"payment.{payment.status.value}",
+                _event_detail(posting),
+                at=audit.at,
+                entity=event_entities.of_payment(payment),
+            )
+        )
         if intent is not None:
             intents.close_posted(uow, intent, payment_id=payment.payment_id, at=audit.at, by=audit.actor)
         intents.add_events(uow, events, at=audit.at)
@@ -254,53 +278,6 @@ class DynamoPaymentPosting:
         else:
             uow.create(audit_item(audit), table=self.audit_table)
         uow.commit("post payment")
-
-
-def add_invoice_update(uow: DynamoUnitOfWork, change: InvoiceChange) -> None:
-    """A payment's effect on an invoice (see ``update_invoice_figures``)."""
-    update_invoice_figures(uow, change.before.version, change.after, ("paid", "balance"))
-
-
-def update_invoice_figures(
-    uow: DynamoUnitOfWork,
-    expected_version: int,
-    after: Invoice,
-    fields: tuple[str, ...],
-    *,
-    condition: str | None = None,
-    values: dict[str, Any] | None = None,
-) -> None:
-    """Write an invoice's new ``fields`` (plus status and version), conditioned on the version they were computed
-    from and on ``condition`` if given; its open/due index entries follow whether it is still live (a reversal
-    puts them back). Every writer of an invoice's money figures goes through here."""
-    names = {"#status": "status"} | {f"#{name}": name for name in fields}
-    figures = {f":{name}": _figure(after, name) for name in fields}
-    sets = [f"#{name} = :{name}" for name in fields] + ["#status = :status", "version = :next"]
-    merged: dict[str, Any] = {
-        **figures,
-        ":status": after.status.value,
-        ":next": after.version,
-        ":expected": expected_version,
-        **(values or {}),
-    }
-    live = items.live_index_attributes(after)
-    sets += [f"{name} = :{name}" for name in live]
-    merged |= {f":{name}": value for name, value in live.items()}
-    update = f"SET {', '.join(sets)}"
-    if not live:
-        update += f" REMOVE {', '.join(items.SPARSE_ATTRIBUTES)}"
-    uow.update(
-        {"PK": keys.customer_pk(after.customer_id), "SK": keys.invoice_sk(after.invoice_id)},
-        update_expression=update,
-        condition="version = :expected" + (f" AND {condition}" if condition else ""),
-        names=names,
-        values=merged,
-    )
-
-
-def _figure(invoice: Invoice, name: str) -> Any:
-    value = getattr(invoice, name)
-    return [line.model_dump(mode="json") for line in value] if name == "lines" else value
 
 
 def _event_detail(posting: Posting) -> dict[str, Any]:

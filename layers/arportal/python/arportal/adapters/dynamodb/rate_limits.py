@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, keys
+from arportal.adapters.dynamodb import codec, request_items
 from arportal.adapters.dynamodb.errors import translated
 from arportal.domain.errors import ConflictError
 
@@ -29,7 +29,8 @@ class DynamoRateCounter:
 
     def counts(self, wanted: Sequence[tuple[str, int, str]], *, now: datetime) -> list[int]:
         key_list = [
-            keys.rate_counter_key(rule, subject, _window_start(window, now)) for rule, window, subject in wanted
+            request_items.rate_counter_key(rule, subject, _window_start(window, now))
+            for rule, window, subject in wanted
         ]
         if not key_list:
             return []
@@ -52,7 +53,7 @@ class DynamoRateCounter:
             with translated("count event"):
                 response = client("dynamodb").update_item(
                     TableName=self.table,
-                    Key=codec.serialize(keys.rate_counter_key(rule, subject, start)),
+                    Key=codec.serialize(request_items.rate_counter_key(rule, subject, start)),
                     UpdateExpression="ADD hits :one SET expires_at = :expires, #type = :type",
                     ConditionExpression="attribute_not_exists(hits) OR hits < :limit",
                     ExpressionAttributeNames={"#type": "type"},

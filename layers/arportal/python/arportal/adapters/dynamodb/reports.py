@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, entity_items, table_layout
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.tables import BY_ACTIVITY_DAY
 from arportal.domain.models import Allocation, Interaction, Payment
@@ -33,7 +33,7 @@ class DynamoActivity:
     ) -> Page[Payment]:
         conditions = ["#type = :payment"]
         names = {"#type": "type"}
-        values: dict[str, Any] = {":day": {"S": keys.activity_day_pk(day)}, ":payment": {"S": "payment"}}
+        values: dict[str, Any] = {":day": {"S": table_layout.activity_day_pk(day)}, ":payment": {"S": "payment"}}
         if where.status:
             conditions.append("#status = :status")
             names["#status"] = "status"
@@ -68,7 +68,7 @@ class DynamoActivity:
             next_key: dict[str, object] | None = {name: taken[-1][name] for name in _INDEX_KEY}
         else:
             next_key = response.get("LastEvaluatedKey")
-        return Page([items.from_item(codec.deserialize(i), Payment) for i in taken], next_key)
+        return Page([entity_items.from_item(codec.deserialize(i), Payment) for i in taken], next_key)
 
     def day_activity(
         self,
@@ -80,7 +80,7 @@ class DynamoActivity:
     ) -> DayActivity:
         statuses = {f":s{i}": {"S": s.value} for i, s in enumerate(sorted(payment_statuses))}
         wanted: list[str] = []
-        values: dict[str, Any] = {":day": {"S": keys.activity_day_pk(day)}}
+        values: dict[str, Any] = {":day": {"S": table_layout.activity_day_pk(day)}}
         if statuses:
             wanted.append(f"(#type = :payment AND #status IN ({', '.join(statuses)}))")
             values |= {":payment": {"S": "payment"}, **statuses}
@@ -108,11 +108,11 @@ class DynamoActivity:
                 item = codec.deserialize(raw)
                 kind = item.get("type")
                 if kind == "payment":
-                    result.payments.append(items.from_item(item, Payment))
+                    result.payments.append(entity_items.from_item(item, Payment))
                 elif kind == "allocation":
-                    result.allocations.append(items.from_item(item, Allocation))
+                    result.allocations.append(entity_items.from_item(item, Allocation))
                 elif kind == "interaction":
-                    result.interactions.append(items.from_item(item, Interaction))
+                    result.interactions.append(entity_items.from_item(item, Interaction))
             if "LastEvaluatedKey" not in response:
                 return DayActivity(result.payments, result.allocations, result.interactions, complete=True)
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -18,7 +18,16 @@ from datetime import date, datetime
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import (
+    codec,
+    customer_items,
+    document_items,
+    entity_items,
+    invoice_items,
+    payment_method_items,
+    schedule_items,
+    table_layout,
+)
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.payment_methods import Transaction, claim_key_condition, read_claim, request_token
 from arportal.adapters.dynamodb.tables import BY_DUE_DATE
@@ -41,11 +50,13 @@ class DynamoSchedules:
         with translated("read schedule"):
             response = client("dynamodb").get_item(
                 TableName=self.table,
-                Key=codec.serialize({"PK": keys.customer_pk(customer_id), "SK": keys.schedule_sk(schedule_id)}),
+                Key=codec.serialize(
+                    {"PK": customer_items.customer_pk(customer_id), "SK": schedule_items.schedule_sk(schedule_id)}
+                ),
                 ConsistentRead=True,
             )
         item = response.get("Item")
-        return items.from_item(codec.deserialize(item), Schedule) if item else None
+        return entity_items.from_item(codec.deserialize(item), Schedule) if item else None
 
     def active_schedules(self, customer_id: str) -> list[Schedule]:
         request = {
@@ -53,37 +64,37 @@ class DynamoSchedules:
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :sch)",
             "FilterExpression": "active = :yes",
             "ExpressionAttributeValues": {
-                ":pk": {"S": keys.customer_pk(customer_id)},
+                ":pk": {"S": customer_items.customer_pk(customer_id)},
                 ":sch": {"S": "SCH#"},
                 ":yes": {"BOOL": True},
             },
             "ConsistentRead": True,
         }
-        return [items.from_item(i, Schedule) for i in self._query(request, "active schedules")]
+        return [entity_items.from_item(i, Schedule) for i in self._query(request, "active schedules")]
 
     def claim(self, customer_id: str, scope: str, key: str) -> RequestClaim | None:
         return read_claim(self.table, customer_id, scope, key)
 
     def create(self, schedule: Schedule, *, claim: RequestClaim) -> None:
-        pk = keys.customer_pk(schedule.customer_id)
+        pk = customer_items.customer_pk(schedule.customer_id)
         uow = Transaction(self.table, client_token=request_token())
-        uow.create(items.to_item(schedule))
+        uow.create(entity_items.to_item(schedule))
         claim_key_condition(uow, claim, at=schedule.created_at)
         if schedule.payment_method_id:
-            uow.require_present({"PK": pk, "SK": keys.payment_method_sk(schedule.payment_method_id)})
+            uow.require_present({"PK": pk, "SK": payment_method_items.payment_method_sk(schedule.payment_method_id)})
         if schedule.kind is ScheduleKind.AUTOPAY:
-            uow.create(items.autopay_enrolment_item(schedule))
-        for entry in items.instalment_due_items(schedule) if schedule.kind is ScheduleKind.PLAN else []:
+            uow.create(schedule_items.autopay_enrolment_item(schedule))
+        for entry in schedule_items.instalment_due_items(schedule) if schedule.kind is ScheduleKind.PLAN else []:
             uow.create(entry)
         for invoice_id in schedule.invoice_ids:
-            uow.create(items.plan_invoice_guard_item(schedule, invoice_id))
+            uow.create(schedule_items.plan_invoice_guard_item(schedule, invoice_id))
         uow.commit("create schedule")
 
     def close(self, schedule: Schedule, *, at: datetime) -> bool:
-        pk = keys.customer_pk(schedule.customer_id)
+        pk = customer_items.customer_pk(schedule.customer_id)
         uow = Transaction(self.table, client_token=request_token())
         uow.update(
-            {"PK": pk, "SK": keys.schedule_sk(schedule.schedule_id)},
+            {"PK": pk, "SK": schedule_items.schedule_sk(schedule.schedule_id)},
             update_expression="SET active = :no, closed_at = :at REMOVE OPK, OSK",
             condition="active = :yes",
             values={":no": False, ":yes": True, ":at": at.isoformat()},
@@ -93,13 +104,13 @@ class DynamoSchedules:
         # none, and the account may have been enrolled again since).
         if schedule.kind is ScheduleKind.AUTOPAY and self._guards_enrolment(schedule):
             uow.delete(
-                {"PK": pk, "SK": keys.autopay_enrolment_sk(schedule.account_number)},
+                {"PK": pk, "SK": schedule_items.autopay_enrolment_sk(schedule.account_number)},
                 only_if=("schedule_id = :sid", {":sid": schedule.schedule_id}),
             )
         for number in range(1, len(schedule.instalments) + 1) if schedule.kind is ScheduleKind.PLAN else []:
-            uow.delete({"PK": pk, "SK": keys.instalment_sk(schedule.schedule_id, number)}, must_exist=False)
+            uow.delete({"PK": pk, "SK": schedule_items.instalment_sk(schedule.schedule_id, number)}, must_exist=False)
         for invoice_id in schedule.invoice_ids:
-            uow.delete({"PK": pk, "SK": keys.plan_invoice_sk(invoice_id)}, must_exist=False)
+            uow.delete({"PK": pk, "SK": schedule_items.plan_invoice_sk(invoice_id)}, must_exist=False)
         try:
             uow.commit("close schedule")
         except ConflictError:
@@ -107,7 +118,10 @@ class DynamoSchedules:
         return True
 
     def _guards_enrolment(self, schedule: Schedule) -> bool:
-        key = {"PK": keys.customer_pk(schedule.customer_id), "SK": keys.autopay_enrolment_sk(schedule.account_number)}
+        key = {
+            "PK": customer_items.customer_pk(schedule.customer_id),
+            "SK": schedule_items.autopay_enrolment_sk(schedule.account_number),
+        }
         with translated("read autopay enrolment"):
             found = client("dynamodb").get_item(TableName=self.table, Key=codec.serialize(key), ConsistentRead=True)
         return bool(found.get("Item", {}).get("schedule_id", {}).get("S") == schedule.schedule_id)
@@ -117,7 +131,10 @@ class DynamoSchedules:
             client("dynamodb").update_item(
                 TableName=self.table,
                 Key=codec.serialize(
-                    {"PK": keys.customer_pk(schedule.customer_id), "SK": keys.schedule_sk(schedule.schedule_id)}
+                    {
+                        "PK": customer_items.customer_pk(schedule.customer_id),
+                        "SK": schedule_items.schedule_sk(schedule.schedule_id),
+                    }
                 ),
                 UpdateExpression="SET instalments = :instalments",
                 ConditionExpression="attribute_exists(PK)",
@@ -133,7 +150,7 @@ class DynamoSchedules:
             "TableName": self.table,
             "IndexName": BY_DUE_DATE,
             "KeyConditionExpression": "DUEPK = :enrolled",
-            "ExpressionAttributeValues": {":enrolled": {"S": keys.AUTOPAY_ENROLLED}},
+            "ExpressionAttributeValues": {":enrolled": {"S": schedule_items.AUTOPAY_ENROLLED}},
         }
         return [
             AutopayEnrolment(
@@ -150,13 +167,13 @@ class DynamoSchedules:
             "TableName": self.table,
             "IndexName": BY_DUE_DATE,
             "KeyConditionExpression": "DUEPK = :day",
-            "ExpressionAttributeValues": {":day": {"S": keys.due_pk(day)}},
+            "ExpressionAttributeValues": {":day": {"S": table_layout.due_pk(day)}},
         }
         invoices: list[Invoice] = []
         instalments: list[InstalmentDue] = []
         for item in self._query(request, "due on a day"):
             if item.get("type") == "invoice":
-                invoices.append(items.from_item(item, Invoice))
+                invoices.append(entity_items.from_item(item, Invoice))
             elif item.get("type") == "instalment_due":
                 instalments.append(
                     InstalmentDue(
@@ -172,29 +189,34 @@ class DynamoSchedules:
         return DueItems(invoices, instalments)
 
     def plan_covered(self, invoices: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
-        wanted = [{"PK": keys.customer_pk(c), "SK": keys.plan_invoice_sk(i)} for c, i in invoices]
+        wanted = [{"PK": customer_items.customer_pk(c), "SK": schedule_items.plan_invoice_sk(i)} for c, i in invoices]
         return {
-            (str(keys.customer_id_from_pk(str(found["PK"]))), str(found["invoice_id"]))
+            (str(customer_items.customer_id_from_pk(str(found["PK"]))), str(found["invoice_id"]))
             for found in self._get_many(wanted)
         }
 
     def schedules_by_key(self, keys_: Sequence[tuple[str, str]]) -> dict[str, Schedule]:
-        wanted = [{"PK": keys.customer_pk(c), "SK": keys.schedule_sk(s)} for c, s in keys_]
-        found = (items.from_item(i, Schedule) for i in self._get_many(wanted, consistent=True))
+        wanted = [{"PK": customer_items.customer_pk(c), "SK": schedule_items.schedule_sk(s)} for c, s in keys_]
+        found = (entity_items.from_item(i, Schedule) for i in self._get_many(wanted, consistent=True))
         return {s.schedule_id: s for s in found}
 
     def methods_by_key(self, keys_: Sequence[tuple[str, str]]) -> dict[str, SavedPaymentMethod]:
-        wanted = [{"PK": keys.customer_pk(c), "SK": keys.payment_method_sk(m)} for c, m in keys_]
-        found = (items.from_item(i, SavedPaymentMethod) for i in self._get_many(wanted))
+        wanted = [
+            {"PK": customer_items.customer_pk(c), "SK": payment_method_items.payment_method_sk(m)} for c, m in keys_
+        ]
+        found = (entity_items.from_item(i, SavedPaymentMethod) for i in self._get_many(wanted))
         return {m.method_id: m for m in found}
 
     def invoices_by_key(self, keys_: Sequence[tuple[str, str]]) -> dict[str, Invoice]:
-        wanted = [{"PK": keys.customer_pk(c), "SK": keys.invoice_sk(i)} for c, i in keys_]
-        found = (items.from_item(i, Invoice) for i in self._get_many(wanted, consistent=True))
+        wanted = [{"PK": customer_items.customer_pk(c), "SK": invoice_items.invoice_sk(i)} for c, i in keys_]
+        found = (entity_items.from_item(i, Invoice) for i in self._get_many(wanted, consistent=True))
         return {i.invoice_id: i for i in found}
 
     def profiles(self, customer_ids: Sequence[str]) -> dict[str, Customer]:
-        found = (items.from_item(i, Customer) for i in self._get_many([keys.profile_key(c) for c in customer_ids]))
+        found = (
+            entity_items.from_item(i, Customer)
+            for i in self._get_many([customer_items.profile_key(c) for c in customer_ids])
+        )
         return {c.customer_id: c for c in found}
 
     # --- plumbing ---------------------------------------------------------------------------------------------
@@ -234,7 +256,7 @@ class DynamoNoticeLog:
         # then gets is our own claim, and the notice must still go out.
         claim_id = uuid.uuid4().hex
         item = {
-            **items.notice_item(customer_id, kind, subject, due, sent_at=at, expires_at=expires),
+            **document_items.notice_item(customer_id, kind, subject, due, sent_at=at, expires_at=expires),
             "claim_id": claim_id,
         }
         try:
@@ -262,5 +284,7 @@ class DynamoNoticeLog:
         with translated("release notice"):
             client("dynamodb").delete_item(
                 TableName=self.table,
-                Key=codec.serialize({"PK": keys.customer_pk(customer_id), "SK": keys.notice_sk(kind, subject, due)}),
+                Key=codec.serialize(
+                    {"PK": customer_items.customer_pk(customer_id), "SK": document_items.notice_sk(kind, subject, due)}
+                ),
             )

@@ -1,4 +1,4 @@
-"""Keeping a profile's search pointers (``items.search_pointers``: email and phone prefix, each with the
+"""Keeping a profile's search pointers (``search_items.search_pointers``: email and phone prefix, each with the
 customer's brief) in line with the profile, for every path that changes a name, email or phone: the staff and
 integration writes, the portal's contact update and its email confirmation.
 
@@ -15,17 +15,17 @@ from __future__ import annotations
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, customer_items, search_items
 from arportal.adapters.dynamodb.errors import translated
 from arportal.domain.models import Customer
 
 
 def _pointer_writes(customer: Customer) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The pointers the profile wants, and the keys of those it no longer has a detail for."""
-    pointers = items.search_pointers(customer)
+    pointers = search_items.search_pointers(customer)
     kept = {p["SK"] for p in pointers}
-    pk = keys.customer_pk(customer.customer_id)
-    return pointers, [{"PK": pk, "SK": sk} for sk in keys.SEARCH_POINTERS if sk not in kept]
+    pk = customer_items.customer_pk(customer.customer_id)
+    return pointers, [{"PK": pk, "SK": sk} for sk in search_items.SEARCH_POINTERS if sk not in kept]
 
 
 def pointer_actions(table: str, customer: Customer) -> list[dict[str, Any]]:

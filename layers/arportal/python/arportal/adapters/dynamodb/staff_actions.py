@@ -17,9 +17,18 @@ from dataclasses import asdict
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import (
+    codec,
+    customer_items,
+    entity_items,
+    invoice_items,
+    payment_items,
+    staff_action_items,
+    table_layout,
+)
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
+from arportal.adapters.dynamodb.invoice_updates import add_invoice_update, update_invoice_figures
 from arportal.adapters.dynamodb.outbox import outbox_item
 from arportal.adapters.dynamodb.payment_changes import (
     ChangeUnitOfWork,
@@ -28,9 +37,9 @@ from arportal.adapters.dynamodb.payment_changes import (
     reopened_invoices,
 )
 from arportal.adapters.dynamodb.payment_facts import facts_of
-from arportal.adapters.dynamodb.posting import add_invoice_update, update_invoice_figures
 from arportal.adapters.dynamodb.status_changes import DynamoStatusChanges
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
+from arportal.domain import event_entities
 from arportal.domain.duplicates import PaymentFacts
 from arportal.domain.models import AuditEvent, Invoice, Payment
 from arportal.domain.posting import InvoiceChange
@@ -50,42 +59,42 @@ class DynamoStaffActionStore:
     def locate_payment(self, payment_id: str) -> PaymentState | None:
         for hit in external_key_hits(self.table, SearchKind.PAYMENT_ID, payment_id, operation="find payment"):
             if hit.get("type") == "payment" and hit.get("payment_id") == payment_id:
-                customer_id = keys.customer_id_from_pk(str(hit["PK"]))
+                customer_id = customer_items.customer_id_from_pk(str(hit["PK"]))
                 credit_note_id = "cn_" + payment_id.removeprefix("pay_")
                 return self._states.payment_state(customer_id, payment_id, credit_note_id=credit_note_id)
         return None
 
     def applied(self, scope: str, key: str) -> AppliedAction | None:
-        item = self._get(keys.staff_action_guard_key(scope, key))
+        item = self._get(staff_action_items.staff_action_guard_key(scope, key))
         if item is None:
             return None
-        return AppliedAction(str(item["entity_id"]), dict(items.plain(item.get("result") or {})))
+        return AppliedAction(str(item["entity_id"]), dict(table_layout.plain(item.get("result") or {})))
 
     def receipt_owner(self, receipt_number: str) -> tuple[str | None, str] | None:
         """(customer id, payment id) of a receipt, through ByExternalKey (one query)."""
         for hit in external_key_hits(self.table, SearchKind.RECEIPT_NUMBER, receipt_number, operation="find receipt"):
             if hit.get("type") == "receipt" and str(hit.get("receipt_number", "")).upper() == receipt_number.upper():
-                return keys.customer_id_from_pk(str(hit["PK"])), str(hit["payment_id"])
+                return customer_items.customer_id_from_pk(str(hit["PK"])), str(hit["payment_id"])
         return None
 
     def invoice(self, customer_id: str, invoice_id: str) -> Invoice | None:
-        item = self._get({"PK": keys.customer_pk(customer_id), "SK": keys.invoice_sk(invoice_id)})
-        return items.from_item(item, Invoice) if item and item.get("type") == "invoice" else None
+        item = self._get({"PK": customer_items.customer_pk(customer_id), "SK": invoice_items.invoice_sk(invoice_id)})
+        return entity_items.from_item(item, Invoice) if item and item.get("type") == "invoice" else None
 
     def recent_payment_facts(self, customer_id: str, *, limit: int) -> list[PaymentFacts]:
         """The newest payments (one query), then their allocations: one range query from the oldest one's
         allocations on (payment ids are ULIDs, so ``ALLOC#<id>`` sorts by time too)."""
-        pk = keys.customer_pk(customer_id)
+        pk = customer_items.customer_pk(customer_id)
         with translated("recent payments"):
             response = client("dynamodb").query(
                 TableName=self.table,
                 KeyConditionExpression="PK = :pk AND begins_with(SK, :pay)",
-                ExpressionAttributeValues={":pk": {"S": pk}, ":pay": {"S": keys.PAYMENT_PREFIX}},
+                ExpressionAttributeValues={":pk": {"S": pk}, ":pay": {"S": payment_items.PAYMENT_PREFIX}},
                 ScanIndexForward=False,
                 Limit=limit,
                 ConsistentRead=True,
             )
-        payments = [items.from_item(codec.deserialize(i), Payment) for i in response.get("Items", [])]
+        payments = [entity_items.from_item(codec.deserialize(i), Payment) for i in response.get("Items", [])]
         if not payments:
             return []
         oldest = min(p.payment_id for p in payments)
@@ -95,8 +104,8 @@ class DynamoStaffActionStore:
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :from AND :to",
             "ExpressionAttributeValues": {
                 ":pk": {"S": pk},
-                ":from": {"S": keys.allocations_prefix(oldest)},
-                ":to": {"S": keys.ALLOCATION_PREFIX + "\uffff"},
+                ":from": {"S": payment_items.allocations_prefix(oldest)},
+                ":to": {"S": payment_items.ALLOCATION_PREFIX + "\uffff"},
             },
             "ProjectionExpression": "payment_id, invoice_id",
             "ConsistentRead": True,
@@ -116,13 +125,13 @@ class DynamoStaffActionStore:
 
     def apply_money_back(self, back: MoneyBack, *, scope: str, key: str, audit: AuditEvent) -> None:
         before, after = back.before, back.after
-        pk = keys.customer_pk(after.customer_id) if after.customer_id else "GUEST"
+        pk = customer_items.customer_pk(after.customer_id) if after.customer_id else "GUEST"
         uow = ChangeUnitOfWork(self.table)
         uow.create(
             action_guard_item(scope, key, after.payment_id, {"status": after.status.value, "amount": back.amount})
         )
         uow.update(
-            {"PK": pk, "SK": keys.payment_sk(after.payment_id)},
+            {"PK": pk, "SK": payment_items.payment_sk(after.payment_id)},
             update_expression="SET #status = :status, #history = :history, version = :next, fee_amount = :fee, "
             "refunded = :refunded",
             condition="#status = :expected AND version = :version",
@@ -140,7 +149,8 @@ class DynamoStaffActionStore:
         for change in back.invoice_changes:
             add_invoice_update(uow, change)
         add_credit_change(uow, back.credit_before, back.credit_after)
-        uow.create(outbox_item(f"payment.{after.status.value}", _detail(back, audit), at=audit.at))
+        entity = event_entities.of_payment(after)
+        uow.create(outbox_item(f"payment.{after.status.value}", _detail(back, audit), at=audit.at, entity=entity))
         self.trail.append(uow, audit, head=self.trail.head(audit.entity_type, audit.entity_id))
         uow.commit(f"payment {after.status.value}")
 
@@ -165,7 +175,8 @@ class DynamoStaffActionStore:
         update_invoice_figures(uow, before.version, after, ("lines", "amount", "credited", "balance"))
         uow.create(adjustment_item(record))
         detail = {**_plain_record(record), "balance": after.balance, "status": after.status.value}
-        uow.create(outbox_item(f"invoice.{record.kind.value}", detail, at=audit.at))
+        entity = event_entities.of_invoice(after)
+        uow.create(outbox_item(f"invoice.{record.kind.value}", detail, at=audit.at, entity=entity))
         self.trail.append(uow, audit, head=self.trail.head(audit.entity_type, audit.entity_id))
         uow.commit(f"invoice {record.kind.value}")
 
@@ -178,8 +189,8 @@ class DynamoStaffActionStore:
 
 def adjustment_item(record: AdjustmentRecord) -> dict[str, Any]:
     return {
-        "PK": keys.customer_pk(record.customer_id),
-        "SK": keys.adjustment_sk(record.adjustment_id),
+        "PK": customer_items.customer_pk(record.customer_id),
+        "SK": staff_action_items.adjustment_sk(record.adjustment_id),
         "type": "adjustment",
         **_plain_record(record),
     }
@@ -195,7 +206,7 @@ def action_guard_item(scope: str, key: str, entity_id: str, result: dict[str, An
     """The ``ACTKEY#`` item: what one request (or approval) did, under its key. ``AppliedAction.FILED`` in
     ``result`` marks a request filed for approval rather than carried out (``entity_id`` is the approval's)."""
     return {
-        **keys.staff_action_guard_key(scope, key),
+        **staff_action_items.staff_action_guard_key(scope, key),
         "type": "staff_action_key",
         "entity_id": entity_id,
         "result": result,

@@ -11,7 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import (
+    codec,
+    customer_items,
+    entity_items,
+    interaction_items,
+    invoice_items,
+    payment_items,
+)
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
@@ -28,20 +35,20 @@ class DynamoInteractionStore:
     ) -> tuple[bool, bool, bool]:
         """One BatchGetItem of the profile and the named invoice and payment, all in the customer's partition:
         a record of another customer is simply not found there."""
-        pk = keys.customer_pk(customer_id)
-        wanted = [keys.profile_key(customer_id)]
+        pk = customer_items.customer_pk(customer_id)
+        wanted = [customer_items.profile_key(customer_id)]
         if invoice_id:
-            wanted.append({"PK": pk, "SK": keys.invoice_sk(invoice_id)})
+            wanted.append({"PK": pk, "SK": invoice_items.invoice_sk(invoice_id)})
         if payment_id:
-            wanted.append({"PK": pk, "SK": keys.payment_sk(payment_id)})
+            wanted.append({"PK": pk, "SK": payment_items.payment_sk(payment_id)})
         request = {self.table: {"Keys": [codec.serialize(k) for k in wanted], "ProjectionExpression": "PK, SK"}}
         with translated("check references"):
             response = client("dynamodb").batch_get_item(RequestItems=request)
         found = {str(codec.deserialize(i)["SK"]) for i in response.get("Responses", {}).get(self.table, [])}
         return (
-            keys.PROFILE in found,
-            not invoice_id or keys.invoice_sk(invoice_id) in found,
-            not payment_id or keys.payment_sk(payment_id) in found,
+            customer_items.PROFILE in found,
+            not invoice_id or invoice_items.invoice_sk(invoice_id) in found,
+            not payment_id or payment_items.payment_sk(payment_id) in found,
         )
 
     def record(
@@ -49,23 +56,28 @@ class DynamoInteractionStore:
     ) -> None:
         uow = DynamoUnitOfWork(self.table)
         uow.create(
-            items.interaction_claim_item(
+            interaction_items.interaction_claim_item(
                 interaction, actor=actor, idempotency_key=idempotency_key, fingerprint=fingerprint
             )
         )
-        uow.create(items.to_item(interaction))
+        uow.create(entity_items.to_item(interaction))
         # Each interaction is its own audited entity, so its chain starts here: no head to read first.
         self.audit.append(uow, audit, head=None)
         uow.commit("record interaction")
 
     def recorded(self, customer_id: str, *, actor: str, idempotency_key: str) -> tuple[str, Interaction] | None:
-        claim = self._get(keys.interaction_claim_key(customer_id, actor, idempotency_key))
+        claim = self._get(interaction_items.interaction_claim_key(customer_id, actor, idempotency_key))
         if claim is None:
             return None
-        item = self._get({"PK": keys.customer_pk(customer_id), "SK": keys.interaction_sk(str(claim["interaction_id"]))})
+        item = self._get(
+            {
+                "PK": customer_items.customer_pk(customer_id),
+                "SK": interaction_items.interaction_sk(str(claim["interaction_id"])),
+            }
+        )
         if item is None:
             return None
-        return str(claim["fingerprint"]), items.from_item(item, Interaction)
+        return str(claim["fingerprint"]), entity_items.from_item(item, Interaction)
 
     def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
         with translated("read interaction"):

@@ -13,7 +13,18 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import (
+    codec,
+    customer_items,
+    document_items,
+    entity_items,
+    interaction_items,
+    invoice_items,
+    payment_items,
+    search_items,
+    staff_action_items,
+    table_layout,
+)
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.payment_changes import external_key_hits
 from arportal.adapters.dynamodb.payment_facts import earlier_payment_facts
@@ -56,9 +67,9 @@ class DynamoStaffQueries:
                 "TableName": self.table,
                 "KeyConditionExpression": "PK = :pk AND SK BETWEEN :first AND :last",
                 "ExpressionAttributeValues": {
-                    ":pk": {"S": keys.customer_pk(customer_id)},
-                    ":first": {"S": keys.PARTITION_HEADER_FIRST},
-                    ":last": {"S": keys.PARTITION_HEADER_LAST},
+                    ":pk": {"S": customer_items.customer_pk(customer_id)},
+                    ":first": {"S": customer_items.PARTITION_HEADER_FIRST},
+                    ":last": {"S": customer_items.PARTITION_HEADER_LAST},
                 },
             },
             "customer header",
@@ -66,12 +77,12 @@ class DynamoStaffQueries:
         customer, accounts, last_known = None, [], {}
         for item in found:
             sk = str(item["SK"])
-            if sk == keys.PROFILE:
-                customer = items.from_item(item, Customer)
+            if sk == customer_items.PROFILE:
+                customer = entity_items.from_item(item, Customer)
             elif sk.startswith("ACCT#"):
-                accounts.append(items.from_item(item, Account))
-            elif sk.startswith(keys.LAST_BALANCE_PREFIX):
-                balance = items.last_balance_from_item(item)
+                accounts.append(entity_items.from_item(item, Account))
+            elif sk.startswith(customer_items.LAST_BALANCE_PREFIX):
+                balance = customer_items.last_balance_from_item(item)
                 last_known[balance.department] = balance
         if customer is None:
             return None
@@ -83,11 +94,11 @@ class DynamoStaffQueries:
                 "TableName": self.table,
                 "IndexName": OPEN_ITEMS,
                 "KeyConditionExpression": "OPK = :pk",
-                "ExpressionAttributeValues": {":pk": {"S": keys.customer_pk(customer_id)}},
+                "ExpressionAttributeValues": {":pk": {"S": customer_items.customer_pk(customer_id)}},
             },
             "open items",
         )
-        records = [r for r in (items.entity_of(i) for i in found) if r is not None]
+        records = [r for r in (entity_items.entity_of(i) for i in found) if r is not None]
         return CustomerOpenItems(
             open_invoices=[r for r in records if isinstance(r, Invoice)],
             credit_notes=[r for r in records if isinstance(r, CreditNote)],
@@ -95,16 +106,16 @@ class DynamoStaffQueries:
         )
 
     def payments(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[Payment]:
-        return self._page(customer_id, keys.PAYMENT_PREFIX, Payment, limit=limit, start=start)
+        return self._page(customer_id, payment_items.PAYMENT_PREFIX, Payment, limit=limit, start=start)
 
     def invoices(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[Invoice]:
-        return self._page(customer_id, keys.INVOICE_PREFIX, Invoice, limit=limit, start=start)
+        return self._page(customer_id, invoice_items.INVOICE_PREFIX, Invoice, limit=limit, start=start)
 
     def interactions(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[Interaction]:
-        return self._page(customer_id, keys.INTERACTION_PREFIX, Interaction, limit=limit, start=start)
+        return self._page(customer_id, interaction_items.INTERACTION_PREFIX, Interaction, limit=limit, start=start)
 
     def documents(self, customer_id: str, *, limit: int, start: dict[str, object] | None) -> Page[Document]:
-        return self._page(customer_id, keys.DOCUMENT_PREFIX, Document, limit=limit, start=start)
+        return self._page(customer_id, document_items.DOCUMENT_PREFIX, Document, limit=limit, start=start)
 
     def _page(
         self, customer_id: str, prefix: str, cls: type[E], *, limit: int, start: dict[str, object] | None
@@ -113,7 +124,10 @@ class DynamoStaffQueries:
         request: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": keys.customer_pk(customer_id)}, ":prefix": {"S": prefix}},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": customer_items.customer_pk(customer_id)},
+                ":prefix": {"S": prefix},
+            },
             "ScanIndexForward": False,
             "Limit": limit,
         }
@@ -121,7 +135,7 @@ class DynamoStaffQueries:
             request["ExclusiveStartKey"] = start
         with translated(f"list {prefix}"):
             response = client("dynamodb").query(**request)
-        found = [items.from_item(codec.deserialize(i), cls) for i in response.get("Items", [])]
+        found = [entity_items.from_item(codec.deserialize(i), cls) for i in response.get("Items", [])]
         return Page(found, response.get("LastEvaluatedKey"))
 
     # --- approvals ----------------------------------------------------------------------------------------
@@ -132,7 +146,7 @@ class DynamoStaffQueries:
             "TableName": self.table,
             "IndexName": OPEN_ITEMS,
             "KeyConditionExpression": "OPK = :pending",
-            "ExpressionAttributeValues": {":pending": {"S": keys.PENDING_APPROVALS}},
+            "ExpressionAttributeValues": {":pending": {"S": staff_action_items.PENDING_APPROVALS}},
         }
         if customer_id is not None:
             request["FilterExpression"] = "customer_id = :cid"
@@ -143,7 +157,7 @@ class DynamoStaffQueries:
             response = client("dynamodb").query(**request)
         approvals = []
         for raw in response.get("Items", []):
-            body = {k: v for k, v in items.plain(codec.deserialize(raw)).items() if k in _APPROVAL_FIELDS}
+            body = {k: v for k, v in table_layout.plain(codec.deserialize(raw)).items() if k in _APPROVAL_FIELDS}
             approvals.append(Approval.model_validate(body))
         return approvals[:limit]
 
@@ -159,23 +173,23 @@ class DynamoStaffQueries:
         if not hits or hits[0].get("type") != "payment":
             return None
         pk, pid = str(hits[0]["PK"]), str(hits[0]["payment_id"])
-        wanted = [{"PK": pk, "SK": keys.payment_sk(pid)}]
+        wanted = [{"PK": pk, "SK": payment_items.payment_sk(pid)}]
         if hits[0].get("receipt_number"):
-            wanted.append({"PK": pk, "SK": keys.receipt_sk(str(hits[0]["receipt_number"]))})
+            wanted.append({"PK": pk, "SK": payment_items.receipt_sk(str(hits[0]["receipt_number"]))})
         with ThreadPoolExecutor(max_workers=4) as pool:
             records = pool.submit(self._consistent_get, wanted)
             allocations = pool.submit(self._allocations, pk, pid)
             audit = pool.submit(self._audit, pid)
             earlier = (
                 pool.submit(earlier_payment_facts, self.table, pk, pid, window=duplicate_window)
-                if duplicate_window is not None and keys.customer_id_from_pk(pk)
+                if duplicate_window is not None and customer_items.customer_id_from_pk(pk)
                 else None
             )
             found = records.result()
-        payment = next((items.from_item(i, Payment) for i in found if i.get("type") == "payment"), None)
+        payment = next((entity_items.from_item(i, Payment) for i in found if i.get("type") == "payment"), None)
         if payment is None:
             return None
-        receipt = next((items.from_item(i, Receipt) for i in found if i.get("type") == "receipt"), None)
+        receipt = next((entity_items.from_item(i, Receipt) for i in found if i.get("type") == "receipt"), None)
         neighbours = earlier.result() if earlier is not None else []
         return PaymentStatusRecord(payment, allocations.result(), receipt, audit.result(), neighbours)
 
@@ -192,12 +206,12 @@ class DynamoStaffQueries:
                 "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
                 "ExpressionAttributeValues": {
                     ":pk": {"S": pk},
-                    ":prefix": {"S": keys.allocation_sk(payment_id, "")},
+                    ":prefix": {"S": payment_items.allocation_sk(payment_id, "")},
                 },
             },
             "payment allocations",
         )
-        return [items.from_item(i, Allocation) for i in found]
+        return [entity_items.from_item(i, Allocation) for i in found]
 
     def _audit(self, payment_id: str) -> list[AuditEvent]:
         """Oldest first; chained records (``SEQ#``) and earlier ones (``<time>#<id>``) alike, never the head."""
@@ -212,7 +226,7 @@ class DynamoStaffQueries:
             )
         events = []
         for raw in response.get("Items", []):
-            body = items.plain(codec.deserialize(raw))
+            body = table_layout.plain(codec.deserialize(raw))
             if body.get("SK") != "HEAD" and "event_id" in body:
                 events.append(AuditEvent.model_validate({k: v for k, v in body.items() if k in _AUDIT_FIELDS}))
         return sorted(events, key=lambda e: e.at)
@@ -222,11 +236,11 @@ class DynamoStaffQueries:
     def prefix_search(self, kind: SearchKind, text: str, *, limit: int) -> list[LookupHit]:
         """Profiles whose name, email or phone starts with ``text``: one query of the ByName index."""
         if kind is SearchKind.EMAIL:
-            prefix, partition = keys.normalise_email(text), keys.email_partition(text)
+            prefix, partition = search_items.normalise_email(text), search_items.email_partition(text)
         elif kind is SearchKind.PHONE:
-            prefix, partition = keys.normalise_phone(text), keys.phone_partition(text)
+            prefix, partition = search_items.normalise_phone(text), search_items.phone_partition(text)
         else:
-            prefix, partition = keys.normalise_name(text), keys.name_partition(text)
+            prefix, partition = search_items.normalise_name(text), search_items.name_partition(text)
         if not prefix:
             return []
         with translated("prefix search"):
@@ -240,8 +254,8 @@ class DynamoStaffQueries:
         hits = []
         for raw in response.get("Items", []):
             item = codec.deserialize(raw)
-            body = {k: items.plain(v) for k, v in item.items() if k not in items.KEY_ATTRIBUTES}
-            customer_id = keys.customer_id_from_pk(str(item["PK"]))
+            body = {k: table_layout.plain(v) for k, v in item.items() if k not in table_layout.KEY_ATTRIBUTES}
+            customer_id = customer_items.customer_id_from_pk(str(item["PK"]))
             if customer_id:
                 hits.append(LookupHit(kind, "customer", customer_id, customer_id, body))
         return hits

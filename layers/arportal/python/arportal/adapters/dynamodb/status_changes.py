@@ -14,8 +14,9 @@ from datetime import timedelta
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, items, keys
+from arportal.adapters.dynamodb import codec, customer_items, entity_items, invoice_items, payment_items
 from arportal.adapters.dynamodb.errors import translated
+from arportal.adapters.dynamodb.invoice_updates import add_invoice_update
 from arportal.adapters.dynamodb.outbox import audit_item, outbox_item
 from arportal.adapters.dynamodb.payment_changes import (
     ChangeUnitOfWork,
@@ -23,7 +24,7 @@ from arportal.adapters.dynamodb.payment_changes import (
     external_key_hits,
     reopened_invoices,
 )
-from arportal.adapters.dynamodb.posting import add_invoice_update
+from arportal.domain import event_entities
 from arportal.domain.models import Allocation, AuditEvent, CreditNote, Invoice, Payment
 from arportal.domain.search import SearchKind
 from arportal.domain.status import PaymentStatus
@@ -33,7 +34,7 @@ EVENT_GUARD_RETENTION = timedelta(days=90)  # processors stop resending long bef
 
 
 def _owner_pk(customer_id: str | None) -> str:
-    return keys.customer_pk(customer_id) if customer_id else "GUEST"
+    return customer_items.customer_pk(customer_id) if customer_id else "GUEST"
 
 
 class DynamoStatusChanges:
@@ -49,7 +50,7 @@ class DynamoStatusChanges:
         for item in hits:
             # The index is case-insensitive; processors' ids are not.
             if item.get("transaction_id") == transaction_id and item.get("payment_id"):
-                return keys.customer_id_from_pk(str(item["PK"])), str(item["payment_id"])
+                return customer_items.customer_id_from_pk(str(item["PK"])), str(item["payment_id"])
         return None
 
     def payment_state(self, customer_id: str | None, payment_id: str, *, credit_note_id: str) -> PaymentState | None:
@@ -59,23 +60,26 @@ class DynamoStatusChanges:
             response = client("dynamodb").query(
                 TableName=self.table,
                 KeyConditionExpression="PK = :pk AND begins_with(SK, :alloc)",
-                ExpressionAttributeValues={":pk": {"S": pk}, ":alloc": {"S": keys.allocations_prefix(payment_id)}},
+                ExpressionAttributeValues={
+                    ":pk": {"S": pk},
+                    ":alloc": {"S": payment_items.allocations_prefix(payment_id)},
+                },
                 ConsistentRead=True,
             )
-        allocations = [items.from_item(codec.deserialize(i), Allocation) for i in response.get("Items", [])]
-        wanted = [{"PK": pk, "SK": keys.payment_sk(payment_id)}]
-        wanted += [{"PK": pk, "SK": keys.invoice_sk(a.invoice_id)} for a in allocations]
+        allocations = [entity_items.from_item(codec.deserialize(i), Allocation) for i in response.get("Items", [])]
+        wanted = [{"PK": pk, "SK": payment_items.payment_sk(payment_id)}]
+        wanted += [{"PK": pk, "SK": invoice_items.invoice_sk(a.invoice_id)} for a in allocations]
         if customer_id:
-            wanted.append({"PK": pk, "SK": keys.credit_note_sk(credit_note_id)})
+            wanted.append({"PK": pk, "SK": invoice_items.credit_note_sk(credit_note_id)})
         found = self._get_all(wanted)
-        payment = next((items.from_item(i, Payment) for i in found if i.get("type") == "payment"), None)
+        payment = next((entity_items.from_item(i, Payment) for i in found if i.get("type") == "payment"), None)
         if payment is None:
             return None
         return PaymentState(
             payment=payment,
             allocations=allocations,
-            invoices=[items.from_item(i, Invoice) for i in found if i.get("type") == "invoice"],
-            credit=next((items.from_item(i, CreditNote) for i in found if i.get("type") == "credit_note"), None),
+            invoices=[entity_items.from_item(i, Invoice) for i in found if i.get("type") == "invoice"],
+            credit=next((entity_items.from_item(i, CreditNote) for i in found if i.get("type") == "credit_note"), None),
         )
 
     def _get_all(self, wanted: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -96,7 +100,7 @@ class DynamoStatusChanges:
                 client("dynamodb")
                 .get_item(
                     TableName=self.table,
-                    Key=codec.serialize(keys.processor_event_key(processor, event_id)),
+                    Key=codec.serialize(payment_items.processor_event_key(processor, event_id)),
                     ConsistentRead=True,
                 )
                 .get("Item")
@@ -116,7 +120,7 @@ class DynamoStatusChanges:
         uow = ChangeUnitOfWork(self.table)
         uow.create(
             {
-                **keys.processor_event_key(processor, event_id),
+                **payment_items.processor_event_key(processor, event_id),
                 "type": "processor_event",
                 "payment_id": after.payment_id,
                 "customer_id": after.customer_id,
@@ -138,7 +142,7 @@ class DynamoStatusChanges:
             sets += ", receipt_number = :receipt"
             values[":receipt"] = after.receipt_number
         uow.update(
-            {"PK": pk, "SK": keys.payment_sk(after.payment_id)},
+            {"PK": pk, "SK": payment_items.payment_sk(after.payment_id)},
             update_expression=f"SET {sets}",
             condition="#status = :expected AND version = :version",
             names={"#status": "status", "#history": "history"},
@@ -148,8 +152,10 @@ class DynamoStatusChanges:
             add_invoice_update(uow, invoice_change)
         add_credit_change(uow, change.credit_before, change.credit_after)
         if change.receipt is not None:
-            uow.create(items.to_item(change.receipt))
-        uow.create(outbox_item(f"payment.{after.status.value}", _event_detail(change, audit), at=audit.at))
+            uow.create(entity_items.to_item(change.receipt))
+        detail = _event_detail(change, audit)
+        entity = event_entities.of_payment(after)
+        uow.create(outbox_item(f"payment.{after.status.value}", detail, at=audit.at, entity=entity))
         uow.create(audit_item(audit), table=self.audit_table)
         uow.commit("apply processor event")
 

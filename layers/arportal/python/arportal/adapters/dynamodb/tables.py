@@ -62,14 +62,16 @@ LEDGER = TableSpec(
             BY_ACTIVITY_DAY,
             "DAYPK",
             "DAYSK",
-            "Payments by day (filters: department, channel, terminal, status); settlement batches",
+            "Payments by day (filters: department, channel, terminal, status); settlement batches; every outbox "
+            "event by id under EVENTS (the event feed)",
         ),
         IndexSpec(BY_DUE_DATE, "DUEPK", "DUESK", "Open invoices and instalments by due date (reminders, autopay)"),
         IndexSpec(
             OPEN_ITEMS,
             "OPK",
             "OSK",
-            "Sparse: a customer's live items (profile, accounts, open invoices, credit, schedules) for the dashboard",
+            "Sparse: a customer's live items (profile, accounts, open invoices, credit, schedules) for the dashboard; "
+            "the events about payments by id under EVENTS#payment",
         ),
         IndexSpec(BY_NAME, "NPK", "NSK", "Staff search by name, email or phone prefix"),
     ),

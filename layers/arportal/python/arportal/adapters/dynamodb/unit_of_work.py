@@ -8,6 +8,7 @@ on the version it read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from arportal.adapters.aws import client
@@ -108,6 +109,10 @@ class DynamoUnitOfWork:
                 }
             }
         )
+
+    def add(self, actions: Iterable[dict[str, Any]]) -> None:
+        """Actions built elsewhere in the wire format (e.g. ``search_pointers.pointer_actions``)."""
+        self._actions.extend(actions)
 
     def commit(self, operation: str) -> None:
         if not self._actions:

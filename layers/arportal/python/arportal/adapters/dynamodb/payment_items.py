@@ -1,0 +1,84 @@
+"""Money received: payments, their allocations to invoices, receipts, and what the processor reports.
+
+    CUST#<id> | GUEST   PAY#<payment_id>                    payment (GUEST: paid without a customer record)
+                        ALLOC#<payment_id>#<invoice_id>     one allocation of a payment to an invoice
+                        RCPT#<receipt_number>               receipt
+                        TXN#<transaction_id>                pointer: the payment of a processor transaction
+    PROCEVT#<processor>#<event_id>   PROCEVT     a processor webhook event that was applied (TTL: 90 days)
+    PAYINTENT#<charge key>           PAYINTENT   a payment about to be charged, keyed by the processor's
+                                                 idempotency key (``<scope>:<Idempotency-Key>``);
+                                                 open -> posted | closed
+
+ByActivityDay holds payments (DAYSK <created_at>#<payment_id>) and allocations (DAYSK
+<applied_at>#<payment_id>#<invoice_id>) beside interactions, so a day's collections are one Query per day.
+Open intents are in OpenItems: OPK = PAYINTENTS#OPEN, OSK = <created_at, fixed-width UTC>#<charge key>, so the
+reconciler reads the open intents older than a cut-off with one key-condition query, oldest first.
+Payments, allocations and receipts themselves are mapped by ``entity_items``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from arportal.adapters.dynamodb import customer_items, table_layout
+from arportal.domain.models import Payment
+from arportal.domain.search import SearchKind
+
+PAYMENT_PREFIX = "PAY#"
+ALLOCATION_PREFIX = "ALLOC#"
+OPEN_INTENTS = "PAYINTENTS#OPEN"
+STATEMENT_ALLOCATION_ATTRIBUTES = ("payment_id", "invoice_id", "account_number", "amount", "applied_at")
+
+
+def payment_sk(payment_id: str) -> str:
+    return f"{PAYMENT_PREFIX}{payment_id}"
+
+
+def allocation_sk(payment_id: str, invoice_id: str) -> str:
+    return f"{ALLOCATION_PREFIX}{payment_id}#{invoice_id}"
+
+
+def allocations_prefix(payment_id: str) -> str:
+    """The SK prefix of every allocation of one payment."""
+    return f"{ALLOCATION_PREFIX}{payment_id}#"
+
+
+def receipt_sk(receipt_number: str) -> str:
+    return f"RCPT#{receipt_number}"
+
+
+def activity_day_sk(at: datetime, payment_id: str) -> str:
+    return f"{at.isoformat()}#{payment_id}"
+
+
+def allocation_day_sk(at: datetime, payment_id: str, invoice_id: str) -> str:
+    return f"{at.isoformat()}#{payment_id}#{invoice_id}"
+
+
+def transaction_pointer(payment: Payment) -> dict[str, Any] | None:
+    """A small item that makes a payment findable by the processor's transaction id."""
+    if not payment.transaction_id:
+        return None
+    pk = customer_items.customer_pk(payment.customer_id) if payment.customer_id else "GUEST"
+    return {
+        "PK": pk,
+        "SK": f"TXN#{payment.transaction_id}",
+        "type": "transaction",
+        "XK": table_layout.external_key(payment.transaction_id),
+        "XSK": SearchKind.TRANSACTION_ID.value,
+        "payment_id": payment.payment_id,
+        "transaction_id": payment.transaction_id,
+    }
+
+
+def processor_event_key(processor: str, event_id: str) -> dict[str, str]:
+    return {"PK": f"PROCEVT#{processor}#{event_id}", "SK": "PROCEVT"}
+
+
+def payment_intent_key(charge_key: str) -> dict[str, str]:
+    return {"PK": f"PAYINTENT#{charge_key}", "SK": "PAYINTENT"}
+
+
+def open_intent_osk(created_at: datetime, charge_key: str) -> str:
+    return f"{table_layout.index_time(created_at)}#{charge_key}"

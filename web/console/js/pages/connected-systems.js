@@ -1,0 +1,269 @@
+// Connected systems (administrators: integrations.manage): every app client of the integrations pool with its scopes
+// in words and its secrets (ids and dates; the API answers a secret's value once, when it is made, and never again).
+//
+// The rotation rules are the API's: at most two secrets, never none, and a 409 with the reason otherwise. The page
+// states them in a hint and shows the API's answer rather than second-guessing it, so the two cannot disagree.
+// A new secret's value lives only in the dialog that shows it: no variable outlives the dialog, nothing is stored,
+// and the dialog leaves the page when it closes.
+//
+// Dialogs are native <dialog> elements opened with showModal() and dressed as USWDS modals: the browser makes the
+// rest of the page inert, keeps focus inside, and closes them on Escape. The list is rebuilt after each change, so
+// focus goes back to the control the person came from by its id, not by a reference to the element it replaced.
+
+import { del, get, post } from "../../../shared/js/api.js";
+import { formatDateTime } from "../../../shared/js/money.js";
+import { $, alertBox, busy, capitalise, definitionList, h, section, showAlert, showApiError, table } from "../../../shared/js/ui.js";
+import { startPage } from "../layout.js";
+
+const CLIENTS = "/v1/staff/integrations/clients";
+const MAX_SECRETS = 2; // the API's limit: named in the hint only, the API enforces it
+
+await startPage({ title: "Connected systems" });
+const list = $("#clients");
+
+// Cognito's ids (letters, digits, "_" and "-") are safe in element ids as they are.
+const idsOf = (client) => {
+  const base = `client-${client.client_id}`;
+  return { heading: base, hint: `${base}-hint`, result: `${base}-result`, add: `${base}-add` };
+};
+const byId = (id) => document.getElementById(id);
+const secretsPath = (client) => `${CLIENTS}/${encodeURIComponent(client.client_id)}/secrets`;
+
+function secretsHint(count) {
+  return count >= MAX_SECRETS
+    ? `${count} of ${MAX_SECRETS} secrets: once the system uses the newer one, retire the older before adding another.`
+    : `${count} of ${MAX_SECRETS} secrets: add a new one to rotate it; the old one works until you retire it.`;
+}
+
+function secretColumns(client) {
+  const newest = client.secrets.length > 1 ? client.secrets.at(-1).secret_id : null;
+  return [
+    { label: "Secret id", cell: (s) => h("code", { class: "secret-id" }, s.secret_id) },
+    {
+      label: "Created",
+      cell: (s) => [formatDateTime(s.created_at), s.secret_id === newest ? h("span", { class: "usa-tag tag--info margin-left-1" }, "Newest") : null],
+    },
+    {
+      label: "Action",
+      cell: (s) =>
+        h(
+          "button",
+          { type: "button", class: "usa-button usa-button--outline", id: `retire-${s.secret_id}`, onclick: (event) => retireSecret(client, s, event.currentTarget) },
+          "Retire",
+          h("span", { class: "usa-sr-only" }, ` secret ${s.secret_id}`),
+        ),
+    },
+  ];
+}
+
+function clientSection(client) {
+  const ids = idsOf(client);
+  const scopes = client.scopes.map((scope) => [h("code", {}, scope), client.scope_descriptions?.[scope] || "No description"]);
+  return h(
+    "section",
+    { class: "connected-system", "aria-labelledby": ids.heading },
+    h("h2", { id: ids.heading }, client.client_name),
+    definitionList([["Client id", h("code", {}, client.client_id)]]),
+    h("h3", {}, "Scopes"),
+    scopes.length ? definitionList(scopes) : h("p", { class: "empty-state" }, "No scopes: this system may not call the integration API."),
+    h("h3", {}, "Secrets"),
+    h("p", { class: "usa-hint", id: ids.hint }, secretsHint(client.secrets.length)),
+    table({ caption: `Secrets of ${client.client_name}`, captionHidden: true, rows: client.secrets, columns: secretColumns(client), empty: "No secrets." }),
+    h("div", { id: ids.result }),
+    h(
+      "div",
+      { class: "button-row" },
+      h(
+        "button",
+        { type: "button", class: "usa-button", id: ids.add, "aria-describedby": ids.hint, onclick: (event) => addSecret(client, event.currentTarget) },
+        "Add a new secret",
+        h("span", { class: "usa-sr-only" }, ` for ${client.client_name}`),
+      ),
+    ),
+  );
+}
+
+async function load() {
+  const { clients } = await get(CLIENTS);
+  list.replaceChildren(
+    ...(clients.length
+      ? clients.map(clientSection)
+      : [h("p", { class: "empty-state" }, "No connected systems yet: they are created from the deployment configuration.")]),
+  );
+}
+
+/** Rebuild the list after a change; whether it could be (a failure is shown at the top, the old list stays). */
+async function refresh() {
+  try {
+    await load();
+    $("#page-alerts").replaceChildren();
+    return true;
+  } catch (error) {
+    showApiError(error, { container: $("#page-alerts"), what: "The list of connected systems" });
+    return false;
+  }
+}
+
+/** What the API refused, with its reason: 409 (the two-secret limit, the last secret) and 404 say why in words. */
+function showRefusal(error, container, heading, what) {
+  if (error.status === 409 || error.status === 404) {
+    showAlert(container, { type: "error", heading, text: capitalise(error.message || "The request was refused."), focus: true });
+  } else {
+    showApiError(error, { container, what });
+  }
+}
+
+// --- dialogs ------------------------------------------------------------------------------------------------------
+
+/** Show a modal dialog; resolves with the value it was closed with ("" for Escape) once it has left the page. */
+function openDialog({ labelledBy, describedBy, content }) {
+  const dialog = h(
+    "dialog",
+    { class: "usa-modal console-dialog", "aria-labelledby": labelledBy, "aria-describedby": describedBy },
+    h("div", { class: "usa-modal__content" }, h("div", { class: "usa-modal__main" }, content)),
+  );
+  document.body.append(dialog);
+  return new Promise((resolve) => {
+    dialog.addEventListener(
+      "close",
+      () => {
+        dialog.remove();
+        resolve(dialog.returnValue);
+      },
+      { once: true },
+    );
+    dialog.showModal();
+  });
+}
+
+// Buttons close their dialog by script: the page frame cancels every form submission, method="dialog" included.
+const closeWith = (value) => (event) => event.currentTarget.closest("dialog").close(value);
+
+async function copyToClipboard(input, status) {
+  try {
+    await navigator.clipboard.writeText(input.value);
+    status.textContent = "Copied to the clipboard.";
+  } catch {
+    input.focus();
+    input.select();
+    status.textContent = "The browser did not let the page copy it. The secret is selected: copy it with Ctrl+C (⌘C on a Mac).";
+  }
+}
+
+function showNewSecret(client, added) {
+  // A textarea, so the whole value is in view on a phone too (it wraps; an input would scroll part of it out of
+  // sight): three rows fit it at 360 px, and CSS field-sizing shrinks it to one where the line is long enough.
+  const value = h(
+    "textarea",
+    {
+      class: "usa-textarea secret-value",
+      id: "new-secret-value",
+      rows: "3",
+      readonly: true,
+      autocomplete: "off",
+      spellcheck: "false",
+      "aria-describedby": "new-secret-warning",
+    },
+    added.client_secret,
+  );
+  const status = h("p", { class: "usa-hint", id: "new-secret-status", role: "status" });
+  return openDialog({
+    labelledBy: "new-secret-heading",
+    describedBy: "new-secret-warning",
+    content: [
+      h("h2", { class: "usa-modal__heading", id: "new-secret-heading" }, `New secret for ${client.client_name}`),
+      alertBox({
+        type: "warning",
+        slim: true,
+        children: [
+          h(
+            "p",
+            { class: "usa-alert__text", id: "new-secret-warning" },
+            "This is the only time this secret is shown: it cannot be shown again. Copy it now and give it to the system.",
+          ),
+        ],
+      }),
+      definitionList([
+        ["Client id", h("code", {}, client.client_id)],
+        ["Secret id", h("code", {}, added.secret_id)],
+      ]),
+      h("label", { class: "usa-label", for: "new-secret-value" }, "Client secret"),
+      value,
+      status,
+      h(
+        "div",
+        { class: "usa-modal__footer button-row" },
+        h("button", { type: "button", class: "usa-button", autofocus: true, onclick: () => copyToClipboard(value, status) }, "Copy the secret"),
+        h("button", { type: "button", class: "usa-button usa-button--outline", onclick: closeWith("done") }, "Done"),
+      ),
+    ],
+  });
+}
+
+function confirmRetire(client, secret) {
+  return openDialog({
+    labelledBy: "retire-heading",
+    describedBy: "retire-warning",
+    content: [
+      h("h2", { class: "usa-modal__heading", id: "retire-heading" }, "Retire this secret?"),
+      h(
+        "div",
+        { id: "retire-warning" },
+        h("p", {}, `${client.client_name} will no longer get tokens with the secret `, h("code", { class: "secret-id" }, secret.secret_id), ". This cannot be undone."),
+        h("p", {}, "Retire it only once the system uses its newer secret."),
+      ),
+      h(
+        "div",
+        { class: "usa-modal__footer button-row" },
+        h("button", { type: "button", class: "usa-button usa-button--secondary", onclick: closeWith("retire") }, "Retire the secret"),
+        // Focus starts on the choice that changes nothing.
+        h("button", { type: "button", class: "usa-button usa-button--outline", autofocus: true, onclick: closeWith("cancel") }, "Cancel"),
+      ),
+    ],
+  });
+}
+
+// --- the two changes ----------------------------------------------------------------------------------------------
+
+async function addSecret(client, button) {
+  const ids = idsOf(client);
+  const restore = busy(button, "Adding…");
+  let added;
+  try {
+    added = await post(secretsPath(client));
+  } catch (error) {
+    restore();
+    showRefusal(error, byId(ids.result), "The secret was not added", "Adding a secret");
+    return;
+  }
+  const closed = showNewSecret(client, added);
+  if (!(await refresh())) restore(); // behind the dialog, so the table has the new secret when it closes
+  await closed;
+  showAlert(byId(ids.result), { type: "success", slim: true, text: `Secret ${added.secret_id} added. Both secrets work until you retire one.` });
+  byId(ids.add)?.focus();
+}
+
+async function retireSecret(client, secret, button) {
+  if ((await confirmRetire(client, secret)) !== "retire") {
+    button.focus();
+    return;
+  }
+  const ids = idsOf(client);
+  const restore = busy(button, "Retiring…");
+  try {
+    await del(`${secretsPath(client)}/${encodeURIComponent(secret.secret_id)}`);
+  } catch (error) {
+    restore();
+    showRefusal(error, byId(ids.result), "The secret was not retired", "Retiring the secret");
+    return;
+  }
+  if (!(await refresh())) restore();
+  showAlert(byId(ids.result), {
+    type: "success",
+    slim: true,
+    text: `Secret ${secret.secret_id} retired: ${client.client_name} can no longer get tokens with it.`,
+  });
+  byId(ids.add)?.focus(); // its row is gone
+}
+
+await section(list, "Connected systems", load);
