@@ -272,14 +272,21 @@ def test_a_crash_halfway_resumes_without_loading_anything_twice(
     assert imp.wait(gateway, token, import_id)["counts"] == finished["counts"]
 
 
-def test_the_console_admin_imports_and_others_may_not(gateway: GatewayClient, token: str, make_users: Any) -> None:
+def test_the_console_admin_imports_and_others_may_not(
+    gateway: GatewayClient, token: str, make_users: Any, local_env: Any
+) -> None:
     admin = make_users(groups=("admin",)).staff_token
     agent = make_users(groups=("agent",)).staff_token
     assert imp.create(gateway, agent, "customers", "csv", base=imp.STAFF).status == 403
-    body = imp.csv_file(("customer_id", "name", "source_version"), [[s.customer_id(), "Grace Hopper", "1"]])
+    customer_id = s.customer_id()
+    body = imp.csv_file(("customer_id", "name", "source_version"), [[customer_id, "Grace Hopper", "1"]])
     finished = imp.run(gateway, admin, "customers", "csv", body, base=imp.STAFF)
     assert finished["status"] == "completed" and finished["channel"] == "staff"
     assert finished["counts"]["created"] == 1
+    # what a console import writes is the administrator's, on the staff channel, not a connected system's
+    local_env.relay_once()
+    (loaded,) = [e["detail"] for e in local_env.drain_events() if e["detail"].get("source_id") == customer_id]
+    assert loaded["channel"] == "staff" and not loaded["actor"].startswith("system:")
     # an administrator sees a connected system's import; a system sees only its own
     theirs = imp.create(gateway, token, "customers", "csv").body["import_id"]
     assert gateway.request("GET", f"{imp.STAFF}/{theirs}", token=admin).status == 200

@@ -73,9 +73,10 @@ class References:
 @dataclass(frozen=True)
 class Context:
     currency: str
-    actor: str  # system:<client name>
+    actor: str  # system:<client name>, or the administrator who started a console import
     now: datetime
     lowered: LoweredAmount = LoweredAmount.REJECT
+    channel: str = "integration"  # "staff" for an import started from the console
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,7 @@ def load_chunk(
         now=now,
         dry_run=job.dry_run,
         request_id=f"{import_id}/{number}",
+        channel=job.channel,
     )
     tally = dict.fromkeys(Outcome, 0)
     rows = []

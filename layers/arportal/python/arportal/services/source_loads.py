@@ -159,6 +159,7 @@ def load_records(
     now: datetime,
     dry_run: bool = False,
     request_id: str | None = None,
+    channel: str = "integration",
 ) -> BatchResult:
     """Records of any kinds in one request (what names another comes first: customers, accounts, then bills)."""
     if len(raw_records) > MAX_RECORDS:
@@ -168,7 +169,7 @@ def load_records(
         )
     results: dict[int, RecordResult] = {}
     valid = _validated(raw_records, results)
-    context = Context(currency=settings.currency, actor=actor, now=now, lowered=settings.lowered)
+    context = Context(currency=settings.currency, actor=actor, now=now, lowered=settings.lowered, channel=channel)
     reads = _read(store, valid.values())
     pending = _decided(valid, reads, context, results)
     if not dry_run:
@@ -439,12 +440,16 @@ def _write_of(item: _Pending, context: Context, request_id: str | None) -> Sourc
         at=context.now,
         before=decision.before.model_dump(mode="json") if decision.before is not None else None,
         after=decision.after.model_dump(mode="json"),
-        reason=f"loaded through the integration API (source version {state.version})",
+        reason=f"loaded {_THROUGH.get(context.channel, _THROUGH_API)} (source version {state.version})",
         request_id=request_id,
     )
     return SourceWrite(
         decision, context.actor, context.now, item.head, audit, (f"{kind.value}.loaded", _detail(item, context))
     )
+
+
+_THROUGH_API = "through the integration API"
+_THROUGH = {"staff": "from an import started in the staff console"}
 
 
 def _detail(item: _Pending, context: Context) -> dict[str, Any]:
@@ -457,7 +462,7 @@ def _detail(item: _Pending, context: Context) -> dict[str, Any]:
         "customer_id": decision.state.customer_id,
         "outcome": decision.outcome.value,
         "source_version": decision.state.version,
-        "channel": "integration",
+        "channel": context.channel,
         "actor": context.actor,
     }
     after = decision.after
