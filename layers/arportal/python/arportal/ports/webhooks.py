@@ -98,6 +98,12 @@ class WebhookSecrets(Protocol):
 
 
 class WebhookSender(Protocol):
+    def check_destination(self, url: str) -> None:
+        """``InvalidEndpointError`` (422) for a URL that may not be used: not https (plain http only in the local
+        runtime), over ``MAX_URL_LENGTH``, or whose host resolves to a private, loopback, link-local or reserved
+        address (in a deployed stack). Checked when an endpoint is registered or its URL changed."""
+        ...
+
     def send(self, url: str, headers: Mapping[str, str], body: bytes) -> SendResult:
         """POST once: ``ATTEMPT_TIMEOUT_S``, no redirects followed, at most ``RESPONSE_EXCERPT_BYTES`` of the answer
         kept, and (in a deployed stack) never to a private, loopback or link-local address, checked on the address
