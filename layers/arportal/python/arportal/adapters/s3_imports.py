@@ -8,13 +8,8 @@ function's), for ``expires_in`` seconds.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from functools import lru_cache
-from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from arportal.adapters.aws import client
@@ -24,27 +19,13 @@ STREAM_PIECE = 1024 * 1024
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 
 
-def _signer() -> Any:
-    """A client that signs URLs with Signature Version 4: botocore still presigns S3 URLs with version 2 unless
-    told otherwise, which S3 refuses for objects under a KMS key (and which ties the Content-Type to the query)."""
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or ""
-    return _signing_client(os.environ.get("AWS_ENDPOINT_URL") or "", region)
-
-
-@lru_cache(maxsize=4)  # one per endpoint: the local runtime's moto, or AWS
-def _signing_client(endpoint: str, region: str) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
-        "s3", region_name=region or None, endpoint_url=endpoint or None, config=Config(signature_version="s3v4")
-    )
-
-
 class S3ImportFiles:
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket
 
     def upload_url(self, key: str, *, content_type: str, expires_in: int) -> str:
         params = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
-        return str(_signer().generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in))
+        return str(client("s3").generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in))
 
     def download_url(self, key: str, *, filename: str, expires_in: int) -> str:
         params = {
@@ -53,7 +34,7 @@ class S3ImportFiles:
             "ResponseContentDisposition": f'attachment; filename="{filename}"',
             "ResponseContentType": "text/csv; charset=utf-8",
         }
-        return str(_signer().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))
+        return str(client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))
 
     def exists(self, key: str) -> bool:
         try:

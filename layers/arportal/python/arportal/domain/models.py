@@ -1,7 +1,7 @@
 """The ledger's entities. Amounts are integer minor units in the entity's ``currency``.
 
 Invariants (checked by validators here and by the ledger rules that plan every change: ``posting.py`` for a
-payment, ``credit.py`` for applying credit, ``exceptions.py`` for refunds, voids, reversals, adjustments and
+payment, ``credit.py`` for applying credit, ``staff_actions.py`` for refunds, voids, reversals, adjustments and
 write-offs):
 - an invoice's ``amount`` is the sum of its lines; ``balance = amount - paid - credited`` and never < 0;
 - a payment's allocations never exceed its amount; what is left over is held as customer credit;
