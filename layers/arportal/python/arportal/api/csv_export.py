@@ -16,8 +16,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from arportal.domain.money import Money
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from arportal.domain.spreadsheet_cells import safe_cell
 
 
 @dataclass(frozen=True)
@@ -31,27 +30,12 @@ def money_cell(minor: int, currency: str) -> str:
     return str(Money(minor, currency).to_decimal())
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def render_csv(rows: Iterable[Any], columns: Sequence[Column]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([c.header for c in columns])
     for row in rows:
-        writer.writerow([_cell(c.value(row)) for c in columns])
+        writer.writerow([safe_cell(c.value(row)) for c in columns])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 

@@ -22,9 +22,9 @@ from arportal.domain.import_columns import LAYOUTS
 from arportal.domain.import_files import FileRecord
 from arportal.domain.imports import ImportFormat, ImportKind
 from arportal.domain.source_records import RecordError
+from arportal.domain.spreadsheet_cells import safe_cell
 
 HEADER = ("line", "source_id", "field", "code", "message")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -71,20 +71,5 @@ def csv_rows(rows: Iterable[ErrorRow]) -> bytes:
 
 def _csv_line(cells: Sequence[str | None]) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([_cell(c) for c in cells])
+    csv.writer(buffer, lineterminator="\r\n").writerow([safe_cell(c) for c in cells])
     return buffer.getvalue().encode()
-
-
-def _cell(value: str | None) -> str:
-    text = value or ""
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
