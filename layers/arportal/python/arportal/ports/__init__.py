@@ -113,6 +113,14 @@ from arportal.ports.statements import (
     StatementHistory,
     StatementRenderer,
 )
+from arportal.ports.webhooks import (
+    AttemptPage,
+    DeliveryPage,
+    SigningSecrets,
+    WebhookSecrets,
+    WebhookSender,
+    WebhookStore,
+)
 
 __all__ = [
     "ActivityFilter",
@@ -123,6 +131,7 @@ __all__ = [
     "ApprovalWorkflow",
     "ApprovalWorkflowStore",
     "ApprovedActions",
+    "AttemptPage",
     "AuditLog",
     "AuditReader",
     "AutopayEnrolment",
@@ -137,6 +146,7 @@ __all__ = [
     "CustomerRepository",
     "CustomerSnapshot",
     "DayActivity",
+    "DeliveryPage",
     "DocumentRepository",
     "DocumentStore",
     "DueItems",
@@ -198,6 +208,7 @@ __all__ = [
     "ScheduleStore",
     "SettlementCandidate",
     "SettlementStore",
+    "SigningSecrets",
     "SourceReads",
     "SourceRecordStore",
     "SourceTarget",
@@ -209,6 +220,9 @@ __all__ = [
     "StoredApproval",
     "SupportStore",
     "TransactionState",
+    "WebhookSecrets",
+    "WebhookSender",
     "WebhookSignatureError",
+    "WebhookStore",
     "WorkflowStarter",
 ]
