@@ -12,12 +12,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from arportal.domain import integration_scopes
+
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 LAYER_DIR = ROOT / "layers" / "arportal"
 STATEMACHINES_DIR = ROOT / "statemachines"
 # The OAuth 2.0 token endpoint's path: the integrations pool's domain serves it in AWS, the local gateway locally.
 TOKEN_PATH = "/oauth2/token"
+# What Cognito writes in the scope claim of every access token of a person's own sign-in (SRP or password): a staff
+# member's access token is taken on Auth.ADMIN_OR_MACHINE routes by this scope.
+STAFF_ACCESS_SCOPE = "aws.cognito.signin.user.admin"
 
 
 class Auth(StrEnum):
@@ -26,6 +31,10 @@ class Auth(StrEnum):
     # An access token of the integrations pool (OAuth 2.0 client credentials) carrying at least one integration
     # scope (arportal/domain/integration_scopes.py); the handler checks each route's own scope (403).
     MACHINE = "machine"
+    # Either a staff member's access token (the staff pool; the handler checks the admin's integrations.manage) or a
+    # connected system's (the integrations pool; the handler checks its webhooks.manage scope). One authorizer over
+    # both pools, with scopes: API Gateway then takes access tokens only, and no customer's (that pool is not on it).
+    ADMIN_OR_MACHINE = "admin_or_machine"
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         256,
         only_with_processor="sandbox",
     ),
+    # 120 s: a batch of 10 events to endpoints that each take the whole 10 s attempt timeout, 4 at a time; the sweep
+    # stops taking due deliveries well before it runs out.
+    FunctionSpec(
+        "webhook_dispatcher",
+        "Signed webhooks: fans each bus event out to the subscribed endpoints; {task: sweep} sends retries due",
+        512,
+        120,
+    ),
     FunctionSpec(
         "scheduled_jobs",
         "Scheduled jobs: autopay runs, due-date reminders, overdue notices, payment reconciliation",
@@ -97,6 +114,10 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("/v1/portal", "portal_api", Auth.USER),
     RouteSpec("/v1/staff", "staff_api", Auth.USER),
     RouteSpec("/v1/integrations", "integration_api", Auth.MACHINE),
+    # Webhook endpoints: managed by an administrator in the console, or by a connected system (issue 13)
+    RouteSpec("/v1/integrations/webhooks", "integration_api", Auth.ADMIN_OR_MACHINE),
+    # The public half of the key that signs webhook deliveries (v1a, Ed25519): receivers fetch it to verify
+    RouteSpec("/v1/webhooks/signing-keys", "public_api", Auth.NONE, greedy=False),
     # The sandbox processor's own API (hosted fields, tokens, ACH simulation): a processor, not part of ours.
     RouteSpec("/sandbox", "sandbox_api", Auth.NONE),
 )
@@ -119,6 +140,18 @@ SUBSTITUTION_NAMES: tuple[str, ...] = (
     "EventBusName",
     "ImportBucketName",
 )
+
+
+def authorization_scopes(auth: Auth) -> list[str]:
+    """The scopes a route's authorizer asks of an access token (any one of them); none for the other kinds, whose
+    authorizer takes ID tokens (USER) or no token at all (NONE). ADMIN_OR_MACHINE takes every integration scope, not
+    only webhooks.manage, so a system without it reaches the handler and is told which scope it lacks (403
+    ``insufficient_scope``), as on every other integration route."""
+    if auth is Auth.MACHINE:
+        return integration_scopes.all_full_names()
+    if auth is Auth.ADMIN_OR_MACHINE:
+        return [*integration_scopes.all_full_names(), STAFF_ACCESS_SCOPE]
+    return []
 
 
 def function(name: str) -> FunctionSpec:
@@ -175,6 +208,11 @@ def runtime_environment(
     integration_lowered_amount: str = "reject",
     integrations_pool_id: str = "",
     integrations_token_url: str = TOKEN_PATH,
+    webhooks_table: str = "",
+    webhook_secret_prefix: str = "arportal/webhooks/",  # noqa: S107 - a name prefix, not a secret
+    webhook_secret_kms_key: str = "",
+    webhooks_local: bool = False,
+    webhook_retry_scale: float = 1.0,
 ) -> dict[str, str]:
     """The environment of every function (the names ``arportal.config.RuntimeSettings`` reads)."""
     return {
@@ -200,6 +238,12 @@ def runtime_environment(
         "SETTLEMENT_STATE_MACHINE_ARN": settlement_arn,
         "SOURCE_IMPORT_STATE_MACHINE_ARN": source_import_arn,
         "IMPORT_BUCKET": import_bucket,  # bulk import files (uploads, chunks, error reports), expired after 7 days
+        "WEBHOOKS_TABLE": webhooks_table,  # endpoints, deliveries, the attempt log (issue 13)
+        "WEBHOOK_SECRET_PREFIX": webhook_secret_prefix,  # Secrets Manager: <prefix>endpoints/<id>, <prefix>signing-key
+        "WEBHOOK_SECRET_KMS_KEY": webhook_secret_kms_key,  # the stack's key, so the secrets are under the agency's key
+        # "true" only in the local runtime: endpoints on this machine over plain http
+        "WEBHOOKS_LOCAL": "true" if webhooks_local else "false",
+        "WEBHOOK_RETRY_SCALE": repr(float(webhook_retry_scale)),  # the retry schedule times this (local: compressed)
         "WEB_ORIGIN": web_origin,
         "PROCESSOR_SECRET_ARN": processor_secret_arn,
         "GUEST_TOKEN_SECRET_ARN": guest_token_secret_arn,

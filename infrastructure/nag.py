@@ -6,6 +6,7 @@ names the exact wildcard (``applies_to``) so that a new, unexpected wildcard sti
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from aws_cdk import Stack
@@ -37,6 +38,7 @@ def suppress(stack: ArPortalStack) -> None:
     _scheduled_jobs(stack)
     _guest_tokens(stack)
     _imports(stack)
+    _webhooks(stack)
 
 
 def _add(construct: IConstruct, rule: str, reason: str, applies_to: list[str | RegexAppliesTo] | None = None) -> None:
@@ -161,9 +163,10 @@ def _api(stack: ArPortalStack) -> None:
                     method,
                     rule,
                     f"{route.path} is public by contract (health, OpenAPI/Swagger, guest invoice lookup and "
-                    "payment, processor webhooks, the sandbox processor's hosted fields). Guests prove an invoice "
-                    "number plus postal code and are rate-limited by the WAF; webhooks are verified by the "
-                    "processor's signature; the sandbox only turns test card numbers into test tokens.",
+                    "payment, processor webhooks, the public key that signs our webhooks, the sandbox processor's "
+                    "hosted fields). Guests prove an invoice number plus postal code and are rate-limited by the "
+                    "WAF; webhooks are verified by the processor's signature; a public key is public; the sandbox "
+                    "only turns test card numbers into test tokens.",
                 )
 
 
@@ -312,3 +315,42 @@ def _imports(stack: ArPortalStack) -> None:
             )
         ],
     )
+
+
+def _secret_names(stack: ArPortalStack, pattern: str) -> RegexAppliesTo:
+    """How cdk-nag spells a secret ARN pattern under the webhook prefix, the region and account being literals or
+    tokens depending on the CLI's environment."""
+    names = re.escape(stack.webhooks.secret_prefix + pattern).replace("/", "\\/")
+    return RegexAppliesTo(regex=f"/^Resource::arn:<AWS::Partition>:secretsmanager:[^:]+:[^:]+:secret:{names}$/g")
+
+
+def _webhooks(stack: ArPortalStack) -> None:
+    webhooks = stack.webhooks
+    _add(
+        webhooks.sweep_dead_letters,
+        "SQS3",
+        "This queue is the dead-letter queue of the webhook sweep's schedule rule (its target's DeadLetterConfig) and "
+        "the dispatcher's asynchronous on-failure destination; cdk-nag sees neither as a DLQ.",
+    )
+    every_secret = _secret_names(stack, "*")
+    signing_key = _secret_names(stack, "signing-key*")
+    for name, secrets in (
+        ("webhook_dispatcher", [every_secret, signing_key]),
+        ("integration_api", [every_secret]),
+        ("public_api", [signing_key]),
+    ):
+        role = stack.functions[name].role
+        assert role is not None
+        applies_to: list[str | RegexAppliesTo] = [*secrets]
+        if name != "public_api":
+            applies_to.append(_table_indexes(stack, webhooks.table))
+        _add(
+            role,
+            "IAM5",
+            "Webhook endpoints' signing secrets are made at run time, one per endpoint, named "
+            "<prefix>endpoints/<endpoint id>, so only the stack's own prefix can be named: the dispatcher reads them, "
+            "the integration API makes, rotates and deletes them. The agency's Ed25519 key is one secret, "
+            "<prefix>signing-key, made by whoever needs it first: CreateSecret is conditioned on that exact "
+            "secretsmanager:Name. The index wildcard is the webhooks table's Due and Held GSIs.",
+            applies_to=applies_to,
+        )

@@ -16,6 +16,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from arportal.adapters.dynamodb import tables as table_specs
 from infrastructure import catalog, nag
 from infrastructure.constructs import (
     Api,
@@ -28,6 +29,7 @@ from infrastructure.constructs import (
     Observability,
     ScheduledJobs,
     Web,
+    Webhooks,
     Workflows,
 )
 from infrastructure.deployment_config import DeploymentConfig
@@ -62,6 +64,15 @@ class ArPortalStack(Stack):
         self.identity = identity = Identity(self, "Identity", config=config)
         self.events = events = Events(self, "Events", config=config, key=data.key, ledger=data.ledger)
         self.notifications = Notifications(self, "Notifications", config=config)
+        # Before the functions: their environment names the webhooks table and where the signing secrets live.
+        self.webhooks = webhooks = Webhooks(
+            self,
+            "Webhooks",
+            config=config,
+            key=data.key,
+            bus=events.bus,
+            table=data.tables[table_specs.WEBHOOKS.logical_id],
+        )
         self.api = api = Api(
             self,
             "Api",
@@ -69,6 +80,7 @@ class ArPortalStack(Stack):
             key=data.key,
             user_pools=[identity.customer_pool, identity.staff_pool],
             machine_pool=identity.integrations_pool,
+            staff_pool=identity.staff_pool,
         )
         self.imports = imports = Imports(
             self, "Imports", config=config, key=data.key, access_logs_bucket=data.access_logs_bucket
@@ -104,6 +116,9 @@ class ArPortalStack(Stack):
             "integration_lowered_amount": config.integration_lowered_amount,
             "balance_sources": config.balance_sources_json(),
             "import_bucket": imports.bucket.bucket_name,
+            "webhooks_table": webhooks.table.table_name,
+            "webhook_secret_prefix": webhooks.secret_prefix,
+            "webhook_secret_kms_key": data.key.key_arn,
         }
         environment = catalog.runtime_environment(**settings)
         self.functions = functions = Functions(self, "Functions", config=config, key=data.key, environment=environment)
@@ -158,6 +173,7 @@ class ArPortalStack(Stack):
             notifications=self.notifications,
         )
         self._grant_balance_sources()
+        self._grant_webhooks()
         self.audit_dead_letters = self._export_audit()
         self.processor_secret = self._processor_secret()
         self.guest_token_secret = self._guest_token_secret()
@@ -193,7 +209,10 @@ class ArPortalStack(Stack):
                 "outbox relay dead letters": events.dead_letters,
                 "audit export dead letters": self.audit_dead_letters,
                 "scheduled jobs dead letters": self.scheduled_jobs.dead_letters,
+                "webhook dead letters": webhooks.dead_letters,
+                "webhook sweep dead letters": webhooks.sweep_dead_letters,
             },
+            metrics={"webhook endpoints switched off": webhooks.disabled_endpoints_metric()},
         )
         self._outputs()
         nag.suppress(self)
@@ -254,6 +273,17 @@ class ArPortalStack(Stack):
         data.audit_bucket.grant_read(staff)  # GET /v1/staff/audit reads exports
         data.audit_bucket.grant_put(tasks)  # settlement reconciliation reports and audit exports
         self.events.bus.grant_put_events_to(tasks)
+
+    def _grant_webhooks(self) -> None:
+        """The dispatcher takes the queue and the sweep, keeps deliveries, signs, and tells the agency's
+        administrators (the staff pool's admin group, by email) when it switches an endpoint off. The integration API
+        manages endpoints and their secrets (and sends test deliveries); the public API publishes the public half of
+        the agency's signing key."""
+        fns = self.functions
+        dispatcher = fns["webhook_dispatcher"]
+        self.webhooks.connect(dispatcher=dispatcher, managers=[fns["integration_api"]], key_readers=[fns["public_api"]])
+        self.notifications.grant_send(dispatcher)
+        self.identity.staff_pool.grant(dispatcher, "cognito-idp:ListUsersInGroup")
 
     def _export_audit(self) -> sqs.Queue:
         """Every audit record, as written, is copied to the Object Lock bucket from the audit table's stream."""

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from local.seed import SeedSummary
 
 DEV_MAX_WAIT_S = 5  # Wait states and retry intervals of days take at most this long locally
+# Webhook retries at 1/100 of the real schedule: 5 s, 5 min, 30 min, 2 h... become 0.05 s, 3 s, 18 s, 72 s...
+DEV_WEBHOOK_RETRY_SCALE = 0.01
 
 
 def _day(text: str) -> date:
@@ -102,7 +104,9 @@ def _run(args: argparse.Namespace, stopper: _Stopper) -> int:
     from local.scheduler import Scheduler
     from local.seed import DEFAULT_CUSTOMERS, load, prepare
 
-    env = LocalEnvironment(max_wait_seconds=DEV_MAX_WAIT_S, relay_interval_s=1.0)
+    env = LocalEnvironment(
+        max_wait_seconds=DEV_MAX_WAIT_S, relay_interval_s=1.0, webhook_retry_scale=DEV_WEBHOOK_RETRY_SCALE
+    )
     server = scheduler = None
     try:
         # The demo data is generated on the second core while moto and the resources start on this one. The

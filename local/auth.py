@@ -5,8 +5,9 @@ issuing pool's JWKS; the RSA signature verifies; ``iss`` names one of our pools;
 What else depends on the pool's kind. A person's pool (customer, staff): ``token_use`` is ``id`` (the people's
 authorizer takes ID tokens) and ``aud`` is that pool's app client. The integrations pool (``machine``): ``token_use``
 is ``access`` (client credentials give access tokens only; the authorizer with scopes takes only those, and does
-not check the client). The keys are fetched once per pool from the pool's ``/.well-known/jwks.json`` (on moto's
-server locally).
+not check the client). A route whose authorizer has scopes takes access tokens of any of its pools, a person's
+included (``verify(token, access=True)``: the webhook routes take a staff member's). The keys are fetched once per
+pool from the pool's ``/.well-known/jwks.json`` (on moto's server locally).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Pool:
     issuer: str
     jwks_url: str
     kind: PoolKind = "user"
+    name: str = ""  # "customer", "staff", "integrations"
 
 
 def issuer_of(region: str, pool_id: str) -> str:
@@ -55,14 +57,16 @@ def pools_for(endpoint_url: str, region: str, pools: dict[str, tuple[str, str]])
             client_id=client_id,
             issuer=issuer_of(region, pool_id),
             jwks_url=f"{endpoint_url}/{pool_id}/.well-known/jwks.json",
+            name=name,
         )
-        for pool_id, client_id in pools.values()
+        for name, (pool_id, client_id) in pools.items()
     ]
 
 
 def machine_pool_for(endpoint_url: str, region: str, pool_id: str) -> Pool:
     """The integrations pool: connected systems' access tokens (OAuth 2.0 client credentials)."""
-    return Pool(pool_id, "", issuer_of(region, pool_id), f"{endpoint_url}/{pool_id}/.well-known/jwks.json", "machine")
+    jwks = f"{endpoint_url}/{pool_id}/.well-known/jwks.json"
+    return Pool(pool_id, "", issuer_of(region, pool_id), jwks, "machine", "integrations")
 
 
 def _fetch_json(url: str) -> dict[str, Any]:
@@ -96,8 +100,9 @@ class TokenVerifier:
         self._keys: dict[str, dict[str, rsa.RSAPublicKey]] = {}
         self._lock = threading.Lock()
 
-    def verify(self, token: str) -> dict[str, Any]:
-        """The token's claims, or ``TokenError``."""
+    def verify(self, token: str, *, access: bool = False) -> dict[str, Any]:
+        """The token's claims, or ``TokenError``. ``access``: only an access token, of any of our pools (an
+        authorizer with scopes); otherwise what the issuing pool's kind of route takes."""
         parts = token.strip().split(".")
         if len(parts) != 3 or not all(parts):
             raise TokenError("malformed token")
@@ -118,13 +123,7 @@ class TokenVerifier:
             key.verify(_b64decode(parts[2]), f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature as exc:
             raise TokenError("invalid token signature") from exc
-        if pool.kind == "machine":
-            if claims.get("token_use") != "access":
-                raise TokenError("a connected system's access token is required")
-        elif claims.get("token_use") != "id":
-            raise TokenError("an ID token is required")
-        elif claims.get("aud") != pool.client_id:
-            raise TokenError("token issued for another client")
+        _check_use(pool, claims, access=access)
         expires = claims.get("exp")
         if not isinstance(expires, int | float) or expires <= self._clock():
             raise TokenError("token expired")
@@ -132,7 +131,11 @@ class TokenVerifier:
 
     def kind(self, claims: dict[str, Any]) -> PoolKind:
         """Whose pool issued verified ``claims``: a person's or a connected system's."""
-        return self._pools[str(claims.get("iss"))].kind
+        return self.pool_of(claims).kind
+
+    def pool_of(self, claims: dict[str, Any]) -> Pool:
+        """The pool that issued verified ``claims``."""
+        return self._pools[str(claims.get("iss"))]
 
     def _key(self, pool: Pool, kid: str) -> rsa.RSAPublicKey:
         with self._lock:
@@ -147,6 +150,20 @@ class TokenVerifier:
         if kid not in keys:
             raise TokenError("unknown signing key")
         return keys[kid]
+
+
+def _check_use(pool: Pool, claims: dict[str, Any], *, access: bool) -> None:
+    """``TokenError`` unless the token is the kind the route's authorizer takes from this pool."""
+    if access:
+        if claims.get("token_use") != "access":
+            raise TokenError("an access token is required (not an ID token)")
+    elif pool.kind == "machine":
+        if claims.get("token_use") != "access":
+            raise TokenError("a connected system's access token is required")
+    elif claims.get("token_use") != "id":
+        raise TokenError("an ID token is required")
+    elif claims.get("aud") != pool.client_id:
+        raise TokenError("token issued for another client")
 
 
 def bearer_token(authorization: str | None) -> str | None:

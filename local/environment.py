@@ -17,11 +17,13 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any, Literal
 
 import boto3
 
+from arportal import clock
 from arportal.adapters import aws
 from infrastructure import catalog
 from infrastructure.deployment_config import DeploymentConfig, load
@@ -29,6 +31,7 @@ from local import external_system, invoke, moto_patches
 from local.audit_export import AuditStreamExporter
 from local.relay import OutboxRelay
 from local.resources import Resources, create_all
+from local.webhook_dispatch import LocalWebhookDispatch
 
 logger = logging.getLogger("local.lambda")
 DEMO_PASSWORD = "Demo-pass-1234"  # noqa: S105 - the documented password of the local demo logins
@@ -69,12 +72,14 @@ class LocalEnvironment:
     max_wait_seconds: float | None = 0  # Wait states / Retry intervals: 0 instant, N capped, None real
     relay_interval_s: float | None = None  # run the outbox relay in the background (dev); tests call relay_once
     host: str = "127.0.0.1"
+    webhook_retry_scale: float = 1.0  # the webhook retry schedule times this (dev: hours become seconds)
     resources: Resources = field(init=False)
     function_env: dict[str, str] = field(default_factory=dict, init=False)  # what every function's Lambda sees
     _server: moto_patches.LocalMotoServer | None = field(default=None, init=False)
     _saved_env: dict[str, str] | None = field(default=None, init=False)
     _relay: OutboxRelay | None = field(default=None, init=False)
     _audit_export: AuditStreamExporter | None = field(default=None, init=False)
+    _webhooks: LocalWebhookDispatch | None = field(default=None, init=False)
 
     def __enter__(self) -> LocalEnvironment:
         try:
@@ -117,7 +122,9 @@ class LocalEnvironment:
         os.environ.pop("AWS_SESSION_TOKEN", None)
         _clear_caches()
         external_system.start_demo(self.host)  # before the functions exist: their BALANCE_SOURCES name it
-        self.resources = create_all(self.config, endpoint_url=endpoint, region=REGION)
+        self.resources = create_all(
+            self.config, endpoint_url=endpoint, region=REGION, webhook_retry_scale=self.webhook_retry_scale
+        )
         self.function_env = self.resources.runtime_environment(self.config)
         os.environ.update(self.function_env)
         _clear_caches()
@@ -140,11 +147,24 @@ class LocalEnvironment:
         )
         if self.relay_interval_s:
             self._audit_export.start(max(self.relay_interval_s, 2.0))
+        self._webhooks = LocalWebhookDispatch(
+            sqs=self.client("sqs"),
+            queue_url=self.resources.webhooks_queue_url,
+            queue_arn=self.resources.webhooks_queue_arn,
+            region=REGION,
+            invoke=lambda event: self._invoke(
+                "webhook_dispatcher", "webhook_dispatcher.handler.lambda_handler", self.function_env, event
+            ),
+        )
+        if self.relay_interval_s:
+            self._webhooks.start(sweep_every_s=1.0)
 
     def stop(self) -> None:
         if self._relay is not None:
             self._relay.stop()
         external_system.stop_demo()
+        if self._webhooks is not None:
+            self._webhooks.stop()
         if self._audit_export is not None:
             self._audit_export.stop()
         if self._server is not None:
@@ -243,6 +263,19 @@ class LocalEnvironment:
         """Copy new audit records to the Object Lock bucket through the real exporter (dev does it every 2 s)."""
         assert self._audit_export is not None, "start() first"
         return self._audit_export.export_once()
+
+    def deliver_webhooks_once(self) -> int:
+        """Hand what the bus put on the webhooks queue to the dispatcher (dev long-polls it); how many events."""
+        assert self._webhooks is not None, "start() first"
+        return self._webhooks.deliver_once()
+
+    def sweep_webhooks(self, now: datetime | None = None) -> dict[str, Any]:
+        """Run the dispatcher's sweep (dev runs it every second), at ``now`` if given (on a frozen clock meanwhile)."""
+        assert self._webhooks is not None, "start() first"
+        if now is None:
+            return self._webhooks.sweep_once()
+        with clock.using(clock.FrozenClock(now)):
+            return self._webhooks.sweep_once()
 
     def drain_events(self) -> list[dict[str, Any]]:
         """Every event that reached the bus since the last drain (EventBridge envelopes, oldest first)."""

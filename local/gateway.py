@@ -4,9 +4,11 @@
 ``apigw.HttpServer`` (a thread per connection, a deep listen backlog, slow clients cut off). Routing, in order:
 
 - API paths (``catalog.route_for``): Auth.USER routes need a valid Cognito ID token of a person's pool, Auth.MACHINE
-  routes an access token of the integrations pool granting an integration scope (401 without a valid token, 403
-  with a token of the wrong kind, before any handler runs); the request becomes an API Gateway REST proxy event
-  for the route's function, run in-process;
+  routes an access token of the integrations pool granting an integration scope, Auth.ADMIN_OR_MACHINE routes an
+  access token of the staff or the integrations pool granting one of ``catalog.authorization_scopes`` (401 without
+  a valid token, or with an ID token where an access token is needed, as API Gateway; 403 with a valid token of the
+  wrong kind, before any handler runs); the request becomes an API Gateway REST proxy event for the route's
+  function, run in-process;
 - ``/oauth2/token``: the integrations pool's token endpoint (OAuth 2.0 client credentials, ``local/oauth.py``);
 - ``/local/login`` (tokens for a username/password), ``/local/clients`` (the connected systems' clients and
   secrets), ``/local/mailbox`` (what SES sent), ``/local/clock`` (read or move the product's clock) and
@@ -30,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from arportal.domain.cards import looks_like_card_number, redact_card_numbers
-from arportal.domain.integration_scopes import all_full_names
 from infrastructure import catalog
 from local import apigw, auth, invoke, mailbox, oauth, static, time_travel
 from local.apigw import Request, Response, error_response, json_response
@@ -114,10 +115,10 @@ class Gateway:
                     401, "unauthorized", f"sign in: an 'Authorization: Bearer <{wanted}>' is required"
                 )
             try:
-                verified = self.verifier.verify(token)
+                verified = self.verifier.verify(token, access=route.auth is catalog.Auth.ADMIN_OR_MACHINE)
             except auth.TokenError as exc:
                 return error_response(401, "unauthorized", str(exc))
-            refused = _wrong_kind(route.auth, self.verifier.kind(verified), verified)
+            refused = _wrong_kind(route.auth, self.verifier.pool_of(verified), verified)
             if refused is not None:
                 return error_response(403, "forbidden", refused)
             claims = auth.authorizer_claims(verified)
@@ -253,17 +254,26 @@ def loggable(target: str) -> str:
     return target
 
 
-def _wrong_kind(route_auth: catalog.Auth, kind: auth.PoolKind, claims: dict[str, Any]) -> str | None:
+def _wrong_kind(route_auth: catalog.Auth, pool: auth.Pool, claims: dict[str, Any]) -> str | None:
     """Why a valid token of ours may not call this route (API Gateway's authorizer of the route's kind would not
     take it), or None. A people's route takes people's ID tokens; a connected systems' route an access token of
-    the integrations pool granting at least one integration scope (the route's ``authorization_scopes``)."""
+    the integrations pool granting at least one integration scope (the route's ``authorization_scopes``); an
+    administrators' and connected systems' route an access token of the staff or the integrations pool (its
+    authorizer has only those two) granting one of its scopes."""
+    kind = pool.kind
+    scopes = set(str(claims.get("scope", "")).split())
     if route_auth is catalog.Auth.USER and kind != "user":
         return "this route is for people signed in to the portal or the console, not for connected systems"
     if route_auth is catalog.Auth.MACHINE:
         if kind != "machine":
             return "this route is for connected systems: send an access token from POST /oauth2/token"
-        if not set(str(claims.get("scope", "")).split()) & set(all_full_names()):
+        if not scopes & set(catalog.authorization_scopes(route_auth)):
             return "the token grants no integration scope"
+    if route_auth is catalog.Auth.ADMIN_OR_MACHINE:
+        if kind != "machine" and pool.name != "staff":
+            return "this route is for the agency's administrators and its connected systems, not for customers"
+        if not scopes & set(catalog.authorization_scopes(route_auth)):
+            return "the token grants none of this route's scopes"
     return None
 
 

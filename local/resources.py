@@ -16,8 +16,10 @@ from typing import Any
 
 import boto3
 
-from arportal.adapters.dynamodb.tables import TABLES, TableSpec
+from arportal.adapters.dynamodb.outbox import EVENT_SOURCE
+from arportal.adapters.dynamodb.tables import TABLES, WEBHOOKS, TableSpec
 from arportal.domain import integration_scopes
+from arportal.domain.webhook_signing import new_signing_key
 from infrastructure import catalog
 from infrastructure.deployment_config import DeploymentConfig
 from local import external_system
@@ -65,6 +67,9 @@ class Resources:
     secrets: dict[str, str]  # purpose -> secret ARN
     sender_email: str
     import_bucket: str = ""  # bulk import files (uploads, chunks, error reports)
+    webhooks_queue_url: str = ""  # every event of ours, for the webhook dispatcher (local/webhook_dispatch.py)
+    webhooks_queue_arn: str = ""
+    webhook_retry_scale: float = 1.0  # the retry schedule times this (dev compresses it)
 
     @property
     def ledger_table(self) -> str:
@@ -77,6 +82,14 @@ class Resources:
     @property
     def idempotency_table(self) -> str:
         return self.tables["Idempotency"]
+
+    @property
+    def webhooks_table(self) -> str:
+        return self.tables[WEBHOOKS.logical_id]
+
+    @property
+    def webhook_secret_prefix(self) -> str:
+        return f"{self.prefix}/webhooks/"
 
     def function_name(self, name: str) -> str:
         return self.functions[name].rsplit(":", 1)[-1]
@@ -109,10 +122,16 @@ class Resources:
             integration_lowered_amount=config.integration_lowered_amount,
             guest_token_secret_arn=self.secrets.get("guest-token-key", ""),
             balance_sources=external_system.balance_sources(config, secret_prefix=self.prefix),
+            webhooks_table=self.webhooks_table,
+            webhook_secret_prefix=self.webhook_secret_prefix,
+            webhooks_local=True,  # endpoints on this machine, over plain http
+            webhook_retry_scale=self.webhook_retry_scale,
         )
 
 
-def create_all(config: DeploymentConfig, *, endpoint_url: str, region: str) -> Resources:
+def create_all(
+    config: DeploymentConfig, *, endpoint_url: str, region: str, webhook_retry_scale: float = 1.0
+) -> Resources:
     session = boto3.session.Session(region_name=region)
 
     def client(service: str) -> Any:
@@ -127,6 +146,7 @@ def create_all(config: DeploymentConfig, *, endpoint_url: str, region: str) -> R
     import_bucket = _create_import_bucket(client("s3"), prefix.lower(), kms_key_id)
     bus_name = f"{prefix}-events"
     bus_arn, queue_url = _create_events(client("events"), client("sqs"), bus_name, account)
+    webhooks_queue_url, webhooks_queue_arn = _create_webhooks_queue(client("events"), client("sqs"), bus_name)
     customer_pool, customer_client = _create_pool(client("cognito-idp"), f"{prefix}-customers", groups=())
     staff_pool, staff_client = _create_pool(client("cognito-idp"), f"{prefix}-staff", groups=STAFF_GROUPS)
     integrations_pool, integration_clients = _create_integrations_pool(client("cognito-idp"), prefix, config)
@@ -134,7 +154,8 @@ def create_all(config: DeploymentConfig, *, endpoint_url: str, region: str) -> R
     secrets = {
         purpose: client("secretsmanager").create_secret(Name=f"{prefix}/{purpose}", SecretString=value)["ARN"]
         for purpose, value in (
-            ("webhook-signing-key", "local-webhook-signing-key-not-secret"),
+            # the agency's Ed25519 key (v1a), where SecretsManagerWebhookSecrets looks for it
+            ("webhooks/signing-key", new_signing_key()),
             (
                 "processor",
                 json.dumps(
@@ -178,6 +199,9 @@ def create_all(config: DeploymentConfig, *, endpoint_url: str, region: str) -> R
         secrets=secrets,
         sender_email=config.sender_email,
         import_bucket=import_bucket,
+        webhooks_queue_url=webhooks_queue_url,
+        webhooks_queue_arn=webhooks_queue_arn,
+        webhook_retry_scale=webhook_retry_scale,
     )
     env = resources.runtime_environment(config)
     resources.functions.update(_create_functions(client("lambda"), prefix, role_arn, env))
@@ -266,6 +290,16 @@ def _create_events(events: Any, sqs: Any, bus_name: str, account: str) -> tuple[
     events.put_rule(Name="local-tap", EventBusName=bus_name, EventPattern=json.dumps({"account": [account]}))
     events.put_targets(Rule="local-tap", EventBusName=bus_name, Targets=[{"Id": "local-tap", "Arn": queue_arn}])
     return bus_arn, queue_url
+
+
+def _create_webhooks_queue(events: Any, sqs: Any, bus_name: str) -> tuple[str, str]:
+    """As CDK makes it (``infrastructure/constructs/webhooks.py``): a rule taking every event of ours to the queue the
+    dispatcher reads. Moto's EventBridge delivers to SQS itself; a record the dispatcher fails comes back after 30 s."""
+    queue_url = sqs.create_queue(QueueName=f"{bus_name}-webhooks", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="webhooks", EventBusName=bus_name, EventPattern=json.dumps({"source": [EVENT_SOURCE]}))
+    events.put_targets(Rule="webhooks", EventBusName=bus_name, Targets=[{"Id": "webhooks", "Arn": queue_arn}])
+    return queue_url, queue_arn
 
 
 def _create_pool(cognito: Any, name: str, *, groups: tuple[str, ...]) -> tuple[str, str]:

@@ -1,7 +1,8 @@
 """Integration API: ``/v1/integrations/*``, for the agency's own systems (OAuth 2.0 client credentials).
 
 API Gateway lets through only access tokens of the integrations user pool that carry at least one integration
-scope; each route checks its own (``integration_api/caller.py``). Routes live in ``routes/``, one module per
+scope; each route checks its own (``integration_api/caller.py``). The webhook endpoints' routes take an
+administrator's access token too (``integration_api/webhook_caller.py``). Routes live in ``routes/``, one module per
 concern, each a Powertools ``Router`` included here.
 """
 
@@ -14,11 +15,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from arportal.api.app import build_resolver
-from integration_api.routes import batches, clients, events, imports, readback
+from integration_api.routes import batches, clients, events, imports, readback, webhooks
 
 logger = Logger()
 app = build_resolver()
-for module in (clients, batches, events, readback, imports):
+for module in (clients, batches, events, readback, imports, webhooks):
     app.include_router(module.router)
 
 

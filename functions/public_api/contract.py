@@ -9,7 +9,8 @@ adds what holds for every route, so no route can leave it out:
   where the path names a record;
 - the portal's and the staff console's routes need a Cognito ID token (``cognito``), a guest payment the token of
   an invoice lookup (``guest``), the integration API's an OAuth 2.0 access token of a connected system
-  (``integrations``: client credentials at this deployment's token URL, with the scope catalogue);
+  (``integrations``: client credentials at this deployment's token URL, with the scope catalogue); the webhook
+  endpoints' either that (scope ``webhooks.manage``) or an administrator's access token (``staff_access``);
 - the routes that change something and take an ``Idempotency-Key`` header (``IDEMPOTENT``) document it as a
   required header parameter, with its 400;
 - a 204 has no body;
@@ -35,6 +36,12 @@ DESCRIBED_APIS: dict[str, list[dict[str, list[str]]]] = {
     "integration_api": [{"integrations": []}],  # each route names the scope it needs in its summary
 }
 TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a path: the local gateway's; a deployment's is on its pool domain
+# Integration routes an administrator may call too, with the access token of their console session (issue 13).
+ADMIN_OR_MACHINE_PREFIX = "/v1/integrations/webhooks"
+ADMIN_OR_MACHINE: list[dict[str, list[str]]] = [
+    {"integrations": [integration_scopes.full_name("webhooks.manage")]},
+    {"staff_access": []},
+]
 # Public routes that need a credential of their own: (method, path) -> requirement.
 PUBLIC_CREDENTIALS: dict[tuple[str, str], list[dict[str, list[str]]]] = {
     ("post", "/v1/public/payments"): [{"guest": []}],
@@ -77,6 +84,13 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "scheme": "bearer",
         "bearerFormat": "JWT",
         "description": "A Cognito ID token of the customer or the staff user pool: `Authorization: Bearer <id_token>`",
+    },
+    "staff_access": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A Cognito access token of the staff user pool (not the ID token), of an administrator "
+        "(`integrations.manage`): `Authorization: Bearer <access_token>`",
     },
     "guest": {
         "type": "apiKey",
@@ -167,6 +181,8 @@ def merge(
                 if method in paths.get(path, {}):
                     raise ContractError(f"{method.upper()} {path} is described by two APIs (the second: {api})")
                 security = PUBLIC_CREDENTIALS.get((method, path), DESCRIBED_APIS.get(api, []))
+                if path == ADMIN_OR_MACHINE_PREFIX or path.startswith(f"{ADMIN_OR_MACHINE_PREFIX}/"):
+                    security = ADMIN_OR_MACHINE
                 idempotent = (method, path) in IDEMPOTENT
                 paths.setdefault(path, {})[method] = _completed(operation, security, idempotent=idempotent)
         for name, schema in document.get("components", {}).get("schemas", {}).items():

@@ -1,5 +1,5 @@
-"""Public routes: health, the API description (OpenAPI + Swagger UI); guest lookup and payment and processor
-webhooks live in ``routes/``."""
+"""Public routes: health, the API description (OpenAPI + Swagger UI); guest lookup and payment, processor webhooks
+and the public key of our own webhooks' signatures live in ``routes/``."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from pydantic import BaseModel
 
 from arportal.api.app import build_resolver
 from arportal.config import settings
-from public_api.routes import guest, guest_pay, webhooks
+from public_api.routes import guest, guest_pay, webhook_keys, webhooks
 
 logger = Logger()
 app = build_resolver()
-for module in (guest, webhooks, guest_pay):
+for module in (guest, webhooks, guest_pay, webhook_keys):
     app.include_router(module.router)
 
 API_VERSION = "1.0.0"

@@ -10,6 +10,7 @@ from infrastructure.constructs.notifications import Notifications
 from infrastructure.constructs.observability import Observability
 from infrastructure.constructs.schedules import ScheduledJobs
 from infrastructure.constructs.web import Web
+from infrastructure.constructs.webhooks import Webhooks
 from infrastructure.constructs.workflows import Workflows
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "Observability",
     "ScheduledJobs",
     "Web",
+    "Webhooks",
     "Workflows",
 ]

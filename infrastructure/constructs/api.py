@@ -4,6 +4,12 @@ People's routes (``Auth.USER``): the authorizer accepts an ID token from either 
 whether a customer or a staff member may call the route (403 otherwise), so API Gateway only answers "is this a
 valid token from us". Connected systems' routes (``Auth.MACHINE``): the authorizer accepts an access token of the
 integrations pool carrying at least one integration scope; the handler checks the route's own scope (403).
+Administrators' and connected systems' routes (``Auth.ADMIN_OR_MACHINE``, the webhook endpoints): a Cognito
+authorizer takes ID tokens only on a method without scopes and access tokens only on one with scopes, so a third
+authorizer, over the staff and the integrations pools, with the scopes of ``catalog.authorization_scopes``, takes a
+staff member's access token (scope ``aws.cognito.signin.user.admin``, with ``cognito:groups``) or a connected
+system's; the handler then checks the admin's permission or the system's ``webhooks.manage`` scope. A customer's
+token never reaches it: the customer pool is not on that authorizer.
 Built in two steps because the web distribution (the CORS origin) needs the API id for its CSP:
 ``Api(...)`` makes the API, ``serve(...)`` adds the routes once the origin is known.
 """
@@ -20,7 +26,6 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from arportal.domain import integration_scopes
 from infrastructure import catalog
 from infrastructure.constructs.logs import encrypted_log_group
 from infrastructure.deployment_config import DeploymentConfig
@@ -50,6 +55,7 @@ class Api(Construct):
         key: kms.IKey,
         user_pools: list[cognito.IUserPool],
         machine_pool: cognito.IUserPool,
+        staff_pool: cognito.IUserPool,
     ) -> None:
         super().__init__(scope, construct_id)
         self.access_logs = encrypted_log_group(self, "AccessLogs", key=key, config=config)
@@ -98,6 +104,12 @@ class Api(Construct):
             self,
             "MachineAuthorizer",
             cognito_user_pools=[machine_pool],
+            results_cache_ttl=Duration.minutes(5),
+        )
+        self.admin_or_machine_authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "AdminOrMachineAuthorizer",
+            cognito_user_pools=[staff_pool, machine_pool],
             results_cache_ttl=Duration.minutes(5),
         )
         # Proxy integrations carry no models, so this checks little today; it is where per-route models go.
@@ -158,12 +170,13 @@ class Api(Construct):
                 "authorizer": self.authorizer,
                 "authorization_type": apigw.AuthorizationType.COGNITO,
             }
-        if auth is catalog.Auth.MACHINE:
+        if auth in (catalog.Auth.MACHINE, catalog.Auth.ADMIN_OR_MACHINE):
             # With scopes, API Gateway takes access tokens only, and only those granting one of these.
+            authorizer = self.machine_authorizer if auth is catalog.Auth.MACHINE else self.admin_or_machine_authorizer
             return {
-                "authorizer": self.machine_authorizer,
+                "authorizer": authorizer,
                 "authorization_type": apigw.AuthorizationType.COGNITO,
-                "authorization_scopes": integration_scopes.all_full_names(),
+                "authorization_scopes": catalog.authorization_scopes(auth),
             }
         return {"authorization_type": apigw.AuthorizationType.NONE}
 

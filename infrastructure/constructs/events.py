@@ -37,6 +37,11 @@ SOURCE_PATH = f"{_NEW_IMAGE}.source.S"
 DETAIL_TEMPLATE = f"<{_NEW_IMAGE}.detail.S>"
 
 
+def event_bus_name(config: DeploymentConfig) -> str:
+    """The bus's name, known before the bus exists: key policies name it (a Ref to the bus would be a cycle)."""
+    return f"arportal-{config.agency}-{config.stage}"
+
+
 class Events(Construct):
     def __init__(
         self,
@@ -50,7 +55,7 @@ class Events(Construct):
         super().__init__(scope, construct_id)
         # Named by us because the key policy must name the bus, and a Ref to it would be a cycle
         # (key -> bus -> key). Agency and stage make the name unique in the account.
-        bus_name = f"arportal-{config.agency}-{config.stage}"
+        bus_name = event_bus_name(config)
         self.bus = events.EventBus(
             self,
             "Bus",

@@ -1,4 +1,5 @@
-"""Alarms that page someone: failed handlers, throttling, API 5xx, failed workflows, stuck outbox events.
+"""Alarms that page someone: failed handlers, throttling, API 5xx, failed workflows, stuck outbox events, webhook
+endpoints switched off.
 
 Every alarm notifies one encrypted SNS topic; the agency subscribes its on-call address after deploy.
 Thresholds are "any": in a payments system one failed charge or one undelivered event is worth a look.
@@ -31,6 +32,7 @@ class Observability(Construct):
         api: apigw.RestApi,
         machines: dict[str, sfn.IStateMachine],
         dead_letter_queues: dict[str, sqs.IQueue],
+        metrics: dict[str, cloudwatch.IMetric] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(
@@ -51,6 +53,9 @@ class Observability(Construct):
                 f"{name} has messages",
                 queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
             )
+        # Counts the product emits itself (EMF), each alarmed at its first occurrence in a period.
+        for name, metric in (metrics or {}).items():
+            self._alarm(name, metric)
 
     def _alarm(self, description: str, metric: cloudwatch.IMetric) -> cloudwatch.Alarm:
         construct_id = "".join(word.capitalize() for word in description.replace("_", " ").split())

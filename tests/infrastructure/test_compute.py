@@ -84,8 +84,9 @@ def test_only_the_four_mailers_may_send_email(synthesized: Synthesized) -> None:
     }
     expected = {
         _function(synthesized, name)["Role"]["Fn::GetAtt"][0]
-        # scheduled_jobs (issue 4) sends due-date reminders and overdue notices.
-        for name in ("public_api", "portal_api", "staff_api", "workflow_tasks", "scheduled_jobs")
+        # scheduled_jobs (issue 4) sends due-date reminders and overdue notices; webhook_dispatcher (issue 13) tells
+        # the agency's administrators when it switches a webhook endpoint off.
+        for name in ("public_api", "portal_api", "staff_api", "workflow_tasks", "scheduled_jobs", "webhook_dispatcher")
     }
     assert senders == expected
 

@@ -96,6 +96,7 @@ SAMPLE_IDS = {
     "payment_method_id": "pm_01ARZ3NDEKTSV4RRFFQ69G5FAV",
     "schedule_id": "sch_01ARZ3NDEKTSV4RRFFQ69G5FAV",
     "importId": "imp_01ARZ3NDEKTSV4RRFFQ69G5FAV",
+    "endpointId": "whe_01ARZ3NDEKTSV4RRFFQ69G5FAV",
     "processor": "sandbox",
 }
 

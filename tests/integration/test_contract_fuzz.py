@@ -70,7 +70,7 @@ SLOW = {
     ("GET", "/v1/staff/activity"): 10,
 }
 ROLES = {
-    "customer": ("/v1/public/", "/v1/portal/", "/v1/health", "/v1/processor/"),
+    "customer": ("/v1/public/", "/v1/portal/", "/v1/health", "/v1/processor/", "/v1/webhooks/"),
     "agent": ("/v1/staff/",),
     "supervisor": ("/v1/staff/",),
     "machine": ("/v1/integrations/",),

@@ -47,6 +47,7 @@ def test_the_catalogue_is_the_decided_scopes_of_one_resource_server() -> None:
         "events.read",
         "payments.read",
         "balances.read",
+        "webhooks.manage",
     ]
     assert all(s.description for s in integration_scopes.SCOPES)
     assert integration_scopes.full_name("events.read") == "integrations/events.read"

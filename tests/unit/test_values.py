@@ -30,6 +30,7 @@ OWN_PATTERNS = {
     "invoice id": re.compile(r"inv_\["),
     "payment id": re.compile(r"pay_\["),
     "customer id": re.compile(r"CUS-\[|\[Cc\]\[Uu\]\[Ss\]"),
+    "webhook endpoint id": re.compile(r"whe_\["),
 }
 HOME_PATTERNS = {name for name in dir(v) if name.endswith("_PATTERN")}
 
@@ -54,6 +55,11 @@ def _valid(kind: Any, value: object) -> bool:
         (v.DepartmentCode, ["property_tax", "parking"], ["Parking", "p", "1tax"]),
         (v.FeeCode, ["WATER_USAGE", "F1"], ["water", "F"]),
         (v.Currency, ["USD", "JPY"], ["usd", "US", "USDT"]),
+        (
+            v.WebhookEndpointId,
+            ["whe_01ARZ3NDEKTSV4RRFFQ69G5FAV"],
+            ["whe_01arz3ndektsv4rrffq69g5fav", "whe_01ARZ3NDEKTSV4RRFFQ69G5FA", "pay_01ARZ3NDEKTSV4RRFFQ69G5FAV"],
+        ),
     ],
 )
 def test_each_type_takes_its_own_shape_and_nothing_else(kind: Any, good: list[str], bad: list[str]) -> None:
@@ -80,6 +86,7 @@ def test_every_id_the_product_makes_is_an_invoice_id_or_a_payment_id(millis: int
     assert _valid(v.InvoiceId, new_id("inv", now_ms=millis))
     assert _valid(v.PaymentId, new_id("pay", now_ms=millis))
     assert not _valid(v.InvoiceId, new_id("pay", now_ms=millis))
+    assert _valid(v.WebhookEndpointId, new_id("whe", now_ms=millis))
 
 
 # hypothesis takes naive bounds; timezones= makes each datetime drawn aware

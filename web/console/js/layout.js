@@ -21,6 +21,7 @@ const NAV = [
   ["approvals.html", "Approvals", null],
   ["connected-systems.html", "Connected systems", "integrations.manage"],
   ["imports.html", "Imports", "integrations.manage"],
+  ["webhooks.html", "Webhooks", "integrations.manage"],
 ];
 
 function current() {

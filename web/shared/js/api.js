@@ -2,7 +2,7 @@
 // every call that changes something, and every failure turned into an ApiError a page can show as it is.
 
 import { config } from "./config.js";
-import { appSettings, forget, idToken, refresh } from "./auth.js";
+import { accessToken, appSettings, forget, idToken, refresh } from "./auth.js";
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -96,19 +96,22 @@ async function errorOf(response) {
 
 /**
  * One API call; resolves to the parsed JSON (or the Response itself with {raw: true}).
- * options: query, body, headers, idempotencyKey, auth ("user" | "guest" | "none"), guestToken, raw, accept.
+ * options: query, body, headers, idempotencyKey, auth ("user" | "access" | "guest" | "none"), guestToken, raw,
+ * accept. "user" sends the session's ID token, "access" its access token (routes shared with connected systems).
  */
 export async function request(method, path, options = {}) {
   const auth = options.auth || "user";
+  const signedIn = auth === "user" || auth === "access";
+  const kind = auth === "access" ? "accessToken" : "idToken";
   let token = null;
-  if (auth === "user") {
-    token = await idToken();
+  if (signedIn) {
+    token = await (auth === "access" ? accessToken() : idToken());
     if (!token) return redirectToSignIn();
   }
   let response = await send(method, path, { ...options, auth }, token);
-  if (response.status === 401 && auth === "user") {
+  if (response.status === 401 && signedIn) {
     // The token may have been revoked or the clock skewed: one refresh, then the person signs in again.
-    token = await refresh().then((s) => s.idToken, () => null);
+    token = await refresh().then((s) => s[kind], () => null);
     if (!token) return redirectToSignIn();
     response = await send(method, path, { ...options, auth }, token);
     if (response.status === 401) return redirectToSignIn();

@@ -200,18 +200,30 @@ export function refresh() {
   return refreshing;
 }
 
-/** A valid ID token for the API, refreshed when it is about to expire; null when signed out. */
-export async function idToken() {
+/** A valid token of the session ("idToken" or "accessToken"), refreshed when it is about to expire (both are
+ *  issued together, for as long); null when signed out. */
+async function freshToken(kind) {
   const current = session();
   if (!current) return null;
   const issuerNow = Date.now() - (current.clockSkew || 0);
-  if (current.expiresAt - issuerNow > REFRESH_MARGIN_MS) return current.idToken;
+  if (current.expiresAt - issuerNow > REFRESH_MARGIN_MS && current[kind]) return current[kind];
   try {
-    return (await refresh()).idToken;
+    return (await refresh())[kind] || null;
   } catch {
     forget();
     return null;
   }
+}
+
+/** A valid ID token for the API (the portal's and the console's routes); null when signed out. */
+export function idToken() {
+  return freshToken("idToken");
+}
+
+/** A valid access token: the routes an administrator shares with connected systems (webhook endpoints) take only
+ *  access tokens, as API Gateway's authorizer with scopes does. */
+export function accessToken() {
+  return freshToken("accessToken");
 }
 
 /** Drop the tokens only (an expired session): a checkout in progress survives signing in again. */

@@ -74,6 +74,32 @@ class RuntimeSettings(BaseModel):
         description="How many chunks of one import load at once (the Distributed Map's MaxConcurrency); 8 chunks write "
         "about on-demand's default per-table quota of 40,000 units a second (bench/source_import.py)",
     )
+    webhooks_table: str = Field(
+        default="", alias="WEBHOOKS_TABLE", description="Webhook endpoints, deliveries and the attempt log"
+    )
+    webhook_secret_prefix: str = Field(
+        default="arportal/webhooks/",
+        alias="WEBHOOK_SECRET_PREFIX",
+        description="Secrets Manager names of the endpoints' signing secrets (<prefix>endpoints/<id>) and the "
+        "agency's Ed25519 key (<prefix>signing-key)",
+    )
+    webhook_secret_kms_key: str = Field(
+        default="",
+        alias="WEBHOOK_SECRET_KMS_KEY",
+        description="The KMS key the signing secrets are created under (the stack's key); empty: Secrets Manager's own",
+    )
+    webhooks_local: bool = Field(
+        default=False,
+        alias="WEBHOOKS_LOCAL",
+        description="Plain http and private addresses allowed as webhook endpoints: the local runtime only",
+    )
+    webhook_retry_scale: float = Field(
+        default=1.0,
+        alias="WEBHOOK_RETRY_SCALE",
+        gt=0,
+        le=1,
+        description="The retry schedule times this (the local runtime compresses hours into seconds)",
+    )
     stage: str = Field(default="dev", alias="STAGE")
     web_origin: str = Field(default="*", alias="WEB_ORIGIN")
     processor_secret_arn: str = Field(default="", alias="PROCESSOR_SECRET_ARN", description="Stripe keys (stripe only)")

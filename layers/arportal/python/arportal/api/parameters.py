@@ -18,10 +18,12 @@ from arportal.domain.values import (
     InvoiceId,
     PaymentId,
     PositiveMinorAmount,
+    WebhookEndpointId,
 )
 
 InvoiceIdPath = Annotated[InvoiceId, Path()]
 PaymentIdPath = Annotated[PaymentId, Path()]
+WebhookEndpointIdPath = Annotated[WebhookEndpointId, Path(description="whe_ and 26 letters or digits")]
 # Staff type customer ids in any case; the route upper-cases it before use.
 CustomerIdPath = Annotated[CustomerIdAnyCase, Path()]
 AmountQuery = Annotated[PositiveMinorAmount, Query(description="Minor units")]

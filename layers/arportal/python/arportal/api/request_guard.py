@@ -2,7 +2,8 @@
 
 1. **Who** (staff, portal and integration routes): a staff route needs a staff caller holding the route's
    permission (``STAFF_ROUTE_PERMISSIONS``), a portal route a customer caller, linked to a customer record except on
-   ``PORTAL_UNLINKED_ROUTES``, an integration route a connected system (each route checks its own scope).
+   ``PORTAL_UNLINKED_ROUTES``, an integration route a connected system (each route checks its own scope), or on
+   ``INTEGRATION_ADMIN_ROUTES`` (the webhook endpoints) an administrator holding the route's permission too.
    401 / 403 whatever the body: a customer learns nothing about a staff route's fields.
 2. **The body**: at most ``MAX_BODY_BYTES`` (413), UTF-8 (400), ``application/json`` on a route that takes a body
    (415: text/plain, forms and multipart never reach Powertools' parsers), and JSON this API can hold (400
@@ -88,6 +89,21 @@ STAFF_ROUTE_PERMISSIONS: dict[tuple[str, str], Permission] = {
     ("POST", "/v1/staff/integrations/imports/<importId>:start"): P.INTEGRATIONS_MANAGE,
     ("GET", "/v1/staff/integrations/imports/templates/<kind>.csv"): P.INTEGRATIONS_MANAGE,
 }
+# Integration routes an administrator may call as well as a connected system (the route checks the system's scope):
+# the webhook endpoints, managed in the console with the staff member's access token (infrastructure/catalog.py,
+# Auth.ADMIN_OR_MACHINE). tests/integration/test_webhook_endpoints_api.py holds every webhook route to an entry.
+_WEBHOOK = "/v1/integrations/webhooks/<endpointId>"
+INTEGRATION_ADMIN_ROUTES: dict[tuple[str, str], Permission] = {
+    ("GET", "/v1/integrations/webhooks"): P.INTEGRATIONS_MANAGE,
+    ("POST", "/v1/integrations/webhooks"): P.INTEGRATIONS_MANAGE,
+    ("GET", _WEBHOOK): P.INTEGRATIONS_MANAGE,
+    ("PATCH", _WEBHOOK): P.INTEGRATIONS_MANAGE,
+    ("DELETE", _WEBHOOK): P.INTEGRATIONS_MANAGE,
+    ("GET", f"{_WEBHOOK}/attempts"): P.INTEGRATIONS_MANAGE,
+    ("POST", f"{_WEBHOOK}/replay"): P.INTEGRATIONS_MANAGE,
+    ("POST", f"{_WEBHOOK}/rotate"): P.INTEGRATIONS_MANAGE,
+    ("POST", f"{_WEBHOOK}/test"): P.INTEGRATIONS_MANAGE,
+}
 # Path parameters that hold an id AWS makes from a millisecond timestamp: a Cognito client secret's is
 # '<client id>--<epoch ms>', 13 digits that pass the Luhn check one time in ten (so one secret in ten could not be
 # retired). Only that exact shape, after the route's own client id, is spared the card check, and only its digits.
@@ -161,7 +177,13 @@ def _authorize(event: APIGatewayProxyEvent, method: str, template: str) -> None:
     authorizer = event.request_context.authorizer
     caller = caller_from_claims(authorizer.claims if authorizer else None, settings())
     if path.startswith(INTEGRATIONS_PREFIX):
-        require_machine(caller)
+        admin_permission = INTEGRATION_ADMIN_ROUTES.get((method, template))
+        if admin_permission is None or caller.audience is Audience.MACHINE:
+            require_machine(caller)
+        elif caller.audience is Audience.STAFF:
+            require_staff(caller, admin_permission)
+        else:
+            raise ApiError(HTTPStatus.FORBIDDEN, "forbidden", "this route is for administrators and connected systems")
     elif path.startswith(STAFF_PREFIX):
         permission = STAFF_ROUTE_PERMISSIONS.get((method, template))
         if permission is not None:

@@ -33,6 +33,10 @@ SCOPES: tuple[IntegrationScope, ...] = (
     IntegrationScope("events.read", "Read the feed of every event the platform published"),
     IntegrationScope("payments.read", "Read payments and their allocations to the source system's invoices"),
     IntegrationScope("balances.read", "Compare the source system's invoice balances with the platform's"),
+    IntegrationScope(
+        "webhooks.manage",
+        "Manage webhook endpoints: register, change and remove them, read their delivery log, replay, rotate secrets",
+    ),
 )
 SCOPE_NAMES: frozenset[str] = frozenset(scope.name for scope in SCOPES)
 

@@ -12,7 +12,8 @@ Identifiers:
   plain ``str`` id: a stored record is never refused for its id's shape;
 - ``CustomerId`` is upper case, as stored; staff may type one in any case (``CustomerIdAnyCase``), and the route
   upper-cases it before use;
-- ``AccountNumber``, ``InvoiceNumber``: the agency's own numbering (``UT-200001``, ``UT-2026-00001``).
+- ``AccountNumber``, ``InvoiceNumber``: the agency's own numbering (``UT-200001``, ``UT-2026-00001``);
+- ``WebhookEndpointId``: a webhook endpoint's, ``whe_`` and exactly the ULID ``new_id`` makes.
 
 Amounts are integers of minor units (1234 is 12.34 in a currency with two decimals) up to ``MAX_MINOR_AMOUNT``.
 Their bounds are ``annotated_types`` constraints rather than a ``Field``: a type is only its constraints, and the
@@ -36,6 +37,7 @@ CUSTOMER_ID_ANY_CASE_PATTERN = r"^[Cc][Uu][Ss]-[0-9A-Za-z]{4,20}$"
 DEPARTMENT_CODE_PATTERN = r"^[a-z][a-z0-9_]{1,31}$"
 FEE_CODE_PATTERN = r"^[A-Z0-9_]{2,32}$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"  # ISO 4217 alphabetic code
+WEBHOOK_ENDPOINT_ID_PATTERN = r"^whe_[0-9A-Z]{26}$"  # domain/ids.new_id("whe"): a ULID, upper case
 MAX_MINOR_AMOUNT = 10**13
 
 AccountNumber = Annotated[str, StringConstraints(pattern=ACCOUNT_NUMBER_PATTERN)]
@@ -47,6 +49,7 @@ CustomerIdAnyCase = Annotated[str, StringConstraints(pattern=CUSTOMER_ID_ANY_CAS
 DepartmentCode = Annotated[str, StringConstraints(pattern=DEPARTMENT_CODE_PATTERN)]
 FeeCode = Annotated[str, StringConstraints(pattern=FEE_CODE_PATTERN)]
 Currency = Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN)]
+WebhookEndpointId = Annotated[str, StringConstraints(pattern=WEBHOOK_ENDPOINT_ID_PATTERN)]
 
 MinorAmount = Annotated[int, Ge(0), Le(MAX_MINOR_AMOUNT)]
 PositiveMinorAmount = Annotated[int, Gt(0), Le(MAX_MINOR_AMOUNT)]

@@ -39,6 +39,8 @@ ATTEMPT_TIMEOUT_S = 10
 RESPONSE_EXCERPT_BYTES = 4096
 MAX_URL_LENGTH = 2048
 ATTEMPT_LOG_DAYS = 30  # an attempt's record is kept this long (TTL)
+# What an administrator's "send a test" delivers: never on the bus, sent to one endpoint whatever its filters say.
+TEST_EVENT_TYPE = "webhook.test"
 
 # Every event type published on the bus (docs/events.md). A filter naming anything else is refused.
 EVENT_TYPES: frozenset[str] = frozenset(
@@ -48,6 +50,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "payment.failed",
         "payment.reconciled",
         "payment.charged",
+        "payment.unposted",  # payment_retry: charged but not posted (a person must look); "payment.*" takes it too
         "payment.refunded",
         "payment.partially_refunded",
         "payment.voided",
@@ -112,7 +115,7 @@ class Endpoint:
     version: int = 1
 
     def takes(self, event_type: str) -> bool:
-        return any(matches(event_type, f) for f in self.event_types)
+        return event_type == TEST_EVENT_TYPE or any(matches(event_type, f) for f in self.event_types)
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,19 @@ def replayed(delivery: Delivery, now: datetime) -> Delivery:
         next_attempt_at=now,
         updated_at=now,
     )
+
+
+def held(delivery: Delivery, now: datetime) -> Delivery:
+    """Kept for an endpoint that is switched off: out of the retry schedule until it is switched on again."""
+    return replace(delivery, status=DeliveryStatus.HELD, next_attempt_at=None, updated_at=now)
+
+
+def released(delivery: Delivery, now: datetime) -> Delivery:
+    """A held delivery once its endpoint is switched on again: due at once, with a whole schedule ahead of it (a new
+    round if it had been tried before it was held)."""
+    if delivery.attempts == 0:
+        return replace(delivery, status=DeliveryStatus.PENDING, next_attempt_at=now, updated_at=now)
+    return replayed(delivery, now)
 
 
 def delivery_body(event_type: str, occurred_at: str, data: dict[str, object]) -> dict[str, object]:

@@ -58,6 +58,8 @@ from arportal.ports.readback import (
     PaymentWithAllocations,
 )
 from arportal.ports.sandbox import (
+    ActivityKind,
+    SandboxActivity,
     SandboxCharge,
     SandboxRefund,
     SandboxStore,
@@ -114,9 +116,11 @@ from arportal.ports.statements import (
     StatementRenderer,
 )
 from arportal.ports.webhooks import (
+    AgencyAdmins,
     AttemptPage,
     DeliveryPage,
     SigningSecrets,
+    WebhookMetrics,
     WebhookSecrets,
     WebhookSender,
     WebhookStore,
@@ -124,7 +128,9 @@ from arportal.ports.webhooks import (
 
 __all__ = [
     "ActivityFilter",
+    "ActivityKind",
     "ActivityReader",
+    "AgencyAdmins",
     "AppliedAction",
     "AppliedProcessorEvent",
     "ApprovalStore",
@@ -201,6 +207,7 @@ __all__ = [
     "RefundResult",
     "RenderedFile",
     "RequestClaim",
+    "SandboxActivity",
     "SandboxCharge",
     "SandboxRefund",
     "SandboxStore",
@@ -220,6 +227,7 @@ __all__ = [
     "StoredApproval",
     "SupportStore",
     "TransactionState",
+    "WebhookMetrics",
     "WebhookSecrets",
     "WebhookSender",
     "WebhookSignatureError",

@@ -50,6 +50,11 @@ class WebhookStore(Protocol):
 
     def delivery(self, endpoint_id: str, event_id: str) -> Delivery | None: ...
 
+    def deliveries(self, endpoint_id: str, event_ids: list[str]) -> dict[str, Delivery]:
+        """The deliveries of ``event_ids`` to the endpoint that exist, by event id (a range replay reads them in
+        batches rather than one by one)."""
+        ...
+
     def record_attempt(self, before: Delivery, after: Delivery, attempt: Attempt) -> bool:
         """Moves the delivery from ``before`` to ``after`` and logs ``attempt``, in one transaction, if it is still
         as ``before`` (same round and attempts); False when another worker recorded this attempt first."""
@@ -108,4 +113,17 @@ class WebhookSender(Protocol):
         """POST once: ``ATTEMPT_TIMEOUT_S``, no redirects followed, at most ``RESPONSE_EXCERPT_BYTES`` of the answer
         kept, and (in a deployed stack) never to a private, loopback or link-local address, checked on the address
         actually connected to. Never raises for the receiver's failures: they are the result."""
+        ...
+
+
+class AgencyAdmins(Protocol):
+    def emails(self) -> list[str]:
+        """The addresses of the agency's administrators (the staff pool's ``admin`` group): who is told when an
+        endpoint is switched off."""
+        ...
+
+
+class WebhookMetrics(Protocol):
+    def endpoint_disabled(self, endpoint: Endpoint) -> None:
+        """Count one endpoint the dispatcher switched off (``ArPortal``/``WebhookEndpointsDisabled``, alarmed on)."""
         ...

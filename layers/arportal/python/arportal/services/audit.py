@@ -12,6 +12,8 @@ from arportal.ports import AuditReader
 
 AUDITED_ENTITIES = frozenset(
     {"payment", "invoice", "customer", "approval", "refund", "adjustment", "interaction", "integration_client"}
+    # webhook endpoints: created, changed, rotated, replayed, test-sent (services/webhook_endpoints.py)
+    | {"webhook_endpoint"}
     # what connected systems load (services/source_loads.py): each record's own chain
     | {"account", "credit_note", "sales_order", "document"}
 )

@@ -94,4 +94,21 @@ IDEMPOTENCY = TableSpec(
     purpose="Powertools idempotency records (Idempotency-Key header)",
 )
 
-TABLES: tuple[TableSpec, ...] = (LEDGER, AUDIT, IDEMPOTENCY)
+DUE = "Due"
+HELD = "Held"
+
+# Not in the ledger: delivery logs are many and short-lived, and the ledger's stream feeds the outbox pipe
+# (adapters/dynamodb/webhook_items.py draws the layout).
+WEBHOOKS = TableSpec(
+    logical_id="Webhooks",
+    partition_key="PK",
+    sort_key="SK",
+    ttl_attribute="expires_at",
+    purpose="Webhook endpoints, their deliveries and the attempt log (attempts expire after 30 days)",
+    indexes=(
+        IndexSpec(DUE, "DPK", "DSK", "Sparse: pending deliveries by their next attempt time (the retry sweep)"),
+        IndexSpec(HELD, "HPK", "HSK", "Sparse: held deliveries of each switched-off endpoint (released on enable)"),
+    ),
+)
+
+TABLES: tuple[TableSpec, ...] = (LEDGER, AUDIT, IDEMPOTENCY, WEBHOOKS)
