@@ -18,6 +18,7 @@ signed webhook (``sandbox_webhooks``) that a real processor would send.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -102,12 +103,21 @@ def token_for_test_card(number: str) -> str | None:
     return TEST_CARDS.get(re.sub(r"[ -]", "", number))
 
 
+# Hex spelled in letters: an id with a long run of digits could pass the Luhn check, and our API refuses any body
+# holding something that looks like a card number, which would include a webhook naming that id.
+_HEX_AS_LETTERS = str.maketrans("0123456789abcdef", "bcdfghjkmnpqrstv")
+
+
+def _opaque_id(prefix: str, seed: str) -> str:
+    return prefix + hashlib.sha256(seed.encode()).hexdigest()[:24].translate(_HEX_AS_LETTERS)
+
+
 def transaction_id_for(idempotency_key: str) -> str:
-    return opaque_id("sbx_", idempotency_key)
+    return _opaque_id("sbx_", idempotency_key)
 
 
 def refund_id_for(idempotency_key: str) -> str:
-    return opaque_id("sbxre_", idempotency_key)
+    return _opaque_id("sbxre_", idempotency_key)
 
 
 @dataclass(frozen=True)
@@ -207,7 +217,7 @@ class SandboxProcessor:
                     )
         code = None if target is TransactionState.SETTLED else (KINDS[transaction.kind].code or default_code)
         event = ProcessorEvent(
-            event_id=opaque_id("sbxevt_", f"{transaction_id}:{action}"),
+            event_id=_opaque_id("sbxevt_", f"{transaction_id}:{action}"),
             kind=kind,
             transaction_id=transaction_id,
             occurred_at=datetime.fromtimestamp(int(self._clock()), UTC),
