@@ -213,6 +213,7 @@ def runtime_environment(
     webhook_secret_kms_key: str = "",
     webhooks_local: bool = False,
     webhook_retry_scale: float = 1.0,
+    chart_of_accounts: Mapping[str, object] | None = None,
 ) -> dict[str, str]:
     """The environment of every function (the names ``arportal.config.RuntimeSettings`` reads)."""
     return {
@@ -259,6 +260,10 @@ def runtime_environment(
         "BALANCE_SOURCES": json.dumps(
             {department: dict(source) for department, source in (balance_sources or {}).items()}, sort_keys=True
         ),
+        # JSON, the deployment config's chartOfAccounts (the GL mapping); "": none configured, no journals
+        "CHART_OF_ACCOUNTS": json.dumps(chart_of_accounts, sort_keys=True, separators=(",", ":"))
+        if chart_of_accounts
+        else "",
         "POWERTOOLS_SERVICE_NAME": "arportal",
         "POWERTOOLS_LOG_LEVEL": "INFO",
         "POWERTOOLS_METRICS_NAMESPACE": "ArPortal",

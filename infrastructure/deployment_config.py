@@ -3,7 +3,7 @@
 Set through ``cdk.json`` context (``-c agency=...`` on the command line overrides a value):
 ``agency``, ``stage``, ``currency``, ``processor``, ``approvalThresholdMinor``, ``senderEmail``,
 ``logoUrl``, ``staffMfa``, ``convenienceFees``, ``staffConvenienceFees``, ``balanceSources``,
-``integrationClients``, ``integrationLoweredAmount``.
+``integrationClients``, ``integrationLoweredAmount``, ``chartOfAccounts``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from arportal.domain import integration_scopes
+from arportal.domain.chart_of_accounts import ChartOfAccounts
 from arportal.domain.values import Currency
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
@@ -128,6 +129,12 @@ class DeploymentConfig(BaseModel):
         alias="integrationClients",
         description='The connected systems: [{"name", "scopes"}], one app client each; none by default',
     )
+    chart_of_accounts: ChartOfAccounts | None = Field(
+        default=None,
+        alias="chartOfAccounts",
+        description="The GL mapping (arportal/domain/chart_of_accounts.py): funds, clearing, revenue per department "
+        "and fee code, contra and expense accounts; every department and chargeable convenience fee here must map",
+    )
     region: str | None = None
     account: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")] | None = None
 
@@ -137,6 +144,16 @@ class DeploymentConfig(BaseModel):
         twice = sorted({name for name in names if names.count(name) > 1})
         if twice:
             raise ValueError(f"integrationClients: each name once (the audit trail tells systems apart by it): {twice}")
+        return self
+
+    @model_validator(mode="after")
+    def _chart_maps_what_the_config_knows(self) -> DeploymentConfig:
+        if self.chart_of_accounts is None:
+            return self
+        chargeable = [m for m, rule in self.convenience_fees.items() if rule.fixed or rule.basis_points]
+        unmapped = self.chart_of_accounts.unmapped(departments=self.balance_sources, fee_methods=chargeable)
+        if unmapped:
+            raise ValueError(f"chartOfAccounts: no fund and account for {'; '.join(unmapped)}")
         return self
 
     @property
@@ -150,6 +167,10 @@ class DeploymentConfig(BaseModel):
     def balance_sources_json(self) -> dict[str, dict[str, str | int | None]]:
         """The connected systems as the functions' ``BALANCE_SOURCES`` environment variable carries them."""
         return {department: source.model_dump() for department, source in sorted(self.balance_sources.items())}
+
+    def chart_of_accounts_json(self) -> dict[str, object] | None:
+        """The GL mapping as the functions' ``CHART_OF_ACCOUNTS`` environment variable carries it (None: unset)."""
+        return self.chart_of_accounts.as_json() if self.chart_of_accounts is not None else None
 
 
 CONTEXT_KEYS = tuple(field.alias or name for name, field in DeploymentConfig.model_fields.items())
@@ -167,7 +188,7 @@ def load(context: Mapping[str, Any]) -> DeploymentConfig:
         except ValueError as exc:
             raise DeploymentConfigError(f"invalid deployment configuration: convenienceFees: not JSON ({exc})") from exc
     # `-c balanceSources='{"parking": {...}}'`, `-c integrationClients='[{"name": "erp", "scopes": [...]}]'`
-    for key in ("balanceSources", "integrationClients"):
+    for key in ("balanceSources", "integrationClients", "chartOfAccounts"):
         if isinstance(values.get(key), str):
             try:
                 values[key] = json.loads(values[key])

@@ -334,10 +334,11 @@ def _webhooks(stack: ArPortalStack) -> None:
     )
     every_secret = _secret_names(stack, "*")
     signing_key = _secret_names(stack, "signing-key*")
+    public_key = _secret_names(stack, "signing-key-public-??????")
     for name, secrets in (
         ("webhook_dispatcher", [every_secret, signing_key]),
         ("integration_api", [every_secret]),
-        ("public_api", [signing_key]),
+        ("public_api", [public_key]),
     ):
         role = stack.functions[name].role
         assert role is not None
@@ -350,7 +351,9 @@ def _webhooks(stack: ArPortalStack) -> None:
             "Webhook endpoints' signing secrets are made at run time, one per endpoint, named "
             "<prefix>endpoints/<endpoint id>, so only the stack's own prefix can be named: the dispatcher reads them, "
             "the integration API makes, rotates and deletes them. The agency's Ed25519 key is one secret, "
-            "<prefix>signing-key, made by whoever needs it first: CreateSecret is conditioned on that exact "
-            "secretsmanager:Name. The index wildcard is the webhooks table's Due and Held GSIs.",
+            "<prefix>signing-key with its public half <prefix>signing-key-public, made by whoever needs it first: "
+            "CreateSecret is conditioned on those exact secretsmanager:Names; the public API reads the public half "
+            "only (the ?????? is the ARN's random suffix). The index wildcard is the webhooks table's Due and Held "
+            "GSIs.",
             applies_to=applies_to,
         )

@@ -115,6 +115,7 @@ class ArPortalStack(Stack):
             "staff_convenience_fees": config.staff_convenience_fees,
             "integration_lowered_amount": config.integration_lowered_amount,
             "balance_sources": config.balance_sources_json(),
+            "chart_of_accounts": config.chart_of_accounts_json(),
             "import_bucket": imports.bucket.bucket_name,
             "webhooks_table": webhooks.table.table_name,
             "webhook_secret_prefix": webhooks.secret_prefix,

@@ -19,10 +19,10 @@ import boto3
 from arportal.adapters.dynamodb.outbox import EVENT_SOURCE
 from arportal.adapters.dynamodb.tables import TABLES, WEBHOOKS, TableSpec
 from arportal.domain import integration_scopes
-from arportal.domain.webhook_signing import new_signing_key
 from infrastructure import catalog
 from infrastructure.deployment_config import DeploymentConfig
 from local import external_system
+from local.demo_chart_of_accounts import DEMO_CHART_OF_ACCOUNTS
 
 STAFF_GROUPS = ("agent", "supervisor", "finance", "admin")
 # The connected system every local runtime has, with every integration scope (``GET /local/clients``).
@@ -126,6 +126,8 @@ class Resources:
             webhook_secret_prefix=self.webhook_secret_prefix,
             webhooks_local=True,  # endpoints on this machine, over plain http
             webhook_retry_scale=self.webhook_retry_scale,
+            # the deployment config's GL mapping, or the demo agency's when cdk.json has none
+            chart_of_accounts=config.chart_of_accounts_json() or DEMO_CHART_OF_ACCOUNTS,
         )
 
 
@@ -154,8 +156,6 @@ def create_all(
     secrets = {
         purpose: client("secretsmanager").create_secret(Name=f"{prefix}/{purpose}", SecretString=value)["ARN"]
         for purpose, value in (
-            # the agency's Ed25519 key (v1a), where SecretsManagerWebhookSecrets looks for it
-            ("webhooks/signing-key", new_signing_key()),
             (
                 "processor",
                 json.dumps(

@@ -11,6 +11,7 @@ from arportal import ports as payment_ports
 from arportal.domain import models as payment_models
 from arportal.domain.errors import ConflictError, DependencyError
 from arportal.domain.models import Account, AuditEvent, CreditNote, Customer, Invoice, Payment, Receipt, Schedule
+from arportal.domain.payouts import BalanceTransaction, Payout
 from arportal.domain.posting import Posting
 from arportal.domain.search import SearchKind
 from arportal.ports import ChargeRequest, ChargeResult, CustomerSnapshot, LookupHit, PaymentProcessor
@@ -164,6 +165,12 @@ class CountingProcessor:
 
     def find_charge(self, idempotency_key: str) -> ChargeResult | None:
         return self.inner.find_charge(idempotency_key)
+
+    def payouts(self, *, arrived_since: date, arrived_until: date) -> list[Payout]:
+        return self.inner.payouts(arrived_since=arrived_since, arrived_until=arrived_until)
+
+    def payout_transactions(self, payout_id: str) -> list[BalanceTransaction]:
+        return self.inner.payout_transactions(payout_id)
 
 
 # --- payments: processor reports and receipts (issue 4) --------------------------------------------------------

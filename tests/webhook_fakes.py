@@ -130,6 +130,7 @@ class InMemorySecrets:
     def __init__(self) -> None:
         self.by_endpoint: dict[str, SigningSecrets] = {}
         self.count = 0
+        self.key_made = False
 
     def create(self, endpoint_id: str) -> str:
         self.count += 1
@@ -151,7 +152,13 @@ class InMemorySecrets:
         self.by_endpoint.pop(endpoint_id, None)
 
     def ed25519_private_key(self) -> str:
+        self.key_made = True
         return "whsk_" + "A" * 43 + "="
+
+    def ed25519_public_key(self) -> str | None:
+        from arportal.domain.webhook_signing import public_key
+
+        return public_key("whsk_" + "A" * 43 + "=") if self.key_made else None
 
 
 @dataclass

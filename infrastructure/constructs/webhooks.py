@@ -29,7 +29,9 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from arportal.adapters.dynamodb.outbox import EVENT_SOURCE
-from arportal.adapters.webhook_secrets import SIGNING_KEY_NAME  # <prefix>signing-key, made when first asked for
+
+# <prefix>signing-key, made when first asked for, and its public half <prefix>signing-key-public made with it
+from arportal.adapters.webhook_secrets import PUBLIC_KEY_NAME, SIGNING_KEY_NAME
 from infrastructure import catalog
 from infrastructure.constructs.events import event_bus_name
 from infrastructure.deployment_config import DeploymentConfig
@@ -179,7 +181,8 @@ class Webhooks(Construct):
         key_readers: list[lambda_.Function],
     ) -> None:
         """``dispatcher`` takes the queue and the sweep and sends; ``managers`` keep endpoints and their secrets (and
-        send test deliveries); ``key_readers`` read only the agency's signing key (to publish its public half)."""
+        send test deliveries); ``key_readers`` read only the public half of the agency's signing key (to publish it):
+        the internet-facing function never holds the private key, nor makes it."""
         dispatcher.add_event_source(
             event_sources.SqsEventSource(
                 self.queue,
@@ -218,19 +221,28 @@ class Webhooks(Construct):
             self._grant_secrets(fn, list(MANAGER_ACTIONS), self._secret_arn("*"))
         # Whoever first needs the agency's Ed25519 key makes it (a v1a delivery, a test send, the public key route):
         # CreateSecret of that one name (the managers may create any name under the prefix already).
-        signing_key = self._secret_arn(SIGNING_KEY_NAME + SECRET_ARN_SUFFIX)
         for fn in key_readers:
-            self._grant_secrets(fn, ["secretsmanager:GetSecretValue"], signing_key)
-            self.key.grant_encrypt_decrypt(fn)  # the secrets are encrypted with the stack key (WEBHOOK_SECRET_KMS_KEY)
-        for fn in (dispatcher, *key_readers):
-            fn.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["secretsmanager:CreateSecret"],
-                    # Whether CreateSecret is matched with or without the random suffix, the name condition is exact.
-                    resources=[self._secret_arn(SIGNING_KEY_NAME + "*")],
-                    conditions={"StringEquals": {"secretsmanager:Name": self.secret_prefix + SIGNING_KEY_NAME}},
-                )
+            self._grant_secrets(
+                fn, ["secretsmanager:GetSecretValue"], self._secret_arn(PUBLIC_KEY_NAME + SECRET_ARN_SUFFIX)
             )
+            self.key.grant_decrypt(fn)  # the secrets are encrypted with the stack key (WEBHOOK_SECRET_KMS_KEY)
+        # The dispatcher makes the key (and its public half) if a v1a delivery needs it before any endpoint change did:
+        # CreateSecret of those two names only (the managers may create any name under the prefix already).
+        dispatcher.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["secretsmanager:CreateSecret"],
+                # Whether CreateSecret is matched with or without the random suffix, the name condition is exact.
+                resources=[self._secret_arn(SIGNING_KEY_NAME + "*")],
+                conditions={
+                    "StringEquals": {
+                        "secretsmanager:Name": [
+                            self.secret_prefix + SIGNING_KEY_NAME,
+                            self.secret_prefix + PUBLIC_KEY_NAME,
+                        ]
+                    }
+                },
+            )
+        )
 
     @staticmethod
     def _grant_secrets(fn: lambda_.Function, actions: list[str], resource: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 from arportal.adapters.dynamodb import tables, webhook_items
 from arportal.adapters.dynamodb.outbox import EVENT_SOURCE
 from arportal.adapters.webhook_metrics import PowertoolsWebhookMetrics
-from arportal.adapters.webhook_secrets import SIGNING_KEY_NAME
+from arportal.adapters.webhook_secrets import PUBLIC_KEY_NAME, SIGNING_KEY_NAME
 from arportal.domain.webhooks import Delivery, DeliveryStatus, Endpoint
 from arportal.services.webhook_attempts import MAX_PER_ENDPOINT
 from infrastructure import catalog
@@ -224,7 +224,8 @@ def _secret_grants(synthesized: Synthesized, function: str) -> list[tuple[set[st
 
 def test_secrets_grants_are_what_each_function_does_with_them(synthesized: Synthesized) -> None:
     stack = synthesized.stack
-    name_is_the_key = {"StringEquals": {"secretsmanager:Name": stack.webhooks.secret_prefix + SIGNING_KEY_NAME}}
+    prefix = stack.webhooks.secret_prefix
+    name_is_the_key = {"StringEquals": {"secretsmanager:Name": [prefix + SIGNING_KEY_NAME, prefix + PUBLIC_KEY_NAME]}}
     create_the_key = ({"secretsmanager:CreateSecret"}, f"{SIGNING_KEY_NAME}*", name_is_the_key)
     assert sorted(_secret_grants(synthesized, "webhook_dispatcher"), key=str) == sorted(
         [({"secretsmanager:GetSecretValue"}, "*", None), create_the_key], key=str
@@ -236,9 +237,10 @@ def test_secrets_grants_are_what_each_function_does_with_them(synthesized: Synth
         "secretsmanager:DeleteSecret",
     }
     assert _secret_grants(synthesized, "integration_api") == [(manage, "*", None)]
-    assert sorted(_secret_grants(synthesized, "public_api"), key=str) == sorted(
-        [({"secretsmanager:GetSecretValue"}, f"{SIGNING_KEY_NAME}-??????", None), create_the_key], key=str
-    )
+    # the internet-facing function reads the public half only: it can neither read nor make the private key
+    assert _secret_grants(synthesized, "public_api") == [
+        ({"secretsmanager:GetSecretValue"}, f"{PUBLIC_KEY_NAME}-??????", None)
+    ]
     for spec in catalog.functions_for(stack.config.processor):
         if spec.name not in ("webhook_dispatcher", "integration_api", "public_api"):
             assert _secret_grants(synthesized, spec.name) == [], spec.name

@@ -114,6 +114,8 @@ def test_one_event_is_replayed_by_its_id(gateway, tokens, receiver) -> None:
 def test_the_published_key_verifies_an_ed25519_endpoints_v1a_signature(gateway, tokens, receiver) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+    # the key is made (with its public half) when an endpoint first opts into v1a; the public route reads only that half
+    created = create(gateway, tokens.admin, hook_url(receiver), ed25519=True)
     published = gateway.request("GET", "/v1/webhooks/signing-keys")  # no token
     assert published.status == 200, published.body
     (key,) = published.body["keys"]
@@ -123,7 +125,6 @@ def test_the_published_key_verifies_an_ed25519_endpoints_v1a_signature(gateway, 
     again = gateway.request("GET", "/v1/webhooks/signing-keys", headers={"If-None-Match": etag})
     assert again.status == 304 and again.headers["etag"] == etag
 
-    created = create(gateway, tokens.admin, hook_url(receiver), ed25519=True)
     assert gateway.request("POST", f"{BASE}/{created.body['id']}/test", token=tokens.admin).body["delivered"]
     (_, headers, body) = receiver.received[-1]
     lowered = {k.lower(): v for k, v in headers.items()}

@@ -127,6 +127,20 @@ class TestSigningKey:
         assert SecretsManagerWebhookSecrets(prefix).ed25519_private_key() == key
         assert client("secretsmanager").get_secret_value(SecretId=f"{prefix}signing-key")["SecretString"] == key
 
+    def test_its_public_half_is_stored_beside_it_and_read_without_the_key(self, prefix: str) -> None:
+        reader = SecretsManagerWebhookSecrets(prefix)  # the public route's: it never asks for the private key
+        assert reader.ed25519_public_key() is None  # nothing opted into v1a yet: nothing to publish
+        key = SecretsManagerWebhookSecrets(prefix).ed25519_private_key()
+        stored = client("secretsmanager").get_secret_value(SecretId=f"{prefix}signing-key-public")["SecretString"]
+        assert stored == public_key(key)
+        assert SecretsManagerWebhookSecrets(prefix).ed25519_public_key() == public_key(key)
+
+    def test_a_key_whose_public_half_was_never_stored_gets_it_from_its_next_reader(self, prefix: str) -> None:
+        key = webhook_secrets.new_signing_key()
+        client("secretsmanager").create_secret(Name=f"{prefix}signing-key", SecretString=key)  # a crash came between
+        assert SecretsManagerWebhookSecrets(prefix).ed25519_private_key() == key
+        assert SecretsManagerWebhookSecrets(prefix).ed25519_public_key() == public_key(key)
+
     def test_two_containers_racing_end_with_the_same_key(self, prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
         first, second = SecretsManagerWebhookSecrets(prefix), SecretsManagerWebhookSecrets(prefix)
         made = webhook_secrets.new_signing_key

@@ -11,14 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arportal.adapters import sandbox_cards
-from arportal.adapters.sandbox import (
-    TEST_CARDS,
-    SandboxProcessor,
-    refund_id_for,
-    token_for_test_card,
-    transaction_id_for,
-)
-from arportal.adapters.sandbox_cards import SandboxToken
+from arportal.adapters.sandbox import SandboxProcessor, refund_id_for, transaction_id_for
+from arportal.adapters.sandbox_cards import TEST_CARDS, SandboxToken, token_for_test_card
 from arportal.domain.cards import looks_like_card_number
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.search import SearchKind, classify

@@ -55,8 +55,11 @@ def signing_keys() -> Response[str]:
     from arportal.wiring import webhooks as webhook_wiring  # here: a cold start of another route never loads it
 
     public_key = webhook_wiring.signing_public_key()
-    body = SigningKeysOut(keys=[SigningKeyOut(id=key_id(public_key), algorithm="ed25519", public_key=public_key)])
-    etag = f'"{key_id(public_key)}"'
+    keys = (
+        [] if public_key is None else [SigningKeyOut(id=key_id(public_key), algorithm="ed25519", public_key=public_key)]
+    )
+    body = SigningKeysOut(keys=keys)
+    etag = f'"{key_id(public_key) if public_key else "none"}"'
     headers = {"Cache-Control": CACHE_CONTROL, "ETag": etag, "X-Content-Type-Options": "nosniff"}
     event = cast(APIGatewayProxyEvent, router.current_event)
     asked = event.headers.get("if-none-match") or event.headers.get("If-None-Match") or ""

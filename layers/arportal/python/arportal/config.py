@@ -6,12 +6,14 @@ CDK (``infrastructure``) and the local runtime (``local``) both produce the envi
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Json
+from pydantic import BaseModel, ConfigDict, Field, Json, field_validator
 
+from arportal.domain.chart_of_accounts import ChartOfAccounts
 from arportal.domain.values import Currency
 
 
@@ -103,6 +105,36 @@ class RuntimeSettings(BaseModel):
     stage: str = Field(default="dev", alias="STAGE")
     web_origin: str = Field(default="*", alias="WEB_ORIGIN")
     processor_secret_arn: str = Field(default="", alias="PROCESSOR_SECRET_ARN", description="Stripe keys (stripe only)")
+    sandbox_card_payout_days: int = Field(
+        default=2,
+        alias="SANDBOX_CARD_PAYOUT_DAYS",
+        ge=1,
+        le=10,
+        description="Sandbox: card payouts arrive T+n banking days",
+    )
+    sandbox_ach_payout_days: int = Field(
+        default=3,
+        alias="SANDBOX_ACH_PAYOUT_DAYS",
+        ge=1,
+        le=10,
+        description="Sandbox: ACH payouts arrive T+n banking days",
+    )
+    sandbox_fees_netted: bool = Field(
+        default=True,
+        alias="SANDBOX_FEES_NETTED",
+        description="Sandbox: processor fees deducted from each payout (false: paid gross, fees debited apart)",
+    )
+    sandbox_refunds_netted: bool = Field(
+        default=True,
+        alias="SANDBOX_REFUNDS_NETTED",
+        description="Sandbox: refunds and ACH returns taken out of the day's payout (false: debited apart)",
+    )
+    sandbox_processor_fees: Json[dict[str, dict[str, int | None]]] = Field(
+        default_factory=dict,
+        alias="SANDBOX_PROCESSOR_FEES",
+        description="Sandbox: JSON {method: {fixed, basis_points, cap}}, what the processor keeps; unset: 2.9% + 30c "
+        "for cards, 0.8% capped at $5 for ACH",
+    )
     convenience_fees: Json[dict[str, dict[str, int | None]]] = Field(
         default_factory=dict,
         alias="CONVENIENCE_FEES",
@@ -122,6 +154,20 @@ class RuntimeSettings(BaseModel):
         description='JSON {department: {"name", "base_url", "secret_name"?, "timeout_ms"}}: connected systems whose '
         "balances the staff console shows; a department left out is answered by the built-in ledger",
     )
+
+    chart_of_accounts: ChartOfAccounts | None = Field(
+        default=None,
+        alias="CHART_OF_ACCOUNTS",
+        description="JSON, the deployment config's chartOfAccounts (the GL mapping); unset or empty: none, and no "
+        "journal can be built",
+    )
+
+    @field_validator("chart_of_accounts", mode="before")
+    @classmethod
+    def _chart_from_json(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else None
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,8 @@
 The deployment's ``processor`` setting picks the adapter; its credentials come from the processor secret
 (``PROCESSOR_SECRET_ARN``: JSON ``{"api_key": ..., "webhook_secret": ...}``), read from Secrets Manager the first
 time a charge, refund or webhook needs them and then kept for the container's life. Building the processor
-costs nothing at cold start: the Stripe SDK is imported, and the secret read, only on first use.
+costs nothing at cold start: the Stripe SDK is imported, and the secret read, only on first use. The sandbox's
+payouts follow the ``SANDBOX_*`` settings (``payout_rules``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from arportal.ports import PaymentProcessor
 
 if TYPE_CHECKING:
     from arportal.adapters.sandbox import SandboxProcessor
+    from arportal.adapters.sandbox_payouts import PayoutRules
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,31 @@ class ProcessorCredentials:
 
 def processor_for(settings: RuntimeSettings) -> PaymentProcessor:
     """This deployment's processor, one per container (per processor, table and secret)."""
+    if settings.processor == "sandbox":
+        return sandbox_for(settings)
     return _processor(settings.processor, settings.ledger_table, settings.processor_secret_arn)
 
 
 def sandbox_for(settings: RuntimeSettings) -> SandboxProcessor:
     """The sandbox itself (its tokenizer and ACH simulation need more than the ``PaymentProcessor`` port)."""
-    return _sandbox(settings.ledger_table, settings.processor_secret_arn)
+    return _sandbox(settings.ledger_table, settings.processor_secret_arn, payout_rules(settings))
+
+
+def payout_rules(settings: RuntimeSettings) -> PayoutRules:
+    """How the sandbox pays out, from the ``SANDBOX_*`` settings."""
+    from arportal.adapters.sandbox_payouts import DEFAULT_FEES, PayoutRules
+    from arportal.domain.fees import FeeRule
+
+    configured = settings.sandbox_processor_fees
+    return PayoutRules(
+        card_delay_days=settings.sandbox_card_payout_days,
+        ach_delay_days=settings.sandbox_ach_payout_days,
+        fees_netted=settings.sandbox_fees_netted,
+        refunds_netted=settings.sandbox_refunds_netted,
+        fees=tuple((m, FeeRule.model_validate(r)) for m, r in sorted(configured.items()))
+        if configured
+        else DEFAULT_FEES,
+    )
 
 
 def credentials(secret_arn: str) -> ProcessorCredentials:
@@ -44,8 +65,6 @@ def credentials(secret_arn: str) -> ProcessorCredentials:
 
 @cache
 def _processor(name: str, ledger_table: str, secret_arn: str) -> PaymentProcessor:
-    if name == "sandbox":
-        return _sandbox(ledger_table, secret_arn)
     if name == "stripe":
         from arportal.adapters.stripe_processor import StripeProcessor
 
@@ -54,14 +73,14 @@ def _processor(name: str, ledger_table: str, secret_arn: str) -> PaymentProcesso
 
 
 @cache
-def _sandbox(ledger_table: str, secret_arn: str) -> SandboxProcessor:
+def _sandbox(ledger_table: str, secret_arn: str, rules: PayoutRules) -> SandboxProcessor:
     from arportal.adapters.sandbox import SandboxProcessor
 
     def webhook_secret() -> str | None:
         # Without a secret the sandbox still charges, but signs nothing and accepts no webhook (it fails closed).
         return credentials(secret_arn).webhook_secret if secret_arn else None
 
-    return SandboxProcessor(ledger_table, webhook_secret=webhook_secret)
+    return SandboxProcessor(ledger_table, webhook_secret=webhook_secret, payout_rules=rules)
 
 
 @cache

@@ -14,30 +14,38 @@ ledger table when the processor is given a table name (so every Lambda container
 
 ACH debits stay pending until the simulation (``simulate_ach``: settle, fail, return) moves them and sends the
 signed webhook (``sandbox_webhooks``) that a real processor would send.
+
+Every movement is kept by day (``SandboxActivity``), and payouts are built from it as a processor pays out: T+2
+banking days for cards, T+3 for ACH, fees and refunds netted, now and then a split payout or a late transaction
+(``sandbox_payouts``, with its ``PayoutRules``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from arportal import clock as product_clock
 from arportal.adapters import sandbox_webhooks
-from arportal.adapters.sandbox_cards import KINDS, TokenInfo, parse_token
+from arportal.adapters.sandbox_cards import FIXED_TOKENS, KINDS, TokenInfo, parse_token
+from arportal.adapters.sandbox_payouts import PayoutRules, SandboxPayouts
 from arportal.adapters.sandbox_records import (
     NEXT_STATES,
     REFUNDABLE_STATES,
+    ActivityKind,
+    SandboxActivity,
     SandboxCharge,
     SandboxRefund,
     SandboxTransaction,
     TransactionState,
+    opaque_id,
 )
 from arportal.adapters.sandbox_store import DynamoSandboxStore, InMemorySandboxStore
 from arportal.domain.errors import ConflictError, DependencyError, NotFoundError
+from arportal.domain.payouts import BalanceTransaction, Payout
 from arportal.domain.processing import classify
 from arportal.ports import (
     ChargeRequest,
@@ -48,46 +56,7 @@ from arportal.ports import (
     SandboxStore,
 )
 
-UNAVAILABLE = "tok_unavailable"  # no answer, and no charge was made
-UNAVAILABLE_AFTER_CHARGE = "tok_unavailable_after_charge"  # the charge succeeded but its answer was lost
 _FLAKY = re.compile(r"^tok_flaky_(?P<failures>[0-9]{1,2})$")  # fails (retryable) on attempts 1..n
-
-# Fixed token names (tests, seed data, scripts): each behaves as a kind of ``sandbox_cards.KINDS``.
-_FIXED: dict[str, TokenInfo] = {
-    "tok_visa": TokenInfo("card", "visa", "4242"),
-    "tok_mastercard": TokenInfo("card", "mastercard", "4444"),
-    "tok_amex": TokenInfo("card", "amex", "8431"),
-    "tok_discover": TokenInfo("card", "discover", "1117"),
-    "tok_debit": TokenInfo("debit", "visa", "5556"),
-    "tok_wallet": TokenInfo("wallet", "visa", "4242"),
-    "tok_ach": TokenInfo("ach", None, "6789"),
-    "tok_ach_return": TokenInfo("achreturn", None, "6789"),
-    "tok_declined": TokenInfo("declined", "visa", "0002"),
-    "tok_expired": TokenInfo("expired", "visa", "0069"),
-    "tok_incorrect_cvc": TokenInfo("cvc", "visa", "0127"),
-    "tok_stolen": TokenInfo("stolen", "visa", "9979"),
-    "tok_lost": TokenInfo("lost", "visa", "9987"),
-    "tok_account_closed": TokenInfo("closed", "visa", "0000"),
-    "tok_insufficient_funds": TokenInfo("insufficient", "visa", "9995"),
-    "tok_processing_error": TokenInfo("processing", "visa", "0119"),
-    "tok_rate_limited": TokenInfo("ratelimited", "visa", "0000"),
-    UNAVAILABLE: TokenInfo("unavailable", "visa", "0416"),
-    UNAVAILABLE_AFTER_CHARGE: TokenInfo("timeout", "visa", "4242"),
-}
-
-# The processor's published test card numbers -> the fixed tokens (kept for scripts written against them).
-TEST_CARDS: dict[str, str] = {
-    "4242424242424242": "tok_visa",
-    "5555555555554444": "tok_mastercard",
-    "378282246310005": "tok_amex",
-    "6011111111111117": "tok_discover",
-    "4000056655665556": "tok_debit",
-    "4000000000000002": "tok_declined",
-    "4000000000009995": "tok_insufficient_funds",
-    "4000000000000119": "tok_processing_error",
-    "4000000000000069": "tok_expired",
-    "4000000000009979": "tok_stolen",
-}
 
 AchAction = Literal["settle", "fail", "return"]
 # action -> (the state it starts from, the state it leaves, the event it sends, the code when the kind has none)
@@ -96,28 +65,15 @@ ACH_ACTIONS: dict[str, tuple[TransactionState, TransactionState, str, str | None
     "fail": (TransactionState.PENDING, TransactionState.FAILED, "charge.failed", "insufficient_funds"),
     "return": (TransactionState.SETTLED, TransactionState.RETURNED, "charge.returned", "debit_not_authorized"),
 }
-
-
-def token_for_test_card(number: str) -> str | None:
-    """The fixed token for a test card number (None: not one of ``TEST_CARDS``)."""
-    return TEST_CARDS.get(re.sub(r"[ -]", "", number))
-
-
-# Hex spelled in letters: an id with a long run of digits could pass the Luhn check, and our API refuses any body
-# holding something that looks like a card number, which would include a webhook naming that id.
-_HEX_AS_LETTERS = str.maketrans("0123456789abcdef", "bcdfghjkmnpqrstv")
-
-
-def _opaque_id(prefix: str, seed: str) -> str:
-    return prefix + hashlib.sha256(seed.encode()).hexdigest()[:24].translate(_HEX_AS_LETTERS)
+_MOVED = {"settle": ActivityKind.SETTLED, "fail": ActivityKind.FAILED, "return": ActivityKind.RETURNED}
 
 
 def transaction_id_for(idempotency_key: str) -> str:
-    return _opaque_id("sbx_", idempotency_key)
+    return opaque_id("sbx_", idempotency_key)
 
 
 def refund_id_for(idempotency_key: str) -> str:
-    return _opaque_id("sbxre_", idempotency_key)
+    return opaque_id("sbxre_", idempotency_key)
 
 
 @dataclass(frozen=True)
@@ -136,10 +92,15 @@ class SandboxProcessor:
         store: SandboxStore | None = None,
         webhook_secret: str | Callable[[], str | None] | None = None,
         clock: Callable[[], float] = product_clock.timestamp,
+        payout_rules: PayoutRules | None = None,
     ) -> None:
         self._store: SandboxStore = store or (DynamoSandboxStore(table_name) if table_name else InMemorySandboxStore())
         self._secret = webhook_secret if callable(webhook_secret) else (lambda: webhook_secret)
         self._clock = clock
+        self._payouts = SandboxPayouts(self._store.activity, payout_rules or PayoutRules())
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
 
     # --- PaymentProcessor ---------------------------------------------------------------------------------
 
@@ -147,11 +108,14 @@ class SandboxProcessor:
         previous = self._store.charge(request.idempotency_key)
         if previous is not None:
             return _replayed(previous, request)
-        info = _FIXED.get(request.token) or parse_token(request.token)
+        info = FIXED_TOKENS.get(request.token) or parse_token(request.token)
         if info is not None and info.behaviour.no_answer:
             raise ProcessorUnavailableError("sandbox: no answer (nothing was charged)")
         result = _decide(request, info)
-        recorded = self._store.add_charge(SandboxCharge(request, result), _transaction(request, result, info))
+        now = self._now()
+        transaction = _transaction(request, result, info, at=now)
+        activity = _moved(transaction, ActivityKind.CHARGED, request.amount, at=now) if transaction else None
+        recorded = self._store.add_charge(SandboxCharge(request, result), transaction, activity=activity)
         if recorded.request != request:
             return _replayed(recorded, request)  # a racing request with this key was recorded first
         if info is not None and info.behaviour.answer_lost:
@@ -174,7 +138,10 @@ class SandboxProcessor:
         refusal = _refund_refusal(transaction, amount)
         if refusal is None:
             accepted = RefundResult(True, refund_id_for(idempotency_key))
-            recorded = self._store.add_refund(SandboxRefund(idempotency_key, transaction_id, amount, accepted))
+            activity = _moved(transaction, ActivityKind.REFUNDED, amount, at=self._now(), refund_id=accepted.refund_id)
+            recorded = self._store.add_refund(
+                SandboxRefund(idempotency_key, transaction_id, amount, accepted), activity=activity
+            )
             if recorded is not None:
                 return _refund_replayed(recorded, transaction_id, amount)
             refusal = _refused("amount_too_large", "sandbox: the charge no longer has that much to refund")
@@ -185,6 +152,15 @@ class SandboxProcessor:
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> ProcessorEvent:
         sandbox_webhooks.verify(headers, body, self._secret(), now=self._clock())
         return sandbox_webhooks.read_event(body)
+
+    def payouts(self, *, arrived_since: date, arrived_until: date) -> list[Payout]:
+        return self._payouts.payouts(arrived_since, arrived_until, today=self._now().date())
+
+    def payout_transactions(self, payout_id: str) -> list[BalanceTransaction]:
+        found = self._payouts.transactions(payout_id, today=self._now().date())
+        if found is None:
+            raise NotFoundError(f"the sandbox made no payout {payout_id}")
+        return found
 
     # --- the ACH simulation -------------------------------------------------------------------------------
 
@@ -207,7 +183,11 @@ class SandboxProcessor:
         if transaction.state is not target:
             allowed = target in NEXT_STATES.get(transaction.state, frozenset())
             refundable = transaction.amount if target is TransactionState.SETTLED else 0
-            if not (allowed and self._store.move(transaction_id, expected=start, to=target, refundable=refundable)):
+            moved = _moved(transaction, _MOVED[action], transaction.amount, at=self._now())
+            if not (
+                allowed
+                and self._store.move(transaction_id, expected=start, to=target, refundable=refundable, activity=moved)
+            ):
                 # A racing simulation may have made the same move first: then this is a repeat, not a conflict.
                 now = self._store.transaction(transaction_id) or transaction
                 if now.state is not target:
@@ -217,7 +197,7 @@ class SandboxProcessor:
                     )
         code = None if target is TransactionState.SETTLED else (KINDS[transaction.kind].code or default_code)
         event = ProcessorEvent(
-            event_id=_opaque_id("sbxevt_", f"{transaction_id}:{action}"),
+            event_id=opaque_id("sbxevt_", f"{transaction_id}:{action}"),
             kind=kind,
             transaction_id=transaction_id,
             occurred_at=datetime.fromtimestamp(int(self._clock()), UTC),
@@ -247,7 +227,7 @@ def _decide(request: ChargeRequest, info: TokenInfo | None) -> ChargeResult:
         attempt = int((request.metadata or {}).get("attempt", "1"))
         if attempt <= int(flaky["failures"]):
             return _failed("processing_error", f"sandbox: flaky token, attempt {attempt}")
-        info = _FIXED["tok_visa"]
+        info = FIXED_TOKENS["tok_visa"]
     kind = info.behaviour
     if kind.code is not None and not kind.pending:
         return _failed(kind.code, f"sandbox: {kind.code.replace('_', ' ')}")
@@ -260,7 +240,9 @@ def _decide(request: ChargeRequest, info: TokenInfo | None) -> ChargeResult:
     )
 
 
-def _transaction(request: ChargeRequest, result: ChargeResult, info: TokenInfo | None) -> SandboxTransaction | None:
+def _transaction(
+    request: ChargeRequest, result: ChargeResult, info: TokenInfo | None, *, at: datetime
+) -> SandboxTransaction | None:
     if result.transaction_id is None:
         return None
     pending = info is not None and info.behaviour.pending
@@ -272,6 +254,22 @@ def _transaction(request: ChargeRequest, result: ChargeResult, info: TokenInfo |
         kind=info.kind if info is not None else "card",
         state=TransactionState.PENDING if pending else TransactionState.SUCCEEDED,
         refundable=0 if pending else request.amount,
+        charged_at=at,
+    )
+
+
+def _moved(
+    transaction: SandboxTransaction, kind: ActivityKind, amount: int, *, at: datetime, refund_id: str | None = None
+) -> SandboxActivity:
+    return SandboxActivity(
+        kind=kind,
+        at=at,
+        transaction_id=transaction.transaction_id,
+        method=KINDS[transaction.kind].method,
+        amount=amount,
+        currency=transaction.currency,
+        charged_at=transaction.charged_at or at,  # recorded before the sandbox kept it: charged as it moves
+        refund_id=refund_id,
     )
 
 

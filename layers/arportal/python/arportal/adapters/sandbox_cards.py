@@ -114,6 +114,52 @@ class SandboxToken:
     method: Method
 
 
+UNAVAILABLE = "tok_unavailable"  # no answer, and no charge was made
+UNAVAILABLE_AFTER_CHARGE = "tok_unavailable_after_charge"  # the charge succeeded but its answer was lost
+
+# Fixed token names (tests, seed data, scripts): each behaves as a kind of ``KINDS``.
+FIXED_TOKENS: dict[str, TokenInfo] = {
+    "tok_visa": TokenInfo("card", "visa", "4242"),
+    "tok_mastercard": TokenInfo("card", "mastercard", "4444"),
+    "tok_amex": TokenInfo("card", "amex", "8431"),
+    "tok_discover": TokenInfo("card", "discover", "1117"),
+    "tok_debit": TokenInfo("debit", "visa", "5556"),
+    "tok_wallet": TokenInfo("wallet", "visa", "4242"),
+    "tok_ach": TokenInfo("ach", None, "6789"),
+    "tok_ach_return": TokenInfo("achreturn", None, "6789"),
+    "tok_declined": TokenInfo("declined", "visa", "0002"),
+    "tok_expired": TokenInfo("expired", "visa", "0069"),
+    "tok_incorrect_cvc": TokenInfo("cvc", "visa", "0127"),
+    "tok_stolen": TokenInfo("stolen", "visa", "9979"),
+    "tok_lost": TokenInfo("lost", "visa", "9987"),
+    "tok_account_closed": TokenInfo("closed", "visa", "0000"),
+    "tok_insufficient_funds": TokenInfo("insufficient", "visa", "9995"),
+    "tok_processing_error": TokenInfo("processing", "visa", "0119"),
+    "tok_rate_limited": TokenInfo("ratelimited", "visa", "0000"),
+    UNAVAILABLE: TokenInfo("unavailable", "visa", "0416"),
+    UNAVAILABLE_AFTER_CHARGE: TokenInfo("timeout", "visa", "4242"),
+}
+
+# The processor's published test card numbers -> the fixed tokens (kept for scripts written against them).
+TEST_CARDS: dict[str, str] = {
+    "4242424242424242": "tok_visa",
+    "5555555555554444": "tok_mastercard",
+    "378282246310005": "tok_amex",
+    "6011111111111117": "tok_discover",
+    "4000056655665556": "tok_debit",
+    "4000000000000002": "tok_declined",
+    "4000000000009995": "tok_insufficient_funds",
+    "4000000000000119": "tok_processing_error",
+    "4000000000000069": "tok_expired",
+    "4000000000009979": "tok_stolen",
+}
+
+
+def token_for_test_card(number: str) -> str | None:
+    """The fixed token for a test card number (None: not one of ``TEST_CARDS``)."""
+    return TEST_CARDS.get(re.sub(r"[ -]", "", number))
+
+
 class InvalidDetailsError(Exception):
     """The card or bank details are not valid; ``details`` lists ``{"field", "reason"}`` (never the values)."""
 

@@ -14,15 +14,27 @@ Invariant: the refunds of a transaction never add up to more than its amount (``
 
 from __future__ import annotations
 
-from arportal.ports.sandbox import SandboxCharge, SandboxRefund, SandboxTransaction, TransactionState
+import hashlib
+
+from arportal.ports.sandbox import (
+    ActivityKind,
+    SandboxActivity,
+    SandboxCharge,
+    SandboxRefund,
+    SandboxTransaction,
+    TransactionState,
+)
 
 __all__ = [
     "NEXT_STATES",
     "REFUNDABLE_STATES",
+    "ActivityKind",
+    "SandboxActivity",
     "SandboxCharge",
     "SandboxRefund",
     "SandboxTransaction",
     "TransactionState",
+    "opaque_id",
 ]
 
 # Which state may follow which; the ACH simulation moves only along these.
@@ -31,3 +43,12 @@ NEXT_STATES: dict[TransactionState, frozenset[TransactionState]] = {
     TransactionState.SETTLED: frozenset({TransactionState.RETURNED}),
 }
 REFUNDABLE_STATES = frozenset({TransactionState.SUCCEEDED, TransactionState.SETTLED})
+
+# Hex spelled in letters: an id with a long run of digits could pass the Luhn check, and our API refuses any body
+# holding something that looks like a card number, which would include a webhook naming that id.
+_HEX_AS_LETTERS = str.maketrans("0123456789abcdef", "bcdfghjkmnpqrstv")
+
+
+def opaque_id(prefix: str, seed: str) -> str:
+    """A processor-style id, the same for the same seed."""
+    return prefix + hashlib.sha256(seed.encode()).hexdigest()[:24].translate(_HEX_AS_LETTERS)

@@ -6,70 +6,108 @@ function may run in its own container) keeps them in DynamoDB so that ``find_cha
 simulation in one container see the charges made in another. Both stores keep the same promises:
 
 - ``add_charge``: the first charge recorded under a key wins; two racing identical requests yield one charge;
-- ``add_refund``: a refund is recorded and taken off the transaction's refundable amount together, or not at all.
+- ``add_refund``: a refund is recorded and taken off the transaction's refundable amount together, or not at all;
+- every change that moves money records its ``SandboxActivity`` with it, in the same write, so a day's activity
+  (what payouts are built from) is exactly what happened that day.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from dataclasses import replace
-from typing import Any
+from datetime import date, datetime
+from typing import Any, ClassVar
 
 from arportal import clock
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, table_layout
+from arportal.adapters.dynamodb import codec
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
+from arportal.adapters.sandbox_items import (
+    activity_from_item,
+    activity_item,
+    activity_pk,
+    charge_from_item,
+    charge_item,
+    charge_key,
+    refund_from_item,
+    refund_item,
+    refund_key,
+    transaction_from_item,
+    transaction_item,
+    transaction_key,
+)
 from arportal.adapters.sandbox_records import (
     REFUNDABLE_STATES,
+    SandboxActivity,
     SandboxCharge,
     SandboxRefund,
     SandboxTransaction,
     TransactionState,
 )
 from arportal.domain.errors import ConflictError
-from arportal.domain.processing import ChargeOutcome
-from arportal.ports import ChargeRequest, ChargeResult, RefundResult
 
 RETENTION_S = 365 * 86_400  # a sandbox forgets its test charges after a year (the table's TTL)
 
 
 class InMemorySandboxStore:
-    """Shared by every instance in this process, like the processor's database would be."""
+    """Shared by every instance in this process, like the processor's database would be; ``private()`` is one of
+    its own (a test that needs days no other test has charged on)."""
 
     _lock = threading.Lock()
     _charges: dict[str, SandboxCharge] = {}
     _transactions: dict[str, SandboxTransaction] = {}
     _refunds: dict[str, SandboxRefund] = {}
+    _activity: ClassVar[defaultdict[date, list[SandboxActivity]]] = defaultdict(list)
+
+    @classmethod
+    def private(cls) -> InMemorySandboxStore:
+        store = cls()
+        store._lock, store._charges, store._transactions, store._refunds = threading.Lock(), {}, {}, {}
+        store._activity = defaultdict(list)  # type: ignore[misc]  # an instance's own, shadowing the shared one
+        return store
 
     def charge(self, idempotency_key: str) -> SandboxCharge | None:
         with self._lock:
             return self._charges.get(idempotency_key)
 
-    def add_charge(self, charge: SandboxCharge, transaction: SandboxTransaction | None) -> SandboxCharge:
+    def add_charge(
+        self, charge: SandboxCharge, transaction: SandboxTransaction | None, *, activity: SandboxActivity | None
+    ) -> SandboxCharge:
         with self._lock:
             first = self._charges.setdefault(charge.request.idempotency_key, charge)
             if first is charge and transaction is not None:
                 self._transactions[transaction.transaction_id] = transaction
+                self._record(activity)
             return first
 
     def transaction(self, transaction_id: str) -> SandboxTransaction | None:
         with self._lock:
             return self._transactions.get(transaction_id)
 
-    def move(self, transaction_id: str, *, expected: TransactionState, to: TransactionState, refundable: int) -> bool:
+    def move(
+        self,
+        transaction_id: str,
+        *,
+        expected: TransactionState,
+        to: TransactionState,
+        refundable: int,
+        activity: SandboxActivity,
+    ) -> bool:
         with self._lock:
             found = self._transactions.get(transaction_id)
             if found is None or found.state is not expected:
                 return False
             self._transactions[transaction_id] = replace(found, state=to, refundable=refundable)
+            self._record(activity)
             return True
 
     def refund(self, idempotency_key: str) -> SandboxRefund | None:
         with self._lock:
             return self._refunds.get(idempotency_key)
 
-    def add_refund(self, refund: SandboxRefund) -> SandboxRefund | None:
+    def add_refund(self, refund: SandboxRefund, *, activity: SandboxActivity) -> SandboxRefund | None:
         with self._lock:
             if refund.idempotency_key in self._refunds:
                 return self._refunds[refund.idempotency_key]
@@ -78,7 +116,16 @@ class InMemorySandboxStore:
                 return None
             self._transactions[found.transaction_id] = replace(found, refundable=found.refundable - refund.amount)
             self._refunds[refund.idempotency_key] = refund
+            self._record(activity)
             return refund
+
+    def activity(self, day: date) -> list[SandboxActivity]:
+        with self._lock:
+            return sorted(self._activity.get(day, ()), key=_activity_order)
+
+    def _record(self, activity: SandboxActivity | None) -> None:
+        if activity is not None:
+            self._activity[activity.at.date()].append(activity)
 
 
 class DynamoSandboxStore:
@@ -89,12 +136,16 @@ class DynamoSandboxStore:
         item = self._get(charge_key(idempotency_key), "sandbox charge")
         return charge_from_item(item) if item else None
 
-    def add_charge(self, charge: SandboxCharge, transaction: SandboxTransaction | None) -> SandboxCharge:
+    def add_charge(
+        self, charge: SandboxCharge, transaction: SandboxTransaction | None, *, activity: SandboxActivity | None
+    ) -> SandboxCharge:
         expires_at = _expiry()
         work = DynamoUnitOfWork(self.table)
         work.create(charge_item(charge, expires_at=expires_at))
         if transaction is not None:
             work.create(transaction_item(transaction, expires_at=expires_at))
+            if activity is not None:
+                work.create(activity_item(activity, expires_at=expires_at))
         try:
             work.commit("sandbox charge")
         except ConflictError:
@@ -109,21 +160,26 @@ class DynamoSandboxStore:
         item = self._get(transaction_key(transaction_id), "sandbox transaction")
         return transaction_from_item(item) if item else None
 
-    def move(self, transaction_id: str, *, expected: TransactionState, to: TransactionState, refundable: int) -> bool:
+    def move(
+        self,
+        transaction_id: str,
+        *,
+        expected: TransactionState,
+        to: TransactionState,
+        refundable: int,
+        activity: SandboxActivity,
+    ) -> bool:
+        work = DynamoUnitOfWork(self.table)
+        work.update(
+            transaction_key(transaction_id),
+            update_expression="SET #state = :to, refundable = :refundable",
+            condition="#state = :expected",
+            names={"#state": "state"},
+            values={":to": to.value, ":refundable": refundable, ":expected": expected.value},
+        )
+        work.create(activity_item(activity, expires_at=_expiry()))
         try:
-            with translated("sandbox transaction state"):
-                client("dynamodb").update_item(
-                    TableName=self.table,
-                    Key=codec.serialize(transaction_key(transaction_id)),
-                    UpdateExpression="SET #state = :to, refundable = :refundable",
-                    ConditionExpression="#state = :expected",
-                    ExpressionAttributeNames={"#state": "state"},
-                    ExpressionAttributeValues={
-                        ":to": codec.value(to.value),
-                        ":refundable": codec.value(refundable),
-                        ":expected": codec.value(expected.value),
-                    },
-                )
+            work.commit("sandbox transaction state")
         except ConflictError:
             return False
         return True
@@ -132,9 +188,10 @@ class DynamoSandboxStore:
         item = self._get(refund_key(idempotency_key), "sandbox refund")
         return refund_from_item(item) if item else None
 
-    def add_refund(self, refund: SandboxRefund) -> SandboxRefund | None:
+    def add_refund(self, refund: SandboxRefund, *, activity: SandboxActivity) -> SandboxRefund | None:
         work = DynamoUnitOfWork(self.table)
         work.create(refund_item(refund, expires_at=_expiry()))
+        work.create(activity_item(activity, expires_at=_expiry()))
         work.update(
             transaction_key(refund.transaction_id),
             update_expression="SET refundable = refundable - :amount",
@@ -152,6 +209,22 @@ class DynamoSandboxStore:
             return self.refund(refund.idempotency_key)  # the key's first refund, or None: not refundable
         return refund
 
+    def activity(self, day: date) -> list[SandboxActivity]:
+        found: list[SandboxActivity] = []
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": activity_pk(day)}},
+            "ConsistentRead": True,
+        }
+        while True:
+            with translated("sandbox activity"):
+                response = client("dynamodb").query(**request)
+            found.extend(activity_from_item(codec.deserialize(raw)) for raw in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return sorted(found, key=_activity_order)
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def _get(self, key: dict[str, str], what: str) -> dict[str, Any] | None:
         with translated(what):
             response = client("dynamodb").get_item(TableName=self.table, Key=codec.serialize(key), ConsistentRead=True)
@@ -163,120 +236,5 @@ def _expiry() -> int:
     return clock.epoch_seconds() + RETENTION_S
 
 
-# --- the records as ledger-table items (not ledger entities: no type, no index attributes) ----------------------
-# What a real processor keeps on its side, in the ledger table because a deployed sandbox has no other store;
-# they never share a partition with ledger entities:
-#   SANDBOX#CHARGE#<idempotency key>   CHARGE    a charge request and its result
-#   SANDBOX#TXN#<transaction id>       TXN       a transaction's state and refundable amount
-#   SANDBOX#REFUND#<idempotency key>   REFUND    a refund request and its result
-# Stored as plain attributes so they read back exactly; ``expires_at`` (the table's TTL) lets a deployed
-# sandbox forget its test charges after a while.
-
-
-def charge_key(idempotency_key: str) -> dict[str, str]:
-    return {"PK": f"SANDBOX#CHARGE#{idempotency_key}", "SK": "CHARGE"}
-
-
-def transaction_key(transaction_id: str) -> dict[str, str]:
-    return {"PK": f"SANDBOX#TXN#{transaction_id}", "SK": "TXN"}
-
-
-def refund_key(idempotency_key: str) -> dict[str, str]:
-    return {"PK": f"SANDBOX#REFUND#{idempotency_key}", "SK": "REFUND"}
-
-
-def charge_item(charge: SandboxCharge, *, expires_at: int) -> dict[str, Any]:
-    request, result = charge.request, charge.result
-    body = {
-        "amount": request.amount,
-        "currency": request.currency,
-        "token": request.token,
-        "description": request.description,
-        "customer_id": request.customer_id,
-        "metadata": request.metadata,
-        "result": {
-            "outcome": result.outcome.value,
-            "transaction_id": result.transaction_id,
-            "code": result.code,
-            "message": result.message,
-            "brand": result.brand,
-            "last4": result.last4,
-            "method_type": result.method_type,
-        },
-    }
-    return {**table_layout.to_dynamo(body), **charge_key(request.idempotency_key), "expires_at": expires_at}
-
-
-def charge_from_item(item: dict[str, Any]) -> SandboxCharge:
-    data = table_layout.plain(item)
-    result = data["result"]
-    return SandboxCharge(
-        ChargeRequest(
-            idempotency_key=data["PK"].removeprefix("SANDBOX#CHARGE#"),
-            amount=data["amount"],
-            currency=data["currency"],
-            token=data["token"],
-            description=data["description"],
-            customer_id=data.get("customer_id"),
-            metadata=data.get("metadata"),
-        ),
-        ChargeResult(
-            ChargeOutcome(result["outcome"]),
-            result.get("transaction_id"),
-            code=result.get("code"),
-            message=result.get("message"),
-            brand=result.get("brand"),
-            last4=result.get("last4"),
-            method_type=result.get("method_type"),
-        ),
-    )
-
-
-def transaction_item(transaction: SandboxTransaction, *, expires_at: int) -> dict[str, Any]:
-    body = {
-        "transaction_id": transaction.transaction_id,
-        "idempotency_key": transaction.idempotency_key,
-        "amount": transaction.amount,
-        "currency": transaction.currency,
-        "kind": transaction.kind,
-        "state": transaction.state.value,
-        "refundable": transaction.refundable,
-    }
-    return {**body, **transaction_key(transaction.transaction_id), "expires_at": expires_at}
-
-
-def transaction_from_item(item: dict[str, Any]) -> SandboxTransaction:
-    data = table_layout.plain(item)
-    return SandboxTransaction(
-        transaction_id=data["transaction_id"],
-        idempotency_key=data["idempotency_key"],
-        amount=data["amount"],
-        currency=data["currency"],
-        kind=data["kind"],
-        state=TransactionState(data["state"]),
-        refundable=data["refundable"],
-    )
-
-
-def refund_item(refund: SandboxRefund, *, expires_at: int) -> dict[str, Any]:
-    body = {
-        "transaction_id": refund.transaction_id,
-        "amount": refund.amount,
-        "succeeded": refund.result.succeeded,
-        "refund_id": refund.result.refund_id,
-        "code": refund.result.code,
-        "message": refund.result.message,
-    }
-    return {**table_layout.to_dynamo(body), **refund_key(refund.idempotency_key), "expires_at": expires_at}
-
-
-def refund_from_item(item: dict[str, Any]) -> SandboxRefund:
-    data = table_layout.plain(item)
-    return SandboxRefund(
-        idempotency_key=data["PK"].removeprefix("SANDBOX#REFUND#"),
-        transaction_id=data["transaction_id"],
-        amount=data["amount"],
-        result=RefundResult(
-            bool(data["succeeded"]), data.get("refund_id"), code=data.get("code"), message=data.get("message")
-        ),
-    )
+def _activity_order(activity: SandboxActivity) -> tuple[datetime, str, str]:
+    return activity.at, activity.refund_id or activity.transaction_id, activity.kind.value

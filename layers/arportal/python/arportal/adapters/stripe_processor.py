@@ -16,19 +16,22 @@
 - **Credentials** (``api_key``, ``webhook_secret``) come from a loader called on first use, so building the
   processor costs a cold start nothing; an ``AuthenticationError`` is a ``DependencyError`` (a 503 to the caller
   and an alarm for operators), never a decline.
+- **Payouts**: Stripe's automatic payouts and the balance transactions in each (``stripe_payouts``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
 import stripe
 
 from arportal import clock as product_clock
+from arportal.adapters import stripe_payouts
 from arportal.domain.errors import DependencyError
+from arportal.domain.payouts import BalanceTransaction, Payout
 from arportal.domain.processing import classify
 from arportal.ports import (
     ChargeRequest,
@@ -195,6 +198,14 @@ class StripeProcessor:
                 f"the Stripe signature did not verify: Timestamp outside the tolerance zone ({signed_at})"
             )
         return _event(event.to_dict())
+
+    # --- payouts ------------------------------------------------------------------------------------------
+
+    def payouts(self, *, arrived_since: date, arrived_until: date) -> list[Payout]:
+        return stripe_payouts.payouts(self._client, arrived_since, arrived_until)
+
+    def payout_transactions(self, payout_id: str) -> list[BalanceTransaction]:
+        return stripe_payouts.payout_transactions(self._client, payout_id)
 
 
 def _signed_at(header: str) -> int:

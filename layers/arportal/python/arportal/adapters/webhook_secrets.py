@@ -4,7 +4,9 @@ One secret per endpoint, ``<prefix>endpoints/<endpoint_id>``, holding JSON::
 
     {"current": "whsec_...", "previous": "whsec_..." | null, "previous_expires_at": "<ISO 8601>" | null}
 
-and one Ed25519 key for the agency, ``<prefix>signing-key`` (``whsk_...``), made the first time it is asked for.
+and one Ed25519 key for the agency, ``<prefix>signing-key`` (``whsk_...``), made the first time it is asked for,
+with its public half beside it in ``<prefix>signing-key-public`` (``whpk_...``): the public route reads only that
+one, so the internet-facing function never holds the private key.
 
 Values are cached per container for at most ``cache_ttl_s`` (60 s): a dispatcher signing a burst of deliveries reads
 each secret once, and a rotation made in another container reaches this one within a minute (the previous secret
@@ -27,7 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from arportal import clock
 from arportal.adapters.aws import client
 from arportal.domain.errors import ConflictError, DependencyError, NotFoundError
-from arportal.domain.webhook_signing import new_secret, new_signing_key
+from arportal.domain.webhook_signing import new_secret, new_signing_key, public_key
 from arportal.ports.webhooks import SigningSecrets
 
 CACHE_TTL_S = 60.0
@@ -35,6 +37,7 @@ CACHE_TTL_S = 60.0
 # new secret; seven days is Secrets Manager's shortest window, so a deleted endpoint's secret does not linger.
 RECOVERY_WINDOW_DAYS = 7
 SIGNING_KEY_NAME = "signing-key"
+PUBLIC_KEY_NAME = "signing-key-public"
 
 
 class SecretsManagerWebhookSecrets:
@@ -91,12 +94,21 @@ class SecretsManagerWebhookSecrets:
             with self._lock:
                 self._cache.pop(name, None)
 
+    def ed25519_public_key(self) -> str | None:
+        name = self.prefix + PUBLIC_KEY_NAME
+        if (cached := self._cached(name)) is not None:
+            return cached
+        try:
+            return self._remember(name, self._read(name, PUBLIC_KEY_NAME))
+        except NotFoundError:
+            return None  # no endpoint has opted into v1a yet: nothing signs with a key, nothing to publish
+
     def ed25519_private_key(self) -> str:
         name = self.prefix + SIGNING_KEY_NAME
         if (cached := self._cached(name)) is not None:
             return cached
         try:
-            return self._remember(name, self._read(name, SIGNING_KEY_NAME))
+            return self._published(self._remember(name, self._read(name, SIGNING_KEY_NAME)))
         except NotFoundError:
             pass
         key = new_signing_key()
@@ -111,8 +123,26 @@ class SecretsManagerWebhookSecrets:
         except _AlreadyExists:
             # Another container made it between our read and our create: its key is the agency's key, ours is
             # dropped unused (two keys would leave receivers verifying against whichever was published first).
-            return self._remember(name, self._read(name, SIGNING_KEY_NAME))
-        return self._remember(name, key)
+            return self._published(self._remember(name, self._read(name, SIGNING_KEY_NAME)))
+        return self._published(self._remember(name, key))
+
+    def _published(self, key: str) -> str:
+        """``key``, once its public half is stored. Made with the key, and made again by the first reader of the key
+        in each container should a crash have come between the two creates; the same value whoever writes it."""
+        name = self.prefix + PUBLIC_KEY_NAME
+        if self._cached(name) is None:
+            try:
+                with _translated("publish the webhook signing key"):
+                    client("secretsmanager").create_secret(
+                        Name=name,
+                        SecretString=public_key(key),
+                        Description="Receivables Portal: the public half of the webhook signing key (v1a)",
+                        **self._kms(),
+                    )
+            except _AlreadyExists:
+                pass
+            self._remember(name, public_key(key))
+        return key
 
     def _endpoint_name(self, endpoint_id: str) -> str:
         return f"{self.prefix}endpoints/{endpoint_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from pydantic import BaseModel
@@ -20,6 +20,7 @@ from arportal.domain.models import (
     Payment,
     Schedule,
 )
+from arportal.domain.payouts import BalanceTransaction, Payout
 from arportal.domain.posting import Posting
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.search import SearchKind
@@ -122,6 +123,20 @@ class PaymentProcessor(Protocol):
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> ProcessorEvent:
         """Verify a webhook's signature and timestamp and read it; ``WebhookSignatureError`` if it fails."""
+        ...
+
+    def payouts(self, *, arrived_since: date, arrived_until: date) -> list[Payout]:
+        """Every payout the processor has created whose arrival date is from ``arrived_since`` to ``arrived_until``
+        (both included), whatever its status, oldest arrival first; every page is read. Asking again returns the
+        same payouts, each with the same id and amount; only a status moves (in transit -> paid or failed).
+        ``DependencyError`` if the processor cannot be asked."""
+        ...
+
+    def payout_transactions(self, payout_id: str) -> list[BalanceTransaction]:
+        """Every balance transaction the payout pays out (never the payout's own transfer), every page read; their
+        ``net`` adds up to the payout's amount. A charge, refund, return or dispute names the charge it concerns by
+        the id ``charge`` returned (``source_transaction_id``). ``NotFoundError`` for a payout the processor never
+        made; ``DependencyError`` if the processor cannot be asked."""
         ...
 
 

@@ -98,7 +98,12 @@ class WebhookSecrets(Protocol):
     def delete(self, endpoint_id: str) -> None: ...
 
     def ed25519_private_key(self) -> str:
-        """The agency's ``whsk_`` Ed25519 signing key (one for every endpoint that opts into v1a)."""
+        """The agency's ``whsk_`` Ed25519 signing key (one for every endpoint that opts into v1a), made the first time
+        it is asked for, with its public half stored where ``ed25519_public_key`` reads it."""
+        ...
+
+    def ed25519_public_key(self) -> str | None:
+        """The ``whpk_`` public half of that key, None before any endpoint opted into v1a. Reads nothing private."""
         ...
 
 

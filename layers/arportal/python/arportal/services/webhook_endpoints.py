@@ -80,6 +80,8 @@ def create_endpoint(
         created_at=now,
         updated_at=now,
     )
+    if ed25519:
+        services.secrets.ed25519_private_key()  # made now, so its public half is published before the first v1a
     secret = services.secrets.create(endpoint.endpoint_id)
     try:
         services.store.create_endpoint(endpoint)
@@ -186,6 +188,8 @@ def _changed(services: EndpointServices, before: Endpoint, changes: EndpointChan
     if changes.rate_limit is not None:
         after = replace(after, rate_limit=_rate_limit(changes.rate_limit or None))
     if changes.ed25519 is not None:
+        if changes.ed25519:
+            services.secrets.ed25519_private_key()  # made now, so its public half is published before the first v1a
         after = replace(after, ed25519=changes.ed25519)
     if changes.enabled is True and not before.enabled:
         after = replace(after, enabled=True, disabled_reason=None, failing_since=None)

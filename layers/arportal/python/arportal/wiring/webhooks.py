@@ -194,11 +194,9 @@ def send_test(endpoint_id: str, *, actor: str) -> Attempt:
     return attempt
 
 
-def signing_public_key() -> str:
-    """The ``whpk_`` public half of the agency's Ed25519 key (``v1a``), made the first time it is asked for."""
-    from arportal.domain.webhook_signing import public_key
-
-    return public_key(secrets().ed25519_private_key())
+def signing_public_key() -> str | None:
+    """The ``whpk_`` public half of the agency's Ed25519 key (``v1a``); None until an endpoint opted into v1a."""
+    return secrets().ed25519_public_key()
 
 
 # --- the dispatcher -------------------------------------------------------------------------------------

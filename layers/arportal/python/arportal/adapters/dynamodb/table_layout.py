@@ -23,7 +23,8 @@ Main table (PK / SK), and the module that builds each key:
     SUPKEY#..., RATE#...                                                                request_items
     SOURCE#<kind>#<source id>  SOURCE  a connected system's record: customer, entity, version source_items
     IMPORT#<import_id>   IMPORT, CHUNK#<n>           a bulk import job and its chunk markers  import_items
-    SANDBOX#CHARGE#... / SANDBOX#TXN#... / SANDBOX#REFUND#...  the sandbox processor's   adapters/sandbox_store
+    SANDBOX#CHARGE#... / SANDBOX#TXN#... / SANDBOX#REFUND#... / SANDBOX#DAY#...  the sandbox processor's
+                                                                    adapters/sandbox_items (kept by sandbox_store)
 
 Indexes (see tables.py): ByExternalKey XK = the key's value, upper-cased, XSK = its kind, so one Query
 answers any key a person types without knowing which kind it is; ByActivityDay
