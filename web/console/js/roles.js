@@ -29,7 +29,8 @@ const ROLES = {
     "interactions.write",
     "receipts.send",
     "audit.read",
-    "reports.read"
+    "reports.read",
+    "finance.read"
   ],
   "finance": [
     "customers.read",
@@ -38,14 +39,18 @@ const ROLES = {
     "adjustments.create",
     "approvals.decide",
     "audit.read",
-    "reports.read"
+    "reports.read",
+    "finance.read",
+    "finance.manage"
   ],
   "admin": [
     "customers.read",
     "audit.read",
     "reports.read",
     "admin.users",
-    "integrations.manage"
+    "integrations.manage",
+    "finance.read",
+    "finance.manage"
   ]
 };
 

@@ -27,6 +27,10 @@ class Permission(StrEnum):
     ADMIN_USERS = "admin.users"
     # List the connected systems' app clients and rotate their secrets (domain/integration_scopes.py).
     INTEGRATIONS_MANAGE = "integrations.manage"
+    # The money trail (issue 14): read payouts, deposits, journals, the close and reconciliation items; manage them
+    # (confirm a deposit, close a drawer or a day, mark a journal imported, work a reconciliation item).
+    FINANCE_READ = "finance.read"
+    FINANCE_MANAGE = "finance.manage"
 
 
 class Role(StrEnum):
@@ -51,7 +55,7 @@ _AGENT = frozenset(
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: _AGENT,
     Role.SUPERVISOR: _AGENT
-    | {P.PAYMENTS_REVERSE, P.ADJUSTMENTS_CREATE, P.APPROVALS_DECIDE, P.AUDIT_READ, P.REPORTS_READ},
+    | {P.PAYMENTS_REVERSE, P.ADJUSTMENTS_CREATE, P.APPROVALS_DECIDE, P.AUDIT_READ, P.REPORTS_READ, P.FINANCE_READ},
     Role.FINANCE: frozenset(
         {
             P.CUSTOMERS_READ,
@@ -61,9 +65,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.APPROVALS_DECIDE,
             P.AUDIT_READ,
             P.REPORTS_READ,
+            P.FINANCE_READ,
+            P.FINANCE_MANAGE,
         }
     ),
-    Role.ADMIN: frozenset({P.CUSTOMERS_READ, P.AUDIT_READ, P.REPORTS_READ, P.ADMIN_USERS, P.INTEGRATIONS_MANAGE}),
+    Role.ADMIN: frozenset(
+        {
+            P.CUSTOMERS_READ,
+            P.AUDIT_READ,
+            P.REPORTS_READ,
+            P.ADMIN_USERS,
+            P.INTEGRATIONS_MANAGE,
+            P.FINANCE_READ,
+            P.FINANCE_MANAGE,
+        }
+    ),
 }
 
 
