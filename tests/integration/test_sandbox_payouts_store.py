@@ -7,7 +7,7 @@ must be the same. The currency is ISO 4217's code for tests (XTS), so no other t
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from arportal import clock
 from arportal.adapters.sandbox import SandboxProcessor
@@ -21,9 +21,15 @@ from arportal.ports import ChargeRequest
 RULES = PayoutRules(split_one_day_in=1, late_one_day_in=1)  # every surprise, every day
 
 
-def record_a_week(processor: SandboxProcessor, moment: clock.FrozenClock, run: str) -> dict[str, str]:
+# Each test records on weeks of its own: the ledger table is shared, and a payout sums every XTS movement of its day.
+OTHER_WEEKS = timedelta(weeks=5)  # 2031-04-07...: no Fed holiday in either span
+
+
+def record_a_week(
+    processor: SandboxProcessor, moment: clock.FrozenClock, run: str, later: timedelta = timedelta(0)
+) -> dict[str, str]:
     def on(day: str) -> None:
-        moment.advance(datetime.combine(date.fromisoformat(day), time(15), UTC) - moment.now())
+        moment.advance(datetime.combine(date.fromisoformat(day) + later, time(15), UTC) - moment.now())
 
     def pay(key: str, amount: int, token: str = "tok_visa") -> str:
         txn = processor.charge(ChargeRequest(f"{run}-{key}", amount, "XTS", token, "Permit")).transaction_id
@@ -76,16 +82,17 @@ def test_payouts_from_the_ledger_table_are_those_of_the_same_records_in_memory(l
 
 def test_each_movement_is_one_item_of_its_day(local_env):
     run = uuid.uuid4().hex
-    moment = clock.FrozenClock(datetime(2031, 3, 3, 9, tzinfo=UTC))
+    moment = clock.FrozenClock(datetime(2031, 3, 3, 9, tzinfo=UTC) + OTHER_WEEKS)
     with clock.using(moment):
-        txns = record_a_week(SandboxProcessor(settings().ledger_table, payout_rules=RULES), moment, run)
+        processor = SandboxProcessor(settings().ledger_table, payout_rules=RULES)
+        txns = record_a_week(processor, moment, run, OTHER_WEEKS)
     mine = set(txns.values())
 
     def kinds(day: str) -> list[str]:
         response = local_env.client("dynamodb").query(
             TableName=local_env.resources.ledger_table,
             KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": activity_pk(date.fromisoformat(day))}},
+            ExpressionAttributeValues={":pk": {"S": activity_pk(date.fromisoformat(day) + OTHER_WEEKS)}},
         )
         return sorted(i["kind"]["S"] for i in response["Items"] if i["transaction_id"]["S"] in mine)
 
