@@ -12,7 +12,8 @@
 
 import { del, get, post } from "../../../shared/js/api.js";
 import { formatDateTime } from "../../../shared/js/money.js";
-import { $, alertBox, busy, capitalise, definitionList, h, section, showAlert, showApiError, table } from "../../../shared/js/ui.js";
+import { $, busy, capitalise, definitionList, h, section, showAlert, showApiError, table } from "../../../shared/js/ui.js";
+import { confirmDialog, showSecretOnce } from "../dialogs.js";
 import { startPage } from "../layout.js";
 
 const CLIENTS = "/v1/staff/integrations/clients";
@@ -113,113 +114,31 @@ function showRefusal(error, container, heading, what) {
   }
 }
 
-// --- dialogs ------------------------------------------------------------------------------------------------------
-
-/** Show a modal dialog; resolves with the value it was closed with ("" for Escape) once it has left the page. */
-function openDialog({ labelledBy, describedBy, content }) {
-  const dialog = h(
-    "dialog",
-    { class: "usa-modal console-dialog", "aria-labelledby": labelledBy, "aria-describedby": describedBy },
-    h("div", { class: "usa-modal__content" }, h("div", { class: "usa-modal__main" }, content)),
-  );
-  document.body.append(dialog);
-  return new Promise((resolve) => {
-    dialog.addEventListener(
-      "close",
-      () => {
-        dialog.remove();
-        resolve(dialog.returnValue);
-      },
-      { once: true },
-    );
-    dialog.showModal();
-  });
-}
-
-// Buttons close their dialog by script: the page frame cancels every form submission, method="dialog" included.
-const closeWith = (value) => (event) => event.currentTarget.closest("dialog").close(value);
-
-async function copyToClipboard(input, status) {
-  try {
-    await navigator.clipboard.writeText(input.value);
-    status.textContent = "Copied to the clipboard.";
-  } catch {
-    input.focus();
-    input.select();
-    status.textContent = "The browser did not let the page copy it. The secret is selected: copy it with Ctrl+C (⌘C on a Mac).";
-  }
-}
+// --- dialogs (js/dialogs.js: native <dialog>s dressed as USWDS modals) --------------------------------------------
 
 function showNewSecret(client, added) {
-  // A textarea, so the whole value is in view on a phone too (it wraps; an input would scroll part of it out of
-  // sight): three rows fit it at 360 px, and CSS field-sizing shrinks it to one where the line is long enough.
-  const value = h(
-    "textarea",
-    {
-      class: "usa-textarea secret-value",
-      id: "new-secret-value",
-      rows: "3",
-      readonly: true,
-      autocomplete: "off",
-      spellcheck: "false",
-      "aria-describedby": "new-secret-warning",
-    },
-    added.client_secret,
-  );
-  const status = h("p", { class: "usa-hint", id: "new-secret-status", role: "status" });
-  return openDialog({
-    labelledBy: "new-secret-heading",
-    describedBy: "new-secret-warning",
-    content: [
-      h("h2", { class: "usa-modal__heading", id: "new-secret-heading" }, `New secret for ${client.client_name}`),
-      alertBox({
-        type: "warning",
-        slim: true,
-        children: [
-          h(
-            "p",
-            { class: "usa-alert__text", id: "new-secret-warning" },
-            "This is the only time this secret is shown: it cannot be shown again. Copy it now and give it to the system.",
-          ),
-        ],
-      }),
-      definitionList([
-        ["Client id", h("code", {}, client.client_id)],
-        ["Secret id", h("code", {}, added.secret_id)],
-      ]),
-      h("label", { class: "usa-label", for: "new-secret-value" }, "Client secret"),
-      value,
-      status,
-      h(
-        "div",
-        { class: "usa-modal__footer button-row" },
-        h("button", { type: "button", class: "usa-button", autofocus: true, onclick: () => copyToClipboard(value, status) }, "Copy the secret"),
-        h("button", { type: "button", class: "usa-button usa-button--outline", onclick: closeWith("done") }, "Done"),
-      ),
+  return showSecretOnce({
+    heading: `New secret for ${client.client_name}`,
+    label: "Client secret",
+    secret: added.client_secret,
+    facts: [
+      ["Client id", h("code", {}, client.client_id)],
+      ["Secret id", h("code", {}, added.secret_id)],
     ],
+    warning: "This is the only time this secret is shown: it cannot be shown again. Copy it now and give it to the system.",
   });
 }
 
 function confirmRetire(client, secret) {
-  return openDialog({
-    labelledBy: "retire-heading",
-    describedBy: "retire-warning",
-    content: [
-      h("h2", { class: "usa-modal__heading", id: "retire-heading" }, "Retire this secret?"),
-      h(
-        "div",
-        { id: "retire-warning" },
-        h("p", {}, `${client.client_name} will no longer get tokens with the secret `, h("code", { class: "secret-id" }, secret.secret_id), ". This cannot be undone."),
-        h("p", {}, "Retire it only once the system uses its newer secret."),
-      ),
-      h(
-        "div",
-        { class: "usa-modal__footer button-row" },
-        h("button", { type: "button", class: "usa-button usa-button--secondary", onclick: closeWith("retire") }, "Retire the secret"),
-        // Focus starts on the choice that changes nothing.
-        h("button", { type: "button", class: "usa-button usa-button--outline", autofocus: true, onclick: closeWith("cancel") }, "Cancel"),
-      ),
+  return confirmDialog({
+    id: "retire",
+    heading: "Retire this secret?",
+    body: [
+      h("p", {}, `${client.client_name} will no longer get tokens with the secret `, h("code", { class: "secret-id" }, secret.secret_id), ". This cannot be undone."),
+      h("p", {}, "Retire it only once the system uses its newer secret."),
     ],
+    confirm: "Retire the secret",
+    danger: true,
   });
 }
 
@@ -244,7 +163,7 @@ async function addSecret(client, button) {
 }
 
 async function retireSecret(client, secret, button) {
-  if ((await confirmRetire(client, secret)) !== "retire") {
+  if (!(await confirmRetire(client, secret))) {
     button.focus();
     return;
   }
