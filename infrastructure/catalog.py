@@ -84,6 +84,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "audit_exporter", "Copies new audit records from the audit table's stream to the Object Lock bucket", 256, 60
     ),
     FunctionSpec(
+        "aggregate_builder",
+        "Folds new outbox events from the ledger table's stream into the daily totals the reports and metrics read",
+        256,
+        60,
+    ),
+    FunctionSpec(
         "sandbox_api",
         "Sandbox processor: hosted fields, tokens and ACH simulation (sandbox deployments only)",
         256,
@@ -126,7 +132,8 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
     StateMachineSpec("payment_retry", "Charge, classify, wait with backoff, retry, post or give up, notify"),
     StateMachineSpec("approval", "Wait for a second staff member's decision on a task token, then act"),
     StateMachineSpec(
-        "settlement", "Move a day's posted and partly refunded payments to settled, with gross, fees and refunds"
+        "settlement",
+        "Settle payments from the processor's payouts (Distributed Map over S3 chunks), once a banking day",
     ),
     StateMachineSpec(
         "source_import", "Load an uploaded NDJSON or CSV file in chunks of 500 records (Distributed Map), with a report"
@@ -174,7 +181,8 @@ def substitutions(*, workflow_tasks_arn: str, ledger_table: str, event_bus: str,
         "WorkflowTasksFunctionArn": workflow_tasks_arn,
         "LedgerTableName": ledger_table,
         "EventBusName": event_bus,
-        "ImportBucketName": import_bucket,  # the source_import machine lists its chunks there (Distributed Map)
+        # the source_import and settlement machines list their chunks there (Distributed Map)
+        "ImportBucketName": import_bucket,
     }
 
 

@@ -39,6 +39,7 @@ def suppress(stack: ArPortalStack) -> None:
     _guest_tokens(stack)
     _imports(stack)
     _webhooks(stack)
+    _journals(stack)
 
 
 def _add(construct: IConstruct, rule: str, reason: str, applies_to: list[str | RegexAppliesTo] | None = None) -> None:
@@ -131,6 +132,12 @@ def _events(stack: ArPortalStack) -> None:
         "SQS3",
         "This queue is the on-failure destination of the audit exporter's stream event source mapping (records "
         "that could not be copied to the Object Lock bucket), which cdk-nag does not recognise as a DLQ.",
+    )
+    _add(
+        stack.daily_totals.dead_letters,
+        "SQS3",
+        "This queue is the on-failure destination of the aggregate builder's stream event source mapping (outbox "
+        "records that could not be folded into the daily totals), which cdk-nag does not recognise as a DLQ.",
     )
     _add(
         events.pipe_role,
@@ -315,6 +322,30 @@ def _imports(stack: ArPortalStack) -> None:
             )
         ],
     )
+    # Settlement's chunks (settlement/<run>/...) in the same bucket, and its Distributed Map's child executions.
+    tasks = stack.functions["workflow_tasks"].role
+    assert tasks is not None
+    _add(
+        tasks,
+        "IAM5",
+        "Settlement: its chunk objects and manifest under settlement/<run>/ in the import bucket, whose keys the "
+        "service makes per run; workflow_tasks writes them when it lists the payouts and reads them back per chunk. "
+        "CDK's S3 action groups on that one prefix.",
+        applies_to=[f"Resource::{_arn(stack, imports.bucket)}/settlement/*", *S3_READ_ACTIONS, *S3_PUT_ACTIONS],
+    )
+    settlement = stack.get_logical_id(stack.workflows["settlement"].node.default_child)  # type: ignore[arg-type]
+    _add(
+        imports.settlement_policy,
+        "IAM5",
+        "The settlement machine's Distributed Map runs each chunk as a child execution of the machine itself: "
+        "states:DescribeExecution and StopExecution on this machine's executions (execution:<its name>/*), "
+        "whose ids Step Functions makes, as the Distributed Map's documented IAM policy says.",
+        applies_to=[
+            RegexAppliesTo(
+                regex=f"/^Resource::arn:<AWS::Partition>:states:[^:]+:[^:]+:execution:<{settlement}\\.Name>\\/\\*$/g"
+            )
+        ],
+    )
 
 
 def _secret_names(stack: ArPortalStack, pattern: str) -> RegexAppliesTo:
@@ -356,4 +387,20 @@ def _webhooks(stack: ArPortalStack) -> None:
             "only (the ?????? is the ARN's random suffix). The index wildcard is the webhooks table's Due and Held "
             "GSIs.",
             applies_to=applies_to,
+        )
+
+
+def _journals(stack: ArPortalStack) -> None:
+    """GL journal files (issue 14) under journals/ in the audit bucket, whose keys carry each batch id and hash."""
+    objects = f"Resource::{_arn(stack, stack.data.audit_bucket)}/journals/*"
+    for name in ("scheduled_jobs", "staff_api"):
+        role = stack.functions[name].role
+        assert role is not None
+        _add(
+            role,
+            "IAM5",
+            "GL journal files: each batch's CSV and JSON are put once under journals/<date>/<batch>/<sha256> in the "
+            "Object Lock audit bucket (the daily journal job; an approved correction in the staff API). CDK's put "
+            "action group, on that one prefix.",
+            applies_to=[objects, *S3_PUT_ACTIONS],
         )

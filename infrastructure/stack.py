@@ -32,6 +32,8 @@ from infrastructure.constructs import (
     Webhooks,
     Workflows,
 )
+from infrastructure.constructs.daily_totals import DailyTotals
+from infrastructure.constructs.workflows import reconciliation_items_opened_metric
 from infrastructure.deployment_config import DeploymentConfig
 
 # Known only after the web distribution and the processor secret exist, so set after the functions are made
@@ -162,6 +164,7 @@ class ArPortalStack(Stack):
             callers=[functions["integration_api"], functions["staff_api"]],
         )
         imports.allow_uploads_from(web.origin)
+        imports.grant_settlement(machine=workflows["settlement"], tasks=functions["workflow_tasks"])
         # The daily jobs: their schedules, dead letters and grants (ledger, mail, starting payment_retry).
         self.scheduled_jobs = ScheduledJobs(
             self,
@@ -172,10 +175,14 @@ class ArPortalStack(Stack):
             ledger=data.ledger,
             audit=data.audit,
             notifications=self.notifications,
+            journals_bucket=data.audit_bucket,
         )
         self._grant_balance_sources()
         self._grant_webhooks()
         self.audit_dead_letters = self._export_audit()
+        self.daily_totals = DailyTotals(
+            self, "DailyTotals", builder=functions["aggregate_builder"], ledger=data.ledger, key=data.key
+        )
         self.processor_secret = self._processor_secret()
         self.guest_token_secret = self._guest_token_secret()
         if config.processor == "sandbox":
@@ -209,11 +216,16 @@ class ArPortalStack(Stack):
             dead_letter_queues={
                 "outbox relay dead letters": events.dead_letters,
                 "audit export dead letters": self.audit_dead_letters,
+                "daily totals dead letters": self.daily_totals.dead_letters,
                 "scheduled jobs dead letters": self.scheduled_jobs.dead_letters,
                 "webhook dead letters": webhooks.dead_letters,
                 "webhook sweep dead letters": webhooks.sweep_dead_letters,
             },
-            metrics={"webhook endpoints switched off": webhooks.disabled_endpoints_metric()},
+            metrics={
+                "webhook endpoints switched off": webhooks.disabled_endpoints_metric(),
+                "reconciliation items opened": reconciliation_items_opened_metric(),
+                "journal build failed": self.scheduled_jobs.journal_build_failed_metric(),
+            },
         )
         self._outputs()
         nag.suppress(self)
@@ -272,6 +284,7 @@ class ArPortalStack(Stack):
         machines["approval"].grant_start_execution(staff)
         machines["approval"].grant_task_response(staff)  # a second staff member's decision
         data.audit_bucket.grant_read(staff)  # GET /v1/staff/audit reads exports
+        data.audit_bucket.grant_put(staff, "journals/*")  # an approved GL journal correction's two batches
         data.audit_bucket.grant_put(tasks)  # settlement reconciliation reports and audit exports
         self.events.bus.grant_put_events_to(tasks)
 

@@ -28,6 +28,7 @@ from arportal.adapters import aws
 from infrastructure import catalog
 from infrastructure.deployment_config import DeploymentConfig, load
 from local import external_system, invoke, moto_patches
+from local.aggregate_poller import AggregateStreamPoller
 from local.audit_export import AuditStreamExporter
 from local.relay import OutboxRelay
 from local.resources import Resources, create_all
@@ -79,6 +80,7 @@ class LocalEnvironment:
     _saved_env: dict[str, str] | None = field(default=None, init=False)
     _relay: OutboxRelay | None = field(default=None, init=False)
     _audit_export: AuditStreamExporter | None = field(default=None, init=False)
+    _aggregates: AggregateStreamPoller | None = field(default=None, init=False)
     _webhooks: LocalWebhookDispatch | None = field(default=None, init=False)
 
     def __enter__(self) -> LocalEnvironment:
@@ -147,6 +149,16 @@ class LocalEnvironment:
         )
         if self.relay_interval_s:
             self._audit_export.start(max(self.relay_interval_s, 2.0))
+        self._aggregates = AggregateStreamPoller(
+            dynamodb=self.client("dynamodb"),
+            streams=self.client("dynamodbstreams"),
+            table=self.resources.ledger_table,
+            deliver=lambda event: self._invoke(
+                "aggregate_builder", "aggregate_builder.handler.lambda_handler", self.function_env, event
+            ),
+        )
+        if self.relay_interval_s:
+            self._aggregates.start(max(self.relay_interval_s, 2.0))
         self._webhooks = LocalWebhookDispatch(
             sqs=self.client("sqs"),
             queue_url=self.resources.webhooks_queue_url,
@@ -167,6 +179,8 @@ class LocalEnvironment:
             self._webhooks.stop()
         if self._audit_export is not None:
             self._audit_export.stop()
+        if self._aggregates is not None:
+            self._aggregates.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -263,6 +277,20 @@ class LocalEnvironment:
         """Copy new audit records to the Object Lock bucket through the real exporter (dev does it every 2 s)."""
         assert self._audit_export is not None, "start() first"
         return self._audit_export.export_once()
+
+    def aggregate_once(self) -> int:
+        """Fold new outbox events into the daily totals through the real aggregate builder (dev: every 2 s)."""
+        assert self._aggregates is not None, "start() first"
+        return self._aggregates.aggregate_once()
+
+    def rebuild_daily_totals(self, start: object, end: object) -> dict[str, Any]:
+        """Fold every payment taken from ``start`` to ``end`` (dates) into the daily totals, as the deployed
+        function's direct invocation does: for records written without events (tests' and the seed's bulk loads)."""
+        event = {"rebuild": {"from": str(start), "to": str(end)}}
+        answer: dict[str, Any] = self._invoke(
+            "aggregate_builder", "aggregate_builder.handler.lambda_handler", self.function_env, event
+        )
+        return answer
 
     def deliver_webhooks_once(self) -> int:
         """Hand what the bus put on the webhooks queue to the dispatcher (dev long-polls it); how many events."""

@@ -81,27 +81,31 @@ def _scheduled_job(job: str) -> Callable[[LocalEnvironment], Any]:
 
 
 def _settlement(env: LocalEnvironment) -> Any:
-    """Settle yesterday by the product's clock (what a daily run shortly after midnight does) and wait for it."""
-    day = clock.today() - timedelta(days=1)
+    """Settle from the processor's payouts as the daily schedule does (no input: the machine reads today from the
+    product's clock), and wait for it."""
     sfn = env.client("stepfunctions")
-    arn = sfn.start_execution(
-        stateMachineArn=env.resources.state_machines["settlement"], input=json.dumps({"day": day.isoformat()})
-    )["executionArn"]
+    arn = sfn.start_execution(stateMachineArn=env.resources.state_machines["settlement"], input="{}")["executionArn"]
     deadline = time.monotonic() + SETTLEMENT_TIMEOUT_S
     while (described := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
         if time.monotonic() > deadline:
-            raise TimeoutError(f"settlement for {day} still running after {SETTLEMENT_TIMEOUT_S}s: {arn}")
+            raise TimeoutError(f"settlement still running after {SETTLEMENT_TIMEOUT_S}s: {arn}")
         time.sleep(0.1)
     if described["status"] != "SUCCEEDED":
         cause = described.get("cause") or described.get("error") or described["status"]
-        raise RuntimeError(f"settlement for {day} {described['status'].lower()}: {cause}"[:1000])
+        raise RuntimeError(f"settlement {described['status'].lower()}: {cause}"[:1000])
     output = json.loads(described.get("output") or "null")
+    listing = output.get("listing", {}) if isinstance(output, dict) else {}
     report = output.get("report", {}).get("report") if isinstance(output, dict) else None
-    return {"day": day.isoformat(), "execution_arn": arn, "report": report}
+    return {
+        "today": listing.get("today"),
+        "banking_day": listing.get("banking_day"),
+        "execution_arn": arn,
+        "report": report,
+    }
 
 
 # Hourly here (daily in AWS) so a developer sees them work; each is safe to rerun (charges start once a day by
-# execution name, notices are sent once by their markers, settlement moves only what is still "posted").
+# execution name, notices are sent once by their markers, settlement writes each change once).
 JOBS: list[Job] = [
     Job("autopay", timedelta(hours=1), _scheduled_job("autopay"),
         description="Start today's autopay charges and due payment-plan instalments (payment_retry)"),
@@ -110,9 +114,11 @@ JOBS: list[Job] = [
     Job("overdue", timedelta(hours=1), _scheduled_job("overdue"),
         description="Email overdue notices for invoices past their due date"),
     Job("settlement", timedelta(hours=1), _settlement,
-        description="Run the settlement state machine for yesterday: posted payments become settled"),
+        description="Run the settlement state machine: the processor's payouts settle their payments"),
     Job("reconcile", timedelta(minutes=5), _scheduled_job("reconcile"),
         description="Post charges whose payment was never recorded; close payment intents with no charge"),
+    Job("journal", timedelta(hours=1), _scheduled_job("journal"),
+        description="On a banking day, build and store the previous banking day's GL journal (once)"),
 ]  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""The scheduled jobs, one Lambda: ``{"job": "autopay" | "reminders" | "overdue" | "reconcile", "day"?: "YYYY-MM-DD"}``.
+"""The scheduled jobs, one Lambda: ``{"job": "autopay" | "reminders" | "overdue" | "reconcile" | "journal",
+"day"?: "YYYY-MM-DD"}``.
 
 EventBridge Scheduler invokes it once a day per job, and ``reconcile`` every few minutes
 (``infrastructure/constructs/schedules.py``); the local runtime's scheduler does the same (``local/scheduler.py``).
@@ -14,7 +15,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict
 
 from arportal import clock, wiring
@@ -22,12 +24,13 @@ from arportal.domain.errors import DependencyError
 from arportal.wiring import jobs, stores
 
 logger = Logger(service="scheduled_jobs")
+JOURNAL_BUILD_FAILED = "JournalBuildFailed"  # namespace ArPortal, no dimension: the metric the alarm watches
 
 
 class JobInput(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    job: Literal["autopay", "reminders", "overdue", "reconcile"]
+    job: Literal["autopay", "reminders", "overdue", "reconcile", "journal"]
     day: date | None = None
 
 
@@ -81,11 +84,40 @@ def reconcile(day: date, now: datetime) -> dict[str, Any]:
     return report
 
 
+def journal(day: date, now: datetime) -> dict[str, Any]:
+    """On a banking day, the previous banking day's GL journal, built and stored once
+    (``services/journal_batches.py``); a journal that cannot be built counts ``JournalBuildFailed`` (the alarm)."""
+    from arportal.domain.banking_days import is_banking_day, previous_banking_day
+    from arportal.services.journal_batches import build_day
+    from arportal.wiring import journals
+
+    if not is_banking_day(day):
+        return {"skipped": f"{day} is not a banking day"}
+    business_date = previous_banking_day(day)
+    try:
+        built = build_day(journals.books(), journals.sources(), journals.chart(), business_date, now=now)
+    except Exception:
+        metrics = Metrics(namespace="ArPortal", service="")  # "": Powertools adds no service dimension
+        metrics.add_metric(name=JOURNAL_BUILD_FAILED, unit=MetricUnit.Count, value=1)
+        metrics.flush_metrics()
+        logger.exception("journal build failed", extra={"business_date": business_date.isoformat()})
+        raise
+    batch = built.batch
+    return {
+        "business_date": business_date.isoformat(),
+        "batch_id": batch.batch_id,
+        "created": built.created,
+        "csv_sha256": batch.csv_sha256,
+        "totals": [list(t) for t in batch.totals],
+    }
+
+
 JOBS: dict[str, Callable[[date, datetime], dict[str, Any]]] = {
     "autopay": autopay,
     "reminders": reminders,
     "overdue": overdue,
     "reconcile": reconcile,
+    "journal": journal,
 }
 
 

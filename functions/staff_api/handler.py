@@ -20,6 +20,8 @@ from staff_api.routes import (
     credit,
     customers,
     duplicates,
+    finance_journals,
+    finance_settlement,
     imports,
     integration_clients,
     interactions,
@@ -37,6 +39,8 @@ for module in (search, audit, customers, balances, interactions, payments_read, 
     app.include_router(module.router)
 for module in (payments_write, staff_actions, approvals, receipts, duplicates, credit, integration_clients, imports):
     app.include_router(module.router)
+app.include_router(finance_journals.router)
+app.include_router(finance_settlement.router)
 
 
 # log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: an event holds bodies, headers and tokens

@@ -29,7 +29,10 @@ from constructs import Construct
 from infrastructure.deployment_config import DeploymentConfig
 
 EXPIRY = Duration.days(7)
-OBJECTS = "imports/*"  # every object of the bucket is under imports/<import id>/
+OBJECTS = "imports/*"  # every import's object is under imports/<import id>/
+# Settlement's chunks and manifest (settlement/<run>/...): transient work files like an import's, so the same
+# bucket, key and week's expiry rather than a bucket of their own.
+SETTLEMENT_OBJECTS = "settlement/*"
 UPLOAD_CORS_MAX_AGE_S = 3000
 
 
@@ -116,7 +119,23 @@ class Imports(Construct):
         )
         self.machine_policy = self._child_executions(machine)
 
-    def _child_executions(self, machine: sfn.StateMachine) -> iam.Policy:
+    def grant_settlement(self, *, machine: sfn.StateMachine, tasks: lambda_.IFunction) -> None:
+        """The settlement machine's tasks write and read its chunks; its Distributed Map lists them and starts
+        its child executions."""
+        self.bucket.grant_read(tasks, SETTLEMENT_OBJECTS)
+        self.bucket.grant_put(tasks, SETTLEMENT_OBJECTS)
+        machine.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[self.bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [SETTLEMENT_OBJECTS]}},
+            )
+        )
+        self.settlement_policy = self._child_executions(machine, "SettlementMachineChildExecutions")
+
+    def _child_executions(
+        self, machine: sfn.StateMachine, policy_id: str = "ImportMachineChildExecutions"
+    ) -> iam.Policy:
         """A policy of its own, not the role's default one: the machine depends on its role's default policy, and
         a statement naming the machine's own ARN there would make the two depend on each other."""
         executions = Stack.of(self).format_arn(
@@ -127,7 +146,7 @@ class Imports(Construct):
         )
         return iam.Policy(
             self,
-            "ImportMachineChildExecutions",
+            policy_id,
             roles=[machine.role],
             statements=[
                 iam.PolicyStatement(actions=["states:StartExecution"], resources=[machine.state_machine_arn]),

@@ -1,6 +1,6 @@
-"""The scheduled jobs (daily: autopay runs, due-date reminders, overdue notices; every few minutes: the payment
-reconciler): EventBridge Scheduler schedules that invoke the ``scheduled_jobs`` function, and what that function
-may touch.
+"""The scheduled jobs (daily: autopay runs, due-date reminders, overdue notices, the GL journal; every few
+minutes: the payment reconciler): EventBridge Scheduler schedules that invoke the ``scheduled_jobs`` function, and
+what that function may touch.
 
 Failures end in one dead-letter queue (alarmed by Observability): a schedule's delivery that Scheduler could not
 make after its retries, and an invocation whose job raised after Lambda's own retries (the function's
@@ -13,10 +13,12 @@ Times are UTC, early enough that the UTC date is the agency's local date in the 
 from __future__ import annotations
 
 from aws_cdk import Duration, TimeZone
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_sqs as sqs
@@ -31,6 +33,9 @@ JOB_TIMES: dict[str, tuple[int, int]] = {
     "autopay": (10, 0),
     "reminders": (14, 0),
     "overdue": (14, 30),
+    # the previous banking day's GL journal (issue 14): after midnight in the Americas, so that day is over; the
+    # job itself does nothing on a day that is not a banking day
+    "journal": (11, 0),
 }
 # The reconciler (issue 10): posts charges whose payment was never recorded and closes intents without a charge,
 # once an intent has been open a few minutes (domain/payment_intents.py RECONCILE_AFTER), so it runs that often.
@@ -38,6 +43,11 @@ RECONCILE_JOB = "reconcile"
 RECONCILE_EVERY = Duration.minutes(5)
 RETRY_ATTEMPTS = 2
 MAX_EVENT_AGE = Duration.hours(6)  # a day's run that cannot start within hours waits for an operator
+# Emitted by the journal job (functions/scheduled_jobs) when a day's journal cannot be built: a code the chart of
+# accounts does not map, lines that do not balance, a store or the processor failing. No dimension.
+JOURNAL_METRIC_NAMESPACE = "ArPortal"
+JOURNAL_BUILD_FAILED = "JournalBuildFailed"
+JOURNALS_PREFIX = "journals/*"  # where the journal files go in the audit bucket
 
 
 class ScheduledJobs(Construct):
@@ -52,6 +62,7 @@ class ScheduledJobs(Construct):
         ledger: dynamodb.ITable,
         audit: dynamodb.ITable,
         notifications: Notifications,
+        journals_bucket: s3.IBucket | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.function = jobs
@@ -71,6 +82,9 @@ class ScheduledJobs(Construct):
         audit.grant(jobs, "dynamodb:PutItem")
         notifications.grant_send(jobs)
         payment_retry.grant_start_execution(jobs)
+        if journals_bucket is not None:
+            # The journal job writes each batch's files once, under journals/ (Object Lock keeps them).
+            journals_bucket.grant_put(jobs, JOURNALS_PREFIX)
         jobs.add_environment(PAYMENT_RETRY_VARIABLE, payment_retry.state_machine_arn)
         jobs.configure_async_invoke(
             retry_attempts=RETRY_ATTEMPTS,
@@ -110,4 +124,13 @@ class ScheduledJobs(Construct):
                 retry_attempts=RETRY_ATTEMPTS,
                 max_event_age=MAX_EVENT_AGE,
             ),
+        )
+
+    def journal_build_failed_metric(self) -> cloudwatch.Metric:
+        """``ArPortal``/``JournalBuildFailed``: a day's GL journal that could not be built (the stack alarms on it)."""
+        return cloudwatch.Metric(
+            namespace=JOURNAL_METRIC_NAMESPACE,
+            metric_name=JOURNAL_BUILD_FAILED,
+            statistic="Sum",
+            period=Duration.minutes(5),
         )

@@ -2,12 +2,15 @@
 
 CDK cannot see which services an ASL file calls, so each machine's role is granted explicitly what the
 definitions may use: invoke the workflow task function (also with a task token), read/write the ledger,
-and put events on the bus (the import machine's own needs, its bucket and its child executions, are granted by
-``Imports``).
+and put events on the bus (the import and settlement machines' own needs, their S3 prefixes and their Distributed
+Maps' child executions, are granted by ``Imports``). A failed execution of any machine is alarmed by
+``Observability``; settlement's reconciliation items opened by the metric below.
 """
 
 from __future__ import annotations
 
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -21,8 +24,22 @@ from infrastructure import catalog
 from infrastructure.constructs.logs import encrypted_log_group, is_protected
 from infrastructure.deployment_config import DeploymentConfig
 
-# Processors publish the previous day's payouts overnight (US time); settle after they are in.
+# Processors publish the previous day's payouts overnight (US time); settle after they are in. Every day: the
+# machine's first task ends it at once on a day that is not a banking day.
 SETTLEMENT_SCHEDULE = events.Schedule.cron(minute="0", hour="11")
+# What settlement emits (EMF, no dimension: arportal/adapters/settlement_metrics.py) for each reconciliation item it
+# opens: unknown transactions and amount mismatches while matching, missing_from_processor when it finishes.
+RECONCILIATION_METRIC_NAMESPACE = "ArPortal"
+RECONCILIATION_METRIC_NAME = "ReconciliationItemsOpened"
+
+
+def reconciliation_items_opened_metric() -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=RECONCILIATION_METRIC_NAMESPACE,
+        metric_name=RECONCILIATION_METRIC_NAME,
+        statistic="Sum",
+        period=Duration.minutes(5),
+    )
 
 
 class Workflows(Construct):

@@ -5,7 +5,7 @@ login refused, and the modules shared with the portal served from ``/shared/``."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -132,6 +132,23 @@ def test_dashboard_charts_have_names_and_tables(supervisor: Any, visit: Any) -> 
         assert chart.count() == 1, name
         assert supervisor.get_by_text(f"{name}: the figures as a table").count() == 1
     visit(supervisor, "console-dashboard")
+
+
+def test_dashboard_metrics_show_their_formulas_and_drill_down_to_payments(supervisor: Any) -> None:
+    supervisor.get_by_role("link", name="Dashboard").click()
+    # Two years: longer than the exceptions' 92 days (they show the last 92), within the metrics' five years
+    supervisor.locator("#collections .figures").wait_for()
+    to = date.fromisoformat(supervisor.locator("#to").input_value())
+    supervisor.locator("#from").fill((to - timedelta(days=730)).isoformat())
+    supervisor.get_by_role("button", name="Show", exact=True).click()
+    metrics = supervisor.locator("#metrics")
+    metrics.get_by_role("heading", name="Success rate by channel and method").wait_for()
+    assert "Formula: succeeded ÷ attempted" in metrics.inner_text()
+    rates = metrics.get_by_role("table", name="Success rate by channel and method")
+    assert rates.locator("tbody tr").count() >= 1
+    supervisor.locator("#exceptions .figures").wait_for()  # not refused for the long range
+    metrics.get_by_role("button", name="Show the payments: Corrected").click()
+    metrics.locator(".drill-down table, .drill-down .empty-state").first.wait_for()
 
 
 def test_take_payment_page(portal: Portal, agent: Any, visit: Any) -> None:

@@ -58,10 +58,13 @@ def test_sender_identity_and_configuration_set(synthesized: Synthesized) -> None
 def test_alarms_cover_functions_api_machines_and_dead_letters(synthesized: Synthesized) -> None:
     topic = synthesized.logical_id(synthesized.stack.observability.topic)
     alarms = synthesized.of_type("AWS::CloudWatch::Alarm").values()
-    # every queue in this stack is a dead-letter queue, and each has a depth alarm
-    dead_letter_queues = len(synthesized.of_type("AWS::SQS::Queue"))
+    # every queue but the webhook events' queue (which has its own DLQ) is a dead-letter queue with a depth alarm
+    queues = synthesized.of_type("AWS::SQS::Queue")
+    dead_letter_queues = sum(1 for q in queues.values() if "RedrivePolicy" not in q["Properties"])
     functions = len(synthesized.of_type("AWS::Lambda::Function")) - 1  # less CDK's BucketDeployment handler
-    expected = 2 * functions + 1 + 2 * len(catalog.STATE_MACHINES) + dead_letter_queues
+    # the product's own metrics: endpoints switched off, reconciliation items opened, a journal that failed to build
+    own_metrics = sum(1 for a in alarms if a["Properties"].get("Namespace") == "ArPortal")
+    expected = 2 * functions + 1 + 2 * len(catalog.STATE_MACHINES) + dead_letter_queues + own_metrics
     assert len(alarms) == expected
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]

@@ -37,7 +37,7 @@ def test_each_job_runs_daily_in_utc_against_the_jobs_function(synthesized: Synth
     dead_letters = get_att(synthesized.logical_id(jobs.dead_letters))
     schedules = _schedules(synthesized)
 
-    assert set(schedules) == {"autopay", "reminders", "overdue", RECONCILE_JOB}
+    assert set(schedules) == {"autopay", "reminders", "overdue", "journal", RECONCILE_JOB}
     for job, (hour, minute) in JOB_TIMES.items():
         schedule = schedules[job]
         assert schedule["ScheduleExpression"] == f"cron({minute} {hour} * * ? *)"

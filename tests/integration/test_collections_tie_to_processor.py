@@ -64,6 +64,7 @@ def test_gross_refunds_and_kept_fees_each_reconcile_with_the_processors_record_o
             pay(3_000)
 
             # When finance reads the day's collections
+            local_env.aggregate_once()  # the outbox events -> the daily totals the report reads
             reply = gateway.request("GET", f"/v1/staff/reports/collections?from={day}&to={day}", token=finance)
             activity = gateway.request("GET", f"/v1/staff/activity?from={day}&to={day}&limit=100", token=finance)
     finally:

@@ -21,8 +21,8 @@ import pytest
 from arportal import clock
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
+from arportal.domain.banking_days import is_banking_day
 from arportal.domain.models import NotificationPreferences
-from arportal.domain.status import PaymentStatus
 from infrastructure.catalog import ROOT
 from local import mailbox, seed_data
 from local.__main__ import _Stop, _Stopper
@@ -164,24 +164,28 @@ def test_the_other_notice_and_charge_jobs_run_and_report(gateway: GatewayClient,
     assert reply.body["result"]["job"] == name and reply.body["result"]["day"] == day.isoformat()
 
 
-def test_the_settlement_job_settles_yesterday_by_the_clock(local_env, gateway: GatewayClient):
-    # Given a posted payment on a quiet day
+def test_the_settlement_job_runs_the_machine_for_today_by_the_clock(local_env, gateway: GatewayClient):
+    # Given a quiet banking day, and one that is not (a Sunday)
     day = quiet_day()
-    at = datetime.combine(day, time(15), tzinfo=UTC)
-    posted = b.payment(new_customer_id(), status=PaymentStatus.POSTED, at=at)
-    DynamoCustomerRecords(local_env.resources.ledger_table).put_new([posted])
+    while not is_banking_day(day):
+        day += timedelta(days=1)
+    sunday = day + timedelta(days=6 - day.weekday())
 
-    # When the runtime is on the next day and the settlement job runs now
-    with clock.using(_shifted(day + timedelta(days=1))):
+    # When the settlement job runs on each
+    with clock.using(_shifted(day)):
         reply = gateway.request("POST", "/local/jobs/settlement")
+    with clock.using(_shifted(sunday)):
+        quiet = gateway.request("POST", "/local/jobs/settlement")
 
-    # Then it ran the state machine for that day and answers its report
-    assert reply.status == 200, reply.body
+    # Then it ran the state machine for that day (the payouts up to it) and answers its report
+    assert reply.status == 200 and reply.body["ok"], reply.body
     result = reply.body["result"]
     machine = local_env.resources.state_machines["settlement"]
-    assert result["day"] == day.isoformat()
+    assert result["today"] == day.isoformat() and result["banking_day"] is True
     assert result["execution_arn"].startswith(machine.replace(":stateMachine:", ":execution:") + ":")
-    assert result["report"]["settled_count"] == 1 and result["report"]["payment_ids"] == [posted.payment_id]
+    assert result["report"]["until"] == day.isoformat()
+    # And on a Sunday it ends at once, with no report
+    assert quiet.body["ok"] and quiet.body["result"]["banking_day"] is False and quiet.body["result"]["report"] is None
 
 
 def test_a_failing_job_answers_its_error_and_an_unknown_one_404(local_env):

@@ -105,6 +105,7 @@ def days(local_env):
         created_at=datetime.now(UTC),
         customer_id=cid,
     )
+    local_env.rebuild_daily_totals(d1, d2)  # loaded without events: the collections read the daily totals
     DynamoApprovalWorkflowStore(settings().ledger_table).save_approval_request(
         approval, task_token="t", expires_at=datetime.now(UTC) + timedelta(days=1)
     )

@@ -50,6 +50,8 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
     ("GET", "/v1/staff/payments/{paymentId}"): Case(P.CUSTOMERS_READ),
     ("GET", "/v1/staff/reports/collections"): Case(P.REPORTS_READ, query=RANGE),
     ("GET", "/v1/staff/reports/exceptions"): Case(P.REPORTS_READ, query=RANGE),
+    ("GET", "/v1/staff/reports/metrics"): Case(P.REPORTS_READ, query=RANGE),
+    ("GET", "/v1/staff/reports/metrics/payments"): Case(P.REPORTS_READ, query=RANGE + "&figure=failed"),
     # --- staff actions (issue 5, part 2): ids that exist nowhere, so a permitted call is a 404 and changes nothing
     ("POST", "/v1/staff/payments"): Case(
         P.PAYMENTS_TAKE,
@@ -103,6 +105,24 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
     ("GET", "/v1/staff/integrations/imports/templates/{kind}.csv"): Case(
         P.INTEGRATIONS_MANAGE, path_params={"kind": "invoices"}
     ),
+    # GL journals (issue 14): a quiet day has no batches; batch and correction ids that exist nowhere (404)
+    ("GET", "/v1/staff/finance/journals"): Case(P.FINANCE_READ, query=f"date={QUIET}"),
+    ("GET", "/v1/staff/finance/journals/{batchId}"): Case(P.FINANCE_READ, query="format=csv"),
+    ("POST", "/v1/staff/finance/journals/{batchId}/imported"): Case(P.FINANCE_MANAGE),
+    ("POST", "/v1/staff/finance/journals/{batchId}/corrections"): Case(
+        P.FINANCE_MANAGE, body={"reason": "permission check"}
+    ),
+    ("POST", "/v1/staff/finance/journals/corrections/{correctionId}/decision"): Case(
+        P.FINANCE_MANAGE, body={"decision": "reject"}
+    ),
+    # Settlement (issue 14): quiet days have no payouts; deposit and item ids that exist nowhere (404)
+    ("GET", "/v1/staff/finance/payouts"): Case(P.FINANCE_READ, query=RANGE),
+    ("GET", "/v1/staff/finance/deposits"): Case(P.FINANCE_READ, query=RANGE + "&status=expected"),
+    ("POST", "/v1/staff/finance/deposits/{depositId}/confirm"): Case(P.FINANCE_MANAGE),
+    ("GET", "/v1/staff/finance/reconciliation-items"): Case(P.FINANCE_READ, query="status=resolved&limit=1"),
+    ("POST", "/v1/staff/finance/reconciliation-items/{itemId}/resolve"): Case(
+        P.FINANCE_MANAGE, body={"note": "permission check"}
+    ),
 }
 
 # Ids that exist nowhere, so that a permitted call finds nothing and changes nothing.
@@ -115,6 +135,10 @@ PATH_PARAMS = {
     "clientId": lambda: f"noclient{uuid.uuid4().hex[:18]}",
     "secretId": lambda: f"noclient{uuid.uuid4().hex[:18]}--1767225600000",
     "importId": lambda: f"imp_{uuid.uuid4().hex[:26].upper()}",
+    "batchId": lambda: f"GL-noone-{uuid.uuid4().int % 10**8:08d}-01",
+    "correctionId": lambda: f"jfx_{uuid.uuid4().hex[:26].upper()}",
+    "depositId": lambda: f"nopayout_{uuid.uuid4().hex[:20]}",
+    "itemId": lambda: f"rec_{uuid.uuid4().hex[:20]}",
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -9,18 +9,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from arportal.adapters.dynamodb import codec, entity_items
-from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
-from arportal.domain.models import Channel, MethodDetail, Payment, PaymentMethodType, StatusChange
-from arportal.domain.status import PaymentStatus
+from arportal.adapters.dynamodb import codec
 from local.environment import LocalEnvironment
 from tests.integration.conftest import Executions, new_customer_id
-from tests.quiet_days import quiet_day
 
 
 def _charge(token: str, **overrides: Any) -> dict[str, Any]:
@@ -228,62 +223,7 @@ def test_an_approval_nobody_decides_expires(local_env, executions: Executions):
     assert event["detail-type"] == "approval.expired"
 
 
-# --- settlement -------------------------------------------------------------------------------------------
-
-
-def _payment(customer_id: str, status: PaymentStatus, at: datetime) -> Payment:
-    history = [StatusChange(status=PaymentStatus.POSTED, at=at, by="processor")]
-    if status is not PaymentStatus.POSTED:
-        history = [StatusChange(status=status, at=at, by="processor")]
-    return Payment(
-        payment_id=f"pay_{uuid.uuid4().hex[:26].upper()}",
-        customer_id=customer_id,
-        amount=4_200,
-        currency="USD",
-        method=MethodDetail(type=PaymentMethodType.CARD, brand="visa", last4="4242"),
-        channel=Channel.PORTAL,
-        status=status,
-        history=history,
-        processor="sandbox",
-        created_at=at,
-    )
-
-
-def test_settlement_moves_the_days_posted_payments_to_settled(local_env, executions: Executions):
-    # Given a day with a posted, a pending and a failed payment (a day no other test uses)
-    day = quiet_day(past=True)
-    at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=15)
-    customer = new_customer_id()
-    posted = _payment(customer, PaymentStatus.POSTED, at)
-    pending = _payment(customer, PaymentStatus.PENDING, at + timedelta(minutes=5))
-    failed = _payment(customer, PaymentStatus.FAILED, at + timedelta(minutes=9))
-    ledger = DynamoCustomerRecords(local_env.resources.ledger_table)
-    ledger.put_new([posted, pending, failed])
-
-    # When settlement runs for that day
-    run = executions.run("settlement", {"day": day.isoformat()})
-
-    # Then only the posted payment settled, with a history entry, and the report was published
-    assert run.status == "SUCCEEDED", run.cause
-    report = run.output["report"]["report"]
-    assert report["settled_count"] == 1
-    assert report["totals"] == {"USD": 4_200}
-    assert report["payment_ids"] == [posted.payment_id]
-    stored = {
-        p["payment_id"]: entity_items.from_item(p, Payment)
-        for p in ledger.get_many([entity_items.primary_key(x) for x in (posted, pending, failed)])
-    }
-    assert stored[posted.payment_id].status is PaymentStatus.SETTLED
-    assert stored[posted.payment_id].history[-1].by == "system:settlement"
-    assert stored[posted.payment_id].version == 2
-    assert stored[pending.payment_id].status is PaymentStatus.PENDING
-    assert stored[failed.payment_id].status is PaymentStatus.FAILED
-    (event,) = [e for e in local_env.drain_events() if e["detail"].get("report", {}).get("day") == day.isoformat()]
-    assert event["detail-type"] == "settlement.completed"
-
-    # And a second run finds nothing left to settle
-    again = executions.run("settlement", {"day": day.isoformat()})
-    assert again.output["report"]["report"]["settled_count"] == 0
+# --- settlement: tests/integration/test_settlement_payouts.py --------------------------------------------------
 
 
 def test_an_unknown_task_is_a_programming_error(local_env):
@@ -292,74 +232,3 @@ def test_an_unknown_task_is_a_programming_error(local_env):
 
     with pytest.raises(UnknownTaskError, match="no task 'refund_everything'"):
         lambda_handler({"task": "refund_everything"}, LambdaContext(function_name="workflow_tasks"))
-
-
-def test_settlement_totals_carry_fees_and_payments_refunded_in_part_before_settling(local_env, executions):
-    # Given a day of its own: a posted card payment with its 2.5 % fee, one refunded in part before it settled,
-    # one refunded in part after it had settled (settled already), one voided and one refunded in full
-    day = quiet_day(past=True)
-    at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=14)
-    customer = new_customer_id()
-
-    def later(payment: Payment, *changes: tuple[PaymentStatus, int | None], **update: Any) -> Payment:
-        history = [
-            *payment.history,
-            *(
-                StatusChange(status=s, at=at + timedelta(hours=k + 1), by="staff", amount=amount)
-                for k, (s, amount) in enumerate(changes)
-            ),
-        ]
-        return payment.model_copy(update={"status": changes[-1][0], "history": history, **update})
-
-    with_fee = _payment(customer, PaymentStatus.POSTED, at).model_copy(update={"fee_amount": 105})
-    partly = later(
-        _payment(customer, PaymentStatus.POSTED, at).model_copy(update={"amount": 6_000, "fee_amount": 150}),
-        (PaymentStatus.PARTIALLY_REFUNDED, 1_000),
-        refunded=1_000,
-    )
-    settled_then_refunded = later(
-        _payment(customer, PaymentStatus.POSTED, at),
-        (PaymentStatus.SETTLED, None),
-        (PaymentStatus.PARTIALLY_REFUNDED, 200),
-        refunded=200,
-    )
-    voided = later(_payment(customer, PaymentStatus.POSTED, at), (PaymentStatus.VOIDED, 4_305), fee_amount=0)
-    refunded = later(
-        _payment(customer, PaymentStatus.POSTED, at).model_copy(update={"fee_amount": 105}),
-        (PaymentStatus.REFUNDED, 4_200),
-        refunded=4_200,
-    )
-    ledger = DynamoCustomerRecords(local_env.resources.ledger_table)
-    ledger.put_new([with_fee, partly, settled_then_refunded, voided, refunded])
-
-    # When settlement runs for that day
-    run = executions.run("settlement", {"day": day.isoformat()})
-
-    # Then the posted payment and the one refunded in part before settling settle, and the report carries what
-    # the deposit does: their gross, the fees charged with them, the refund, and the total of it all
-    assert run.status == "SUCCEEDED", run.cause
-    report = run.output["report"]["report"]
-    assert report["settled_count"] == 2
-    assert sorted(report["payment_ids"]) == sorted([with_fee.payment_id, partly.payment_id])
-    assert report["gross"] == {"USD": 4_200 + 6_000}
-    assert report["fees"] == {"USD": 105 + 150}
-    assert report["refunded"] == {"USD": 1_000}
-    assert report["totals"] == {"USD": 4_200 + 105 + 6_000 - 1_000 + 150}
-    stored = {
-        p["payment_id"]: entity_items.from_item(p, Payment)
-        for p in ledger.get_many(
-            [entity_items.primary_key(x) for x in (partly, settled_then_refunded, voided, refunded)]
-        )
-    }
-    assert stored[partly.payment_id].status is PaymentStatus.SETTLED
-    assert (
-        stored[partly.payment_id].refunded == 1_000 and stored[partly.payment_id].history[-1].by == "system:settlement"
-    )
-    assert stored[settled_then_refunded.payment_id].status is PaymentStatus.PARTIALLY_REFUNDED
-    assert stored[voided.payment_id].status is PaymentStatus.VOIDED
-    assert stored[refunded.payment_id].status is PaymentStatus.REFUNDED
-
-    # And a second run settles nothing more and counts nothing twice
-    again = executions.run("settlement", {"day": day.isoformat()})
-    assert again.output["report"]["report"]["settled_count"] == 0
-    assert again.output["report"]["report"]["totals"] == {}

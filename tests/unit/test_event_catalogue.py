@@ -225,7 +225,7 @@ def test_every_published_type_is_in_the_catalogue_and_the_catalogue_names_no_oth
 
 
 def test_the_computed_types_are_read_from_the_code() -> None:
-    # a payment is never published as authorized (a step in its history) nor settled (the day's settlement.completed)
+    # a payment is never published as authorized (a step in its history); settled is settlement's own literal
     payment_types = _payment_statuses_posted() | _payment_statuses_reported() | _payment_statuses_of_staff_actions()
     assert {
         "payment.posted",

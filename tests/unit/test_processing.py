@@ -17,8 +17,8 @@ from arportal.domain.processing import (
     classify,
     next_attempt,
 )
-from arportal.ports import ChargeRequest, ChargeResult, ProcessorUnavailableError, SettlementCandidate
-from arportal.services import payment_retry, settlement
+from arportal.ports import ChargeRequest, ChargeResult, ProcessorUnavailableError
+from arportal.services import payment_retry
 
 DAY = 86_400
 
@@ -146,19 +146,3 @@ def test_no_answer_and_no_charge_is_retryable():
 def test_plan_next_attempt_is_the_domain_rule():
     decision = payment_retry.plan_next_attempt(ChargeOutcome.RETRYABLE, attempts_made=1, backoff_days=[2])
     assert decision == next_attempt(ChargeOutcome.RETRYABLE, 1, [2])
-
-
-def test_a_settlement_report_totals_what_settled_per_currency():
-    def outcome(pid: str, amount: int, currency: str, settled: bool) -> settlement.SettlementOutcome:
-        return settlement.SettlementOutcome(SettlementCandidate(pid, "CUS-0001", amount, currency), settled)
-
-    from datetime import date
-
-    report = settlement.settlement_report(
-        date(2026, 11, 21),
-        [outcome("p1", 1_000, "USD", True), outcome("p2", 250, "USD", True), outcome("p3", 99, "CAD", False)],
-    )
-
-    assert report.settled_count == 2 and report.skipped_count == 1
-    assert report.totals == {"USD": 1_250}
-    assert report.payment_ids == ["p1", "p2"]

@@ -1,24 +1,36 @@
-"""Staff routes: collections by day, department and channel; the day's exceptions (pending, failed, approvals
-waiting, interactions handled). Leadership and finance: ``reports.read``."""
+"""Staff routes: collections by day, department and channel and the leadership metrics (both read from the daily
+totals: one item a day, ranges up to five years), the payments behind each metric, and the day's exceptions
+(pending, failed, approvals waiting, interactions handled; at most 92 days, as it lists payments). Leadership and
+finance: ``reports.read``."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from http import HTTPStatus
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from arportal.api.app import current_caller, new_router
+from arportal.api.errors import ApiError
 from arportal.api.identity import require_staff
+from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor, encode_cursor
 from arportal.config import settings
+from arportal.domain.metrics import FIGURES
+from arportal.domain.models import Channel, PaymentMethodType
 from arportal.domain.permissions import Permission
-from arportal.services import reports
+from arportal.services import daily_totals, reports
+from arportal.services.activity import ActivityCursor
+from arportal.wiring import daily_totals as totals
 from arportal.wiring import staff
+from staff_api.schemas_common import PaymentOut
+from staff_api.schemas_metrics import FigurePaymentsOut, MetricsOut
 from staff_api.schemas_reports import CollectionsOut, ExceptionsOut
 
 router = new_router()
 From = Annotated[date, Query(alias="from", description="First day (UTC), inclusive")]
 To = Annotated[date, Query(description="Last day (UTC), inclusive; at most 92 days after 'from'")]
+LongTo = Annotated[date, Query(description="Last day (UTC), inclusive; at most five years after 'from'")]
 
 
 @router.get(
@@ -26,9 +38,9 @@ To = Annotated[date, Query(description="Last day (UTC), inclusive; at most 92 da
     tags=["staff"],
     summary="Daily collections by department and by channel (posted and settled payments, split by allocations)",
 )
-def get_collections(from_: From, to: To) -> CollectionsOut:
+def get_collections(from_: From, to: LongTo) -> CollectionsOut:
     require_staff(current_caller(router), Permission.REPORTS_READ)
-    report = reports.collections(staff.activity(), start=from_, end=to, currency=settings().currency)
+    report = daily_totals.collections(totals.daily_totals(), start=from_, end=to, currency=settings().currency)
     return CollectionsOut.of(report)
 
 
@@ -41,3 +53,70 @@ def get_exceptions(from_: From, to: To) -> ExceptionsOut:
     require_staff(current_caller(router), Permission.REPORTS_READ)
     report = reports.exceptions(staff.activity(), staff.queries(), start=from_, end=to, currency=settings().currency)
     return ExceptionsOut.of(report)
+
+
+@router.get(
+    "/v1/staff/reports/metrics",
+    tags=["staff"],
+    summary="Leadership metrics with their formulas: payment success rate (by channel and method), processing "
+    "time per stage in banking days (average, p90), revenue recognition accuracy; each figure's formula is in "
+    "the answer's 'formulas' and in docs/finance.md",
+)
+def get_metrics(from_: From, to: LongTo) -> MetricsOut:
+    require_staff(current_caller(router), Permission.REPORTS_READ)
+    currency = settings().currency
+    found = daily_totals.metrics(totals.daily_totals(), start=from_, end=to, currency=currency)
+    return MetricsOut.of(found.metrics, start=from_, end=to, currency=currency, days_read=found.days_read)
+
+
+@router.get(
+    "/v1/staff/reports/metrics/payments",
+    tags=["staff"],
+    summary="The payments behind a metric's figure, newest first, page by page (a page may hold fewer than "
+    "'limit' and still have a next_cursor)",
+)
+def get_figure_payments(
+    *,
+    from_: From,
+    to: LongTo,
+    figure: Annotated[str, Query(pattern=f"^({'|'.join(FIGURES)})$", description="the figure: " + ", ".join(FIGURES))],
+    channel: Annotated[Channel | None, Query()] = None,
+    method: Annotated[PaymentMethodType | None, Query()] = None,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+) -> FigurePaymentsOut:
+    require_staff(current_caller(router), Permission.REPORTS_READ)
+    page = daily_totals.figure_payments(
+        staff.activity(),
+        start=from_,
+        end=to,
+        figure=figure,
+        channel=channel.value if channel else None,
+        method=method.value if method else None,
+        limit=limit,
+        cursor=_decode(cursor, from_, to),
+    )
+    return FigurePaymentsOut(
+        figure=figure, payments=[PaymentOut.of(p) for p in page.payments], next_cursor=_encode(page.next)
+    )
+
+
+def _encode(position: ActivityCursor | None) -> str | None:
+    if position is None:
+        return None
+    return encode_cursor(staff.cursors().activity_key(position.day, position.key))
+
+
+def _decode(cursor: str | None, start: date, end: date) -> ActivityCursor | None:
+    key: dict[str, Any] | None = decode_cursor(cursor, expected={})
+    if key is None:
+        return None
+    position = staff.cursors().activity_position(key)
+    if position is None or not start <= position[0] <= end:
+        raise ApiError(
+            HTTPStatus.BAD_REQUEST,
+            "invalid_cursor",
+            "the cursor is not one this list gave out for this range; start again without it",
+            [{"field": "query.cursor", "reason": "not a cursor from this list"}],
+        )
+    return ActivityCursor(position[0], position[1])

@@ -1,10 +1,13 @@
 // The leadership dashboard: collections by day, department and channel (charts with their tables), what is
-// pending or failed, approvals waiting, interactions handled.
+// pending or failed, approvals waiting, interactions handled; the leadership metrics with their formulas
+// (../metrics.js). Collections and metrics take any range up to five years; the exceptions list the range's last
+// 92 days at most.
 
 import { get } from "../../../shared/js/api.js";
 import { addDays, formatDate, humanize, today } from "../../../shared/js/money.js";
 import { $, h, money, section, showFormErrors, table } from "../../../shared/js/ui.js";
 import { barChart } from "../charts.js";
+import { metricsSection } from "../metrics.js";
 import { APPROVAL_COLUMNS } from "../customer-sections.js";
 import { startPage } from "../layout.js";
 import { paymentsTable } from "../views.js";
@@ -79,8 +82,13 @@ async function show() {
   await section($("#collections"), "Collections", async () => {
     $("#collections").replaceChildren(...collections(await get("/v1/staff/reports/collections", { query })).filter(Boolean));
   });
+  await section($("#metrics"), "Leadership metrics", async () => {
+    $("#metrics").replaceChildren(...metricsSection(await get("/v1/staff/reports/metrics", { query }), query).filter(Boolean));
+  });
+  // The exceptions list payments: at most 92 days, so a longer range shows its last 92.
+  const recent = { ...query, from: query.from < addDays(query.to, -91) ? addDays(query.to, -91) : query.from };
   await section($("#exceptions"), "Exceptions", async () => {
-    $("#exceptions").replaceChildren(...exceptions(await get("/v1/staff/reports/exceptions", { query })).filter(Boolean));
+    $("#exceptions").replaceChildren(...exceptions(await get("/v1/staff/reports/exceptions", { query: recent })).filter(Boolean));
   });
 }
 

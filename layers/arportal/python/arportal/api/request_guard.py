@@ -63,6 +63,8 @@ STAFF_ROUTE_PERMISSIONS: dict[tuple[str, str], Permission] = {
     ("GET", "/v1/staff/activity"): P.CUSTOMERS_READ,
     ("GET", "/v1/staff/reports/collections"): P.REPORTS_READ,
     ("GET", "/v1/staff/reports/exceptions"): P.REPORTS_READ,
+    ("GET", "/v1/staff/reports/metrics"): P.REPORTS_READ,
+    ("GET", "/v1/staff/reports/metrics/payments"): P.REPORTS_READ,
     ("POST", "/v1/staff/payments"): P.PAYMENTS_TAKE,
     ("GET", "/v1/staff/payments:quote"): P.PAYMENTS_TAKE,
     ("POST", "/v1/staff/adjustments"): P.EXCEPTIONS_REQUEST,
@@ -88,6 +90,18 @@ STAFF_ROUTE_PERMISSIONS: dict[tuple[str, str], Permission] = {
     ("GET", "/v1/staff/integrations/imports/<importId>"): P.INTEGRATIONS_MANAGE,
     ("POST", "/v1/staff/integrations/imports/<importId>:start"): P.INTEGRATIONS_MANAGE,
     ("GET", "/v1/staff/integrations/imports/templates/<kind>.csv"): P.INTEGRATIONS_MANAGE,
+    # GL journals (issue 14): read by finance.read, marked imported and corrected by finance.manage
+    # Settlement (issue 14): payouts, deposits and reconciliation items; confirmed and resolved by finance.manage
+    ("GET", "/v1/staff/finance/payouts"): P.FINANCE_READ,
+    ("GET", "/v1/staff/finance/deposits"): P.FINANCE_READ,
+    ("POST", "/v1/staff/finance/deposits/<depositId>/confirm"): P.FINANCE_MANAGE,
+    ("GET", "/v1/staff/finance/reconciliation-items"): P.FINANCE_READ,
+    ("POST", "/v1/staff/finance/reconciliation-items/<itemId>/resolve"): P.FINANCE_MANAGE,
+    ("GET", "/v1/staff/finance/journals"): P.FINANCE_READ,
+    ("GET", "/v1/staff/finance/journals/<batchId>"): P.FINANCE_READ,
+    ("POST", "/v1/staff/finance/journals/<batchId>/imported"): P.FINANCE_MANAGE,
+    ("POST", "/v1/staff/finance/journals/<batchId>/corrections"): P.FINANCE_MANAGE,
+    ("POST", "/v1/staff/finance/journals/corrections/<correctionId>/decision"): P.FINANCE_MANAGE,
 }
 # Integration routes an administrator may call as well as a connected system (the route checks the system's scope):
 # the webhook endpoints, managed in the console with the staff member's access token (infrastructure/catalog.py,

@@ -223,6 +223,11 @@ class Payment(Entity):
     taken_by: str | None = None
     created_at: datetime
     version: int = 1
+    # Set once, by settlement, from the processor's payout that paid it out (domain/settlement_matching.py).
+    settled_at: datetime | None = None
+    payout_id: str | None = Field(default=None, max_length=128)
+    paid_out_on: date | None = None
+    processor_fee: MinorAmount | None = None
 
     def changed_at(self, status: PaymentStatus) -> datetime | None:
         for change in self.history:

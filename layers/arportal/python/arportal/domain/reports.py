@@ -1,8 +1,9 @@
 """Reports for leadership and finance: daily collections by department and channel, and the day's exceptions.
 
 Rules (stated here because finance reconciles against them):
-- A day is a UTC calendar day, the day the payment was taken (the activity index's day). A report covers at
-  most ``MAX_REPORT_DAYS`` days.
+- A day is a UTC calendar day, the day the payment was taken (the activity index's day). A report read from
+  the payments (the exceptions, the activity listing) covers at most ``MAX_REPORT_DAYS`` days; the collections
+  and metrics, read from the daily totals (``domain/daily_totals.py``, one item a day), up to five years.
 - Collections count every payment taken that day whose money reached the agency or its processor, at its gross
   amount (convenience fees apart): posted, settled, partially and fully refunded, reversed, and voided after it
   posted (the processor captured it, then gave it all back). Pending (ACH in flight, in the exceptions report),

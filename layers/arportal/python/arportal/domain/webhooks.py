@@ -55,6 +55,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "payment.partially_refunded",
         "payment.voided",
         "payment.reversed",
+        "payment.settled",
         "payment_intent.closed",
         "invoice.adjustment",
         "invoice.write_off",

@@ -26,8 +26,10 @@ from arportal.ports.core import (
     RefundResult,
     WebhookSignatureError,
 )
+from arportal.ports.daily_totals import DailyTotalsStore, DayTotals, HeldShare
 from arportal.ports.imports import ImportFiles, ImportJobStore, ImportRunner
 from arportal.ports.integrations import IntegrationClients
+from arportal.ports.journals import JournalFiles, JournalLedgerReads, JournalStore
 from arportal.ports.payments import (
     AppliedProcessorEvent,
     IntentPosting,
@@ -78,7 +80,17 @@ from arportal.ports.schedules import (
     ScheduleStore,
     WorkflowStarter,
 )
-from arportal.ports.settlement import SettlementCandidate, SettlementStore
+from arportal.ports.settlement import (
+    FinancePage,
+    FinanceStore,
+    PayoutLine,
+    PayoutRecord,
+    PayoutSettlementStore,
+    ReconciliationItem,
+    SettlementCandidate,
+    SettlementMetrics,
+    SettlementStore,
+)
 from arportal.ports.source_loads import SourceReads, SourceRecordStore, SourceTarget, SourceWrite
 from arportal.ports.staff import (
     ActivityFilter,
@@ -151,7 +163,9 @@ __all__ = [
     "CustomerOpenItems",
     "CustomerRepository",
     "CustomerSnapshot",
+    "DailyTotalsStore",
     "DayActivity",
+    "DayTotals",
     "DeliveryPage",
     "DocumentRepository",
     "DocumentStore",
@@ -159,7 +173,10 @@ __all__ = [
     "DueItemsReader",
     "Email",
     "EventFeedStore",
+    "FinancePage",
+    "FinanceStore",
     "GuestStore",
+    "HeldShare",
     "ImportFiles",
     "ImportJobStore",
     "ImportRunner",
@@ -169,6 +186,9 @@ __all__ = [
     "IntentStore",
     "InteractionStore",
     "InvoiceBalanceStore",
+    "JournalFiles",
+    "JournalLedgerReads",
+    "JournalStore",
     "LastKnownBalances",
     "LedgerWriter",
     "LinkingStore",
@@ -194,6 +214,9 @@ __all__ = [
     "PaymentStatusRecord",
     "PaymentStatusStore",
     "PaymentWithAllocations",
+    "PayoutLine",
+    "PayoutRecord",
+    "PayoutSettlementStore",
     "PendingApprovals",
     "PortalReader",
     "PrefixSearch",
@@ -204,6 +227,7 @@ __all__ = [
     "ReceiptOwners",
     "ReceiptRenderer",
     "RecentPayments",
+    "ReconciliationItem",
     "RefundResult",
     "RenderedFile",
     "RequestClaim",
@@ -214,6 +238,7 @@ __all__ = [
     "SandboxTransaction",
     "ScheduleStore",
     "SettlementCandidate",
+    "SettlementMetrics",
     "SettlementStore",
     "SigningSecrets",
     "SourceReads",

@@ -1,12 +1,15 @@
-"""What the settlement machine's Task states read and write (``services/settlement.py``)."""
+"""What settlement reads and writes: the settlement machine's steps (``services/payout_settlement.py``) and the
+finance console's payouts, deposits and reconciliation items (``services/finance_settlement.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from typing import Protocol
+from datetime import date, datetime
+from typing import Any, Protocol
 
-from arportal.domain.models import Payment, StatusChange
+from arportal.domain.models import AuditEvent, Payment, StatusChange
+from arportal.domain.payouts import BalanceTransaction
 from arportal.domain.status import PaymentStatus
 
 
@@ -34,3 +37,127 @@ class SettlementStore(Protocol):
         ...
 
     def payment_status(self, payment: SettlementCandidate) -> PaymentStatus | None: ...
+
+
+@dataclass(frozen=True)
+class PayoutRecord:
+    """A processor payout as the ledger keeps it: also the deposit the agency expects on its bank account."""
+
+    payout_id: str
+    processor: str
+    amount: int
+    currency: str
+    arrival_date: date
+    bank_trace_id: str | None
+    transactions: int
+    matched: int
+    unmatched: int
+    recorded_at: datetime
+    deposit_status: str = "expected"  # expected -> deposited (confirmed by hand)
+    deposited_by: str | None = None
+    deposited_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReconciliationItem:
+    item_id: str
+    reason: str  # unknown_transaction, amount_mismatch, missing_from_processor
+    status: str  # open, resolved
+    opened_at: datetime
+    note: str
+    payout_id: str | None = None
+    transaction_id: str | None = None  # the processor's balance transaction or charge id
+    payment_id: str | None = None
+    amount: int | None = None
+    currency: str | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+
+
+@dataclass(frozen=True)
+class PayoutLine:
+    """One balance transaction of a payout, as matched: recorded under its payout, with the payment it names."""
+
+    transaction: BalanceTransaction
+    payment_id: str | None
+    customer_id: str | None
+    outcome: str  # settle, record, unmatched
+
+
+@dataclass(frozen=True)
+class FinancePage:
+    items: list[Any]
+    next_cursor: str | None
+
+
+class PayoutSettlementStore(Protocol):
+    """What settlement from payouts reads and writes in the ledger; every write is conditional, so a rerun
+    changes nothing."""
+
+    def cursor(self) -> date | None:
+        """The last arrival date a completed run took in, or None before the first run."""
+        ...
+
+    def move_cursor(self, through: date, *, at: datetime) -> None: ...
+
+    def payment_for_transaction(self, transaction_id: str) -> Payment | None: ...
+
+    def payments_for_transactions(self, transaction_ids: Iterable[str]) -> dict[str, Payment]:
+        """transaction id -> its payment, for those that have one (read in batches)."""
+        ...
+
+    def settle(self, before: Payment, after: Payment, line: PayoutLine, audit: AuditEvent) -> bool:
+        """One transaction: the payment (conditioned on the version read), its payout line, the
+        ``payment.settled`` outbox event and the audit record. False: it had changed, or is settled already."""
+        ...
+
+    def record_line(self, line: PayoutLine, *, at: datetime) -> bool:
+        """The payout line, unless it is there already."""
+        ...
+
+    def open_item(self, item: ReconciliationItem) -> bool:
+        """The reconciliation item, unless one of its id exists (open or resolved)."""
+        ...
+
+    def put_chunk_marker(self, run: str, key: str, counts: dict[str, list[int]], *, at: datetime) -> None: ...
+
+    def chunk_markers(self, run: str) -> list[dict[str, list[int]]]: ...
+
+    def record_payout(self, payout: PayoutRecord) -> bool:
+        """The payout (and the deposit it is), unless it is recorded already."""
+        ...
+
+    def unsettled_payments(self, day: date) -> list[Payment]: ...
+
+
+class FinanceStore(Protocol):
+    """The finance console's reads and its two hand-made changes."""
+
+    def payouts(self, since: date, until: date, *, limit: int, cursor: str | None) -> FinancePage: ...
+
+    def deposits(
+        self, since: date, until: date, *, status: str | None, limit: int, cursor: str | None
+    ) -> FinancePage: ...
+
+    def payout(self, payout_id: str) -> PayoutRecord | None: ...
+
+    def confirm_deposit(self, payout_id: str, *, by: str, at: datetime, audit: AuditEvent) -> bool:
+        """expected -> deposited, with who and when and an audit record; False when not expected any more."""
+        ...
+
+    def reconciliation_items(
+        self, status: str, *, reason: str | None, limit: int, cursor: str | None
+    ) -> FinancePage: ...
+
+    def reconciliation_item(self, item_id: str) -> ReconciliationItem | None: ...
+
+    def resolve_item(self, item_id: str, *, note: str, by: str, at: datetime, audit: AuditEvent) -> bool:
+        """open -> resolved with the note; False when it is not open any more."""
+        ...
+
+
+class SettlementMetrics(Protocol):
+    def reconciliation_items_opened(self, count: int) -> None:
+        """Count items opened (``ArPortal``/``ReconciliationItemsOpened``, alarmed on)."""
+        ...

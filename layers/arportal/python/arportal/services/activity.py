@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from arportal.domain.models import Payment
-from arportal.domain.reports import report_days
+from arportal.domain.reports import MAX_REPORT_DAYS, report_days
 from arportal.ports import ActivityFilter, ActivityReader
 
 MAX_QUERIES_PER_PAGE = 24
@@ -40,8 +40,9 @@ def browse(
     where: ActivityFilter,
     limit: int,
     cursor: ActivityCursor | None = None,
+    max_days: int = MAX_REPORT_DAYS,
 ) -> ActivityPage:
-    report_days(start, end)  # the range rules: not backwards, at most 92 days
+    report_days(start, end, max_days=max_days)  # the range rules: not backwards, at most 92 days unless told
     day = cursor.day if cursor else end
     key = cursor.key if cursor else None
     found: list[Payment] = []
@@ -52,6 +53,8 @@ def browse(
         found.extend(page.items)
         if page.next_key:
             key = page.next_key
+        elif day == start:  # the range's first day read to its end (and never a step before date.min)
+            return ActivityPage(found, None, queries)
         else:
             day, key = day - timedelta(days=1), None
     return ActivityPage(found, ActivityCursor(day, key) if day >= start else None, queries)

@@ -16,6 +16,8 @@ AUDITED_ENTITIES = frozenset(
     | {"webhook_endpoint"}
     # what connected systems load (services/source_loads.py): each record's own chain
     | {"account", "credit_note", "sales_order", "document"}
+    # GL journal batches (services/journal_batches.py): each batch's file hashes and control totals
+    | {"journal"}
 )
 _ENTITY = re.compile(r"^(?P<type>[a-z_]{3,20}):(?P<id>[A-Za-z0-9_#-]{3,64})$")
 

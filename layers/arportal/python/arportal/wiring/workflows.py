@@ -16,7 +16,9 @@ from arportal.wiring import built_once
 
 if TYPE_CHECKING:
     from arportal.adapters.dynamodb.approvals import DynamoApprovalWorkflowStore
+    from arportal.adapters.dynamodb.payout_settlement import DynamoPayoutSettlement
     from arportal.adapters.dynamodb.settlement_store import DynamoSettlementStore
+    from arportal.adapters.settlement_metrics import PowertoolsSettlementMetrics
     from arportal.services.approvals import ApprovedExecutor
 
 
@@ -43,3 +45,19 @@ def approved_actions() -> ApprovedExecutor:
     from arportal.wiring import stores
 
     return ApprovedExecutor(stores.approval_store(), stores.staff_action_services())
+
+
+@built_once
+def payout_settlement() -> DynamoPayoutSettlement:
+    """Settlement from the processor's payouts: cursor, payment lookups, the settling transaction, payout lines,
+    reconciliation items and payouts."""
+    from arportal.adapters.dynamodb.payout_settlement import DynamoPayoutSettlement
+
+    return DynamoPayoutSettlement(settings().ledger_table, settings().audit_table)
+
+
+@built_once
+def settlement_metrics() -> PowertoolsSettlementMetrics:
+    from arportal.adapters.settlement_metrics import PowertoolsSettlementMetrics
+
+    return PowertoolsSettlementMetrics()

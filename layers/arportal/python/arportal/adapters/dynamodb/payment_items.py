@@ -4,6 +4,8 @@
                         ALLOC#<payment_id>#<invoice_id>     one allocation of a payment to an invoice
                         RCPT#<receipt_number>               receipt
                         TXN#<transaction_id>                pointer: the payment of a processor transaction
+    TXNREF#<transaction_id>          TXNREF      the payment of a processor transaction, by its id alone: settlement
+                                                 reads a payout's charges 100 at a time (BatchGetItem)
     PROCEVT#<processor>#<event_id>   PROCEVT     a processor webhook event that was applied (TTL: 90 days)
     PAYINTENT#<charge key>           PAYINTENT   a payment about to be charged, keyed by the processor's
                                                  idempotency key (``<scope>:<Idempotency-Key>``);
@@ -68,6 +70,23 @@ def transaction_pointer(payment: Payment) -> dict[str, Any] | None:
         "XK": table_layout.external_key(payment.transaction_id),
         "XSK": SearchKind.TRANSACTION_ID.value,
         "payment_id": payment.payment_id,
+        "transaction_id": payment.transaction_id,
+    }
+
+
+def transaction_ref_key(transaction_id: str) -> dict[str, str]:
+    return {"PK": f"TXNREF#{transaction_id}", "SK": "TXNREF"}
+
+
+def transaction_ref(payment: Payment) -> dict[str, Any] | None:
+    """The payment of a processor transaction, keyed by the transaction id alone (no customer needed to find it)."""
+    if not payment.transaction_id:
+        return None
+    return {
+        **transaction_ref_key(payment.transaction_id),
+        "type": "transaction_ref",
+        "payment_id": payment.payment_id,
+        "customer_id": payment.customer_id,
         "transaction_id": payment.transaction_id,
     }
 

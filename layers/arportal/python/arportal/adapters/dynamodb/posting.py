@@ -246,9 +246,9 @@ class DynamoPaymentPosting:
             }
         )
         uow.create(entity_items.to_item(payment))
-        pointer = payment_items.transaction_pointer(payment)
-        if pointer:
-            uow.create(pointer)
+        for pointer in (payment_items.transaction_pointer(payment), payment_items.transaction_ref(payment)):
+            if pointer:
+                uow.create(pointer)
         for allocation in posting.allocations:
             uow.create(entity_items.to_item(allocation))
         for change in posting.invoice_changes:

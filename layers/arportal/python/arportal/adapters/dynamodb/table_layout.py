@@ -19,10 +19,15 @@ Main table (PK / SK), and the module that builds each key:
     GUEST                PAY#, ALLOC#, RCPT#, TXN# of a guest without a customer record payment_items
     OUTBOX#<event_id>    OUTBOX                    an event: relayed, then kept 400 days  outbox, event_feed_items
     APPROVAL#<id>, ACTKEY#<digest>                                                      staff_action_items
-    PAYINTENT#<charge key>, PROCEVT#<processor>#<event_id>                              payment_items
+    PAYINTENT#<charge key>, PROCEVT#<processor>#<event_id>, TXNREF#<transaction_id>     payment_items
     SUPKEY#..., RATE#...                                                                request_items
     SOURCE#<kind>#<source id>  SOURCE  a connected system's record: customer, entity, version source_items
     IMPORT#<import_id>   IMPORT, CHUNK#<n>           a bulk import job and its chunk markers  import_items
+    TOTALS#<currency>    DAY#<yyyy-mm-dd>            a day's counters (reports, metrics)      daily_total_items
+    TOTALSHARE#<owner>#<payment_id>  SHARE           what a payment last added to its day     daily_total_items
+    SETTLEMENT, SETTLEMENT#<run>, PAYOUT#<id>, RECON#<id>   settlement's cursor, chunk markers, payouts
+                         (deposits) with their lines, reconciliation items                payout_items
+    JOURNAL#<batch_id>, JOURNALFIX#<id>  a GL journal batch (created once) and a correction   journals
     SANDBOX#CHARGE#... / SANDBOX#TXN#... / SANDBOX#REFUND#... / SANDBOX#DAY#...  the sandbox processor's
                                                                     adapters/sandbox_items (kept by sandbox_store)
 

@@ -1,0 +1,108 @@
+"""The daily totals store (``ports/daily_totals.py``): items laid out by ``daily_total_items``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from arportal.adapters.aws import client
+from arportal.adapters.dynamodb import codec, customer_items, daily_total_items, entity_items, payment_items
+from arportal.adapters.dynamodb.errors import translated
+from arportal.domain.daily_totals import Share, difference
+from arportal.domain.models import Allocation, Payment
+from arportal.ports import DayTotals, HeldShare
+
+
+class DynamoDailyTotals:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+        self.items_read = 0  # day items read by ``days``: what a report costs (the bench and tests count it)
+
+    def payment_now(self, customer_id: str, payment_id: str) -> tuple[Payment, list[Allocation]] | None:
+        pk = customer_items.customer_pk(customer_id) if customer_id else "GUEST"
+        with translated("read payment for the daily totals"):
+            response = client("dynamodb").query(
+                TableName=self.table,
+                KeyConditionExpression="PK = :pk AND SK BETWEEN :from AND :to",
+                ExpressionAttributeValues={
+                    ":pk": {"S": pk},
+                    ":from": {"S": payment_items.allocations_prefix(payment_id)},
+                    ":to": {"S": payment_items.allocations_prefix(payment_id) + "\uffff"},
+                },
+                ConsistentRead=True,
+            )
+            found = client("dynamodb").get_item(
+                TableName=self.table,
+                Key=codec.serialize({"PK": pk, "SK": payment_items.payment_sk(payment_id)}),
+                ConsistentRead=True,
+            )
+        if "Item" not in found:
+            return None
+        allocations = [entity_items.from_item(codec.deserialize(i), Allocation) for i in response.get("Items", [])]
+        return entity_items.from_item(codec.deserialize(found["Item"]), Payment), allocations
+
+    def held_share(self, customer_id: str, payment_id: str) -> HeldShare | None:
+        with translated("read a payment's share"):
+            found = client("dynamodb").get_item(
+                TableName=self.table,
+                Key=codec.serialize(daily_total_items.share_key(customer_id, payment_id)),
+                ConsistentRead=True,
+            )
+        if "Item" not in found:
+            return None
+        version, share = daily_total_items.share_of_item(codec.deserialize(found["Item"]))
+        return HeldShare(version, share)
+
+    def replace_share(
+        self, customer_id: str, payment_id: str, *, held: HeldShare | None, version: int, share: Share
+    ) -> None:
+        put: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": codec.serialize(daily_total_items.share_item(customer_id, payment_id, version, share)),
+        }
+        if held is None:
+            put["ConditionExpression"] = "attribute_not_exists(PK)"
+        else:
+            put["ConditionExpression"] = "version = :held"
+            put["ExpressionAttributeValues"] = {":held": {"N": str(held.version)}}
+        writes: list[dict[str, Any]] = [{"Put": put}]
+        old = held.share if held else None
+        changed_flag = None if old is not None and old.discrepancy == share.discrepancy else share.discrepancy
+        if old is not None and (old.day, old.currency) != (share.day, share.currency):
+            # A payment's day and currency never change; should they, the old day gives its share back whole.
+            writes += self._updates(old.currency, old.day, difference({}, old.counters), payment_id, False)
+            old, changed_flag = None, share.discrepancy
+        if changed_flag is False and old is None:
+            changed_flag = None  # nothing to remove from a day it was never added to
+        delta = difference(share.counters, old.counters if old else {})
+        writes += self._updates(share.currency, share.day, delta, payment_id, changed_flag)
+        with translated("fold a payment into its day"):
+            client("dynamodb").transact_write_items(TransactItems=writes)
+
+    def _updates(
+        self, currency: str, day: date, delta: dict[str, int], payment_id: str, flag: bool | None
+    ) -> list[dict[str, Any]]:
+        update = daily_total_items.counters_update(currency, day, delta, payment_id=payment_id, discrepancy=flag)
+        return [{"Update": {"TableName": self.table, **update}}] if update else []
+
+    def days(self, currency: str, start: date, end: date) -> list[DayTotals]:
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :from AND :to",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": daily_total_items.totals_key(currency, start)["PK"]},
+                ":from": {"S": daily_total_items.totals_key(currency, start)["SK"]},
+                ":to": {"S": daily_total_items.totals_key(currency, end)["SK"]},
+            },
+        }
+        out: list[DayTotals] = []
+        while True:
+            with translated("read daily totals"):
+                response = client("dynamodb").query(**request)
+            for raw in response.get("Items", []):
+                day, counters, discrepancies = daily_total_items.counters_of_item(codec.deserialize(raw))
+                out.append(DayTotals(day, counters, discrepancies))
+            self.items_read += len(response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return out
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -1,0 +1,37 @@
+"""What the aggregate builder and the reports that read daily totals use: the daily totals in the ledger table,
+and the reading of the ledger stream's outbox images as event details."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from arportal.config import settings
+from arportal.wiring import built_once
+
+if TYPE_CHECKING:
+    from arportal.adapters.dynamodb.daily_totals import DynamoDailyTotals
+    from arportal.adapters.dynamodb.reports import DynamoActivity
+
+
+@built_once
+def daily_totals() -> DynamoDailyTotals:
+    from arportal.adapters.dynamodb.daily_totals import DynamoDailyTotals
+
+    return DynamoDailyTotals(settings().ledger_table)
+
+
+@built_once
+def activity() -> DynamoActivity:
+    """The activity index, which a rebuild walks day by day."""
+    from arportal.adapters.dynamodb.reports import DynamoActivity
+
+    return DynamoActivity(settings().ledger_table)
+
+
+def outbox_detail(image: dict[str, Any]) -> dict[str, Any] | None:
+    """An outbox item's stream image (DynamoDB's typed JSON) as its event's detail; None for any other item."""
+    if not image.get("PK", {}).get("S", "").startswith("OUTBOX#"):
+        return None
+    detail: dict[str, Any] = json.loads(image.get("detail", {}).get("S", "{}"))
+    return detail
