@@ -33,7 +33,8 @@ from infrastructure.constructs import (
     Workflows,
 )
 from infrastructure.constructs.daily_totals import DailyTotals
-from infrastructure.constructs.workflows import reconciliation_items_opened_metric
+from infrastructure.constructs.observability import product_metric
+from infrastructure.constructs.workflows import missing_payouts_metric, reconciliation_items_opened_metric
 from infrastructure.deployment_config import DeploymentConfig
 
 # Known only after the web distribution and the processor secret exist, so set after the functions are made
@@ -225,7 +226,12 @@ class ArPortalStack(Stack):
                 "webhook endpoints switched off": webhooks.disabled_endpoints_metric(),
                 "reconciliation items opened": reconciliation_items_opened_metric(),
                 "journal build failed": self.scheduled_jobs.journal_build_failed_metric(),
+                # a journal whose lines do not balance (functions/scheduled_jobs: JournalUnbalanced), never stored
+                "journal unbalanced": product_metric("JournalUnbalanced"),
+                # payments past their payout deadline that no payout carried (settlement's missing_from_processor)
+                "missing payouts": missing_payouts_metric(),
             },
+            aborts_alarmed=("settlement",),
         )
         self._outputs()
         nag.suppress(self)
@@ -419,6 +425,9 @@ class ArPortalStack(Stack):
             "EventBusName": self.events.bus.event_bus_name,
             "DocumentsBucketName": self.data.documents_bucket.bucket_name,
             "AlarmTopicArn": self.observability.topic.topic_arn,
+            # what an operator invokes by hand (docs/deploy.md, "Upgrading"): a job for a given day, a backfill
+            "ScheduledJobsFunctionName": self.functions["scheduled_jobs"].function_name,
+            "AggregateBuilderFunctionName": self.functions["aggregate_builder"].function_name,
             **{f"{logical_id}TableName": table.table_name for logical_id, table in self.data.tables.items()},
         }
         if self.processor_secret is not None:

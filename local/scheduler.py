@@ -119,6 +119,9 @@ JOBS: list[Job] = [
         description="Post charges whose payment was never recorded; close payment intents with no charge"),
     Job("journal", timedelta(hours=1), _scheduled_job("journal"),
         description="On a banking day, build and store the previous banking day's GL journal (once)"),
+    Job("close", timedelta(hours=1), _scheduled_job("close"),
+        description="On a banking day, close the previous banking day for the agency (once): control totals, "
+                    "variances, hashed in the audit chain"),
 ]  # fmt: skip
 
 

@@ -60,6 +60,7 @@ IDEMPOTENT: frozenset[tuple[str, str]] = frozenset(
         ("post", "/v1/staff/adjustments"),
         ("post", "/v1/staff/customers/{customerId}/credit-applications"),
         ("post", "/v1/staff/customers/{customerId}/interactions"),
+        ("post", "/v1/staff/finance/drawers/{terminal}/close"),
         ("post", "/v1/staff/payments"),
         ("post", "/v1/staff/payments/{paymentId}/refunds"),
         ("post", "/v1/staff/payments/{paymentId}/reversals"),

@@ -1,5 +1,5 @@
-"""The scheduled jobs, one Lambda: ``{"job": "autopay" | "reminders" | "overdue" | "reconcile" | "journal",
-"day"?: "YYYY-MM-DD"}``.
+"""The scheduled jobs, one Lambda: ``{"job": "autopay" | "reminders" | "overdue" | "reconcile" | "journal" |
+"close", "day"?: "YYYY-MM-DD"}``.
 
 EventBridge Scheduler invokes it once a day per job, and ``reconcile`` every few minutes
 (``infrastructure/constructs/schedules.py``); the local runtime's scheduler does the same (``local/scheduler.py``).
@@ -7,6 +7,10 @@ EventBridge Scheduler invokes it once a day per job, and ``reconcile`` every few
 on the intents open longer than a few minutes by the clock), and every job is safe to run again (scheduled charges
 start once by execution name; notices are sent once by their markers; a reconciled charge posts once by its key).
 A job that could not finish raises, so the scheduler retries it and, in the end, dead-letters the event.
+
+One job is never scheduled: ``{"job": "rebuild_totals", "from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}``, which an operator
+invokes to fold the payments taken on those days into the daily totals from the ledger (the backfill after an
+upgrade, docs/deploy.md); the aggregate builder's own ``rebuild`` does the same within its 60 s, this one has 900.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any, Literal
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from arportal import clock, wiring
 from arportal.domain.errors import DependencyError
@@ -25,12 +29,14 @@ from arportal.wiring import jobs, stores
 
 logger = Logger(service="scheduled_jobs")
 JOURNAL_BUILD_FAILED = "JournalBuildFailed"  # namespace ArPortal, no dimension: the metric the alarm watches
+JOURNAL_UNBALANCED = "JournalUnbalanced"  # as well, when the failure is a journal that does not balance
+CLOSE_ACTOR = "system:daily_close"
 
 
 class JobInput(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    job: Literal["autopay", "reminders", "overdue", "reconcile", "journal"]
+    job: Literal["autopay", "reminders", "overdue", "reconcile", "journal", "close"]
     day: date | None = None
 
 
@@ -86,8 +92,10 @@ def reconcile(day: date, now: datetime) -> dict[str, Any]:
 
 def journal(day: date, now: datetime) -> dict[str, Any]:
     """On a banking day, the previous banking day's GL journal, built and stored once
-    (``services/journal_batches.py``); a journal that cannot be built counts ``JournalBuildFailed`` (the alarm)."""
+    (``services/journal_batches.py``); a journal that cannot be built counts ``JournalBuildFailed`` (the alarm), and
+    one that does not balance ``JournalUnbalanced`` too (its own alarm)."""
     from arportal.domain.banking_days import is_banking_day, previous_banking_day
+    from arportal.domain.journals import UnbalancedJournalError
     from arportal.services.journal_batches import build_day
     from arportal.wiring import journals
 
@@ -96,9 +104,11 @@ def journal(day: date, now: datetime) -> dict[str, Any]:
     business_date = previous_banking_day(day)
     try:
         built = build_day(journals.books(), journals.sources(), journals.chart(), business_date, now=now)
-    except Exception:
+    except Exception as exc:
         metrics = Metrics(namespace="ArPortal", service="")  # "": Powertools adds no service dimension
         metrics.add_metric(name=JOURNAL_BUILD_FAILED, unit=MetricUnit.Count, value=1)
+        if isinstance(exc, UnbalancedJournalError):  # a defect in the entries, not a code to map: its own alarm
+            metrics.add_metric(name=JOURNAL_UNBALANCED, unit=MetricUnit.Count, value=1)
         metrics.flush_metrics()
         logger.exception("journal build failed", extra={"business_date": business_date.isoformat()})
         raise
@@ -112,17 +122,70 @@ def journal(day: date, now: datetime) -> dict[str, Any]:
     }
 
 
+def close(day: date, now: datetime) -> dict[str, Any]:
+    """On a banking day, the agency-wide close of the previous banking day, once (``services/daily_close.py``);
+    its journal is built first if it is not there. A close that cannot be made (a code the chart of accounts does
+    not map, a store failing) raises, so the scheduler retries it and, in the end, dead-letters it (alarmed)."""
+    from arportal.domain.banking_days import is_banking_day, previous_banking_day
+    from arportal.services.daily_close import close_day
+    from arportal.wiring import daily_close
+
+    if not is_banking_day(day):
+        return {"skipped": f"{day} is not a banking day"}
+    business_date = previous_banking_day(day)
+    try:
+        closed = close_day(
+            daily_close.books(), daily_close.chart(), business_date, department=None, actor=CLOSE_ACTOR, now=now
+        )
+    except Exception:
+        logger.exception("daily close failed", extra={"business_date": business_date.isoformat()})
+        raise
+    document = closed.close.document
+    return {
+        "business_date": business_date.isoformat(),
+        "created": closed.created,
+        "sha256": closed.close.sha256,
+        "variances": [{k: v[k] for k in ("reason", "currency", "department", "amount")} for v in document["variances"]],
+    }
+
+
 JOBS: dict[str, Callable[[date, datetime], dict[str, Any]]] = {
     "autopay": autopay,
     "reminders": reminders,
     "overdue": overdue,
     "reconcile": reconcile,
     "journal": journal,
+    "close": close,
 }
+
+
+REBUILD_TOTALS = "rebuild_totals"
+
+
+class RebuildInput(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    job: Literal["rebuild_totals"]
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+
+
+def rebuild_totals(data: RebuildInput) -> dict[str, Any]:
+    """The daily totals of the payments taken from ``from`` to ``to`` (both included, at most five years), folded
+    again from the ledger (``services/daily_totals.rebuild``); safe to run again, and beside the aggregate builder."""
+    from arportal.services.daily_totals import rebuild
+    from arportal.wiring import daily_totals
+
+    moved = rebuild(daily_totals.daily_totals(), daily_totals.activity(), start=data.start, end=data.end)
+    return {"from": data.start.isoformat(), "to": data.end.isoformat(), "moved": moved}
 
 
 @logger.inject_lambda_context(clear_state=True, log_event=False)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if event.get("job") == REBUILD_TOTALS:
+        rebuilt = rebuild_totals(RebuildInput.model_validate(event))
+        logger.info("daily totals rebuilt", extra={"result": rebuilt})
+        return {"job": REBUILD_TOTALS, **rebuilt}
     data = JobInput.model_validate(event)
     now = clock.now()
     day = data.day or now.date()

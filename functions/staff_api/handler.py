@@ -20,11 +20,14 @@ from staff_api.routes import (
     credit,
     customers,
     duplicates,
+    finance_close,
+    finance_drawers,
     finance_journals,
     finance_settlement,
     imports,
     integration_clients,
     interactions,
+    payment_trail,
     payments_read,
     payments_write,
     receipts,
@@ -40,7 +43,10 @@ for module in (search, audit, customers, balances, interactions, payments_read, 
 for module in (payments_write, staff_actions, approvals, receipts, duplicates, credit, integration_clients, imports):
     app.include_router(module.router)
 app.include_router(finance_journals.router)
+app.include_router(finance_close.router)
 app.include_router(finance_settlement.router)
+app.include_router(finance_drawers.router)
+app.include_router(payment_trail.router)
 
 
 # log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: an event holds bodies, headers and tokens

@@ -36,4 +36,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if task is None:
         raise UnknownTaskError(f"workflow_tasks has no task {event.get('task')!r}; known: {sorted(TASKS)}")
     logger.append_keys(task=event["task"])
+    timed = settlement.TIMED_TASKS.get(event["task"])
+    if timed is not None:  # it stops before the invocation's time runs out, and says where
+        return timed(event, context.get_remaining_time_in_millis)
     return task(event)

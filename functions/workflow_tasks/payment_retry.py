@@ -187,6 +187,8 @@ def charge_failed(event: dict[str, Any]) -> dict[str, Any]:
         agency=settings().agency_name,
         portal=stores.portal_url(),
         now=clock.now(),
+        ledger=stores.payment_posting(),
+        processor_name=settings().processor,
     )
     return asdict(outcome)
 

@@ -1,5 +1,6 @@
-"""Alarms that page someone: failed handlers, throttling, API 5xx, failed workflows, stuck outbox events, webhook
-endpoints switched off.
+"""Alarms that page someone: failed handlers, throttling, API 5xx, failed workflows (and an aborted settlement),
+stuck outbox events, webhook endpoints switched off, and the counts the product emits itself (reconciliation items,
+missing payouts, journals that failed to build or did not balance).
 
 Every alarm notifies one encrypted SNS topic; the agency subscribes its on-call address after deploy.
 Thresholds are "any": in a payments system one failed charge or one undelivered event is worth a look.
@@ -19,6 +20,12 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 PERIOD = Duration.minutes(5)
+PRODUCT_NAMESPACE = "ArPortal"  # what the code emits itself (EMF), with no dimension
+
+
+def product_metric(name: str) -> cloudwatch.Metric:
+    """A count the product emits (``ArPortal``/``name``, no dimension), summed over the alarms' period."""
+    return cloudwatch.Metric(namespace=PRODUCT_NAMESPACE, metric_name=name, statistic="Sum", period=PERIOD)
 
 
 class Observability(Construct):
@@ -33,6 +40,7 @@ class Observability(Construct):
         machines: dict[str, sfn.IStateMachine],
         dead_letter_queues: dict[str, sqs.IQueue],
         metrics: dict[str, cloudwatch.IMetric] | None = None,
+        aborts_alarmed: tuple[str, ...] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(
@@ -48,6 +56,8 @@ class Observability(Construct):
         for name, machine in machines.items():
             self._alarm(f"{name} failed", machine.metric_failed(period=PERIOD))
             self._alarm(f"{name} timed out", machine.metric_timed_out(period=PERIOD))
+            if name in aborts_alarmed:  # stopped by hand, its run did not finish either: the day is not done
+                self._alarm(f"{name} aborted", machine.metric_aborted(period=PERIOD))
         for name, queue in dead_letter_queues.items():
             self._alarm(
                 f"{name} has messages",

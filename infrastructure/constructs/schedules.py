@@ -1,6 +1,6 @@
-"""The scheduled jobs (daily: autopay runs, due-date reminders, overdue notices, the GL journal; every few
-minutes: the payment reconciler): EventBridge Scheduler schedules that invoke the ``scheduled_jobs`` function, and
-what that function may touch.
+"""The scheduled jobs (daily: autopay runs, due-date reminders, overdue notices, the GL journal, the daily close;
+every few minutes: the payment reconciler): EventBridge Scheduler schedules that invoke the ``scheduled_jobs``
+function, and what that function may touch.
 
 Failures end in one dead-letter queue (alarmed by Observability): a schedule's delivery that Scheduler could not
 make after its retries, and an invocation whose job raised after Lambda's own retries (the function's
@@ -36,6 +36,9 @@ JOB_TIMES: dict[str, tuple[int, int]] = {
     # the previous banking day's GL journal (issue 14): after midnight in the Americas, so that day is over; the
     # job itself does nothing on a day that is not a banking day
     "journal": (11, 0),
+    # the previous banking day's close (issue 14): after the journal and settlement (both 11:00), so it finds the
+    # day's journal and the payouts recorded as deposits; it builds the journal itself if it is not there yet
+    "close": (12, 0),
 }
 # The reconciler (issue 10): posts charges whose payment was never recorded and closes intents without a charge,
 # once an intent has been open a few minutes (domain/payment_intents.py RECONCILE_AFTER), so it runs that often.
@@ -85,6 +88,8 @@ class ScheduledJobs(Construct):
         if journals_bucket is not None:
             # The journal job writes each batch's files once, under journals/ (Object Lock keeps them).
             journals_bucket.grant_put(jobs, JOURNALS_PREFIX)
+            # The close reads the day's batches back, checking each file against its recorded hash.
+            journals_bucket.grant_read(jobs, JOURNALS_PREFIX)
         jobs.add_environment(PAYMENT_RETRY_VARIABLE, payment_retry.state_machine_arn)
         jobs.configure_async_invoke(
             retry_attempts=RETRY_ATTEMPTS,

@@ -4,7 +4,8 @@ CDK cannot see which services an ASL file calls, so each machine's role is grant
 definitions may use: invoke the workflow task function (also with a task token), read/write the ledger,
 and put events on the bus (the import and settlement machines' own needs, their S3 prefixes and their Distributed
 Maps' child executions, are granted by ``Imports``). A failed execution of any machine is alarmed by
-``Observability``; settlement's reconciliation items opened by the metric below.
+``Observability`` (settlement's aborted ones too); settlement's reconciliation items opened, and the missing payouts
+among them, by the metrics below.
 """
 
 from __future__ import annotations
@@ -31,12 +32,23 @@ SETTLEMENT_SCHEDULE = events.Schedule.cron(minute="0", hour="11")
 # opens: unknown transactions and amount mismatches while matching, missing_from_processor when it finishes.
 RECONCILIATION_METRIC_NAMESPACE = "ArPortal"
 RECONCILIATION_METRIC_NAME = "ReconciliationItemsOpened"
+# The missing_from_processor items among them (payments past their payout deadline), alarmed on their own.
+MISSING_PAYOUTS_METRIC_NAME = "MissingPayouts"
 
 
 def reconciliation_items_opened_metric() -> cloudwatch.Metric:
     return cloudwatch.Metric(
         namespace=RECONCILIATION_METRIC_NAMESPACE,
         metric_name=RECONCILIATION_METRIC_NAME,
+        statistic="Sum",
+        period=Duration.minutes(5),
+    )
+
+
+def missing_payouts_metric() -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=RECONCILIATION_METRIC_NAMESPACE,
+        metric_name=MISSING_PAYOUTS_METRIC_NAME,
         statistic="Sum",
         period=Duration.minutes(5),
     )

@@ -5,6 +5,7 @@ login refused, and the modules shared with the portal served from ``/shared/``."
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -147,8 +148,16 @@ def test_dashboard_metrics_show_their_formulas_and_drill_down_to_payments(superv
     rates = metrics.get_by_role("table", name="Success rate by channel and method")
     assert rates.locator("tbody tr").count() >= 1
     supervisor.locator("#exceptions .figures").wait_for()  # not refused for the long range
+    # Success with retries and the subledger-to-GL variance are figures, never "not available" by design
+    metrics.get_by_role("heading", name="Subledger and GL compared").wait_for()
+    text = metrics.inner_text()
+    assert "Success rate with retries" in text and "Formula: with retries: series succeeded ÷ series" in text
+    assert metrics.get_by_role("table", name=re.compile(r"^Subledger to GL, ")).count() == 1
+    assert "Paid out to deposited" in metrics.get_by_role("table", name=re.compile("Processing time")).inner_text()
     metrics.get_by_role("button", name="Show the payments: Corrected").click()
     metrics.locator(".drill-down table, .drill-down .empty-state").first.wait_for()
+    metrics.get_by_role("button", name="Show the payments: Series succeeded").click()
+    expect(metrics.locator(".drill-down table, .drill-down .empty-state")).to_have_count(2)
 
 
 def test_take_payment_page(portal: Portal, agent: Any, visit: Any) -> None:

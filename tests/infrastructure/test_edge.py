@@ -62,9 +62,14 @@ def test_alarms_cover_functions_api_machines_and_dead_letters(synthesized: Synth
     queues = synthesized.of_type("AWS::SQS::Queue")
     dead_letter_queues = sum(1 for q in queues.values() if "RedrivePolicy" not in q["Properties"])
     functions = len(synthesized.of_type("AWS::Lambda::Function")) - 1  # less CDK's BucketDeployment handler
-    # the product's own metrics: endpoints switched off, reconciliation items opened, a journal that failed to build
+    # the product's own metrics: endpoints switched off, reconciliation items opened, missing payouts, a journal
+    # that failed to build, one that did not balance
     own_metrics = sum(1 for a in alarms if a["Properties"].get("Namespace") == "ArPortal")
-    expected = 2 * functions + 1 + 2 * len(catalog.STATE_MACHINES) + dead_letter_queues + own_metrics
+    assert own_metrics >= 5
+    # settlement's aborted runs too: a day left unsettled
+    aborted = sum(1 for a in alarms if a["Properties"].get("MetricName") == "ExecutionsAborted")
+    assert aborted == 1
+    expected = 2 * functions + 1 + 2 * len(catalog.STATE_MACHINES) + aborted + dead_letter_queues + own_metrics
     assert len(alarms) == expected
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
@@ -91,3 +96,8 @@ def test_outputs(synthesized: Synthesized) -> None:
         "EventBusName",
     } <= names
     assert {f"{spec.logical_id}TableName" for spec in tables.TABLES} <= names
+    # the functions an operator invokes by hand (docs/deploy.md: a journal for a given day, the backfill)
+    for name, function in (("ScheduledJobs", "scheduled_jobs"), ("AggregateBuilder", "aggregate_builder")):
+        assert synthesized.outputs[f"{name}FunctionName"]["Value"] == {
+            "Ref": synthesized.logical_id(synthesized.stack.functions[function])
+        }

@@ -1,5 +1,6 @@
 """The GL journal in the stack (issue 14): its daily schedule, the audit bucket's journals/ prefix granted to the
-job and the staff API (put, nothing wider), and an alarm on the metric the job writes when a journal fails."""
+job and the staff API (put, nothing wider), and alarms on the metrics the job writes when a journal fails, and
+when it fails because it does not balance."""
 
 from __future__ import annotations
 
@@ -89,6 +90,36 @@ def test_a_failed_journal_build_raises_the_alarm_on_the_metric_the_job_writes(
     assert metric["Name"] == "JournalBuildFailed" and directive["Namespace"] == "ArPortal"
     assert directive["Dimensions"] in ([[]], []) and not alarm.get("Dimensions")
     assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 1)
+    assert alarm["AlarmActions"] == [{"Ref": synthesized.logical_id(synthesized.stack.observability.topic)}]
+
+
+def test_an_unbalanced_journal_counts_its_own_metric_which_has_its_own_alarm(
+    synthesized: Synthesized, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arportal.domain.journals import UnbalancedJournalError
+    from arportal.services import journal_batches
+    from arportal.wiring import journals
+    from scheduled_jobs import handler
+
+    def unbalanced(*_: object, **__: object) -> None:
+        raise UnbalancedJournalError("journal GL-x-20260309-01 does not balance: USD fund 510 off by 1")
+
+    for name in ("books", "sources", "chart"):
+        monkeypatch.setattr(journals, name, lambda: None)
+    monkeypatch.setattr(journal_batches, "build_day", unbalanced)
+    with pytest.raises(UnbalancedJournalError):
+        handler.journal(date(2026, 3, 10), datetime(2026, 3, 10, 11, tzinfo=UTC))
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines() if "CloudWatchMetrics" in x]
+    (directive,) = line["_aws"]["CloudWatchMetrics"]
+    # a build that failed, and one that failed this way (an unmapped code counts only the first: the test above)
+    assert {m["Name"] for m in directive["Metrics"]} == {"JournalBuildFailed", "JournalUnbalanced"}
+    assert directive["Namespace"] == "ArPortal" and directive["Dimensions"] in ([[]], [])
+    (alarm,) = [
+        a["Properties"]
+        for a in synthesized.of_type("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Namespace") == "ArPortal" and a["Properties"].get("MetricName") == "JournalUnbalanced"
+    ]
+    assert not alarm.get("Dimensions") and (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 1)
     assert alarm["AlarmActions"] == [{"Ref": synthesized.logical_id(synthesized.stack.observability.topic)}]
 
 

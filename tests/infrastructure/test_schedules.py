@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from infrastructure.constructs.schedules import JOB_TIMES, PAYMENT_RETRY_VARIABLE, RECONCILE_JOB
-from tests.infrastructure.synth import Synthesized, get_att
+from tests.infrastructure.synth import Synthesized, get_att, mentions
 
 pytestmark = pytest.mark.xdist_group("cdk")
 
@@ -37,7 +37,7 @@ def test_each_job_runs_daily_in_utc_against_the_jobs_function(synthesized: Synth
     dead_letters = get_att(synthesized.logical_id(jobs.dead_letters))
     schedules = _schedules(synthesized)
 
-    assert set(schedules) == {"autopay", "reminders", "overdue", "journal", RECONCILE_JOB}
+    assert set(schedules) == {"autopay", "reminders", "overdue", "journal", "close", RECONCILE_JOB}
     for job, (hour, minute) in JOB_TIMES.items():
         schedule = schedules[job]
         assert schedule["ScheduleExpression"] == f"cron({minute} {hour} * * ? *)"
@@ -128,3 +128,30 @@ def test_the_scheduler_may_only_invoke_the_jobs_function(synthesized: Synthesize
     for statement in invokes:
         for resource in statement["Resource"]:
             assert function in json.dumps(resource)
+
+
+def test_the_daily_close_runs_after_the_journal_and_settlement_and_may_read_the_journal_files(
+    synthesized: Synthesized,
+) -> None:
+    from infrastructure.constructs.workflows import SETTLEMENT_SCHEDULE
+
+    schedule = _schedules(synthesized)["close"]
+    hour, minute = JOB_TIMES["close"]
+    assert schedule["ScheduleExpression"] == f"cron({minute} {hour} * * ? *)"
+    assert (hour, minute) > JOB_TIMES["journal"]
+    settlement = SETTLEMENT_SCHEDULE.expression_string  # cron(<minute> <hour> ...)
+    assert (hour, minute) > (int(settlement.split()[1]), int(settlement.split()[0].removeprefix("cron(")))
+    assert json.loads(schedule["Target"]["Input"]) == {"job": "close"}
+    # it reads the day's batches back (checking each against its hash), under journals/ and nowhere else there
+    stack = synthesized.stack
+    fn = synthesized.resource(stack.scheduled_jobs.function)["Properties"]
+    bucket = synthesized.logical_id(stack.data.audit_bucket)
+    reads = [
+        s
+        for s in _role_statements(synthesized, fn["Role"]["Fn::GetAtt"][0])
+        if "s3:GetObject*" in json.dumps(s["Action"]) and mentions(s["Resource"], bucket)
+    ]
+    assert reads
+    for statement in reads:
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        assert all(mentions(r, "/journals/*") for r in resources if mentions(r, bucket) and "Fn::Join" in r), resources

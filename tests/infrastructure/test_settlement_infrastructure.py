@@ -1,6 +1,7 @@
 """Settlement in the stack: the machine's Distributed Map lists its chunks under settlement/ in the import bucket
 (our key, a week's expiry) and starts its own child executions, the tasks read and write those chunks, the
-machine runs on a schedule, and failed executions and reconciliation items opened raise alarms."""
+machine runs on a schedule, and failed (timed out, aborted) executions, reconciliation items opened and missing
+payouts raise alarms."""
 
 from __future__ import annotations
 
@@ -55,9 +56,14 @@ def test_the_machine_is_a_distributed_map_over_its_chunks_with_its_own_child_exe
 
 def test_failed_settlement_and_reconciliation_items_opened_raise_alarms(synthesized: Synthesized):
     machine = synthesized.logical_id(synthesized.stack.workflows["settlement"])
+    topic = [{"Ref": synthesized.logical_id(synthesized.stack.observability.topic)}]
     alarms = [a["Properties"] for a in synthesized.of_type("AWS::CloudWatch::Alarm").values()]
-    failed = [a for a in alarms if a.get("MetricName") == "ExecutionsFailed" and machine in json.dumps(a["Dimensions"])]
-    assert len(failed) == 1 and failed[0]["Threshold"] == 1
+    # a run that did not finish, whichever way: failed, timed out, or aborted by hand
+    for metric in ("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"):
+        (alarm,) = [a for a in alarms if a.get("MetricName") == metric and machine in json.dumps(a["Dimensions"])]
+        assert alarm["Namespace"] == "AWS/States" and alarm["Statistic"] == "Sum", metric
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+        assert alarm["AlarmActions"] == topic
     (opened,) = [a for a in alarms if a.get("MetricName") == "ReconciliationItemsOpened"]
     assert opened["Namespace"] == "ArPortal" and "Dimensions" not in opened and opened["Threshold"] == 1
     assert opened["AlarmActions"]
@@ -90,3 +96,25 @@ def test_the_alarm_watches_the_metric_settlement_writes(synthesized: Synthesized
     ]
     (alarm,) = alarms
     assert (alarm["Statistic"], alarm["Period"], alarm["Threshold"]) == ("Sum", 300, 1)
+
+
+def test_missing_payouts_raise_their_own_alarm_on_the_metric_settlement_writes(
+    synthesized: Synthesized, capsys: pytest.CaptureFixture[str]
+):
+    from arportal.adapters.settlement_metrics import PowertoolsSettlementMetrics
+
+    PowertoolsSettlementMetrics().missing_payouts(2)
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines() if "CloudWatchMetrics" in x]
+    (directive,) = line["_aws"]["CloudWatchMetrics"]
+    (metric,) = directive["Metrics"]
+    assert metric["Name"] == "MissingPayouts" and directive["Dimensions"] in ([[]], [])
+    (alarm,) = [
+        a["Properties"]
+        for a in synthesized.of_type("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Namespace") == directive["Namespace"]
+        and a["Properties"].get("MetricName") == metric["Name"]
+    ]
+    assert "Dimensions" not in alarm
+    assert (alarm["Statistic"], alarm["Period"], alarm["Threshold"]) == ("Sum", 300, 1)  # any payment missing
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["AlarmActions"] == [{"Ref": synthesized.logical_id(synthesized.stack.observability.topic)}]

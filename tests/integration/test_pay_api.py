@@ -84,11 +84,22 @@ class TestCardPayment:
         assert len(mail) == 1 and receipt["receipt_number"] in mail[0]["subject"]
         assert mail[0]["attachments"] == [f"receipt-{receipt['receipt_number']}.pdf"]
         # DynamoDB: the idempotency record (in progress, then completed), the posting guard's read, the open
-        # invoices, the payment's intent (before the charge), ONE posting transaction (closing the intent), the
-        # payer's profile and the receipt's Document record; no Scan
+        # invoices, the payment's intent (before the charge), the payer's open series of tries at these invoices
+        # (by key: a retry of a decline is linked to it), ONE posting transaction (closing the intent), the payer's
+        # profile and the receipt's Document record; no Scan
         calls = [c.rsplit(".", 1)[-1] for c in trips.calls]
         assert sorted(calls) == sorted(
-            ["PutItem", "GetItem", "Query", "PutItem", "TransactWriteItems", "GetItem", "PutItem", "UpdateItem"]
+            [
+                "PutItem",
+                "GetItem",
+                "Query",
+                "PutItem",
+                "GetItem",
+                "TransactWriteItems",
+                "GetItem",
+                "PutItem",
+                "UpdateItem",
+            ]
         ), calls
 
     def test_replays_the_first_answer_for_the_same_key(self, gateway, world, counting):

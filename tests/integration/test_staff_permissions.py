@@ -48,6 +48,7 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
         P.INTERACTIONS_WRITE, body={"kind": "note", "summary": "permission check"}
     ),
     ("GET", "/v1/staff/payments/{paymentId}"): Case(P.CUSTOMERS_READ),
+    ("GET", "/v1/staff/payments/{paymentId}/trail"): Case(P.CUSTOMERS_READ),
     ("GET", "/v1/staff/reports/collections"): Case(P.REPORTS_READ, query=RANGE),
     ("GET", "/v1/staff/reports/exceptions"): Case(P.REPORTS_READ, query=RANGE),
     ("GET", "/v1/staff/reports/metrics"): Case(P.REPORTS_READ, query=RANGE),
@@ -122,6 +123,18 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
     ("GET", "/v1/staff/finance/reconciliation-items"): Case(P.FINANCE_READ, query="status=resolved&limit=1"),
     ("POST", "/v1/staff/finance/reconciliation-items/{itemId}/resolve"): Case(
         P.FINANCE_MANAGE, body={"note": "permission check"}
+    ),
+    # the drawer close-out: a terminal nobody uses and nothing counted (422 nothing_to_close); a deposit of no close
+    ("POST", "/v1/staff/finance/drawers/{terminal}/close"): Case(
+        P.DRAWER_CLOSE,
+        body={"drawer_id": "D1", "currency": "USD", "counted": {"cash": 0, "cheque": 0}},
+        path_params={"terminal": lambda: f"NOONE-{uuid.uuid4().hex[:12]}"},
+    ),
+    ("GET", "/v1/staff/finance/deposits/{depositId}/slip"): Case(P.DRAWER_CLOSE),
+    # the daily close: a day nobody closed (404), and a Saturday, which has no close (422): nothing is written
+    ("GET", "/v1/staff/finance/close"): Case(P.FINANCE_READ, query=f"date={QUIET}"),
+    ("POST", "/v1/staff/finance/close"): Case(
+        P.FINANCE_MANAGE, body={"date": (QUIET + timedelta(days=(5 - QUIET.weekday()) % 7)).isoformat()}
     ),
 }
 

@@ -60,7 +60,8 @@ def test_a_posted_payment_counts_as_attempted_succeeded_and_collected_in_its_cha
 
 def test_a_failed_payment_is_an_attempt_and_nothing_collected():
     share = share_of(pay(5_000, S.FAILED), [])
-    assert share.counters == {"m.portal.card.attempted": 1, "m.portal.card.failed": 1}
+    # A decline starts a series of tries (a retry of it would continue it), which has not succeeded.
+    assert share.counters == {"m.portal.card.attempted": 1, "m.portal.card.failed": 1, "m.portal.card.series": 1}
 
 
 def test_a_refunded_payment_is_not_right_the_first_time_and_says_what_went_back():

@@ -85,7 +85,8 @@ def confirm_deposit(depositId: Annotated[str, Path(pattern=DEPOSIT_ID)]) -> Payo
 def reconciliation_items(
     status: Annotated[Literal["open", "resolved"], Query()] = "open",
     reason: Annotated[
-        Literal["unknown_transaction", "amount_mismatch", "missing_from_processor"] | None, Query()
+        Literal["unknown_transaction", "amount_mismatch", "missing_from_processor", "drawer_currency_mismatch"] | None,
+        Query(),
     ] = None,
     cursor: Cursor = None,
     limit: Limit = 50,

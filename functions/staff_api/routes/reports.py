@@ -16,7 +16,8 @@ from arportal.api.errors import ApiError
 from arportal.api.identity import require_staff
 from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor, encode_cursor
 from arportal.config import settings
-from arportal.domain.metrics import FIGURES
+from arportal.domain.errors import BusinessRuleError
+from arportal.domain.metrics import DEPOSIT_STAGE, FIGURES
 from arportal.domain.models import Channel, PaymentMethodType
 from arportal.domain.permissions import Permission
 from arportal.services import daily_totals, reports
@@ -65,8 +66,10 @@ def get_exceptions(from_: From, to: To) -> ExceptionsOut:
 def get_metrics(from_: From, to: LongTo) -> MetricsOut:
     require_staff(current_caller(router), Permission.REPORTS_READ)
     currency = settings().currency
-    found = daily_totals.metrics(totals.daily_totals(), start=from_, end=to, currency=currency)
-    return MetricsOut.of(found.metrics, start=from_, end=to, currency=currency, days_read=found.days_read)
+    found = daily_totals.metrics(
+        totals.daily_totals(), start=from_, end=to, currency=currency, sources=totals.metrics_sources()
+    )
+    return MetricsOut.of(found, start=from_, end=to, currency=currency)
 
 
 @router.get(
@@ -86,15 +89,37 @@ def get_figure_payments(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
 ) -> FigurePaymentsOut:
     require_staff(current_caller(router), Permission.REPORTS_READ)
+    named = {"channel": channel.value if channel else None, "method": method.value if method else None}
+    if figure == DEPOSIT_STAGE:
+        try:
+            page = daily_totals.deposit_figure_payments(
+                totals.metrics_sources(),
+                start=from_,
+                end=to,
+                currency=settings().currency,
+                limit=limit,
+                cursor=cursor,
+                **named,
+            )
+        except BusinessRuleError as exc:
+            if exc.code != "invalid_cursor":
+                raise
+            raise _invalid_cursor() from exc
+        return FigurePaymentsOut(
+            figure=figure, payments=[PaymentOut.of(p) for p in page.payments], next_cursor=page.next_deposits
+        )
+    gl = None
+    if figure in ("first_time", "corrected"):  # a GL correction makes a receipt not right the first time
+        gl = daily_totals.gl_corrections(totals.metrics_sources(), start=from_, end=to)
     page = daily_totals.figure_payments(
         staff.activity(),
         start=from_,
         end=to,
         figure=figure,
-        channel=channel.value if channel else None,
-        method=method.value if method else None,
         limit=limit,
-        cursor=_decode(cursor, from_, to),
+        cursor=_decode(cursor, from_, daily_totals.reach_of(figure, to)),
+        gl=gl,
+        **named,
     )
     return FigurePaymentsOut(
         figure=figure, payments=[PaymentOut.of(p) for p in page.payments], next_cursor=_encode(page.next)
@@ -113,10 +138,14 @@ def _decode(cursor: str | None, start: date, end: date) -> ActivityCursor | None
         return None
     position = staff.cursors().activity_position(key)
     if position is None or not start <= position[0] <= end:
-        raise ApiError(
-            HTTPStatus.BAD_REQUEST,
-            "invalid_cursor",
-            "the cursor is not one this list gave out for this range; start again without it",
-            [{"field": "query.cursor", "reason": "not a cursor from this list"}],
-        )
+        raise _invalid_cursor()
     return ActivityCursor(position[0], position[1])
+
+
+def _invalid_cursor() -> ApiError:
+    return ApiError(
+        HTTPStatus.BAD_REQUEST,
+        "invalid_cursor",
+        "the cursor is not one this list gave out for this range; start again without it",
+        [{"field": "query.cursor", "reason": "not a cursor from this list"}],
+    )

@@ -14,15 +14,19 @@ configureAuth({
   wrongAudience: "This is the staff console. Customers sign in at the payments portal.",
 });
 
-// [page, text, permission it needs (null: every staff member)]
+// [page, text, permission it needs (null: every staff member), permission that hides it (reached another way)]
 const NAV = [
   ["search.html", "Search", "customers.read"],
   ["dashboard.html", "Dashboard", "reports.read"],
   ["approvals.html", "Approvals", null],
+  ["finance-payouts.html", "Finance", "finance.read"],
+  // A cashier closes their own drawer; finance reaches the close-out through "Finance" (the deposits page).
+  ["finance-deposits.html", "Close a drawer", "drawer.close", "finance.read"],
   ["connected-systems.html", "Connected systems", "integrations.manage"],
   ["imports.html", "Imports", "integrations.manage"],
   ["webhooks.html", "Webhooks", "integrations.manage"],
 ];
+const FINANCE_PAGES = /^finance-/; // one "Finance" entry is current on each of its pages
 
 function current() {
   return location.pathname.split("/").pop() || "index.html";
@@ -34,7 +38,7 @@ export function allowed(permission) {
 }
 
 function navLink(href, text) {
-  const here = current() === href;
+  const here = current() === href || (text === "Finance" && FINANCE_PAGES.test(current()));
   return h(
     "a",
     { href, class: `usa-nav-link${here ? " usa-current" : ""}`, "aria-current": here ? "page" : null },
@@ -44,7 +48,7 @@ function navLink(href, text) {
 
 function header(cfg, signedIn) {
   const items = signedIn
-    ? NAV.filter(([, , permission]) => !permission || allowed(permission)).map(([href, text]) =>
+    ? NAV.filter(([, , permission, hiddenBy]) => (!permission || allowed(permission)) && !(hiddenBy && allowed(hiddenBy))).map(([href, text]) =>
         h("li", { class: "usa-nav__primary-item" }, navLink(href, text)),
       )
     : [];

@@ -15,7 +15,8 @@ const ROLES = {
     "payments.void",
     "exceptions.request",
     "interactions.write",
-    "receipts.send"
+    "receipts.send",
+    "drawer.close"
   ],
   "supervisor": [
     "customers.read",
@@ -30,7 +31,8 @@ const ROLES = {
     "receipts.send",
     "audit.read",
     "reports.read",
-    "finance.read"
+    "finance.read",
+    "drawer.close"
   ],
   "finance": [
     "customers.read",
@@ -41,7 +43,8 @@ const ROLES = {
     "audit.read",
     "reports.read",
     "finance.read",
-    "finance.manage"
+    "finance.manage",
+    "drawer.close"
   ],
   "admin": [
     "customers.read",
@@ -50,7 +53,8 @@ const ROLES = {
     "admin.users",
     "integrations.manage",
     "finance.read",
-    "finance.manage"
+    "finance.manage",
+    "drawer.close"
   ]
 };
 

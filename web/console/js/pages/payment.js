@@ -1,12 +1,14 @@
 // One payment: its facts, its timeline (authorized, posted, settled, failed, refunded, voided, reversed: when and
-// who), what it paid, its receipt (and sending it again), the exceptions the role may request, and its audit
-// trail with the hash chain's verification.
+// who), what it paid, its receipt (and sending it again), where its money went (the trail: payout, deposit, GL
+// lines; ../payment-trail.js), the exceptions the role may request, and its audit trail with the hash chain's
+// verification.
 
 import { get, newIdempotencyKey, post } from "../../../shared/js/api.js";
 import { formatDateTime, humanize } from "../../../shared/js/money.js";
 import * as ui from "../../../shared/js/ui.js";
 import { exceptionForm } from "../exceptions.js";
 import { allowed, startPage } from "../layout.js";
+import { loadTrail } from "../payment-trail.js";
 import { customerHref, timeline } from "../views.js";
 
 const { $, alertBox, busy, definitionList, h, link, methodLabel, money, section, showAlert, showApiError, statusTag, table } = ui;
@@ -181,10 +183,11 @@ async function load({ keepActions = false } = {}) {
     if (!keepActions) $("#actions").replaceChildren(...actions(view));
     loaded = view;
   });
-  if (loaded) await loadVerification(loaded);
+  if (loaded) await Promise.all([loadVerification(loaded), section($("#trail-body"), "Trail", () => loadTrail($("#trail-body"), paymentId))]);
 }
 
 if (!/^pay_[0-9A-Za-z]{10,40}$/.test(paymentId)) {
+  $("#trail").hidden = true;
   showAlert($("#page-alerts"), { type: "error", heading: "No payment chosen", text: "Open a payment from a search or a customer.", focus: true });
 } else {
   await load();

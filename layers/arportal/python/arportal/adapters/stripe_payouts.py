@@ -5,7 +5,8 @@
   UTC), every page (auto-paging). Only automatic payouts are kept: Stripe can list the transactions of those alone
   ("For automatic Stripe payouts only", the ``payout`` filter of the balance transactions list), and a manual payout
   is a transfer someone chose to make, not the settlement of particular payments.
-- **Their transactions**: ``GET /v1/balance_transactions?payout=po_...`` with ``expand[]=data.source``, every page.
+- **Their transactions**: ``GET /v1/balance_transactions?payout=po_...`` with ``expand[]=data.source``, every page
+  (or one page at a time, ``starting_after`` the last, for a settlement listing that may stop between pages).
   The list holds the payout's own transfer (type ``payout``, the negative of the payout), which is left out so the
   rest adds up to the payout. The expanded source names the PaymentIntent, and a PaymentIntent's id is what
   ``StripeProcessor.charge`` returned as the transaction id: a charge, its refunds and its disputes all map to it.
@@ -67,6 +68,26 @@ def payout_transactions(client: stripe.StripeClient, payout_id: str) -> list[Bal
             raise DependencyError(f"Stripe refused to list payout {payout_id}: {exc.user_message or exc.code}") from exc
     lines = [_balance_transaction(payout_id, t) for t in found if t.get("type") != "payout"]
     return sorted(lines, key=lambda t: (t.created_at, t.id))
+
+
+def payout_transactions_page(
+    client: stripe.StripeClient, payout_id: str, after: str | None
+) -> tuple[list[BalanceTransaction], str | None]:
+    """One page of the payout's transactions in Stripe's own order, after the one whose id is ``after``, and the
+    cursor of the next (the page's last id, the payout's transfer included; None when Stripe has no more)."""
+    params: dict[str, Any] = {"payout": payout_id, "limit": PAGE, "expand": ["data.source"]}
+    if after is not None:
+        params["starting_after"] = after
+    with _asked("a payout's transactions"):
+        try:
+            page = client.v1.balance_transactions.list(cast(Any, params))
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing":
+                raise NotFoundError(f"Stripe has no payout {payout_id}") from exc
+            raise DependencyError(f"Stripe refused to list payout {payout_id}: {exc.user_message or exc.code}") from exc
+    found = [t.to_dict() for t in page.data]
+    lines = [_balance_transaction(payout_id, t) for t in found if t.get("type") != "payout"]
+    return lines, (str(found[-1]["id"]) if found and page.has_more else None)
 
 
 @contextmanager

@@ -207,6 +207,11 @@ class StripeProcessor:
     def payout_transactions(self, payout_id: str) -> list[BalanceTransaction]:
         return stripe_payouts.payout_transactions(self._client, payout_id)
 
+    def payout_transactions_page(
+        self, payout_id: str, *, after: str | None
+    ) -> tuple[list[BalanceTransaction], str | None]:
+        return stripe_payouts.payout_transactions_page(self._client, payout_id, after)
+
 
 def _signed_at(header: str) -> int:
     """The ``t=`` of a ``Stripe-Signature`` the SDK has verified (parsed as the SDK parses it)."""

@@ -102,6 +102,12 @@ STAFF_ROUTE_PERMISSIONS: dict[tuple[str, str], Permission] = {
     ("POST", "/v1/staff/finance/journals/<batchId>/imported"): P.FINANCE_MANAGE,
     ("POST", "/v1/staff/finance/journals/<batchId>/corrections"): P.FINANCE_MANAGE,
     ("POST", "/v1/staff/finance/journals/corrections/<correctionId>/decision"): P.FINANCE_MANAGE,
+    # The counter's drawer close-out and its deposit slip; the daily close; a payment's trail (issue 14)
+    ("POST", "/v1/staff/finance/drawers/<terminal>/close"): P.DRAWER_CLOSE,
+    ("GET", "/v1/staff/finance/deposits/<depositId>/slip"): P.DRAWER_CLOSE,
+    ("POST", "/v1/staff/finance/close"): P.FINANCE_MANAGE,
+    ("GET", "/v1/staff/finance/close"): P.FINANCE_READ,
+    ("GET", "/v1/staff/payments/<paymentId>/trail"): P.CUSTOMERS_READ,
 }
 # Integration routes an administrator may call as well as a connected system (the route checks the system's scope):
 # the webhook endpoints, managed in the console with the staff member's access token (infrastructure/catalog.py,

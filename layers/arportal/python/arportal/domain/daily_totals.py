@@ -13,7 +13,13 @@ Counter names (``.`` separates parts; department, channel and method codes hold 
     ch.<channel>.n / .amt          the same by channel
     dep.<department>.n / .amt      the same by department (by allocations; ``unallocated`` for the rest)
     out.fees / .refunded / .fees_returned / .reversed    what became of them (``reports.Outcome``)
-    m.<channel>.<method>.attempted / .succeeded / .failed / .first_time    for the metrics
+    m.<channel>.<method>.attempted / .succeeded / .failed / .first_time    for the metrics: tries, and what became
+                                   of them (a scheduled charge's record stands for all its tries: ``tries_of``)
+    m.<channel>.<method>.series / .series_succeeded    series of tries at paying one thing (``Payment.series``):
+                                   counted on the series' first attempt's day, channel and method; succeeded
+                                   when one of its attempts did (that attempt's share adds it to the first's day)
+    rcv.amt                        the amount of payments ever applied (posted, or an ACH debit accepted): what
+                                   the day's GL journal credits to revenue and credit held (``gl_variance.py``)
     st.<stage>.n / .sum / .b<k>    stage durations in banking days: count, sum, histogram (k = 0..MAX_BUCKET; the
                                    last bucket holds MAX_BUCKET or more)
 """
@@ -61,6 +67,11 @@ class Share:
     currency: str
     counters: Counters = field(default_factory=dict)
     discrepancy: bool = False
+    # Counters on other days of the same currency: a retry that succeeded, on its series' first day.
+    elsewhere: dict[date, Counters] = field(default_factory=dict)
+
+    def by_day(self) -> dict[date, Counters]:
+        return {self.day: self.counters, **{d: c for d, c in self.elsewhere.items() if c}}
 
 
 def _add(counters: Counters, name: str, value: int) -> None:
@@ -88,16 +99,51 @@ def stage_days(payment: Payment, closures: frozenset[date] = NO_CLOSURES) -> dic
     return days
 
 
+def tries_of(payment: Payment) -> int:
+    """The tries a payment record stands for: one that starts its series holds tries 1..attempt (the
+    payment_retry machine makes one record for a scheduled charge however many tries it took, each earlier one
+    failed, or it would not have tried again); a later attempt of an interactive series holds its own try."""
+    return payment.attempt if payment.series is None else 1
+
+
+# Statuses that mean the payment's money was applied when it was taken (and journaled that day).
+APPLIED = frozenset({P.POSTED, P.PENDING, P.SETTLED})
+
+
+def series_counters(payment: Payment) -> tuple[date, Counters]:
+    """The day and counters the payment adds for its series: a series is counted once, by the attempt that
+    starts it; its success by the attempt that succeeded, on the first attempt's day, channel and method. A pure
+    function of this payment alone (a later attempt carries its series' start), so folding is order-free."""
+    failed = payment.status is P.FAILED
+    ref = payment.series
+    if ref is None:
+        method = f"m.{payment.channel.value}.{payment.method.type.value}"
+        return payment.created_at.date(), {
+            f"{method}.series": 1,
+            **({} if failed else {f"{method}.series_succeeded": 1}),
+        }
+    if failed:
+        return ref.started_at.date(), {}
+    return ref.started_at.date(), {f"m.{ref.channel.value}.{ref.method.value}.series_succeeded": 1}
+
+
 def share_of(payment: Payment, allocations: Sequence[Allocation], closures: frozenset[date] = NO_CLOSURES) -> Share:
     counters: Counters = {}
+    day = payment.created_at.date()
     method = f"m.{payment.channel.value}.{payment.method.type.value}"
-    _add(counters, f"{method}.attempted", 1)
-    if payment.status is P.FAILED:
-        _add(counters, f"{method}.failed", 1)
-    else:
-        _add(counters, f"{method}.succeeded", 1)
+    tries = tries_of(payment)
+    failed = payment.status is P.FAILED
+    _add(counters, f"{method}.attempted", tries)
+    _add(counters, f"{method}.failed", tries - 1 + int(failed))
+    _add(counters, f"{method}.succeeded", int(not failed))
+    series_day, in_series = series_counters(payment)
+    elsewhere: dict[date, Counters] = {}
+    for name, value in in_series.items():
+        _add(counters if series_day == day else elsewhere.setdefault(series_day, {}), name, value)
+    if any(c.status in APPLIED for c in payment.history):
+        _add(counters, "rcv.amt", payment.amount)
     if not collected(payment):
-        return Share(payment.created_at.date(), payment.currency, counters)
+        return Share(day, payment.currency, counters, elsewhere=elsewhere)
     if not any(c.status in CORRECTED for c in payment.history):
         _add(counters, f"{method}.first_time", 1)
     _add(counters, "col.n", 1)
@@ -114,7 +160,8 @@ def share_of(payment: Payment, allocations: Sequence[Allocation], closures: froz
         _add(counters, f"st.{stage}.n", 1)
         _add(counters, f"st.{stage}.sum", days)
         _add(counters, f"st.{stage}.b{min(days, MAX_BUCKET)}", 1)
-    return Share(payment.created_at.date(), payment.currency, counters, allocates_more_than_paid(payment, allocations))
+    discrepancy = allocates_more_than_paid(payment, allocations)
+    return Share(day, payment.currency, counters, discrepancy, elsewhere)
 
 
 def difference(new: Counters, old: Counters) -> Counters:

@@ -202,6 +202,16 @@ class StatusChange(Entity):
     amount: MinorAmount | None = Field(default=None, description="The money this change gave back (each refund's own)")
 
 
+class SeriesRef(Entity):
+    """The attempt that started the series a later attempt belongs to (a payer's retry of a declined payment):
+    the leadership metrics count the series once, on its first attempt's day, channel and method."""
+
+    series_id: str = Field(max_length=64, description="The payment id of the series' first attempt")
+    started_at: datetime
+    channel: Channel
+    method: PaymentMethodType
+
+
 class Payment(Entity):
     payment_id: str
     customer_id: CustomerId | None
@@ -228,6 +238,10 @@ class Payment(Entity):
     payout_id: str | None = Field(default=None, max_length=128)
     paid_out_on: date | None = None
     processor_fee: MinorAmount | None = None
+    # Retries (domain/daily_totals.py): the try this record ends with in its series, and the series it continues
+    # (None: it starts its own). A scheduled charge's record stands for all the machine's tries (1..attempt).
+    attempt: int = Field(default=1, ge=1, le=100)
+    series: SeriesRef | None = None
 
     def changed_at(self, status: PaymentStatus) -> datetime | None:
         for change in self.history:

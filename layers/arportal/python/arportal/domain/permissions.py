@@ -31,6 +31,9 @@ class Permission(StrEnum):
     # (confirm a deposit, close a drawer or a day, mark a journal imported, work a reconciliation item).
     FINANCE_READ = "finance.read"
     FINANCE_MANAGE = "finance.manage"
+    # Close a counter drawer (count it, make its deposit) and print the deposit slip: the cashier closes their own
+    # drawer at the end of a shift, so every role that works or oversees a counter has it.
+    DRAWER_CLOSE = "drawer.close"
 
 
 class Role(StrEnum):
@@ -50,6 +53,7 @@ _AGENT = frozenset(
         P.EXCEPTIONS_REQUEST,
         P.INTERACTIONS_WRITE,
         P.RECEIPTS_SEND,
+        P.DRAWER_CLOSE,
     }
 )
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -67,6 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.REPORTS_READ,
             P.FINANCE_READ,
             P.FINANCE_MANAGE,
+            P.DRAWER_CLOSE,
         }
     ),
     Role.ADMIN: frozenset(
@@ -78,6 +83,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.INTEGRATIONS_MANAGE,
             P.FINANCE_READ,
             P.FINANCE_MANAGE,
+            P.DRAWER_CLOSE,
         }
     ),
 }

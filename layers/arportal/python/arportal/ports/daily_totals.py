@@ -1,13 +1,16 @@
 """What the daily totals need from storage: a payment as it stands, the share of its day it last added, replacing
-that share and moving its day's counters in one conditional write, and a range of days' counters."""
+that share and moving its day's counters in one conditional write, and a range of days' counters; and what the
+metrics read beside them: the GL journals of a range's banking days and the deposits arriving in it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from arportal.domain.daily_totals import Share
+from arportal.domain.gl_variance import JournalDay
 from arportal.domain.models import Allocation, Payment
 
 
@@ -42,4 +45,39 @@ class DailyTotalsStore(Protocol):
 
     def days(self, currency: str, start: date, end: date) -> list[DayTotals]:
         """The days of the range that have totals, oldest first (one item per day)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Deposit:
+    """A deposit the agency expects (a processor payout, or a counter deposit: ``PAYOUT#`` items)."""
+
+    deposit_id: str
+    currency: str
+    arrival: date
+    deposited_on: date | None  # the day finance confirmed it; None while expected
+
+
+@dataclass(frozen=True)
+class DepositPaymentsPage:
+    payments: list[Payment]
+    next: str | None  # opaque: where the next page starts
+
+
+class MetricsSources(Protocol):
+    """The GL journals and the deposits, as the metrics read them."""
+
+    def journal_days(self, days: Sequence[date]) -> dict[date, JournalDay | None]:
+        """Each banking day's journal over all its batches (None: none stored), in few round trips: the batch ids
+        are known (``GL-<agency>-<yyyymmdd>-<nn>``), so no index is needed."""
+        ...
+
+    def deposits(self, start: date, end: date) -> list[Deposit]:
+        """The deposits arriving from ``start`` to ``end``."""
+        ...
+
+    def deposit_payments(
+        self, start: date, end: date, *, currency: str, limit: int, cursor: str | None
+    ) -> DepositPaymentsPage:
+        """The payments of the confirmed deposits of ``currency`` arriving in the range, a page at a time."""
         ...

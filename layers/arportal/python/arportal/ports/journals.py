@@ -30,6 +30,9 @@ class JournalBatch:
     created_by: str
     imported_at: datetime | None = None
     imported_by: str | None = None
+    # (currency, net payment credits to revenue and credit held): the GL side of the metrics' variance
+    # (``domain/gl_variance.py``); None on batches stored before it was kept (read from the JSON file then).
+    receipts: tuple[tuple[str, int], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from arportal.domain.models import AuditEvent, Payment, StatusChange
 from arportal.domain.payouts import BalanceTransaction
@@ -61,7 +61,7 @@ class PayoutRecord:
 @dataclass(frozen=True)
 class ReconciliationItem:
     item_id: str
-    reason: str  # unknown_transaction, amount_mismatch, missing_from_processor
+    reason: str  # unknown_transaction, amount_mismatch, missing_from_processor; drawer_currency_mismatch
     status: str  # open, resolved
     opened_at: datetime
     note: str
@@ -157,7 +157,26 @@ class FinanceStore(Protocol):
         ...
 
 
+@runtime_checkable
+class PayoutTransactionPages(Protocol):
+    """A processor that lists a payout's balance transactions a page at a time (Stripe: 100 a page), so a listing
+    can stop between pages and go on in another invocation. A processor without it is read whole."""
+
+    def payout_transactions_page(
+        self, payout_id: str, *, after: str | None
+    ) -> tuple[list[BalanceTransaction], str | None]:
+        """The transactions listed after the one whose id is ``after`` (None: from the first), in an order that does
+        not change, and the cursor of the next page (None: that was the last). The payout's own transfer is left
+        out, as in ``payout_transactions``."""
+        ...
+
+
 class SettlementMetrics(Protocol):
     def reconciliation_items_opened(self, count: int) -> None:
         """Count items opened (``ArPortal``/``ReconciliationItemsOpened``, alarmed on)."""
+        ...
+
+    def missing_payouts(self, count: int) -> None:
+        """Count ``missing_from_processor`` items opened: payments past their payout deadline
+        (``ArPortal``/``MissingPayouts``, alarmed on)."""
         ...

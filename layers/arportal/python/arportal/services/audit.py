@@ -18,6 +18,9 @@ AUDITED_ENTITIES = frozenset(
     | {"account", "credit_note", "sales_order", "document"}
     # GL journal batches (services/journal_batches.py): each batch's file hashes and control totals
     | {"journal"}
+    # the money trail's hand-made steps: a drawer's closes (services/drawer_close.py), a day's close
+    # (services/daily_close.py), deposits confirmed and reconciliation items resolved (services/finance_settlement.py)
+    | {"drawer", "daily_close", "payout", "reconciliation_item"}
 )
 _ENTITY = re.compile(r"^(?P<type>[a-z_]{3,20}):(?P<id>[A-Za-z0-9_#-]{3,64})$")
 

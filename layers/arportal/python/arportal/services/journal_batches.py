@@ -21,6 +21,7 @@ from datetime import date, datetime
 
 from arportal.domain.chart_of_accounts import ChartOfAccounts
 from arportal.domain.errors import BusinessRuleError, ConflictError, ForbiddenError, NotFoundError
+from arportal.domain.gl_variance import receipts_of_journal
 from arportal.domain.ids import new_id
 from arportal.domain.journal_files import JournalFile, journal_csv, journal_json, sha256
 from arportal.domain.journals import Journal, JournalLine, SourceRef, batch_id_for, build_journal, reversal_of
@@ -110,6 +111,7 @@ def store_journal(
         totals=tuple((c, *journal.control_totals(c)) for c in journal.currencies),
         created_at=now,
         created_by=actor,
+        receipts=tuple(sorted(receipts_of_journal(journal).items())),
     )
     if not books.store.create(batch):
         stored = books.store.get(journal.batch_id)

@@ -46,11 +46,13 @@ from arportal.domain.payment_intents import (
     PaymentIntent,
     fallback_plan,
 )
+from arportal.domain.payment_series import in_series, series_key
 from arportal.domain.posting import Posting, plan_posting
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.status import PaymentStatus
 from arportal.ports import ChargeRequest, ChargeResult, PaymentPosting, PaymentProcessor, ProcessorUnavailableError
 from arportal.ports.payments import IntentPosting
+from arportal.services import payment_series
 from arportal.services.payment_planning import chosen_account, holding_account, plan_allocation
 
 POSTING_ATTEMPTS = 6  # postings planned from fresh reads of the invoices; then the money is held as credit
@@ -159,9 +161,11 @@ def pay(
         stored = ledger.open_intent(intent)
         if stored is not None:
             return _key_taken(stored, command, ledger)
+    what = series_key((part.invoice.invoice_id for part in plan.parts), command.account_number or meant_for)
+    series = payment_series.open_series(ledger, command.customer_id, what, now)
     charge = _charge(command, processor, fee)
-    payment = _payment(command, config, charge, fee, now)
-    return _post_charge(
+    payment = in_series(_payment(command, config, charge, fee, now), series)
+    result = _post_charge(
         command,
         payment,
         charge,
@@ -173,6 +177,9 @@ def pay(
         meant_for=meant_for,
         intent=intent,
     )
+    if not result.replayed:
+        payment_series.after_try(ledger, command.customer_id, what, result.payment)
+    return result
 
 
 def post_intended_charge(

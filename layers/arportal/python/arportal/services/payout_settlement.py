@@ -1,14 +1,16 @@
 """Settlement from the processor's payouts: the steps of ``statemachines/settlement.asl.json``.
 
-1. ``list_payouts``: on a banking day, the payouts that arrived after the last run's cursor (first run: the last
-   ten banking days) through today, each one's balance transactions written to S3 as chunk objects of
-   ``CHUNK_LINES`` lines, and a manifest of the payouts. The machine's state carries only the chunks' prefix.
+1. ``list_payouts`` (``services/payout_listing.py``): on a banking day, the payouts that arrived after the last
+   run's cursor (first run: the last ten banking days) through today, each one's balance transactions written to S3
+   as chunk objects of ``CHUNK_LINES`` lines, and a manifest of the payouts; over as many invocations as its time
+   budget needs. The machine's state carries only the chunks' prefix (and where a listing stopped).
 2. ``match_chunk`` (one Distributed Map item per chunk): each line matched to its payment
    (``domain/settlement_matching``); a payment settles in one transaction with its audit record and its
    ``payment.settled`` event; what does not match becomes a reconciliation item. The chunk's counts go into a
    marker written once.
 3. ``finish_settlement``: each payout recorded once (also the deposit the agency expects), payments past their
-   payout deadline with no payout become ``missing_from_processor`` items, the cursor moves.
+   payout deadline with no payout become ``missing_from_processor`` items (counted as ``MissingPayouts`` too), the
+   cursor moves.
 
 Rerunning changes nothing: the same window writes the same chunks, a settled payment is not settleable again,
 and every line, item, marker and payout is created only if absent.
@@ -17,22 +19,20 @@ and every line, item, marker and payout is created only if absent.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from arportal.domain import settlement_chunks as chunks
-from arportal.domain.banking_days import NO_CLOSURES, add_banking_days, is_banking_day
+from arportal.domain.banking_days import NO_CLOSURES, add_banking_days
 from arportal.domain.errors import ConflictError
 from arportal.domain.ids import new_id
 from arportal.domain.models import AuditEvent, Payment, StatusChange
-from arportal.domain.payouts import BalanceTransaction, PayoutStatus
+from arportal.domain.payouts import BalanceTransaction
 from arportal.domain.settlement_matching import (
     SETTLEMENT_ACTOR,
     LineOutcome,
     ReconciliationReason,
     days_due_for_missing_check,
-    first_window_start,
     is_missing_from_processor,
     match_line,
     reconciliation_id,
@@ -40,63 +40,15 @@ from arportal.domain.settlement_matching import (
 from arportal.domain.status import PaymentStatus
 from arportal.ports import (
     ImportFiles,
-    PaymentProcessor,
     PayoutLine,
     PayoutRecord,
     PayoutSettlementStore,
     ReconciliationItem,
     SettlementMetrics,
 )
+from arportal.services.payout_listing import CHUNK_LINES, Listing, ListingPosition, list_payouts
 
-CHUNK_LINES = 500
-NDJSON = "application/x-ndjson"
-UNPAID = frozenset({PayoutStatus.FAILED, PayoutStatus.CANCELED})  # their lines come back in a later payout
-
-
-@dataclass(frozen=True)
-class Listing:
-    banking_day: bool
-    today: date
-    run: str = ""
-    since: date | None = None
-    chunks_prefix: str = ""
-    chunks: int = 0
-    payouts: int = 0
-
-
-def list_payouts(
-    today: date,
-    *,
-    processor: PaymentProcessor,
-    store: PayoutSettlementStore,
-    files: ImportFiles,
-    closures: frozenset[date] = NO_CLOSURES,
-) -> Listing:
-    if not is_banking_day(today, closures):
-        return Listing(False, today)
-    cursor = store.cursor()
-    since = cursor + timedelta(days=1) if cursor else first_window_start(today, closures)
-    run = chunks.run_name(since, today)
-    prefix = chunks.chunks_prefix(run)
-    payouts = [p for p in processor.payouts(arrived_since=since, arrived_until=today) if p.status not in UNPAID]
-    written = 0
-    listed = []
-    for payout in payouts:
-        lines = processor.payout_transactions(payout.payout_id)
-        for n, start in enumerate(range(0, len(lines), CHUNK_LINES), start=1):
-            body = "".join(json.dumps(chunks.line_json(t, payout)) + "\n" for t in lines[start : start + CHUNK_LINES])
-            files.put(f"{prefix}{payout.payout_id}-{n:05d}.ndjson", body.encode(), content_type=NDJSON)
-            written += 1
-        listed.append({**chunks.payout_json(payout), "transactions": len(lines)})
-    manifest = {
-        "run": run,
-        "since": since.isoformat(),
-        "until": today.isoformat(),
-        "first_run": cursor is None,
-        "payouts": listed,
-    }
-    files.put(chunks.manifest_key(run), json.dumps(manifest).encode(), content_type="application/json")
-    return Listing(True, today, run, since, prefix, written, len(payouts))
+__all__ = ["CHUNK_LINES", "Listing", "ListingPosition", "finish_settlement", "list_payouts", "match_chunk", "settled"]
 
 
 def match_chunk(
@@ -227,6 +179,7 @@ def finish_settlement(
             if is_missing_from_processor(payment, today, closures):
                 missing += store.open_item(_missing_item(payment, now))
     metrics.reconciliation_items_opened(missing)
+    metrics.missing_payouts(missing)
     store.move_cursor(today, at=now)
     totals: dict[str, int] = {}
     for p in manifest["payouts"]:

@@ -10,17 +10,19 @@ Where the money goes: the schedule's invoices (a plan's, oldest due first; autop
 what each still owes; the rest is held as credit on the schedule's account. Scheduled charges carry no
 convenience fee: the customer agreed to the amount, and the machine charged exactly that.
 
-``charge_failed`` runs when a scheduled charge is given up (hard decline, or every retry failed): the plan's
-instalment is marked failed and the customer gets one email saying what happened and what to do.
+``charge_failed`` runs when a scheduled charge is given up (hard decline, or every retry failed): the charge is
+recorded as a ``failed`` payment standing for all its tries (as an interactive decline is; it moves no money), the
+plan's instalment is marked failed and the customer gets one email saying what happened and what to do.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from arportal.domain.allocation import allocate_oldest_first
+from arportal.domain.allocation import AllocationPlan, allocate_oldest_first
 from arportal.domain.errors import ConflictError
 from arportal.domain.ids import new_id, new_reference
 from arportal.domain.models import (
@@ -172,6 +174,15 @@ def _payment(charge: ScheduledCharge, answer: ProcessorAnswer, processor_name: s
     history = [StatusChange(status=PaymentStatus.AUTHORIZED, at=now, by="processor")] if posted else []
     note = f"scheduled charge, attempt {answer.attempts}"
     history.append(StatusChange(status=status, at=now, by="processor", note=note))
+    return _record(charge, answer, processor_name, now, history=history)
+
+
+def _record(
+    charge: ScheduledCharge, answer: ProcessorAnswer, processor_name: str, now: datetime, *, history: list[StatusChange]
+) -> Payment:
+    status = history[-1].status
+    posted = status is PaymentStatus.POSTED
+    assert charge.customer_id is not None
     return Payment(
         payment_id=new_id("pay"),
         customer_id=charge.customer_id,
@@ -190,6 +201,7 @@ def _payment(charge: ScheduledCharge, answer: ProcessorAnswer, processor_name: s
         receipt_number=new_reference("R") if posted else None,
         taken_by=ACTOR,
         created_at=now,
+        attempt=min(max(answer.attempts, 1), 100),  # one record for all the machine's tries (the metrics count them)
     )
 
 
@@ -232,7 +244,11 @@ def charge_failed(
     agency: str,
     portal: str | None,
     now: datetime,
+    ledger: PaymentPosting | None = None,
+    processor_name: str = "",
 ) -> FailureOutcome:
+    if ledger is not None:
+        _record_failure(charge, answer, ledger=ledger, processor_name=processor_name, now=now)
     marked = _mark_failed(charge, schedules)
     customer = customers.get(charge.customer_id) if charge.customer_id else None
     if customer is None or not customer.email:
@@ -264,6 +280,42 @@ def charge_failed(
         notices.release(customer.customer_id, kind, charge.idempotency_key, due)  # the next try sends it
         raise
     return FailureOutcome(marked, notified=True)
+
+
+def _record_failure(
+    charge: ScheduledCharge, answer: ProcessorAnswer, *, ledger: PaymentPosting, processor_name: str, now: datetime
+) -> None:
+    """The given-up charge as a ``failed`` payment standing for all its tries, as an interactive decline records
+    one: the success rates count its tries and its series (docs/finance.md "Metrics"). Posted once under its own
+    guard (``failure_key``: never the base key a charge that went through is posted under), so a repeated Task
+    records nothing more; it moves no money (no allocation, no journal)."""
+    guard = failure_key(charge.idempotency_key)
+    if charge.customer_id is None or ledger.posted_payment(SCOPE, guard) is not None:
+        return
+    note = f"scheduled charge given up after {answer.attempts} attempt(s): {answer.code or answer.outcome.value}"
+    history = [StatusChange(status=PaymentStatus.FAILED, at=now, by="processor", note=note[:200])]
+    payment = _record(charge, answer, processor_name, now, history=history)
+    audit = AuditEvent(
+        event_id=new_id("aud"),
+        entity_type="payment",
+        entity_id=payment.payment_id,
+        action="payment.failed",
+        actor=ACTOR,
+        at=now,
+        after={"amount": payment.amount, "status": payment.status.value, "channel": Channel.AUTOPAY.value},
+        reason=charge.description,
+    )
+    plan = AllocationPlan((), payment.amount)
+    posting = plan_posting(
+        payment, plan, now=now, credit_note_id=credit_note_id_for(payment.payment_id), receipt_number=None
+    )
+    with contextlib.suppress(ConflictError):  # recorded by a repeated Task meanwhile
+        ledger.post(posting, scope=SCOPE, idempotency_key=guard, audit=audit)
+
+
+def failure_key(idempotency_key: str) -> str:
+    """The guard of a given-up charge's failed record."""
+    return f"{idempotency_key}:failed"
 
 
 def _mark_failed(charge: ScheduledCharge, schedules: ScheduleStore) -> bool:

@@ -11,6 +11,7 @@ from arportal.wiring import built_once
 
 if TYPE_CHECKING:
     from arportal.adapters.dynamodb.daily_totals import DynamoDailyTotals
+    from arportal.adapters.dynamodb.metrics_sources import DynamoMetricsSources
     from arportal.adapters.dynamodb.reports import DynamoActivity
 
 
@@ -19,6 +20,15 @@ def daily_totals() -> DynamoDailyTotals:
     from arportal.adapters.dynamodb.daily_totals import DynamoDailyTotals
 
     return DynamoDailyTotals(settings().ledger_table)
+
+
+@built_once
+def metrics_sources() -> DynamoMetricsSources:
+    """The GL journals' batches and the deposits, as the metrics read them."""
+    from arportal.adapters.dynamodb.metrics_sources import DynamoMetricsSources
+    from arportal.wiring import journals
+
+    return DynamoMetricsSources(settings().ledger_table, journals.journal_files(), journals.agency_code())
 
 
 @built_once

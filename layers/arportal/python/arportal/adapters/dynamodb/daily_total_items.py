@@ -6,7 +6,8 @@ every consumer filters to ``OUTBOX#`` items, so they trigger nothing.
 
     TOTALS#<currency>            DAY#<yyyy-mm-dd>   the day's counters, one Number attribute each (``c.<name>``),
                                                     ``discrepancies`` (a String Set of payment ids)
-    TOTALSHARE#<owner>#<payment> SHARE              the payment's version and the counters it added (a Map)
+    TOTALSHARE#<owner>#<payment> SHARE              the payment's version and the counters it added (a Map),
+                                                    and those it added to other days (``elsewhere``, by day)
 
 ``<owner>`` is the customer id, or ``GUEST``. Counters are top-level attributes because DynamoDB's ADD works on
 top-level attributes only: one ADD moves any set of counters at once and needs no item to exist first.
@@ -40,12 +41,17 @@ def share_item(customer_id: str | None, payment_id: str, version: int, share: Sh
         "currency": share.currency,
         "counters": share.counters,
         "discrepancy": share.discrepancy,
+        # Counters the payment added to other days (a retry's success on its series' first day).
+        **({"elsewhere": {d.isoformat(): c for d, c in share.elsewhere.items()}} if share.elsewhere else {}),
     }
 
 
 def share_of_item(item: dict[str, Any]) -> tuple[int, Share]:
     counters = {str(k): int(v) for k, v in item.get("counters", {}).items()}
-    share = Share(date.fromisoformat(item["day"]), item["currency"], counters, bool(item.get("discrepancy")))
+    elsewhere = {
+        date.fromisoformat(str(d)): {str(k): int(v) for k, v in c.items()} for d, c in item.get("elsewhere", {}).items()
+    }
+    share = Share(date.fromisoformat(item["day"]), item["currency"], counters, bool(item.get("discrepancy")), elsewhere)
     return int(item["version"]), share
 
 

@@ -67,15 +67,20 @@ class DynamoDailyTotals:
             put["ExpressionAttributeValues"] = {":held": {"N": str(held.version)}}
         writes: list[dict[str, Any]] = [{"Put": put}]
         old = held.share if held else None
-        changed_flag = None if old is not None and old.discrepancy == share.discrepancy else share.discrepancy
-        if old is not None and (old.day, old.currency) != (share.day, share.currency):
-            # A payment's day and currency never change; should they, the old day gives its share back whole.
-            writes += self._updates(old.currency, old.day, difference({}, old.counters), payment_id, False)
-            old, changed_flag = None, share.discrepancy
-        if changed_flag is False and old is None:
-            changed_flag = None  # nothing to remove from a day it was never added to
-        delta = difference(share.counters, old.counters if old else {})
-        writes += self._updates(share.currency, share.day, delta, payment_id, changed_flag)
+        before = {(old.currency, d): c for d, c in old.by_day().items()} if old else {}
+        after = {(share.currency, d): c for d, c in share.by_day().items()}
+        # The discrepancy flag lives on the payment's own day: added or removed only where it changes.
+        flags: dict[tuple[str, date], bool] = {}
+        if old is not None and old.discrepancy:
+            flags[(old.currency, old.day)] = False
+        if share.discrepancy:
+            flags[(share.currency, share.day)] = True
+        same_day = old is not None and (old.currency, old.day) == (share.currency, share.day)
+        if same_day and old is not None and old.discrepancy == share.discrepancy:
+            flags.pop((share.currency, share.day), None)
+        for currency, day in sorted(set(before) | set(after) | set(flags)):
+            delta = difference(after.get((currency, day), {}), before.get((currency, day), {}))
+            writes += self._updates(currency, day, delta, payment_id, flags.get((currency, day)))
         with translated("fold a payment into its day"):
             client("dynamodb").transact_write_items(TransactItems=writes)
 

@@ -179,6 +179,13 @@ def index_attributes(record: Record) -> dict[str, Any]:
                 "DAYPK": table_layout.activity_day_pk(record.created_at.date()),
                 "DAYSK": payment_items.activity_day_sk(record.created_at, record.payment_id),
             }
+            # A counter payment taken into a drawer is also listed under its drawer, in time order, so the
+            # drawer's close reads only that drawer's payments since its last close (drawer_items).
+            if record.terminal_id and record.drawer_id:
+                attrs |= {
+                    "OPK": payment_items.drawer_pk(record.terminal_id, record.drawer_id),
+                    "OSK": payment_items.activity_day_sk(record.created_at, record.payment_id),
+                }
         case Receipt():
             attrs |= {"XK": table_layout.external_key(record.receipt_number), "XSK": SearchKind.RECEIPT_NUMBER.value}
         # A day's allocations and interactions sit beside its payments in ByActivityDay: the staff reports split

@@ -12,6 +12,7 @@ from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.tables import OPEN_ITEMS
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
+from arportal.domain.drawer_close import COUNTER_PROCESSOR
 from arportal.domain.errors import ConflictError
 from arportal.domain.models import AuditEvent
 from arportal.ports import FinancePage, PayoutRecord, ReconciliationItem
@@ -25,9 +26,22 @@ class DynamoFinanceStore:
         self.trail = DynamoAuditTrail(audit_table_name)
 
     def payouts(self, since: date, until: date, *, limit: int, cursor: str | None) -> FinancePage:
-        return self.deposits(since, until, status=None, limit=limit, cursor=cursor)
+        # the processors' payouts only: a drawer's counter deposit is a deposit, not a payout
+        return self._listed(since, until, status=None, limit=limit, cursor=cursor, processors_only=True)
 
     def deposits(self, since: date, until: date, *, status: str | None, limit: int, cursor: str | None) -> FinancePage:
+        return self._listed(since, until, status=status, limit=limit, cursor=cursor)
+
+    def _listed(
+        self,
+        since: date,
+        until: date,
+        *,
+        status: str | None,
+        limit: int,
+        cursor: str | None,
+        processors_only: bool = False,
+    ) -> FinancePage:
         request: dict[str, Any] = {
             "KeyConditionExpression": "OPK = :opk AND OSK BETWEEN :from AND :to",
             "ExpressionAttributeValues": {
@@ -37,9 +51,15 @@ class DynamoFinanceStore:
             },
             "ScanIndexForward": False,
         }
+        filters = []
         if status:
-            request["FilterExpression"] = "deposit_status = :status"
+            filters.append("deposit_status = :status")
             request["ExpressionAttributeValues"][":status"] = {"S": status}
+        if processors_only:
+            filters.append("processor <> :counter")
+            request["ExpressionAttributeValues"][":counter"] = {"S": COUNTER_PROCESSOR}
+        if filters:
+            request["FilterExpression"] = " AND ".join(filters)
         items, last = self._page(request, payout_items.PAYOUTS, limit, cursor)
         return FinancePage([payout_items.payout_of(i) for i in items], payout_items.encode_cursor(last))
 

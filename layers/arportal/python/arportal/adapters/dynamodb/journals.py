@@ -178,6 +178,8 @@ def _batch_body(batch: JournalBatch) -> dict[str, Any]:
     body["business_date"] = batch.business_date.isoformat()
     body["created_at"] = batch.created_at.isoformat()
     body["totals"] = [list(t) for t in batch.totals]
+    if batch.receipts is not None:
+        body["receipts"] = [list(r) for r in batch.receipts]
     return {k: v for k, v in body.items() if k not in ("imported_at", "imported_by") and v is not None}
 
 
@@ -193,4 +195,5 @@ def _batch(item: dict[str, Any]) -> JournalBatch:
         imported_at=datetime.fromisoformat(str(item["imported_at"])) if item.get("imported_at") else None,
         sequence=int(item["sequence"]),
         totals=tuple((str(t[0]), int(t[1]), int(t[2]), int(t[3])) for t in item.get("totals", [])),
+        receipts=tuple((str(r[0]), int(r[1])) for r in item["receipts"]) if "receipts" in item else None,
     )

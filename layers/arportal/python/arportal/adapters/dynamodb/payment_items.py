@@ -54,6 +54,11 @@ def activity_day_sk(at: datetime, payment_id: str) -> str:
     return f"{at.isoformat()}#{payment_id}"
 
 
+def drawer_pk(terminal_id: str, drawer_id: str) -> str:
+    """OpenItems partition of the counter payments taken into one drawer (OSK = ``activity_day_sk``)."""
+    return f"DRAWERPAY#{terminal_id}#{drawer_id}"
+
+
 def allocation_day_sk(at: datetime, payment_id: str, invoice_id: str) -> str:
     return f"{at.isoformat()}#{payment_id}#{invoice_id}"
 

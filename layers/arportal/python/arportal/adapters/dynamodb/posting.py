@@ -23,6 +23,7 @@ from arportal.adapters.dynamodb import (
     intents,
     invoice_items,
     payment_items,
+    payment_series,
 )
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.invoice_updates import add_invoice_update
@@ -42,7 +43,7 @@ def guard_key(scope: str, idempotency_key: str) -> dict[str, str]:
     return {"PK": f"PAYKEY#{scope}#{idempotency_key}", "SK": "PAYKEY"}
 
 
-class DynamoPaymentPosting:
+class DynamoPaymentPosting(payment_series.SeriesItems):
     def __init__(self, table_name: str, audit_table_name: str, *, chained_audit: bool = False) -> None:
         self.table = table_name
         self.audit_table = audit_table_name

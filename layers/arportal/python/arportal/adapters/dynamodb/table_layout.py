@@ -28,6 +28,9 @@ Main table (PK / SK), and the module that builds each key:
     SETTLEMENT, SETTLEMENT#<run>, PAYOUT#<id>, RECON#<id>   settlement's cursor, chunk markers, payouts
                          (deposits) with their lines, reconciliation items                payout_items
     JOURNAL#<batch_id>, JOURNALFIX#<id>  a GL journal batch (created once) and a correction   journals
+    DRAWER#<terminal>#<drawer>, DRAWERCLOSE#<deposit_id>, DEPOSITED#<payment_id>  a drawer's state, its closes
+                         and the deposit each counter payment went in                      drawer_items
+    CLOSE#<yyyy-mm-dd>   SCOPE#<all | department>   a banking day's close, created once      close_items
     SANDBOX#CHARGE#... / SANDBOX#TXN#... / SANDBOX#REFUND#... / SANDBOX#DAY#...  the sandbox processor's
                                                                     adapters/sandbox_items (kept by sandbox_store)
 

@@ -1,0 +1,165 @@
+// Daily close (finance.read; closing takes finance.manage): a banking day's closes (the agency's and any
+// department's) as they were frozen: the control totals per currency, subledger against GL, the money given back,
+// the deposits, every variance with its reason, the journal batches it read and the document's SHA-256 in the audit
+// chain. A day not closed yet (404) offers "Close the day"; the API decides what a close is and refuses what it must
+// (not a banking day, an unmapped code), and the page shows its reason.
+
+import { get, post } from "../../../shared/js/api.js";
+import { addDays, formatDate, formatDateTime, humanize, today } from "../../../shared/js/money.js";
+import { $, announce, clearErrors, definitionList, h, link, section, showAlert, showApiError, showFormErrors, table } from "../../../shared/js/ui.js";
+import { confirmDialog } from "../dialogs.js";
+import { FINANCE, amount, canManage, params, startFinancePage, who, withButton } from "../finance.js";
+
+await startFinancePage("Daily close");
+const form = $("#close-day");
+const container = $("#close");
+const result = $("#close-result");
+$("#date").value = params().get("date") || addDays(today(), -1);
+$("#department").value = params().get("department") || "";
+const scopeName = (department) => (department ? `department ${humanize(department).toLowerCase()}` : "the whole agency");
+
+function difference(sub, gl, currency) {
+  const gap = sub - gl;
+  return gap ? h("strong", {}, amount(gap, currency)) : "None";
+}
+
+function currencySection(c, close) {
+  const cur = c.currency;
+  const rows = [{ what: "Collected (all)", ...c.collected }];
+  for (const d of c.by_department) rows.push({ what: d.department === "unallocated" ? "Held as credit" : humanize(d.department), subledger: d.subledger, gl: d.gl });
+  if (c.convenience_fees) rows.push({ what: "Convenience fees", ...c.convenience_fees });
+  const facts = [
+    ["Refunds (GL)", amount(c.money_back.refund, cur)],
+    ["Voids (GL)", amount(c.money_back.void, cur)],
+    ["Reversals (GL)", amount(c.money_back.reversal, cur)],
+    ["Given back of these collections (subledger)", amount(c.given_back_of_collections, cur)],
+    ["Processor fees (GL)", c.processor_fees === null ? "" : amount(c.processor_fees, cur)],
+    ["GL lines", String(c.gl.records)],
+    ["GL debits", amount(c.gl.debits, cur)],
+    ["GL credits", amount(c.gl.credits, cur)],
+    ["Clearing left (GL debits less credits)", c.gl.clearing === null ? "" : amount(c.gl.clearing, cur)],
+  ];
+  if (c.deposits) {
+    facts.push(
+      ["Deposits expected", amount(c.deposits.expected, cur)],
+      ["Deposits confirmed", amount(c.deposits.confirmed, cur)],
+      ["Deposits not confirmed", c.deposits.unconfirmed ? link(`finance-deposits.html?status=expected`, amount(c.deposits.unconfirmed, cur)) : amount(0, cur)],
+      ...Object.entries(c.deposits.by_processor).map(([processor, total]) => [`Deposits from ${humanize(processor).toLowerCase()}`, amount(total, cur)]),
+    );
+  }
+  return [
+    h("h3", {}, `Control totals in ${cur}`),
+    table({
+      caption: `Subledger against GL in ${cur}, ${scopeName(close.department)}`,
+      rows,
+      columns: [
+        { label: "What", cell: (r) => r.what },
+        { label: "Subledger", numeric: true, cell: (r) => amount(r.subledger, cur) },
+        { label: "GL", numeric: true, cell: (r) => amount(r.gl, cur) },
+        { label: "Difference", numeric: true, cell: (r) => difference(r.subledger, r.gl, cur) },
+      ],
+    }),
+    definitionList(facts),
+  ];
+}
+
+function refLink(ref) {
+  if (ref.startsWith("dep_")) return link("finance-deposits.html?status=expected", ref, { class: "usa-link secret-id" });
+  if (ref.startsWith("po_") || ref.startsWith("sbxpo_")) return link(`finance-payouts.html?payout=${encodeURIComponent(ref)}`, ref, { class: "usa-link secret-id" });
+  return h("span", { class: "secret-id" }, ref);
+}
+
+function closeSection(close) {
+  const heading = `Close of ${formatDate(close.business_date)}: ${scopeName(close.department)}`;
+  const id = `close-${close.scope}`;
+  return h(
+    "section",
+    { class: "connected-system day-close", "aria-labelledby": id },
+    h("h2", { id }, heading),
+    definitionList([
+      ["Covers", close.covered_from === close.covered_to ? formatDate(close.covered_from) : `${formatDate(close.covered_from)} to ${formatDate(close.covered_to)}`],
+      ["Closed", `${formatDateTime(close.closed_at)} by ${who(close.closed_by)}`],
+      ["Journal batches", close.journal_batches.length ? close.journal_batches.map((b, i) => [i ? ", " : "", link(`finance-journals.html?date=${close.business_date}`, b.batch_id, { class: "usa-link secret-id" })]) : "None"],
+      ["SHA-256 (in the audit chain)", h("code", { class: "secret-id" }, close.sha256)],
+    ]),
+    close.currencies.map((c) => currencySection(c, close)),
+    h("h3", {}, "Variances"),
+    table({
+      caption: `Variances of the close of ${formatDate(close.business_date)}, ${scopeName(close.department)}`,
+      rows: close.variances,
+      empty: "No variances: every control total agrees.",
+      columns: [
+        { label: "Reason", cell: (v) => humanize(v.reason) + (v.department ? ` (${humanize(v.department).toLowerCase()})` : "") },
+        { label: "Amount", numeric: true, cell: (v) => amount(v.amount, v.currency) },
+        { label: "Why", cell: (v) => v.words },
+        { label: "Look at", cell: (v) => v.refs.map((r, i) => [i ? ", " : "", refLink(r)]) },
+      ],
+    }),
+  );
+}
+
+function notClosed(day, department) {
+  const parts = [h("p", { class: "empty-state" }, `${formatDate(day)} is not closed yet.`)];
+  if (canManage()) {
+    parts.push(
+      h(
+        "div",
+        { class: "button-row" },
+        h("button", { type: "button", class: "usa-button", id: "close-the-day", onclick: (event) => closeDay(day, department, event.currentTarget) }, `Close ${formatDate(day)} for ${scopeName(department)}`),
+      ),
+    );
+  }
+  return parts;
+}
+
+async function load(day, department) {
+  let closes = [];
+  try {
+    closes = (await get(`${FINANCE}/close`, { query: { date: day } })).closes;
+  } catch (error) {
+    if (error.status !== 404) throw error;
+  }
+  const wanted = closes.filter((c) => (c.department || "") === department);
+  const others = closes.filter((c) => (c.department || "") !== department);
+  container.replaceChildren(
+    ...(wanted.length ? wanted.map(closeSection) : notClosed(day, department)),
+    ...(others.length ? [h("h2", { class: "margin-top-6" }, "Other closes of the day"), ...others.map(closeSection)] : []),
+  );
+}
+
+async function show() {
+  const day = $("#date").value;
+  const department = $("#department").value.trim().toLowerCase();
+  history.replaceState(null, "", `?${new URLSearchParams(department ? { date: day, department } : { date: day })}`);
+  await section(container, "The close", () => load(day, department));
+}
+
+async function closeDay(day, department, button) {
+  const sure = await confirmDialog({
+    id: "close-confirm",
+    heading: `Close ${formatDate(day)}?`,
+    body: h("p", {}, `The control totals and variances of ${scopeName(department)} are frozen as they stand now, and recorded in the audit chain. A closed day is never changed.`),
+    confirm: "Close the day",
+  });
+  if (!sure) return button.focus();
+  const body = department ? { date: day, department } : { date: day };
+  const closed = await withButton(button, "Closing…", () => post(`${FINANCE}/close`, body), (error) =>
+    showApiError(error, { container: result, what: "Closing the day" }),
+  );
+  if (!closed) return;
+  await load(day, department);
+  const count = closed.variances.length;
+  const text = `${formatDate(day)} closed for ${scopeName(department)}: ${count ? `${count} variance${count === 1 ? "" : "s"} to look at` : "no variances"}.`;
+  showAlert(result, { type: "success", slim: true, text, focus: true });
+  announce(text);
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!$("#date").value) return showFormErrors(form, [{ field: "date", reason: "Enter a banking day." }]);
+  clearErrors(form);
+  result.replaceChildren();
+  await show();
+});
+
+await show();

@@ -1,0 +1,261 @@
+// Deposits (finance.read; confirming takes finance.manage): every processor payout and every drawer close is a
+// deposit expected on the bank account; a finance user confirms it against the bank statement. Closing a drawer
+// takes drawer.close, which cashiers hold without finance.read: for them the page is the close-out form alone.
+// The drawer close-out sends what was counted, in minor units parsed from the typed dollars and cents (strings to
+// integers, never through a float), and shows what the drawer should have held, the over or short per method, the
+// payments taken and the deposit it made, with its slip.
+
+import { newIdempotencyKey, post } from "../../../shared/js/api.js";
+import { formatDate, formatDateTime, humanize, parseAmount } from "../../../shared/js/money.js";
+import { $, alertBox, announce, capitalise, clearErrors, definitionList, h, link, showAlert, showApiError, showFormErrors, table } from "../../../shared/js/ui.js";
+import { confirmDialog } from "../dialogs.js";
+import { allowed } from "../layout.js";
+import { FINANCE, amount, canManage, dateFilter, downloadSlip, pagedTable, rangeErrors, startFinancePage, who, withButton } from "../finance.js";
+import { paymentHref } from "../views.js";
+
+const cfg = await startFinancePage("Deposits");
+const reader = allowed("finance.read");
+if (!reader) {
+  // A cashier: only the close-out (the list of deposits is finance's, and the API would refuse it).
+  for (const id of ["finance-nav", "deposits-intro", "deposits-filter", "deposits-section"]) $(`#${id}`).hidden = true;
+  $("h1").textContent = "Close out a drawer";
+  document.title = document.title.replace("Deposits", "Close out a drawer");
+}
+const filter = $("#deposits-filter");
+const readFilter = dateFilter(filter);
+const statusFilter = new URLSearchParams(location.search).get("status");
+if (statusFilter) $("#status").value = statusFilter;
+const payoutHref = (d) => `finance-payouts.html?${new URLSearchParams({ payout: d.payout_id, from: d.arrival_date, to: d.arrival_date })}`;
+
+function statusCell(d) {
+  const tag = h("span", { class: `usa-tag ${d.deposit_status === "deposited" ? "tag--success" : "tag--info"}` }, humanize(d.deposit_status));
+  // Short lines: the cells of a scrolling table do not wrap
+  return d.deposited_at ? [tag, h("br"), `by ${who(d.deposited_by)}`, h("br"), formatDateTime(d.deposited_at)] : tag;
+}
+
+function actionCell(d) {
+  const buttons = [];
+  if (d.deposit_status === "expected" && canManage()) {
+    buttons.push(
+      h(
+        "button",
+        { type: "button", class: "usa-button usa-button--outline", id: `confirm-${d.payout_id}`, onclick: (event) => confirmDeposit(d, event.currentTarget) },
+        "Confirm",
+        h("span", { class: "usa-sr-only" }, ` deposit ${d.payout_id}`),
+      ),
+    );
+  }
+  if (d.processor === "counter" && allowed("drawer.close")) {
+    const slip = h("button", { type: "button", class: "usa-button usa-button--unstyled" }, "Slip (PDF)", h("span", { class: "usa-sr-only" }, ` of deposit ${d.payout_id}`));
+    slip.addEventListener("click", () => downloadSlip(d.payout_id, slip, $("#deposit-result")));
+    buttons.push(slip);
+  }
+  return buttons.length ? h("div", { class: "button-row" }, buttons) : "";
+}
+
+const COLUMNS = [
+  { label: "Deposit", cell: (d) => (d.processor === "counter" ? d.payout_id : link(payoutHref(d), d.payout_id)) },
+  { label: "Arrives", cell: (d) => formatDate(d.arrival_date) },
+  { label: "Amount", numeric: true, cell: (d) => amount(d.amount, d.currency) },
+  { label: "From", cell: (d) => humanize(d.processor) },
+  { label: "Bank trace", cell: (d) => d.bank_trace_id || "" },
+  { label: "Status", cell: statusCell },
+  { label: "Action", cell: actionCell },
+];
+
+let list;
+async function show() {
+  const query = readFilter();
+  list = pagedTable($("#deposits"), {
+    path: `${FINANCE}/deposits`,
+    key: "deposits",
+    query,
+    what: "Deposits",
+    caption: `Deposits arriving ${formatDate(query.from)} to ${formatDate(query.to)}${query.status ? `, ${query.status}` : ""}, latest first`,
+    columns: COLUMNS,
+    empty: "No deposits match.",
+  });
+  await list.reload();
+}
+
+async function confirmDeposit(deposit, button) {
+  const sure = await confirmDialog({
+    id: "confirm-deposit",
+    heading: "Confirm this deposit?",
+    body: [
+      h("p", {}, `Confirm only when the bank statement shows it: ${amount(deposit.amount, deposit.currency)} from ${humanize(deposit.processor)}, arriving ${formatDate(deposit.arrival_date)}.`),
+      definitionList([["Deposit", h("code", { class: "secret-id" }, deposit.payout_id)], ["Bank trace", deposit.bank_trace_id || "None given"]]),
+    ],
+    confirm: "Confirm the deposit",
+  });
+  if (!sure) return button.focus();
+  const result = $("#deposit-result");
+  const done = await withButton(
+    button,
+    "Confirming…",
+    () => post(`${FINANCE}/deposits/${encodeURIComponent(deposit.payout_id)}/confirm`),
+    (error) => showApiError(error, { container: result, what: "Confirming the deposit" }),
+  );
+  if (!done) return;
+  await list.reload();
+  const text = `Deposit ${done.payout_id} confirmed: deposited, confirmed by ${who(done.deposited_by)}.`;
+  showAlert(result, { type: "success", slim: true, text, focus: true });
+  announce(text);
+}
+
+filter.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const errors = rangeErrors(Object.fromEntries(new FormData(filter)));
+  if (errors.length) return showFormErrors(filter, errors);
+  clearErrors(filter);
+  await show();
+});
+
+// --- drawer close-out -------------------------------------------------------------------------------------------
+
+const drawer = $("#drawer-form");
+const DRAWER_FIELDS = { "counted.cash": "drawer-cash", "counted.cheque": "drawer-cheque", note: "drawer-note", drawer_id: "drawer-id", currency: "drawer-currency", terminal: "drawer-terminal" };
+let chequeRows = 0;
+
+function addChequeRow() {
+  chequeRows += 1;
+  const n = chequeRows;
+  const row = h(
+    "div",
+    { class: "inline-fields cheque-row", id: `cheque-${n}` },
+    h("div", { class: "usa-form-group" }, h("label", { class: "usa-label", for: `cheque-${n}-number` }, `Cheque ${n} number`), h("input", { class: "usa-input", id: `cheque-${n}-number`, type: "text", maxlength: "32", autocomplete: "off", spellcheck: "false" })),
+    h("div", { class: "usa-form-group" }, h("label", { class: "usa-label", for: `cheque-${n}-amount` }, `Cheque ${n} amount`), h("input", { class: "usa-input", id: `cheque-${n}-amount`, type: "text", inputmode: "decimal", autocomplete: "off" })),
+    h(
+      "div",
+      { class: "usa-form-group" },
+      h("button", { type: "button", class: "usa-button usa-button--unstyled margin-top-4", onclick: () => { row.remove(); $("#add-cheque").focus(); } }, `Remove cheque ${n}`),
+    ),
+  );
+  $("#cheque-rows").append(row);
+  $(`#cheque-${n}-number`).focus();
+}
+
+/** The count as the API takes it, or null after showing what is wrong. Amounts: typed text -> integer minor units. */
+function readCount() {
+  const errors = [];
+  const value = (id) => $(`#${id}`).value.trim();
+  const currency = value("drawer-currency").toUpperCase();
+  for (const [id, what] of [["drawer-terminal", "the terminal"], ["drawer-id", "the drawer"]]) {
+    if (!value(id)) errors.push({ field: id, reason: `Enter ${what}.` });
+  }
+  const known = /^[A-Z]{3}$/.test(currency);
+  if (!known) errors.push({ field: "drawer-currency", reason: "Enter a three-letter currency code, like USD." });
+  // Typed text to minor units by parseAmount (digits joined as a string, then one integer): never a float
+  const money = (id, what) => {
+    const parsed = known ? parseAmount(value(id), currency) : null;
+    if (parsed === null && known) errors.push({ field: id, reason: `Enter ${what} in dollars and cents, like 125.50.` });
+    return parsed;
+  };
+  const cash = money("drawer-cash", "the cash counted");
+  const cheque = money("drawer-cheque", "the cheques' total");
+  const cheques = [...drawer.querySelectorAll(".cheque-row")].map((row) => {
+    const [number, sum] = row.querySelectorAll("input");
+    if (!/^[0-9A-Za-z-]{1,32}$/.test(number.value.trim())) errors.push({ field: number.id, reason: "Enter the cheque's number (letters, digits, dashes)." });
+    return { number: number.value.trim(), amount: money(sum.id, "the cheque's amount") };
+  });
+  const listed = cheques.reduce((total, c) => total + (c.amount ?? 0), 0);
+  if (cheques.length && cheque !== null && cheques.every((c) => c.amount !== null) && listed !== cheque) {
+    errors.push({ field: "drawer-cheque", reason: `The cheques listed add up to ${amount(listed, currency)}, not the total entered.` });
+  }
+  if (errors.length) {
+    showFormErrors(drawer, errors);
+    return null;
+  }
+  clearErrors(drawer);
+  const body = { drawer_id: value("drawer-id"), currency, counted: { cash, cheque } };
+  if (cheques.length) body.cheques = cheques;
+  if (value("drawer-note")) body.note = value("drawer-note");
+  return { terminal: value("drawer-terminal"), body };
+}
+
+function overShort(value, currency) {
+  if (!value) return "Even";
+  return value > 0 ? `Over by ${amount(value, currency)}` : `Short by ${amount(-value, currency)}`;
+}
+
+function showClose(close) {
+  const currency = close.currency;
+  const slip = h("button", { type: "button", class: "usa-button", id: "download-slip" }, "Download the deposit slip (PDF)");
+  slip.addEventListener("click", () => downloadSlip(close.deposit_id, slip, $("#slip-result")));
+  const box = alertBox({
+    type: "success",
+    heading: close.replayed ? `Drawer ${close.drawer_id} was closed already` : `Drawer ${close.drawer_id} closed`,
+    text: `Deposit ${close.deposit_id} (${amount(close.counted.total, currency)}) is expected on the bank account on ${formatDate(close.business_date)}.`,
+    focus: true,
+  });
+  $("#drawer-result").replaceChildren(
+    box,
+    table({
+      caption: `Drawer ${close.drawer_id} of terminal ${close.terminal_id}: the count against what it took`,
+      rows: ["cash", "cheque", "total"],
+      columns: [
+        { label: "Method", cell: (m) => humanize(m) },
+        { label: "Expected", numeric: true, cell: (m) => amount(close.expected[m], currency) },
+        { label: "Counted", numeric: true, cell: (m) => amount(close.counted[m], currency) },
+        { label: "Over or short", numeric: true, cell: (m) => overShort(close.over_short[m], currency) },
+      ],
+    }),
+    definitionList([
+      ["Deposit", h("code", { class: "secret-id" }, close.deposit_id)],
+      ["Period", `${close.period_from ? formatDateTime(close.period_from) : "The drawer's first close"} to ${formatDateTime(close.through)}`],
+      ["Closed", `${formatDateTime(close.closed_at)} by ${who(close.closed_by)}`],
+      ["Note", close.note || ""],
+    ]),
+    table({
+      caption: `Payments taken (${close.payment_count})`,
+      rows: close.payments,
+      empty: "No payments: the drawer took nothing since its last close.",
+      columns: [
+        { label: "Payment", cell: (p) => link(paymentHref(p.payment_id), p.payment_id, { class: "usa-link secret-id" }) },
+        { label: "Method", cell: (p) => humanize(p.method) + (p.cheque_number ? ` ${p.cheque_number}` : "") },
+        { label: "In the drawer", numeric: true, cell: (p) => amount(p.amount, currency) },
+      ],
+    }),
+    h("div", { class: "button-row" }, slip),
+    h("div", { id: "slip-result" }),
+  );
+  box.focus();
+}
+
+/** The API's refusals that belong to one field of the form (over/short needs a note; the cheques must add up). */
+function drawerRefusal(error) {
+  const field = { note_required: "drawer-note", cheque_list_mismatch: "drawer-cheque" }[error.code];
+  if (!field) return false;
+  showFormErrors(drawer, [{ field, reason: capitalise(error.message) }], "The drawer was not closed");
+  return true;
+}
+
+if (allowed("drawer.close")) {
+  $("#drawer-section").hidden = false;
+  $("#drawer-currency").value = cfg.currency || "USD";
+  $("#add-cheque").addEventListener("click", addChequeRow);
+  let key = null; // one per count: a retry of the same count after a lost answer is the same request
+  let sent = "";
+  drawer.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const count = readCount();
+    if (!count) return;
+    const path = `${FINANCE}/drawers/${encodeURIComponent(count.terminal)}/close`;
+    const signature = JSON.stringify([path, count.body]);
+    if (signature !== sent) [key, sent] = [newIdempotencyKey(), signature];
+    const closed = await withButton(
+      $("#close-drawer"),
+      "Closing…",
+      () => post(path, count.body, { idempotencyKey: key }),
+      (error) => drawerRefusal(error) || showApiError(error, { container: $("#drawer-result"), form: drawer, what: "Closing the drawer", fieldMap: DRAWER_FIELDS }),
+    );
+    if (!closed) return;
+    sent = "";
+    showClose(closed);
+    announce("Drawer closed.");
+    if (reader) await list.reload();
+  });
+  $("#close-drawer").disabled = false;
+}
+
+if (reader) await show();

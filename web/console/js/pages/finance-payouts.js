@@ -1,0 +1,90 @@
+// Payouts (finance.read): what the processor paid out, by arrival date, latest first, paged. ?payout=<id> (a link
+// from a deposit or a reconciliation item) picks one out: its row is marked and its facts are shown above the list.
+
+import { formatDate, formatDateTime, humanize } from "../../../shared/js/money.js";
+import { $, alertBox, definitionList, h, showFormErrors, clearErrors } from "../../../shared/js/ui.js";
+import { FINANCE, amount, dateFilter, pagedTable, params, rangeErrors, startFinancePage, who } from "../finance.js";
+
+await startFinancePage("Payouts");
+const form = $("#payouts-filter");
+const readFilter = dateFilter(form);
+const wanted = params().get("payout");
+const MAX_PAGES_TO_FIND = 10; // paging on to find ?payout= stops here: the dates are then the better filter
+let pagesLoaded = 0;
+
+const lines = (p) => `${p.transactions} (${p.matched} matched, ${p.unmatched} unmatched)`;
+const COLUMNS = [
+  { label: "Payout", cell: (p) => h("span", { "data-payout": p.payout_id }, p.payout_id) },
+  { label: "Arrives", cell: (p) => formatDate(p.arrival_date) },
+  { label: "Amount", numeric: true, cell: (p) => amount(p.amount, p.currency) },
+  { label: "Lines", cell: lines },
+  { label: "Deposit", cell: (p) => h("span", { class: `usa-tag ${p.deposit_status === "deposited" ? "tag--success" : "tag--info"}` }, humanize(p.deposit_status)) },
+  { label: "Bank trace", cell: (p) => p.bank_trace_id || "" },
+];
+
+function showSelected(payout) {
+  $("#selected-payout").replaceChildren(
+    h(
+      "section",
+      { class: "selected-record margin-top-4", "aria-labelledby": "selected-heading", tabindex: "-1", id: "selected-section" },
+      h("h2", { id: "selected-heading" }, `Payout ${payout.payout_id}`),
+      definitionList([
+        ["Processor", humanize(payout.processor)],
+        ["Amount (net)", amount(payout.amount, payout.currency)],
+        ["Arrives", formatDate(payout.arrival_date)],
+        ["Bank trace", payout.bank_trace_id || "None given"],
+        ["Lines", lines(payout)],
+        ["Recorded", formatDateTime(payout.recorded_at)],
+        ["Deposit", payout.deposit_status === "deposited" ? `Deposited, confirmed by ${who(payout.deposited_by)} on ${formatDateTime(payout.deposited_at)}` : "Expected: not confirmed yet"],
+      ]),
+    ),
+  );
+}
+
+function pickOut(rows, nextCursor) {
+  pagesLoaded += 1;
+  if (!wanted) return;
+  const found = rows.find((p) => p.payout_id === wanted);
+  if (found) {
+    showSelected(found);
+    const cell = $(`[data-payout="${CSS.escape(wanted)}"]`);
+    cell?.closest("tr")?.classList.add("row--selected");
+    cell?.closest("tr")?.setAttribute("aria-current", "true");
+    return;
+  }
+  if (nextCursor && pagesLoaded < MAX_PAGES_TO_FIND) {
+    list.more();
+    return;
+  }
+  $("#selected-payout").replaceChildren(
+    alertBox({ type: "info", slim: true, text: `Payout ${wanted} does not arrive between these dates. Change the dates to find it.` }),
+  );
+}
+
+let list;
+async function show() {
+  const query = readFilter();
+  if (wanted) history.replaceState(null, "", `?${new URLSearchParams({ ...query, payout: wanted })}`);
+  pagesLoaded = 0;
+  list = pagedTable($("#payouts"), {
+    path: `${FINANCE}/payouts`,
+    key: "payouts",
+    query,
+    what: "Payouts",
+    caption: `Payouts arriving ${formatDate(query.from)} to ${formatDate(query.to)}, latest first`,
+    columns: COLUMNS,
+    empty: "No payouts arrive between these dates.",
+    onPage: pickOut,
+  });
+  await list.reload();
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const errors = rangeErrors(Object.fromEntries(new FormData(form)));
+  if (errors.length) return showFormErrors(form, errors);
+  clearErrors(form);
+  await show();
+});
+
+await show();
