@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "layers" / "arportal" / "python"))
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
-from infrastructure import deployment_config  # noqa: E402
+from infrastructure import catalog, deployment_config  # noqa: E402
 from infrastructure.deployment_config import DeploymentConfig, DeploymentConfigError  # noqa: E402
 from infrastructure.stack import ArPortalStack  # noqa: E402
 
@@ -62,7 +62,22 @@ def main() -> None:
         build(app)
     except DeploymentConfigError as exc:
         sys.exit(f"cdk: {exc} (set it in cdk.json or with -c KEY=VALUE)")
-    app.synth()
+    assembly = app.synth()
+    if overflows := environment_overflows(assembly):
+        # Lambda would refuse these only half-way through the deploy; refusing the synth stops `cdk deploy` first.
+        sys.exit("cdk: " + "; ".join(overflows))
+
+
+def environment_overflows(assembly: Any) -> list[str]:
+    """Each function whose environment, as synthesized, would exceed Lambda's 4 KB once deployed."""
+    found = []
+    for stack in assembly.stacks:
+        for logical_id, resource in stack.template.get("Resources", {}).items():
+            if resource.get("Type") == "AWS::Lambda::Function":
+                variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+                if message := catalog.environment_overflow(logical_id, variables):
+                    found.append(message)
+    return found
 
 
 if __name__ == "__main__":

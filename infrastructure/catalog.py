@@ -278,6 +278,40 @@ def runtime_environment(
     }
 
 
+# Lambda refuses a function whose environment (keys and values, UTF-8) exceeds 4 KB, and only at deploy time.
+LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096
+# Values CloudFormation fills in at deploy time, at their longest in practice: a generated name (a table, a bucket,
+# a pool id) and an ARN (a state machine, a secret, a key).
+REF_BYTES = 72
+ARN_BYTES = 128
+
+
+def value_bytes(value: object) -> int:
+    """A synthesized environment value's size once deployed: a string as it is, an intrinsic at its longest."""
+    if isinstance(value, str):
+        return len(value.encode())
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return sum(value_bytes(p) for p in parts) + len(separator) * max(len(parts) - 1, 0)
+    if isinstance(value, dict) and "Ref" in value:
+        return REF_BYTES
+    return ARN_BYTES
+
+
+def environment_overflow(function: str, variables: Mapping[str, object]) -> str | None:
+    """Why a deploy would refuse this function's environment, naming its largest variables; None when it fits."""
+    sizes = {key: len(key.encode()) + value_bytes(value) for key, value in variables.items()}
+    total = sum(sizes.values())
+    if total <= LAMBDA_ENVIRONMENT_LIMIT_BYTES:
+        return None
+    largest = ", ".join(f"{k} ({n} bytes)" for k, n in sorted(sizes.items(), key=lambda kv: -kv[1])[:3])
+    return (
+        f"{function}: its environment would be about {total} bytes once deployed, over Lambda's "
+        f"{LAMBDA_ENVIRONMENT_LIMIT_BYTES}; largest {largest}. Shorten the deployment config's chartOfAccounts, "
+        "balanceSources or convenienceFees."
+    )
+
+
 def functions_for(processor: str) -> tuple[FunctionSpec, ...]:
     """The functions a stack with this processor deploys (the sandbox's own API only with the sandbox)."""
     return tuple(f for f in FUNCTIONS if f.only_with_processor in (None, processor))

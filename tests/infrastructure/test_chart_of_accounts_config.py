@@ -106,3 +106,31 @@ def test_every_function_gets_the_chart_as_compact_json(with_chart: Synthesized) 
 def test_without_a_chart_the_variable_is_empty(synthesized: Synthesized) -> None:
     function = synthesized.resource(synthesized.stack.functions["staff_api"])
     assert function["Properties"]["Environment"]["Variables"]["CHART_OF_ACCOUNTS"] == ""
+
+
+def test_a_chart_too_large_for_the_functions_environment_stops_the_synth_instead_of_the_deploy() -> None:
+    # Lambda refuses an environment over 4 KB only when the stack deploys; the synth says so first, naming it.
+    def many_fee_codes(chart: dict[str, Any]) -> None:
+        chart["departments"]["parking"]["revenue"] |= {f"CITATION_CLASS_{n:03d}": f"45{n:02d}" for n in range(200)}
+
+    app = cdk.App(context=context(chartOfAccounts=json.dumps(_chart(many_fee_codes))))
+    app_module.build(app)
+    overflows = app_module.environment_overflows(app.synth())
+    assert overflows and all("CHART_OF_ACCOUNTS" in message for message in overflows)
+    assert "environment would be about" in overflows[0]
+
+
+def test_the_demo_chart_fits_every_functions_environment() -> None:
+    app = cdk.App(context=context(chartOfAccounts=json.dumps(_chart())))
+    app_module.build(app)
+    assert app_module.environment_overflows(app.synth()) == []
+
+
+def test_an_environment_is_measured_as_deployed() -> None:
+    arn = {"Fn::GetAtt": ["Machine", "Arn"]}
+    url = {"Fn::Join": ["", ["https://", {"Ref": "Domain"}, ".auth.example.com"]]}
+    assert catalog.value_bytes("abc") == 3 and catalog.value_bytes(arn) == catalog.ARN_BYTES
+    assert catalog.value_bytes(url) == len("https://") + catalog.REF_BYTES + len(".auth.example.com")
+    assert catalog.environment_overflow("f", {"K": "v" * 4094}) is None  # 1 + 4094 bytes: fits
+    message = catalog.environment_overflow("f", {"K": "v" * 4095, "ARN": arn})
+    assert message is not None and message.startswith("f: its environment would be about 4227 bytes")

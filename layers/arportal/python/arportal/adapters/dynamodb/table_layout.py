@@ -31,6 +31,7 @@ Main table (PK / SK), and the module that builds each key:
     DRAWER#<terminal>#<drawer>, DRAWERCLOSE#<deposit_id>, DEPOSITED#<payment_id>  a drawer's state, its closes
                          and the deposit each counter payment went in                      drawer_items
     CLOSE#<yyyy-mm-dd>   SCOPE#<all | department>   a banking day's close, created once      close_items
+    SERIES#<customer_id>#<what>  OPEN  a payer's open series of tries (success with retries)   payment_series
     SANDBOX#CHARGE#... / SANDBOX#TXN#... / SANDBOX#REFUND#... / SANDBOX#DAY#...  the sandbox processor's
                                                                     adapters/sandbox_items (kept by sandbox_store)
 
