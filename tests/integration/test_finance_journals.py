@@ -21,7 +21,9 @@ from arportal.config import settings
 from arportal.domain.banking_days import add_banking_days, is_banking_day, next_banking_day
 from arportal.domain.journals import imbalances
 from arportal.domain.models import InvoiceLine
+from arportal.services import journal_batches
 from arportal.services.journal_batches import journal_from_json
+from arportal.wiring import journals
 from local.apigw import Request
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
@@ -168,6 +170,11 @@ def test_a_day_s_journal_is_built_once_balances_and_is_stored_and_chained(gatewa
     assert (again["batch_id"], again["created"], again["csv_sha256"]) == (batch["batch_id"], False, batch["csv_sha256"])
     assert _file(gateway, finance, batch["batch_id"], "csv")[0] == csv_bytes
     assert [b["batch_id"] for b in _day(gateway, finance, day)] == [batch["batch_id"]]
+
+    # Built again from the ledger (not read back), the journal is the stored batch byte for byte
+    assert journal_batches.regenerates_identically(
+        journals.books(), journals.sources(), journals.chart(), batch["batch_id"]
+    )
 
 
 def test_a_correction_needs_a_second_finance_user_and_a_batch_is_marked_imported_once(gateway, make_users, finance_day):

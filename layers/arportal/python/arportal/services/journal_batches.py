@@ -78,6 +78,17 @@ def build_day(
     return Built(batch, created)
 
 
+def regenerates_identically(
+    books: JournalBooks, sources: JournalSources, chart: ChartOfAccounts, batch_id: str
+) -> bool:
+    """Whether the day's journal, built again from the ledger as it stands, gives the very bytes of a stored batch
+    (its CSV and JSON hashes): the proof that an exported batch is the ledger's and nothing else. Exact while no
+    later change touched the day's invoices (the fee-code split reads them as stored)."""
+    found = batch(books, batch_id)
+    again = _from_ledger(books, sources, chart, found.business_date, sequence=found.sequence)
+    return (journal_csv(again).sha256, journal_json(again).sha256) == (found.csv_sha256, found.json_sha256)
+
+
 def store_journal(
     books: JournalBooks,
     journal: Journal,
