@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from arportal.domain import settlement_chunks as chunks
 from arportal.domain.banking_days import NO_CLOSURES, is_banking_day
@@ -171,8 +171,10 @@ def _write_chunks(
 def _page(
     processor: PaymentProcessor, payout_id: str, after: str | None
 ) -> tuple[list[BalanceTransaction], str | None]:
-    if isinstance(processor, PayoutTransactionPages):
-        return processor.payout_transactions_page(payout_id, after=after)
+    # An attribute check, not isinstance: ABCMeta caches a runtime Protocol's answer per class, so a class that
+    # gains or loses the method (a test double) would be answered from the cache.
+    if callable(getattr(processor, "payout_transactions_page", None)):
+        return cast(PayoutTransactionPages, processor).payout_transactions_page(payout_id, after=after)
     lines = processor.payout_transactions(payout_id)  # a processor that does not page: every line at once
     ids = [t.id for t in lines]
     if after is not None and after not in ids:
