@@ -7,7 +7,7 @@ substitutions are declared once. It imports nothing from aws_cdk.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -222,6 +222,7 @@ def runtime_environment(
     webhooks_local: bool = False,
     webhook_retry_scale: float = 1.0,
     chart_of_accounts: Mapping[str, object] | None = None,
+    bank_accounts: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, str]:
     """The environment of every function (the names ``arportal.config.RuntimeSettings`` reads)."""
     return {
@@ -272,10 +273,28 @@ def runtime_environment(
         "CHART_OF_ACCOUNTS": json.dumps(chart_of_accounts, sort_keys=True, separators=(",", ":"))
         if chart_of_accounts
         else "",
+        # JSON {id: [name, bank, account no., routing no., receives letters]}, the deployment config's bankAccounts
+        # written compactly for Lambda's 4 KB environment (deployment_config.compact_bank_accounts); "{}": none
+        "BANK_ACCOUNTS": json.dumps(bank_accounts or {}, sort_keys=True, separators=(",", ":")),
         "POWERTOOLS_SERVICE_NAME": "arportal",
         "POWERTOOLS_LOG_LEVEL": "INFO",
         "POWERTOOLS_METRICS_NAMESPACE": "ArPortal",
     }
+
+
+# The agency's larger settings (JSON documents) travel in a file of their own, not the environment: Lambda allows
+# 4 KB of environment per function, and a real chart of accounts alone can take that. CDK writes the file into a
+# layer (``constructs/functions.py``), so it reaches ``/opt`` with the code it was synthesized with; the runtime
+# settings read it (``arportal.config.settings``), the environment winning where both name a setting.
+SETTINGS_FILE_VARIABLES = ("CHART_OF_ACCOUNTS", "BANK_ACCOUNTS", "BALANCE_SOURCES", "CONVENIENCE_FEES")
+SETTINGS_FILE_PATH = "/opt/agency-settings.json"
+
+
+def settings_file(environment: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The environment split in two: what stays in the environment (naming the file), and the file's contents."""
+    in_file = {name: environment[name] for name in SETTINGS_FILE_VARIABLES if name in environment}
+    rest = {name: value for name, value in environment.items() if name not in in_file}
+    return {**rest, "AGENCY_SETTINGS_FILE": SETTINGS_FILE_PATH}, in_file
 
 
 # Lambda refuses a function whose environment (keys and values, UTF-8) exceeds 4 KB, and only at deploy time.
@@ -307,8 +326,8 @@ def environment_overflow(function: str, variables: Mapping[str, object]) -> str 
     largest = ", ".join(f"{k} ({n} bytes)" for k, n in sorted(sizes.items(), key=lambda kv: -kv[1])[:3])
     return (
         f"{function}: its environment would be about {total} bytes once deployed, over Lambda's "
-        f"{LAMBDA_ENVIRONMENT_LIMIT_BYTES}; largest {largest}. Shorten the deployment config's chartOfAccounts, "
-        "balanceSources or convenienceFees."
+        f"{LAMBDA_ENVIRONMENT_LIMIT_BYTES}; largest {largest}. A large setting belongs in the settings file "
+        "(catalog.SETTINGS_FILE_VARIABLES)."
     )
 
 

@@ -3,7 +3,7 @@
 Set through ``cdk.json`` context (``-c agency=...`` on the command line overrides a value):
 ``agency``, ``stage``, ``currency``, ``processor``, ``approvalThresholdMinor``, ``senderEmail``,
 ``logoUrl``, ``staffMfa``, ``convenienceFees``, ``staffConvenienceFees``, ``balanceSources``,
-``integrationClients``, ``integrationLoweredAmount``, ``chartOfAccounts``.
+``integrationClients``, ``integrationLoweredAmount``, ``chartOfAccounts``, ``bankAccounts``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from arportal.domain import integration_scopes
+from arportal.domain.bank_accounts import BankAccount, Receives, aba_checksum_ok, receives_code
 from arportal.domain.chart_of_accounts import ChartOfAccounts
 from arportal.domain.values import Currency
 
@@ -90,6 +91,41 @@ class IntegrationClientConfig(BaseModel):
         return sorted(set(scopes))
 
 
+BankAccountKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+
+
+class BankAccountConfig(BaseModel):
+    """One of the agency's bank accounts (``arportal/domain/bank_accounts.py``): a bank file's statement must be for
+    one of them, and the portal's wire and ACH-credit instructions name those that receive ``wires``/``ach_credits``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    name: str = Field(min_length=1, max_length=80)
+    bank_name: str = Field(alias="bankName", min_length=1, max_length=80)
+    account_number: str = Field(alias="accountNumber", pattern=r"^[0-9A-Z]{4,34}$")
+    routing_number: str = Field(alias="routingNumber", pattern=r"^[0-9]{9}$")
+    currency: Currency
+    receives: list[Receives] = Field(min_length=1)
+
+    @field_validator("routing_number")
+    @classmethod
+    def _aba_check_digit(cls, routing: str) -> str:
+        if not aba_checksum_ok(routing):
+            raise ValueError(f"routing number {routing} fails the ABA check digit (a typo?)")
+        return routing
+
+    def as_account(self, account_id: str) -> BankAccount:
+        return BankAccount(
+            account_id=account_id,
+            name=self.name,
+            bank_name=self.bank_name,
+            account_number=self.account_number,
+            routing_number=self.routing_number,
+            currency=self.currency,
+            receives=frozenset(self.receives),
+        )
+
+
 class DeploymentConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -135,6 +171,12 @@ class DeploymentConfig(BaseModel):
         description="The GL mapping (arportal/domain/chart_of_accounts.py): funds, clearing, revenue per department "
         "and fee code, contra and expense accounts; every department and chargeable convenience fee here must map",
     )
+    bank_accounts: dict[BankAccountKey, BankAccountConfig] = Field(
+        default_factory=dict,
+        alias="bankAccounts",
+        description='The agency\'s bank accounts: {id: {"name", "bankName", "accountNumber", "routingNumber", '
+        '"currency", "receives": [...]}}; a bank file for any other account is refused (docs/bank-files.md)',
+    )
     region: str | None = None
     account: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")] | None = None
 
@@ -156,6 +198,20 @@ class DeploymentConfig(BaseModel):
             raise ValueError(f"chartOfAccounts: no fund and account for {'; '.join(unmapped)}")
         return self
 
+    @model_validator(mode="after")
+    def _bank_accounts_agree(self) -> DeploymentConfig:
+        for key, bank in sorted(self.bank_accounts.items()):
+            if bank.currency != self.currency:
+                raise ValueError(
+                    f"bankAccounts.{key}: currency {bank.currency} differs from the agency's {self.currency} "
+                    "(payments, deposits and the GL are in the agency's currency)"
+                )
+        numbers = [bank.account_number.lstrip("0") for bank in self.bank_accounts.values()]
+        twice = sorted({n for n in numbers if numbers.count(n) > 1})
+        if twice:
+            raise ValueError(f"bankAccounts: each account number once (a statement names its account by it): {twice}")
+        return self
+
     @property
     def stack_name(self) -> str:
         return f"ArPortal-{self.agency}-{self.stage}"
@@ -171,6 +227,19 @@ class DeploymentConfig(BaseModel):
     def chart_of_accounts_json(self) -> dict[str, object] | None:
         """The GL mapping as the functions' ``CHART_OF_ACCOUNTS`` environment variable carries it (None: unset)."""
         return self.chart_of_accounts.as_json() if self.chart_of_accounts is not None else None
+
+    def bank_accounts_json(self) -> dict[str, list[str]]:
+        """The bank accounts as the functions' ``BANK_ACCOUNTS`` environment variable carries them: compact, for
+        Lambda's 4 KB environment (``arportal.config`` reads it back; the currency is the agency's)."""
+        return compact_bank_accounts(self.bank_accounts)
+
+
+def compact_bank_accounts(accounts: Mapping[str, BankAccountConfig]) -> dict[str, list[str]]:
+    """``{id: [name, bankName, accountNumber, routingNumber, receives as letters]}`` (``RECEIVES_CODES``)."""
+    return {
+        key: [bank.name, bank.bank_name, bank.account_number, bank.routing_number, receives_code(bank.receives)]
+        for key, bank in sorted(accounts.items())
+    }
 
 
 CONTEXT_KEYS = tuple(field.alias or name for name, field in DeploymentConfig.model_fields.items())
@@ -188,7 +257,7 @@ def load(context: Mapping[str, Any]) -> DeploymentConfig:
         except ValueError as exc:
             raise DeploymentConfigError(f"invalid deployment configuration: convenienceFees: not JSON ({exc})") from exc
     # `-c balanceSources='{"parking": {...}}'`, `-c integrationClients='[{"name": "erp", "scopes": [...]}]'`
-    for key in ("balanceSources", "integrationClients", "chartOfAccounts"):
+    for key in ("balanceSources", "integrationClients", "chartOfAccounts", "bankAccounts"):
         if isinstance(values.get(key), str):
             try:
                 values[key] = json.loads(values[key])

@@ -308,6 +308,8 @@ def _imports(stack: ArPortalStack) -> None:
             "action groups on that one prefix.",
             applies_to=[objects, *S3_READ_ACTIONS, *S3_PUT_ACTIONS],
         )
+    tasks = stack.functions["workflow_tasks"].role
+    assert tasks is not None
     machine = stack.workflows["source_import"]
     logical = stack.get_logical_id(machine.node.default_child)  # type: ignore[arg-type]
     _add(
@@ -322,9 +324,33 @@ def _imports(stack: ArPortalStack) -> None:
             )
         ],
     )
+    # Bank files dropped under bank-files/inbox/ (issue 15): workflow_tasks reads them; the bucket's notification is
+    # configured by CDK's own singleton handler.
+    _add(
+        tasks,
+        "IAM5",
+        "Bank files: workflow_tasks reads the objects the bank drops under bank-files/inbox/ in the import bucket "
+        "(keys the bank chooses), when the bucket notifies it of each. CDK's S3 read action group on that one prefix.",
+        applies_to=[f"Resource::{_arn(stack, imports.bucket)}/bank-files/inbox/*", *S3_READ_ACTIONS],
+    )
+    notifications = next(
+        child for child in stack.node.children if child.node.id.startswith("BucketNotificationsHandler")
+    )
+    _add(
+        notifications,
+        "IAM4",
+        "CDK-provided BucketNotificationsHandler (it sets the import bucket's notification of bank files): its role "
+        "uses AWSLambdaBasicExecutionRole for its logs.",
+        applies_to=["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+    )
+    _add(
+        notifications,
+        "IAM5",
+        "CDK-provided BucketNotificationsHandler: s3:PutBucketNotification is granted on '*' by aws-cdk-lib, which "
+        "does not scope it to the bucket it configures.",
+        applies_to=["Resource::*"],
+    )
     # Settlement's chunks (settlement/<run>/...) in the same bucket, and its Distributed Map's child executions.
-    tasks = stack.functions["workflow_tasks"].role
-    assert tasks is not None
     _add(
         tasks,
         "IAM5",

@@ -119,6 +119,7 @@ class ArPortalStack(Stack):
             "integration_lowered_amount": config.integration_lowered_amount,
             "balance_sources": config.balance_sources_json(),
             "chart_of_accounts": config.chart_of_accounts_json(),
+            "bank_accounts": config.bank_accounts_json(),
             "import_bucket": imports.bucket.bucket_name,
             "webhooks_table": webhooks.table.table_name,
             "webhook_secret_prefix": webhooks.secret_prefix,
@@ -166,6 +167,7 @@ class ArPortalStack(Stack):
         )
         imports.allow_uploads_from(web.origin)
         imports.grant_settlement(machine=workflows["settlement"], tasks=functions["workflow_tasks"])
+        imports.deliver_bank_files(functions["workflow_tasks"])  # the S3 drop of bank files (issue 15)
         # The daily jobs: their schedules, dead letters and grants (ledger, mail, starting payment_retry).
         self.scheduled_jobs = ScheduledJobs(
             self,
@@ -230,6 +232,8 @@ class ArPortalStack(Stack):
                 "journal unbalanced": product_metric("JournalUnbalanced"),
                 # payments past their payout deadline that no payout carried (settlement's missing_from_processor)
                 "missing payouts": missing_payouts_metric(),
+                # an ACH return rate at 80 % of its NACHA limit or past it (services/return_rates.py)
+                "ach return rate warning": product_metric("AchReturnRateWarning"),
             },
             aborts_alarmed=("settlement",),
         )
@@ -274,6 +278,8 @@ class ArPortalStack(Stack):
         data.audit.grant(integration, "dynamodb:PutItem", "dynamodb:ConditionCheckItem")
         data.key.grant_encrypt_decrypt(integration)
         data.documents_bucket.grant_put(integration)
+        # A bank file a connected system sends is applied in the request: a payer matched gets a receipt (issue 15).
+        self.notifications.grant_send(integration)
         # The connected systems' app clients: the integration API names its caller; an admin rotates secrets.
         integrations = self.identity.integrations_pool
         integrations.grant(fns["integration_api"], "cognito-idp:DescribeUserPoolClient")

@@ -21,6 +21,8 @@ DEMO_CHART_OF_ACCOUNTS: dict[str, object] = {
             "debit": "1014",
             "wallet": "1015",
             "ach": "1016",
+            "wire": "1017",
+            "ach_credit": "1018",
         },
     },
     "processorFees": "5310",

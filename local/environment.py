@@ -30,6 +30,7 @@ from infrastructure.deployment_config import DeploymentConfig, load
 from local import external_system, invoke, moto_patches
 from local.aggregate_poller import AggregateStreamPoller
 from local.audit_export import AuditStreamExporter
+from local.bank_file_drop import BankFileDrop
 from local.relay import OutboxRelay
 from local.resources import Resources, create_all
 from local.webhook_dispatch import LocalWebhookDispatch
@@ -81,6 +82,7 @@ class LocalEnvironment:
     _relay: OutboxRelay | None = field(default=None, init=False)
     _audit_export: AuditStreamExporter | None = field(default=None, init=False)
     _aggregates: AggregateStreamPoller | None = field(default=None, init=False)
+    _bank_file_drop: BankFileDrop | None = field(default=None, init=False)
     _webhooks: LocalWebhookDispatch | None = field(default=None, init=False)
 
     def __enter__(self) -> LocalEnvironment:
@@ -159,6 +161,16 @@ class LocalEnvironment:
         )
         if self.relay_interval_s:
             self._aggregates.start(max(self.relay_interval_s, 2.0))
+        self._bank_file_drop = BankFileDrop(
+            s3=self.client("s3"),
+            bucket=self.resources.import_bucket,
+            region=REGION,
+            deliver=lambda event: self._invoke(
+                "workflow_tasks", "workflow_tasks.handler.lambda_handler", self.function_env, event
+            ),
+        )
+        if self.relay_interval_s:
+            self._bank_file_drop.start(max(self.relay_interval_s, 2.0))
         self._webhooks = LocalWebhookDispatch(
             sqs=self.client("sqs"),
             queue_url=self.resources.webhooks_queue_url,
@@ -181,6 +193,8 @@ class LocalEnvironment:
             self._audit_export.stop()
         if self._aggregates is not None:
             self._aggregates.stop()
+        if self._bank_file_drop is not None:
+            self._bank_file_drop.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -291,6 +305,11 @@ class LocalEnvironment:
             "aggregate_builder", "aggregate_builder.handler.lambda_handler", self.function_env, event
         )
         return answer
+
+    def drop_bank_files_once(self) -> list[Any]:
+        """The import bucket's notification of bank files put under bank-files/inbox/ since the last call."""
+        assert self._bank_file_drop is not None
+        return self._bank_file_drop.deliver_once()
 
     def deliver_webhooks_once(self) -> int:
         """Hand what the bus put on the webhooks queue to the dispatcher (dev long-polls it); how many events."""

@@ -40,7 +40,8 @@ from local.scheduler import Scheduler, UnknownJobError
 if TYPE_CHECKING:
     from local.environment import LocalEnvironment
 
-MAX_BODY_BYTES = 1024 * 1024  # API Gateway allows 10 MB; our JSON APIs take 1 MiB (the handlers check too)
+# API Gateway's own limit; the handlers refuse less: 1 MiB of JSON, 10 MiB of a bank file (request_guard)
+MAX_BODY_BYTES = 10 * 1024 * 1024
 JOBS_PREFIX = "/local/jobs/"
 logger = logging.getLogger("local.gateway")
 
@@ -306,7 +307,7 @@ class LocalHttpServer(apigw.HttpServer):
             self._thread.join(timeout=5)
 
 
-_DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES
+_DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
 
 
 def _discard(stream: Any, length: int) -> None:

@@ -22,6 +22,7 @@ from arportal.domain import integration_scopes
 from infrastructure import catalog
 from infrastructure.deployment_config import DeploymentConfig
 from local import external_system
+from local.demo_bank_accounts import demo_bank_accounts_json
 from local.demo_chart_of_accounts import DEMO_CHART_OF_ACCOUNTS
 
 STAFF_GROUPS = ("agent", "supervisor", "finance", "admin")
@@ -128,6 +129,8 @@ class Resources:
             webhook_retry_scale=self.webhook_retry_scale,
             # the deployment config's GL mapping, or the demo agency's when cdk.json has none
             chart_of_accounts=config.chart_of_accounts_json() or DEMO_CHART_OF_ACCOUNTS,
+            # the deployment config's bank accounts, or the demo agency's when cdk.json has none
+            bank_accounts=config.bank_accounts_json() or demo_bank_accounts_json(),
         )
 
 

@@ -20,7 +20,10 @@ REVENUE = {
     ("parking", "PK_CITATION"): "4510",
     ("parking", "PK_LATE_PENALTY"): "4511",
 }
-CLEARING = {"cash": "1011", "cheque": "1012", "card": "1013", "debit": "1014", "wallet": "1015", "ach": "1016"}
+CLEARING = {
+    "cash": "1011", "cheque": "1012", "card": "1013", "debit": "1014", "wallet": "1015", "ach": "1016",
+    "wire": "1017", "ach_credit": "1018",
+}  # fmt: skip
 
 CHART = ChartOfAccounts.model_validate(
     {

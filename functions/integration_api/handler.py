@@ -15,11 +15,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from arportal.api.app import build_resolver
-from integration_api.routes import batches, clients, events, imports, readback, webhooks
+from integration_api.routes import bank_files, batches, clients, events, imports, readback, webhooks
 
 logger = Logger()
 app = build_resolver()
-for module in (clients, batches, events, readback, imports, webhooks):
+for module in (clients, batches, events, readback, imports, bank_files, webhooks):
     app.include_router(module.router)
 
 

@@ -78,8 +78,8 @@ class ChangedPaymentOut(Out):
     refunded: int = Field(description="Minor units given back so far")
     unapplied: int = Field(description="Minor units held as the customer's credit")
     currency: str
-    method: str = Field(description="card, debit, ach, wallet, cash, cheque, credit")
-    channel: str = Field(description="portal, guest, counter, phone, autopay, integration")
+    method: str = Field(description="card, debit, ach, wallet, cash, cheque, credit, wire, ach_credit")
+    channel: str = Field(description="portal, guest, counter, phone, autopay, integration, bank")
     receipt_number: str | None
     transaction_id: str | None = Field(description="The processor's id of the charge")
     created_at: datetime

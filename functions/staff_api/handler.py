@@ -20,6 +20,8 @@ from staff_api.routes import (
     credit,
     customers,
     duplicates,
+    finance_bank_files,
+    finance_bank_lines,
     finance_close,
     finance_drawers,
     finance_journals,
@@ -46,6 +48,8 @@ app.include_router(finance_journals.router)
 app.include_router(finance_close.router)
 app.include_router(finance_settlement.router)
 app.include_router(finance_drawers.router)
+app.include_router(finance_bank_lines.router)
+app.include_router(finance_bank_files.router)
 app.include_router(payment_trail.router)
 
 

@@ -95,7 +95,9 @@ class PaymentTrailOut(Out):
     )
     money_back: list[TrailMoneyBackOut] = Field(description="Refunds, voids and reversals, oldest first")
     gl_batches: list[TrailBatchOut] = Field(description="The journal batches that hold this payment's lines")
-    bank_line: None = Field(default=None, description="Always null: bank statement lines are not imported yet")
+    bank_line: None = Field(
+        default=None, description="Always null: the bank line is named by the bank_line stage's references"
+    )
 
     @classmethod
     def of(cls, t: PaymentTrail) -> PaymentTrailOut:

@@ -30,7 +30,8 @@ from infrastructure import catalog
 from infrastructure.constructs.logs import encrypted_log_group
 from infrastructure.deployment_config import DeploymentConfig
 
-ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Amz-Date", "X-Api-Key"]
+# X-Filename: the finance console names an uploaded bank file (its body is the raw file)
+ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Amz-Date", "X-Api-Key", "X-Filename"]
 
 # Per client IP, per 5 minutes. The guest lookup is the one route an attacker could use to enumerate
 # invoice numbers, so it gets a much lower ceiling than the API as a whole.
@@ -67,7 +68,9 @@ class Api(Construct):
             # The account-wide API Gateway logging role is not this stack's to own (several agency stacks
             # can share an account); access logs and X-Ray cover what execution logs would.
             cloud_watch_role=False,
-            binary_media_types=["application/pdf"],  # statements and receipts (?format=pdf)
+            # statements and receipts (?format=pdf); bank files sent as raw bytes reach the function base64-encoded,
+            # byte for byte (a text body would be read as UTF-8)
+            binary_media_types=["application/pdf", "application/octet-stream"],
             deploy_options=apigw.StageOptions(
                 stage_name=config.stage,
                 tracing_enabled=True,

@@ -2,12 +2,16 @@
 
 Nothing here bundles with Docker: the layer is ``layers/arportal`` as it is on disk (pure Python) and its
 third-party dependencies (Powertools, pydantic v2) come from the public Powertools layer, so
-``python app.py`` and ``cdk synth`` work offline. A Stripe stack adds the vendor layer (the Stripe SDK), which
-pip builds on this machine (``vendor_layer.py``). Functions marked ``only_with_processor`` exist only in stacks
-with that processor (the sandbox's own API).
+``python app.py`` and ``cdk synth`` need no Docker. Every stack adds the vendor layer (the Stripe SDK, defusedxml
+and rapidfuzz for bank files), which pip builds on this machine once and caches (``vendor_layer.py``). Functions
+marked ``only_with_processor`` exist only in stacks with that processor (the sandbox's own API).
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
 
 from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_iam as iam
@@ -72,12 +76,11 @@ class Functions(Construct):
                 arn_format=ArnFormat.COLON_RESOURCE_NAME,
             ),
         )
-        self.vendor_layer = (
-            vendor_layer(self, "VendorLayer", runtime=RUNTIME, architecture=ARCHITECTURE)
-            if config.processor == "stripe"
-            else None
-        )
-        layers = [self.layer, powertools, *([self.vendor_layer] if self.vendor_layer else [])]
+        # Every stack: the bank-file parsers and matching (defusedxml, rapidfuzz) run whatever the processor.
+        self.vendor_layer = vendor_layer(self, "VendorLayer", runtime=RUNTIME, architecture=ARCHITECTURE)
+        deployed_environment, file_settings = catalog.settings_file(environment)
+        self.settings_layer = _settings_layer(self, file_settings)
+        layers = [self.layer, self.settings_layer, powertools, self.vendor_layer]
         # One asset for all handlers: each function's handler string picks its own package.
         code = lambda_.Code.from_asset(str(catalog.FUNCTIONS_DIR), exclude=ASSET_EXCLUDES)
         self.functions: dict[str, lambda_.Function] = {}
@@ -105,7 +108,7 @@ class Functions(Construct):
                 memory_size=spec.memory_mb,
                 timeout=Duration.seconds(spec.timeout_s),
                 layers=layers,
-                environment=dict(environment),
+                environment=deployed_environment,
                 tracing=lambda_.Tracing.ACTIVE,
                 log_group=log_group,
                 role=role,
@@ -118,6 +121,25 @@ class Functions(Construct):
         """The functions behind API routes (they may start workflows; the workflow task function may not)."""
         routes = catalog.routes_for(self._processor)
         return [self.functions[name] for name in dict.fromkeys(route.function for route in routes)]
+
+
+def _settings_layer(scope: Construct, settings: dict[str, str]) -> lambda_.LayerVersion:
+    """The agency's settings file as a layer: ``/opt/agency-settings.json``. Written under ``build/`` keyed by its
+    content, so the same settings make the same asset (and no redeploy)."""
+    body = json.dumps(settings, sort_keys=True, separators=(",", ":")).encode()
+    folder = catalog.ROOT / "build" / "agency-settings" / hashlib.sha256(body).hexdigest()[:16]
+    target = folder / Path(catalog.SETTINGS_FILE_PATH).name
+    if not target.exists() or target.read_bytes() != body:
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+    return lambda_.LayerVersion(
+        scope,
+        "AgencySettingsLayer",
+        code=lambda_.Code.from_asset(str(folder)),
+        compatible_runtimes=[RUNTIME],
+        compatible_architectures=[ARCHITECTURE],
+        description="The agency's settings too large for the environment (chart of accounts, bank accounts)",
+    )
 
 
 def _pascal(snake: str) -> str:

@@ -8,6 +8,12 @@ Its name is fixed (account, region and a digest of agency and stage), not genera
 Content-Security-Policy must name the bucket's origin for the browser's PUT, and the bucket's CORS rule names the
 console's origin, so a generated name would make the distribution and the bucket depend on each other.
 
+Bank files dropped under ``BANK_FILE_DROP`` (``bank-files/inbox/``) by the agency's bank or its SFTP relay are
+imported as they arrive: the bucket notifies the workflow_tasks function of each new object (an S3 event
+notification, not a queue: the import is idempotent by the file's hash, so S3's at-least-once delivery and a retry
+of a failed invocation apply nothing twice). The drop expires with the bucket's week like every upload; the file
+itself is kept in the documents bucket once imported (``arportal/services/bank_files.py``).
+
 The import machine (``statemachines/source_import.asl.json``) itself is one of ``Workflows``; here it is granted
 what its ASL uses beyond the common grants: listing the chunks (the Distributed Map's ``ItemReader``) and running
 its own child executions (the Distributed Map's ``ItemProcessor``).
@@ -23,6 +29,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -34,6 +41,7 @@ OBJECTS = "imports/*"  # every import's object is under imports/<import id>/
 # bucket, key and week's expiry rather than a bucket of their own.
 SETTLEMENT_OBJECTS = "settlement/*"
 UPLOAD_CORS_MAX_AGE_S = 3000
+BANK_FILE_DROP = "bank-files/inbox/"
 
 
 def bucket_name(config: DeploymentConfig) -> str:
@@ -118,6 +126,17 @@ class Imports(Construct):
             )
         )
         self.machine_policy = self._child_executions(machine)
+
+    def deliver_bank_files(self, handler: lambda_.IFunction) -> None:
+        """Each object created under the bank-file drop invokes ``handler`` (asynchronously, with Lambda's own
+        retries), which reads it (and only that prefix) and imports it."""
+        self.bucket.add_event_notification(
+            s3.EventType.OBJECT_CREATED,
+            s3n.LambdaDestination(handler),
+            s3.NotificationKeyFilter(prefix=BANK_FILE_DROP),
+        )
+        self.bucket.grant_read(handler, f"{BANK_FILE_DROP}*")
+        self._key.grant_decrypt(handler)
 
     def grant_settlement(self, *, machine: sfn.StateMachine, tasks: lambda_.IFunction) -> None:
         """The settlement machine's tasks write and read its chunks; its Distributed Map lists them and starts

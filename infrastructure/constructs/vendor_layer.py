@@ -1,10 +1,12 @@
-"""The vendor layer: third-party packages the Powertools layer does not carry (the Stripe SDK).
+"""The vendor layer: third-party packages the Powertools layer does not carry (the Stripe SDK, defusedxml for
+camt bank files, rapidfuzz for matching payer names).
 
 Built by pip on the synthesizing machine, never in Docker (``ILocalBundling``): wheels for the Lambda runtime
-(manylinux2014 x86_64, CPython 3.12) whatever this machine is. Only stacks with ``processor: stripe`` have it, so
-the default synthesis stays offline. The result is kept under ``build/vendor-layer/<hash>``, keyed by the
-requirements and the target platform, so later syntheses (the infrastructure tests) copy it instead of
-downloading again; delete ``build/`` to force a fresh download.
+(x86_64, CPython 3.12) whatever this machine is. Every stack has it, since the bank-file code runs whatever the
+processor, so the first synthesis on a machine needs PyPI (or a pip index it is configured for). The result is
+kept under ``build/vendor-layer/<hash>``, keyed by the requirements and the target platforms, so later syntheses
+(the infrastructure tests) copy it instead of downloading again, offline; delete ``build/`` to force a fresh
+download.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from infrastructure import catalog
 VENDOR_DIR = catalog.ROOT / "layers" / "vendor"
 REQUIREMENTS = VENDOR_DIR / "requirements.txt"
 CACHE_DIR = catalog.ROOT / "build" / "vendor-layer"
-PLATFORM = "manylinux2014_x86_64"
+# The python3.12 runtime is Amazon Linux 2023 (glibc 2.34): manylinux_2_28 wheels run there, and rapidfuzz 3.14
+# publishes only those (no manylinux2014 wheel), so pip may pick either.
+PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
 PYTHON_VERSION = "3.12"
 PIP_TIMEOUT_S = 600
 # Required by BundlingOptions but never run: local bundling always succeeds or raises.
@@ -53,7 +57,7 @@ class PipBundling:
 
     @property
     def key(self) -> str:
-        recipe = f"{self.requirements.read_text()}|{PLATFORM}|{PYTHON_VERSION}"
+        recipe = f"{self.requirements.read_text()}|{','.join(PLATFORMS)}|{PYTHON_VERSION}"
         return hashlib.sha256(recipe.encode()).hexdigest()[:16]
 
     def build(self) -> Path:
@@ -75,8 +79,7 @@ class PipBundling:
             str(self.requirements),
             "--target",
             str(staging / "python"),
-            "--platform",
-            PLATFORM,
+            *(option for platform in PLATFORMS for option in ("--platform", platform)),
             "--implementation",
             "cp",
             "--python-version",
@@ -112,5 +115,5 @@ def vendor_layer(
         ),
         compatible_runtimes=[runtime],
         compatible_architectures=[architecture],
-        description="Third-party packages beyond Powertools: the Stripe SDK (layers/vendor/requirements.txt)",
+        description="Third-party packages beyond Powertools: Stripe SDK, defusedxml, rapidfuzz (layers/vendor)",
     )

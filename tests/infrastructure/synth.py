@@ -38,6 +38,13 @@ class Synthesized:
     def resource(self, construct: Any) -> dict[str, Any]:
         return self.resources[self.logical_id(construct)]
 
+    def settings_file(self) -> dict[str, str]:
+        """The agency settings file the functions' settings layer carries (``/opt/agency-settings.json``)."""
+        layer = self.resource(self.stack.functions.settings_layer)
+        folder = self.outdir / f"asset.{layer['Properties']['Content']['S3Key'].removesuffix('.zip')}"
+        settings: dict[str, str] = json.loads((folder / "agency-settings.json").read_text())
+        return settings
+
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {lid: r for lid, r in self.resources.items() if r["Type"] == resource_type}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import aws_cdk as cdk
@@ -96,34 +97,39 @@ def with_chart(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     )
 
 
-def test_every_function_gets_the_chart_as_compact_json(with_chart: Synthesized) -> None:
+def test_every_function_gets_the_chart_as_compact_json_in_the_settings_file(with_chart: Synthesized) -> None:
     expected = json.dumps(DEMO_CHART_OF_ACCOUNTS, sort_keys=True, separators=(",", ":"))
+    assert with_chart.settings_file()["CHART_OF_ACCOUNTS"] == expected
+    layer = with_chart.logical_id(with_chart.stack.functions.settings_layer)
     for spec in catalog.functions_for("sandbox"):
-        function = with_chart.resource(with_chart.stack.functions[spec.name])
-        assert function["Properties"]["Environment"]["Variables"]["CHART_OF_ACCOUNTS"] == expected, spec.name
+        function = with_chart.resource(with_chart.stack.functions[spec.name])["Properties"]
+        assert function["Environment"]["Variables"]["AGENCY_SETTINGS_FILE"] == catalog.SETTINGS_FILE_PATH, spec.name
+        assert "CHART_OF_ACCOUNTS" not in function["Environment"]["Variables"], spec.name
+        assert layer in json.dumps(function["Layers"]), spec.name
 
 
-def test_without_a_chart_the_variable_is_empty(synthesized: Synthesized) -> None:
-    function = synthesized.resource(synthesized.stack.functions["staff_api"])
-    assert function["Properties"]["Environment"]["Variables"]["CHART_OF_ACCOUNTS"] == ""
+def test_without_a_chart_the_setting_is_empty(synthesized: Synthesized) -> None:
+    assert synthesized.settings_file()["CHART_OF_ACCOUNTS"] == ""
 
 
-def test_a_chart_too_large_for_the_functions_environment_stops_the_synth_instead_of_the_deploy() -> None:
-    # Lambda refuses an environment over 4 KB only when the stack deploys; the synth says so first, naming it.
+def test_a_chart_of_hundreds_of_fee_codes_deploys_its_environment_within_lambdas_4_kb() -> None:
+    # The chart travels in the settings file, not the environment (Lambda refuses more than 4 KB of environment).
     def many_fee_codes(chart: dict[str, Any]) -> None:
-        chart["departments"]["parking"]["revenue"] |= {f"CITATION_CLASS_{n:03d}": f"45{n:02d}" for n in range(200)}
+        chart["departments"]["parking"]["revenue"] |= {f"CITATION_CLASS_{n:03d}": f"45{n:02d}" for n in range(400)}
 
     app = cdk.App(context=context(chartOfAccounts=json.dumps(_chart(many_fee_codes))))
     app_module.build(app)
-    overflows = app_module.environment_overflows(app.synth())
-    assert overflows and all("CHART_OF_ACCOUNTS" in message for message in overflows)
-    assert "environment would be about" in overflows[0]
-
-
-def test_the_demo_chart_fits_every_functions_environment() -> None:
-    app = cdk.App(context=context(chartOfAccounts=json.dumps(_chart())))
-    app_module.build(app)
     assert app_module.environment_overflows(app.synth()) == []
+
+
+def test_an_environment_over_4_kb_stops_the_synth_naming_the_function_and_variable() -> None:
+    template = {"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+        "Environment": {"Variables": {"BIG": "x" * 4100, "ARN": {"Fn::GetAtt": ["M", "Arn"]}}}}}}}  # fmt: skip
+    overflows = app_module.environment_overflows(SimpleNamespace(stacks=[SimpleNamespace(template=template)]))
+    assert overflows == [
+        "Fn: its environment would be about 4234 bytes once deployed, over Lambda's 4096; largest BIG (4103 bytes), "
+        "ARN (131 bytes). A large setting belongs in the settings file (catalog.SETTINGS_FILE_VARIABLES)."
+    ]
 
 
 def test_an_environment_is_measured_as_deployed() -> None:

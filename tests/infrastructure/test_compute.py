@@ -50,7 +50,11 @@ def test_function_matches_the_catalog(synthesized: Synthesized, spec: catalog.Fu
     assert fn["Runtime"] == "python3.12"
     assert (fn["MemorySize"], fn["Timeout"]) == (spec.memory_mb, spec.timeout_s)
     assert fn["TracingConfig"] == {"Mode": "Active"}
-    assert set(fn["Environment"]["Variables"]) >= ENVIRONMENT_NAMES
+    # every variable, less the large settings the settings file carries (catalog.SETTINGS_FILE_VARIABLES)
+    expected = catalog.settings_file(dict.fromkeys(ENVIRONMENT_NAMES, ""))[0]
+    assert set(fn["Environment"]["Variables"]) >= set(expected)
+    assert not set(fn["Environment"]["Variables"]) & set(catalog.SETTINGS_FILE_VARIABLES)
+    assert synthesized.logical_id(synthesized.stack.functions.settings_layer) in json.dumps(fn["Layers"])
     assert "LogGroup" in fn["LoggingConfig"]
     layers = json.dumps(fn["Layers"])
     assert functions_construct.POWERTOOLS_LAYER_NAME in layers
@@ -85,8 +89,17 @@ def test_only_the_four_mailers_may_send_email(synthesized: Synthesized) -> None:
     expected = {
         _function(synthesized, name)["Role"]["Fn::GetAtt"][0]
         # scheduled_jobs (issue 4) sends due-date reminders and overdue notices; webhook_dispatcher (issue 13) tells
-        # the agency's administrators when it switches a webhook endpoint off.
-        for name in ("public_api", "portal_api", "staff_api", "workflow_tasks", "scheduled_jobs", "webhook_dispatcher")
+        # the agency's administrators when it switches a webhook endpoint off; integration_api (issue 15) applies the
+        # bank files a connected system sends, and a payer matched gets a receipt.
+        for name in (
+            "public_api",
+            "portal_api",
+            "staff_api",
+            "workflow_tasks",
+            "scheduled_jobs",
+            "webhook_dispatcher",
+            "integration_api",
+        )
     }
     assert senders == expected
 

@@ -1,5 +1,6 @@
 """The processor decides part of the stack: a sandbox stack has the sandbox's own API (and a generated webhook
-secret); a Stripe stack has neither, and gets the vendor layer with the Stripe SDK, built by pip without Docker."""
+secret); a Stripe stack has neither. Both get the vendor layer (the Stripe SDK, defusedxml, rapidfuzz), built by pip
+without Docker: the bank-file code runs whatever the processor."""
 
 from __future__ import annotations
 
@@ -48,7 +49,25 @@ class TestSandboxStack:
         assert catalog.route_for("/sandbox/v1/tokens") == catalog.RouteSpec(
             "/sandbox", "sandbox_api", catalog.Auth.NONE
         )
-        assert synthesized.stack.functions.vendor_layer is None
+
+    def test_every_function_gets_the_vendor_layer_too(self, synthesized: Synthesized) -> None:
+        layer_id = synthesized.logical_id(synthesized.stack.functions.vendor_layer)
+        for spec in catalog.functions_for("sandbox"):
+            fn = synthesized.resource(synthesized.stack.functions[spec.name])["Properties"]
+            assert {"Ref": layer_id} in fn["Layers"], spec.name
+
+    def test_its_vendor_layer_holds_the_bank_file_libraries_for_the_lambda_runtime(
+        self, synthesized: Synthesized
+    ) -> None:
+        (site,) = {path.parent.parent for path in synthesized.outdir.glob("asset.*/python/defusedxml/__init__.py")}
+        pinned = (catalog.ROOT / "layers" / "vendor" / "requirements.txt").read_text()
+        for package in ("defusedxml", "rapidfuzz", "stripe"):
+            (dist_info,) = site.glob(f"{package}-*.dist-info")
+            version = dist_info.name.removeprefix(f"{package}-").removesuffix(".dist-info")
+            assert f"{package}=={version}" in pinned
+        # rapidfuzz is compiled: the wheel must be CPython 3.12 on x86_64 Linux, whatever this machine is
+        wheel = next(site.glob("rapidfuzz-*.dist-info")).joinpath("WHEEL").read_text()
+        assert "cp312-cp312-manylinux" in wheel and "x86_64" in wheel
 
     def test_the_sandbox_touches_only_its_own_items_of_the_ledger(self, synthesized: Synthesized) -> None:
         fn = synthesized.resource(synthesized.stack.functions["sandbox_api"])["Properties"]

@@ -66,6 +66,7 @@ NOT_LISTS = {
     "/v1/portal/dashboard": "live items only, with the five newest payments (the dashboard budget)",
     "/v1/portal/statements": "a statement of a date range; its size is bounded by the range",
     "/v1/portal/payments:quote": "one quote",
+    "/v1/portal/payment-instructions": "the agency's few bank accounts (config) and the caller's reference",
 }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from arportal.domain.permissions import ROLE_PERMISSIONS, Permission, Role
+from arportal.services.bank_lines import line_id
 from tests.integration.conftest import new_customer_id
 from tests.quiet_days import quiet_day
 
@@ -136,6 +137,18 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
     ("POST", "/v1/staff/finance/close"): Case(
         P.FINANCE_MANAGE, body={"date": (QUIET + timedelta(days=(5 - QUIET.weekday()) % 7)).isoformat()}
     ),
+    # the unmatched queue (issue 15): a status nobody queues to is listed, a line that exists nowhere (404)
+    ("GET", "/v1/staff/finance/bank-lines"): Case(P.FINANCE_READ, query="status=decided&limit=1"),
+    ("GET", "/v1/staff/finance/bank-lines/{lineKey}"): Case(P.FINANCE_READ),
+    ("POST", "/v1/staff/finance/bank-lines/{lineKey}/decision"): Case(
+        P.FINANCE_MANAGE, body={"action": "ignore", "note": "permission check"}
+    ),
+    ("GET", "/v1/staff/finance/return-rates"): Case(P.FINANCE_READ),
+    # bank accounts and bank files (issue 15): a file that exists nowhere (404); a POST with no file (400)
+    ("GET", "/v1/staff/finance/bank-accounts"): Case(P.FINANCE_READ),
+    ("GET", "/v1/staff/finance/bank-files"): Case(P.FINANCE_READ, query="limit=1"),
+    ("GET", "/v1/staff/finance/bank-files/{fileId}"): Case(P.FINANCE_READ),
+    ("POST", "/v1/staff/finance/bank-files"): Case(P.FINANCE_MANAGE),
 }
 
 # Ids that exist nowhere, so that a permitted call finds nothing and changes nothing.
@@ -152,6 +165,8 @@ PATH_PARAMS = {
     "correctionId": lambda: f"jfx_{uuid.uuid4().hex[:26].upper()}",
     "depositId": lambda: f"nopayout_{uuid.uuid4().hex[:20]}",
     "itemId": lambda: f"rec_{uuid.uuid4().hex[:20]}",
+    "lineKey": lambda: line_id(f"noone:{uuid.uuid4().hex}"),
+    "fileId": lambda: f"bkf_{uuid.uuid4().hex}{uuid.uuid4().hex[:8]}",
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 

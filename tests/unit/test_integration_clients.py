@@ -48,6 +48,7 @@ def test_the_catalogue_is_the_decided_scopes_of_one_resource_server() -> None:
         "payments.read",
         "balances.read",
         "webhooks.manage",
+        "bank_files.write",
     ]
     assert all(s.description for s in integration_scopes.SCOPES)
     assert integration_scopes.full_name("events.read") == "integrations/events.read"
@@ -72,7 +73,7 @@ def test_a_full_scope_name_is_described_only_when_it_is_the_catalogues() -> None
 
 def test_the_documented_scopes_are_the_catalogue() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "integrations.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `integrations/([a-z.]+)` \| (.+?) \|$", doc, flags=re.MULTILINE)
+    rows = re.findall(r"^\| `integrations/([a-z_.]+)` \| (.+?) \|$", doc, flags=re.MULTILINE)
     assert rows == [(s.name, s.description) for s in integration_scopes.SCOPES]
 
 

@@ -29,8 +29,8 @@ def search(
         Query(
             min_length=1,
             max_length=100,
-            description="Customer id, invoice, receipt, transaction or account number; or the start of a name, "
-            "email address or phone number",
+            description="Customer id, remittance reference (RF...), invoice, receipt, transaction or account "
+            "number; or the start of a name, email address or phone number",
         ),
     ],
     type: Annotated[SearchKind | None, Query(description="Restrict to one kind of key or contact detail")] = None,

@@ -29,6 +29,8 @@ export function profile(record) {
   const address = p.address ? [p.address.line1, p.address.line2, p.address.city, p.address.region, p.address.postal_code].filter(Boolean).join(", ") : "";
   return definitionList([
     ["Customer id", p.customer_id],
+    // what the payer quotes on a wire or ACH credit (bank files match it)
+    ["Remittance reference", p.remittance_reference],
     ["Kind", humanize(p.kind)],
     ["Email", p.email],
     ["Phone", p.phone],

@@ -1,4 +1,4 @@
-// What the finance pages share: their own navigation between the five of them, money in a record's currency,
+// What the finance pages share: their own navigation between them, money in a record's currency,
 // date filters kept in the address (so a link or a reload shows the same list), a paged table that can be reloaded
 // after a change, and a dialog that asks for a note (a resolution, a correction's reason).
 
@@ -16,6 +16,8 @@ const PAGES = [
   ["finance-journals.html", "GL journals"],
   ["finance-close.html", "Daily close"],
   ["finance-reconciliation.html", "Reconciliation items"],
+  ["finance-bank-files.html", "Bank files"],
+  ["finance-bank-lines.html", "Unmatched bank lines"],
 ];
 
 /** startPage() plus the finance pages' own navigation (filled into <nav id="finance-nav">). */

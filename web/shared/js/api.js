@@ -56,7 +56,11 @@ async function send(method, path, options, token) {
   else if (token) headers.Authorization = `Bearer ${token}`;
   if (MUTATING.has(method)) headers["Idempotency-Key"] = options.idempotencyKey || newIdempotencyKey();
   let body;
-  if (options.body !== undefined) {
+  if (options.rawBody !== undefined) {
+    // A file sent as it is (a bank file's bytes): the route reads the body itself
+    headers["Content-Type"] = options.contentType || "application/octet-stream";
+    body = options.rawBody;
+  } else if (options.body !== undefined) {
     headers["Content-Type"] = "application/json";
     body = JSON.stringify(options.body);
   }
@@ -96,8 +100,8 @@ async function errorOf(response) {
 
 /**
  * One API call; resolves to the parsed JSON (or the Response itself with {raw: true}).
- * options: query, body, headers, idempotencyKey, auth ("user" | "access" | "guest" | "none"), guestToken, raw,
- * accept. "user" sends the session's ID token, "access" its access token (routes shared with connected systems).
+ * options: query, body (JSON), rawBody + contentType (sent as they are), headers, idempotencyKey, auth ("user" |
+ * "access" | "guest" | "none"), guestToken, raw, accept. "user" sends the session's ID token, "access" its access token (routes shared with connected systems).
  */
 export async function request(method, path, options = {}) {
   const auth = options.auth || "user";

@@ -276,7 +276,7 @@ export const emailRule = (value) =>
   !value ? "Enter your email address." : /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value) ? null : "Enter an email address like name@example.com.";
 
 const BRANDS = { visa: "Visa", mastercard: "Mastercard", amex: "American Express", discover: "Discover", diners: "Diners Club", jcb: "JCB", unionpay: "UnionPay" };
-const METHODS = { card: "Card", debit: "Debit card", ach: "Bank account", wallet: "Digital wallet", cash: "Cash", cheque: "Cheque", check: "Check" };
+const METHODS = { card: "Card", debit: "Debit card", ach: "Bank account", wallet: "Digital wallet", cash: "Cash", cheque: "Cheque", check: "Check", wire: "Wire transfer", ach_credit: "Bank transfer (ACH credit)" };
 
 /** "Visa ending 4242", "Bank account ending 6789", "Cash": how a payment was made, in words. */
 export function methodLabel({ method, type, brand, last4 }) {

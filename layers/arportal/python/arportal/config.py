@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Json, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Json, ValidationInfo, field_validator
 
+from arportal.domain.bank_accounts import BankAccount, receives_of
 from arportal.domain.chart_of_accounts import ChartOfAccounts
 from arportal.domain.values import Currency
 
@@ -162,6 +164,35 @@ class RuntimeSettings(BaseModel):
         "journal can be built",
     )
 
+    bank_accounts: tuple[BankAccount, ...] = Field(
+        default=(),
+        alias="BANK_ACCOUNTS",
+        description="JSON, the deployment config's bankAccounts, compact: {id: [name, bank name, account number, "
+        'routing number, receives letters]}; unset or "{}": none, and every bank file is refused',
+    )
+
+    @field_validator("bank_accounts", mode="before")
+    @classmethod
+    def _bank_accounts_from_json(cls, value: object, info: ValidationInfo) -> object:
+        """``{id: [name, bank name, account number, routing number, receives letters]}``, in the agency's
+        currency (``infrastructure/deployment_config.compact_bank_accounts`` writes it)."""
+        if not isinstance(value, str):
+            return value
+        raw = json.loads(value) if value.strip() else {}
+        currency = str(info.data.get("currency", "USD"))
+        return tuple(
+            BankAccount(
+                account_id=key,
+                name=name,
+                bank_name=bank_name,
+                account_number=number,
+                routing_number=routing,
+                currency=currency,
+                receives=receives_of(receives),
+            )
+            for key, (name, bank_name, number, routing, receives) in sorted(raw.items())
+        )
+
     @field_validator("chart_of_accounts", mode="before")
     @classmethod
     def _chart_from_json(cls, value: object) -> object:
@@ -172,5 +203,21 @@ class RuntimeSettings(BaseModel):
 
 @lru_cache(maxsize=1)
 def settings() -> RuntimeSettings:
-    """The settings of this process; tests that change the environment call ``settings.cache_clear()``."""
-    return RuntimeSettings.model_validate(dict(os.environ))
+    """The settings of this process; tests that change the environment call ``settings.cache_clear()``.
+
+    A deployed function's larger settings (the chart of accounts, the bank accounts...) come from the file that
+    ``AGENCY_SETTINGS_FILE`` names (a layer at ``/opt``: Lambda's environment holds 4 KB); a variable in the
+    environment wins over the file's."""
+    environment = dict(os.environ)
+    path = environment.get("AGENCY_SETTINGS_FILE")
+    return RuntimeSettings.model_validate({**_settings_file(path), **environment} if path else environment)
+
+
+def _settings_file(path: str) -> dict[str, str]:
+    try:
+        document = json.loads(Path(path).read_bytes())
+    except (OSError, ValueError) as exc:
+        raise RuntimeError(f"AGENCY_SETTINGS_FILE {path}: cannot be read as JSON ({exc})") from exc
+    if not isinstance(document, dict) or not all(isinstance(v, str) for v in document.values()):
+        raise RuntimeError(f"AGENCY_SETTINGS_FILE {path}: not an object of strings")
+    return document

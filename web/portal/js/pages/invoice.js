@@ -1,6 +1,7 @@
 // One invoice: what it is for (its lines), what was paid and credited against it, and what is left to pay.
 
 import { get } from "../../../shared/js/api.js";
+import { showBankTransfer } from "../bank-transfer.js";
 import { section, startPage } from "../layout.js";
 import { formatDate, formatDateTime, humanize } from "../../../shared/js/money.js";
 import { $, definitionList, h, link, methodLabel, money, statusTag, table } from "../../../shared/js/ui.js";
@@ -79,4 +80,5 @@ function render({ invoice, payments, credit_notes: credits }) {
 await section($("#invoice"), "This invoice", async () => {
   const detail = await get(`/v1/portal/invoices/${encodeURIComponent(id)}`);
   $("#invoice").replaceChildren(...render(detail));
+  if (UNPAID.has(detail.invoice.status)) await showBankTransfer($("#bank-transfer"));
 });

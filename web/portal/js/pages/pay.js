@@ -3,6 +3,7 @@
 // ?invoices=<id>,<id> or ?account=<number> preselect invoices (from the overview, the invoice list or an invoice).
 
 import { get, post } from "../../../shared/js/api.js";
+import { showBankTransfer } from "../bank-transfer.js";
 import { Checkout } from "../checkout.js";
 import { startPage } from "../layout.js";
 import { formatDate, formatMoney, parseAmount, toDecimal } from "../../../shared/js/money.js";
@@ -164,3 +165,4 @@ try {
   showApiError(error, { container: $("#invoice-choices"), what: "Your invoices" });
 }
 updateTotal();
+await showBankTransfer($("#bank-transfer"));

@@ -2,6 +2,7 @@
 // document and downloaded through the short-lived link the API answers with.
 
 import { get, saveLink } from "../../../shared/js/api.js";
+import { showBankTransfer } from "../bank-transfer.js";
 import { section, startPage } from "../layout.js";
 import { addDays, formatDate, humanize, today } from "../../../shared/js/money.js";
 import { $, busy, definitionList, h, money, showAlert, showApiError, table, validate } from "../../../shared/js/ui.js";
@@ -100,3 +101,4 @@ $("#to").max = today();
 const accounts = await get("/v1/portal/accounts", { query: { limit: 100 } }).catch(() => ({ accounts: [] }));
 for (const a of accounts.accounts) $("#account").append(h("option", { value: a.account_number }, `${a.account_number} (${a.description})`));
 await show();
+await showBankTransfer($("#bank-transfer"));

@@ -9,10 +9,12 @@
    (415: text/plain, forms and multipart never reach Powertools' parsers), and JSON this API can hold (400
    ``malformed_json``): no NaN or Infinity, no number longer than ``MAX_NUMBER_DIGITS`` digits (Python refuses to
    read integers past 4,300 digits), nesting at most ``MAX_DEPTH`` deep, no lone surrogate (it cannot be stored).
-3. **Card numbers** (``arportal.domain.cards``) in every body value and key, the path, every query parameter name
-   and value, and the ``Idempotency-Key`` header (it is stored): 422 ``card_number_rejected`` naming each field,
-   never the value. The processor's signed webhooks are exempt in their body only, and a Cognito client secret's
-   id in its own route's path (``TIMESTAMPED_PATH_IDS``) in its timestamp only.
+   A ``RAW_BODY_ROUTES`` route (a bank file) takes any bytes and Content-Type up to its own limit instead.
+3. **Card numbers** (``arportal.domain.cards``) in every body value and key (not a ``RAW_BODY_ROUTES`` file's), the
+   path, every query parameter name and value, and the ``Idempotency-Key`` header (it is stored): 422
+   ``card_number_rejected`` naming each field, never the value. The processor's signed webhooks are exempt in their
+   body only, and a Cognito client secret's id in its own route's path (``TIMESTAMPED_PATH_IDS``) in its timestamp
+   only.
 4. **Path ids**: every path parameter is an id (letters, digits, ``_`` and ``-``, at most 128), else 422 naming it:
    ``#`` is our keys' delimiter, and ``pay_1#AUDIT`` must never be looked up as if it were an id.
 
@@ -108,6 +110,16 @@ STAFF_ROUTE_PERMISSIONS: dict[tuple[str, str], Permission] = {
     ("POST", "/v1/staff/finance/close"): P.FINANCE_MANAGE,
     ("GET", "/v1/staff/finance/close"): P.FINANCE_READ,
     ("GET", "/v1/staff/payments/<paymentId>/trail"): P.CUSTOMERS_READ,
+    # Bank accounts and bank files (issue 15): read by finance.read; a file is sent by finance.manage
+    ("GET", "/v1/staff/finance/bank-accounts"): P.FINANCE_READ,
+    ("POST", "/v1/staff/finance/bank-files"): P.FINANCE_MANAGE,
+    ("GET", "/v1/staff/finance/bank-files"): P.FINANCE_READ,
+    ("GET", "/v1/staff/finance/bank-files/<fileId>"): P.FINANCE_READ,
+    # The unmatched queue of bank lines and the ACH return-rate monitor (issue 15)
+    ("GET", "/v1/staff/finance/bank-lines"): P.FINANCE_READ,
+    ("GET", "/v1/staff/finance/bank-lines/<lineKey>"): P.FINANCE_READ,
+    ("POST", "/v1/staff/finance/bank-lines/<lineKey>/decision"): P.FINANCE_MANAGE,
+    ("GET", "/v1/staff/finance/return-rates"): P.FINANCE_READ,
 }
 # Integration routes an administrator may call as well as a connected system (the route checks the system's scope):
 # the webhook endpoints, managed in the console with the staff member's access token (infrastructure/catalog.py,
@@ -123,6 +135,14 @@ INTEGRATION_ADMIN_ROUTES: dict[tuple[str, str], Permission] = {
     ("POST", f"{_WEBHOOK}/replay"): P.INTEGRATIONS_MANAGE,
     ("POST", f"{_WEBHOOK}/rotate"): P.INTEGRATIONS_MANAGE,
     ("POST", f"{_WEBHOOK}/test"): P.INTEGRATIONS_MANAGE,
+}
+# Routes whose body is a file taken as it comes, any Content-Type, up to its own limit: the bank statements (issue
+# 15). Neither read as JSON nor searched for card numbers: a statement's account numbers and trace numbers pass the
+# Luhn check one time in ten, and what a bank reports of a payer is never a card number.
+BANK_FILE_MAX_BYTES = 10 * 1024 * 1024
+RAW_BODY_ROUTES: dict[tuple[str, str], int] = {
+    ("POST", "/v1/staff/finance/bank-files"): BANK_FILE_MAX_BYTES,
+    ("POST", "/v1/integrations/bank-files"): BANK_FILE_MAX_BYTES,
 }
 # Path parameters that hold an id AWS makes from a millisecond timestamp: a Cognito client secret's is
 # '<client id>--<epoch ms>', 13 digits that pass the Luhn check one time in ten (so one secret in ten could not be
@@ -179,7 +199,12 @@ def check(app: APIGatewayRestResolver) -> None:
         return
     _authorize(event, method, template)
     takes_body = bool(route is not None and route.dependant.body_params)
-    parsed = _read_body(event, takes_body=takes_body)
+    raw_limit = RAW_BODY_ROUTES.get((method, template))
+    if raw_limit is None:
+        parsed = _read_body(event, takes_body=takes_body)
+    else:
+        _check_raw_size(event, raw_limit)
+        parsed = None
     route_args = cast(dict[str, Any], app.context.get("_route_args") or {})
     _refuse_card_numbers(
         event, parsed, _path_to_check(event.path, TIMESTAMPED_PATH_IDS.get((method, template)), route_args)
@@ -265,6 +290,18 @@ def _read_body(event: APIGatewayProxyEvent, *, takes_body: bool) -> Any:
     if not takes_body:
         return text  # nothing reads it; only the card check looks at it
     return _parse(text)
+
+
+def _check_raw_size(event: APIGatewayProxyEvent, limit: int) -> None:
+    raw = event.body or ""
+    size = len(raw) * 3 // 4 - raw.count("=") if event.is_base64_encoded else len(raw.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise ApiError(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "body_too_large",
+            f"the file is {size} bytes; at most {limit} are taken here: drop a larger file in the import bucket "
+            "under bank-files/inbox/",
+        )
 
 
 def _too_large() -> ApiError:

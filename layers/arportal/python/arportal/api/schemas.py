@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from arportal.domain import models as m
+from arportal.domain.remittance_reference import formatted, reference_for
 from arportal.domain.values import MinorAmount, PositiveMinorAmount, SignedMinorAmount
 
 StrictCents = Annotated[PositiveMinorAmount, Strict(), Field(description="Minor units (cents), more than zero")]
@@ -82,6 +83,10 @@ class ProfileOut(Out):
     phone: str | None
     address: AddressOut | None
     preferences: PreferencesOut
+    remittance_reference: str = Field(
+        description="ISO 11649 creditor reference to quote on a wire or bank transfer, in groups of four "
+        "(RF, two check digits, the customer id); derived from the id, so it never changes"
+    )
 
     @classmethod
     def of(cls, c: m.Customer) -> ProfileOut:
@@ -93,6 +98,7 @@ class ProfileOut(Out):
             phone=c.phone,
             address=AddressOut.of(c.address) if c.address else None,
             preferences=PreferencesOut(**c.preferences.model_dump()),
+            remittance_reference=formatted(reference_for(c.customer_id)),
         )
 
 

@@ -37,6 +37,7 @@ SCOPES: tuple[IntegrationScope, ...] = (
         "webhooks.manage",
         "Manage webhook endpoints: register, change and remove them, read their delivery log, replay, rotate secrets",
     ),
+    IntegrationScope("bank_files.write", "Send the agency's bank statements (BAI2, camt.053/054, lockbox)"),
 )
 SCOPE_NAMES: frozenset[str] = frozenset(scope.name for scope in SCOPES)
 

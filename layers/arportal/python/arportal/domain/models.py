@@ -173,6 +173,8 @@ class PaymentMethodType(StrEnum):
     CASH = "cash"
     CHEQUE = "cheque"
     CREDIT = "credit"  # customer credit balance applied to invoices
+    WIRE = "wire"  # an incoming wire, applied from a bank file (never taken by the portal)
+    ACH_CREDIT = "ach_credit"  # a payer's ACH credit (push) to the agency's account, applied from a bank file
 
 
 class Channel(StrEnum):
@@ -182,6 +184,7 @@ class Channel(StrEnum):
     PHONE = "phone"
     AUTOPAY = "autopay"
     INTEGRATION = "integration"
+    BANK = "bank"  # money that reached the agency's bank on its own, applied from a bank file
 
 
 class MethodDetail(Entity):

@@ -12,7 +12,10 @@ Two kinds of money, two paths to the bank:
 
 The GL stage holds this payment's lines of the journals of the banking days that took its movements (the day it
 was applied, each day money went back), every batch of those days included (a correction's reversal and
-replacement too). Bank lines are not imported yet: that stage is always not applicable.
+replacement too). The bank line stage is the line of an imported bank file that carried the money: the deposit's
+line (recorded on the payout when a bank file confirmed it, ``services/bank_application.py``), or for money that
+came through the bank on its own (channel ``bank``: a wire, an ACH credit, a lockbox cheque) the payment's own
+line, whose key is its transaction id.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from enum import StrEnum
 
 from arportal.domain.banking_days import is_banking_day, next_banking_day
 from arportal.domain.journals import JournalLine
-from arportal.domain.models import Allocation, AuditEvent, Payment, PaymentMethodType
+from arportal.domain.models import Allocation, AuditEvent, Channel, Payment, PaymentMethodType
 from arportal.domain.status import PaymentStatus
 
 S = PaymentStatus
@@ -80,6 +83,9 @@ class Payout:
     deposit_status: str
     deposited_by: str | None = None
     deposited_at: datetime | None = None
+    bank_line_key: str | None = None  # the bank file line that showed it (None: not seen in a bank file yet)
+    bank_booked_on: date | None = None
+    bank_file_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,13 +163,18 @@ def payment_trail(facts: TrailFacts) -> PaymentTrail:
     p = facts.payment
     counter = p.method.type in COUNTER_METHODS
     authorized, posted = _authorized(facts), _posted(facts)
-    if counter:
+    if p.channel is Channel.BANK:  # it arrived in the bank: nothing settles, pays out or deposits it
+        settled, paid_out, deposited = (
+            Stage(name, StageStatus.NOT_APPLICABLE, note="arrived in the agency's bank account: no processor")
+            for name in (StageName.SETTLED, StageName.PAID_OUT, StageName.DEPOSITED)
+        )
+    elif counter:
         settled = Stage(StageName.SETTLED, StageStatus.NOT_APPLICABLE, note="taken at the counter: no processor")
         paid_out, deposited = _drawer_stages(facts, posted)
     else:
         settled = _settled(facts, posted)
         paid_out, deposited = _payout_stages(facts, settled)
-    bank = Stage(StageName.BANK_LINE, StageStatus.NOT_APPLICABLE, note="bank statement lines are not imported yet")
+    bank = _bank_line(facts)
     batches = tuple(b for day in sorted(facts.batches) for b in facts.batches[day])
     stages = (authorized, posted, settled, paid_out, deposited, _in_gl(facts, batches), bank)
     back = tuple(MoneyBack(c.status.value, c.at, c.by, c.amount, c.note) for c in p.history if c.status in MONEY_BACK)
@@ -297,6 +308,34 @@ def _deposited(payout: Payout, refs: tuple[tuple[str, str], ...]) -> Stage:
         )
     note = f"expected on {payout.arrival_date.isoformat()}, not confirmed yet"
     return Stage(StageName.DEPOSITED, StageStatus.PENDING, on=payout.arrival_date, note=note, references=refs)
+
+
+def _bank_line(facts: TrailFacts) -> Stage:
+    p = facts.payment
+    if p.channel is Channel.BANK and p.transaction_id:
+        return Stage(
+            StageName.BANK_LINE,
+            StageStatus.DONE,
+            at=p.created_at,
+            note="the bank line this payment was applied from",
+            references=(("bank_line", p.transaction_id),),
+        )
+    payout = facts.payout
+    if payout is not None and payout.bank_line_key:
+        refs = [("bank_line", payout.bank_line_key)] + (
+            [("bank_file", payout.bank_file_id)] if payout.bank_file_id else []
+        )
+        return Stage(
+            StageName.BANK_LINE,
+            StageStatus.DONE,
+            on=payout.bank_booked_on,
+            note="the deposit's line on the bank statement",
+            references=tuple(refs),
+            amounts={"deposit": payout.amount},
+        )
+    # Not pending: an agency that imports no bank files confirms deposits by hand, and the trail is complete then.
+    note = "no bank file has shown its deposit" if payout else "no deposit to look for on a bank statement"
+    return Stage(StageName.BANK_LINE, StageStatus.NOT_APPLICABLE, note=note)
 
 
 def _in_gl(facts: TrailFacts, batches: tuple[GlBatch, ...]) -> Stage:

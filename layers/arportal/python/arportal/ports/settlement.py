@@ -53,9 +53,12 @@ class PayoutRecord:
     matched: int
     unmatched: int
     recorded_at: datetime
-    deposit_status: str = "expected"  # expected -> deposited (confirmed by hand)
+    deposit_status: str = "expected"  # expected -> deposited (confirmed by hand, or by a bank file's line)
     deposited_by: str | None = None
     deposited_at: datetime | None = None
+    bank_line_key: str | None = None  # the bank file line that showed the deposit
+    bank_booked_on: date | None = None
+    bank_file_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,13 @@ class FinanceStore(Protocol):
 
     def confirm_deposit(self, payout_id: str, *, by: str, at: datetime, audit: AuditEvent) -> bool:
         """expected -> deposited, with who and when and an audit record; False when not expected any more."""
+        ...
+
+    def confirm_from_bank(
+        self, payout_id: str, *, line_key: str, booked_on: date, file_id: str, by: str, at: datetime, audit: AuditEvent
+    ) -> bool:
+        """The bank line recorded on the deposit (expected -> deposited, or a deposit confirmed by hand keeps who
+        confirmed it), with an audit record; False when a bank line is recorded on it already."""
         ...
 
     def reconciliation_items(

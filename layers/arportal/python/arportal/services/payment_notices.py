@@ -85,12 +85,24 @@ def _receipt_link(payment: Payment, portal_url: str | None) -> str:
     )
 
 
+# Money the payer sent to the agency's bank themselves: the receipt says how it arrived.
+_RECEIVED_BY = {
+    PaymentMethodType.WIRE: " by wire",
+    PaymentMethodType.ACH_CREDIT: " by bank transfer (ACH credit)",
+}
+
+
+def received_by(payment: Payment) -> str:
+    """`` by wire`` for money that came through the bank on its own; empty for a payment taken by the agency."""
+    return _RECEIVED_BY.get(payment.method.type, "")
+
+
 def receipt_email(payment: Payment, receipt: Receipt, agency: str, payer: str, portal_url: str | None) -> Email:
     cur = receipt.currency
     lines = "\n".join(f"  {line.description}: {_money(line.amount, cur)}" for line in receipt.lines)
     fee = f"  Convenience fee: {_money(receipt.fee_amount, cur)}\n" if receipt.fee_amount else ""
     text = (
-        f"Dear {payer},\n\nThank you. {agency} received your payment.\n\n"
+        f"Dear {payer},\n\nThank you. {agency} received your payment{received_by(payment)}.\n\n"
         f"Receipt number: {receipt.receipt_number}\nDate: {receipt.issued_at:%d %B %Y}\n"
         f"Transaction id: {payment.transaction_id or '-'}\n\n{lines}\n{fee}"
         f"  Total paid: {_money(receipt.total, cur)}\n\n"

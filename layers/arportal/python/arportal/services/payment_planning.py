@@ -33,6 +33,8 @@ def chosen_account(command: PayCommand, ledger: PaymentPosting) -> Account | Non
 def plan_allocation(
     command: PayCommand, ledger: PaymentPosting, *, fresh: bool = False, tolerate_closed: bool = False
 ) -> AllocationPlan:
+    if command.hold_as_credit:
+        return AllocationPlan((), command.amount)
     if command.invoices:
         wanted = [invoice_id for invoice_id, _ in command.invoices]
         found = ledger.invoices(command.customer_id, wanted)

@@ -81,10 +81,12 @@ def handle_processor_event(
     store: PaymentStatusStore,
     receipts: ReceiptServices | None,
     now: datetime,
+    actor: str | None = None,
 ) -> EventResult:
     """Apply the event, then tell the payer: the receipt when a payment posts, what to do next when it fails or
-    is returned. Telling them never fails the event (the processor would only send it again)."""
-    result = apply_processor_event(event, processor=processor, store=store, now=now)
+    is returned. Telling them never fails the event (the processor would only send it again). ``actor``: who the
+    audit and the history name (default ``processor:<processor>``; a bank file's return: ``system:bank-files``)."""
+    result = apply_processor_event(event, processor=processor, store=store, now=now, actor=actor)
     if result.outcome is not EventOutcome.APPLIED or result.change is None or receipts is None:
         return result
     change = result.change
@@ -101,7 +103,7 @@ def handle_processor_event(
 
 
 def apply_processor_event(
-    event: ProcessorEvent, *, processor: str, store: PaymentStatusStore, now: datetime
+    event: ProcessorEvent, *, processor: str, store: PaymentStatusStore, now: datetime, actor: str | None = None
 ) -> EventResult:
     """Apply one verified processor event at most once."""
     applied = store.applied_event(processor, event.event_id)
@@ -117,13 +119,16 @@ def apply_processor_event(
         state = store.payment_state(customer_id, payment_id, credit_note_id=credit_note_id_for(payment_id))
         if state is None:
             return EventResult(EventOutcome.IGNORED, payment_id, reason="the payment record is missing")
-        planned = plan_status_change(state, event, processor=processor, now=now)
+        planned = plan_status_change(state, event, processor=processor, now=now, actor=actor)
         if isinstance(planned, str):
             return EventResult(EventOutcome.IGNORED, payment_id, state.payment.status, planned)
         change, shortfall = planned
         try:
             store.apply_status_change(
-                change, processor=processor, event_id=event.event_id, audit=_audit(change, event, processor, shortfall)
+                change,
+                processor=processor,
+                event_id=event.event_id,
+                audit=_audit(change, event, actor or f"processor:{processor}", shortfall),
             )
         except ConflictError:
             applied = store.applied_event(processor, event.event_id)
@@ -140,7 +145,7 @@ def apply_processor_event(
 
 
 def plan_status_change(
-    state: PaymentState, event: ProcessorEvent, *, processor: str, now: datetime
+    state: PaymentState, event: ProcessorEvent, *, processor: str, now: datetime, actor: str | None = None
 ) -> tuple[PaymentStatusChange, int] | str:
     """The change ``event`` makes to the payment in ``state`` and the credit that could not be taken back,
     or why it makes none. Pure: nothing is read or written."""
@@ -150,7 +155,8 @@ def plan_status_change(
         return f"{event.kind} does not apply to a {payment.status.value} payment"
     transition_payment(payment.status, target)  # the table above must never allow what the status machine does not
     note = event.code or event.kind
-    history = [*payment.history, StatusChange(status=target, at=now, by=f"processor:{processor}", note=note)]
+    by = actor or f"processor:{processor}"
+    history = [*payment.history, StatusChange(status=target, at=now, by=by, note=note)]
     update: dict[str, object] = {"status": target, "history": history, "version": payment.version + 1}
     receipt = None
     if target is P.POSTED:
@@ -195,7 +201,7 @@ def _taken_back(state: PaymentState) -> tuple[InvoiceChange, ...]:
     return tuple(changes)
 
 
-def _audit(change: PaymentStatusChange, event: ProcessorEvent, processor: str, shortfall: int) -> AuditEvent:
+def _audit(change: PaymentStatusChange, event: ProcessorEvent, actor: str, shortfall: int) -> AuditEvent:
     after: dict[str, object] = {"status": change.after.status.value, "event_id": event.event_id, "kind": event.kind}
     if change.invoice_changes:
         after["reopened"] = [c.after.invoice_id for c in change.invoice_changes]
@@ -206,7 +212,7 @@ def _audit(change: PaymentStatusChange, event: ProcessorEvent, processor: str, s
         entity_type="payment",
         entity_id=change.after.payment_id,
         action=f"payment.{change.after.status.value}",
-        actor=f"processor:{processor}",
+        actor=actor,
         at=change.after.history[-1].at,
         before={"status": change.before.status.value},
         after=after,

@@ -14,6 +14,11 @@ The order matters and each step is safe to repeat:
    goes below zero. A charged payment is never refused for losing races: after ``POSTING_ATTEMPTS`` lost races
    its money is held as the payer's credit (a posting that touches no contended invoice), so the answer is the
    payment, never a 409.
+
+Money that reached the agency's bank on its own (channel ``bank``: a wire, an ACH credit, a lockbox cheque,
+applied from a bank file by ``services/bank_application.py``) takes the same path with no processor: it has
+arrived already, so nothing is charged, its transaction id is the bank line's key and, like a charge that stands,
+it is never refused for what it was meant for having been paid meanwhile: the rest is held as credit.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ POSTING_ATTEMPTS = 6  # postings planned from fresh reads of the invoices; then 
 CREDIT_ATTEMPTS = 3  # a posting of credit touches no invoice: it fails only if storage does
 BACKOFF_MS = 25  # after the n-th lost race, wait a random 0..25 ms x 2^n (at most 775 ms in all)
 OFFLINE_METHODS = frozenset({PaymentMethodType.CASH, PaymentMethodType.CHEQUE})
+BANK_PROCESSOR = "bank"  # the payment's processor when the bank file is where it came from
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,12 @@ class PayCommand:
     allow_credit: bool = True  # False (guests): an amount over what is owed is refused before any charge
     # Fees not invoiced yet (a staff cart): invoices created, and paid, by the posting itself.
     new_invoices: tuple[Invoice, ...] = ()
+    hold_as_credit: bool = False  # all of it held as the customer's credit, applied to no invoice
+
+
+def _offline(command: PayCommand) -> bool:
+    """No processor is charged: money handed over at the counter, or already in the agency's bank."""
+    return command.method in OFFLINE_METHODS or command.channel is Channel.BANK
 
 
 @dataclass(frozen=True)
@@ -156,7 +168,7 @@ def pay(
     if credit_account is None and not plan.parts:
         credit_account = holding_account(command, ledger, meant_for)
     intent = None
-    if command.method not in OFFLINE_METHODS and isinstance(ledger, IntentPosting):
+    if not _offline(command) and isinstance(ledger, IntentPosting):
         intent = intent_for(command, fee, now)
         stored = ledger.open_intent(intent)
         if stored is not None:
@@ -418,7 +430,7 @@ def _validate(command: PayCommand, config: PaymentsConfig) -> None:
             f"this agency takes payments in {config.currency}",
             details=[{"field": "currency", "reason": f"must be {config.currency}"}],
         )
-    if command.method not in OFFLINE_METHODS and not command.token:
+    if not _offline(command) and not command.token:
         raise BusinessRuleError(
             "a payment token from the secure payment form is required",
             details=[{"field": "token", "reason": "required for this method"}],
@@ -436,6 +448,8 @@ def charge_key(command: PayCommand) -> str:
 
 
 def _charged_before(command: PayCommand, processor: PaymentProcessor) -> bool:
+    if command.channel is Channel.BANK:
+        return True  # the money is in the bank: it stands like a charge
     if command.method in OFFLINE_METHODS:
         return False
     found = processor.find_charge(charge_key(command))
@@ -443,6 +457,8 @@ def _charged_before(command: PayCommand, processor: PaymentProcessor) -> bool:
 
 
 def _charge(command: PayCommand, processor: PaymentProcessor, fee: int) -> ChargeResult:
+    if command.channel is Channel.BANK:  # the bank line is the transaction (its key is the Idempotency-Key)
+        return ChargeResult(ChargeOutcome.SUCCEEDED, command.idempotency_key, method_type=command.method.value)
     if command.method in OFFLINE_METHODS:
         return ChargeResult(ChargeOutcome.SUCCEEDED, None, method_type=command.method.value)
     request = ChargeRequest(
@@ -475,7 +491,7 @@ _STATUS_OF = {
 
 def _payment(command: PayCommand, config: PaymentsConfig, charge: ChargeResult, fee: int, now: datetime) -> Payment:
     status = _STATUS_OF[charge.outcome]
-    by = "processor" if command.method not in OFFLINE_METHODS else command.actor
+    by = "processor" if not _offline(command) else command.actor
     history = [StatusChange(status=PaymentStatus.AUTHORIZED, at=now, by=by)] if status is PaymentStatus.POSTED else []
     history.append(StatusChange(status=status, at=now, by=by, note=charge.code))
     method_type = command.method
@@ -493,11 +509,17 @@ def _payment(command: PayCommand, config: PaymentsConfig, charge: ChargeResult, 
         history=history,
         terminal_id=command.terminal_id,
         drawer_id=command.drawer_id,
-        processor="offline" if command.method in OFFLINE_METHODS else config.processor_name,
+        processor=_processor_of(command, config),
         transaction_id=charge.transaction_id,
         taken_by=command.actor if command.channel in {Channel.COUNTER, Channel.PHONE} else None,
         created_at=now,
     )
+
+
+def _processor_of(command: PayCommand, config: PaymentsConfig) -> str:
+    if command.channel is Channel.BANK:
+        return BANK_PROCESSOR
+    return "offline" if command.method in OFFLINE_METHODS else config.processor_name
 
 
 def _as_planned(payment: Payment, plan: AllocationPlan) -> Payment:

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from arportal.domain.models import Customer
+from arportal.domain.remittance_reference import customer_for
 from arportal.domain.search import SearchKind, classify
 from arportal.ports import LookupHit, LookupRepository, PrefixSearch
 
 PREFIX_KINDS = frozenset({SearchKind.NAME, SearchKind.EMAIL, SearchKind.PHONE})
 _PHONE_LIKE = re.compile(r"^\+?[0-9 ().-]*[0-9][0-9 ().-]*$")
+_REFERENCE = re.compile(r"^RF[0-9]{2}[0-9A-Z]{4,21}$")
 _BRIEF = ("customer_id", "kind", "name", "email", "phone")
 
 
@@ -63,6 +65,13 @@ def search(
     prefixes: PrefixSearch | None = None,
 ) -> SearchResult:
     text = query.strip()
+    owner = _reference_owner(text) if kind in (None, SearchKind.CUSTOMER_ID) else None
+    if owner is not None:
+        # A remittance reference read off a wire is the customer's id with check digits: find them by the id. An
+        # invoice number that happens to pass the check finds no customer and is searched as usual below.
+        hits = repo.lookup(SearchKind.CUSTOMER_ID, owner, limit=limit)
+        if hits:
+            return _key_matches(repo, text, [SearchKind.CUSTOMER_ID], hits)
     kinds = [kind] if kind else _interpreted(text)
     if prefixes is not None and kinds[0] in PREFIX_KINDS:
         if kind is None:
@@ -77,6 +86,11 @@ def search(
             kinds = [*kinds, SearchKind.PHONE]
             return SearchResult(text, kinds, _prefix_matches(prefixes, [SearchKind.PHONE], text, limit))
         return SearchResult(text, kinds)
+    return _key_matches(repo, text, kinds, hits)
+
+
+def _key_matches(repo: LookupRepository, text: str, kinds: list[SearchKind], hits: list[LookupHit]) -> SearchResult:
+    """Read 2: the owning customers and, for receipt and transaction hits, the payment itself."""
     owners = sorted({h.customer_id for h in hits if h.customer_id})
     payment_refs = [
         (h.customer_id, str(h.entity["payment_id"]))
@@ -95,6 +109,12 @@ def search(
         for h in hits
     ]
     return SearchResult(text, kinds, matches)
+
+
+def _reference_owner(text: str) -> str | None:
+    """The customer id an RF remittance reference stands for ("RF18 ABC1 23", any case); None for anything else."""
+    compact = text.replace(" ", "").upper()
+    return customer_for(compact) if _REFERENCE.fullmatch(compact) else None
 
 
 def _interpreted(text: str) -> list[SearchKind]:

@@ -40,6 +40,7 @@ from arportal.services.staff_action_orders import (
 logger = logging.getLogger("arportal.exceptions")
 APPLY_ATTEMPTS = 3
 OFFLINE_PROCESSOR = "offline"  # cash and cheque: money is handed back at the counter, no processor call
+BANK_PROCESSOR = "bank"  # a wire or ACH credit from a bank file: money goes back by the agency's own bank transfer
 
 
 def carry_out(order: Order, *, services: StaffActionServices, now: datetime) -> ActionDone:
@@ -191,7 +192,7 @@ def _through_processor(action: StaffAction, state: PaymentState) -> bool:
     payment = state.payment
     return (
         action in {StaffAction.REFUND, StaffAction.VOID}
-        and payment.processor != OFFLINE_PROCESSOR
+        and payment.processor not in {OFFLINE_PROCESSOR, BANK_PROCESSOR}
         and payment.transaction_id is not None
     )
 

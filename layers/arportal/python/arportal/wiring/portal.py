@@ -93,10 +93,15 @@ def statement_pdf() -> Callable[[Statement, Customer], bytes]:
     def draw(statement: Statement, customer: Customer) -> bytes:
         from arportal.adapters.pdf.branding import agency_logo
         from arportal.adapters.pdf.statement import render_statement_pdf
+        from arportal.domain.payment_instructions import instructions_for
         from arportal.wiring import stores
 
         logo = agency_logo(stores.document_files())
-        return render_statement_pdf(statement, agency_name=agency_name, customer=customer, logo=logo)
+        config = settings()
+        transfer = instructions_for(config.bank_accounts, customer.customer_id, statement.currency)
+        return render_statement_pdf(
+            statement, agency_name=agency_name, customer=customer, logo=logo, bank_transfer=transfer
+        )
 
     return draw
 

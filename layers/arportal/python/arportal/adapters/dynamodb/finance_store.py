@@ -78,6 +78,23 @@ class DynamoFinanceStore:
         self.trail.append(uow, audit, head=self.trail.head(audit.entity_type, audit.entity_id))
         return _committed(uow, "confirm deposit")
 
+    def confirm_from_bank(
+        self, payout_id: str, *, line_key: str, booked_on: date, file_id: str, by: str, at: datetime, audit: AuditEvent
+    ) -> bool:
+        # Deposited by hand already: who confirmed it stands, only the bank line is added.
+        uow = DynamoUnitOfWork(self.table)
+        uow.update(
+            payout_items.payout_key(payout_id),
+            update_expression="SET deposit_status = :deposited, deposited_by = if_not_exists(deposited_by, :by), "
+            "deposited_at = if_not_exists(deposited_at, :at), bank_line_key = :line, bank_booked_on = :booked, "
+            "bank_file_id = :file",
+            condition="attribute_exists(PK) AND attribute_not_exists(bank_line_key)",
+            values={":deposited": "deposited", ":by": by, ":at": at.isoformat(), ":line": line_key,
+                    ":booked": booked_on.isoformat(), ":file": file_id},
+        )  # fmt: skip
+        self.trail.append(uow, audit, head=self.trail.head(audit.entity_type, audit.entity_id))
+        return _committed(uow, "confirm deposit from bank")
+
     def reconciliation_items(self, status: str, *, reason: str | None, limit: int, cursor: str | None) -> FinancePage:
         opk = payout_items.recon_opk(status)
         request: dict[str, Any] = {

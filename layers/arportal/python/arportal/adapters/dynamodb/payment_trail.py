@@ -65,6 +65,9 @@ def _payout(item: dict[str, Any]) -> Payout:
         deposit_status=record.deposit_status,
         deposited_by=record.deposited_by,
         deposited_at=record.deposited_at,
+        bank_line_key=record.bank_line_key,
+        bank_booked_on=record.bank_booked_on,
+        bank_file_id=record.bank_file_id,
     )
 
 

@@ -107,6 +107,9 @@ def payout_of(item: dict[str, Any]) -> PayoutRecord:
         deposit_status=str(item["deposit_status"]),
         deposited_by=item.get("deposited_by"),
         deposited_at=datetime.fromisoformat(str(item["deposited_at"])) if item.get("deposited_at") else None,
+        bank_line_key=item.get("bank_line_key"),
+        bank_booked_on=date.fromisoformat(str(item["bank_booked_on"])) if item.get("bank_booked_on") else None,
+        bank_file_id=item.get("bank_file_id"),
     )
 
 

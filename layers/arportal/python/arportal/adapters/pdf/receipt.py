@@ -32,11 +32,19 @@ def money(minor: int, currency: str) -> str:
     return f"{Money(minor, currency).to_decimal():,.{exponent(currency)}f} {currency}"
 
 
+_METHOD_LABELS = {
+    "ach": "Bank account (ACH)",
+    "debit": "Debit card",
+    "card": "Card",
+    "wallet": "Digital wallet",
+    "wire": "Wire transfer",
+    "ach_credit": "Bank transfer (ACH credit)",
+}
+
+
 def method_label(payment: Payment) -> str:
     method = payment.method
-    kind = {"ach": "Bank account (ACH)", "debit": "Debit card", "card": "Card", "wallet": "Digital wallet"}.get(
-        method.type.value, method.type.value.title()
-    )
+    kind = _METHOD_LABELS.get(method.type.value, method.type.value.title())
     brand = f"{method.brand.title()} " if method.brand else ""
     ending = f" ending {method.last4}" if method.last4 else ""
     return f"{brand}{kind}{ending}".strip()

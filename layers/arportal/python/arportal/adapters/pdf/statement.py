@@ -1,5 +1,6 @@
-"""The statement as a PDF: agency header with logo, customer and period, summary, aging, then every line with
-its running balance on as many pages as it takes (column header repeated, "Page n of N")."""
+"""The statement as a PDF: agency header with logo, customer and period, summary, aging, how to pay by wire or
+bank transfer (when the agency takes them), then every line with its running balance on as many pages as it takes
+(column header repeated, "Page n of N")."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from arportal import clock
 from arportal.adapters.pdf.writer import JpegInfo, Page, PdfDocument, TableColumn, TableRow, draw_table
 from arportal.domain.models import Customer
 from arportal.domain.money import exponent
+from arportal.domain.payment_instructions import BankTransferInstructions
 from arportal.domain.statement import EntryKind, Statement
 
 COLUMNS = (
@@ -58,6 +60,7 @@ def render_statement_pdf(
     customer: Customer,
     logo: bytes | None = None,
     generated_at: datetime | None = None,
+    bank_transfer: BankTransferInstructions | None = None,
 ) -> bytes:
     generated = generated_at or clock.now()
     period = f"{day_text(statement.start)} to {day_text(statement.end)}"
@@ -81,7 +84,9 @@ def render_statement_pdf(
         y = top - _LOGO_HEIGHT - 10
         page.line(page.left, y, page.right, y, width=1)
         if page.number == 1:
-            return _first_page(page, y, statement, customer, generated)
+            return _first_page(
+                page, y, statement, customer, generated, bank_transfer=bank_transfer, agency_name=agency_name
+            )
         page.text(page.left, y - 14, f"{customer.name} ({customer.customer_id}), continued", size=9, gray=0.35)
         return y - 24
 
@@ -89,7 +94,16 @@ def render_statement_pdf(
     return doc.to_bytes()
 
 
-def _first_page(page: Page, y: float, statement: Statement, customer: Customer, generated: datetime) -> float:
+def _first_page(
+    page: Page,
+    y: float,
+    statement: Statement,
+    customer: Customer,
+    generated: datetime,
+    *,
+    bank_transfer: BankTransferInstructions | None,
+    agency_name: str,
+) -> float:
     cur = statement.currency
     # Who and when, on the left; the summary, on the right.
     lines = [customer.name, f"Customer {customer.customer_id}"]
@@ -132,8 +146,25 @@ def _first_page(page: Page, y: float, statement: Statement, customer: Customer, 
         page.text(centre, y - 18, label, size=8, align="center", gray=0.3)
         page.text(centre, y - 30, amount_text(minor, cur), size=9, bold=i >= len(cells) - 2, align="center")
     y -= 52
+    if bank_transfer is not None:
+        y = _bank_transfer(page, y, bank_transfer, agency_name)
     page.text(page.left, y, "Activity", size=10, bold=True)
     return y - 8
+
+
+def _bank_transfer(page: Page, y: float, instructions: BankTransferInstructions, beneficiary: str) -> float:
+    """A box: the reference to quote first (it is what matches the payment to this customer), then each account."""
+    rows = [f"Quote your reference: {instructions.reference_display}"]
+    for a in instructions.accounts:
+        rows.append(f"{a.bank_name}  |  routing (ABA) {a.routing_number}  |  account {a.account_number}")
+        rows.append(f"Account name: {beneficiary}, {a.name}")
+    height = 22 + 12 * len(rows)
+    page.text(page.left, y, "Pay by wire or bank transfer", size=10, bold=True)
+    top = y - 6
+    page.rect(page.left, top - height, page.right - page.left, height, fill_gray=0.96)
+    for i, text in enumerate(rows):
+        page.text(page.left + 8, top - 14 - i * 12, text, size=9, bold=i == 0)
+    return top - height - 18
 
 
 def _rows(statement: Statement) -> Iterator[TableRow]:

@@ -1,0 +1,90 @@
+// "Pay by wire or bank transfer": the agency's accounts that take wires or ACH credits and the payer's own remittance
+// reference, with a copy button. The reference is what lets the bank line match the payer's account on its own, so
+// it is shown first and big. Shown on the pay page, an unpaid invoice and the statements; when the agency takes no
+// wires or ACH credits (no such account in its config) the section stays hidden.
+
+import { get } from "../../shared/js/api.js";
+import { definitionList, h, showApiError } from "../../shared/js/ui.js";
+
+const RECEIVES = [["wires", "wires"], ["ach_credits", "ACH credits"]];
+
+function takes(account) {
+  const text = RECEIVES.filter(([kind]) => account.receives.includes(kind)).map(([, words]) => words).join(" and ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+async function copy(text, status) {
+  try {
+    await navigator.clipboard.writeText(text);
+    status.textContent = "Reference copied.";
+  } catch {
+    status.textContent = "Your browser did not let the page copy it: select the reference and copy it yourself.";
+  }
+}
+
+function render(instructions) {
+  const status = h("span", { class: "usa-hint margin-left-1", id: "reference-copy-status", role: "status" });
+  const copyButton = h(
+    "button",
+    {
+      type: "button",
+      class: "usa-button usa-button--outline",
+      id: "copy-reference",
+      onclick: () => copy(instructions.remittance_reference, status),
+    },
+    "Copy the reference",
+  );
+  const several = instructions.accounts.length > 1;
+  return [
+    h("h2", { id: "bank-transfer-heading" }, "Pay by wire or bank transfer"),
+    h(
+      "p",
+      {},
+      "You can also send the money from your own bank. Quote your reference in the payment's details (the " +
+        "“remittance information” or “reference” field), so it reaches your account without delay.",
+    ),
+    h(
+      "div",
+      { class: "figure" },
+      h("h3", { class: "margin-0 font-body-sm" }, "Your reference"),
+      h("p", { class: "font-mono-lg text-bold margin-y-1", id: "remittance-reference" }, instructions.remittance_reference_display),
+      h("div", { class: "button-row margin-top-0" }, copyButton, status),
+    ),
+    ...instructions.accounts.map((a) => [
+      several ? h("h3", {}, a.account_name) : [],
+      definitionList([
+        ["Bank", a.bank_name],
+        ["Routing number (ABA)", h("span", { class: "font-mono-sm" }, a.routing_number)],
+        ["Account number", h("span", { class: "font-mono-sm" }, a.account_number)],
+        ["Account name", instructions.beneficiary_name],
+        ["Account", a.account_name],
+        ["Takes", takes(a)],
+      ]),
+    ]),
+    h(
+      "p",
+      { class: "usa-hint" },
+      "A wire or ACH credit is applied when our bank reports it, usually the next business day, and you get a receipt by email.",
+    ),
+  ];
+}
+
+/**
+ * Fill `container` (a hidden <section>) with the instructions, and show it; leave it hidden when the agency takes
+ * no wires or ACH credits, or when this part of the service is not deployed.
+ */
+export async function showBankTransfer(container) {
+  let instructions;
+  try {
+    instructions = await get("/v1/portal/payment-instructions");
+  } catch (error) {
+    if (error.notAvailable) return;
+    container.hidden = false;
+    showApiError(error, { container, what: "Paying by wire or bank transfer" });
+    return;
+  }
+  if (!instructions.accounts.length) return;
+  container.setAttribute("aria-labelledby", "bank-transfer-heading");
+  container.replaceChildren(...render(instructions).flat(Infinity));
+  container.hidden = false;
+}
