@@ -223,6 +223,7 @@ def runtime_environment(
     webhook_retry_scale: float = 1.0,
     chart_of_accounts: Mapping[str, object] | None = None,
     bank_accounts: Mapping[str, Sequence[str]] | None = None,
+    bank_matching: Mapping[str, int] | None = None,
 ) -> dict[str, str]:
     """The environment of every function (the names ``arportal.config.RuntimeSettings`` reads)."""
     return {
@@ -276,6 +277,8 @@ def runtime_environment(
         # JSON {id: [name, bank, account no., routing no., receives letters]}, the deployment config's bankAccounts
         # written compactly for Lambda's 4 KB environment (deployment_config.compact_bank_accounts); "{}": none
         "BANK_ACCOUNTS": json.dumps(bank_accounts or {}, sort_keys=True, separators=(",", ":")),
+        # JSON {autoApplyScore, amountToleranceMinor, depositWindowBankingDays}; "{}": the defaults
+        "BANK_MATCHING": json.dumps(bank_matching or {}, sort_keys=True, separators=(",", ":")),
         "POWERTOOLS_SERVICE_NAME": "arportal",
         "POWERTOOLS_LOG_LEVEL": "INFO",
         "POWERTOOLS_METRICS_NAMESPACE": "ArPortal",
@@ -286,7 +289,7 @@ def runtime_environment(
 # 4 KB of environment per function, and a real chart of accounts alone can take that. CDK writes the file into a
 # layer (``constructs/functions.py``), so it reaches ``/opt`` with the code it was synthesized with; the runtime
 # settings read it (``arportal.config.settings``), the environment winning where both name a setting.
-SETTINGS_FILE_VARIABLES = ("CHART_OF_ACCOUNTS", "BANK_ACCOUNTS", "BALANCE_SOURCES", "CONVENIENCE_FEES")
+SETTINGS_FILE_VARIABLES = ("CHART_OF_ACCOUNTS", "BANK_ACCOUNTS", "BANK_MATCHING", "BALANCE_SOURCES", "CONVENIENCE_FEES")
 SETTINGS_FILE_PATH = "/opt/agency-settings.json"
 
 

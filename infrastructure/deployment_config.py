@@ -94,6 +94,17 @@ class IntegrationClientConfig(BaseModel):
 BankAccountKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 
 
+class BankMatchingConfig(BaseModel):
+    """How sure bank matching must be to apply a line without a person, and the agency's tolerance
+    (``arportal/domain/bank_matches.MatchSettings``; docs/bank-files.md "Matching")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    auto_apply_score: int = Field(default=90, alias="autoApplyScore", ge=50, le=100)
+    amount_tolerance_minor: int = Field(default=0, alias="amountToleranceMinor", ge=0, le=100_000)
+    deposit_window_banking_days: int = Field(default=2, alias="depositWindowBankingDays", ge=0, le=10)
+
+
 class BankAccountConfig(BaseModel):
     """One of the agency's bank accounts (``arportal/domain/bank_accounts.py``): a bank file's statement must be for
     one of them, and the portal's wire and ACH-credit instructions name those that receive ``wires``/``ach_credits``."""
@@ -177,6 +188,12 @@ class DeploymentConfig(BaseModel):
         description='The agency\'s bank accounts: {id: {"name", "bankName", "accountNumber", "routingNumber", '
         '"currency", "receives": [...]}}; a bank file for any other account is refused (docs/bank-files.md)',
     )
+    bank_matching: BankMatchingConfig = Field(
+        default_factory=BankMatchingConfig,
+        alias="bankMatching",
+        description='{"autoApplyScore" (50-100, default 90), "amountToleranceMinor" (default 0), '
+        '"depositWindowBankingDays" (default 2)}',
+    )
     region: str | None = None
     account: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")] | None = None
 
@@ -228,6 +245,9 @@ class DeploymentConfig(BaseModel):
         """The GL mapping as the functions' ``CHART_OF_ACCOUNTS`` environment variable carries it (None: unset)."""
         return self.chart_of_accounts.as_json() if self.chart_of_accounts is not None else None
 
+    def bank_matching_json(self) -> dict[str, int]:
+        return self.bank_matching.model_dump(by_alias=True)
+
     def bank_accounts_json(self) -> dict[str, list[str]]:
         """The bank accounts as the functions' ``BANK_ACCOUNTS`` environment variable carries them: compact, for
         Lambda's 4 KB environment (``arportal.config`` reads it back; the currency is the agency's)."""
@@ -257,7 +277,7 @@ def load(context: Mapping[str, Any]) -> DeploymentConfig:
         except ValueError as exc:
             raise DeploymentConfigError(f"invalid deployment configuration: convenienceFees: not JSON ({exc})") from exc
     # `-c balanceSources='{"parking": {...}}'`, `-c integrationClients='[{"name": "erp", "scopes": [...]}]'`
-    for key in ("balanceSources", "integrationClients", "chartOfAccounts", "bankAccounts"):
+    for key in ("balanceSources", "integrationClients", "chartOfAccounts", "bankAccounts", "bankMatching"):
         if isinstance(values.get(key), str):
             try:
                 values[key] = json.loads(values[key])

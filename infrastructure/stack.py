@@ -120,6 +120,7 @@ class ArPortalStack(Stack):
             "balance_sources": config.balance_sources_json(),
             "chart_of_accounts": config.chart_of_accounts_json(),
             "bank_accounts": config.bank_accounts_json(),
+            "bank_matching": config.bank_matching_json(),
             "import_bucket": imports.bucket.bucket_name,
             "webhooks_table": webhooks.table.table_name,
             "webhook_secret_prefix": webhooks.secret_prefix,

@@ -131,6 +131,7 @@ class Resources:
             chart_of_accounts=config.chart_of_accounts_json() or DEMO_CHART_OF_ACCOUNTS,
             # the deployment config's bank accounts, or the demo agency's when cdk.json has none
             bank_accounts=config.bank_accounts_json() or demo_bank_accounts_json(),
+            bank_matching=config.bank_matching_json(),
         )
 
 

@@ -1,5 +1,5 @@
 """The agency's bank accounts (``bankAccounts``) and the bank-file drop in the stack (issue 15): validated at synth
-naming what is wrong, carried compactly to only the functions that read them, read back whole by
+naming what is wrong, carried compactly in the settings file, read back whole by
 ``arportal.config``; the import bucket notifies workflow_tasks of files under bank-files/inbox/ and lets it read
 that prefix only; the integrations resource server offers bank_files.write."""
 
@@ -127,3 +127,31 @@ def test_the_integrations_resource_server_offers_bank_files_write(synthesized: S
 def test_bank_files_sent_as_octet_stream_reach_the_function_byte_for_byte(synthesized: Synthesized) -> None:
     (api,) = synthesized.of_type("AWS::ApiGateway::RestApi").values()
     assert "application/octet-stream" in api["Properties"]["BinaryMediaTypes"]
+
+
+def test_the_agency_sets_how_sure_matching_must_be_and_its_tolerance() -> None:
+    config = load(context(bankMatching=json.dumps({"autoApplyScore": 95, "amountToleranceMinor": 100})))
+    env = catalog.runtime_environment(
+        ledger_table="l", audit_table="a", idempotency_table="i", documents_bucket="d", audit_bucket="b",
+        event_bus="e", customer_pool_id="c", staff_pool_id="s", agency_name="A", currency="USD",
+        processor="sandbox", approval_threshold_minor=1, sender_email="x@y.z", stage="dev",
+        bank_matching=config.bank_matching_json(),
+    )  # fmt: skip
+    matching = RuntimeSettings.model_validate(env).bank_matching
+    assert (matching.auto_apply_score, matching.amount_tolerance, matching.deposit_window_banking_days) == (95, 100, 2)
+    defaults = RuntimeSettings.model_validate({**env, "BANK_MATCHING": "{}"}).bank_matching
+    assert (defaults.auto_apply_score, defaults.amount_tolerance) == (90, 0)
+
+
+@pytest.mark.parametrize(
+    ("matching", "message"),
+    [
+        ({"autoApplyScore": 120}, r"bankMatching\.autoApplyScore"),
+        ({"autoApplyScore": 40}, r"bankMatching\.autoApplyScore"),
+        ({"amountToleranceMinor": -1}, r"bankMatching\.amountToleranceMinor"),
+        ({"autoapplyScore": 95}, r"bankMatching\.autoapplyScore"),
+    ],
+)
+def test_a_matching_setting_out_of_bounds_or_misspelt_stops_the_synth(matching: dict[str, int], message: str) -> None:
+    with pytest.raises(DeploymentConfigError, match=message):
+        load(context(bankMatching=json.dumps(matching)))

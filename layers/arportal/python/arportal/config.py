@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, Json, ValidationInfo, field_validator
 
 from arportal.domain.bank_accounts import BankAccount, receives_of
+from arportal.domain.bank_matches import MatchSettings
 from arportal.domain.chart_of_accounts import ChartOfAccounts
 from arportal.domain.values import Currency
 
@@ -170,6 +171,27 @@ class RuntimeSettings(BaseModel):
         description="JSON, the deployment config's bankAccounts, compact: {id: [name, bank name, account number, "
         'routing number, receives letters]}; unset or "{}": none, and every bank file is refused',
     )
+
+    bank_matching: MatchSettings = Field(
+        default_factory=MatchSettings,
+        alias="BANK_MATCHING",
+        description="JSON, the deployment config's bankMatching: {autoApplyScore, amountToleranceMinor, "
+        'depositWindowBankingDays}; unset or "{}": the defaults',
+    )
+
+    @field_validator("bank_matching", mode="before")
+    @classmethod
+    def _bank_matching_from_json(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        raw = json.loads(value) if value.strip() else {}
+        return MatchSettings(
+            auto_apply_score=int(raw.get("autoApplyScore", MatchSettings.auto_apply_score)),
+            amount_tolerance=int(raw.get("amountToleranceMinor", MatchSettings.amount_tolerance)),
+            deposit_window_banking_days=int(
+                raw.get("depositWindowBankingDays", MatchSettings.deposit_window_banking_days)
+            ),
+        )
 
     @field_validator("bank_accounts", mode="before")
     @classmethod

@@ -74,7 +74,6 @@ def apply(decided: LineMatch, line: BankLine, *, file_id: str, account: BankAcco
 
 
 def tools() -> BankFileTools:
-    from arportal.domain.bank_matches import MatchSettings
     from arportal.services.bank_files import BankFileTools
 
     s = settings()
@@ -87,7 +86,7 @@ def tools() -> BankFileTools:
         match=match,
         apply=apply,
         accounts=s.bank_accounts,
-        settings=MatchSettings(),
+        settings=s.bank_matching,
         currency=s.currency,
     )
 
