@@ -44,6 +44,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -164,23 +165,31 @@ def _copy_output(source: IO[bytes], sink: IO[bytes], ready: threading.Event) -> 
 
 @pytest.fixture(scope="session")
 def portal() -> Iterator[Portal]:
-    port = _free_port()
     today = datetime.now(UTC).date()  # the session's day: tests/clock.py travels there before tests are imported
-    log = Path(tempfile.mkdtemp(prefix="portal-runtime-")) / "portal.log"
+    with running_runtime(today, prefix="portal-runtime-", pass_today="--today" in _runtime_options()) as started:
+        yield started
+
+
+@contextmanager
+def running_runtime(today: date, *, prefix: str, pass_today: bool = True) -> Iterator[Portal]:
+    """A local runtime (``python -m local``) of its own on a free port, its output in a log file, until the block
+    ends; then stopped (SIGTERM, killed after 30 s)."""
+    port = _free_port()
+    log = Path(tempfile.mkdtemp(prefix=prefix)) / "runtime.log"
     command = [sys.executable, "-m", "local", "--port", str(port), "--seed", str(SEED), "--customers", "5"]
-    if "--today" in _runtime_options():
+    if pass_today:
         command += ["--today", today.isoformat()]
     process = subprocess.Popen(  # noqa: S603
         command, cwd=ROOT, env=_runtime_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    portal = Portal(f"http://127.0.0.1:{port}", process, log, today)
+    started = Portal(f"http://127.0.0.1:{port}", process, log, today)
     sink = log.open("wb")
     assert process.stdout is not None
-    copier = threading.Thread(target=_copy_output, args=(process.stdout, sink, portal.ready), daemon=True)
+    copier = threading.Thread(target=_copy_output, args=(process.stdout, sink, started.ready), daemon=True)
     copier.start()
     try:
-        _wait_until_ready(portal)
-        yield portal
+        _wait_until_ready(started)
+        yield started
     finally:
         process.send_signal(signal.SIGTERM)
         try:

@@ -11,22 +11,16 @@ past its deadline) and settlement runs: the card's payout is a deposit expected,
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import tempfile
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from arportal.domain.banking_days import add_banking_days, is_banking_day
 from tests.browser import data
-from tests.browser.conftest import ROOT, SEED, Portal, _copy_output, _free_port, _runtime_env, _wait_until_ready
+from tests.browser.conftest import Portal, running_runtime
 
 TERMINAL, DRAWER = "CTR-FIN", "DRW-FIN"
 
@@ -92,30 +86,8 @@ def _counter_cash(runtime: Portal, amount: int) -> str:
 def finance_runtime(session_day: date) -> Iterator[Books]:
     """A runtime of its own, started on the session's day, with a card payout, an open reconciliation item, a
     day's journal and a drawer to close (see the module)."""
-    port = _free_port()
-    log = Path(tempfile.mkdtemp(prefix="finance-runtime-")) / "runtime.log"
-    command = [sys.executable, "-m", "local", "--port", str(port), "--seed", str(SEED), "--customers", "5"]
-    command += ["--today", session_day.isoformat()]
-    process = subprocess.Popen(  # noqa: S603
-        command, cwd=ROOT, env=_runtime_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    runtime = Portal(f"http://127.0.0.1:{port}", process, log, session_day)
-    sink = log.open("wb")
-    assert process.stdout is not None
-    copier = threading.Thread(target=_copy_output, args=(process.stdout, sink, runtime.ready), daemon=True)
-    copier.start()
-    try:
-        _wait_until_ready(runtime)
+    with running_runtime(session_day, prefix="finance-runtime-") as runtime:
         yield _make_books(runtime)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        copier.join(timeout=10)
-        sink.close()
 
 
 def _make_books(runtime: Portal) -> Books:
