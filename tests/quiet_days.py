@@ -28,3 +28,20 @@ def quiet_day(*, past: bool = False, days: int = 1) -> date:
     with _lock:
         k = next(_taken)
     return SESSION_TODAY + (-_FAR if past else _FAR) + timedelta(days=k * _GAP)
+
+
+def quiet_payout_day() -> date:
+    """A quiet banking day whose next four banking days bring the sandbox's ordinary payouts.
+
+    One day in twenty (by a hash of the day) the sandbox splits a payout or holds a transaction back a day, as
+    processors do; ``tests/integration/test_settlement_payouts.py`` covers those. A test that expects a day's
+    money in one payout on T+2 picks a day without them, so it does not fail on one day in ten."""
+    from arportal.adapters.sandbox_payouts import PayoutRules
+    from arportal.domain.banking_days import add_banking_days, is_banking_day
+
+    rules = PayoutRules()
+    while True:
+        day = quiet_day()
+        later = [add_banking_days(day, k) for k in range(1, 5)]
+        if is_banking_day(day) and not any(rules.splits(d, "USD") or rules.holds_back(d, "USD") for d in later):
+            return day

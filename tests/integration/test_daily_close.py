@@ -19,24 +19,16 @@ from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.close_store import DynamoDailyCloses
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
-from arportal.domain.banking_days import add_banking_days, is_banking_day, next_banking_day
+from arportal.domain.banking_days import add_banking_days, next_banking_day
 from arportal.domain.daily_close_document import document_hash
 from arportal.domain.models import InvoiceLine
 from local.demo_chart_of_accounts import DEMO_CHART_OF_ACCOUNTS
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
 from tests.integration.staff_actions_support import key, pay
-from tests.quiet_days import quiet_day
+from tests.quiet_days import quiet_day, quiet_payout_day
 
 ROUTE = "/v1/staff/finance/close"
-
-
-def _banking_quiet_day() -> date:
-    """A quiet banking day whose next four days are banking days too (the payout arrives T+2 or T+3)."""
-    while True:
-        day = quiet_day()
-        if all(is_banking_day(add_banking_days(day, k)) for k in range(0, 5)) and is_banking_day(day):
-            return day
 
 
 def _at(day: date, hour: int) -> clock.ShiftedClock:
@@ -75,7 +67,7 @@ def _take_payment(local_env, gateway, make_users, day: date) -> dict[str, Any]:
 
 @pytest.fixture
 def closing_day(local_env, gateway, make_users) -> dict[str, Any]:
-    day = _banking_quiet_day()
+    day = quiet_payout_day()
     threshold = local_env.function_env["APPROVAL_THRESHOLD_MINOR"]
     local_env.configure(APPROVAL_THRESHOLD_MINOR="10000000")  # the refund is carried out at once
     try:
@@ -222,7 +214,7 @@ def test_a_weekend_day_has_no_close_a_day_not_over_is_refused_and_one_not_closed
 
 
 def test_only_finance_closes_and_supervisors_read(gateway, make_users):
-    day = _banking_quiet_day()
+    day = quiet_payout_day()
     agent, supervisor = make_users(groups=("agent",)).staff_token, make_users(groups=("supervisor",)).staff_token
     assert gateway.request("POST", ROUTE, token=agent, json={"date": day.isoformat()}).status == 403
     assert gateway.request("GET", f"{ROUTE}?date={day}", token=agent).status == 403
@@ -231,7 +223,7 @@ def test_only_finance_closes_and_supervisors_read(gateway, make_users):
 
 
 def test_a_department_the_chart_does_not_map_fails_the_close_loudly(local_env, gateway, make_users):
-    day = _banking_quiet_day()
+    day = quiet_payout_day()
     finance = make_users(groups=("finance",)).staff_token
     chart = copy.deepcopy(DEMO_CHART_OF_ACCOUNTS)
     del chart["departments"]["parking"]
@@ -262,7 +254,7 @@ def test_a_drawer_counted_short_is_a_variance_of_the_day_its_deposit_is_made(loc
     from tests.integration.test_drawer_close import close as close_drawer
     from tests.integration.test_drawer_close import count, take
 
-    day = _banking_quiet_day()
+    day = quiet_payout_day()
     agent, finance = make_users(groups=("agent",)).staff_token, make_users(groups=("finance",)).staff_token
     terminal = f"T1-{uuid.uuid4().hex[:8]}"
     cid = new_customer_id()
@@ -294,7 +286,7 @@ def test_two_closes_racing_store_one_and_chain_one(local_env, monkeypatch):
     from arportal.domain.models import AuditEvent
     from arportal.ports import StoredClose
 
-    day = _banking_quiet_day()
+    day = quiet_payout_day()
     store = DynamoDailyCloses(settings().ledger_table, settings().audit_table)
     document = {"business_date": day.isoformat(), "scope": "all", "closed_at": "2030-01-01T12:00:00+00:00"}
     first, second = (

@@ -28,7 +28,7 @@ from local.apigw import Request
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
 from tests.integration.staff_actions_support import key, pay
-from tests.quiet_days import quiet_day
+from tests.quiet_days import quiet_day, quiet_payout_day
 
 ROUTE = "/v1/staff/finance/journals"
 
@@ -52,7 +52,7 @@ def _invoice(cid: str, account: str, department: str, lines: list[tuple[str, int
 
 @pytest.fixture
 def finance_day(local_env, gateway, make_users) -> dict[str, Any]:
-    day = _banking_quiet_day()
+    day = quiet_payout_day()
     cid = new_customer_id()
     account = b.account(cid, number=f"UT-{uuid.uuid4().int % 10**8:08d}")
     water = _invoice(cid, account.account_number, "utilities", [("WATER_BASE", 2_000), ("WATER_USAGE", 3_000)], day)

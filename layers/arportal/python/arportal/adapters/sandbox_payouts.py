@@ -75,6 +75,14 @@ class PayoutRules:
     def longest_delay(self) -> int:
         return max(self.card_delay_days, self.ach_delay_days)
 
+    def splits(self, due: date, currency: str) -> bool:
+        """Whether the payout due that day (of more than one transaction) is split in two."""
+        return _one_in(self.split_one_day_in, "split", due.isoformat(), currency)
+
+    def holds_back(self, due: date, currency: str) -> bool:
+        """Whether one transaction due that day is paid a banking day late."""
+        return _one_in(self.late_one_day_in, "late", due.isoformat(), currency)
+
 
 @dataclass(frozen=True)
 class _Line:
@@ -192,7 +200,7 @@ def _hold_back_one_now_and_then(lines: list[_Line], rules: PayoutRules) -> list[
     for (due, currency), group in groupby(
         sorted(lines, key=lambda x: (x.due, x.currency)), lambda x: (x.due, x.currency)
     ):
-        if _one_in(rules.late_one_day_in, "late", due.isoformat(), currency):
+        if rules.holds_back(due, currency):
             late.add(min(group, key=lambda x: _digest("which", x.id)).id)
     return [replace(x, due=add_banking_days(x.due, 1)) if x.id in late else x for x in lines]
 
@@ -208,7 +216,7 @@ def _parts(
     due: date, currency: str, stream: str, lines: list[_Line], rules: PayoutRules
 ) -> list[tuple[str, list[_Line]]]:
     stem = f"sbxpo_{due:%Y%m%d}_{currency.lower()}_{stream}"
-    if stream == MAIN and len(lines) > 1 and _one_in(rules.split_one_day_in, "split", due.isoformat(), currency):
+    if stream == MAIN and len(lines) > 1 and rules.splits(due, currency):
         half = (len(lines) + 1) // 2
         return [(f"{stem}1", lines[:half]), (f"{stem}2", lines[half:])]
     return [(f"{stem}1", lines)]
