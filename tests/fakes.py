@@ -166,6 +166,10 @@ class CountingProcessor:
     def find_charge(self, idempotency_key: str) -> ChargeResult | None:
         return self.inner.find_charge(idempotency_key)
 
+    def represent_debit(self, transaction_id: str, request: ChargeRequest) -> ChargeResult:
+        self.charges.append(request)
+        return self.inner.represent_debit(transaction_id, request)
+
     def payouts(self, *, arrived_since: date, arrived_until: date) -> list[Payout]:
         return self.inner.payouts(arrived_since=arrived_since, arrived_until=arrived_until)
 

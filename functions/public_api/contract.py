@@ -63,6 +63,7 @@ IDEMPOTENT: frozenset[tuple[str, str]] = frozenset(
         ("post", "/v1/staff/finance/drawers/{terminal}/close"),
         ("post", "/v1/staff/payments"),
         ("post", "/v1/staff/payments/{paymentId}/refunds"),
+        ("post", "/v1/staff/payments/{paymentId}/representments"),
         ("post", "/v1/staff/payments/{paymentId}/reversals"),
         ("post", "/v1/staff/payments/{paymentId}/voids"),
         ("post", "/v1/staff/receipts/{receiptId}/email"),

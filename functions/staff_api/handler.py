@@ -34,6 +34,7 @@ from staff_api.routes import (
     payments_write,
     receipts,
     reports,
+    representments,
     search,
     staff_actions,
 )
@@ -51,6 +52,7 @@ app.include_router(finance_drawers.router)
 app.include_router(finance_bank_lines.router)
 app.include_router(finance_bank_files.router)
 app.include_router(payment_trail.router)
+app.include_router(representments.router)
 
 
 # log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: an event holds bodies, headers and tokens

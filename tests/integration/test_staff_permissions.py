@@ -149,6 +149,9 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
     ("GET", "/v1/staff/finance/bank-files"): Case(P.FINANCE_READ, query="limit=1"),
     ("GET", "/v1/staff/finance/bank-files/{fileId}"): Case(P.FINANCE_READ),
     ("POST", "/v1/staff/finance/bank-files"): Case(P.FINANCE_MANAGE),
+    # presenting a returned ACH debit again (issue 15): a payment that exists nowhere (404), nothing debited
+    ("GET", "/v1/staff/payments/{paymentId}/representment"): Case(P.CUSTOMERS_READ),
+    ("POST", "/v1/staff/payments/{paymentId}/representments"): Case(P.FINANCE_MANAGE),
 }
 
 # Ids that exist nowhere, so that a permitted call finds nothing and changes nothing.

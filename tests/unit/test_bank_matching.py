@@ -4,7 +4,7 @@ does twice (a deposit taken by two lines, a balance paid twice)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from arportal.domain import bank_matching_deposits as deposits
 from arportal.domain import bank_matching_invoices as invoices
@@ -257,6 +257,17 @@ def test_an_unauthorized_return_may_not_be_represented():
     book = MatchBook(payers=PAYERS, debits=(DEBIT,))
     result = one(line(-12_000, LineKind.ACH_RETURN, return_code="R10", remittance="ORIG txn_abc"), book)
     assert result.best is not None and result.best.may_represent is False and result.best.score == 100
+
+
+def test_a_presented_again_debit_counts_its_presentments_and_days_from_the_first():
+    # The third presentment's return: no more; the second's, 181 days after the first presentment: no more either
+    returned = line(-12_000, LineKind.ACH_RETURN, return_code="R01", original_reference="091000019876543")
+    third = replace(DEBIT, presentments=3, first_presented_on=DEBIT.collected_on - timedelta(days=30))
+    late = replace(DEBIT, presentments=2, first_presented_on=returned.booking_date - timedelta(days=181))
+    for debit in (third, late):
+        result = one(returned, MatchBook(payers=PAYERS, debits=(debit,)))
+        assert result.best is not None and result.best.payment_id == DEBIT.payment_id
+        assert result.best.may_represent is False
 
 
 def test_a_return_without_a_reference_by_amount_date_and_name():

@@ -343,3 +343,54 @@ def test_credentials_are_read_only_when_first_needed(double):
     processor.charge(charge_request())
     processor.charge(charge_request(key="another"))
     assert calls == [1]
+
+
+# --- presenting a returned ACH debit again ----------------------------------------------------------------------
+
+BANK = {"type": "us_bank_account", "us_bank_account": {"last4": "6789", "mandate": "mandate_1Q0double"}}
+
+
+def test_a_debit_is_presented_again_on_the_original_account_customer_and_mandate(double, make):
+    # Given the original debit, its bank account PaymentMethod and mandate, and a new intent Stripe accepts
+    original = intent("succeeded", details=BANK, id="pi_original", payment_method="pm_bank", customer="cus_payer")
+    double.on("GET", "/v1/payment_intents/pi_original", Reply(200, original))
+    double.on("POST", "/v1/payment_intents", Reply(200, intent("processing", details=BANK, id="pi_again")))
+    # When it is presented again
+    result = make().represent_debit("pi_original", charge_request(token="ignored", key="representment:pay_1:2"))
+    # Then one new intent was created and confirmed under the original's mandate, once per our key
+    read, created = double.seen
+    assert (read.method, read.query) == ("GET", {"expand[0]": "latest_charge"})
+    assert created.headers["Idempotency-Key"] == "representment:pay_1:2"
+    assert created.form["payment_method"] == "pm_bank" and created.form["customer"] == "cus_payer"
+    assert created.form["mandate"] == "mandate_1Q0double" and created.form["confirm"] == "true"
+    assert created.form["payment_method_types[0]"] == "us_bank_account"
+    assert (
+        created.form["metadata[represents]"] == "pi_original"
+        and "automatic_payment_methods[enabled]" not in created.form
+    )
+    # And it is pending like any ACH debit, on the same account
+    assert (result.outcome, result.transaction_id, result.last4, result.method_type) == (
+        ChargeOutcome.PENDING, "pi_again", "6789", "ach",
+    )  # fmt: skip
+
+
+def test_a_card_charge_or_an_unknown_intent_is_not_presented_again(double, make):
+    double.on("GET", "/v1/payment_intents/pi_card", Reply(200, intent("succeeded", payment_method="pm_card")))
+    double.on(
+        "GET",
+        "/v1/payment_intents/pi_gone",
+        Reply(404, stripe_error("No such payment_intent", code="resource_missing", type="invalid_request_error")),
+    )
+    for transaction_id in ("pi_card", "pi_gone"):
+        result = make().represent_debit(transaction_id, charge_request(key=f"representment:{transaction_id}:2"))
+        assert result.outcome is not ChargeOutcome.SUCCEEDED and result.code == "not_an_ach_debit", result
+    assert [s.method for s in double.seen] == ["GET", "GET"]  # nothing was debited
+
+
+def test_a_single_use_mandate_refused_by_stripe_is_a_decline(double, make):
+    original = intent("succeeded", details=BANK, id="pi_original", payment_method="pm_bank")
+    double.on("GET", "/v1/payment_intents/pi_original", Reply(200, original))
+    refused = stripe_error("This mandate cannot be used again", code="mandate_invalid", type="invalid_request_error")
+    double.on("POST", "/v1/payment_intents", Reply(400, refused))
+    result = make().represent_debit("pi_original", charge_request(key="representment:pay_1:2"))
+    assert (result.outcome, result.code) == (ChargeOutcome.DECLINED, "mandate_invalid"), result

@@ -9,6 +9,7 @@ import * as ui from "../../../shared/js/ui.js";
 import { exceptionForm } from "../exceptions.js";
 import { allowed, startPage } from "../layout.js";
 import { loadTrail } from "../payment-trail.js";
+import { loadRepresentment, mayHaveBeenReturned } from "../representment.js";
 import { customerHref, timeline } from "../views.js";
 
 const { $, alertBox, busy, definitionList, h, link, methodLabel, money, section, showAlert, showApiError, statusTag, table } = ui;
@@ -183,6 +184,11 @@ async function load({ keepActions = false } = {}) {
     if (!keepActions) $("#actions").replaceChildren(...actions(view));
     loaded = view;
   });
+  if (loaded && mayHaveBeenReturned(loaded)) {
+    const returned = h("div", { id: "representment-body" });
+    $("#actions").append(h("h2", { id: "representment-heading" }, "Present the debit again"), returned);
+    await section(returned, "Presenting again", () => loadRepresentment(returned, paymentId));
+  }
   if (loaded) await Promise.all([loadVerification(loaded), section($("#trail-body"), "Trail", () => loadTrail($("#trail-body"), paymentId))]);
 }
 

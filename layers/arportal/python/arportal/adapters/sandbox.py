@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -125,6 +125,15 @@ class SandboxProcessor:
     def find_charge(self, idempotency_key: str) -> ChargeResult | None:
         found = self._store.charge(idempotency_key)
         return found.result if found else None
+
+    def represent_debit(self, transaction_id: str, request: ChargeRequest) -> ChargeResult:
+        """A new debit of the bank account the original debit used: the sandbox charges its token again (so a
+        token that fails or returns behaves the same way on the new presentment)."""
+        transaction = self._store.transaction(transaction_id)
+        original = self._store.charge(transaction.idempotency_key) if transaction else None
+        if transaction is None or original is None or KINDS[transaction.kind].method != "ach":
+            return _failed("not_an_ach_debit", f"sandbox: {transaction_id} is not an ACH debit it made")
+        return self.charge(replace(request, token=original.request.token))
 
     def refund(self, transaction_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
         previous = self._store.refund(idempotency_key)

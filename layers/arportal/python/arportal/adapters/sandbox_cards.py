@@ -127,6 +127,7 @@ FIXED_TOKENS: dict[str, TokenInfo] = {
     "tok_wallet": TokenInfo("wallet", "visa", "4242"),
     "tok_ach": TokenInfo("ach", None, "6789"),
     "tok_ach_return": TokenInfo("achreturn", None, "6789"),
+    "tok_ach_nsf": TokenInfo("achnsf", None, "2227"),  # returned R01 (insufficient funds): may be presented again
     "tok_declined": TokenInfo("declined", "visa", "0002"),
     "tok_expired": TokenInfo("expired", "visa", "0069"),
     "tok_incorrect_cvc": TokenInfo("cvc", "visa", "0127"),

@@ -111,10 +111,12 @@ class StripeProcessor:
             "expand": ["latest_charge"],
             **source,
         }
+        return self._create_intent(params, request.idempotency_key)
+
+    def _create_intent(self, params: dict[str, Any], idempotency_key: str) -> ChargeResult:
+        """Create and confirm one PaymentIntent once per key, and read Stripe's answer as a ``ChargeResult``."""
         try:
-            intent = self._client.v1.payment_intents.create(
-                cast(Any, params), {"idempotency_key": request.idempotency_key}
-            )
+            intent = self._client.v1.payment_intents.create(cast(Any, params), {"idempotency_key": idempotency_key})
         except stripe.CardError as exc:
             return _declined(exc)
         except stripe.IdempotencyError as exc:
@@ -156,6 +158,46 @@ class StripeProcessor:
             cast(Any, {"query": f"metadata['idempotency_key']:'{quoted}'", "expand": ["data.latest_charge"]})
         )
         return next((i.to_dict() for i in found.data), None)
+
+    def represent_debit(self, transaction_id: str, request: ChargeRequest) -> ChargeResult:
+        """A new PaymentIntent on the original's bank-account PaymentMethod and customer, confirmed under the
+        original's mandate (a multi-use mandate, as Stripe gives a saved or reusable bank account; a single-use
+        one is refused by Stripe and that refusal is returned as the decline)."""
+        try:
+            original = self._client.v1.payment_intents.retrieve(
+                transaction_id, cast(Any, {"expand": ["latest_charge"]})
+            ).to_dict()
+        except stripe.InvalidRequestError as exc:
+            return _failed("not_an_ach_debit", _message(exc))
+        except _UNAVAILABLE as exc:
+            raise ProcessorUnavailableError(f"stripe: {type(exc).__name__}") from exc
+        except _NOT_ALLOWED as exc:
+            raise DependencyError("the payment processor refused our credentials") from exc
+        charge = original.get("latest_charge")
+        details = (charge.get("payment_method_details") or {}) if isinstance(charge, dict) else {}
+        bank = details.get("us_bank_account") if details.get("type") == "us_bank_account" else None
+        method = original.get("payment_method")
+        if not bank or not method:
+            return _failed("not_an_ach_debit", f"stripe: {transaction_id} is not a bank-account debit")
+        params: dict[str, Any] = {
+            "amount": request.amount,
+            "currency": request.currency.lower(),
+            "confirm": True,
+            "payment_method": method if isinstance(method, str) else method.get("id"),
+            "payment_method_types": ["us_bank_account"],
+            "description": request.description[:1000],
+            "metadata": {
+                **(request.metadata or {}),
+                "represents": transaction_id,
+                "idempotency_key": request.idempotency_key,
+            },
+            "expand": ["latest_charge"],
+        }
+        if original.get("customer"):
+            params["customer"] = original["customer"]
+        if bank.get("mandate"):
+            params["mandate"] = bank["mandate"]
+        return self._create_intent(params, request.idempotency_key)
 
     # --- refunds ------------------------------------------------------------------------------------------
 

@@ -120,6 +120,9 @@ STAFF_ROUTE_PERMISSIONS: dict[tuple[str, str], Permission] = {
     ("GET", "/v1/staff/finance/bank-lines/<lineKey>"): P.FINANCE_READ,
     ("POST", "/v1/staff/finance/bank-lines/<lineKey>/decision"): P.FINANCE_MANAGE,
     ("GET", "/v1/staff/finance/return-rates"): P.FINANCE_READ,
+    # Presenting a returned R01/R09 ACH debit again: read like the payment, decided by finance (issue 15)
+    ("GET", "/v1/staff/payments/<paymentId>/representment"): P.CUSTOMERS_READ,
+    ("POST", "/v1/staff/payments/<paymentId>/representments"): P.FINANCE_MANAGE,
 }
 # Integration routes an administrator may call as well as a connected system (the route checks the system's scope):
 # the webhook endpoints, managed in the console with the staff member's access token (infrastructure/catalog.py,

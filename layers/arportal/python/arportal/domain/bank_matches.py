@@ -71,6 +71,7 @@ class ReturnableDebit:
     trace_number: str | None  # the ACH trace the agency's bank gave it
     transaction_id: str | None  # the processor's id
     presentments: int = 1  # 1 for the first presentment; a re-presented debit counts each
+    first_presented_on: date | None = None  # the original's day (the 180 days count from it); None: collected_on
 
 
 @dataclass(frozen=True)

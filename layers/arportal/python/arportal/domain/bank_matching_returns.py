@@ -55,7 +55,8 @@ class DebitPool:
 
 def _returning(line: BankLine, debit: ReturnableDebit, score: int, reasons: list[str]) -> Candidate:
     code = nacha_returns.normalized(line.return_code) if line.return_code else None
-    again = nacha_returns.may_represent(code, debit.presentments, debit.collected_on, line.booking_date)
+    first = debit.first_presented_on or debit.collected_on
+    again = nacha_returns.may_represent(code, debit.presentments, first, line.booking_date)
     reasons.append(f"return reason {code or 'not given'}: {nacha_returns.reason(code or '')}")
     if again:
         reasons.append(f"may be presented again (presentment {debit.presentments} of at most 3)")

@@ -16,6 +16,7 @@ of the original entry's settlement date.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -114,8 +115,39 @@ MAX_PRESENTMENTS = 3  # the original and two re-presentments
 REPRESENT_WITHIN_DAYS = 180
 
 
+# The processor's failure codes for a returned or failed ACH debit (Stripe's, which the sandbox uses too) and the
+# NACHA code each stands for: a processor reports "insufficient_funds" where a bank file says R01.
+PROCESSOR_CODES: Mapping[str, str] = {
+    "insufficient_funds": "R01",
+    "account_closed": "R02",
+    "no_account": "R03",
+    "invalid_account_number": "R04",
+    "debit_not_authorized": "R10",
+    "bank_account_restricted": "R16",
+}
+_NACHA_CODE = re.compile(r"\b(R[0-9A-Z][0-9])\b")
+_PROCESSOR_CODE = re.compile(r"\b(" + "|".join(PROCESSOR_CODES) + r")\b")
+
+
 def normalized(code: str) -> str:
     return code.strip().upper()
+
+
+def return_note(code: str) -> str:
+    """How a payment's history records the return that reversed it (``code_in`` reads it back)."""
+    return f"ACH return {normalized(code)}: {reason(code)}"
+
+
+def code_in(note: str | None) -> str | None:
+    """The NACHA return code a payment's history note records: ``return_note``'s, or the processor's failure code
+    mapped to its NACHA equivalent. None: the note names no return."""
+    if not note:
+        return None
+    if found := _NACHA_CODE.search(note):
+        return found.group(1) if found.group(1) in RETURN_REASONS else None
+    if found := _PROCESSOR_CODE.search(note):
+        return PROCESSOR_CODES[found.group(1)]
+    return None
 
 
 def reason(code: str) -> str:

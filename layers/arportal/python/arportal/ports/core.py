@@ -121,6 +121,13 @@ class PaymentProcessor(Protocol):
         """Refund part or all of a charge, once per idempotency key."""
         ...
 
+    def represent_debit(self, transaction_id: str, request: ChargeRequest) -> ChargeResult:
+        """Debit again the bank account that ACH debit ``transaction_id`` took money from, under the same payer
+        authorization (a NACHA re-presentment of an R01/R09 return; the caller checks the rules), as a new
+        transaction charged once per ``request.idempotency_key`` (its ``token`` is ignored). A declined result if
+        the original is not an ACH debit of this processor or its authorization cannot be used again."""
+        ...
+
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> ProcessorEvent:
         """Verify a webhook's signature and timestamp and read it; ``WebhookSignatureError`` if it fails."""
         ...

@@ -33,7 +33,7 @@ from arportal.domain.bank_statements import BankLine, LineKind
 from arportal.domain.errors import BusinessRuleError, NotFoundError
 from arportal.domain.ids import new_id
 from arportal.domain.models import AuditEvent, Channel, PaymentMethodType
-from arportal.domain.nacha_returns import reason
+from arportal.domain.nacha_returns import return_note
 from arportal.ports import (
     ChargeRequest,
     ChargeResult,
@@ -262,7 +262,7 @@ def _return(candidate: Candidate, line: BankLine, now: datetime, services: BankA
         raise NotFoundError(f"no ACH payment {candidate.payment_id} to reverse")
     event = ProcessorEvent(
         event_id=line.line_key, kind="charge.returned", transaction_id=record.payment.transaction_id,
-        occurred_at=now, code=f"ACH return {code}: {reason(code)}"[:200], amount=abs(line.amount),
+        occurred_at=now, code=return_note(code)[:200], amount=abs(line.amount),
     )  # fmt: skip
     result = handle_processor_event(
         event, processor=RETURNS_PROCESSOR, store=services.statuses, receipts=services.receipts, now=now, actor=ACTOR
@@ -296,6 +296,9 @@ class _NoProcessor:
 
     def find_charge(self, idempotency_key: str) -> ChargeResult | None:
         return None
+
+    def represent_debit(self, transaction_id: str, request: ChargeRequest) -> ChargeResult:
+        raise AssertionError("a payment from a bank file is never a debit the agency presents")
 
     def refund(self, transaction_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
         raise AssertionError("a payment from a bank file is never refunded through a processor")

@@ -51,7 +51,7 @@ from arportal.domain.payment_intents import (
     PaymentIntent,
     fallback_plan,
 )
-from arportal.domain.payment_series import in_series, series_key
+from arportal.domain.payment_series import OpenSeries, in_series, series_key
 from arportal.domain.posting import Posting, plan_posting
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.status import PaymentStatus
@@ -90,6 +90,8 @@ class PayCommand:
     # Fees not invoiced yet (a staff cart): invoices created, and paid, by the posting itself.
     new_invoices: tuple[Invoice, ...] = ()
     hold_as_credit: bool = False  # all of it held as the customer's credit, applied to no invoice
+    # The series this try continues whatever the payer's open series (a re-presented debit: the original's).
+    series: OpenSeries | None = None
 
 
 def _offline(command: PayCommand) -> bool:
@@ -174,7 +176,7 @@ def pay(
         if stored is not None:
             return _key_taken(stored, command, ledger)
     what = series_key((part.invoice.invoice_id for part in plan.parts), command.account_number or meant_for)
-    series = payment_series.open_series(ledger, command.customer_id, what, now)
+    series = command.series or payment_series.open_series(ledger, command.customer_id, what, now)
     charge = _charge(command, processor, fee)
     payment = in_series(_payment(command, config, charge, fee, now), series)
     result = _post_charge(

@@ -40,6 +40,7 @@ from arportal.domain import remittance_reference
 from arportal.domain.bank_matches import ExpectedDeposit, KnownPayer, MatchBook, OpenInvoice, ReturnableDebit
 from arportal.domain.bank_statements import BankLine, LineKind
 from arportal.domain.models import Account, Customer, Invoice, Payment
+from arportal.domain.representment import first_presented_on
 from arportal.domain.search import SearchKind
 
 MAX_TOKENS = 8
@@ -223,7 +224,8 @@ class DynamoMatchBook:
                 collected_on=payment.created_at.date(),
                 trace_number=reference if reference != payment.transaction_id else None,
                 transaction_id=payment.transaction_id,
-                presentments=payment.attempt,  # a scheduled debit's tries: each retry presented it again
+                presentments=payment.attempt,  # each try of its series presented it (retries, re-presentments)
+                first_presented_on=first_presented_on(payment),
             )
         return tuple(debits.values())
 

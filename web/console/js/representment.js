@@ -1,0 +1,63 @@
+// A returned ACH debit presented again (NACHA R01/R09 re-presentment): the rules' answer for this payment, and for
+// finance (finance.manage) the button that makes the next presentment, a new debit of the same bank account for
+// the same invoices. The server makes each presentment once, whoever presses and however often.
+
+import { get, newIdempotencyKey, post } from "../../shared/js/api.js";
+import * as ui from "../../shared/js/ui.js";
+import { allowed } from "./layout.js";
+
+const { busy, h, link, showAlert, showApiError } = ui;
+
+/** Whether a payment can have been returned: an ACH debit that failed or was reversed. */
+export function mayHaveBeenReturned(view) {
+  return view.payment.method === "ach" && ["failed", "reversed"].includes(view.status);
+}
+
+/** Fills ``container`` with the answer for ``paymentId`` and, when allowed, the form that presents it again. */
+export async function loadRepresentment(container, paymentId) {
+  const path = `/v1/staff/payments/${encodeURIComponent(paymentId)}`;
+  const answer = await get(`${path}/representment`);
+  const facts = answer.return_code
+    ? `Returned ${answer.return_code} (${answer.return_reason}); presented ${answer.presentments} of at most ${answer.max_presentments} times.`
+    : "No NACHA return reason is recorded for this debit.";
+  const parts = [h("p", {}, facts)];
+  if (answer.presented_as) {
+    parts.push(h("p", {}, "It was presented again as ", link(`payment.html?id=${encodeURIComponent(answer.presented_as)}`, "this payment"), "."));
+  } else if (!answer.allowed) {
+    parts.push(h("p", {}, `It cannot be presented again: ${answer.reason}.`));
+  } else if (allowed("finance.manage")) {
+    parts.push(presentForm(path, answer));
+  } else {
+    parts.push(h("p", {}, "It may be presented again; finance staff can do this."));
+  }
+  container.replaceChildren(...parts);
+}
+
+function presentForm(path, answer) {
+  const result = h("div", { id: "represent-result" });
+  const form = h(
+    "form",
+    { id: "represent-form", class: "usa-form", novalidate: true },
+    h("p", { class: "usa-hint" }, `This debits the same bank account again for the same invoices (presentment ${answer.presentments + 1} of ${answer.max_presentments}). Speak with the payer first.`),
+    h("button", { class: "usa-button", type: "submit" }, "Present the debit again"),
+    result,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    const restore = busy(button, "Presenting…");
+    try {
+      const done = await post(`${path}/representments`, {}, { idempotencyKey: newIdempotencyKey() });
+      const href = `payment.html?id=${encodeURIComponent(done.payment.payment_id)}`;
+      button.hidden = true;
+      showAlert(result, { type: "success", slim: true, focus: true, children: [
+        h("p", { class: "usa-alert__text" }, `Presented again (presentment ${done.presentment}): `, link(href, "the new debit"), " is pending until the bank settles it."),
+      ] });
+    } catch (error) {
+      showApiError(error, { container: result, form, what: "Presenting the debit again" });
+    } finally {
+      restore();
+    }
+  });
+  return form;
+}
