@@ -70,7 +70,9 @@ def machine_pool_for(endpoint_url: str, region: str, pool_id: str) -> Pool:
 
 
 def _fetch_json(url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own moto endpoint
+    # Once per pool per process (the keys are kept). Generous: on a loaded machine the in-process moto server can
+    # take seconds to answer, and a timeout here fails a whole request that would otherwise succeed.
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our own moto endpoint
         return json.loads(response.read())  # type: ignore[no-any-return]
 
 
