@@ -3,8 +3,9 @@
 
     npx cdk deploy -c agency=springfield -c agencyName="City of Springfield" -c senderEmail=pay@example.gov
 
-Every key of ``deployment_config.CONTEXT_KEYS`` is read from CDK context (cdk.json, then ``-c``) and
-validated before any construct exists, so a typo fails with the key's name instead of a broken stack.
+All of the CDK context (cdk.json's, then ``-c``) is validated before any construct exists: a key the config does
+not know, a wrong value or a region lacking a service stops the synth with the key, the reason and the fix
+(docs/configuration.md), instead of deploying a half-configured stack.
 """
 
 from __future__ import annotations
@@ -23,27 +24,40 @@ import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from infrastructure import catalog, deployment_config  # noqa: E402
+from infrastructure.constructs.web_acl import EDGE_REGION, EdgeStack  # noqa: E402
 from infrastructure.deployment_config import DeploymentConfig, DeploymentConfigError  # noqa: E402
 from infrastructure.stack import ArPortalStack  # noqa: E402
 
 
 def load_config(app: cdk.App) -> DeploymentConfig:
-    """The deployment configuration from the app's context; raises DeploymentConfigError naming the key."""
-    context = {key: app.node.try_get_context(key) for key in deployment_config.CONTEXT_KEYS}
-    return deployment_config.load(context)
+    """The deployment configuration from all of the app's context (under the CLI, the CDK_CONTEXT_JSON it passes:
+    cdk.json, cdk.context.json and ``-c``); raises DeploymentConfigError naming the key, the reason and the fix."""
+    context = app.node.get_all_context()
+    return deployment_config.load(context, default_region=os.environ.get("CDK_DEFAULT_REGION"))
 
 
 def build(app: cdk.App) -> ArPortalStack:
     """The stack for the app's context, with cdk-nag's AWS Solutions checks applied to it."""
     config = load_config(app)
+    account = config.account or os.environ.get("CDK_DEFAULT_ACCOUNT")
+    region = config.region or os.environ.get("CDK_DEFAULT_REGION")
+    # CloudFront's web ACL must live in us-east-1: a stack elsewhere gets a companion stack there (web_acl.py).
+    edge = None
+    if region and region != EDGE_REGION and not config.cloud_front_web_acl_arn:
+        edge = EdgeStack(
+            app,
+            f"{config.stack_name}-edge",
+            config=config,
+            env=cdk.Environment(account=account, region=EDGE_REGION),
+            cross_region_references=True,
+        )
     stack = ArPortalStack(
         app,
         config.stack_name,
         config=config,
-        env=cdk.Environment(
-            account=config.account or os.environ.get("CDK_DEFAULT_ACCOUNT"),
-            region=config.region or os.environ.get("CDK_DEFAULT_REGION"),
-        ),
+        env=cdk.Environment(account=account, region=region),
+        cloudfront_web_acl_arn=config.cloud_front_web_acl_arn or (edge.web_acl.attr_arn if edge else None),
+        cross_region_references=edge is not None,
     )
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     return stack
@@ -61,7 +75,7 @@ def main() -> None:
     try:
         build(app)
     except DeploymentConfigError as exc:
-        sys.exit(f"cdk: {exc} (set it in cdk.json or with -c KEY=VALUE)")
+        sys.exit(f"cdk: {exc}")
     assembly = app.synth()
     if overflows := environment_overflows(assembly):
         # Lambda would refuse these only half-way through the deploy; refusing the synth stops `cdk deploy` first.

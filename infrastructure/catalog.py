@@ -103,6 +103,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         512,
         120,
     ),
+    # SES bounces and complaints of this stage's configuration set (EventBridge): suppress, note on the record
+    FunctionSpec("email_events", "SES bounces and complaints: suppresses the address on the customers' records", 256),
     FunctionSpec(
         "scheduled_jobs",
         "Scheduled jobs: autopay runs, due-date reminders, overdue notices, payment reconciliation",
@@ -202,6 +204,7 @@ def runtime_environment(
     approval_threshold_minor: int,
     sender_email: str,
     stage: str,
+    ses_configuration_set: str = "",
     payment_retry_arn: str = "",
     approval_arn: str = "",
     settlement_arn: str = "",
@@ -224,6 +227,7 @@ def runtime_environment(
     chart_of_accounts: Mapping[str, object] | None = None,
     bank_accounts: Mapping[str, Sequence[str]] | None = None,
     bank_matching: Mapping[str, int] | None = None,
+    time_zone: str = "UTC",
 ) -> dict[str, str]:
     """The environment of every function (the names ``arportal.config.RuntimeSettings`` reads)."""
     return {
@@ -240,9 +244,11 @@ def runtime_environment(
         "INTEGRATIONS_TOKEN_URL": integrations_token_url,
         "AGENCY_NAME": agency_name,
         "AGENCY_CURRENCY": currency,
+        "TIME_ZONE": time_zone,  # IANA: what people read (receipts, emails, pages) is in the agency's zone
         "PROCESSOR": processor,
         "APPROVAL_THRESHOLD_MINOR": str(approval_threshold_minor),
         "SENDER_EMAIL": sender_email,
+        "SES_CONFIGURATION_SET": ses_configuration_set,  # this stage's: its bounces and complaints come back here
         "STAGE": stage,
         "PAYMENT_RETRY_STATE_MACHINE_ARN": payment_retry_arn,
         "APPROVAL_STATE_MACHINE_ARN": approval_arn,

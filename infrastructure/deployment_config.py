@@ -1,160 +1,112 @@
 """The deployment configuration of one agency's stack, validated at synth (and by the local runtime).
 
-Set through ``cdk.json`` context (``-c agency=...`` on the command line overrides a value):
-``agency``, ``stage``, ``currency``, ``processor``, ``approvalThresholdMinor``, ``senderEmail``,
-``logoUrl``, ``staffMfa``, ``convenienceFees``, ``staffConvenienceFees``, ``balanceSources``,
-``integrationClients``, ``integrationLoweredAmount``, ``chartOfAccounts``, ``bankAccounts``.
+Set through ``cdk.json`` context (``-c agency=...`` on the command line overrides a value). Every key is in
+docs/configuration.md; docs/config.schema.json is this model's JSON Schema (``python -m infrastructure.config_schema``).
 """
 
 from __future__ import annotations
 
-import difflib
-import json
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from arportal.domain import integration_scopes
-from arportal.domain.bank_accounts import BankAccount, Receives, aba_checksum_ok, receives_code
 from arportal.domain.chart_of_accounts import ChartOfAccounts
-from arportal.domain.values import Currency
+from infrastructure import config_context
+from infrastructure.config_sections import (
+    DEFAULT_CONVENIENCE_FEES,
+    BalanceSourceConfig,
+    BankAccountConfig,
+    BankAccountKey,
+    BankMatchingConfig,
+    DepartmentKey,
+    FeeMethod,
+    FeeRuleConfig,
+    IntegrationClientConfig,
+    Slug,
+    compact_bank_accounts,
+)
+from infrastructure.config_values import Flag, HttpsUrl, Iso4217Currency, Region, TimeZone, region_problem
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
+__all__ = [  # the sections live in config_sections; callers import them from here, with the config
+    "BalanceSourceConfig",
+    "BankAccountConfig",
+    "BankMatchingConfig",
+    "DeploymentConfig",
+    "DeploymentConfigError",
+    "FeeRuleConfig",
+    "IntegrationClientConfig",
+    "compact_bank_accounts",
+    "load",
+]
+HostName = Annotated[str, StringConstraints(pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]
+AcmArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$")]
 
 
 class DeploymentConfigError(ValueError):
-    """A context value is missing or wrong; the message names the key and the reason."""
-
-
-class FeeRuleConfig(BaseModel):
-    """One payment method's convenience fee: ``fixed`` minor units plus ``basis_points`` (250 = 2.5 %), capped."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    fixed: int = Field(default=0, ge=0)
-    basis_points: int = Field(default=0, ge=0, le=1000)
-    cap: int | None = Field(default=None, ge=0)
-
-
-FeeMethod = Literal["card", "debit", "ach", "wallet"]
-# What the payer pays on top, per method, unless the agency says otherwise: card networks' 2.5 % is passed on
-# for credit cards and wallets; PIN-less debit and ACH cost the agency little, so they are free to the payer.
-DEFAULT_CONVENIENCE_FEES: dict[FeeMethod, FeeRuleConfig] = {
-    "card": FeeRuleConfig(basis_points=250),
-    "debit": FeeRuleConfig(),
-    "ach": FeeRuleConfig(),
-    "wallet": FeeRuleConfig(basis_points=250),
-}
-
-
-DepartmentKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
-
-
-class BalanceSourceConfig(BaseModel):
-    """A department's system of record whose balances the staff console shows (the generic HTTPS connector).
-
-    ``secret_name`` names a Secrets Manager secret holding the credentials (``{"api_key": ...}`` or the key as
-    plain text), sent as a bearer token. Plain ``http://`` is accepted only for a loopback host (the local demo).
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str = Field(min_length=1, max_length=80)
-    base_url: str = Field(pattern=r"^(https://[^\s/?#]+|http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?)(/[^\s?#]*)?$")
-    secret_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")
-    timeout_ms: int = Field(default=2000, ge=100, le=10_000)
-
-
-class IntegrationClientConfig(BaseModel):
-    """One connected system (the agency's ERP, tax or utility billing system): an app client of the integrations
-    pool, with a generated secret, the client-credentials flow only, and these scopes (short names, from
-    ``arportal/domain/integration_scopes.py``). ``name`` is how the audit trail names it: ``system:<name>``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: Slug
-    scopes: list[str] = Field(min_length=1)
-
-    @field_validator("scopes")
-    @classmethod
-    def _known_scopes(cls, scopes: list[str]) -> list[str]:
-        unknown = integration_scopes.unknown(scopes)
-        if unknown:
-            known = sorted(integration_scopes.SCOPE_NAMES)
-            hints = []
-            for name in unknown:
-                close = difflib.get_close_matches(name, known, n=1)
-                hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-            raise ValueError(f"unknown scope {', '.join(hints)}; the scopes are {', '.join(known)}")
-        return sorted(set(scopes))
-
-
-BankAccountKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
-
-
-class BankMatchingConfig(BaseModel):
-    """How sure bank matching must be to apply a line without a person, and the agency's tolerance
-    (``arportal/domain/bank_matches.MatchSettings``; docs/bank-files.md "Matching")."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    auto_apply_score: int = Field(default=90, alias="autoApplyScore", ge=50, le=100)
-    amount_tolerance_minor: int = Field(default=0, alias="amountToleranceMinor", ge=0, le=100_000)
-    deposit_window_banking_days: int = Field(default=2, alias="depositWindowBankingDays", ge=0, le=10)
-
-
-class BankAccountConfig(BaseModel):
-    """One of the agency's bank accounts (``arportal/domain/bank_accounts.py``): a bank file's statement must be for
-    one of them, and the portal's wire and ACH-credit instructions name those that receive ``wires``/``ach_credits``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    name: str = Field(min_length=1, max_length=80)
-    bank_name: str = Field(alias="bankName", min_length=1, max_length=80)
-    account_number: str = Field(alias="accountNumber", pattern=r"^[0-9A-Z]{4,34}$")
-    routing_number: str = Field(alias="routingNumber", pattern=r"^[0-9]{9}$")
-    currency: Currency
-    receives: list[Receives] = Field(min_length=1)
-
-    @field_validator("routing_number")
-    @classmethod
-    def _aba_check_digit(cls, routing: str) -> str:
-        if not aba_checksum_ok(routing):
-            raise ValueError(f"routing number {routing} fails the ABA check digit (a typo?)")
-        return routing
-
-    def as_account(self, account_id: str) -> BankAccount:
-        return BankAccount(
-            account_id=account_id,
-            name=self.name,
-            bank_name=self.bank_name,
-            account_number=self.account_number,
-            routing_number=self.routing_number,
-            currency=self.currency,
-            receives=frozenset(self.receives),
-        )
+    """A context value is missing, unknown or wrong; the message names each key, the reason and the fix."""
 
 
 class DeploymentConfig(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,
+        # cdk.json's context also holds CDK's own keys (feature flags, aws:cdk:*, lookups), which load() sets aside.
+        json_schema_extra={"patternProperties": {"^@|:": {}}},
+    )
 
     agency: Slug = Field(description="Short name used in resource names, e.g. 'springfield'")
     agency_name: str = Field(alias="agencyName", min_length=1, max_length=120)
     stage: Slug = "dev"
-    currency: Currency = "USD"
+    currency: Iso4217Currency = "USD"
+    time_zone: TimeZone = Field(
+        default="UTC", alias="timeZone", description="The agency's IANA time zone (its business day)"
+    )
     processor: Literal["sandbox", "stripe"] = "sandbox"
+    processor_secret_name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")] | None = Field(
+        default=None,
+        alias="processorSecretName",
+        description='stripe: the Secrets Manager secret, made before the deploy, holding {"api_key", '
+        '"webhook_secret"} (docs/processors.md); the sandbox generates its own',
+    )
     approval_threshold_minor: int = Field(default=50_000, alias="approvalThresholdMinor", ge=0)
     sender_email: str = Field(alias="senderEmail", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    logo_url: str | None = Field(default=None, alias="logoUrl")
-    staff_mfa: bool = Field(default=True, alias="staffMfa", description="Require MFA for staff (deployed)")
+    email_domain: str | None = Field(
+        default=None,
+        alias="emailDomain",
+        min_length=4,
+        max_length=253,
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        description="The SES domain identity mail is sent from (DKIM, MAIL FROM); default: senderEmail's domain, "
+        "which must be it or below it (DMARC alignment). docs/email.md",
+    )
+    mail_from_subdomain: str = Field(
+        default="mail",
+        alias="mailFromSubdomain",
+        pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",
+        description="The custom MAIL FROM domain is <mailFromSubdomain>.<emailDomain> (its MX and SPF records)",
+    )
+    email_identity: Literal["create", "existing"] = Field(
+        default="create",
+        alias="emailIdentity",
+        description="'create': this stage creates the SES domain identity; 'existing': another stage (or the "
+        "agency) made it in this account and region, and this stage only uses it",
+    )
+    cognito_email: Literal["ses", "cognito"] = Field(
+        default="ses",
+        alias="cognitoEmail",
+        description="How the user pools send their codes and invitations: 'ses' (the agency's domain, SES quotas); "
+        "'cognito' (Cognito's sender, 50 a day) only until the domain identity is verified (docs/email.md)",
+    )
+    logo_url: HttpsUrl | None = Field(default=None, alias="logoUrl", description="https URL of the agency's logo")
+    staff_mfa: Flag = Field(default=True, alias="staffMfa", description="Require MFA for staff (deployed)")
     convenience_fees: dict[FeeMethod, FeeRuleConfig] = Field(
         default_factory=lambda: dict(DEFAULT_CONVENIENCE_FEES),
         alias="convenienceFees",
         description='Per method: {"fixed", "basis_points", "cap"}; a method left out costs the payer nothing',
     )
-    staff_convenience_fees: bool = Field(
+    staff_convenience_fees: Flag = Field(
         default=True,
         alias="staffConvenienceFees",
         description="Whether a payment staff take (counter, phone) carries the same convenience fee as the portal's; "
@@ -194,15 +146,69 @@ class DeploymentConfig(BaseModel):
         description='{"autoApplyScore" (50-100, default 90), "amountToleranceMinor" (default 0), '
         '"depositWindowBankingDays" (default 2)}',
     )
-    region: str | None = None
+    # Operations (docs/deploy.md "Operations"): the alarms' email, custom domains, the CloudFront web ACL.
+    alarm_email: str | None = Field(
+        default=None, alias="alarmEmail", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Subscribed to alarms"
+    )
+    api_domain: HostName | None = Field(default=None, alias="apiDomain", description="e.g. api.pay.springfield.gov")
+    api_certificate_arn: AcmArn | None = Field(
+        default=None, alias="apiCertificateArn", description="ACM certificate for apiDomain, in the stack's region"
+    )
+    web_domain: HostName | None = Field(default=None, alias="webDomain", description="e.g. pay.springfield.gov")
+    web_certificate_arn: AcmArn | None = Field(
+        default=None, alias="webCertificateArn", description="ACM certificate for webDomain, in us-east-1"
+    )
+    hosted_zone_id: Annotated[str, StringConstraints(pattern=r"^Z[A-Z0-9]{1,31}$")] | None = Field(
+        default=None, alias="hostedZoneId", description="Route 53 zone: DNS-validated API certificate, alias records"
+    )
+    hosted_zone_name: HostName | None = Field(default=None, alias="hostedZoneName")
+    cloud_front_web_acl_arn: (
+        Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/.+$")] | None
+    ) = Field(
+        default=None,
+        alias="cloudFrontWebAclArn",
+        description="An existing CLOUDFRONT web ACL (e.g. Firewall Manager's) instead of the stack's own",
+    )
+    region: Region | None = Field(default=None, description="Must offer every service the stack uses")
     account: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")] | None = None
+
+    @model_validator(mode="after")
+    def _processor_has_its_secret(self) -> DeploymentConfig:
+        if self.processor == "stripe" and not self.processor_secret_name:
+            raise ValueError(
+                "processorSecretName: missing for processor stripe, so the stack would deploy without Stripe's keys "
+                'and every payment would fail; fix: create the secret (JSON {"api_key", "webhook_secret"}, '
+                "docs/processors.md) and set -c processorSecretName=<its name>"
+            )
+        if self.processor == "sandbox" and self.processor_secret_name:
+            raise ValueError("processorSecretName: the sandbox generates its own secret; fix: remove the key")
+        return self
+
+    @model_validator(mode="after")
+    def _domains_have_certificates(self) -> DeploymentConfig:
+        if (self.hosted_zone_id is None) != (self.hosted_zone_name is None):
+            raise ValueError("hostedZoneId and hostedZoneName: set both (the zone's id and its domain) or neither")
+        if self.api_domain and not (self.api_certificate_arn or self.hosted_zone_id):
+            raise ValueError("apiDomain: set apiCertificateArn, or hostedZoneId and hostedZoneName to create one")
+        if self.web_domain and not self.web_certificate_arn:
+            raise ValueError("webDomain: set webCertificateArn (CloudFront takes a certificate in us-east-1 only)")
+        if self.web_certificate_arn and ":us-east-1:" not in self.web_certificate_arn:
+            raise ValueError("webCertificateArn: CloudFront takes a certificate in us-east-1 only")
+        for key, domain in (("apiDomain", self.api_domain), ("webDomain", self.web_domain)):
+            zone = self.hosted_zone_name
+            if domain and zone and not (domain == zone or domain.endswith("." + zone)):
+                raise ValueError(f"{key}: {domain} is not in hostedZoneName {zone}")
+        return self
 
     @model_validator(mode="after")
     def _one_client_per_name(self) -> DeploymentConfig:
         names = [client.name for client in self.integration_clients]
         twice = sorted({name for name in names if names.count(name) > 1})
         if twice:
-            raise ValueError(f"integrationClients: each name once (the audit trail tells systems apart by it): {twice}")
+            raise ValueError(
+                f"integrationClients: each name once (the audit trail tells systems apart by it): {twice}; "
+                "fix: rename or merge the clients"
+            )
         return self
 
     @model_validator(mode="after")
@@ -212,7 +218,11 @@ class DeploymentConfig(BaseModel):
         chargeable = [m for m, rule in self.convenience_fees.items() if rule.fixed or rule.basis_points]
         unmapped = self.chart_of_accounts.unmapped(departments=self.balance_sources, fee_methods=chargeable)
         if unmapped:
-            raise ValueError(f"chartOfAccounts: no fund and account for {'; '.join(unmapped)}")
+            raise ValueError(
+                f"chartOfAccounts: no fund and account for {'; '.join(unmapped)}, so its payments could not be "
+                "journaled; fix: map each under chartOfAccounts.departments / chartOfAccounts.convenienceFees, or "
+                "remove it from balanceSources / convenienceFees"
+            )
         return self
 
     @model_validator(mode="after")
@@ -221,12 +231,16 @@ class DeploymentConfig(BaseModel):
             if bank.currency != self.currency:
                 raise ValueError(
                     f"bankAccounts.{key}: currency {bank.currency} differs from the agency's {self.currency} "
-                    "(payments, deposits and the GL are in the agency's currency)"
+                    "(payments, deposits and the GL are in the agency's currency); "
+                    f"fix: {self.currency} or another account"
                 )
         numbers = [bank.account_number.lstrip("0") for bank in self.bank_accounts.values()]
         twice = sorted({n for n in numbers if numbers.count(n) > 1})
         if twice:
-            raise ValueError(f"bankAccounts: each account number once (a statement names its account by it): {twice}")
+            raise ValueError(
+                f"bankAccounts: each account number once (a statement names its account by it): {twice}; "
+                "fix: list each account once"
+            )
         return self
 
     @property
@@ -254,42 +268,17 @@ class DeploymentConfig(BaseModel):
         return compact_bank_accounts(self.bank_accounts)
 
 
-def compact_bank_accounts(accounts: Mapping[str, BankAccountConfig]) -> dict[str, list[str]]:
-    """``{id: [name, bankName, accountNumber, routingNumber, receives as letters]}`` (``RECEIVES_CODES``)."""
-    return {
-        key: [bank.name, bank.bank_name, bank.account_number, bank.routing_number, receives_code(bank.receives)]
-        for key, bank in sorted(accounts.items())
-    }
-
-
 CONTEXT_KEYS = tuple(field.alias or name for name, field in DeploymentConfig.model_fields.items())
 
 
-def load(context: Mapping[str, Any]) -> DeploymentConfig:
-    """Build the config from CDK context values (strings from ``-c`` are coerced)."""
-    values = {key: context[key] for key in CONTEXT_KEYS if context.get(key) is not None}
-    for key in ("approvalThresholdMinor",):
-        if isinstance(values.get(key), str) and re.fullmatch(r"[0-9]+", values[key]):
-            values[key] = int(values[key])
-    if isinstance(values.get("convenienceFees"), str):  # `-c convenienceFees='{"card": {...}}'`
-        try:
-            values["convenienceFees"] = json.loads(values["convenienceFees"])
-        except ValueError as exc:
-            raise DeploymentConfigError(f"invalid deployment configuration: convenienceFees: not JSON ({exc})") from exc
-    # `-c balanceSources='{"parking": {...}}'`, `-c integrationClients='[{"name": "erp", "scopes": [...]}]'`
-    for key in ("balanceSources", "integrationClients", "chartOfAccounts", "bankAccounts", "bankMatching"):
-        if isinstance(values.get(key), str):
-            try:
-                values[key] = json.loads(values[key])
-            except ValueError as exc:
-                raise DeploymentConfigError(f"invalid deployment configuration: {key}: not JSON ({exc})") from exc
-    for flag in ("staffMfa", "staffConvenienceFees"):  # `-c staffMfa=false` arrives as a string
-        if isinstance(values.get(flag), str):
-            values[flag] = values[flag].lower() in {"1", "true", "yes"}
-    try:
-        return DeploymentConfig.model_validate(values)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'context'}: {err['msg']}" for err in exc.errors()
-        )
-        raise DeploymentConfigError(f"invalid deployment configuration: {problems}") from exc
+def load(context: Mapping[str, Any], *, default_region: str | None = None) -> DeploymentConfig:
+    """The config from all of the CDK context (cdk.json's and ``-c`` values; CDK's own keys aside), or
+    DeploymentConfigError naming, for each problem, the key, the reason and the fix. ``default_region``: where the
+    stack goes when the config names no region (the CLI's CDK_DEFAULT_REGION), checked like ``region``."""
+    config, problems = config_context.validate(DeploymentConfig, context)
+    problem = region_problem(default_region) if config is not None and not config.region and default_region else None
+    if problem:
+        problems.append(f"region: unset, so CDK_DEFAULT_REGION (your AWS profile's region) applies, and {problem}")
+    if problems or config is None:
+        raise DeploymentConfigError("invalid deployment configuration:\n  - " + "\n  - ".join(problems))
+    return config

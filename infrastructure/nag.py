@@ -39,6 +39,7 @@ def suppress(stack: ArPortalStack) -> None:
     _guest_tokens(stack)
     _imports(stack)
     _webhooks(stack)
+    _backup(stack)
     _journals(stack)
 
 
@@ -72,9 +73,9 @@ def _functions(stack: ArPortalStack) -> None:
         _add(
             fn,
             "L1",
-            "Python 3.12 is pinned on purpose: the AWS-published Powertools v3 layer that supplies "
-            "aws-lambda-powertools and pydantic v2 is built per Python minor version, and this stack uses "
-            "its python312 build. Move RUNTIME and POWERTOOLS_LAYER_NAME in functions.py together.",
+            "Python 3.12 is pinned on purpose: the dependencies layer holds compiled wheels (pydantic-core, "
+            "cryptography, rapidfuzz) built for one Python minor version (vendor_layer.PYTHON_VERSION), and "
+            "the tests run the lock at that version. Move RUNTIME in functions.py and PYTHON_VERSION together.",
         )
         assert fn.role is not None
         objects = [_bucket_objects(stack, data.documents_bucket)]
@@ -83,11 +84,13 @@ def _functions(stack: ArPortalStack) -> None:
         _add(
             fn.role,
             "IAM5",
-            "Grants made by CDK's grant_* helpers, each scoped to one resource of this stack: the GSIs of "
-            "our own ledger and audit tables (queried by the repositories), objects in our documents (and "
-            "audit) bucket whose keys are per customer and document and are authorized in the service "
-            "layer before a presigned URL is issued, CDK's KMS action groups on the one stack key, and "
-            "X-Ray PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.",
+            "Grants on resources of this stack, those of them this function holds (infrastructure/permissions.py "
+            "lists its actions): the GSIs of our ledger and audit tables (queried by the repositories); objects in "
+            "our documents bucket, whose keys are per customer and document and are authorized in the service layer "
+            "before a presigned URL is issued, and in the audit bucket (exports, reports, read back by the staff "
+            "console); CDK's S3 and KMS action groups on those buckets and the one stack key. 'Resource::*' is X-Ray "
+            "PutTraceSegments/PutTelemetryRecords and, for a function on a table's stream, dynamodb:ListStreams: "
+            "neither supports resource-level permissions.",
             applies_to=[
                 _table_indexes(stack, data.ledger),
                 _table_indexes(stack, data.audit),
@@ -106,16 +109,11 @@ def _workflows(stack: ArPortalStack) -> None:
         _add(
             machine.role,
             "IAM5",
-            "Granted explicitly because CDK cannot read an ASL file: invoke the workflow task function "
-            "(':*' covers its versions, which lambda:invoke may address), read/write the ledger and its "
-            "GSIs, CDK's KMS action groups on the stack key. 'Resource::*' is X-Ray tracing and the "
-            "CloudWatch Logs delivery actions Step Functions logging needs; neither supports resource ARNs.",
-            applies_to=[
-                f"Resource::{_arn(stack, tasks)}:*",
-                _table_indexes(stack, stack.data.ledger),
-                *KMS_GRANT_ACTIONS,
-                "Resource::*",
-            ],
+            "Granted explicitly because CDK cannot read an ASL file (infrastructure/permissions.py MACHINES): invoke "
+            "the workflow task function (':*' covers its versions, which lambda:invoke may address). 'Resource::*' "
+            "is X-Ray tracing and the CloudWatch Logs delivery actions Step Functions logging needs; neither "
+            "supports resource ARNs.",
+            applies_to=[f"Resource::{_arn(stack, tasks)}:*", "Resource::*"],
         )
 
 
@@ -132,6 +130,12 @@ def _events(stack: ArPortalStack) -> None:
         "SQS3",
         "This queue is the on-failure destination of the audit exporter's stream event source mapping (records "
         "that could not be copied to the Object Lock bucket), which cdk-nag does not recognise as a DLQ.",
+    )
+    _add(
+        stack.bank_file_dead_letters,
+        "SQS3",
+        "This queue is the workflow_tasks function's asynchronous on-failure destination (S3's bank-file drop "
+        "events its import still failed on after Lambda's retries), which cdk-nag does not recognise as a DLQ.",
     )
     _add(
         stack.daily_totals.dead_letters,
@@ -188,12 +192,7 @@ def _processor(stack: ArPortalStack) -> None:
             "that moves no money; rotating it is putting a new random value (read at the next cold start).",
         )
         return
-    _add(
-        stack.processor_secret,
-        "SMG4",
-        "The processor's API key and webhook signing secret are issued by the processor (Stripe dashboard), "
-        "so rotation is done there and the new value put here; there is no rotation Lambda to run.",
-    )
+    # stripe: the agency's own secret, referenced by name (processorSecretName), not a resource of this stack
 
 
 def _identity(stack: ArPortalStack) -> None:
@@ -218,18 +217,13 @@ def _web(stack: ArPortalStack) -> None:
         "CFR1",
         "No geo restriction: an agency's customers pay from wherever they are (moved away, travelling).",
     )
-    _add(
-        distribution,
-        "CFR2",
-        "The distribution serves only static files and config.json (no customer data); a CLOUDFRONT-scope "
-        "web ACL must live in us-east-1 (a separate stack). The API, which holds the data, has its own WAF.",
-    )
-    _add(
-        distribution,
-        "CFR4",
-        "No custom domain yet, so the default *.cloudfront.net certificate is used and CloudFront fixes its "
-        "security policy. An agency adding its domain sets an ACM certificate with TLSv1.2_2021.",
-    )
+    if stack.domains.web_certificate is None:
+        _add(
+            distribution,
+            "CFR4",
+            "No webDomain is configured, so the default *.cloudfront.net certificate is used and CloudFront fixes "
+            "its security policy; with webDomain the distribution uses the agency's certificate with TLSv1.2_2021.",
+        )
     deployment_handler = _bucket_deployment_handler(stack)
     _add(
         deployment_handler,
@@ -282,13 +276,11 @@ def _scheduled_jobs(stack: ArPortalStack) -> None:
         "This queue is the dead-letter queue of the daily job schedules (their targets' DeadLetterConfig) and the "
         "scheduled_jobs function's asynchronous on-failure destination; cdk-nag sees neither as a DLQ.",
     )
-    # aws-cdk-lib makes one role per target function for EventBridge Scheduler, at stack level.
-    role = next(child for child in stack.node.children if child.node.id.startswith("SchedulerRoleForTarget"))
     _add(
-        role,
+        jobs.scheduler_role,
         "IAM5",
-        "EventBridge Scheduler's role for the scheduled_jobs target, made by aws-cdk-lib's LambdaInvoke: it may "
-        "invoke that one function, ':*' being its versions and aliases, which lambda:InvokeFunction may address.",
+        "EventBridge Scheduler's role for the scheduled_jobs schedules (granted by aws-cdk-lib's LambdaInvoke): it "
+        "may invoke that one function, ':*' being its versions and aliases, which lambda:InvokeFunction may address.",
         applies_to=[f"Resource::{_arn(stack, jobs.function)}:*"],
     )
 
@@ -342,13 +334,6 @@ def _imports(stack: ArPortalStack) -> None:
         "CDK-provided BucketNotificationsHandler (it sets the import bucket's notification of bank files): its role "
         "uses AWSLambdaBasicExecutionRole for its logs.",
         applies_to=["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
-    )
-    _add(
-        notifications,
-        "IAM5",
-        "CDK-provided BucketNotificationsHandler: s3:PutBucketNotification is granted on '*' by aws-cdk-lib, which "
-        "does not scope it to the bucket it configures.",
-        applies_to=["Resource::*"],
     )
     # Settlement's chunks (settlement/<run>/...) in the same bucket, and its Distributed Map's child executions.
     _add(
@@ -430,3 +415,30 @@ def _journals(stack: ArPortalStack) -> None:
             "action group, on that one prefix.",
             applies_to=[objects, *S3_PUT_ACTIONS],
         )
+
+
+def _backup(stack: ArPortalStack) -> None:
+    role = stack.backup.role
+    _add(
+        role,
+        "IAM4",
+        "AWS Backup's own service-role policies, the documented way to let it back up and restore DynamoDB and "
+        "S3 (AWS keeps them current with the services' APIs); the role is assumable by backup.amazonaws.com only "
+        "and the plan's selection names this stack's tables and buckets.",
+        applies_to=[
+            f"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/{name}"
+            for name in (
+                "AWSBackupServiceRolePolicyForBackup",
+                "AWSBackupServiceRolePolicyForRestores",
+                "AWSBackupServiceRolePolicyForS3Backup",
+                "AWSBackupServiceRolePolicyForS3Restore",
+            )
+        ],
+    )
+    _add(
+        role,
+        "IAM5",
+        "CDK's encrypt/decrypt grant on the stack key, which encrypts the tables and the documents and audit "
+        "buckets that AWS Backup reads and restores.",
+        applies_to=KMS_GRANT_ACTIONS,
+    )

@@ -17,7 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from arportal.adapters.dynamodb import tables as table_specs
-from infrastructure import catalog, nag
+from infrastructure import catalog, nag, permissions
 from infrastructure.constructs import (
     Api,
     Data,
@@ -32,7 +32,10 @@ from infrastructure.constructs import (
     Webhooks,
     Workflows,
 )
+from infrastructure.constructs.backup import Backup
 from infrastructure.constructs.daily_totals import DailyTotals
+from infrastructure.constructs.dashboard import Dashboard
+from infrastructure.constructs.domains import Domains
 from infrastructure.constructs.observability import product_metric
 from infrastructure.constructs.workflows import missing_payouts_metric, reconciliation_items_opened_metric
 from infrastructure.deployment_config import DeploymentConfig
@@ -52,7 +55,15 @@ PROCESSOR_FUNCTIONS = (*BACKEND_FUNCTIONS, "scheduled_jobs")
 
 
 class ArPortalStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: DeploymentConfig, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeploymentConfig,
+        cloudfront_web_acl_arn: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
             scope,
             construct_id,
@@ -64,9 +75,13 @@ class ArPortalStack(Stack):
             Tags.of(self).add(key, value)
 
         self.data = data = Data(self, "Data", config=config)
-        self.identity = identity = Identity(self, "Identity", config=config)
+        # Before the pools: Cognito sends through SES from the agency's domain, with this stage's configuration set.
+        self.notifications = notifications = Notifications(
+            self, "Notifications", config=config, ledger=data.ledger, key=data.key
+        )
+        self.identity = identity = Identity(self, "Identity", config=config, email=notifications.user_pool_email())
+        notifications.precede(identity.customer_pool, identity.staff_pool)
         self.events = events = Events(self, "Events", config=config, key=data.key, ledger=data.ledger)
-        self.notifications = Notifications(self, "Notifications", config=config)
         # Before the functions: their environment names the webhooks table and where the signing secrets live.
         self.webhooks = webhooks = Webhooks(
             self,
@@ -76,6 +91,7 @@ class ArPortalStack(Stack):
             bus=events.bus,
             table=data.tables[table_specs.WEBHOOKS.logical_id],
         )
+        self.domains = domains = Domains(self, "Domains", config=config)
         self.api = api = Api(
             self,
             "Api",
@@ -84,6 +100,7 @@ class ArPortalStack(Stack):
             user_pools=[identity.customer_pool, identity.staff_pool],
             machine_pool=identity.integrations_pool,
             staff_pool=identity.staff_pool,
+            domains=domains,
         )
         self.imports = imports = Imports(
             self, "Imports", config=config, key=data.key, access_logs_bucket=data.access_logs_bucket
@@ -93,8 +110,10 @@ class ArPortalStack(Stack):
             "Web",
             config=config,
             access_logs_bucket=data.access_logs_bucket,
-            api_origin=f"https://{api.rest_api.rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}",
+            api_origin=api.origin,
             upload_origins=imports.origins,
+            domains=domains,
+            web_acl_arn=cloudfront_web_acl_arn,
         )
 
         settings = {
@@ -110,9 +129,11 @@ class ArPortalStack(Stack):
             "integrations_token_url": identity.token_url,
             "agency_name": config.agency_name,
             "currency": config.currency,
+            "time_zone": config.time_zone,
             "processor": config.processor,
             "approval_threshold_minor": config.approval_threshold_minor,
             "sender_email": config.sender_email,
+            "ses_configuration_set": notifications.configuration_set_name,
             "stage": config.stage,
             "convenience_fees": config.convenience_fees_json(),
             "staff_convenience_fees": config.staff_convenience_fees,
@@ -168,7 +189,8 @@ class ArPortalStack(Stack):
         )
         imports.allow_uploads_from(web.origin)
         imports.grant_settlement(machine=workflows["settlement"], tasks=functions["workflow_tasks"])
-        imports.deliver_bank_files(functions["workflow_tasks"])  # the S3 drop of bank files (issue 15)
+        # the S3 drop of bank files (issue 15); what still fails after Lambda's retries waits in this queue
+        self.bank_file_dead_letters = imports.deliver_bank_files(functions["workflow_tasks"])
         # The daily jobs: their schedules, dead letters and grants (ledger, mail, starting payment_retry).
         self.scheduled_jobs = ScheduledJobs(
             self,
@@ -183,6 +205,7 @@ class ArPortalStack(Stack):
         )
         self._grant_balance_sources()
         self._grant_webhooks()
+        self.email_feedback_dead_letters = self._email_feedback()
         self.audit_dead_letters = self._export_audit()
         self.daily_totals = DailyTotals(
             self, "DailyTotals", builder=functions["aggregate_builder"], ledger=data.ledger, key=data.key
@@ -197,6 +220,7 @@ class ArPortalStack(Stack):
                 "region": Aws.REGION,
                 "stage": config.stage,
                 "agencyName": config.agency_name,
+                "timeZone": config.time_zone,  # what people read on the pages is in the agency's zone
                 "currency": config.currency,
                 "processor": config.processor,
                 "logoUrl": config.logo_url or "",
@@ -224,6 +248,8 @@ class ArPortalStack(Stack):
                 "scheduled jobs dead letters": self.scheduled_jobs.dead_letters,
                 "webhook dead letters": webhooks.dead_letters,
                 "webhook sweep dead letters": webhooks.sweep_dead_letters,
+                "email feedback dead letters": self.email_feedback_dead_letters,
+                "bank file drop dead letters": self.bank_file_dead_letters,
             },
             metrics={
                 "webhook endpoints switched off": webhooks.disabled_endpoints_metric(),
@@ -237,46 +263,66 @@ class ArPortalStack(Stack):
                 "ach return rate warning": product_metric("AchReturnRateWarning"),
             },
             aborts_alarmed=("settlement",),
+            alarm_email=config.alarm_email,
         )
+        self._operations()
         self._outputs()
         nag.suppress(self)
 
+    def _operations(self) -> None:
+        """The stage's dashboard, and AWS Backup of the tables and the buckets of evidence (docs/deploy.md)."""
+        data, webhooks = self.data, self.webhooks
+        self.backup = Backup(
+            self,
+            "Backup",
+            config=self.config,
+            key=data.key,
+            tables=list(data.tables.values()),
+            buckets=[data.documents_bucket, data.audit_bucket, data.access_logs_bucket],
+            topic=self.observability.topic,
+        )
+        routes = catalog.routes_for(self.config.processor)
+        self.dashboard = Dashboard(
+            self,
+            "Dashboard",
+            config=self.config,
+            bus=self.events.bus,
+            api=self.api.rest_api,
+            api_functions={name: self.functions[name] for name in dict.fromkeys(r.function for r in routes)},
+            machines=dict(self.workflows.machines),
+            dead_letter_queues=self.observability.dead_letter_queues,
+            webhook_queue=webhooks.queue,
+            webhook_dispatcher=self.functions["webhook_dispatcher"],
+            webhook_dead_letters={
+                "webhook dead letters": webhooks.dead_letters,
+                "webhook sweep dead letters": webhooks.sweep_dead_letters,
+            },
+            alarms=self.observability.alarms,
+        )
+
     def _grant(self) -> None:
-        """Least privilege, function by function. The audit table is append-only: read + put, no update."""
+        """Least privilege, function by function: each table with the DynamoDB actions the function's row of
+        ``permissions.py`` calls. The audit table is append-only: read + put, no update."""
         data, fns, machines = self.data, self.functions, self.workflows
         for name in BACKEND_FUNCTIONS:
             fn = fns[name]
-            data.ledger.grant_read_write_data(fn)
-            data.idempotency.grant_read_write_data(fn)
-            data.audit.grant_read_data(fn)  # the hash chain reads the previous record
-            data.audit.grant(fn, "dynamodb:PutItem", "dynamodb:ConditionCheckItem")
+            permissions.grant_table(data.ledger, fn, name)
+            permissions.grant_table(data.idempotency, fn, name)
+            permissions.grant_table(data.audit, fn, name, append_only=True)  # the hash chain reads the previous record
             data.key.grant_encrypt_decrypt(fn)
             data.documents_bucket.grant_read(fn)  # presigned GETs are signed with this permission
             data.documents_bucket.grant_put(fn)
             self.notifications.grant_send(fn)
 
         portal, staff, tasks = fns["portal_api"], fns["staff_api"], fns["workflow_tasks"]
-        # Account linking: the backend, never the client, sets custom:customer_id.
-        self.identity.customer_pool.grant(portal, "cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes")
-        # Staff administration (the admin role's admin.users permission).
-        self.identity.staff_pool.grant(
-            staff,
-            "cognito-idp:AdminCreateUser",
-            "cognito-idp:AdminGetUser",
-            "cognito-idp:AdminDisableUser",
-            "cognito-idp:AdminEnableUser",
-            "cognito-idp:AdminAddUserToGroup",
-            "cognito-idp:AdminRemoveUserFromGroup",
-            "cognito-idp:AdminListGroupsForUser",
-            "cognito-idp:ListUsers",
-            "cognito-idp:ListUsersInGroup",
-        )
+        # Account linking: the backend, never the client, sets custom:customer_id. No staff route administers the
+        # staff pool's users (an operator creates them, docs/deploy.md), so the staff API holds no rights there.
+        self.identity.customer_pool.grant(portal, "cognito-idp:AdminUpdateUserAttributes")
         # The integration API loads the agency's records (ledger items, their audit chain, documents' files) and
         # reads the ledger back (event feed, payments, balances); it never sends mail or talks to the processor.
         integration = fns["integration_api"]
-        data.ledger.grant_read_write_data(integration)
-        data.audit.grant_read_data(integration)
-        data.audit.grant(integration, "dynamodb:PutItem", "dynamodb:ConditionCheckItem")
+        permissions.grant_table(data.ledger, integration, "integration_api")
+        permissions.grant_table(data.audit, integration, "integration_api", append_only=True)
         data.key.grant_encrypt_decrypt(integration)
         data.documents_bucket.grant_put(integration)
         # A bank file a connected system sends is applied in the request: a payer matched gets a receipt (issue 15).
@@ -292,14 +338,14 @@ class ArPortalStack(Stack):
             "cognito-idp:AddUserPoolClientSecret",
             "cognito-idp:DeleteUserPoolClientSecret",
         )
-        machines["payment_retry"].grant_start_execution(portal)  # autopay and instalment schedules
-        machines["payment_retry"].grant_start_execution(staff)
+        # payment_retry is started by the scheduled jobs alone (a failed autopay charge): constructs/schedules.py.
         machines["approval"].grant_start_execution(staff)
-        machines["approval"].grant_task_response(staff)  # a second staff member's decision
+        # A second staff member's decision, approving or rejecting, is a task success (no failure, no heartbeat).
+        machines["approval"].grant(staff, "states:SendTaskSuccess")
         data.audit_bucket.grant_read(staff)  # GET /v1/staff/audit reads exports
         data.audit_bucket.grant_put(staff, "journals/*")  # an approved GL journal correction's two batches
         data.audit_bucket.grant_put(tasks)  # settlement reconciliation reports and audit exports
-        self.events.bus.grant_put_events_to(tasks)
+        # No function puts events itself: the outbox pipe relays them from the ledger (constructs/events.py).
 
     def _grant_webhooks(self) -> None:
         """The dispatcher takes the queue and the sweep, keeps deliveries, signs, and tells the agency's
@@ -311,6 +357,25 @@ class ArPortalStack(Stack):
         self.webhooks.connect(dispatcher=dispatcher, managers=[fns["integration_api"]], key_readers=[fns["public_api"]])
         self.notifications.grant_send(dispatcher)
         self.identity.staff_pool.grant(dispatcher, "cognito-idp:ListUsersInGroup")
+
+    def _email_feedback(self) -> sqs.Queue:
+        """SES bounces and complaints -> ``email_events``, which finds the customers by email (the ledger's ByName
+        index) and writes, in one transaction, the suppression, each customer's mark and audited note."""
+        fn, data = self.functions["email_events"], self.data
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:PutItem"],  # one TransactWriteItems of conditional puts
+                resources=[data.ledger.table_arn, data.audit.table_arn],
+            )
+        )
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:Query"],
+                resources=[f"{data.ledger.table_arn}/index/{table_specs.BY_NAME}"],
+            )
+        )
+        data.key.grant_encrypt_decrypt(fn)
+        return self.notifications.deliver_feedback(fn)
 
     def _export_audit(self) -> sqs.Queue:
         """Every audit record, as written, is copied to the Object Lock bucket from the audit table's stream."""
@@ -346,36 +411,37 @@ class ArPortalStack(Stack):
                 )
                 secret.grant_read(self.functions["staff_api"])
 
-    def _processor_secret(self) -> secretsmanager.Secret:
-        """The processor's ``{"api_key": ..., "webhook_secret": ...}``. Stripe: an empty-ish secret the agency
-        fills after deploy. Sandbox: generated at deploy, so its signed webhooks work from the first minute."""
+    def _processor_secret(self) -> secretsmanager.ISecret:
+        """The processor's ``{"api_key": ..., "webhook_secret": ...}``. Stripe: the agency's own secret, made before
+        the deploy and named by ``processorSecretName`` (so no stack deploys without Stripe's keys, and the keys
+        outlive any stack). Sandbox: generated at deploy, so its signed webhooks work from the first minute."""
         sandbox = self.config.processor == "sandbox"
+        if not sandbox:
+            assert self.config.processor_secret_name  # the config refuses stripe without it
+            existing = secretsmanager.Secret.from_secret_name_v2(
+                self, "ProcessorSecret", self.config.processor_secret_name
+            )
+            for name in PROCESSOR_FUNCTIONS:
+                existing.grant_read(self.functions[name])
+                self.functions[name].add_environment(PROCESSOR_SECRET_VARIABLE, existing.secret_arn)
+            return existing
         secret = secretsmanager.Secret(
             self,
             "ProcessorSecret",
             description=(
-                f"{self.config.processor} credentials for {self.config.agency}/{self.config.stage}: "
-                + (
-                    "a generated webhook signing secret for the sandbox's test events"
-                    if sandbox
-                    else 'JSON {"api_key": "...", "webhook_secret": "..."} set after deploy'
-                )
+                f"sandbox credentials for {self.config.agency}/{self.config.stage}: a generated webhook signing "
+                "secret for the sandbox's test events"
             ),
             encryption_key=self.data.key,
-            # A sandbox's secret signs test events only; a real processor's keys outlive a stack.
-            removal_policy=RemovalPolicy.DESTROY if sandbox else RemovalPolicy.RETAIN,
-            generate_secret_string=(
-                secretsmanager.SecretStringGenerator(
-                    secret_string_template=json.dumps({"api_key": "sk_sandbox"}),
-                    generate_string_key="webhook_secret",
-                    exclude_punctuation=True,
-                    password_length=48,
-                )
-                if sandbox
-                else None
+            removal_policy=RemovalPolicy.DESTROY,  # it signs test events only
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps({"api_key": "sk_sandbox"}),
+                generate_string_key="webhook_secret",
+                exclude_punctuation=True,
+                password_length=48,
             ),
         )
-        for name in (*PROCESSOR_FUNCTIONS, *(("sandbox_api",) if sandbox else ())):
+        for name in (*PROCESSOR_FUNCTIONS, "sandbox_api"):
             secret.grant_read(self.functions[name])
             self.functions[name].add_environment(PROCESSOR_SECRET_VARIABLE, secret.secret_arn)
         return secret
@@ -432,12 +498,31 @@ class ArPortalStack(Stack):
             "EventBusName": self.events.bus.event_bus_name,
             "DocumentsBucketName": self.data.documents_bucket.bucket_name,
             "AlarmTopicArn": self.observability.topic.topic_arn,
+            "DashboardName": self.dashboard.dashboard.dashboard_name,
+            "BackupVaultName": self.backup.vault.backup_vault_name,
+            "BackupRoleArn": self.backup.role.role_arn,  # what a restore job runs as (docs/runbooks/restore-a-table.md)
+            "WebAclArn": self.web.web_acl_arn,  # the distribution's (the API's is in the stack)
             # what an operator invokes by hand (docs/deploy.md, "Upgrading"): a job for a given day, a backfill
             "ScheduledJobsFunctionName": self.functions["scheduled_jobs"].function_name,
             "AggregateBuilderFunctionName": self.functions["aggregate_builder"].function_name,
             **{f"{logical_id}TableName": table.table_name for logical_id, table in self.data.tables.items()},
+            # what the runbooks (docs/runbooks/) name: a workflow to rerun, a queue to redrive, the key to restore with
+            "DataKeyArn": self.data.key.key_arn,
+            **{f"{_pascal(name)}StateMachineArn": m.state_machine_arn for name, m in self.workflows.machines.items()},
+            **{f"{_pascal(name)}QueueUrl": q.queue_url for name, q in self.observability.dead_letter_queues.items()},
+            "WebhookQueueUrl": self.webhooks.queue.queue_url,  # where the webhook dead letters are redriven to
         }
         if self.processor_secret is not None:
             outputs["ProcessorSecretArn"] = self.processor_secret.secret_arn
+        # Where the agency's DNS points its names when the stack does not write the records (no hosted zone).
+        if self.api.domain:
+            outputs["ApiDomainTarget"] = self.api.domain.domain_name_alias_domain_name
+        if self.config.web_domain:
+            outputs["WebDomainTarget"] = self.web.distribution.distribution_domain_name
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
+
+
+def _pascal(name: str) -> str:
+    """``payment_retry`` -> ``PaymentRetry``; ``outbox relay dead letters`` -> ``OutboxRelayDeadLetters``."""
+    return "".join(word.capitalize() for word in name.replace("_", " ").split())

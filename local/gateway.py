@@ -11,7 +11,8 @@
   function, run in-process;
 - ``/oauth2/token``: the integrations pool's token endpoint (OAuth 2.0 client credentials, ``local/oauth.py``);
 - ``/local/login`` (tokens for a username/password), ``/local/clients`` (the connected systems' clients and
-  secrets), ``/local/mailbox`` (what SES sent), ``/local/clock`` (read or move the product's clock) and
+  secrets), ``/local/mailbox`` (what SES sent), ``/local/email-events`` (a bounce or complaint, as SES reports it),
+  ``/local/clock`` (read or move the product's clock) and
   ``/local/jobs`` (list the scheduled jobs, run one now): local only;
 - ``/config.json`` for the front-ends;
 - static files (``local/static.py``); anything else is a 404.
@@ -33,7 +34,7 @@ from urllib.parse import unquote_plus
 
 from arportal.domain.cards import looks_like_card_number, redact_card_numbers
 from infrastructure import catalog
-from local import apigw, auth, invoke, mailbox, oauth, static, time_travel
+from local import apigw, auth, email_feedback, invoke, mailbox, oauth, static, time_travel
 from local.apigw import Request, Response, error_response, json_response
 from local.scheduler import Scheduler, UnknownJobError
 
@@ -82,6 +83,7 @@ class Gateway:
             ("POST", "/local/login"): self._login,
             ("GET", "/local/clients"): self._clients,
             ("GET", "/local/mailbox"): self._mailbox,
+            ("POST", "/local/email-events"): self._email_event,
             ("GET", "/local/clock"): self._clock,
             ("POST", "/local/clock"): self._move_clock,
             ("GET", "/local/jobs"): self._jobs,
@@ -173,6 +175,20 @@ class Gateway:
         resources = self.env.resources
         return json_response(200, {"messages": mailbox.messages(resources.account_id, resources.region)})
 
+    def _email_event(self, request: Request) -> Response:
+        """A bounce or complaint of a message to ``address``, as SES would report it (``local/email_feedback.py``)."""
+        try:
+            body = json.loads(request.body or b"null")
+        except ValueError:
+            body = None
+        if not (
+            isinstance(body, dict) and isinstance(body.get("address"), str) and body.get("kind") in email_feedback.KINDS
+        ):
+            return error_response(
+                400, "bad_request", 'send {"address": "...", "kind": "bounce" | "soft_bounce" | "complaint"}'
+            )
+        return json_response(200, email_feedback.simulate(self.env, body["address"], body["kind"]))
+
     def _clock(self, request: Request) -> Response:
         return json_response(200, time_travel.reading())
 
@@ -211,6 +227,7 @@ class Gateway:
                 "region": resources.region,
                 "agencyName": config.agency_name,
                 "currency": config.currency,
+                "timeZone": config.time_zone,
                 "processor": config.processor,
                 "customerUserPoolId": resources.customer_pool_id,
                 "customerClientId": resources.customer_client_id,

@@ -71,6 +71,7 @@ class Resources:
     webhooks_queue_url: str = ""  # every event of ours, for the webhook dispatcher (local/webhook_dispatch.py)
     webhooks_queue_arn: str = ""
     webhook_retry_scale: float = 1.0  # the retry schedule times this (dev compresses it)
+    ses_configuration_set: str = ""  # named on every message, as deployed (its bounces: local/email_feedback.py)
 
     @property
     def ledger_table(self) -> str:
@@ -108,9 +109,11 @@ class Resources:
             integrations_pool_id=self.integrations_pool_id,
             agency_name=config.agency_name,
             currency=config.currency,
+            time_zone=config.time_zone,
             processor=config.processor,
             approval_threshold_minor=config.approval_threshold_minor,
             sender_email=config.sender_email,
+            ses_configuration_set=self.ses_configuration_set,
             stage=config.stage,
             payment_retry_arn=self.state_machines.get("payment_retry", ""),
             approval_arn=self.state_machines.get("approval", ""),
@@ -157,6 +160,8 @@ def create_all(
     staff_pool, staff_client = _create_pool(client("cognito-idp"), f"{prefix}-staff", groups=STAFF_GROUPS)
     integrations_pool, integration_clients = _create_integrations_pool(client("cognito-idp"), prefix, config)
     client("ses").verify_email_identity(EmailAddress=config.sender_email)
+    configuration_set = f"{prefix}-email"
+    client("ses").create_configuration_set(ConfigurationSet={"Name": configuration_set})
     secrets = {
         purpose: client("secretsmanager").create_secret(Name=f"{prefix}/{purpose}", SecretString=value)["ARN"]
         for purpose, value in (
@@ -206,6 +211,7 @@ def create_all(
         webhooks_queue_url=webhooks_queue_url,
         webhooks_queue_arn=webhooks_queue_arn,
         webhook_retry_scale=webhook_retry_scale,
+        ses_configuration_set=configuration_set,
     )
     env = resources.runtime_environment(config)
     resources.functions.update(_create_functions(client("lambda"), prefix, role_arn, env))

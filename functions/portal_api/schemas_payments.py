@@ -43,8 +43,16 @@ class PaymentOut(Out):
             channel=p.channel.value,
             status=p.status.value,
             receipt_number=p.receipt_number,
-            history=[StatusChangeOut(status=h.status.value, at=h.at, by=h.by) for h in p.history],
+            history=[StatusChangeOut(status=h.status.value, at=h.at, by=said_to_customer(h.by)) for h in p.history],
         )
+
+
+def said_to_customer(actor: str) -> str:
+    """Who made a change, as the customer is told: "you" for their own, "the agency" for a staff member's (whose
+    login is the agency's business, not the customer's), "" for what happened on its own (the processor, the
+    platform's jobs, a connected system): the step itself says what happened."""
+    kind = actor.split(":", 1)[0].lower()
+    return "you" if kind in {"customer", "guest"} else "the agency" if kind == "staff" else ""
 
 
 class PaymentListOut(Out):

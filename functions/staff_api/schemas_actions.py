@@ -287,6 +287,10 @@ class DuplicateOut(Out):
     amount: MoneyOut
     invoice_ids: list[str]
     seconds_apart: int
+    why: str = Field(description='What the two have in common, in words: "Same amount, same card (Visa ending '
+                     '4242), same invoice, within 3 minutes"')  # fmt: skip
+    receipt_number: str | None
+    likely_duplicate_of_receipt: str | None
 
     @classmethod
     def of(cls, d: DuplicatePair) -> DuplicateOut:
@@ -296,6 +300,9 @@ class DuplicateOut(Out):
             amount=MoneyOut.of(d.amount, d.currency),
             invoice_ids=list(d.invoice_ids),
             seconds_apart=d.seconds_apart,
+            why=d.why,
+            receipt_number=d.receipt_number,
+            likely_duplicate_of_receipt=d.likely_duplicate_of_receipt,
         )
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from arportal.api.record_schemas import CreditNoteOut, DocumentOut, NextDueOut, ScheduleOut
 from arportal.api.schemas import AddressOut, InvoiceSummaryOut, MoneyOut, Out, ProfileOut
 from arportal.domain import models as m
+from arportal.domain.email_feedback import Suppression
 from arportal.services.customer_record import CustomerRecord
 from staff_api.schemas_common import BalancesOut, InteractionOut, StaffPaymentOut, next_link
 
@@ -18,6 +19,19 @@ class RecordAccountSummaryOut(Out):
     overdue: MoneyOut
     open_invoices: int
     next_due: NextDueOut | None
+
+
+class EmailSuppressionOut(Out):
+    """The profile's email bounced or was reported as spam: nothing is sent to it (docs/email.md)."""
+
+    address: str
+    reason: str  # "permanent_bounce" | "complaint"
+    detail: str
+    since: datetime
+
+    @classmethod
+    def of(cls, s: Suppression | None) -> EmailSuppressionOut | None:
+        return None if s is None else cls(address=s.address, reason=s.kind.value, detail=s.detail, since=s.at)
 
 
 class RecordAccountOut(Out):
@@ -97,6 +111,7 @@ class CustomerRecordOut(Out):
     documents: list[DocumentOut]
     interactions: list[InteractionOut]
     pending_approvals: list[PendingApprovalOut]
+    email_suppression: EmailSuppressionOut | None
     links: LinksOut
 
     @classmethod
@@ -135,6 +150,7 @@ class CustomerRecordOut(Out):
             documents=[DocumentOut.of(d) for d in r.documents.items],
             interactions=[InteractionOut.of(i) for i in r.interactions.items],
             pending_approvals=[PendingApprovalOut.of(a) for a in r.pending_approvals],
+            email_suppression=EmailSuppressionOut.of(r.email_suppression),
             links=LinksOut(
                 more_payments=next_link(f"{base}/payments", r.payments.next_key),
                 more_invoices=next_link(f"{base}/invoices", r.recent_invoices.next_key),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration
+from aws_cdk import Aws, Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_kms as kms
@@ -27,7 +27,9 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infrastructure import catalog
+from infrastructure.constructs.domains import Domains
 from infrastructure.constructs.logs import encrypted_log_group
+from infrastructure.constructs.web_acl import RateLimit, web_acl
 from infrastructure.deployment_config import DeploymentConfig
 
 # X-Filename: the finance console names an uploaded bank file (its body is the raw file)
@@ -57,12 +59,15 @@ class Api(Construct):
         user_pools: list[cognito.IUserPool],
         machine_pool: cognito.IUserPool,
         staff_pool: cognito.IUserPool,
+        domains: Domains | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.access_logs = encrypted_log_group(self, "AccessLogs", key=key, config=config)
         self.rest_api = apigw.RestApi(
             self,
             "RestApi",
+            # API Gateway's metrics are keyed by the API's name: unique per agency and stage in the account.
+            rest_api_name=f"arportal-{config.agency}-{config.stage}",
             description=f"Receivables Portal API ({config.agency_name}, {config.stage})",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             # The account-wide API Gateway logging role is not this stack's to own (several agency stacks
@@ -90,7 +95,19 @@ class Api(Construct):
                 ),
             ),
         )
-        self.web_acl = _web_acl(self, config)
+        self.web_acl = web_acl(
+            self,
+            "WebAcl",
+            waf_scope="REGIONAL",
+            description=f"Receivables Portal API - {config.agency} {config.stage}",
+            metric_name="ArPortalApi",
+            # Processor webhooks and integration batches are legitimately larger than the 8 KB body rule.
+            count_only=("SizeRestrictions_BODY",),
+            rate_limits=(
+                RateLimit("GuestRateLimit", GUEST_RATE_LIMIT, GUEST_PATH),
+                RateLimit("ApiRateLimit", API_RATE_LIMIT),
+            ),
+        )
         wafv2.CfnWebACLAssociation(
             self,
             "WebAclAssociation",
@@ -119,10 +136,21 @@ class Api(Construct):
         self.validator = self.rest_api.add_request_validator(
             "Validator", validate_request_body=True, validate_request_parameters=True
         )
+        # The agency's name for the API, when configured; the execute-api URL keeps working beside it.
+        self.domain = domains.serve_api(self.rest_api) if domains else None
+        self._domain_name = config.api_domain if self.domain else None
 
     @property
     def url(self) -> str:
-        return self.rest_api.url
+        """The API's base URL as clients use it (``config.json``'s ``apiUrl``), with a trailing slash."""
+        return f"{self.origin}/" if self._domain_name else self.rest_api.url
+
+    @property
+    def origin(self) -> str:
+        """Where browsers send API requests from the front-ends (the web CSP's connect-src)."""
+        if self._domain_name:
+            return f"https://{self._domain_name}"
+        return f"https://{self.rest_api.rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}"
 
     def serve(
         self,
@@ -182,71 +210,3 @@ class Api(Construct):
                 "authorization_scopes": catalog.authorization_scopes(auth),
             }
         return {"authorization_type": apigw.AuthorizationType.NONE}
-
-
-def _web_acl(scope: Construct, config: DeploymentConfig) -> wafv2.CfnWebACL:
-    def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-        return wafv2.CfnWebACL.VisibilityConfigProperty(
-            cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
-        )
-
-    def managed(priority: int, name: str, count_only: tuple[str, ...] = ()) -> wafv2.CfnWebACL.RuleProperty:
-        return wafv2.CfnWebACL.RuleProperty(
-            name=name,
-            priority=priority,
-            override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-            statement=wafv2.CfnWebACL.StatementProperty(
-                managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                    vendor_name="AWS",
-                    name=name,
-                    rule_action_overrides=[
-                        wafv2.CfnWebACL.RuleActionOverrideProperty(
-                            name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
-                        )
-                        for rule in count_only
-                    ]
-                    or None,
-                )
-            ),
-            visibility_config=visibility(name),
-        )
-
-    def rate_limit(priority: int, name: str, limit: int, path: str | None) -> wafv2.CfnWebACL.RuleProperty:
-        scope_down = None
-        if path:
-            scope_down = wafv2.CfnWebACL.StatementProperty(
-                byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-                    positional_constraint="CONTAINS",
-                    search_string=path,
-                    text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
-                )
-            )
-        return wafv2.CfnWebACL.RuleProperty(
-            name=name,
-            priority=priority,
-            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-            statement=wafv2.CfnWebACL.StatementProperty(
-                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    aggregate_key_type="IP", limit=limit, scope_down_statement=scope_down
-                )
-            ),
-            visibility_config=visibility(name),
-        )
-
-    return wafv2.CfnWebACL(
-        scope,
-        "WebAcl",
-        description=f"Receivables Portal API - {config.agency} {config.stage}",
-        scope="REGIONAL",
-        default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-        visibility_config=visibility("ArPortalApi"),
-        rules=[
-            managed(0, "AWSManagedRulesAmazonIpReputationList"),
-            # Processor webhooks and integration batches are legitimately larger than the 8 KB body rule.
-            managed(1, "AWSManagedRulesCommonRuleSet", count_only=("SizeRestrictions_BODY",)),
-            managed(2, "AWSManagedRulesKnownBadInputsRuleSet"),
-            rate_limit(3, "GuestRateLimit", GUEST_RATE_LIMIT, GUEST_PATH),
-            rate_limit(4, "ApiRateLimit", API_RATE_LIMIT, None),
-        ],
-    )

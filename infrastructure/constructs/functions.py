@@ -1,10 +1,10 @@
-"""The Lambda functions of ``catalog.FUNCTIONS``: our layer, the public Powertools layer, one role each.
+"""The Lambda functions of ``catalog.FUNCTIONS``: our layer, the dependencies layer, one role each.
 
-Nothing here bundles with Docker: the layer is ``layers/arportal`` as it is on disk (pure Python) and its
-third-party dependencies (Powertools, pydantic v2) come from the public Powertools layer, so
-``python app.py`` and ``cdk synth`` need no Docker. Every stack adds the vendor layer (the Stripe SDK, defusedxml
-and rapidfuzz for bank files), which pip builds on this machine once and caches (``vendor_layer.py``). Functions
-marked ``only_with_processor`` exist only in stacks with that processor (the sandbox's own API).
+Nothing here bundles with Docker: the layer is ``layers/arportal`` as it is on disk (pure Python), and its
+third-party dependencies (Powertools, pydantic, the Stripe SDK, defusedxml, rapidfuzz...) are the dependencies
+layer, which pip builds on this machine once from the lock that the tests run with, and caches
+(``vendor_layer.py``), so ``python app.py`` and ``cdk synth`` need no Docker. Functions marked
+``only_with_processor`` exist only in stacks with that processor (the sandbox's own API).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -22,15 +22,11 @@ from constructs import Construct
 
 from infrastructure import catalog
 from infrastructure.constructs.logs import encrypted_log_group
-from infrastructure.constructs.vendor_layer import vendor_layer
+from infrastructure.constructs.vendor_layer import dependencies_layer
 from infrastructure.deployment_config import DeploymentConfig
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.X86_64
-# AWS-published Powertools for AWS Lambda (Python) v3 layer; it also ships pydantic v2.
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python312-x86_64"
-POWERTOOLS_LAYER_VERSION = 23
 
 ASSET_EXCLUDES = [
     "**/__pycache__",
@@ -65,22 +61,12 @@ class Functions(Construct):
             compatible_architectures=[ARCHITECTURE],
             description="arportal: domain, services, ports and adapters",
         )
-        powertools = lambda_.LayerVersion.from_layer_version_arn(
-            self,
-            "PowertoolsLayer",
-            Stack.of(self).format_arn(
-                service="lambda",
-                account=POWERTOOLS_LAYER_ACCOUNT,
-                resource="layer",
-                resource_name=f"{POWERTOOLS_LAYER_NAME}:{POWERTOOLS_LAYER_VERSION}",
-                arn_format=ArnFormat.COLON_RESOURCE_NAME,
-            ),
+        self.dependencies_layer = dependencies_layer(
+            self, "DependenciesLayer", runtime=RUNTIME, architecture=ARCHITECTURE
         )
-        # Every stack: the bank-file parsers and matching (defusedxml, rapidfuzz) run whatever the processor.
-        self.vendor_layer = vendor_layer(self, "VendorLayer", runtime=RUNTIME, architecture=ARCHITECTURE)
         deployed_environment, file_settings = catalog.settings_file(environment)
         self.settings_layer = _settings_layer(self, file_settings)
-        layers = [self.layer, self.settings_layer, powertools, self.vendor_layer]
+        layers = [self.layer, self.settings_layer, self.dependencies_layer]
         # One asset for all handlers: each function's handler string picks its own package.
         code = lambda_.Code.from_asset(str(catalog.FUNCTIONS_DIR), exclude=ASSET_EXCLUDES)
         self.functions: dict[str, lambda_.Function] = {}

@@ -43,9 +43,18 @@ _GROUP_DESCRIPTIONS: dict[Role, str] = {
 
 
 class Identity(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: DeploymentConfig) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeploymentConfig,
+        email: cognito.UserPoolEmail | None = None,
+    ) -> None:
+        """``email``: how the customer and staff pools send (SES from the agency's domain); None: Cognito's own."""
         super().__init__(scope, construct_id)
         self._config = config
+        self._email = email
         self.customer_pool = self._pool(
             "CustomerPool",
             self_sign_up=True,
@@ -168,6 +177,7 @@ class Identity(Construct):
             # SMS would need an SNS role and a spending limit per agency; TOTP needs neither.
             mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            email=self._email,
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
             user_invitation=None

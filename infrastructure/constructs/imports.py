@@ -28,8 +28,10 @@ from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -127,9 +129,22 @@ class Imports(Construct):
         )
         self.machine_policy = self._child_executions(machine)
 
-    def deliver_bank_files(self, handler: lambda_.IFunction) -> None:
+    def deliver_bank_files(self, handler: lambda_.IFunction) -> sqs.Queue:
         """Each object created under the bank-file drop invokes ``handler`` (asynchronously, with Lambda's own
-        retries), which reads it (and only that prefix) and imports it."""
+        retries), which reads it (and only that prefix) and imports it. A file whose import still fails after the
+        retries is not dropped: its event waits in the returned (alarmed) queue, to be sent again by hand
+        (docs/runbooks/dead-letter-queue.md); importing it twice is harmless (a file is imported once, by its
+        hash)."""
+        failed = sqs.Queue(
+            self,
+            "BankFileDropFailures",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self._key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        # Lambda's asynchronous invocations of this function are S3's only: Step Functions invokes it synchronously
+        handler.configure_async_invoke(on_failure=destinations.SqsDestination(failed), retry_attempts=2)
         self.bucket.add_event_notification(
             s3.EventType.OBJECT_CREATED,
             s3n.LambdaDestination(handler),
@@ -137,6 +152,7 @@ class Imports(Construct):
         )
         self.bucket.grant_read(handler, f"{BANK_FILE_DROP}*")
         self._key.grant_decrypt(handler)
+        return failed
 
     def grant_settlement(self, *, machine: sfn.StateMachine, tasks: lambda_.IFunction) -> None:
         """The settlement machine's tasks write and read its chunks; its Distributed Map lists them and starts

@@ -2,7 +2,8 @@
 stuck outbox events, webhook endpoints switched off, and the counts the product emits itself (reconciliation items,
 missing payouts, journals that failed to build or did not balance).
 
-Every alarm notifies one encrypted SNS topic; the agency subscribes its on-call address after deploy.
+Every alarm notifies one encrypted SNS topic; the agency subscribes its on-call address (``alarmEmail`` at deploy, or
+any subscription after). AWS Backup's failed jobs reach the same topic (``backup.py``).
 Thresholds are "any": in a payments system one failed charge or one undelivered event is worth a look.
 """
 
@@ -15,6 +16,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -41,11 +43,15 @@ class Observability(Construct):
         dead_letter_queues: dict[str, sqs.IQueue],
         metrics: dict[str, cloudwatch.IMetric] | None = None,
         aborts_alarmed: tuple[str, ...] = (),
+        alarm_email: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(
             self, "AlarmTopic", display_name="Receivables Portal alarms", master_key=key, enforce_ssl=True
         )
+        if alarm_email:  # AWS emails the address a confirmation link first; nothing arrives until it is clicked
+            self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+        self.dead_letter_queues = dead_letter_queues
         self._action = actions.SnsAction(self.topic)
         self.alarms: list[cloudwatch.Alarm] = []
 

@@ -12,9 +12,10 @@ Times are UTC, early enough that the UTC date is the agency's local date in the 
 
 from __future__ import annotations
 
-from aws_cdk import Duration, TimeZone
+from aws_cdk import Aws, Duration, TimeZone
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
@@ -25,6 +26,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infrastructure import permissions
 from infrastructure.constructs.notifications import Notifications
 
 PAYMENT_RETRY_VARIABLE = "PAYMENT_RETRY_STATE_MACHINE_ARN"
@@ -80,9 +82,8 @@ class ScheduledJobs(Construct):
         # What the jobs touch: the ledger (due items, schedules, notice markers, payment intents and postings),
         # the audit table (append-only: read the chain head, put records), mail, and payment_retry. The reconciler
         # also reads the processor secret (granted with the secret, in the stack).
-        ledger.grant_read_write_data(jobs)
-        audit.grant_read_data(jobs)
-        audit.grant(jobs, "dynamodb:PutItem")
+        permissions.grant_table(ledger, jobs, "scheduled_jobs")
+        permissions.grant_table(audit, jobs, "scheduled_jobs", append_only=True)
         notifications.grant_send(jobs)
         payment_retry.grant_start_execution(jobs)
         if journals_bucket is not None:
@@ -96,6 +97,19 @@ class ScheduledJobs(Construct):
             max_event_age=MAX_EVENT_AGE,
             on_failure=destinations.SqsDestination(self.dead_letters),
         )
+
+        # Our own role for every schedule (aws-cdk-lib would make one at stack level): it invokes the jobs function
+        # and writes a failed delivery to the dead-letter queue, which is under the stack key, so it must also use
+        # that key to send (SQS server-side encryption asks the sender for GenerateDataKey and Decrypt).
+        self.scheduler_role = iam.Role(
+            self,
+            "SchedulerRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+            ),
+            description="EventBridge Scheduler: invoke the scheduled_jobs function, dead-letter what it cannot deliver",
+        )
+        key.grant(self.scheduler_role, "kms:GenerateDataKey", "kms:Decrypt")
 
         self.group = scheduler.ScheduleGroup(self, "Group")
         self.schedules: dict[str, scheduler.Schedule] = {}
@@ -114,6 +128,7 @@ class ScheduledJobs(Construct):
                     dead_letter_queue=self.dead_letters,
                     retry_attempts=RETRY_ATTEMPTS,
                     max_event_age=MAX_EVENT_AGE,
+                    role=self.scheduler_role,
                 ),
             )
         self.schedules[RECONCILE_JOB] = scheduler.Schedule(
@@ -128,6 +143,7 @@ class ScheduledJobs(Construct):
                 dead_letter_queue=self.dead_letters,
                 retry_attempts=RETRY_ATTEMPTS,
                 max_event_age=MAX_EVENT_AGE,
+                role=self.scheduler_role,
             ),
         )
 

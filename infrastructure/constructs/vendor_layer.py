@@ -1,18 +1,22 @@
-"""The vendor layer: third-party packages the Powertools layer does not carry (the Stripe SDK, defusedxml for
-camt bank files, rapidfuzz for matching payer names).
+"""The dependencies layer: every third-party package the Lambda code imports (Powertools, pydantic, cryptography, the
+Stripe SDK, defusedxml, rapidfuzz and what they need), at the versions of ``requirements/runtime.txt``, the lock that
+``make test`` installs: the versions deployed are the versions tested. boto3, botocore and s3transfer are left out:
+the Lambda runtime supplies them (``requirements/lambda-runtime.txt`` records its version for the isolated import
+test, ``tests/deploy``).
 
 Built by pip on the synthesizing machine, never in Docker (``ILocalBundling``): wheels for the Lambda runtime
-(x86_64, CPython 3.12) whatever this machine is. Every stack has it, since the bank-file code runs whatever the
-processor, so the first synthesis on a machine needs PyPI (or a pip index it is configured for). The result is
-kept under ``build/vendor-layer/<hash>``, keyed by the requirements and the target platforms, so later syntheses
-(the infrastructure tests) copy it instead of downloading again, offline; delete ``build/`` to force a fresh
-download.
+(x86_64, CPython 3.12) whatever this machine is, each checked against its hash in the lock (the lock records every
+wheel of a version, so the Linux cp312 ones too). The first synthesis on a machine needs PyPI (or a pip index it is
+configured for). The result is kept under ``build/dependencies-layer/<hash>``, keyed by the requirements and the
+target platform, so later syntheses (the infrastructure tests) copy it instead of downloading again, offline; delete
+``build/`` to force a fresh download.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,9 +31,12 @@ from constructs import Construct
 
 from infrastructure import catalog
 
-VENDOR_DIR = catalog.ROOT / "layers" / "vendor"
-REQUIREMENTS = VENDOR_DIR / "requirements.txt"
-CACHE_DIR = catalog.ROOT / "build" / "vendor-layer"
+LOCK = catalog.ROOT / "requirements" / "runtime.txt"
+CACHE_DIR = catalog.ROOT / "build" / "dependencies-layer"
+# What the python3.12 runtime brings itself. The rest of boto3's dependencies stay in the layer: Powertools needs
+# jmespath and the Stripe SDK urllib3, and the layer comes first on sys.path, so the runtime's botocore runs with the
+# layer's copies (the isolated import test runs that combination).
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
 # The python3.12 runtime is Amazon Linux 2023 (glibc 2.34): manylinux_2_28 wheels run there, and rapidfuzz 3.14
 # publishes only those (no manylinux2014 wheel), so pip may pick either.
 PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
@@ -37,18 +44,44 @@ PYTHON_VERSION = "3.12"
 PIP_TIMEOUT_S = 600
 # Required by BundlingOptions but never run: local bundling always succeeds or raises.
 _UNUSED_IMAGE = "public.ecr.aws/sam/build-python3.12"
+_REQUIREMENT_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 class VendorBuildError(RuntimeError):
     """pip could not build the layer (offline, or a requirement has no wheel for the Lambda platform)."""
 
 
+def canonical_name(name: str) -> str:
+    """A distribution's name as PEP 503 compares it (``Typing_Extensions`` is ``typing-extensions``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def layer_requirements(lock_text: str, leave_out: frozenset[str] = RUNTIME_PROVIDED) -> str:
+    """The lock less ``leave_out`` (canonical names). An entry is its ``name==version`` line and the indented lines
+    under it (hashes, ``# via``); comments between entries are dropped."""
+    kept: list[str] = []
+    keep = False
+    for line in lock_text.splitlines():
+        if line[:1].isspace():
+            if keep:
+                kept.append(line)
+            continue
+        match = _REQUIREMENT_NAME.match(line)
+        keep = match is not None and canonical_name(match.group(1)) not in leave_out
+        if keep:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
 @jsii.implements(ILocalBundling)
 class PipBundling:
-    """Installs ``requirements`` for the Lambda platform into ``<output>/python`` (a layer's layout)."""
+    """Installs a lock (less ``leave_out``) for the Lambda platform into ``<output>/python``."""
 
-    def __init__(self, requirements: Path = REQUIREMENTS, *, cache_dir: Path = CACHE_DIR) -> None:
-        self.requirements = requirements
+    def __init__(
+        self, lock: Path = LOCK, *, cache_dir: Path = CACHE_DIR, leave_out: frozenset[str] = RUNTIME_PROVIDED
+    ) -> None:
+        self.lock = lock
+        self.requirements = layer_requirements(lock.read_text(), leave_out)
         self.cache_dir = cache_dir
 
     def try_bundle(self, output_dir: str, *, image: DockerImage, **_: Any) -> bool:
@@ -57,16 +90,19 @@ class PipBundling:
 
     @property
     def key(self) -> str:
-        recipe = f"{self.requirements.read_text()}|{','.join(PLATFORMS)}|{PYTHON_VERSION}"
+        recipe = f"{self.requirements}|{','.join(PLATFORMS)}|{PYTHON_VERSION}"
         return hashlib.sha256(recipe.encode()).hexdigest()[:16]
 
     def build(self) -> Path:
-        """The cached build for these requirements, made now if there is none."""
+        """The cached build for these requirements, made now if there is none: ``<build>/python`` is the layer and
+        ``<build>/requirements.txt`` what pip installed into it."""
         target = self.cache_dir / self.key
         if (target / "python").is_dir():
             return target
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{self.key}-", dir=self.cache_dir))
+        requirements = staging / "requirements.txt"
+        requirements.write_text(self.requirements)
         command = [
             sys.executable,
             "-m",
@@ -75,8 +111,9 @@ class PipBundling:
             "--quiet",
             "--disable-pip-version-check",
             "--no-compile",
+            "--require-hashes",
             "--requirement",
-            str(self.requirements),
+            str(requirements),
             "--target",
             str(staging / "python"),
             *(option for platform in PLATFORMS for option in ("--platform", platform)),
@@ -91,7 +128,7 @@ class PipBundling:
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             shutil.rmtree(staging, ignore_errors=True)
             output = getattr(exc, "stderr", "") or ""
-            raise VendorBuildError(f"pip could not build the vendor layer from {self.requirements}: {output}") from exc
+            raise VendorBuildError(f"pip could not install {self.lock} for the Lambda runtime: {output}") from exc
         shutil.rmtree(staging / "python" / "bin", ignore_errors=True)  # console scripts: nothing runs them
         try:
             os.replace(staging, target)  # atomic: a concurrent synthesis sees the whole build or none
@@ -100,20 +137,22 @@ class PipBundling:
         return target
 
 
-def vendor_layer(
+def dependencies_layer(
     scope: Construct, construct_id: str, *, runtime: lambda_.Runtime, architecture: lambda_.Architecture
 ) -> lambda_.LayerVersion:
+    bundling = PipBundling()
     return lambda_.LayerVersion(
         scope,
         construct_id,
         code=lambda_.Code.from_asset(
-            str(VENDOR_DIR),
-            # The requirements decide the content (they are pinned), so hashing them avoids running pip just to
-            # learn the asset's hash.
-            asset_hash_type=AssetHashType.SOURCE,
-            bundling=BundlingOptions(image=DockerImage.from_registry(_UNUSED_IMAGE), local=PipBundling()),
+            str(LOCK.parent),
+            # The locked requirements decide the content, so their hash is the asset's: no pip run to learn it, and
+            # a change to the dev tools' lock next to it changes nothing here.
+            asset_hash_type=AssetHashType.CUSTOM,
+            asset_hash=bundling.key,
+            bundling=BundlingOptions(image=DockerImage.from_registry(_UNUSED_IMAGE), local=bundling),
         ),
         compatible_runtimes=[runtime],
         compatible_architectures=[architecture],
-        description="Third-party packages beyond Powertools: Stripe SDK, defusedxml, rapidfuzz (layers/vendor)",
+        description="Third-party packages at the tested versions (requirements/runtime.txt), boto3 aside",
     )

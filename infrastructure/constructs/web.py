@@ -1,14 +1,16 @@
 """The two static front-ends (``web/portal``, ``web/console``) behind CloudFront, and their runtime config.
 
 The bucket is private (Origin Access Control); ``config.json`` is written at deploy time with the API URL
-and the pool and client ids, so the same static files work for every agency and stage.
+and the pool and client ids, so the same static files work for every agency and stage. A CLOUDFRONT web ACL guards
+the distribution: the agency's (``cloudFrontWebAclArn``), the us-east-1 companion stack's, or, for a stack in
+us-east-1, its own (``web_acl.py``). With ``webDomain`` the distribution answers on the agency's name too.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, CfnRule, CfnRuleAssertion, Duration, Fn, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -16,6 +18,8 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from infrastructure import catalog
+from infrastructure.constructs.domains import WEB_SECURITY_POLICY, Domains
+from infrastructure.constructs.web_acl import EDGE_REGION, cloudfront_web_acl
 from infrastructure.deployment_config import DeploymentConfig
 
 WEB_DIR = catalog.ROOT / "web"
@@ -48,10 +52,16 @@ class Web(Construct):
         access_logs_bucket: s3.IBucket,
         api_origin: str,
         upload_origins: tuple[str, ...] = (),
+        domains: Domains | None = None,
+        web_acl_arn: str | None = None,
     ) -> None:
+        """``web_acl_arn``: a CLOUDFRONT web ACL made elsewhere (the agency's, or the companion stack's)."""
         super().__init__(scope, construct_id)
         self._config = config
         self._upload_origins = upload_origins
+        self.web_acl_arn = web_acl_arn or self._own_web_acl()
+        certificate = domains.web_certificate if domains else None
+        domain_names = domains.web_domain_names if domains else []
         # Public static files: SSE-S3 keeps OAC simple (no key policy for CloudFront) and hides nothing.
         self.bucket = s3.Bucket(
             self,
@@ -91,9 +101,38 @@ class Web(Construct):
             enable_logging=True,
             log_bucket=access_logs_bucket,
             log_file_prefix="cloudfront/",
+            web_acl_id=self.web_acl_arn,
+            domain_names=domain_names or None,
+            certificate=certificate,
+            minimum_protocol_version=WEB_SECURITY_POLICY if certificate else None,
         )
-        self.origin = f"https://{self.distribution.distribution_domain_name}"
+        if domains:
+            domains.serve_web(self.distribution)
+        # The origin browsers send (CORS, WEB_ORIGIN): the agency's name when it has one.
+        host = domain_names[0] if domain_names else self.distribution.distribution_domain_name
+        self.origin = f"https://{host}"
         self.url = f"{self.origin}/"
+
+    def _own_web_acl(self) -> str:
+        """The stack's own CLOUDFRONT web ACL, which AWS accepts only in us-east-1: a stack whose region is known
+        only at deploy gets a template rule that refuses any other region before anything is created."""
+        region = Stack.of(self).region
+        if not Token.is_unresolved(region) and region != EDGE_REGION:
+            raise ValueError(f"a CLOUDFRONT web ACL cannot live in {region}: pass the companion stack's (web_acl_arn)")
+        acl = cloudfront_web_acl(self, "WebAcl", config=self._config)
+        if Token.is_unresolved(region):
+            CfnRule(
+                self,
+                "WebAclRegion",
+                assertions=[
+                    CfnRuleAssertion(
+                        assert_=Fn.condition_equals(Aws.REGION, EDGE_REGION),
+                        assert_description="CloudFront's web ACL lives in us-east-1: deploy there, or synthesize "
+                        "with a region (a us-east-1 companion stack holds it) or set cloudFrontWebAclArn",
+                    )
+                ],
+            )
+        return acl.attr_arn
 
     def publish(self, runtime_config: dict[str, object]) -> s3deploy.BucketDeployment:
         """Upload ``web/`` plus ``config.json`` and invalidate the cache (a CDK-provided Lambda, no Docker)."""

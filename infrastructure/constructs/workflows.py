@@ -1,9 +1,10 @@
 """The Standard state machines of ``catalog.STATE_MACHINES``, loaded from their ASL files.
 
-CDK cannot see which services an ASL file calls, so each machine's role is granted explicitly what the
-definitions may use: invoke the workflow task function (also with a task token), read/write the ledger,
-and put events on the bus (the import and settlement machines' own needs, their S3 prefixes and their Distributed
-Maps' child executions, are granted by ``Imports``). A failed execution of any machine is alarmed by
+CDK cannot see which services an ASL file calls, so each machine's role is granted what its definition's Task
+states call, as ``infrastructure/permissions.py`` declares it per machine (and a test reads the ASL files to check):
+invoke the workflow task function (also with a task token) and put events on the bus. No machine touches a table
+itself. The import and settlement machines' own needs, their S3 listing and their Distributed Maps' child
+executions, are granted by ``Imports``. A failed execution of any machine is alarmed by
 ``Observability`` (settlement's aborted ones too); settlement's reconciliation items opened, and the missing payouts
 among them, by the metrics below.
 """
@@ -21,7 +22,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infrastructure import catalog
+from infrastructure import catalog, permissions
 from infrastructure.constructs.logs import encrypted_log_group, is_protected
 from infrastructure.deployment_config import DeploymentConfig
 
@@ -92,9 +93,11 @@ class Workflows(Construct):
                     include_execution_data=not is_protected(config),
                 ),
             )
-            workflow_tasks.grant_invoke(machine)
-            ledger.grant_read_write_data(machine)
-            bus.grant_put_events_to(machine)
+            calls = permissions.MACHINES[spec.name].calls
+            if "lambda:InvokeFunction" in calls:
+                workflow_tasks.grant_invoke(machine)
+            if "events:PutEvents" in calls:
+                bus.grant_put_events_to(machine)
             self.machines[spec.name] = machine
 
         events.Rule(

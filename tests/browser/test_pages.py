@@ -151,3 +151,18 @@ def test_money_is_formatted_and_parsed_without_floats(page: Any) -> None:
     assert results["format"] == ["$1,234.56", "$0.05", "-$19.99", "¥1,500", "$9,007,199,254,740.99"]
     assert results["parse"] == [1234, 123450, 2000, 10, None, None, None, None, None]
     assert results["yen"] == 1500
+
+
+def test_times_read_in_the_agency_zone_whatever_the_reader_s(portal: Portal, page: Any) -> None:
+    # The browser here runs in UTC; the demo agency is in America/Chicago (cdk.json timeZone): config.json says so
+    page.goto("/index.html")
+    shown = page.evaluate(
+        """async () => {
+             const { config } = await import("/shared/js/config.js");
+             const m = await import("/shared/js/money.js");
+             const settings = await config();
+             return [settings.timeZone, m.formatDateTime("2026-12-03T14:32:00Z"),
+                     m.formatDateTime("2026-07-03T14:32:00Z"), m.formatDate("2026-12-03")];
+           }"""
+    )
+    assert shown == ["America/Chicago", "Dec 3, 2026, 8:32 AM CST", "Jul 3, 2026, 9:32 AM CDT", "Dec 3, 2026"]

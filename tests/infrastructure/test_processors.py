@@ -1,6 +1,6 @@
 """The processor decides part of the stack: a sandbox stack has the sandbox's own API (and a generated webhook
-secret); a Stripe stack has neither. Both get the vendor layer (the Stripe SDK, defusedxml, rapidfuzz), built by pip
-without Docker: the bank-file code runs whatever the processor."""
+secret); a Stripe stack has neither. Both get the dependencies layer (the Stripe SDK, defusedxml, rapidfuzz among
+them), built by pip from the lock without Docker: the bank-file code runs whatever the processor."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 from aws_cdk.assertions import Template
 
 from infrastructure import catalog
-from infrastructure.constructs.vendor_layer import PipBundling
-from infrastructure.stack import API_BASE_URL_VARIABLE, PROCESSOR_SECRET_VARIABLE, ArPortalStack
+from infrastructure.constructs.vendor_layer import LOCK, PipBundling
+from infrastructure.stack import API_BASE_URL_VARIABLE, PROCESSOR_FUNCTIONS, PROCESSOR_SECRET_VARIABLE, ArPortalStack
 from tests.infrastructure.synth import ACCOUNT, REGION, Synthesized, app_module, context
 
 SANDBOX_HANDLER = "sandbox_api.handler.lambda_handler"
@@ -50,17 +50,17 @@ class TestSandboxStack:
             "/sandbox", "sandbox_api", catalog.Auth.NONE
         )
 
-    def test_every_function_gets_the_vendor_layer_too(self, synthesized: Synthesized) -> None:
-        layer_id = synthesized.logical_id(synthesized.stack.functions.vendor_layer)
+    def test_every_function_gets_the_dependencies_layer_too(self, synthesized: Synthesized) -> None:
+        layer_id = synthesized.logical_id(synthesized.stack.functions.dependencies_layer)
         for spec in catalog.functions_for("sandbox"):
             fn = synthesized.resource(synthesized.stack.functions[spec.name])["Properties"]
             assert {"Ref": layer_id} in fn["Layers"], spec.name
 
-    def test_its_vendor_layer_holds_the_bank_file_libraries_for_the_lambda_runtime(
+    def test_its_dependencies_layer_holds_the_bank_file_libraries_for_the_lambda_runtime(
         self, synthesized: Synthesized
     ) -> None:
         (site,) = {path.parent.parent for path in synthesized.outdir.glob("asset.*/python/defusedxml/__init__.py")}
-        pinned = (catalog.ROOT / "layers" / "vendor" / "requirements.txt").read_text()
+        pinned = LOCK.read_text()
         for package in ("defusedxml", "rapidfuzz", "stripe"):
             (dist_info,) = site.glob(f"{package}-*.dist-info")
             version = dist_info.name.removeprefix(f"{package}-").removesuffix(".dist-info")
@@ -120,7 +120,9 @@ class TestSandboxStack:
 def stripe(tmp_path_factory: pytest.TempPathFactory) -> tuple[ArPortalStack, dict[str, Any], Path]:
     """A Stripe stack without cdk-nag's checks (the production-stage test runs those on a Stripe stack)."""
     outdir = tmp_path_factory.mktemp("cdk.out.stripe")
-    app = cdk.App(context=context(processor="stripe", stage="qa"), outdir=str(outdir))
+    app = cdk.App(
+        context=context(processor="stripe", processorSecretName="arportal/qa/stripe", stage="qa"), outdir=str(outdir)
+    )
     config = app_module.load_config(app)
     stack = ArPortalStack(app, config.stack_name, config=config, env=cdk.Environment(account=ACCOUNT, region=REGION))
     return stack, Template.from_stack(stack).to_json(), outdir
@@ -136,13 +138,17 @@ class TestStripeStack:
         paths = {r["Properties"]["PathPart"] for r in resources if r["Type"] == "AWS::ApiGateway::Resource"}
         assert "sandbox" not in paths
         assert "sandbox_api" not in stack.functions.functions
-        secret = template["Resources"][_logical_id(stack, stack.processor_secret)]
-        # A random placeholder the agency replaces with Stripe's keys; no sandbox template in it
-        assert "SecretStringTemplate" not in json.dumps(secret["Properties"])
+        # Stripe's keys are the agency's own secret, named by processorSecretName: the stack makes none
+        assert not [r for r in resources if r["Type"] == "AWS::SecretsManager::Secret" and "Processor" in json.dumps(r)]
+        for name in PROCESSOR_FUNCTIONS:
+            variables = template["Resources"][_logical_id(stack, stack.functions[name])]["Properties"]["Environment"]
+            assert "secret:arportal/qa/stripe" in json.dumps(variables["Variables"][PROCESSOR_SECRET_VARIABLE])
 
-    def test_every_function_gets_the_vendor_layer(self, stripe: tuple[ArPortalStack, dict[str, Any], Path]) -> None:
+    def test_every_function_gets_the_dependencies_layer(
+        self, stripe: tuple[ArPortalStack, dict[str, Any], Path]
+    ) -> None:
         stack, template, _ = stripe
-        layer = stack.functions.vendor_layer
+        layer = stack.functions.dependencies_layer
         assert layer is not None
         layer_id = _logical_id(stack, layer)
         for spec in catalog.functions_for("stripe"):
@@ -158,8 +164,8 @@ class TestStripeStack:
         bundled = list(outdir.glob("asset.*/python/stripe/__init__.py"))
         assert len(bundled) == 1
         version = next(bundled[0].parent.parent.glob("stripe-*.dist-info")).name
-        pinned = (catalog.ROOT / "layers" / "vendor" / "requirements.txt").read_text()
-        assert version.removeprefix("stripe-").removesuffix(".dist-info") in pinned
+        pinned = LOCK.read_text()
+        assert f"{version.removesuffix('.dist-info').replace('-', '==')} " in pinned
         # Built for the Lambda runtime, whatever this machine is: the one compiled dependency is a cp312 wheel
         wheels = {p.name for p in bundled[0].parent.parent.glob("*.dist-info")}
         assert any(name.startswith("charset_normalizer") for name in wheels)

@@ -114,7 +114,9 @@ def test_only_our_rules_may_put_on_the_queues_and_use_the_key(synthesized: Synth
     for_events = [s for s in key if s.get("Principal") == {"Service": "events.amazonaws.com"}]
     assert for_events and all("Condition" in s for s in for_events), for_events
     bus_rules = [s for s in for_events if mentions(s, "rule/arportal-")]
-    assert len(bus_rules) == 1 and bus_rules[0]["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    # the webhook rules' statement, and the email feedback rule's (its dead letters, issue 17): each for this account
+    assert len(bus_rules) == 2 and sum(mentions(s, "-email-feedback") for s in bus_rules) == 1, bus_rules
+    assert all(s["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"} for s in bus_rules)
 
 
 def test_the_dispatcher_takes_the_queue_ten_at_a_time_with_bounded_concurrency(synthesized: Synthesized) -> None:
@@ -260,7 +262,10 @@ def test_only_the_dispatcher_consumes_the_queue_and_it_may_tell_the_admins(synth
     (listing,) = [s for s in dispatcher if "cognito-idp:ListUsersInGroup" in _actions(s)]
     assert _actions(listing) == {"cognito-idp:ListUsersInGroup"} and mentions(listing["Resource"], staff_pool)
     assert any("ses:SendRawEmail" in _actions(s) or "ses:SendEmail" in _actions(s) for s in dispatcher)
-    assert not any(mentions(s["Resource"], synthesized.logical_id(stack.data.ledger)) for s in dispatcher)
+    # Of the ledger, only the email suppression list it checks before telling the admins (issue 17)
+    ledger = [s for s in dispatcher if mentions(s["Resource"], synthesized.logical_id(stack.data.ledger))]
+    assert [_actions(s) for s in ledger] == [{"dynamodb:GetItem"}], ledger
+    assert ledger[0]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["EMAILSUP#*"]}}
 
 
 def _alarms_on(synthesized: Synthesized, **properties: Any) -> list[dict[str, Any]]:

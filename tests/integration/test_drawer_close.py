@@ -143,6 +143,8 @@ def test_a_drawer_closed_short_makes_one_deposit_with_its_slip(local_env, gatewa
     for shown in (b"123.45 USD", b"60.00 USD", b"183.45 USD", deposit_id.encode(), terminal.encode()):
         assert shown in text, shown
     assert cheque["method"]["cheque_number"].encode() in text
+    # paid into the account the agency's bankAccounts say takes counter deposits (the demo's operating account)
+    assert b"Operating account" in text and b"routing 011000015" in text
 
     # When the close is sent again, with the same key or another: the first close, and no second deposit
     deposits_before = {d["payout_id"] for d in listed(gateway, finance, "deposits") if d["processor"] == "counter"}

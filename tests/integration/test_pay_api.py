@@ -86,7 +86,7 @@ class TestCardPayment:
         # DynamoDB: the idempotency record (in progress, then completed), the posting guard's read, the open
         # invoices, the payment's intent (before the charge), the payer's open series of tries at these invoices
         # (by key: a retry of a decline is linked to it), ONE posting transaction (closing the intent), the payer's
-        # profile and the receipt's Document record; no Scan
+        # profile, the receipt's Document record and the suppression list before the email (by the address); no Scan
         calls = [c.rsplit(".", 1)[-1] for c in trips.calls]
         assert sorted(calls) == sorted(
             [
@@ -98,6 +98,7 @@ class TestCardPayment:
                 "TransactWriteItems",
                 "GetItem",
                 "PutItem",
+                "GetItem",
                 "UpdateItem",
             ]
         ), calls

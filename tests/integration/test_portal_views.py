@@ -12,6 +12,7 @@ import pytest
 
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.config import settings
+from arportal.domain.agency_time import AgencyTime
 from arportal.domain.models import (
     Allocation,
     CreditApplication,
@@ -326,6 +327,10 @@ class TestPayments:
         assert len(data) == 2 and "Currency" in header
         second = dict(zip(header, data[0], strict=True))
         assert second["Amount"] == "55.00" and second["Total"] == "55.00" and second["Last four"] == "4242"
+        # the day and hour the agency's people read, in its zone (the demo's America/Chicago), named
+        local = AgencyTime(settings().time_zone).local(world["payments"]["second"].created_at)
+        assert (second["Date"], second["Time"]) == (local.date().isoformat(), local.strftime("%H:%M:%S"))
+        assert second["Time zone"] in {"CST", "CDT"}
 
     def test_detail_allocation_credit_and_receipt_link(self, gateway, world):
         pays = world["payments"]

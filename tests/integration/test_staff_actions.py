@@ -57,6 +57,8 @@ def test_the_same_cart_again_minutes_later_is_hinted_as_a_duplicate_and_listed(l
     (pair,) = listed.body["duplicates"]
     assert pair["payment_id"] == two.body["payment"]["payment_id"]
     assert pair["likely_duplicate_of"] == one.body["payment"]["payment_id"]
+    assert pair["why"].startswith("Same amount, same card (") and ", same invoice, within " in pair["why"]
+    assert pair["receipt_number"] == two.body["payment"]["receipt_number"]
 
 
 def test_an_agent_refunds_below_the_threshold_at_once_and_the_audit_chain_verifies(local_env, gateway, make_users):

@@ -38,6 +38,7 @@ class Case:
 
 PERMISSIONS: dict[tuple[str, str], Case] = {
     ("GET", "/v1/staff/search"): Case(P.CUSTOMERS_READ, query="q=CUS-0000NOONE"),
+    ("GET", "/v1/staff/departments"): Case(P.CUSTOMERS_READ),
     ("GET", "/v1/staff/audit"): Case(P.AUDIT_READ, query="entity=payment:pay_NOONE00000"),
     ("GET", "/v1/staff/activity"): Case(P.CUSTOMERS_READ, query=RANGE),
     ("GET", "/v1/staff/customers/{customerId}"): Case(P.CUSTOMERS_READ),

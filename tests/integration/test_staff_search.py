@@ -56,7 +56,11 @@ def test_put_new_writes_the_profiles_search_pointers(local_env, people):
             ":s": {"S": "SRCH#"},
         },
     )["Items"]
-    assert {i["SK"]["S"] for i in found} == {search_items.EMAIL_POINTER, search_items.PHONE_POINTER}
+    assert {i["SK"]["S"] for i in found} == {
+        search_items.EMAIL_POINTER,
+        search_items.PHONE_POINTER,
+        *search_items.WORD_POINTERS[:2],  # "Aurelio Zephyrine...": two words
+    }
 
 
 def test_email_prefix_finds_the_customer_in_one_read(gateway, people, agent):
@@ -118,3 +122,38 @@ def test_changed_contact_details_are_found_by_their_new_values_once_synced(gatew
     assert _ids(gateway.request("GET", f"/v1/staff/search?q={new_digits[:7]}&type=phone", token=agent)) == [cid]
     assert cid not in _ids(gateway.request("GET", f"/v1/staff/search?q={old_digits}&type=phone", token=agent))
     assert cid not in _ids(gateway.request("GET", f"/v1/staff/search?q={customer.email}", token=agent))
+
+
+def _letters() -> str:
+    """A word no other test uses, without digits (a word with digits looks like an invoice number)."""
+    return "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
+
+
+def test_a_surname_finds_everyone_with_it_ranked_in_at_most_two_reads(gateway, agent):
+    # Given two people sharing a surname and a business whose name starts with it
+    surname = f"Vel{_letters()}".capitalize()
+    people = [b.customer(new_customer_id(), name=f"{first} {surname}") for first in ("Jordan", "Anika")]
+    business = b.customer(new_customer_id(), name=f"{surname} Plumbing and Heating")
+    DynamoCustomerRecords(settings().ledger_table).put_new([*people, business])
+    # When staff search by the surname alone
+    with dynamodb_round_trips() as trips:
+        reply = gateway.request("GET", f"/v1/staff/search?q={surname.lower()}", token=agent)
+    # Then the business (its name starts with it) comes first, then both people by name, in two reads (name, email)
+    assert _ids(reply) == [business.customer_id, people[1].customer_id, people[0].customer_id]
+    assert len(trips) == 2, trips.calls
+    # And the business is found by any word of its name, and a given name with the surname finds the person
+    assert business.customer_id in _ids(gateway.request("GET", "/v1/staff/search?q=plumbing&limit=50", token=agent))
+    assert _ids(gateway.request("GET", f"/v1/staff/search?q=jordan%20{surname}", token=agent)) == [
+        people[0].customer_id
+    ]
+
+
+def test_a_renamed_customer_is_no_longer_found_by_a_word_it_lost(gateway, local_env, agent):
+    cid = new_customer_id()
+    word = _letters()
+    customer = b.customer(cid, name=f"Ines Marlowe {word}")
+    DynamoCustomerRecords(settings().ledger_table).put_new([customer])
+    assert cid in _ids(gateway.request("GET", f"/v1/staff/search?q={word}", token=agent))
+    sync_search_pointers(settings().ledger_table, customer.model_copy(update={"name": "Ines Marlowe"}))
+    assert cid not in _ids(gateway.request("GET", f"/v1/staff/search?q={word}", token=agent))
+    assert cid in _ids(gateway.request("GET", "/v1/staff/search?q=marlowe&limit=50", token=agent))

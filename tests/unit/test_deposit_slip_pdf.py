@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from arportal.adapters.pdf.deposit_slip import PdfDepositSlipRenderer
+from arportal.domain.agency_time import AgencyTime
 from arportal.domain.drawer_close import ChequeCounted, DrawerClose, TakenPayment
 from tests import builders as b
 from tests.unit.test_receipt_pdf import structure
@@ -36,7 +37,8 @@ def test_the_slip_shows_what_the_bank_needs():
         b"City of Springfield",
         b"Deposit slip",
         b"dep_01JD3ABCDEFGHJKMNPQRSTVWXY",
-        f"{b.NOW:%d %B %Y}".encode(),
+        AgencyTime().date_text(b.NOW.date()).encode(),
+        AgencyTime().moment_text(b.NOW).encode(),
         b"T1 / D1",
         b"004512",
         b"123.45 USD",

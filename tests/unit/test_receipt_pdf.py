@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from arportal.adapters.pdf.receipt import PdfReceiptRenderer, method_label, money
 from arportal.adapters.pdf.writer import PdfDocument
+from arportal.domain.agency_time import AgencyTime
 from arportal.domain.models import MethodDetail, PaymentMethodType, Receipt, ReceiptLine
 from arportal.domain.status import PaymentStatus
 from tests import builders as b
@@ -68,7 +69,7 @@ def test_one_page_with_every_fact_a_payer_needs():
     for shown in (
         b"City of Springfield",
         b"R-2611-7K3M9Q",
-        f"{b.NOW:%d %B %Y}".encode(),
+        AgencyTime().moment_text(b.NOW).encode(),
         b"Zo\xeb O'Brien",
         b"UT-2026-00001",
         b"Property Tax",
@@ -81,6 +82,18 @@ def test_one_page_with_every_fact_a_payer_needs():
         b"Page 1 of 1",
     ):
         assert shown in text, shown
+
+
+def test_the_date_and_time_are_the_agency_s_with_its_zone():
+    payment = b.payment("CUS-000500", amount=1_000, transaction_id="sbx_abc123", receipt_number="R-2611-7K3M9Q")
+    lines = [ReceiptLine(description="Water", invoice_number="UT-2026-00001", department="utilities", amount=1_000)]
+    chicago = AgencyTime("America/Chicago")
+    pdf = PdfReceiptRenderer(chicago).render(receipt_for(payment, lines), payment, agency_name="A", payer="P")
+    _, text = structure(pdf)
+    shown = chicago.moment_text(b.NOW)
+    assert shown.endswith(("CST", "CDT")) and shown.encode() in text
+    assert b" UTC" not in text
+    assert b"/Lang (en-US)" in pdf  # a screen reader knows the language to speak it in
 
 
 def test_a_payment_over_many_invoices_flows_onto_numbered_pages():

@@ -157,3 +157,24 @@ def test_decline_advice_says_what_to_do_and_hides_what_it_must(code, public, ret
     advice = decline_advice(code)
     assert (advice.code, advice.retryable) == (public, retryable)
     assert advice.message and advice.next_step and "stolen" not in advice.message.lower()
+
+
+def test_emails_date_a_payment_by_the_agency_s_calendar():
+    # A payment at 03:00 UTC is the evening before in Chicago: the payer's email says that day
+    from datetime import UTC, datetime
+
+    from arportal.domain.agency_time import AgencyTime
+    from arportal.domain.models import Receipt, ReceiptLine
+    from arportal.services.payment_notices import pending_notice, receipt_email
+
+    at = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
+    payment = b.payment("CUS-000500", amount=1_000).model_copy(update={"created_at": at})
+    chicago = AgencyTime("America/Chicago")
+    assert "on 2 December 2026." in pending_notice(payment, "City", "Pat", None, time=chicago).text
+    assert "on 3 December 2026." in pending_notice(payment, "City", "Pat", None).text  # no zone named: UTC
+    line = ReceiptLine(description="Water", amount=1_000)
+    receipt = Receipt(
+        receipt_number="R-2612-7K3M9Q", payment_id=payment.payment_id, customer_id="CUS-000500", issued_at=at,
+        currency="USD", lines=[line], fee_amount=0, total=1_000,
+    )  # fmt: skip
+    assert "Date: 2 December 2026" in receipt_email(payment, receipt, "City", "Pat", None, time=chicago).text

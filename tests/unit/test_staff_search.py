@@ -25,20 +25,22 @@ class Prefixes:
         self.asked.append((kind, text))
         hits = []
         for c in self.customers:
-            value = {
-                K.NAME: search_items.normalise_name(c.name),
-                K.EMAIL: search_items.normalise_email(c.email or ""),
-                K.PHONE: search_items.normalise_phone(c.phone or ""),
+            values = {
+                K.NAME: search_items.name_words(c.name),  # one entry per word, as the WORD pointers
+                K.EMAIL: [search_items.normalise_email(c.email or "")],
+                K.PHONE: [search_items.normalise_phone(c.phone or "")],
             }[kind]
             prefix = {
                 K.NAME: search_items.normalise_name,
                 K.EMAIL: search_items.normalise_email,
                 K.PHONE: search_items.normalise_phone,
             }[kind](text)
-            if prefix and value.startswith(prefix):  # like the adapter: an empty prefix finds nothing
-                brief = {"customer_id": c.customer_id, "name": c.name, "email": c.email, "phone": c.phone}
-                hits.append(LookupHit(kind, "customer", c.customer_id, c.customer_id, brief))
-        return hits[:limit]
+            for word, value in enumerate(values):
+                if prefix and value.startswith(prefix):  # like the adapter: an empty prefix finds nothing
+                    brief = {"customer_id": c.customer_id, "name": c.name, "email": c.email, "phone": c.phone}
+                    brief |= {"name_word": word} if kind is K.NAME else {}
+                    hits.append((value, LookupHit(kind, "customer", c.customer_id, c.customer_id, brief)))
+        return [hit for _, hit in sorted(hits, key=lambda h: h[0])][:limit]  # in index (NSK) order
 
 
 @pytest.fixture
@@ -111,6 +113,33 @@ def test_an_explicit_kind_restricts_the_search(pat):
     assert len(search(InMemoryCustomerRecords(), "2175", kind=K.PHONE, prefixes=prefixes).matches) == 1
 
 
+def test_any_word_of_a_name_finds_it_ranked_whole_name_then_first_word_then_later_words():
+    people = [
+        b.customer("CUS-00000001", name="Jordan Rivera"),
+        b.customer("CUS-00000002", name="Rivera Plumbing and Heating"),
+        b.customer("CUS-00000003", name="Rivera"),
+        b.customer("CUS-00000004", name="Ana Rivera-Soto"),
+        b.customer("CUS-00000005", name="Pat Stone", email="rivera.fan@example.org"),
+    ]
+    result = search(InMemoryCustomerRecords(), "Rivera", prefixes=Prefixes(people))
+    assert [m.customer.name for m in result.matches] == [
+        "Rivera",  # the whole name
+        "Rivera Plumbing and Heating",  # starts with it
+        "Ana Rivera-Soto",  # a later word starts with it
+        "Jordan Rivera",
+        "Pat Stone",  # by email address only
+    ]
+
+
+def test_a_business_is_found_by_any_word_and_a_customer_listed_once():
+    plumbing = b.customer("CUS-00000002", name="Rivera Plumbing and Heating")
+    for word in ("plumbing", "HEAT", "and heat"):
+        result = search(InMemoryCustomerRecords(), word, prefixes=Prefixes([plumbing]))
+        assert [m.customer.customer_id for m in result.matches] == ["CUS-00000002"], word
+    twice = b.customer("CUS-00000006", name="Rivera Rivera")
+    assert len(search(InMemoryCustomerRecords(), "rivera", prefixes=Prefixes([twice])).matches) == 1
+
+
 def test_limit_bounds_the_matches(pat):
     many = [pat.model_copy(update={"customer_id": f"CUS-000PAT{i:02d}"}) for i in range(8)]
     assert len(search(InMemoryCustomerRecords(), "pat", limit=3, prefixes=Prefixes(many)).matches) == 3
@@ -128,12 +157,31 @@ class TestPointerItems:
             customer_items.PROFILE,
             search_items.EMAIL_POINTER,
             search_items.PHONE_POINTER,
+            "SRCH#WORD#0",
+            "SRCH#WORD#1",
         ]
 
-    def test_no_contact_detail_no_pointer(self, pat):
+    def test_no_contact_detail_no_contact_pointer(self, pat):
         bare = pat.model_copy(update={"email": None, "phone": None})
-        assert search_items.search_pointers(bare) == [] and len(entity_items.items_of(bare)) == 1
+        assert [p["SK"] for p in search_items.search_pointers(bare)] == ["SRCH#WORD#0", "SRCH#WORD#1"]
         assert len(entity_items.items_of(b.account(pat.customer_id))) == 1
+
+    def test_each_word_of_the_name_has_a_pointer_from_that_word_on(self):
+        cruz = b.customer("CUS-0000CRUZ", name="Jordan de la Cruz")
+        words = {p["SK"]: p for p in search_items.search_pointers(cruz) if p["SK"].startswith("SRCH#WORD#")}
+        assert [(p["NPK"], p["NSK"], p["name_word"]) for p in words.values()] == [
+            ("WORD#j", "jordan de la cruz#CUS-0000CRUZ", 0),
+            ("WORD#d", "de la cruz#CUS-0000CRUZ", 1),
+            ("WORD#l", "la cruz#CUS-0000CRUZ", 2),
+            ("WORD#c", "cruz#CUS-0000CRUZ", 3),
+        ]
+        assert words["SRCH#WORD#0"]["name"] == "Jordan de la Cruz"
+
+    def test_a_long_name_fills_the_fixed_slots_and_its_tail_holds_the_rest(self):
+        long = b.customer("CUS-0000LONG", name="City of Springfield Water and Light Department")
+        tails = [p["NSK"] for p in search_items.search_pointers(long) if p["SK"] in search_items.WORD_POINTERS]
+        assert len(tails) == search_items.NAME_WORDS == len(search_items.WORD_POINTERS)
+        assert tails[-1] == "and light department#CUS-0000LONG"
 
     @pytest.mark.parametrize("typed", ["+1 (217) 555-0142", "1-217-555-0142", "217.555.0142", "2175550142"])
     def test_phone_numbers_meet_however_they_are_typed(self, typed):

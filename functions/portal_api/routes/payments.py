@@ -18,6 +18,7 @@ from arportal.api.errors import ApiError
 from arportal.api.identity import require_customer
 from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE
 from arportal.api.parameters import PaymentIdPath
+from arportal.config import settings
 from arportal.domain import models as m
 from arportal.domain.invoice_views import PaymentFilter
 from arportal.domain.status import PaymentStatus
@@ -73,11 +74,14 @@ def list_payments(  # noqa: PLR0917 - Powertools passes the query parameters by 
 def _csv(payments: Iterable[m.Payment]) -> Response[Any]:
     # Imported here: only exports pay for the csv machinery.
     from arportal.api.csv_export import Column, csv_response, money_cell
+    from arportal.domain.agency_time import zone_label
 
+    local = settings().agency_time.local  # a person reads the export: the agency's day and hour, zone named
     columns = [
         Column("Payment id", lambda p: p.payment_id),
-        Column("Date", lambda p: p.created_at.date().isoformat()),
-        Column("Time (UTC)", lambda p: p.created_at.strftime("%H:%M:%S")),
+        Column("Date", lambda p: local(p.created_at).date().isoformat()),
+        Column("Time", lambda p: local(p.created_at).strftime("%H:%M:%S")),
+        Column("Time zone", lambda p: zone_label(local(p.created_at))),
         Column("Method", lambda p: p.method.type.value),
         Column("Brand", lambda p: p.method.brand or ""),
         Column("Last four", lambda p: p.method.last4 or ""),

@@ -32,12 +32,28 @@ export function profile(record) {
     // what the payer quotes on a wire or ACH credit (bank files match it)
     ["Remittance reference", p.remittance_reference],
     ["Kind", humanize(p.kind)],
-    ["Email", p.email],
+    ["Email", email(record)],
     ["Phone", p.phone],
     ["Address", address],
     ["Customer since", formatDate(record.created_at)],
     ["Portal sign-in", record.portal_login_linked ? "Linked" : "Not linked"],
   ]);
+}
+
+/** The profile's email, and why nothing reaches it when it bounced or was reported as spam (docs/email.md). */
+function email(record) {
+  const p = record.profile;
+  const s = record.email_suppression;
+  if (!p.email || !s) return p.email;
+  const why = s.reason === "complaint" ? "reported our email as spam" : "bounced";
+  return h(
+    "span",
+    {},
+    p.email,
+    " ",
+    h("span", { class: "usa-tag tag--neutral" }, "No email sent"),
+    h("span", { class: "usa-hint display-block" }, `This address ${why} on ${formatDate(s.since)} (${s.detail}). Ask the customer for a working one.`),
+  );
 }
 
 export function accounts(record) {

@@ -10,6 +10,7 @@
 import { newIdempotencyKey, saveLink } from "../../shared/js/api.js";
 import { mountFields } from "../../shared/js/fields.js";
 import { formatMoney } from "../../shared/js/money.js";
+import { COPY } from "./copy.js";
 import { alertBox, announce, busy, capitalise, definitionList, h, methodLabel, showAlert, showApiError, table } from "../../shared/js/ui.js";
 
 const MAX_IN_PROGRESS_WAITS = 10;
@@ -179,18 +180,18 @@ export class Checkout {
       const next = error.details?.next_step ? ` ${capitalise(error.details.next_step)}` : "";
       this.save({ ...this.state, phase: "declined" });
       await this.showDetails();
-      showAlert(alerts, { type: "error", heading: "Your payment was declined", text: capitalise(error.message) + next, focus: true });
+      showAlert(alerts, { type: "error", heading: COPY.checkout.declined, text: capitalise(error.message) + next, focus: true });
       return;
     }
     if (error.status === 0 || error.status >= 500) {
       // The answer was lost or the service failed: the payment may or may not have gone through. Asking again
       // with the same key tells which, and cannot charge twice.
-      const check = h("button", { type: "button", class: "usa-button" }, "Check my payment");
+      const check = h("button", { type: "button", class: "usa-button" }, COPY.checkout.checkAgain);
       check.addEventListener("click", () => this.submit(check));
       const box = alertBox({
         type: "warning",
-        heading: "We could not confirm your payment yet",
-        text: "You have not been charged twice. Check again to see whether it went through.",
+        heading: COPY.checkout.notConfirmed,
+        text: COPY.checkout.notConfirmedText,
         children: [check],
         focus: true,
       });
@@ -201,7 +202,7 @@ export class Checkout {
     const feeChanged = error.details && typeof error.details.fee === "number";
     if (feeChanged) {
       await this.tokenized(this.state.card);
-      showAlert(alerts, { type: "warning", heading: "The fee has changed", text: "Review the new total before you pay.", focus: true });
+      showAlert(alerts, { type: "warning", heading: COPY.checkout.feeChanged, text: COPY.checkout.feeChangedText, focus: true });
       return;
     }
     // Anything else (an expired guest lookup, invalid details...) is not retried with this key.
@@ -224,10 +225,10 @@ export class Checkout {
       location.assign(this.restartUrl);
     });
     confirmation.replaceChildren(
-      h("h2", { tabindex: "-1", id: "confirmation-heading" }, pending ? "Payment submitted" : "Payment received"),
+      h("h2", { tabindex: "-1", id: "confirmation-heading" }, pending ? COPY.checkout.submitted : COPY.checkout.received),
       alertBox({
         type: pending ? "info" : "success",
-        heading: pending ? "Your bank payment is on its way" : "Thank you. Your payment went through.",
+        heading: pending ? COPY.checkout.onItsWay : COPY.checkout.wentThrough,
         text: [
           receipt.receipt_number ? `Receipt number ${receipt.receipt_number}.` : "",
           receipt.emailed_to?.length ? `A confirmation was emailed to ${receipt.emailed_to.join(", ")}.` : "",

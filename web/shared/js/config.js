@@ -4,6 +4,8 @@
 // customer.clientId, staff.clientId, ...) and the local runtime (local/gateway.py: apiBase, customerClientId,
 // staffClientId, cognitoEndpoint, loginUrl, local: true). Everything else reads the one normalised shape here.
 
+import { setTimeZone } from "./money.js";
+
 let loaded = null;
 
 export function normalise(raw) {
@@ -15,6 +17,8 @@ export function normalise(raw) {
     region,
     agencyName: raw.agencyName || "Receivables Portal",
     currency: raw.currency || "USD",
+    // The agency's IANA zone: every time a person reads is shown in it (storage and the API stay UTC)
+    timeZone: raw.timeZone || "UTC",
     processor: raw.processor || "sandbox",
     logoUrl: raw.logoUrl || "",
     customerClientId: raw.customerClientId || raw.customer?.clientId || "",
@@ -33,6 +37,10 @@ export function config() {
         return response.json();
       })
       .then(normalise)
+      .then((settings) => {
+        setTimeZone(settings.timeZone);
+        return settings;
+      })
       .catch((error) => {
         loaded = null; // a later call may succeed once the network is back
         throw error;

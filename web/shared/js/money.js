@@ -35,7 +35,19 @@ export function parseAmount(text, currency) {
 }
 
 const dateFormat = new Intl.DateTimeFormat(LOCALE, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
-const dateTimeFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short" });
+// Instants are shown in the agency's zone, named (CST / CDT), whatever the reader's own: config.js sets it from
+// config.json once it is read; until then they show in UTC, and say so.
+const instantOptions = { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" };
+let dateTimeFormat = new Intl.DateTimeFormat(LOCALE, { ...instantOptions, timeZone: "UTC" });
+
+/** The agency's IANA zone for every instant shown from now on (an unknown zone leaves it as it was). */
+export function setTimeZone(zone) {
+  try {
+    dateTimeFormat = new Intl.DateTimeFormat(LOCALE, { ...instantOptions, timeZone: zone });
+  } catch {
+    // a zone this browser does not know: keep the last good one rather than break every page
+  }
+}
 
 /** "2026-12-06" -> "Dec 6, 2026" (a calendar date: no time zone may shift it a day). */
 export function formatDate(iso) {
@@ -44,7 +56,7 @@ export function formatDate(iso) {
   return dateFormat.format(new Date(Date.UTC(y, m - 1, d)));
 }
 
-/** An instant, in the reader's own time zone. */
+/** An instant, in the agency's time zone, named: "Dec 3, 2026, 8:32 AM CST". */
 export function formatDateTime(iso) {
   return iso ? dateTimeFormat.format(new Date(iso)) : "";
 }

@@ -80,7 +80,8 @@ export function showFormErrors(form, errors, heading = "Check the highlighted fi
     const input = field ? form.querySelector(`#${CSS.escape(field)}`) || form.querySelector(`[name="${field}"]`) : null;
     if (input) {
       const id = `${input.id}-error`;
-      const label = form.querySelector(`label[for="${input.id}"]`)?.textContent.trim() || humanize(field);
+      // What the person reads as the field's name: its label, else its accessible name; never its id.
+      const label = form.querySelector(`label[for="${input.id}"]`)?.textContent.trim() || input.getAttribute("aria-label") || (input.name ? humanize(input.name) : "");
       input.setAttribute("aria-invalid", "true");
       if (input.matches("input, select, textarea")) input.classList.add("usa-input--error");
       const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
@@ -89,7 +90,7 @@ export function showFormErrors(form, errors, heading = "Check the highlighted fi
       group.classList.add("usa-form-group--error");
       const message = h("span", { class: "usa-error-message", id, dataset: { generated: "1" } }, reason);
       (input.closest("fieldset") === group ? group.querySelector("legend") : input).before(message);
-      items.push(h("li", {}, h("a", { class: "usa-link", href: `#${input.id}` }, `${label}: ${reason}`)));
+      items.push(h("li", {}, h("a", { class: "usa-link", href: `#${input.id}` }, label ? `${label}: ${reason}` : reason)));
     } else {
       items.push(h("li", {}, reason));
     }
@@ -133,7 +134,8 @@ export function showApiError(error, { container, form = null, fieldMap = {}, wha
     type: "error",
     // A 403 is a permission the signed-in person lacks (a staff role, or self-approval): say so plainly.
     heading: error.status === 0 ? "Connection problem" : error.status === 403 ? "Not allowed" : "Something went wrong",
-    text: capitalise(error.message || "The request failed.") + help,
+    // A 5xx is the service's own failure: its message is for the logs, not for the person.
+    text: (error.status >= 500 ? "The service could not finish this. Please try again in a few minutes." : capitalise(error.message || "The request failed.")) + help,
     focus: true,
   });
 }
@@ -158,7 +160,9 @@ export function busy(button, label) {
 }
 
 /**
- * A USWDS table that stacks into labelled rows on a phone. columns: [{label, cell(row) -> text|Node, numeric}].
+ * A USWDS table that stacks into labelled rows on a phone. columns: [{label, cell(row) -> text|Node, numeric, ids}]:
+ * `ids` marks a column of long unbroken text (ids, email addresses) that may break anywhere, so it never widens the
+ * table past its page.
  */
 export function table({ caption, columns, rows, empty = "Nothing to show.", captionHidden = false }) {
   if (!rows.length) return h("p", { class: "empty-state" }, empty);
@@ -173,7 +177,7 @@ export function table({ caption, columns, rows, empty = "Nothing to show.", capt
       {},
       columns.map((c, index) => {
         const value = h("span", { class: "cell-value" }, c.cell(row)); // one box beside its label on a phone
-        const attributes = { "data-label": c.label, class: c.numeric ? "text-right text-tabular" : null };
+        const attributes = { "data-label": c.label, class: c.numeric ? "text-right text-tabular" : c.ids ? "cell--ids" : null };
         return index === 0 && c.header !== false
           ? h("th", { ...attributes, scope: "row" }, value)
           : h("td", attributes, value);

@@ -11,9 +11,11 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, Json, ValidationInfo, field_validator
 
+from arportal.domain.agency_time import AgencyTime
 from arportal.domain.bank_accounts import BankAccount, receives_of
 from arportal.domain.bank_matches import MatchSettings
 from arportal.domain.chart_of_accounts import ChartOfAccounts
@@ -31,6 +33,8 @@ class RuntimeSettings(BaseModel):
     event_bus: str = Field(alias="EVENT_BUS")
     agency_name: str = Field(alias="AGENCY_NAME", min_length=1)
     currency: Currency = Field(alias="AGENCY_CURRENCY")
+    # The agency's IANA zone: what people read is shown in it; storage and the API stay UTC (domain/agency_time.py)
+    time_zone: str = Field(default="UTC", alias="TIME_ZONE")
     processor: Literal["sandbox", "stripe"] = Field(alias="PROCESSOR")
     customer_pool_id: str = Field(alias="CUSTOMER_POOL_ID")
     staff_pool_id: str = Field(alias="STAFF_POOL_ID")
@@ -64,6 +68,8 @@ class RuntimeSettings(BaseModel):
         description="Payments by the same payer of the same amount toward the same invoice this close are flagged",
     )
     sender_email: str = Field(alias="SENDER_EMAIL")
+    # every message goes through it, so SES reports its bounces and complaints to this stage (docs/email.md)
+    ses_configuration_set: str = Field(default="", alias="SES_CONFIGURATION_SET")
     payment_retry_state_machine: str = Field(default="", alias="PAYMENT_RETRY_STATE_MACHINE_ARN")
     approval_state_machine: str = Field(default="", alias="APPROVAL_STATE_MACHINE_ARN")
     settlement_state_machine: str = Field(default="", alias="SETTLEMENT_STATE_MACHINE_ARN")
@@ -221,6 +227,19 @@ class RuntimeSettings(BaseModel):
         if isinstance(value, str):
             return json.loads(value) if value.strip() else None
         return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            AgencyTime(value).tz  # noqa: B018 - raises for a zone the IANA database lacks
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"TIME_ZONE {value!r} is not an IANA time zone (e.g. America/Chicago)") from exc
+        return value
+
+    @property
+    def agency_time(self) -> AgencyTime:
+        return AgencyTime(self.time_zone)
 
 
 @lru_cache(maxsize=1)

@@ -54,8 +54,8 @@ function decisionCell(approval) {
 const COLUMNS = [
   { label: "Request", cell: (a) => h("span", { id: `approval-${a.approval_id}` }, `${humanize(a.action)} of ${money(a.amount)}`, mine(a) ? " (your request)" : "") },
   { label: "Status", cell: (a) => statusTag(a.status || "pending") },
-  { label: "For", cell: (a) => (String(a.target_id).startsWith("pay_") ? link(paymentHref(a.target_id), a.target_id) : a.target_id) },
-  { label: "Requested", cell: (a) => `${formatDateTime(a.created_at)} by ${a.requested_by}` },
+  { label: "For", ids: true, cell: (a) => (String(a.target_id).startsWith("pay_") ? link(paymentHref(a.target_id), a.target_id) : a.target_id) },
+  { label: "Requested", ids: true, cell: (a) => `${formatDateTime(a.created_at)} by ${a.requested_by}` },
   { label: "Reason", cell: (a) => [humanize(a.reason || a.reason_code || ""), a.note ? `: ${a.note}` : ""].join("") },
   { label: "Decision", cell: decisionCell },
 ];

@@ -4,7 +4,9 @@
 // API's resolver does not expect.
 
 import { get, newIdempotencyKey, post } from "../../../shared/js/api.js";
+import { formatMoney } from "../../../shared/js/money.js";
 import { $, alertBox, announce, busy, h, link, section, showAlert, showApiError, table, validate } from "../../../shared/js/ui.js";
+import { COPY } from "../copy.js";
 import { allowed, startPage } from "../layout.js";
 import * as s from "../customer-sections.js";
 import { paymentHref } from "../views.js";
@@ -171,22 +173,23 @@ async function loadDuplicates() {
   } catch (error) {
     // At the foot of a long page: say it there without pulling focus (and the scroll) away from the top.
     container.replaceChildren(
-      alertBox({ type: error.notAvailable ? "info" : "error", heading: error.notAvailable ? "Not available yet" : "Could not check", text: error.notAvailable ? "Duplicate detection is not available yet." : error.message }),
+      alertBox({ type: error.notAvailable ? "info" : "error", heading: error.notAvailable ? "Not available yet" : COPY.duplicates.notChecked, text: error.notAvailable ? COPY.duplicates.notAvailable : error.message }),
     );
     return;
   }
   {
-    const groups = answer.duplicates || answer.groups || answer.items || [];
+    const groups = answer.duplicates;
     container.replaceChildren(
       table({
-        caption: "Likely duplicate payments",
+        caption: COPY.duplicates.caption,
         captionHidden: true,
         rows: groups,
-        empty: "No likely duplicates.",
+        empty: COPY.duplicates.empty,
         columns: [
-          { label: "Payment", cell: (d) => link(paymentHref(d.payment_id), d.payment_id) },
-          { label: "Looks like", cell: (d) => (d.likely_duplicate_of ? link(paymentHref(d.likely_duplicate_of), d.likely_duplicate_of) : "") },
-          { label: "Why", cell: (d) => d.reason || "" },
+          { label: COPY.duplicates.payment, ids: true, cell: (d) => link(paymentHref(d.payment_id), COPY.duplicates.receipt(d.receipt_number || d.payment_id)) },
+          { label: COPY.duplicates.looksLike, ids: true, cell: (d) => link(paymentHref(d.likely_duplicate_of), COPY.duplicates.receipt(d.likely_duplicate_of_receipt || d.likely_duplicate_of)) },
+          { label: COPY.duplicates.amount, cell: (d) => formatMoney(d.amount), numeric: true },
+          { label: COPY.duplicates.why, cell: (d) => d.why },
         ],
       }),
     );

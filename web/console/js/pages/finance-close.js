@@ -15,7 +15,15 @@ const form = $("#close-day");
 const container = $("#close");
 const result = $("#close-result");
 $("#date").value = params().get("date") || addDays(today(), -1);
-$("#department").value = params().get("department") || "";
+/** The agency's departments by name; one asked for in the address that is not among them is kept by its code. */
+async function fillDepartments(wanted) {
+  const select = $("#department");
+  const departments = await get("/v1/staff/departments").then((r) => r.departments, () => []);
+  select.append(...departments.map((d) => h("option", { value: d.code }, d.name)));
+  if (wanted && !departments.some((d) => d.code === wanted)) select.append(h("option", { value: wanted }, humanize(wanted)));
+  select.value = wanted;
+}
+await fillDepartments(params().get("department") || "");
 const scopeName = (department) => (department ? `department ${humanize(department).toLowerCase()}` : "the whole agency");
 
 function difference(sub, gl, currency) {

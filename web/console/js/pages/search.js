@@ -1,5 +1,5 @@
-// One search box for every key a customer can read out (or the start of a name, email or phone), and payment
-// activity by day with filters.
+// One search box for every key a customer can read out (or any word of a name, the start of an email or phone), and
+// payment activity by day with filters (the Department filter lists the agency's departments by name).
 
 import { get } from "../../../shared/js/api.js";
 import { addDays, humanize, today } from "../../../shared/js/money.js";
@@ -66,6 +66,16 @@ $("#search-form").addEventListener("submit", async (event) => {
 $("#to").value = today();
 $("#from").value = addDays(today(), -30);
 
+/** The Department filter: the agency's departments by name; the filter still works (as "Any") if they cannot be read. */
+async function fillDepartments() {
+  try {
+    const { departments } = await get("/v1/staff/departments");
+    $("#department").append(...departments.map((d) => h("option", { value: d.code }, d.name)));
+  } catch {
+    // "Any" stays: payments are still listed, only not narrowed by department.
+  }
+}
+
 async function showActivity(form) {
   const container = $("#activity");
   const query = Object.fromEntries(new FormData(form));
@@ -93,6 +103,8 @@ $("#activity-form").addEventListener("submit", async (event) => {
   form.querySelector(".form-error-summary")?.remove();
   await showActivity(form);
 });
+
+fillDepartments(); // not awaited: a search asked for in the address runs at once
 
 if (params.get("q")) {
   $("#q").value = params.get("q");

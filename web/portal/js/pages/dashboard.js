@@ -2,6 +2,7 @@
 // One API call (GET /v1/portal/dashboard), which the API answers in two DynamoDB round trips.
 
 import { get, newIdempotencyKey, post } from "../../../shared/js/api.js";
+import { COPY } from "../copy.js";
 import { section, startPage } from "../layout.js";
 import { formatDate, formatDateTime } from "../../../shared/js/money.js";
 import { $, h, link, methodLabel, money, showAlert, statusTag, table } from "../../../shared/js/ui.js";
@@ -42,7 +43,7 @@ function totals(board, applicable) {
       { class: "button-row" },
       board.owing.amount > 0 ? h("a", { class: "usa-button", href: "pay.html" }, "Make a payment") : null,
       applicable > 0
-        ? h("button", { type: "button", class: "usa-button usa-button--secondary", id: "apply-credit", onclick: applyCredit }, "Apply my credit")
+        ? h("button", { type: "button", class: "usa-button usa-button--outline", id: "apply-credit", onclick: applyCredit }, COPY.credit.apply)
         : null,
       h("a", { class: "usa-button usa-button--outline", href: "invoices.html" }, "See all invoices"),
     ),
@@ -165,13 +166,13 @@ async function applyCredit(event) {
     const paid = done.invoices.map((i) => `${i.invoice_number} (${money(i.applied)})`).join(", ");
     showAlert($("#page-alerts"), {
       type: "success",
-      heading: `${money(done.applied)} of credit applied`,
-      text: `Applied to ${paid}. Credit left: ${money(done.credit_left)}.`,
+      heading: COPY.credit.applied(money(done.applied)),
+      text: COPY.credit.appliedTo(paid, money(done.credit_left)),
       focus: true,
     });
     await load();
   } catch (error) {
-    showAlert($("#page-alerts"), { type: "error", heading: "Your credit was not applied", text: error.message, focus: true });
+    showAlert($("#page-alerts"), { type: "error", heading: COPY.credit.notApplied, text: error.message, focus: true });
     button.disabled = false;
   }
 }

@@ -5,6 +5,7 @@
 import { get, post } from "../../../shared/js/api.js";
 import { showBankTransfer } from "../bank-transfer.js";
 import { Checkout } from "../checkout.js";
+import { COPY } from "../copy.js";
 import { startPage } from "../layout.js";
 import { formatDate, formatMoney, parseAmount, toDecimal } from "../../../shared/js/money.js";
 import { $, h, showApiError, statusTag, table, validate } from "../../../shared/js/ui.js";
@@ -67,7 +68,7 @@ function invoiceTable(preselected) {
             type: "checkbox",
             id: `pick-${i.invoice_id}`,
             checked: preselected(i),
-            "aria-label": `Pay invoice ${i.invoice_number}`,
+            "aria-label": COPY.pay.payInvoice(i.invoice_number),
           }),
       },
       { label: "Invoice", cell: (i) => i.invoice_number },
@@ -84,7 +85,7 @@ function invoiceTable(preselected) {
             inputmode: "decimal",
             autocomplete: "off",
             value: toDecimal(i.balance.amount, currency),
-            "aria-label": `Amount to pay for invoice ${i.invoice_number}`,
+            "aria-label": COPY.pay.amountFor(i.invoice_number),
           }),
       },
     ],
@@ -133,17 +134,17 @@ function contents() {
 
 function rules() {
   if (mode() === "amount") {
-    return [["amount", (v) => ((parseAmount(v, currency) || 0) > 0 ? null : "Enter an amount more than zero, like 25.00.")]];
+    return [["amount", (v) => ((parseAmount(v, currency) || 0) > 0 ? null : COPY.pay.amountMoreThanZero)]];
   }
   if (!chosen().length) {
-    return [[`pick-${invoices[0]?.invoice_id}`, () => "Select at least one invoice to pay."]];
+    return [[`pick-${invoices[0]?.invoice_id}`, () => COPY.pay.selectOne]];
   }
   return chosen().map((i) => [
     `part-${i.invoice_id}`,
     (v) => {
       const amount = parseAmount(v, currency);
-      if (!amount) return `Enter an amount more than zero for invoice ${i.invoice_number}.`;
-      return amount > i.balance.amount ? `Pay at most the balance, ${formatMoney(i.balance)}.` : null;
+      if (!amount) return COPY.pay.partMoreThanZero(i.invoice_number);
+      return amount > i.balance.amount ? COPY.pay.atMostBalance(formatMoney(i.balance)) : null;
     },
   ]);
 }

@@ -1,6 +1,7 @@
 // One payment: how it was made, where it went (allocations, credit held), its status timeline and its receipt.
 
 import { get, saveLink } from "../../../shared/js/api.js";
+import { COPY } from "../copy.js";
 import { section, startPage } from "../layout.js";
 import { formatDateTime, humanize } from "../../../shared/js/money.js";
 import { $, busy, definitionList, h, link, methodLabel, money, showAlert, showApiError, statusTag, table } from "../../../shared/js/ui.js";
@@ -8,17 +9,7 @@ import { $, busy, definitionList, h, link, methodLabel, money, showAlert, showAp
 await startPage({ title: "Payment" });
 const id = new URLSearchParams(location.search).get("id") || "";
 
-const STEPS = {
-  pending: "Submitted to the bank; waiting for it to clear.",
-  authorized: "Approved by the card issuer.",
-  posted: "Applied to your bills.",
-  settled: "Funds received by the agency.",
-  failed: "Not completed.",
-  refunded: "Refunded to you.",
-  partially_refunded: "Partly refunded to you.",
-  voided: "Cancelled before it was settled.",
-  reversed: "Reversed by the bank.",
-};
+const STEPS = COPY.payment.steps;
 
 function timeline(history) {
   return h(
@@ -29,7 +20,7 @@ function timeline(history) {
         "li",
         { class: "usa-process-list__item" },
         h("h3", { class: "usa-process-list__heading" }, humanize(step.status)),
-        h("p", { class: "margin-top-05" }, `${formatDateTime(step.at)} · ${STEPS[step.status] || ""} (by ${humanize(step.by)})`),
+        h("p", { class: "margin-top-05" }, [formatDateTime(step.at), "·", STEPS[step.status] || "", step.by ? COPY.payment.by(step.by) : ""].filter(Boolean).join(" ")),
       ),
     ),
   );
@@ -82,7 +73,7 @@ function render({ payment, allocations, credit_held: credit, receipt }) {
       caption: "Invoices this payment was applied to",
       captionHidden: true,
       rows: allocations,
-      empty: "Not applied to any invoice (yet).",
+      empty: COPY.payment.notApplied,
       columns: [
         { label: "Invoice", cell: (a) => link(`invoice.html?id=${encodeURIComponent(a.invoice_id)}`, a.invoice_number) },
         { label: "Account", cell: (a) => a.account_number },

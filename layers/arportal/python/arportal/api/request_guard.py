@@ -61,6 +61,7 @@ P = Permission
 # staff route to an entry here that names the permission its code names).
 STAFF_ROUTE_PERMISSIONS: dict[tuple[str, str], Permission] = {
     ("GET", "/v1/staff/search"): P.CUSTOMERS_READ,
+    ("GET", "/v1/staff/departments"): P.CUSTOMERS_READ,
     ("GET", "/v1/staff/audit"): P.AUDIT_READ,
     ("GET", "/v1/staff/activity"): P.CUSTOMERS_READ,
     ("GET", "/v1/staff/reports/collections"): P.REPORTS_READ,

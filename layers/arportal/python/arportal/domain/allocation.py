@@ -72,7 +72,9 @@ def allocate_chosen(
     for invoice_id, wanted in chosen:
         invoice = by_id.get(invoice_id)
         if invoice is None or not _payable(invoice, currency):
-            raise ValueError(f"invoice {invoice_id} is not open for payment")
+            # Said to the payer: the invoice's number, never its id (one not theirs or unknown has no number to say)
+            named = f"invoice {invoice.invoice_number}" if invoice is not None else "an invoice you chose"
+            raise ValueError(f"{named} is not open for payment")
         take = min(wanted, invoice.balance, remaining)
         if take:
             parts.append(Part(invoice, take))

@@ -9,6 +9,7 @@ payer and amount alone.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,10 @@ class PaymentFacts:
     created_at: datetime
     status: PaymentStatus
     invoice_ids: frozenset[str]
+    # How it was paid, in words a person reads ("Visa ending 4242", "cash"); "" when not known. Not compared by
+    # the rule (a second try with another card is still a duplicate), only said when the two agree.
+    method: str = ""
+    receipt_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,42 @@ class DuplicatePair:
     currency: str
     invoice_ids: tuple[str, ...]
     seconds_apart: int
+    why: str = ""  # what the two have in common, in words (``why_alike``)
+    receipt_number: str | None = None  # the later payment's
+    likely_duplicate_of_receipt: str | None = None  # the earlier one's
+
+
+def method_words(method_type: str, brand: str | None, last4: str | None) -> str:
+    """A payment method as a person names it: "Visa ending 4242", "bank account ending 6789", "cash"."""
+    if last4:
+        what = brand.title() if brand and method_type in {"card", "debit"} else _METHOD_NOUN.get(method_type, "card")
+        return f"{what} ending {last4}"
+    return _METHOD_NOUN.get(method_type, method_type.replace("_", " "))
+
+
+_METHOD_NOUN = {"card": "card", "debit": "debit card", "ach": "bank account", "cheque": "cheque", "cash": "cash"}
+
+
+def why_alike(later: PaymentFacts, earlier: PaymentFacts) -> str:
+    """Why the pair looks like one payment made twice: "Same amount, same card (Visa ending 4242), same invoice,
+    within 3 minutes"."""
+    reasons = ["same amount"]
+    if later.method and later.method == earlier.method:
+        if later.method.startswith("bank account"):
+            reasons.append(f"same {later.method}")
+        elif " ending " in later.method:
+            reasons.append(f"same card ({later.method})")
+        else:
+            reasons.append(f"both by {later.method}")
+    shared = later.invoice_ids & earlier.invoice_ids
+    if shared:
+        reasons.append("same invoice" if len(shared) == 1 else f"same {len(shared)} invoices")
+    else:
+        reasons.append("neither paid an invoice")
+    minutes = max(1, math.ceil((later.created_at - earlier.created_at).total_seconds() / 60))
+    reasons.append(f"within {minutes} minute{'s' if minutes != 1 else ''}")
+    text = ", ".join(reasons)
+    return text[0].upper() + text[1:]
 
 
 def is_likely_duplicate(later: PaymentFacts, earlier: PaymentFacts, window: timedelta) -> bool:
@@ -73,6 +114,9 @@ def likely_duplicates(payments: list[PaymentFacts], window: timedelta) -> list[D
                         currency=later.currency,
                         invoice_ids=tuple(sorted(later.invoice_ids & earlier.invoice_ids)),
                         seconds_apart=int((later.created_at - earlier.created_at).total_seconds()),
+                        why=why_alike(later, earlier),
+                        receipt_number=later.receipt_number,
+                        likely_duplicate_of_receipt=earlier.receipt_number,
                     )
                 )
                 break

@@ -108,7 +108,7 @@ class LedgerEntry:
     on: date
     kind: EntryKind
     amount: int
-    reference: str  # what a person quotes: invoice number, receipt number or payment id, credit note number
+    reference: str  # what a person quotes: invoice number, receipt number (none yet: ""), credit note number
     description: str
     source_id: str  # the entity's id: a stable tie-break, so the same ledger always prints the same order
     account_number: str | None = None
@@ -382,7 +382,9 @@ def payment_entries(payment: Payment, *, within: Sequence[Part] | None = None) -
         return []
     method = payment.method.brand or payment.method.type.value
     last4 = f" ending {payment.method.last4}" if payment.method.last4 else ""
-    reference = payment.receipt_number or payment.payment_id
+    reference = payment.receipt_number or ""  # a payment not cleared yet has no number a person can quote
+    # What the customer knows the payment by: its receipt number, never the platform's id.
+    named = f"payment {payment.receipt_number}" if payment.receipt_number else f"your payment by {method}{last4}"
     entries = [
         LedgerEntry(
             on=payment.created_at.date(),
@@ -407,7 +409,7 @@ def payment_entries(payment: Payment, *, within: Sequence[Part] | None = None) -
                     kind=EntryKind.REVERSAL,
                     amount=part,
                     reference=reference,
-                    description=f"Reversal of payment {payment.payment_id} (returned or charged back)",
+                    description=f"Reversal of {named} (returned by the bank or disputed)",
                     source_id=f"{payment.payment_id}#reversal",
                 )
             )
@@ -418,7 +420,7 @@ def payment_entries(payment: Payment, *, within: Sequence[Part] | None = None) -
                 kind=EntryKind.REFUND,
                 amount=part,
                 reference=reference,
-                description=f"Refund of payment {payment.payment_id}",
+                description=f"Refund of {named}",
                 source_id=f"{payment.payment_id}#refund" + (f"#{n}" if refunds > 1 else ""),
             )
         )

@@ -49,6 +49,7 @@ from arportal.ports.core import (
 from arportal.ports.daily_close import CountedDrawer, DailyCloseStore, DrawerCloseouts, StoredClose
 from arportal.ports.daily_totals import DailyTotalsStore, DayTotals, HeldShare, MetricsSources
 from arportal.ports.drawers import DepositSlipRenderer, DrawerState, DrawerStore, SlipFiles
+from arportal.ports.email_suppression import EmailSuppressionStore, SuppressionLookup
 from arportal.ports.imports import ImportFiles, ImportJobStore, ImportRunner
 from arportal.ports.integrations import IntegrationClients
 from arportal.ports.journals import JournalFiles, JournalLedgerReads, JournalStore
@@ -125,6 +126,7 @@ from arportal.ports.staff import (
     CustomerHeader,
     CustomerOpenItems,
     DayActivity,
+    DepartmentDirectory,
     InteractionStore,
     LastKnownBalances,
     PaymentStatusReader,
@@ -204,6 +206,7 @@ __all__ = [
     "DayReturns",
     "DayTotals",
     "DeliveryPage",
+    "DepartmentDirectory",
     "DepositSlipRenderer",
     "DocumentRepository",
     "DocumentStore",
@@ -213,6 +216,7 @@ __all__ = [
     "DueItems",
     "DueItemsReader",
     "Email",
+    "EmailSuppressionStore",
     "EventFeedStore",
     "FinancePage",
     "FinanceStore",
@@ -305,6 +309,7 @@ __all__ = [
     "StoredClose",
     "StoredLine",
     "SupportStore",
+    "SuppressionLookup",
     "TransactionState",
     "WebhookMetrics",
     "WebhookSecrets",

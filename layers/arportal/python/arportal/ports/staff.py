@@ -11,6 +11,7 @@ from typing import Protocol
 from arportal.domain import balances as domain_balances
 from arportal.domain import duplicates as domain_duplicates
 from arportal.domain import models as domain_models
+from arportal.domain.email_feedback import Suppression
 from arportal.domain.models import (
     Account,
     Approval,
@@ -60,6 +61,7 @@ class CustomerHeader:
     customer: Customer
     accounts: list[Account]
     last_known: dict[str, domain_balances.SourceBalance]  # by department
+    email_suppression: Suppression | None = None  # a bounce or complaint marked the record (services/email_suppression)
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,14 @@ class ActivityReader(Protocol):
 
 class PrefixSearch(Protocol):
     def prefix_search(self, kind: SearchKind, text: str, *, limit: int) -> list[LookupHit]:
-        """Profiles whose name, email or phone (``kind``) starts with ``text``: one index query."""
+        """Profiles with a word of the name, or an email or phone (``kind``), that starts with ``text``: one index
+        query. A name hit says at which word it matched in ``entity["name_word"]`` (0: the first)."""
+        ...
+
+
+class DepartmentDirectory(Protocol):
+    def departments(self) -> list[domain_models.Department]:
+        """The agency's department records (code and name): one query of the agency's partition."""
         ...
 
 

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from arportal.domain.balances import BalanceSummary
 from arportal.domain.dashboard import Dashboard, build_dashboard
+from arportal.domain.email_feedback import Suppression, normalise_address
 from arportal.domain.errors import NotFoundError
 from arportal.domain.models import (
     Account,
@@ -59,6 +60,8 @@ class CustomerRecord:
     interactions: Page[Interaction]
     documents: Page[Document]
     pending_approvals: list[Approval]
+    # Set while the profile's email is an address that bounced or complained: no email reaches the customer.
+    email_suppression: Suppression | None = None
 
 
 def open_by_department(invoices: Sequence[Invoice]) -> dict[str, int]:
@@ -114,7 +117,15 @@ def customer_record(
         interactions=interactions.result(),
         documents=documents.result(),
         pending_approvals=waiting.result(),
+        email_suppression=_current(header.email_suppression, header.customer),
     )
+
+
+def _current(suppression: Suppression | None, customer: Customer) -> Suppression | None:
+    """The mark, unless the customer has another address since (mail goes to that one)."""
+    if suppression is None or not customer.email or normalise_address(customer.email) != suppression.address:
+        return None
+    return suppression
 
 
 def payments(

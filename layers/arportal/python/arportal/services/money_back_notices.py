@@ -16,9 +16,11 @@ A guest payment has no profile to write to: no email (the staff member tells the
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from arportal.domain.agency_time import AgencyTime
 from arportal.domain.approvals import StaffAction
+from arportal.domain.email_feedback import RecipientSuppressedError
 from arportal.domain.models import Customer, Payment, PaymentMethodType
 from arportal.domain.money import Money, exponent
 from arportal.domain.staff_actions import MoneyBack
@@ -34,6 +36,7 @@ class MoneyBackNotices:
     mailer: Mailer
     agency_name: str
     portal_url: str | None = None  # where a signed-in payer sees the payment; None: no link in the email
+    time: AgencyTime = field(default_factory=AgencyTime)  # dates in emails are the agency's (TIME_ZONE)
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,11 @@ def notify_money_back(action: StaffAction, back: MoneyBack, *, notices: MoneyBac
         return NoticeSent(skipped="no_email")
     if action is not StaffAction.REVERSAL and not customer.preferences.email_receipts:
         return NoticeSent(skipped="not_wanted")
-    message = money_back_email(action, back, notices.agency_name, customer, notices.portal_url)
+    message = money_back_email(action, back, notices.agency_name, customer, notices.portal_url, time=notices.time)
     try:
         notices.mailer.send(Email((customer.email,), message.subject, message.text))
+    except RecipientSuppressedError:
+        return NoticeSent(problems=("email_suppressed",))
     except Exception:
         logger.exception("email about %s of %s not sent", action.value, payment.payment_id)
         return NoticeSent(problems=("email_not_sent",))
@@ -69,13 +74,19 @@ def notify_money_back(action: StaffAction, back: MoneyBack, *, notices: MoneyBac
 
 
 def money_back_email(
-    action: StaffAction, back: MoneyBack, agency: str, payer: Customer, portal_url: str | None
+    action: StaffAction,
+    back: MoneyBack,
+    agency: str,
+    payer: Customer,
+    portal_url: str | None,
+    *,
+    time: AgencyTime | None = None,
 ) -> Email:
     """The words: what went back (or was taken back), where to, what it means for the invoices it had paid."""
     payment = back.before
     cur = payment.currency
     which = f"your payment {payment.receipt_number or payment.payment_id} of {_money(payment.amount, cur)} made on "
-    which += f"{payment.created_at:%d %B %Y}"
+    which += (time or AgencyTime()).date_text(payment.created_at)
     if action is StaffAction.REFUND:
         subject = f"{agency}: {_money(back.amount, cur)} refunded to you"
         what = f"{agency} refunded {_money(back.amount, cur)} of {which}, {_where(payment)}."

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from arportal.domain.agency_time import AgencyTime
 from arportal.domain.models import Payment, PaymentMethodType, Receipt
 from arportal.domain.money import Money, exponent
 from arportal.ports import Email
 
+UTC_TIME = AgencyTime()  # the default of callers that name no zone (the deployed ones pass the agency's)
 _PRIVATE_CODES = {"stolen_card": "card_declined", "lost_card": "card_declined", "fraudulent": "card_declined"}
 _TRY_ANOTHER = "Try another card or pay from a bank account, or call the number on the back of your card."
 
@@ -97,13 +99,15 @@ def received_by(payment: Payment) -> str:
     return _RECEIVED_BY.get(payment.method.type, "")
 
 
-def receipt_email(payment: Payment, receipt: Receipt, agency: str, payer: str, portal_url: str | None) -> Email:
+def receipt_email(
+    payment: Payment, receipt: Receipt, agency: str, payer: str, portal_url: str | None, *, time: AgencyTime = UTC_TIME
+) -> Email:
     cur = receipt.currency
     lines = "\n".join(f"  {line.description}: {_money(line.amount, cur)}" for line in receipt.lines)
     fee = f"  Convenience fee: {_money(receipt.fee_amount, cur)}\n" if receipt.fee_amount else ""
     text = (
         f"Dear {payer},\n\nThank you. {agency} received your payment{received_by(payment)}.\n\n"
-        f"Receipt number: {receipt.receipt_number}\nDate: {receipt.issued_at:%d %B %Y}\n"
+        f"Receipt number: {receipt.receipt_number}\nDate: {time.date_text(receipt.issued_at)}\n"
         f"Transaction id: {payment.transaction_id or '-'}\n\n{lines}\n{fee}"
         f"  Total paid: {_money(receipt.total, cur)}\n\n"
         f"Your receipt is attached as a PDF.{_receipt_link(payment, portal_url)}\n{agency}\n"
@@ -111,24 +115,33 @@ def receipt_email(payment: Payment, receipt: Receipt, agency: str, payer: str, p
     return Email((), f"{agency}: receipt {receipt.receipt_number} for your payment", text)
 
 
-def pending_notice(payment: Payment, agency: str, payer: str, portal_url: str | None) -> Email:
+def pending_notice(
+    payment: Payment, agency: str, payer: str, portal_url: str | None, *, time: AgencyTime = UTC_TIME
+) -> Email:
     text = (
         f"Dear {payer},\n\n{agency} received your bank payment of {_money(payment.amount, payment.currency)} "
-        f"(payment {payment.payment_id}). Bank payments take 3 to 5 business days to clear. Your invoices show "
-        f"as paid meanwhile, and we will email your receipt when the payment clears. If your bank returns it, the "
-        f"invoices open again and we will tell you.{_documents_line(portal_url)}\n{agency}\n"
+        f"on {time.date_text(payment.created_at)}. Bank payments take 3 to 5 business days to clear. Your balance "
+        f"already counts this payment, and we will email your receipt when it clears. If your bank returns it, "
+        f"the amount is owed again and we will tell you.{_documents_line(portal_url)}\n{agency}\n"
     )
     return Email((), f"{agency}: your bank payment is being processed", text)
 
 
 def failure_notice(
-    payment: Payment, agency: str, payer: str, *, code: str | None, reopened: list[str], portal_url: str | None
+    payment: Payment,
+    agency: str,
+    payer: str,
+    *,
+    code: str | None,
+    reopened: list[str],
+    portal_url: str | None,
+    time: AgencyTime = UTC_TIME,
 ) -> Email:
     amount = _money(payment.amount, payment.currency)
     if payment.method.type is PaymentMethodType.ACH and payment.status.value in {"failed", "reversed"}:
         advice = decline_advice(code)
         what = (
-            f"Your bank did not pay the bank payment of {amount} (payment {payment.payment_id})"
+            f"Your bank did not pay your bank payment of {amount} made on {time.date_text(payment.created_at)}"
             f"{f': {advice.message}' if code else '.'}"
         )
         reopened_text = f" The invoices it had paid are open again: {', '.join(reopened)}." if reopened else ""

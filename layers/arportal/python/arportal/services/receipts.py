@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from arportal.domain.agency_time import AgencyTime
+from arportal.domain.email_feedback import RecipientSuppressedError
 from arportal.domain.models import Allocation, Document, DocumentKind, Payment, Receipt, ReceiptLine
 from arportal.domain.status import PaymentStatus
 from arportal.ports import (
@@ -59,6 +61,7 @@ class ReceiptServices:
     agency_name: str
     portal_url: str | None = None  # where a signed-in payer finds their documents; None: no link in emails
     url_ttl_s: int = 900
+    time: AgencyTime = field(default_factory=AgencyTime)  # dates in emails are the agency's (TIME_ZONE)
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,9 @@ def deliver_receipt(
         problems.append("receipt_not_stored")
     sent: tuple[str, ...] = ()
     if email and contact.email and contact.wants_receipts:
-        message = receipt_email(payment, receipt, services.agency_name, contact.name, services.portal_url)
+        message = receipt_email(
+            payment, receipt, services.agency_name, contact.name, services.portal_url, time=services.time
+        )
         if pdf is not None:
             message = Email(message.to, message.subject, message.text, attachments=((_filename(receipt), PDF, pdf),))
         sent = _send(services, message, contact.email, problems, "receipt_email_not_sent")
@@ -145,7 +150,7 @@ def notify_pending(payment: Payment, contact: Contact, services: ReceiptServices
     problems: list[str] = []
     sent: tuple[str, ...] = ()
     if contact.email and contact.wants_receipts:
-        message = pending_notice(payment, services.agency_name, contact.name, services.portal_url)
+        message = pending_notice(payment, services.agency_name, contact.name, services.portal_url, time=services.time)
         sent = _send(services, message, contact.email, problems, "email_not_sent")
     return ReceiptDelivery(None, emailed_to=sent, problems=tuple(problems))
 
@@ -169,6 +174,7 @@ def notify_failure(
             code=code,
             reopened=reopened or [],
             portal_url=services.portal_url,
+            time=services.time,
         )
         sent = _send(services, message, contact.email, problems, "email_not_sent")
     return ReceiptDelivery(None, emailed_to=sent, problems=tuple(problems))
@@ -226,6 +232,9 @@ def _filename(receipt: Receipt) -> str:
 def _send(services: ReceiptServices, message: Email, to: str, problems: list[str], problem: str) -> tuple[str, ...]:
     try:
         services.mailer.send(Email((to,), message.subject, message.text, message.html, message.attachments))
+    except RecipientSuppressedError:  # it bounced or complained before: the customer's record says so
+        problems.extend((problem, "email_suppressed"))
+        return ()
     except Exception:  # the payment stands; the receipt can be resent
         logger.exception("email to the payer failed (%s)", problem)
         problems.append(problem)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from arportal.domain.email_feedback import RecipientSuppressedError
 from arportal.domain.errors import DependencyError
 from arportal.domain.models import Customer, InstalmentStatus, Invoice
 from arportal.domain.money import Money
@@ -44,6 +45,7 @@ class NoticeReport:
     already_sent: int = 0
     not_wanted: int = 0
     no_email: int = 0
+    suppressed: int = 0  # the address bounced or complained (``services/email_suppression``)
     failed: int = 0
 
     def as_dict(self) -> dict[str, object]:
@@ -192,6 +194,11 @@ def _deliver(
         message = render(customer, claimed)
         try:
             mailing.mailer.send(Email(to=(customer.email,), subject=message.subject, text=message.text))
+        except RecipientSuppressedError:
+            # Kept as sent: the address bounced or complained, and another try tomorrow would not reach it either.
+            logger.warning("%s email not sent: address suppressed", kind.value, extra={"customer_id": customer_id})
+            report.suppressed += 1
+            continue
         except DependencyError:
             logger.exception("a %s email could not be sent", kind.value, extra={"customer_id": customer_id})
             for line in claimed:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from arportal.domain.allocation import AllocationPlan, allocate_oldest_first
+from arportal.domain.email_feedback import RecipientSuppressedError
 from arportal.domain.errors import ConflictError
 from arportal.domain.ids import new_id, new_reference
 from arportal.domain.models import (
@@ -276,6 +277,8 @@ def charge_failed(
     message = payment_failed_message(agency, customer.name, failure, portal=portal)
     try:
         mailer.send(Email(to=(customer.email,), subject=message.subject, text=message.text))
+    except RecipientSuppressedError:  # bounced or complained before: the record says so, a retry would not reach
+        return FailureOutcome(marked, notified=False, reason="email suppressed")
     except Exception:
         notices.release(customer.customer_id, kind, charge.idempotency_key, due)  # the next try sends it
         raise

@@ -1,5 +1,6 @@
 """Staff search: any key a customer might read out, answered from an index in at most two reads; or the start
-of a name, email address or phone number.
+of any word of a name, or of an email address or phone number. Also the agency's departments by name, which staff
+filter by.
 
 Keys: read 1 is one query on the external-key index (it matches every kind of key at once, so an account number
 that looks like an invoice number costs nothing extra). Read 2 is one batch read of the owning customers'
@@ -8,24 +9,31 @@ profiles and, for receipt and transaction hits, the payment itself, so the agent
 Prefixes: one query of the ByName index per contact detail searched (a name and an email address for a word,
 one of them otherwise). The index entries carry the customer's brief, so no second read is needed. A query that
 looks like a key but matches none, and looks like a phone number, is tried as a phone prefix (two reads).
+
+A name matches from any of its words ("rivera" finds Jordan Rivera). Ranked: the whole name exactly, then names
+that start with the query, then names with a later word that does, then email addresses; by name within each.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from arportal.domain.models import Customer
+from arportal.domain.models import Customer, Department
 from arportal.domain.remittance_reference import customer_for
 from arportal.domain.search import SearchKind, classify
-from arportal.ports import LookupHit, LookupRepository, PrefixSearch
+from arportal.ports import DepartmentDirectory, LookupHit, LookupRepository, PrefixSearch
 
 PREFIX_KINDS = frozenset({SearchKind.NAME, SearchKind.EMAIL, SearchKind.PHONE})
 _PHONE_LIKE = re.compile(r"^\+?[0-9 ().-]*[0-9][0-9 ().-]*$")
 _REFERENCE = re.compile(r"^RF[0-9]{2}[0-9A-Z]{4,21}$")
 _BRIEF = ("customer_id", "kind", "name", "email", "phone")
+# Read more index entries than are shown, so the ranking sees the whole names before the later-word matches that
+# sort among them; one query still (DynamoDB's Limit is per page, far above this).
+_PREFIX_READ = 50
 
 
 @dataclass(frozen=True)
@@ -127,16 +135,28 @@ def _interpreted(text: str) -> list[SearchKind]:
 
 
 def _prefix_matches(prefixes: PrefixSearch, kinds: list[SearchKind], text: str, limit: int) -> list[SearchMatch]:
-    """One query per kind; a customer found by name and by address is listed once, where first found."""
+    """One query per kind; ranked (``_rank``); a customer found more than once is listed once, at its best."""
+    hits = [hit for kind in kinds for hit in prefixes.prefix_search(kind, text, limit=max(limit, _PREFIX_READ))]
+    wanted = " ".join(text.lower().split())
+    ranked = sorted(hits, key=lambda hit: _rank(hit, wanted))
     matches: list[SearchMatch] = []
     seen: set[str] = set()
-    for kind in kinds:
-        for hit in prefixes.prefix_search(kind, text, limit=limit):
-            if hit.customer_id in seen:
-                continue
-            seen.add(str(hit.customer_id))
-            matches.append(SearchMatch(hit=hit, customer=_brief(hit)))
+    for hit in ranked:
+        if hit.customer_id in seen:
+            continue
+        seen.add(str(hit.customer_id))
+        matches.append(SearchMatch(hit=hit, customer=_brief(hit)))
     return matches[:limit]
+
+
+def _rank(hit: LookupHit, wanted: str) -> tuple[int, str]:
+    """0 the whole name is the query, 1 the name starts with it, 2 a later word does, 3 an email or phone."""
+    name = str(hit.entity.get("name") or "")
+    if hit.kind is not SearchKind.NAME:
+        return 3, name.lower()
+    if " ".join(name.lower().split()) == wanted:
+        return 0, name.lower()
+    return (1 if int(str(hit.entity.get("name_word") or 0)) == 0 else 2), name.lower()
 
 
 def _brief(hit: LookupHit) -> Customer | None:
@@ -145,3 +165,14 @@ def _brief(hit: LookupHit) -> Customer | None:
         return Customer.model_validate({k: hit.entity[k] for k in _BRIEF if hit.entity.get(k) is not None})
     except ValidationError:
         return None
+
+
+def departments(directory: DepartmentDirectory, configured: Iterable[str] = ()) -> list[Department]:
+    """The agency's departments by name, for staff to choose from: the department records, and any department the
+    configuration names (chart of accounts, connected systems) without one, named from its code ("property_tax":
+    "Property tax")."""
+    named = {d.code: d for d in directory.departments()}
+    for code in configured:
+        if code not in named:
+            named[code] = Department(code=code, name=code.replace("_", " ").capitalize())
+    return sorted(named.values(), key=lambda d: d.name.lower())

@@ -170,8 +170,12 @@ def resend_receipt(
     if delivery is None:
         raise NotFoundError(f"receipt {receipt_number} cannot be sent: its payment has no receipt on record")
     if not delivery.emailed_to:
+        suppressed = "email_suppressed" in delivery.problems
         raise BusinessRuleError(
-            "the receipt could not be emailed: give an address (to) or add one to the customer's record",
+            "the receipt was not emailed: the address bounced or was reported as spam (the customer's record says "
+            "when); give another address (to)"
+            if suppressed
+            else "the receipt could not be emailed: give an address (to) or add one to the customer's record",
             details={"problems": list(delivery.problems)},
         )
     logged = log_interaction(

@@ -17,16 +17,23 @@ def drawer_services() -> DrawerServices:
     from arportal.adapters.dynamodb.drawer_store import DynamoDrawerStore
     from arportal.adapters.pdf.deposit_slip import PdfDepositSlipRenderer
     from arportal.adapters.settlement_metrics import PowertoolsSettlementMetrics
+    from arportal.domain.bank_accounts import Receives
     from arportal.services.drawer_close import DrawerServices
 
     s = settings()
-    # The deployment's settings name no bank account yet: the slip shows the agency as the account holder.
+    # The slip names the account the agency pays counter takings into (bankAccounts: receives counter_deposits).
+    counter = next((a for a in s.bank_accounts if Receives.COUNTER_DEPOSITS in a.receives), None)
+    account = (
+        f"{counter.name}, {counter.bank_name}: {counter.account_number} (routing {counter.routing_number})"
+        if counter
+        else None
+    )
     return DrawerServices(
         store=DynamoDrawerStore(s.ledger_table, s.audit_table),
         files=stores.document_files(),
-        renderer=PdfDepositSlipRenderer(),
+        renderer=PdfDepositSlipRenderer(s.agency_time),
         agency_name=s.agency_name,
         agency_currency=s.currency,
-        bank_account=None,
+        bank_account=account,
         metrics=PowertoolsSettlementMetrics(),
     )

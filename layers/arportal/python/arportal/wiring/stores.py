@@ -21,14 +21,15 @@ if TYPE_CHECKING:
     from arportal.adapters.dynamodb.approvals import DynamoApprovalStore
     from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
     from arportal.adapters.dynamodb.documents import DynamoDocuments
+    from arportal.adapters.dynamodb.email_suppressions import DynamoEmailSuppressions
     from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
     from arportal.adapters.dynamodb.rate_limits import DynamoRateCounter
     from arportal.adapters.dynamodb.schedules import DynamoNoticeLog, DynamoSchedules
     from arportal.adapters.dynamodb.staff_actions import DynamoStaffActionStore
     from arportal.adapters.s3 import S3DocumentStore
-    from arportal.adapters.ses import SesMailer
     from arportal.adapters.stepfunctions import StepFunctionsApprovals
     from arportal.ports import PaymentProcessor
+    from arportal.services.email_suppression import SuppressingMailer
     from arportal.services.receipts import ReceiptServices
     from arportal.services.staff_action_orders import StaffActionServices
 
@@ -55,10 +56,23 @@ def document_files() -> S3DocumentStore:
 
 
 @built_once
-def mailer() -> SesMailer:
+def mailer() -> SuppressingMailer:
+    """SES, through this stage's configuration set, never to an address that bounced or complained."""
     from arportal.adapters.ses import SesMailer
+    from arportal.services.email_suppression import SuppressingMailer
 
-    return SesMailer(settings().sender_email)
+    s = settings()
+    return SuppressingMailer(
+        SesMailer(s.sender_email, configuration_set=s.ses_configuration_set or None), email_suppressions()
+    )
+
+
+@built_once
+def email_suppressions() -> DynamoEmailSuppressions:
+    from arportal.adapters.dynamodb.email_suppressions import DynamoEmailSuppressions
+
+    s = settings()
+    return DynamoEmailSuppressions(s.ledger_table, s.audit_table)
 
 
 @built_once
@@ -122,9 +136,10 @@ def receipt_services() -> ReceiptServices:
         documents=documents(),
         files=document_files(),
         mailer=mailer(),
-        renderer=PdfReceiptRenderer(),
+        renderer=PdfReceiptRenderer(s.agency_time),
         agency_name=s.agency_name,
         portal_url=portal_url(),
+        time=s.agency_time,
     )
 
 
@@ -145,7 +160,11 @@ def staff_action_services() -> StaffActionServices:
         threshold=s.approval_threshold,
         expiry_seconds=s.approval_expiry_seconds,
         notices=MoneyBackNotices(
-            customers=customer_records(), mailer=mailer(), agency_name=s.agency_name, portal_url=portal_url()
+            customers=customer_records(),
+            mailer=mailer(),
+            agency_name=s.agency_name,
+            portal_url=portal_url(),
+            time=s.agency_time,
         ),
     )
 

@@ -10,7 +10,7 @@ from typing import Any
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, entity_items, payment_items
 from arportal.adapters.dynamodb.errors import translated
-from arportal.domain.duplicates import PaymentFacts
+from arportal.domain.duplicates import PaymentFacts, method_words
 from arportal.domain.ids import id_millis, new_id
 from arportal.domain.models import Payment
 
@@ -28,6 +28,8 @@ def facts_of(payments: list[Payment], invoices_of: dict[str, set[str]]) -> list[
             p.created_at,
             p.status,
             frozenset(invoices_of.get(p.payment_id, ())),
+            method_words(p.method.type.value, p.method.brand, p.method.last4),
+            p.receipt_number,
         )
         for p in payments
     ]

@@ -1,11 +1,15 @@
-"""How staff find a customer by what a caller says: name, email or phone prefix (the ByName index).
+"""How staff find a customer by what a caller says: any word of a name, email or phone prefix (the ByName index).
 
     CUST#<id>  #PROFILE                      the profile itself: NPK = NAME#<first letter>, NSK = <name>#<id>
                SRCH#EMAIL | SRCH#PHONE       pointer items that make a profile findable by email / phone prefix
                                              (NPK = EMAIL#<first char> | PHONE#<first digit>)
+               SRCH#WORD#<n>                 one per word of the name (n = 0 for the first): NPK = WORD#<its first
+                                             letter>, NSK = <the name from that word on>#<id>, name_word = n
 
 Each pointer carries the customer's brief, so a prefix search needs no second read. Text is normalised the
-same way when it is written and when it is searched for, so 'O'Brien, Pat' and 'obrien pat' meet.
+same way when it is written and when it is searched for, so 'O'Brien, Pat' and 'obrien pat' meet. Staff search
+by name reads the WORD partition only: "rivera" finds "Jordan Rivera" (word 1) and "Rivera Plumbing" (word 0) in
+one query. The profile's own NAME entry stays for the bank matcher's payer-name lookup, which wants whole names.
 """
 
 from __future__ import annotations
@@ -17,7 +21,12 @@ from arportal.domain.models import Customer
 
 EMAIL_POINTER = "SRCH#EMAIL"
 PHONE_POINTER = "SRCH#PHONE"
-SEARCH_POINTERS = (EMAIL_POINTER, PHONE_POINTER)
+WORD_POINTER = "SRCH#WORD#"
+# Words past this many are found through the last pointer's tail only: a name's slots are fixed, so a write can
+# delete the slots a shorter new name no longer uses without reading the old one.
+NAME_WORDS = 5
+WORD_POINTERS = tuple(f"{WORD_POINTER}{n}" for n in range(NAME_WORDS))
+SEARCH_POINTERS = (EMAIL_POINTER, PHONE_POINTER, *WORD_POINTERS)
 SEARCH_BRIEF_FIELDS = ("customer_id", "kind", "name", "email", "phone")
 
 
@@ -29,6 +38,17 @@ def normalise_name(text: str) -> str:
 def name_partition(text: str) -> str:
     normalised = normalise_name(text)
     return f"NAME#{normalised[:1] or '_'}"
+
+
+def name_words(text: str) -> list[str]:
+    """The name from each of its first ``NAME_WORDS`` words on: 'Jordan de la Cruz' -> ['jordan de la cruz',
+    'de la cruz', 'la cruz', 'cruz']."""
+    words = normalise_name(text).split()
+    return [" ".join(words[n:]) for n in range(min(len(words), NAME_WORDS))]
+
+
+def word_partition(text: str) -> str:
+    return f"WORD#{normalise_name(text)[:1] or '_'}"
 
 
 def normalise_email(text: str) -> str:
@@ -51,7 +71,8 @@ def phone_partition(text: str) -> str:
 
 
 def search_pointers(customer: Customer) -> list[dict[str, Any]]:
-    """Small items that make a profile findable by email and phone prefix (ByName), each carrying the
+    """Small items that make a profile findable by any word of its name and by email and phone prefix (ByName),
+    each carrying the
     customer's brief so a prefix search needs no second read. Write them wherever a profile is written; a
     contact detail that was removed leaves a pointer to delete (``SEARCH_POINTERS``)."""
     brief = {k: v for k, v in customer.model_dump(mode="json", include=set(SEARCH_BRIEF_FIELDS)).items() if v}
@@ -77,6 +98,18 @@ def search_pointers(customer: Customer) -> list[dict[str, Any]]:
                 "type": "search_pointer",
                 "NPK": phone_partition(customer.phone),
                 "NSK": f"{normalise_phone(customer.phone)}#{customer.customer_id}",
+            }
+        )
+    for n, tail in enumerate(name_words(customer.name)):
+        pointers.append(
+            {
+                **brief,
+                "PK": pk,
+                "SK": WORD_POINTERS[n],
+                "type": "search_pointer",
+                "NPK": word_partition(tail),
+                "NSK": f"{tail}#{customer.customer_id}",
+                "name_word": n,
             }
         )
     return pointers

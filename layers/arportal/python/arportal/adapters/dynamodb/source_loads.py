@@ -28,7 +28,15 @@ from datetime import datetime
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import audit, codec, customer_items, entity_items, search_pointers, source_items
+from arportal.adapters.dynamodb import (
+    audit,
+    codec,
+    customer_items,
+    entity_items,
+    search_items,
+    search_pointers,
+    source_items,
+)
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.outbox import outbox_item
 from arportal.adapters.dynamodb.unit_of_work import MAX_ITEMS, DynamoUnitOfWork
@@ -123,7 +131,7 @@ class DynamoSourceRecords:
         decision = write.decision
         if isinstance(decision, VersionBump):
             return 1
-        pointers = 2 if isinstance(decision.after, Customer) else 0
+        pointers = len(search_items.SEARCH_POINTERS) if isinstance(decision.after, Customer) else 0
         credit = 1 if decision.credit is not None else 0
         return 1 + 1 + pointers + credit + 1 + 2  # state, entity, pointers, credit, outbox, audit record and head
 

@@ -17,6 +17,7 @@ from arportal.adapters.dynamodb import (
     codec,
     customer_items,
     document_items,
+    email_suppressions,
     entity_items,
     interaction_items,
     invoice_items,
@@ -36,6 +37,7 @@ from arportal.domain.models import (
     AuditEvent,
     CreditNote,
     Customer,
+    Department,
     Document,
     Interaction,
     Invoice,
@@ -74,11 +76,13 @@ class DynamoStaffQueries:
             },
             "customer header",
         )
-        customer, accounts, last_known = None, [], {}
+        customer, accounts, last_known, suppression = None, [], {}, None
         for item in found:
             sk = str(item["SK"])
             if sk == customer_items.PROFILE:
                 customer = entity_items.from_item(item, Customer)
+            elif sk == email_suppressions.CUSTOMER_MARK:
+                suppression = email_suppressions.suppression_from_item(item)
             elif sk.startswith("ACCT#"):
                 accounts.append(entity_items.from_item(item, Account))
             elif sk.startswith(customer_items.LAST_BALANCE_PREFIX):
@@ -86,7 +90,7 @@ class DynamoStaffQueries:
                 last_known[balance.department] = balance
         if customer is None:
             return None
-        return CustomerHeader(customer, accounts, last_known)
+        return CustomerHeader(customer, accounts, last_known, suppression)
 
     def open_items(self, customer_id: str) -> CustomerOpenItems:
         found = self._query_all(
@@ -234,13 +238,14 @@ class DynamoStaffQueries:
     # --- search by contact details ------------------------------------------------------------------------
 
     def prefix_search(self, kind: SearchKind, text: str, *, limit: int) -> list[LookupHit]:
-        """Profiles whose name, email or phone starts with ``text``: one query of the ByName index."""
+        """Profiles with a word of the name, or an email or phone, that starts with ``text``: one query of the
+        ByName index. A name can match at several of its words: each is a hit (``name_word`` says which)."""
         if kind is SearchKind.EMAIL:
             prefix, partition = search_items.normalise_email(text), search_items.email_partition(text)
         elif kind is SearchKind.PHONE:
             prefix, partition = search_items.normalise_phone(text), search_items.phone_partition(text)
         else:
-            prefix, partition = search_items.normalise_name(text), search_items.name_partition(text)
+            prefix, partition = search_items.normalise_name(text), search_items.word_partition(text)
         if not prefix:
             return []
         with translated("prefix search"):
@@ -259,6 +264,16 @@ class DynamoStaffQueries:
             if customer_id:
                 hits.append(LookupHit(kind, "customer", customer_id, customer_id, body))
         return hits
+
+    def departments(self) -> list[Department]:
+        """The agency's department records (``AGENCY`` / ``DEPT#<code>``): one query, a few dozen items at most."""
+        request = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :dept)",
+            "ExpressionAttributeValues": {":pk": {"S": table_layout.AGENCY}, ":dept": {"S": "DEPT#"}},
+        }
+        items = self._query_all(request, "departments")
+        return [entity_items.from_item(item, Department) for item in items if item.get("type") == "department"]
 
     # --- helpers ------------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ maps the ledger entities (the ``Record`` union) to items and back. This module i
 
 Main table (PK / SK), and the module that builds each key:
     CUST#<customer_id>   #PROFILE, #EMAIL_CHANGE, #BALANCE#<department>, ACCT#<account_number>   customer_items
+                         #EMAIL_SUPPRESSION  the mark of a bounce or complaint                email_suppressions
                          SRCH#EMAIL | SRCH#PHONE                                        search_items
                          INV#, CN#, SO#                                                 invoice_items
                          PAY#, ALLOC#, RCPT#, TXN#                                      payment_items
@@ -21,6 +22,7 @@ Main table (PK / SK), and the module that builds each key:
     APPROVAL#<id>, ACTKEY#<digest>                                                      staff_action_items
     PAYINTENT#<charge key>, PROCEVT#<processor>#<event_id>, TXNREF#<transaction_id>     payment_items
     SUPKEY#..., RATE#...                                                                request_items
+    EMAILSUP#<address>   SUPPRESSION   an address that bounced or complained: never sent to   email_suppressions
     SOURCE#<kind>#<source id>  SOURCE  a connected system's record: customer, entity, version source_items
     IMPORT#<import_id>   IMPORT, CHUNK#<n>           a bulk import job and its chunk markers  import_items
     TOTALS#<currency>    DAY#<yyyy-mm-dd>            a day's counters (reports, metrics)      daily_total_items

@@ -17,19 +17,23 @@ from arportal.adapters.pdf.writer import (
     fit_text,
     number_all_pages,
 )
+from arportal.domain.agency_time import AgencyTime
 from arportal.domain.drawer_close import CASH, CHEQUE, DrawerClose
 
 TITLE = "Deposit slip"
 
 
 class PdfDepositSlipRenderer:
-    """``ports.DepositSlipRenderer`` with the PDF writer."""
+    """``ports.DepositSlipRenderer`` with the PDF writer; times in the agency's zone."""
+
+    def __init__(self, time: AgencyTime | None = None) -> None:
+        self._time = time or AgencyTime()
 
     def render(self, close: DrawerClose, *, agency_name: str, bank_account: str | None) -> bytes:
         doc = PdfDocument(f"{TITLE} {close.deposit_id}", author=agency_name, created_at=close.closed_at)
         page = doc.new_page()
         y = _header(page, agency_name, close)
-        y = _details(page, y, close, agency_name, bank_account)
+        y = _details(page, y, close, agency_name, bank_account, time=self._time)
         width = page.right - page.left
         columns = [
             TableColumn("Item", width * 0.34),
@@ -74,13 +78,15 @@ def _header(page: Page, agency_name: str, close: DrawerClose) -> float:
     return top - 56
 
 
-def _details(page: Page, y: float, close: DrawerClose, agency_name: str, bank_account: str | None) -> float:
+def _details(
+    page: Page, y: float, close: DrawerClose, agency_name: str, bank_account: str | None, *, time: AgencyTime
+) -> float:
     rows = [
         ("Account holder", agency_name),
         ("Account", bank_account or "-"),
-        ("Date", close.business_date.strftime("%d %B %Y")),
+        ("Date", time.date_text(close.business_date)),
         ("Terminal / drawer", f"{close.terminal_id} / {close.drawer_id}"),
-        ("Closed at", close.closed_at.strftime("%d %B %Y, %H:%M UTC")),
+        ("Closed at", time.moment_text(close.closed_at)),
         ("Deposit batch", close.deposit_id),
         ("Payments", str(len(close.payments))),
     ]

@@ -15,6 +15,7 @@ from arportal.adapters.pdf.writer import (
     fit_text,
     number_all_pages,
 )
+from arportal.domain.agency_time import AgencyTime
 from arportal.domain.models import Payment, Receipt
 from arportal.domain.money import Money, exponent
 from arportal.domain.status import PaymentStatus
@@ -69,13 +70,16 @@ def _department(code: str | None) -> str:
 
 
 class PdfReceiptRenderer:
-    """``ports.ReceiptRenderer`` with the PDF writer."""
+    """``ports.ReceiptRenderer`` with the PDF writer; the date and time in the agency's zone."""
+
+    def __init__(self, time: AgencyTime | None = None) -> None:
+        self._time = time or AgencyTime()
 
     def render(self, receipt: Receipt, payment: Payment, *, agency_name: str, payer: str) -> bytes:
         doc = PdfDocument(f"Receipt {receipt.receipt_number}", author=agency_name, created_at=receipt.issued_at)
         page = doc.new_page()
         y = _header(page, agency_name, receipt)
-        y = _details(page, y, receipt, payment, payer)
+        y = _details(page, y, receipt, payment, payer, time=self._time)
         width = page.right - page.left
         columns = [
             TableColumn("Description", width * 0.44),
@@ -125,10 +129,10 @@ def _header(page: Page, agency_name: str, receipt: Receipt) -> float:
     return top - 56
 
 
-def _details(page: Page, y: float, receipt: Receipt, payment: Payment, payer: str) -> float:
+def _details(page: Page, y: float, receipt: Receipt, payment: Payment, payer: str, *, time: AgencyTime) -> float:
     rows = [
         ("Receipt number", receipt.receipt_number),
-        ("Date", receipt.issued_at.strftime("%d %B %Y, %H:%M UTC")),
+        ("Date", time.moment_text(receipt.issued_at)),
         ("Paid by", payer),
         ("Payment method", method_label(payment)),
         ("Transaction id", payment.transaction_id or "-"),

@@ -237,7 +237,7 @@ def _serialize(doc: PdfDocument) -> Iterator[bytes]:
     def stream(dictionary: bytes, data: bytes) -> bytes:
         return b"<< " + dictionary + f" /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream"
 
-    add(b"<< /Type /Catalog /Pages 2 0 R >>")
+    add(b"<< /Type /Catalog /Pages 2 0 R /Lang (en-US) >>")  # the language a screen reader speaks it in
     add(b"")  # the page tree, filled in once the pages' object numbers are known
     for font in (b"Helvetica", b"Helvetica-Bold"):
         add(b"<< /Type /Font /Subtype /Type1 /BaseFont /" + font + b" /Encoding /WinAnsiEncoding >>")

@@ -1,0 +1,226 @@
+"""Every function imports and answers in an interpreter that has only what Lambda gives it: CPython 3.12 (``-I -S``:
+no site-packages, no environment paths), the function's code asset, its layers' assets extracted as Lambda extracts
+them, and the runtime's own boto3 at the version the runtime ships. Each is called once, on a route or event that
+answers without AWS: a missing package, a wrong version (no API handler imports on Powertools 3.20), a file
+left out of an asset, a wheel for the wrong platform or a layer shadowing another shows up here, before a deploy.
+
+``ARPORTAL_CDK_OUT=<cloud assembly>`` checks the assets of a synthesis (``make deploy-check``); without it the
+assets are packaged from this checkout as ``functions.py`` packages them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infrastructure import catalog
+from infrastructure.constructs.vendor_layer import LOCK, canonical_name
+from local.apigw import Request, build_event
+from tests.deploy import lambda_layout
+from tests.deploy.lambda_layout import Function
+
+pytestmark = pytest.mark.xdist_group("deploy")  # one worker builds the layout and starts the interpreters
+
+HELPER = Path(__file__).with_name("isolated_invoke.py")
+CALL_TIMEOUT_S = 120
+
+Check = Callable[[dict[str, Any]], None]
+
+
+def _locked(name: str, lock: Path = LOCK) -> str:
+    for line in lock.read_text().splitlines():
+        pinned, _, version = line.partition("==")
+        if version and canonical_name(pinned) == canonical_name(name):
+            return version.split()[0]
+    raise KeyError(name)
+
+
+def _api(method: str, path: str, *, claims: dict[str, str] | None = None, body: str | None = None) -> dict[str, Any]:
+    route = catalog.route_for(path.partition("?")[0])
+    assert route is not None, path
+    headers = [("Host", "api.example.gov"), ("User-Agent", "isolated-import")]
+    if body is not None:
+        headers.append(("Content-Type", "application/json"))
+    request = Request(method, path, headers, (body or "").encode())
+    return build_event(request, route, stage="prod", claims=claims)
+
+
+def _issuer(pool_id: str) -> str:
+    return f"https://cognito-idp.{lambda_layout.REGION}.amazonaws.com/{pool_id}"
+
+
+def _status(expected: int, code: str | None = None) -> Check:
+    def check(answer: dict[str, Any]) -> None:
+        assert answer["statusCode"] == expected, answer
+        if code is not None:
+            assert json.loads(answer["body"])["error"]["code"] == code, answer
+
+    return check
+
+
+def _openapi(answer: dict[str, Any]) -> None:
+    assert answer["statusCode"] == 200, answer
+    document = json.loads(answer["body"])
+    assert document["openapi"].startswith("3.1") and len(document["paths"]) > 10
+
+
+def _hosted_fields(answer: dict[str, Any]) -> None:
+    assert answer["statusCode"] == 200, answer
+    assert "javascript" in answer["multiValueHeaders"]["Content-Type"][0] and answer["body"]
+
+
+def _dropped(answer: dict[str, Any]) -> None:
+    assert answer["applied"] == [] and answer["dropped"], answer
+
+
+def _equals(expected: dict[str, Any]) -> Check:
+    def check(answer: dict[str, Any]) -> None:
+        assert answer == expected
+
+    return check
+
+
+def _calls(environment: dict[str, str]) -> dict[str, tuple[dict[str, Any], Check | str]]:
+    """Per function: the event, and the check of its answer or the name of the error it must raise."""
+    customer = {
+        "sub": "isolated-customer",
+        "iss": _issuer(environment["CUSTOMER_POOL_ID"]),
+        "custom:customer_id": "CUS-ISOLATED",
+        "email": "customer@example.org",
+    }
+    staff = {"sub": "isolated-staff", "iss": _issuer(environment["STAFF_POOL_ID"]), "cognito:groups": "agent"}
+    return {
+        "public_api": (_api("GET", "/openapi.json"), _openapi),
+        # Powertools validates the body against the route's model: the route itself (and AWS) is never reached
+        "portal_api": (_api("POST", "/v1/portal/schedules", claims=customer, body="{}"), _status(422)),
+        "staff_api": (
+            _api("GET", "/v1/staff/customers/CUS-ISOLATED/payments?limit=0", claims=staff),
+            _status(422),
+        ),
+        # without a token: the caller check answers before any lookup of the connected system
+        "integration_api": (_api("POST", "/v1/integrations/customers:batch", body="{}"), _status(401, "unauthorized")),
+        "sandbox_api": (_api("GET", "/sandbox/v1/hosted-fields.js"), _hosted_fields),
+        "workflow_tasks": ({"task": "no-such-task"}, "UnknownTaskError"),
+        "audit_exporter": ({"Records": []}, _equals({"exported": 0, "key": None})),
+        "aggregate_builder": ({"Records": []}, _equals({"batchItemFailures": []})),
+        "webhook_dispatcher": ({"Records": []}, "UnexpectedBatchTypeError"),
+        "scheduled_jobs": ({"job": "no-such-job"}, "ValidationError"),
+        "email_events": ({"detail-type": "Not an SES event"}, _dropped),
+    }
+
+
+def _lambda_environment(function: Function, opt: Path) -> dict[str, str]:
+    """The function's variables, with what Lambda itself sets; no credentials (nothing here may reach AWS)."""
+    variables = {
+        name: str(opt / value.removeprefix("/opt/")) if value.startswith("/opt/") else value
+        for name, value in function.environment.items()
+    }
+    return {
+        **variables,
+        "AWS_REGION": lambda_layout.REGION,
+        "AWS_DEFAULT_REGION": lambda_layout.REGION,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "LAMBDA_TASK_ROOT": str(function.task),
+        "_HANDLER": function.handler,
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+    }
+
+
+@pytest.fixture(scope="module")
+def functions(tmp_path_factory: pytest.TempPathFactory) -> list[Function]:
+    cdk_out = os.environ.get("ARPORTAL_CDK_OUT")
+    if cdk_out:
+        return lambda_layout.from_cdk_out(Path(cdk_out))
+    return lambda_layout.from_checkout(tmp_path_factory.mktemp("checkout-assets"))
+
+
+@pytest.fixture(scope="module")
+def results(functions: list[Function], tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Each function called once, all at the same time, each in its own interpreter (as in its own container)."""
+    python, sdk = lambda_layout.lambda_python(), lambda_layout.runtime_sdk()
+    work = tmp_path_factory.mktemp("isolated")
+    opts: dict[tuple[Path, ...], Path] = {}
+    running: dict[str, tuple[subprocess.Popen[bytes], Path, Path]] = {}
+    for index, function in enumerate(functions):
+        if function.layers not in opts:
+            opts[function.layers] = lambda_layout.extract_layers(function.layers, work / f"opt{len(opts)}")
+        opt = opts[function.layers]
+        calls = _calls(_lambda_environment(function, opt))
+        spec = {
+            "path": lambda_layout.sys_path(function, opt, sdk),
+            "handler": function.handler,
+            "function_name": function.name,
+            "event": calls[function.name][0],
+        }
+        spec_file, result_file = work / f"{index}.spec.json", work / f"{index}.result.json"
+        spec_file.write_text(json.dumps(spec))
+        command = [python, "-I", "-S", "-B", str(HELPER), str(spec_file), str(result_file)]
+        process = subprocess.Popen(  # noqa: S603 - our interpreter and helper
+            command, env=_lambda_environment(function, opt), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        running[function.name] = (process, result_file, opt)
+    answers: dict[str, dict[str, Any]] = {}
+    for name, (process, result_file, opt) in running.items():
+        output, _ = process.communicate(timeout=CALL_TIMEOUT_S)
+        assert process.returncode == 0 and result_file.exists(), f"{name}: {output.decode(errors='replace')}"
+        answers[name] = {**json.loads(result_file.read_text()), "opt": str(opt)}
+    return answers
+
+
+def _expected(name: str) -> Check | str:
+    return _calls({"CUSTOMER_POOL_ID": "", "STAFF_POOL_ID": ""})[name][1]
+
+
+def test_every_function_has_its_call(functions: list[Function]) -> None:
+    assert set(_calls({"CUSTOMER_POOL_ID": "", "STAFF_POOL_ID": ""})) == {spec.name for spec in catalog.FUNCTIONS}
+    deployed = {f.name for f in functions}
+    assert deployed == {
+        spec.name for spec in catalog.functions_for("stripe" if "sandbox_api" not in deployed else "sandbox")
+    }
+
+
+@pytest.mark.parametrize("name", [spec.name for spec in catalog.FUNCTIONS])
+def test_the_function_imports_and_answers_with_only_its_deployed_files(
+    name: str, functions: list[Function], results: dict[str, dict[str, Any]]
+) -> None:
+    if name not in results:
+        pytest.skip(f"{name} is not in this assembly (its processor's only)")
+    result = results[name]
+    expected = _expected(name)
+    assert "import_s" in result, result["error"]["traceback"]  # the import succeeded: a failure is the call's
+    if isinstance(expected, str):
+        assert result.get("error", {}).get("type") == expected, result
+    else:
+        assert "error" not in result, result["error"]["traceback"]
+        expected(result["answer"])
+
+
+def test_the_handlers_run_the_locked_libraries_from_the_layer_and_the_runtime_s_boto3(
+    functions: list[Function], results: dict[str, dict[str, Any]]
+) -> None:
+    sdk = lambda_layout.runtime_sdk()
+    for function in functions:
+        result = results[function.name]
+        opt = Path(result["opt"])
+        modules = result["modules"]
+        for module, distribution in (
+            ("aws_lambda_powertools", "aws-lambda-powertools"),
+            ("pydantic", "pydantic"),
+            ("pydantic_core", "pydantic-core"),
+        ):
+            assert Path(modules[module]["file"]).is_relative_to(opt), (function.name, modules[module])
+            assert modules[module]["version"] == _locked(distribution), (function.name, modules[module])
+        for module in ("boto3", "botocore"):
+            if module in modules:  # imported lazily by most functions: what the call needed
+                assert Path(modules[module]["file"]).is_relative_to(sdk), (function.name, modules[module])
+                assert modules[module]["version"] == _locked(module, lambda_layout.RUNTIME_LOCK), modules[module]
