@@ -286,7 +286,6 @@ class ArPortalStack(Stack):
             self,
             "Dashboard",
             config=self.config,
-            bus=self.events.bus,
             api=self.api.rest_api,
             api_functions={name: self.functions[name] for name in dict.fromkeys(r.function for r in routes)},
             machines=dict(self.workflows.machines),

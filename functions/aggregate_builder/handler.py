@@ -9,6 +9,7 @@ events."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from arportal.domain.payment_outcomes import Outcome, first_outcome
 from arportal.services.daily_totals import fold_events, rebuild
 from arportal.wiring import daily_totals
 
@@ -35,8 +37,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 def _fold(event: DynamoDBStreamEvent) -> dict[str, Any]:
     failures: list[dict[str, str]] = []
     folded = 0
+    outcomes: Counter[Outcome] = Counter()
     for record in event.records:
-        detail = daily_totals.outbox_detail(record.raw_event.get("dynamodb", {}).get("NewImage") or {})
+        image = record.raw_event.get("dynamodb", {}).get("NewImage") or {}
+        detail = daily_totals.outbox_detail(image)
         if detail is None:
             continue
         try:
@@ -45,5 +49,9 @@ def _fold(event: DynamoDBStreamEvent) -> dict[str, Any]:
             logger.exception("folding an event failed", extra={"event_id": detail.get("event_id")})
             failures.append({"itemIdentifier": str(record.raw_event["dynamodb"]["SequenceNumber"])})
             break  # a shard is in order: the stream retries from this record, so the rest waits for it
+        if outcome := first_outcome(daily_totals.outbox_type(image), detail):
+            outcomes[outcome] += 1
+    # the dashboard's payment success rate: each payment's first outcome, counted as its event is folded
+    daily_totals.payment_metrics().outcomes(accepted=outcomes[Outcome.ACCEPTED], failed=outcomes[Outcome.FAILED])
     logger.info("folded outbox events", extra={"records": len(list(event.records)), "moved": folded})
     return {"batchItemFailures": failures}

@@ -22,6 +22,7 @@ from arportal.api.schemas import MoneyOut, Out
 from arportal.domain import models as m
 from arportal.domain.invoice_views import display_status
 from arportal.domain.portal_errors import RateLimitedError
+from arportal.domain.statement import reason_in_words
 from arportal.ports import PageStart
 from arportal.services.portal_views import InvoiceDetail
 
@@ -163,7 +164,7 @@ class InvoiceDetailOut(Out):
                 AppliedCreditOut(
                     credit_note_id=c.credit_note.credit_note_id,
                     number=c.credit_note.number,
-                    reason=c.credit_note.reason,
+                    reason=reason_in_words(c.credit_note.reason),
                     amount=MoneyOut.of(c.application.amount, cur),
                     applied_at=c.application.applied_at,
                 )

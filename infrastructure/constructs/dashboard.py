@@ -2,10 +2,9 @@
 
 Every tile reads a metric that exists: AWS's own (API Gateway, Lambda, SQS, Step Functions, EventBridge) or one the
 code emits in the ``ArPortal`` namespace with no dimension (``arportal/adapters/*_metrics.py``,
-``functions/scheduled_jobs``), named here by the adapters' own constants. The payment success rate is counted from
-the bus: two rules without targets match the payments' first outcome (``payment.posted``/``payment.pending`` versus
-``payment.failed``, none of them a later status change, which carries ``previous_status``), and EventBridge counts
-each rule's ``MatchedEvents``.
+``functions/scheduled_jobs``), named here by the adapters' own constants. The payment success rate reads the
+payments' first outcomes, which the aggregate builder counts as it folds the outbox (``PaymentsAccepted``,
+``PaymentsFailed``: ``arportal/adapters/payment_metrics.py``).
 """
 
 from __future__ import annotations
@@ -13,36 +12,17 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from arportal.adapters import return_rate_metrics, settlement_metrics, webhook_metrics
-from arportal.adapters.dynamodb.outbox import EVENT_SOURCE
+from arportal.adapters import payment_metrics, return_rate_metrics, settlement_metrics, webhook_metrics
 from infrastructure.constructs.observability import product_metric
 from infrastructure.deployment_config import DeploymentConfig
 
 PERIOD = Duration.minutes(5)
 WIDTH = 24  # the dashboard's grid
-ACCEPTED_TYPES = ["payment.posted", "payment.pending"]
-FAILED_TYPES = ["payment.failed"]
-
-
-def outcome_rule(scope: Construct, construct_id: str, bus: events.IEventBus, detail_types: list[str]) -> events.Rule:
-    """A rule that only counts: a payment's first outcome of these types (a status change has ``previous_status``)."""
-    return events.Rule(
-        scope,
-        construct_id,
-        description=f"Counts {', '.join(detail_types)} for the dashboard's payment success rate (no target)",
-        event_bus=bus,
-        event_pattern=events.EventPattern(
-            source=[EVENT_SOURCE],
-            detail_type=detail_types,
-            detail={"previous_status": [{"exists": False}]},
-        ),
-    )
 
 
 class Dashboard(Construct):
@@ -52,7 +32,6 @@ class Dashboard(Construct):
         construct_id: str,
         *,
         config: DeploymentConfig,
-        bus: events.IEventBus,
         api: apigw.RestApi,
         api_functions: dict[str, lambda_.IFunction],
         machines: dict[str, sfn.IStateMachine],
@@ -63,9 +42,6 @@ class Dashboard(Construct):
         alarms: list[cloudwatch.Alarm],
     ) -> None:
         super().__init__(scope, construct_id)
-        self.accepted_rule = outcome_rule(self, "PaymentsAccepted", bus, ACCEPTED_TYPES)
-        self.failed_rule = outcome_rule(self, "PaymentsFailed", bus, FAILED_TYPES)
-        self._bus = bus
         header = cloudwatch.TextWidget(
             markdown=f"# Receivables Portal: {config.agency_name} ({config.stage})\n"
             "Runbooks in `docs/runbooks/`: a failed settlement, dead letters, a processor outage, rotating the "
@@ -94,19 +70,9 @@ class Dashboard(Construct):
             widgets=rows,
         )
 
-    def _matched(self, rule: events.Rule, label: str) -> cloudwatch.Metric:
-        return cloudwatch.Metric(
-            namespace="AWS/Events",
-            metric_name="MatchedEvents",
-            dimensions_map={"EventBusName": self._bus.event_bus_name, "RuleName": rule.rule_name},
-            statistic="Sum",
-            period=PERIOD,
-            label=label,
-        )
-
     def _payments(self) -> cloudwatch.GraphWidget:
-        accepted = self._matched(self.accepted_rule, "accepted (posted or pending)")
-        failed = self._matched(self.failed_rule, "declined or given up")
+        accepted = product_metric(payment_metrics.PAYMENTS_ACCEPTED).with_(label="accepted (posted or pending)")
+        failed = product_metric(payment_metrics.PAYMENTS_FAILED).with_(label="declined or given up")
         rate = cloudwatch.MathExpression(
             expression="100 * FILL(accepted, 0) / (FILL(accepted, 0) + FILL(failed, 0))",
             using_metrics={"accepted": accepted, "failed": failed},

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from arportal.adapters import return_rate_metrics, settlement_metrics, webhook_metrics
+from arportal.adapters import payment_metrics, return_rate_metrics, settlement_metrics, webhook_metrics
 from tests.infrastructure.synth import ROOT, Synthesized, get_att, ref
 
 pytestmark = pytest.mark.xdist_group("cdk")
@@ -67,8 +67,9 @@ def test_the_dashboard_reads_the_metrics_the_code_emits(
     settlement.missing_payouts(1)
     return_rate_metrics.PowertoolsReturnRateAlerts().warning("unauthorized", 0.4)
     webhook_metrics.PowertoolsWebhookMetrics().endpoint_disabled(None)  # type: ignore[arg-type]
+    payment_metrics.PowertoolsPaymentMetrics().outcomes(accepted=3, failed=1)
     names = emitted(capsys)
-    assert len(names) == 4
+    assert len(names) == 6
     lines = metrics_of(dashboard(synthesized))
     for namespace, name, dimensions in names:
         assert dimensions in ([[]], [])  # the bare metric, as the dashboard and the alarms read it
@@ -104,25 +105,10 @@ def test_the_dashboard_shows_payments_latency_errors_queues_and_workflows(synthe
     for machine in synthesized.of_type("AWS::StepFunctions::StateMachine"):
         for name in ("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"):
             assert has_metric(lines, "AWS/States", name, "StateMachineArn", f"<{machine}>"), (machine, name)
-    # the payment success rate: the two counting rules' matches, and the rate between them
-    bus = synthesized.logical_id(stack.events.bus)
-    for rule in (stack.dashboard.accepted_rule, stack.dashboard.failed_rule):
-        rule_id = synthesized.logical_id(rule)
-        assert has_metric(lines, "AWS/Events", "MatchedEvents", "EventBusName", f"<{bus}>", "RuleName", f"<{rule_id}>")
+    # the payment success rate: the first outcomes the aggregate builder counts, and the rate between them
+    for name in (payment_metrics.PAYMENTS_ACCEPTED, payment_metrics.PAYMENTS_FAILED):
+        assert has_metric(lines, "ArPortal", name), name
     assert any("expression" in line[-1] and "accepted" in line[-1]["expression"] for line in lines)
-
-
-def test_payment_outcomes_are_counted_from_first_outcomes_on_the_bus(synthesized: Synthesized) -> None:
-    stack = synthesized.stack
-    patterns = {}
-    for rule in (stack.dashboard.accepted_rule, stack.dashboard.failed_rule):
-        properties = synthesized.resource(rule)["Properties"]
-        assert "Targets" not in properties  # counts only
-        assert properties["EventBusName"] == ref(synthesized.logical_id(stack.events.bus))
-        pattern = properties["EventPattern"]
-        assert pattern["source"] == ["arportal"] and pattern["detail"] == {"previous_status": [{"exists": False}]}
-        patterns[rule.node.id] = pattern["detail-type"]
-    assert patterns == {"PaymentsAccepted": ["payment.posted", "payment.pending"], "PaymentsFailed": ["payment.failed"]}
 
 
 def test_every_alarm_notifies_the_topic_and_shows_on_the_dashboard(synthesized: Synthesized) -> None:

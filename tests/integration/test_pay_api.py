@@ -161,6 +161,15 @@ class TestRefusals:
         assert "4242" not in str(reply.body) and "5556" not in str(reply.body)
         assert counting.charges == [] and world.payments() == []
 
+    def test_an_invoice_named_twice_is_refused_before_any_charge(self, gateway, world, counting):
+        invoice = world.invoices[0].invoice_id
+        body = card(
+            2_000, invoices=[{"invoice_id": invoice, "amount": 1_000}, {"invoice_id": invoice, "amount": 1_000}]
+        )
+        reply = pay(gateway, world, body)
+        assert reply.status == 422 and "named twice" in reply.body["error"]["message"], reply.body
+        assert counting.charges == [] and world.payments() == []
+
     def test_a_well_formed_token_that_is_a_card_number_is_named_as_one(self, gateway, world, counting):
         reply = pay(gateway, world, card(1_000, token="4242424242424242"))
         assert reply.status == 422 and reply.body["error"]["code"] == "card_number_rejected"

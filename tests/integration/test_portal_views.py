@@ -353,7 +353,11 @@ class TestOtherLists:
         by_id = {r["credit_note_id"]: r for r in rows}
         applied = by_id[world["credit"]["applied"].credit_note_id]
         assert applied["remaining"]["amount"] == 1_000 and applied["applications"][0]["amount"]["amount"] == 500
-        assert applied["reason"] == "Meter misread"
+        assert applied["reason"] == "Meter misread" and applied["source_payment_id"] is None
+        # an overpayment's credit says so in words, and names its payment apart (no internal id in the words)
+        overpaid = by_id[world["credit"]["overpaid"].credit_note_id]
+        assert overpaid["reason"] == "Overpayment held as credit"
+        assert overpaid["source_payment_id"] == world["payments"]["second"].payment_id
         page = _get(gateway, world, "/v1/portal/credit-notes?limit=1").body
         assert len(page["credit_notes"]) == 1 and page["next_cursor"]
         rest = _get(gateway, world, f"/v1/portal/credit-notes?limit=1&cursor={page['next_cursor']}").body

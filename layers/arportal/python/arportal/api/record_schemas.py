@@ -11,6 +11,7 @@ from pydantic import Field
 from arportal.api.schemas import MoneyOut, Out
 from arportal.domain import models as m
 from arportal.domain.dashboard import NextDue
+from arportal.domain.statement import held_from_payment, reason_in_words
 
 
 class AllocationOut(Out):
@@ -46,7 +47,8 @@ class CreditNoteOut(Out):
     account_number: str
     department: str
     issued_on: date
-    reason: str
+    reason: str = Field(description="In words; an overpayment's names no internal id (source_payment_id does)")
+    source_payment_id: str | None = Field(description="The payment whose overpayment this holds, if any")
     amount: MoneyOut
     remaining: MoneyOut
     applications: list[CreditNoteApplicationOut]
@@ -60,7 +62,8 @@ class CreditNoteOut(Out):
             account_number=cn.account_number,
             department=cn.department,
             issued_on=cn.issued_on,
-            reason=cn.reason,
+            reason=reason_in_words(cn.reason),
+            source_payment_id=held_from_payment(cn.reason),
             amount=MoneyOut.of(cn.amount, cur),
             remaining=MoneyOut.of(cn.remaining, cur),
             applications=[

@@ -65,7 +65,7 @@ def allocate_chosen(
     if amount < 0 or any(a <= 0 for _, a in chosen):
         raise ValueError("amounts must be positive")
     if len({i for i, _ in chosen}) != len(chosen):
-        raise ValueError("an invoice is named twice")
+        raise ValueError("the same invoice is named twice: name each invoice once")
     by_id = {i.invoice_id: i for i in invoices}
     remaining = amount
     parts = []

@@ -247,6 +247,17 @@ _PENDING = frozenset({P.PENDING, P.AUTHORIZED})
 _OVERPAYMENT_HOLD = re.compile(r"^Overpayment held as credit from payment (\S+)$")
 
 
+def held_from_payment(reason: str) -> str | None:
+    """The payment a credit note holds the overpayment of (its reason names it, ``domain/posting.py``)."""
+    match = _OVERPAYMENT_HOLD.match(reason)
+    return match.group(1) if match else None
+
+
+def reason_in_words(reason: str) -> str:
+    """A credit note's reason as a person reads it: an overpayment's without the payment's internal id."""
+    return "Overpayment held as credit" if held_from_payment(reason) else reason
+
+
 def invoice_entry(
     *,
     invoice_id: str,

@@ -36,7 +36,8 @@ def plan_allocation(
     if command.hold_as_credit:
         return AllocationPlan((), command.amount)
     if command.invoices:
-        wanted = [invoice_id for invoice_id, _ in command.invoices]
+        # each once: an invoice named twice is refused below (422), never a read of duplicate keys
+        wanted = list(dict.fromkeys(invoice_id for invoice_id, _ in command.invoices))
         found = ledger.invoices(command.customer_id, wanted)
         found = [*found, *command.new_invoices]  # a staff cart's new fees: not in the ledger until posted
         missing = set(wanted) - {i.invoice_id for i in found}

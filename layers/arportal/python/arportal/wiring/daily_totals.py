@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from arportal.adapters.dynamodb.daily_totals import DynamoDailyTotals
     from arportal.adapters.dynamodb.metrics_sources import DynamoMetricsSources
     from arportal.adapters.dynamodb.reports import DynamoActivity
+    from arportal.adapters.payment_metrics import PowertoolsPaymentMetrics
 
 
 @built_once
@@ -45,3 +46,16 @@ def outbox_detail(image: dict[str, Any]) -> dict[str, Any] | None:
         return None
     detail: dict[str, Any] = json.loads(image.get("detail", {}).get("S", "{}"))
     return detail
+
+
+@built_once
+def payment_metrics() -> PowertoolsPaymentMetrics:
+    """Payments' first outcomes, for the dashboard's success rate (``ArPortal``/``PaymentsAccepted``, ``...Failed``)."""
+    from arportal.adapters.payment_metrics import PowertoolsPaymentMetrics
+
+    return PowertoolsPaymentMetrics()
+
+
+def outbox_type(image: dict[str, Any]) -> str:
+    """An outbox item's stream image's event type (``payment.posted``...)."""
+    return str(image.get("detail_type", {}).get("S", ""))

@@ -78,7 +78,7 @@ class DynamoPaymentPosting(payment_series.SeriesItems):
             self.table: {
                 "Keys": [
                     codec.serialize({"PK": customer_items.customer_pk(customer_id), "SK": invoice_items.invoice_sk(i)})
-                    for i in invoice_ids
+                    for i in dict.fromkeys(invoice_ids)  # BatchGetItem refuses a key named twice
                 ],
                 "ConsistentRead": True,
             }
