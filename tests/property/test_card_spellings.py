@@ -117,3 +117,17 @@ def test_amounts_in_minor_units_written_any_usual_way_are_not(minor):
 @given(st.sampled_from(["pay", "inv", "apr", "doc", "pm", "cn", "rcp"]), st.integers(0, 2**48 - 1))
 def test_our_ids_are_not(prefix, millis):
     assert not looks_like_card_number(new_id(prefix, now_ms=millis))
+
+
+def test_an_id_that_would_pass_for_a_card_number_is_drawn_again(monkeypatch):
+    # 0 ms and this random part spell doc_0000000000257QAXZHTY08CH5E, whose digit run passes Luhn
+    from arportal.domain import ids
+
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    card_like = 0
+    for char in "257QAXZHTY08CH5E":
+        card_like = card_like * 32 + alphabet.index(char)
+    draws = iter([card_like, 1])
+    monkeypatch.setattr(ids.secrets, "randbits", lambda bits: next(draws))
+    assert looks_like_card_number("doc_0000000000257QAXZHTY08CH5E")
+    assert ids.new_id("doc", now_ms=0) == "doc_00000000000000000000000001"
