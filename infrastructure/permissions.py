@@ -256,6 +256,8 @@ FUNCTIONS: Mapping[str, Grants] = {
             "dynamodb:UpdateItem",
             "s3:GetObject",  # the close reads the day's journal files back
             "s3:PutObject",  # the journal files
+            "dynamodb:Scan",  # reindex_search: the profiles of the sparse name index, a page at a time
+            "dynamodb:BatchWriteItem",  # reindex_search: the pointers of the profiles that lack them
             _MAIL,
             "states:StartExecution",  # payment_retry for a failed autopay charge
             _PROCESSOR_SECRET,
@@ -273,7 +275,9 @@ FUNCTIONS: Mapping[str, Grants] = {
 }
 
 # What a table grant may hold: the data actions the code uses, and the audit table's append-only subset.
-_TABLE_DATA = frozenset({*_READ, *_WRITE, "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"})
+_TABLE_DATA = frozenset(
+    {*_READ, *_WRITE, "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:Scan"}
+)
 _APPEND_ONLY = frozenset({*_READ, "dynamodb:PutItem", "dynamodb:ConditionCheckItem"})
 
 

@@ -8,9 +8,11 @@ on the intents open longer than a few minutes by the clock), and every job is sa
 start once by execution name; notices are sent once by their markers; a reconciled charge posts once by its key).
 A job that could not finish raises, so the scheduler retries it and, in the end, dead-letters the event.
 
-One job is never scheduled: ``{"job": "rebuild_totals", "from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}``, which an operator
+Two jobs are never scheduled. ``{"job": "rebuild_totals", "from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}``, which an operator
 invokes to fold the payments taken on those days into the daily totals from the ledger (the backfill after an
 upgrade, docs/deploy.md); the aggregate builder's own ``rebuild`` does the same within its 60 s, this one has 900.
+``{"job": "reindex_search", "cursor"?: "..."}``, also an operator's, once after an upgrade: the search pointers
+of profiles written before staff search matched any word of a name (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -180,12 +182,38 @@ def rebuild_totals(data: RebuildInput) -> dict[str, Any]:
     return {"from": data.start.isoformat(), "to": data.end.isoformat(), "moved": moved}
 
 
+REINDEX_SEARCH = "reindex_search"
+
+
+class ReindexInput(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    job: Literal["reindex_search"]
+    cursor: str | None = Field(default=None, max_length=4096)
+
+
+def reindex_search(data: ReindexInput) -> dict[str, Any]:
+    """The search pointers of every profile written before staff search matched any word of a name, as many
+    pages as fit one invocation; the answer's ``cursor`` goes on (``done`` when there is none)."""
+    from arportal.services.search import reindex
+    from arportal.wiring import jobs as job_wiring
+
+    try:
+        return reindex(job_wiring.search_reindexer(), data.cursor).as_dict()
+    except ValueError as exc:  # a cursor this job never returned: say so rather than start over silently
+        return {"error": str(exc)}
+
+
 @logger.inject_lambda_context(clear_state=True, log_event=False)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("job") == REBUILD_TOTALS:
         rebuilt = rebuild_totals(RebuildInput.model_validate(event))
         logger.info("daily totals rebuilt", extra={"result": rebuilt})
         return {"job": REBUILD_TOTALS, **rebuilt}
+    if event.get("job") == REINDEX_SEARCH:
+        reindexed = reindex_search(ReindexInput.model_validate(event))
+        logger.info("search pointers reindexed", extra={"result": reindexed})
+        return {"job": REINDEX_SEARCH, **reindexed}
     data = JobInput.model_validate(event)
     now = clock.now()
     day = data.day or now.date()

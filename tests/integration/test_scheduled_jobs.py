@@ -185,3 +185,38 @@ def test_an_unknown_job_is_refused(local_env):
         FunctionName=local_env.resources.functions["scheduled_jobs"], Payload=json.dumps({"job": "everything"}).encode()
     )
     assert response.get("FunctionError")
+
+
+def _run_reindex(local_env, cursor: str | None = None) -> dict[str, Any]:
+    response = local_env.client("lambda").invoke(
+        FunctionName=local_env.resources.functions["scheduled_jobs"],
+        Payload=json.dumps({"job": "reindex_search", **({"cursor": cursor} if cursor else {})}).encode(),
+    )
+    body = json.loads(response["Payload"].read())
+    assert "FunctionError" not in response, body
+    return dict(body)
+
+
+def test_reindex_search_gives_profiles_written_before_any_word_search_their_pointers(local_env, gateway, make_users):
+    customer = b.customer(new_customer_id()).model_copy(update={"name": "Marisol Quintanilla-Reyes"})
+    DynamoCustomerRecords(settings().ledger_table).put_new([customer])
+    ddb = local_env.client("dynamodb")
+    table, pk = settings().ledger_table, f"CUST#{customer.customer_id}"
+    for n in range(3):  # as a profile written by the version before: no word pointers at all
+        ddb.delete_item(TableName=table, Key={"PK": {"S": pk}, "SK": {"S": f"SRCH#WORD#{n}"}})
+    staff = make_users(groups=["agent"]).staff_token
+    found = gateway.request("GET", "/v1/staff/search?q=quintanilla", token=staff).body
+    assert customer.customer_id not in json.dumps(found)
+
+    first = _run_reindex(local_env)
+    assert first["done"] is True and first["cursor"] is None, first
+    assert first["reindexed"] >= 1 and first["profiles"] >= first["reindexed"]
+    found = gateway.request("GET", "/v1/staff/search?q=quintanilla", token=staff).body
+    assert customer.customer_id in json.dumps(found)
+    # A second run finds every profile with its pointers and writes nothing.
+    assert _run_reindex(local_env)["reindexed"] == 0
+
+
+def test_reindex_search_refuses_a_cursor_it_never_returned(local_env):
+    answer = _run_reindex(local_env, cursor="not-a-cursor")
+    assert answer["job"] == "reindex_search" and "cursor" in answer["error"]

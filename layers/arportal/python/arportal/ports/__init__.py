@@ -134,6 +134,8 @@ from arportal.ports.staff import (
     PendingApprovals,
     PrefixSearch,
     ReceiptOwners,
+    ReindexPage,
+    SearchReindexer,
     StaffCustomerQueries,
 )
 from arportal.ports.staff_actions import (
@@ -281,6 +283,7 @@ __all__ = [
     "ReconciliationItem",
     "RecordedReturn",
     "RefundResult",
+    "ReindexPage",
     "RenderedFile",
     "RequestClaim",
     "ReturnCounts",
@@ -291,6 +294,7 @@ __all__ = [
     "SandboxStore",
     "SandboxTransaction",
     "ScheduleStore",
+    "SearchReindexer",
     "SeriesTracking",
     "SettlementCandidate",
     "SettlementMetrics",

@@ -185,6 +185,21 @@ class PrefixSearch(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ReindexPage:
+    profiles: int  # profiles read on this page
+    reindexed: int  # of which lacked their pointers and got them
+    cursor: str | None  # where the next page starts; None when every profile has been read
+
+
+class SearchReindexer(Protocol):
+    def reindex_page(self, cursor: str | None, *, page_size: int) -> ReindexPage:
+        """Write the search pointers of the profiles on one page that lack them (one scan of the sparse name
+        index, one batch read, the writes); ``cursor`` from the previous page, None to start. ValueError for a
+        cursor this reindexer did not return."""
+        ...
+
+
 class DepartmentDirectory(Protocol):
     def departments(self) -> list[domain_models.Department]:
         """The agency's department records (code and name): one query of the agency's partition."""

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from arportal.domain.models import Customer, Department
 from arportal.domain.remittance_reference import customer_for
 from arportal.domain.search import SearchKind, classify
-from arportal.ports import DepartmentDirectory, LookupHit, LookupRepository, PrefixSearch
+from arportal.ports import DepartmentDirectory, LookupHit, LookupRepository, PrefixSearch, SearchReindexer
 
 PREFIX_KINDS = frozenset({SearchKind.NAME, SearchKind.EMAIL, SearchKind.PHONE})
 _PHONE_LIKE = re.compile(r"^\+?[0-9 ().-]*[0-9][0-9 ().-]*$")
@@ -176,3 +176,35 @@ def departments(directory: DepartmentDirectory, configured: Iterable[str] = ()) 
         if code not in named:
             named[code] = Department(code=code, name=code.replace("_", " ").capitalize())
     return sorted(named.values(), key=lambda d: d.name.lower())
+
+
+REINDEX_PAGE_SIZE = 500  # index entries per scan page (profiles among them); a page's writes fit well in a second
+REINDEX_PAGES = 200  # pages per invocation: about 100,000 profiles, well inside the jobs function's 900 s
+
+
+@dataclass(frozen=True)
+class ReindexReport:
+    profiles: int
+    reindexed: int
+    cursor: str | None  # pass it back to go on; None: every profile has its pointers
+
+    def as_dict(self) -> dict[str, object]:
+        return {"profiles": self.profiles, "reindexed": self.reindexed, "cursor": self.cursor, "done": not self.cursor}
+
+
+def reindex(
+    reindexer: SearchReindexer,
+    cursor: str | None = None,
+    *,
+    pages: int = REINDEX_PAGES,
+    page_size: int = REINDEX_PAGE_SIZE,
+) -> ReindexReport:
+    """Give the profiles written before any-word search their pointers, ``pages`` pages at a time from ``cursor``.
+    Safe to run again and beside live edits: a profile that has its pointers is left as it is."""
+    profiles = reindexed = 0
+    for _ in range(pages):
+        page = reindexer.reindex_page(cursor, page_size=page_size)
+        profiles, reindexed, cursor = profiles + page.profiles, reindexed + page.reindexed, page.cursor
+        if cursor is None:
+            break
+    return ReindexReport(profiles, reindexed, cursor)

@@ -14,6 +14,7 @@ from arportal.wiring import built_once
 
 if TYPE_CHECKING:
     from arportal.adapters.dynamodb.intents import DynamoPaymentIntents
+    from arportal.adapters.dynamodb.search_backfill import DynamoSearchBackfill
     from arportal.adapters.stepfunctions import StepFunctionsStarter
     from arportal.services.reminders import Mailing
 
@@ -42,3 +43,11 @@ def payment_intents() -> DynamoPaymentIntents:
 
     s = settings()
     return DynamoPaymentIntents(s.ledger_table, s.audit_table)
+
+
+@built_once
+def search_reindexer() -> DynamoSearchBackfill:
+    """The one-off ``reindex_search`` job's reader and writer of profiles' search pointers."""
+    from arportal.adapters.dynamodb.search_backfill import DynamoSearchBackfill
+
+    return DynamoSearchBackfill(settings().ledger_table)

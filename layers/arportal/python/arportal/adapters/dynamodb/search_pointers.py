@@ -36,13 +36,17 @@ def pointer_actions(table: str, customer: Customer) -> list[dict[str, Any]]:
     return actions
 
 
+def pointer_requests(customer: Customer) -> list[dict[str, Any]]:
+    """The pointers as BatchWriteItem requests: puts of those the profile wants, deletes of the rest."""
+    pointers, stale = _pointer_writes(customer)
+    requests: list[dict[str, Any]] = [{"PutRequest": {"Item": codec.serialize(p)}} for p in pointers]
+    return requests + [{"DeleteRequest": {"Key": codec.serialize(key)}} for key in stale]
+
+
 def sync_search_pointers(table: str, customer: Customer) -> None:
     """Bring a profile's email and phone pointers in line with it, in one BatchWriteItem: call after any write
     that changes a profile's name, email or phone (a pointer whose detail was removed is deleted)."""
-    pointers, stale = _pointer_writes(customer)
-    requests: list[dict[str, Any]] = [{"PutRequest": {"Item": codec.serialize(p)}} for p in pointers]
-    requests += [{"DeleteRequest": {"Key": codec.serialize(key)}} for key in stale]
-    pending: dict[str, Any] = {table: requests}
+    pending: dict[str, Any] = {table: pointer_requests(customer)}
     while pending:
         with translated("search pointers"):
             response = client("dynamodb").batch_write_item(RequestItems=pending)
