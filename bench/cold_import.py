@@ -1,104 +1,135 @@
-"""Cold import of each Lambda handler module (every function of ``infrastructure/catalog.FUNCTIONS``), each in a
-fresh interpreter, beside the baseline of importing boto3 + pydantic + Powertools alone (what any handler on this
-stack pays before its own code).
+"""Cold import of every Lambda handler (``infrastructure/catalog.FUNCTIONS``) as deployed, against the baseline of
+importing boto3 + pydantic + Powertools alone from the same layers (what any handler on this stack pays before its
+own code). Budget (issue 18): each handler's median ratio to the baseline is at most ``BUDGET``.
 
-The budget (ARCHITECTURE "Budgets"): a handler's cold import stays close to that baseline. Times vary with the
-machine, so each handler's count of modules loaded (all, and the product's own ``arportal.*``) is reported too:
-a count does not vary, and it is what grows when a handler starts importing what its routes never use.
-``BEFORE_COMPOSITION_ROOT`` holds the counts measured before every adapter moved into ``arportal/wiring/``
-(issue 11), so a run shows whether the composition root made cold starts heavier.
+As deployed means what Lambda runs: the function asset and the layer assets packaged as
+``infrastructure/constructs/functions.py`` packages them (``tests/deploy/lambda_layout.py``: the same excludes, the
+same bytecode compiled for the runtime, the same dependencies layer), the runtime's own boto3 (with its bytecode, as
+the runtime's image has it), and CPython 3.12
+started as the isolated import test starts it (``-I -S -B``: no site-packages, no environment paths, and no
+bytecode written: ``/var/task`` and ``/opt`` are read-only, so only what the assets carry is reused).
+
+Each handler's import runs in a fresh interpreter right after a baseline import in another (paired, interleaved, in
+the same run), ``RUNS`` times; the figure is the median of the paired wall-time ratios (``cpu_ratio``: the same on
+CPU time, which the load of other processes disturbs least). Times vary with the machine's load, so
+the modules each import loads (all, and the product's own ``arportal.*``) are reported too: counts do not vary, and
+``tests/unit/test_cold_import_budget.py`` holds every handler to a budget of them.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import subprocess
-import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
-from infrastructure import catalog
+from infrastructure.constructs.bytecode import lambda_python
+from tests.deploy import lambda_layout
+from tests.deploy.lambda_layout import Function
 
-ROOT = Path(__file__).resolve().parent.parent
-# Every function the stack deploys (the catalog), so a new function package is measured without being listed here.
-HANDLERS = tuple(spec.handler.removesuffix(".lambda_handler") for spec in catalog.FUNCTIONS)
-# (modules loaded by the import, of which arportal.*), measured at commit 8fbdb26 with the same interpreter
-BEFORE_COMPOSITION_ROOT = {
-    "public_api.handler": (402, 60),
-    "portal_api.handler": (637, 78),
-    "staff_api.handler": (648, 86),
-    "workflow_tasks.handler": (469, 46),
-    "scheduled_jobs.handler": (214, 5),
-    "audit_exporter.handler": (505, 42),
-    "sandbox_api.handler": (339, 10),
-}
+BUDGET = 1.3
+RUNS = 9
 BASELINE = (
     "import boto3, pydantic; "
     "from aws_lambda_powertools import Logger; "
     "from aws_lambda_powertools.event_handler import APIGatewayRestResolver"
 )
-RUNS = 7
-ENV = {
-    "PYTHONPATH": f"{ROOT / 'layers/arportal/python'}:{ROOT / 'functions'}",
-    "PYTHONDONTWRITEBYTECODE": "0",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "POWERTOOLS_TRACE_DISABLED": "1",
-    "PATH": "/usr/bin:/bin",
+# Measured with this bench (7 runs) before issue 18's changes: the assets without bytecode, every route module and
+# every port imported at start. (median wall ratio, modules loaded by the import, of which arportal.*)
+BEFORE: dict[str, tuple[float, int, int]] = {
+    "public_api": (1.72, 496, 105),
+    "portal_api": (1.77, 516, 110),
+    "staff_api": (2.21, 579, 151),
+    "integration_api": (1.77, 506, 104),
+    "workflow_tasks": (1.38, 350, 88),
+    "audit_exporter": (1.43, 377, 80),
+    "aggregate_builder": (1.41, 380, 83),
+    "sandbox_api": (1.12, 396, 20),
+    "webhook_dispatcher": (1.03, 359, 16),
+    "email_events": (1.3, 339, 80),
+    "scheduled_jobs": (0.86, 272, 16),
 }
 
+_PROBE = (
+    "import sys, time; sys.path[:0] = {path!r}; before = set(sys.modules); "
+    "t, c = time.perf_counter(), time.process_time(); {statement}; "
+    "elapsed, cpu = time.perf_counter() - t, time.process_time() - c; "
+    "new = [m for m in sys.modules if m not in before]; "
+    "print(elapsed, cpu, len(new), sum(m.split('.')[0] == 'arportal' for m in new))"
+)
 
-def _time_import(statement: str) -> float:
-    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+
+def _measure(python: str, function: Function, opt: Path, sdk: Path, statement: str) -> tuple[float, float, int, int]:
+    """(wall seconds, CPU seconds, modules loaded, of which arportal.*) of ``statement`` in a fresh isolated
+    interpreter."""
+    code = _PROBE.format(path=lambda_layout.sys_path(function, opt, sdk), statement=statement)
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=True, cwd=ROOT
+        [python, "-I", "-S", "-B", "-c", code],
+        capture_output=True,
+        text=True,
+        env=lambda_layout.lambda_environment(function, opt),
+        check=True,
+        cwd=function.task,
     ).stdout
-    return float(out.strip().splitlines()[-1])
+    seconds, cpu, loaded, own = out.strip().splitlines()[-1].split()
+    return float(seconds), float(cpu), int(loaded), int(own)
 
 
-def module_counts(module: str) -> tuple[int, int]:
-    """How many modules importing ``module`` loads, and how many of them are the product's own."""
-    code = (
-        "import sys; before = set(sys.modules); "
-        f"import {module}; "
-        "new = [m for m in sys.modules if m not in before]; "
-        "print(len(new), sum(m.startswith('arportal') for m in new))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=True, cwd=ROOT
-    ).stdout
-    loaded, own = out.strip().splitlines()[-1].split()
-    return int(loaded), int(own)
+def measure(functions: list[Function], work: Path, runs: int = RUNS) -> dict[str, dict[str, Any]]:
+    python, sdk = lambda_python(), lambda_layout.runtime_sdk()
+    opts: dict[tuple[Path, ...], Path] = {}
+    for function in functions:
+        if function.layers not in opts:
+            opts[function.layers] = lambda_layout.extract_layers(function.layers, work / f"opt{len(opts)}")
+    wall: dict[str, list[tuple[float, float]]] = {f.name: [] for f in functions}
+    cpu: dict[str, list[tuple[float, float]]] = {f.name: [] for f in functions}
+    counts: dict[str, tuple[int, int]] = {}
+    for _ in range(runs):
+        for function in functions:  # interleaved: every handler in every round, each right after its baseline
+            opt = opts[function.layers]
+            base, base_cpu, _, _ = _measure(python, function, opt, sdk, BASELINE)
+            module = function.handler.rpartition(".")[0]
+            seconds, seconds_cpu, loaded, own = _measure(python, function, opt, sdk, f"import {module}")
+            wall[function.name].append((seconds, base))
+            cpu[function.name].append((seconds_cpu, base_cpu))
+            counts[function.name] = (loaded, own)
+    result = {}
+    for function in functions:
+        pairs = wall[function.name]
+        result[function.name] = {
+            "ratio": round(statistics.median(h / b for h, b in pairs), 2),
+            # CPU time: what the load of other processes on the machine disturbs least
+            "cpu_ratio": round(statistics.median(h / b for h, b in cpu[function.name]), 2),
+            "handler_ms": round(statistics.median(h for h, _ in pairs) * 1000, 1),
+            "baseline_ms": round(statistics.median(b for _, b in pairs) * 1000, 1),
+            "modules": counts[function.name][0],
+            "arportal_modules": counts[function.name][1],
+        }
+    return result
 
 
-def median_ms(statement: str, runs: int = RUNS) -> float:
-    _time_import(statement)  # warm the bytecode cache, as a deployed package ships .pyc-free but cached
-    return round(statistics.median(_time_import(statement) for _ in range(runs)) * 1000, 1)
-
-
-def run() -> dict[str, object]:
-    baseline = median_ms(BASELINE)
-    handlers = {}
-    counts = {}
-    for module in HANDLERS:
-        if (ROOT / "functions" / module.replace(".", "/")).with_suffix(".py").exists():
-            handlers[module] = median_ms(f"import {module}")
-            counts[module] = module_counts(module)
+def run(runs: int = RUNS, *, bytecode: bool = True, only: tuple[str, ...] = ()) -> dict[str, object]:
+    """``bytecode=False``: the assets as they were packaged before they carried their bytecode; ``only``: these
+    functions (default: every one)."""
+    with tempfile.TemporaryDirectory(prefix="cold-import-") as folder:
+        work = Path(folder)
+        functions = lambda_layout.from_checkout(work / "assets", bytecode=bytecode)
+        handlers = measure([f for f in functions if not only or f.name in only], work, runs)
     return {
-        "baseline_ms": baseline,
-        "baseline": "boto3 + pydantic + Powertools (Logger, APIGatewayRestResolver)",
-        "handlers_ms": handlers,
-        "overhead_ms": {m: round(v - baseline, 1) for m, v in handlers.items()},
-        "modules_loaded": {m: {"all": c[0], "arportal": c[1]} for m, c in counts.items()},
-        "modules_loaded_before_composition_root": {
-            m: {"all": c[0], "arportal": c[1]} for m, c in BEFORE_COMPOSITION_ROOT.items()
+        "layout": "deployed: function + layer assets as CDK packages them, python3.12 -I -S -B",
+        "bytecode_in_assets": bytecode,
+        "baseline": "boto3 + pydantic + Powertools (Logger, APIGatewayRestResolver), from the same layers",
+        "budget_ratio": BUDGET,
+        "runs": runs,
+        "handlers": handlers,
+        "over_budget": sorted(name for name, figures in handlers.items() if figures["ratio"] > BUDGET),
+        "before": {
+            name: dict(zip(("ratio", "modules", "arportal_modules"), v, strict=True)) for name, v in BEFORE.items()
         },
-        "modules_change": {
-            m: c[0] - BEFORE_COMPOSITION_ROOT[m][0] for m, c in counts.items() if m in BEFORE_COMPOSITION_ROOT
-        },
-        "runs": RUNS,
     }
 
 
 if __name__ == "__main__":
-    import json
-
     print(json.dumps(run(), indent=2))

@@ -114,6 +114,9 @@ class _PrebuiltHistory(DynamoStatementHistory):
     def account(self, customer_id: str, account_number: str) -> None:
         return None
 
+    def since_checkpoint(self, *_: Any, **__: Any) -> None:
+        return None  # the whole history, from memory: this bench measures building 10,000 lines
+
 
 class _Customers:
     customer = Customer(customer_id=CUSTOMER_ID, name="Bench Example")

@@ -70,6 +70,14 @@ class DeploymentConfig(BaseModel):
         description='stripe: the Secrets Manager secret, made before the deploy, holding {"api_key", '
         '"webhook_secret"} (docs/processors.md); the sandbox generates its own',
     )
+    stripe_publishable_key: (
+        Annotated[str, StringConstraints(pattern=r"^pk_(test|live)_[A-Za-z0-9]{10,247}$")] | None
+    ) = Field(
+        default=None,
+        alias="stripePublishableKey",
+        description="stripe: the publishable key (pk_test_... or pk_live_...) the payment pages give Stripe.js; "
+        "public by design, so it is config, not a secret (docs/processors.md)",
+    )
     approval_threshold_minor: int = Field(default=50_000, alias="approvalThresholdMinor", ge=0)
     sender_email: str = Field(alias="senderEmail", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     email_domain: str | None = Field(
@@ -182,6 +190,8 @@ class DeploymentConfig(BaseModel):
             )
         if self.processor == "sandbox" and self.processor_secret_name:
             raise ValueError("processorSecretName: the sandbox generates its own secret; fix: remove the key")
+        if self.processor == "sandbox" and self.stripe_publishable_key:
+            raise ValueError("stripePublishableKey: only for processor stripe; fix: remove the key")
         return self
 
     @model_validator(mode="after")

@@ -187,6 +187,11 @@ FUNCTIONS: Mapping[str, Grants] = {
             "cognito-idp:ListUserPoolClientSecrets",
             "cognito-idp:AddUserPoolClientSecret",
             "cognito-idp:DeleteUserPoolClientSecret",
+            # the staff pool's people: an admin invites one (undone if the audit record fails) and lists them
+            "cognito-idp:AdminCreateUser",
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminDeleteUser",
+            "cognito-idp:ListUsersInGroup",
         ),
         {**RUNTIME, **_KEY},
         _S3_READ_GROUPS | _S3_PUT_GROUPS | _KEY_GROUPS | {"secretsmanager:DescribeSecret", "ses:SendEmail"},
@@ -256,8 +261,8 @@ FUNCTIONS: Mapping[str, Grants] = {
             "dynamodb:UpdateItem",
             "s3:GetObject",  # the close reads the day's journal files back
             "s3:PutObject",  # the journal files
-            "dynamodb:Scan",  # reindex_search: the profiles of the sparse name index, a page at a time
-            "dynamodb:BatchWriteItem",  # reindex_search: the pointers of the profiles that lack them
+            "dynamodb:Scan",  # reindex_customers: the profiles of the name index, a page at a time
+            "dynamodb:BatchWriteItem",  # reindex_customers: the pointers of the profiles that lack them
             _MAIL,
             "states:StartExecution",  # payment_retry for a failed autopay charge
             _PROCESSOR_SECRET,
@@ -275,9 +280,7 @@ FUNCTIONS: Mapping[str, Grants] = {
 }
 
 # What a table grant may hold: the data actions the code uses, and the audit table's append-only subset.
-_TABLE_DATA = frozenset(
-    {*_READ, *_WRITE, "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:Scan"}
-)
+_TABLE_DATA = frozenset({*_READ, *_WRITE, "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:Scan"})
 _APPEND_ONLY = frozenset({*_READ, "dynamodb:PutItem", "dynamodb:ConditionCheckItem"})
 
 

@@ -223,6 +223,7 @@ class ArPortalStack(Stack):
                 "timeZone": config.time_zone,  # what people read on the pages is in the agency's zone
                 "currency": config.currency,
                 "processor": config.processor,
+                **({"stripePublishableKey": config.stripe_publishable_key} if config.stripe_publishable_key else {}),
                 "logoUrl": config.logo_url or "",
                 "customer": {
                     "userPoolId": identity.customer_pool.user_pool_id,
@@ -314,9 +315,16 @@ class ArPortalStack(Stack):
             self.notifications.grant_send(fn)
 
         portal, staff, tasks = fns["portal_api"], fns["staff_api"], fns["workflow_tasks"]
-        # Account linking: the backend, never the client, sets custom:customer_id. No staff route administers the
-        # staff pool's users (an operator creates them, docs/deploy.md), so the staff API holds no rights there.
+        # Account linking: the backend, never the client, sets custom:customer_id.
         self.identity.customer_pool.grant(portal, "cognito-idp:AdminUpdateUserAttributes")
+        # An admin invites staff (Cognito emails the temporary password) and lists them: the staff pool only.
+        self.identity.staff_pool.grant(
+            staff,
+            "cognito-idp:AdminCreateUser",
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminDeleteUser",
+            "cognito-idp:ListUsersInGroup",
+        )
         # The integration API loads the agency's records (ledger items, their audit chain, documents' files) and
         # reads the ledger back (event feed, payments, balances); it never sends mail or talks to the processor.
         integration = fns["integration_api"]

@@ -42,7 +42,22 @@ Audience = Literal["customer", "staff"]
 
 
 class LoginError(Exception):
-    """Wrong username or password (or no such user) in either pool."""
+    """Wrong username or password (or no such user) in either pool; ``locked``: Cognito's lockout after repeated
+    failures ("Password attempts exceeded")."""
+
+    def __init__(self, message: str, *, locked: bool = False) -> None:
+        super().__init__(message)
+        self.locked = locked
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """The next step Cognito asks for instead of tokens (NEW_PASSWORD_REQUIRED, MFA_SETUP, SOFTWARE_TOKEN_MFA): the
+    page answers it with RespondToAuthChallenge on the pool's own app client."""
+
+    name: str
+    session: str
+    audience: Audience
 
 
 @dataclass(frozen=True)
@@ -263,7 +278,14 @@ class LocalEnvironment:
         return LocalUser(email, audience, sub, customer_id, tuple(groups))
 
     def login(self, username: str, password: str = DEMO_PASSWORD) -> Tokens:
-        """USER_PASSWORD_AUTH against the staff pool, then the customer pool."""
+        """USER_PASSWORD_AUTH against the staff pool, then the customer pool; ``LoginError`` if a challenge comes."""
+        result = self.sign_in(username, password)
+        if isinstance(result, Challenge):
+            raise LoginError(f"{username} must answer {result.name} first (sign in in a browser)")
+        return result
+
+    def sign_in(self, username: str, password: str = DEMO_PASSWORD) -> Tokens | Challenge:
+        """USER_PASSWORD_AUTH against the staff pool, then the customer pool: tokens, or the challenge to answer."""
         cognito = self.client("cognito-idp")
         pools: list[tuple[Audience, str]] = [
             ("staff", self.resources.staff_client_id),
@@ -271,13 +293,20 @@ class LocalEnvironment:
         ]
         for audience, client_id in pools:
             try:
-                result = cognito.initiate_auth(
+                answer = cognito.initiate_auth(
                     ClientId=client_id,
                     AuthFlow="USER_PASSWORD_AUTH",
                     AuthParameters={"USERNAME": username, "PASSWORD": password},
-                )["AuthenticationResult"]
-            except (cognito.exceptions.NotAuthorizedException, cognito.exceptions.UserNotFoundException):
+                )
+            except cognito.exceptions.NotAuthorizedException as exc:
+                if "attempts exceeded" in str(exc):
+                    raise LoginError("too many failed attempts: wait, then try again", locked=True) from exc
                 continue
+            except cognito.exceptions.UserNotFoundException:
+                continue
+            if "ChallengeName" in answer:
+                return Challenge(answer["ChallengeName"], answer["Session"], audience)
+            result = answer["AuthenticationResult"]
             return Tokens(result["IdToken"], result["AccessToken"], result["RefreshToken"], audience)
         raise LoginError("incorrect username or password")
 

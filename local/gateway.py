@@ -10,10 +10,10 @@
   wrong kind, before any handler runs); the request becomes an API Gateway REST proxy event for the route's
   function, run in-process;
 - ``/oauth2/token``: the integrations pool's token endpoint (OAuth 2.0 client credentials, ``local/oauth.py``);
-- ``/local/login`` (tokens for a username/password), ``/local/clients`` (the connected systems' clients and
-  secrets), ``/local/mailbox`` (what SES sent), ``/local/email-events`` (a bounce or complaint, as SES reports it),
-  ``/local/clock`` (read or move the product's clock) and
-  ``/local/jobs`` (list the scheduled jobs, run one now): local only;
+- ``/local/login`` (tokens for a username/password, or the challenge Cognito asks first: the page answers it on
+  Cognito itself), ``/local/clients`` (the connected systems' clients and secrets), ``/local/mailbox`` (what SES
+  sent), ``/local/email-events`` (a bounce or complaint, as SES reports it), ``/local/clock`` (read or move the
+  product's clock) and ``/local/jobs`` (list the scheduled jobs, run one now): local only;
 - ``/config.json`` for the front-ends;
 - static files (``local/static.py``); anything else is a 404.
 
@@ -30,10 +30,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlsplit
 
 from arportal.domain.cards import looks_like_card_number, redact_card_numbers
 from infrastructure import catalog
+from infrastructure.content_security import content_security_policy
 from local import apigw, auth, email_feedback, invoke, mailbox, oauth, static, time_travel
 from local.apigw import Request, Response, error_response, json_response
 from local.scheduler import Scheduler, UnknownJobError
@@ -48,6 +49,8 @@ logger = logging.getLogger("local.gateway")
 
 
 class Gateway:
+    stripe_js_url: str | None = None  # a double of Stripe.js (the browser tests'); unset: Stripe's own
+
     def __init__(
         self,
         env: LocalEnvironment,
@@ -144,7 +147,7 @@ class Gateway:
     # --- local-only routes --------------------------------------------------------------------------------
 
     def _login(self, request: Request) -> Response:
-        from local.environment import LoginError
+        from local.environment import Challenge, LoginError
 
         try:
             body = json.loads(request.body or b"null")
@@ -155,9 +158,13 @@ class Gateway:
         ):
             return error_response(400, "bad_request", 'send {"username": "...", "password": "..."}')
         try:
-            tokens = self.env.login(body["username"], body["password"])
+            tokens = self.env.sign_in(body["username"], body["password"])
         except LoginError as exc:
-            return error_response(401, "unauthorized", str(exc))
+            return error_response(401, "password_attempts_exceeded" if exc.locked else "unauthorized", str(exc))
+        if isinstance(tokens, Challenge):  # the page answers it on Cognito (moto) with its own app client
+            return json_response(
+                200, {"challenge": tokens.name, "session": tokens.session, "audience": tokens.audience}
+            )
         return json_response(
             200,
             {
@@ -229,6 +236,7 @@ class Gateway:
                 "currency": config.currency,
                 "timeZone": config.time_zone,
                 "processor": config.processor,
+                **self._stripe_config(),
                 "customerUserPoolId": resources.customer_pool_id,
                 "customerClientId": resources.customer_client_id,
                 "staffUserPoolId": resources.staff_pool_id,
@@ -238,7 +246,25 @@ class Gateway:
             },
         )
 
+    def _stripe_config(self) -> dict[str, str]:
+        config = self.env.config
+        if config.processor != "stripe":
+            return {}
+        found = {"stripePublishableKey": config.stripe_publishable_key or ""}
+        return {**found, "stripeJsUrl": self.stripe_js_url} if self.stripe_js_url else found
+
     # --- static files -------------------------------------------------------------------------------------
+
+    def content_security_policy(self) -> str:
+        """The policy CloudFront sends in AWS, for this runtime's origins: the pages are tried under it here."""
+        logo = self.env.config.logo_url
+        return content_security_policy(
+            processor=self.env.config.processor,
+            api_origin="'self'",
+            connect=[self.env.resources.endpoint_url.rstrip("/")],  # moto: Cognito and the import bucket
+            image_origins=[_origin(logo)] if logo else [],
+            stripe_js_origin=_origin(self.stripe_js_url) if self.stripe_js_url else None,
+        )
 
     def _static(self, request: Request, path: str) -> Response:
         if request.method not in {"GET", "HEAD"}:
@@ -252,7 +278,10 @@ class Gateway:
         if found is None:
             return error_response(404, "not_found", f"no route or file for {path}")
         body = found.path.read_bytes()
-        return Response(200, [("Content-Type", found.content_type), ("Cache-Control", "no-cache")], body)
+        headers = [("Content-Type", found.content_type), ("Cache-Control", "no-cache")]
+        if found.content_type.startswith("text/html"):
+            headers.append(("Content-Security-Policy", self.content_security_policy()))
+        return Response(200, headers, body)
 
     # --- HTTP ---------------------------------------------------------------------------------------------
 
@@ -260,6 +289,11 @@ class Gateway:
         server = LocalHttpServer((host, port), _HttpHandler)
         server.gateway = self
         return server
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def loggable(target: str) -> str:

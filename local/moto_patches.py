@@ -40,6 +40,10 @@ Each patch names the moto internal it replaces and why. After upgrading moto, re
    thousands of writes must not each be relayed to the bus and archived by the audit exporter on every start,
    as the items ``import_items`` loads are not; without their stream records the seed also loads in ~40% less
    time.
+12. Cognito's first sign-in, per-user TOTP secrets checked by RFC 6238, ``MFA_SETUP`` after a chosen password,
+   Cognito's lockout after five failures, and invitation emails through SES: ``local/moto_cognito.py``.
+13. A query reads only the partition it names, not the whole table sorted (moto's ``Table.query`` walks
+   ``Table.all_items()``), kept per index as items are written: ``local/moto_indexes.py``.
 """
 
 from __future__ import annotations
@@ -96,6 +100,7 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from werkzeug.serving import make_server
 
 from arportal import clock
+from local import moto_cognito, moto_indexes
 
 MOTO_MINOR = "5.2"
 MAX_SHARD_ITERATORS = 1_000
@@ -136,6 +141,7 @@ def install(invoker: Invoker) -> None:
         setattr(dynamo_types.DynamoType, name, _string_fast_path(getattr(dynamo_types.DynamoType, name), name))
     dynamo_types.DynamoType.__hash__ = _fast_hash(dynamo_types.DynamoType.__hash__)  # type: ignore[method-assign,assignment]
     Table.all_items = _all_items_by_string_keys(Table.all_items)  # type: ignore[method-assign,assignment]
+    moto_indexes.install()  # after all_items: a query's partition stands in for the whole table
     handler = dynamodb_responses.DynamoHandler
     handler.parse_parameters = _fast_parse(handler.parse_parameters)  # type: ignore[method-assign]
     result = dynamodb_responses.DynamoResult
@@ -146,6 +152,7 @@ def install(invoker: Invoker) -> None:
     CognitoIdpResponse.add_user_pool_client_secret = _add_client_secret  # type: ignore[attr-defined]
     CognitoIdpResponse.list_user_pool_client_secrets = _list_client_secrets  # type: ignore[attr-defined]
     CognitoIdpResponse.delete_user_pool_client_secret = _delete_client_secret  # type: ignore[attr-defined]
+    moto_cognito.install()
     _state["installed"] = True
 
 
@@ -394,6 +401,7 @@ def import_items(table_name: str, items: Iterable[dict[str, Any]], *, account: s
             else:
                 table.items[item.hash_key][item.range_key] = item
             count += 1
+        moto_indexes.forget(table)  # written behind put_item: the partitions are rebuilt on the next index query
     return count
 
 
@@ -553,6 +561,7 @@ def _put_back(table: Table, key: dict[str, Any], previous: Any) -> None:
         home.pop(slot, None)
     else:
         home[slot] = previous
+    moto_indexes.refile(table, hash_value, range_value)
 
 
 # --- 10. Cognito client secrets -------------------------------------------------------------------------------

@@ -150,14 +150,23 @@ def create_all(
     account = client("sts").get_caller_identity()["Account"]
     tables = {spec.logical_id: f"{prefix}-{spec.logical_id}" for spec in TABLES}
     for spec in TABLES:
-        _create_table(client("dynamodb"), tables[spec.logical_id], spec)
+        create_table(client("dynamodb"), tables[spec.logical_id], spec)
     kms_key_id, documents_bucket, audit_bucket = _create_storage(client("kms"), client("s3"), prefix.lower())
     import_bucket = _create_import_bucket(client("s3"), prefix.lower(), kms_key_id)
     bus_name = f"{prefix}-events"
     bus_arn, queue_url = _create_events(client("events"), client("sqs"), bus_name, account)
     webhooks_queue_url, webhooks_queue_arn = _create_webhooks_queue(client("events"), client("sqs"), bus_name)
-    customer_pool, customer_client = _create_pool(client("cognito-idp"), f"{prefix}-customers", groups=())
-    staff_pool, staff_client = _create_pool(client("cognito-idp"), f"{prefix}-staff", groups=STAFF_GROUPS)
+    customer_pool, customer_client = _create_pool(
+        client("cognito-idp"), f"{prefix}-customers", groups=(), mfa="OPTIONAL", sender=config.sender_email
+    )
+    staff_pool, staff_client = _create_pool(
+        client("cognito-idp"),
+        f"{prefix}-staff",
+        groups=STAFF_GROUPS,
+        mfa="ON" if config.staff_mfa else "OPTIONAL",
+        sender=config.sender_email,
+        invitation=_staff_invitation(config),
+    )
     integrations_pool, integration_clients = _create_integrations_pool(client("cognito-idp"), prefix, config)
     client("ses").verify_email_identity(EmailAddress=config.sender_email)
     configuration_set = f"{prefix}-email"
@@ -224,7 +233,7 @@ def _key_schema(partition: str, sort: str | None) -> list[dict[str, str]]:
     return schema + ([{"AttributeName": sort, "KeyType": "RANGE"}] if sort else [])
 
 
-def _create_table(dynamodb: Any, name: str, spec: TableSpec) -> None:
+def create_table(dynamodb: Any, name: str, spec: TableSpec) -> None:
     request: dict[str, Any] = {
         "TableName": name,
         "KeySchema": _key_schema(spec.partition_key, spec.sort_key),
@@ -312,13 +321,54 @@ def _create_webhooks_queue(events: Any, sqs: Any, bus_name: str) -> tuple[str, s
     return queue_url, queue_arn
 
 
-def _create_pool(cognito: Any, name: str, *, groups: tuple[str, ...]) -> tuple[str, str]:
+# As infrastructure/constructs/identity.py's _PASSWORD_POLICY (what the sign-in pages' password hints say).
+_PASSWORD_POLICY = {
+    "MinimumLength": 12,
+    "RequireUppercase": True,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": True,
+    "TemporaryPasswordValidityDays": 3,
+}
+
+
+def _staff_invitation(config: DeploymentConfig) -> dict[str, Any]:
+    """The staff pool's invitation, as identity.py words it (``local/moto_cognito.py`` sends it to the mailbox)."""
+    return {
+        "AllowAdminCreateUserOnly": True,
+        "InviteMessageTemplate": {
+            "EmailSubject": f"{config.agency_name}: your staff console account",
+            "EmailMessage": (
+                f"You have been given access to the {config.agency_name} payments console. "
+                "Sign in with {username} and the temporary password {####}."
+            ),
+        },
+    }
+
+
+def _create_pool(
+    cognito: Any,
+    name: str,
+    *,
+    groups: tuple[str, ...],
+    mfa: str,
+    sender: str,
+    invitation: dict[str, Any] | None = None,
+) -> tuple[str, str]:
+    """A person's pool as identity.py makes it: email sign-in, the password policy, TOTP as the second factor
+    (``mfa`` "ON": required, as the staff pool with staffMfa; "OPTIONAL": the customers may enrol)."""
     pool_id = cognito.create_user_pool(
         PoolName=name,
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
         Schema=[{"Name": "customer_id", "AttributeDataType": "String", "Mutable": True}],
+        Policies={"PasswordPolicy": _PASSWORD_POLICY},
+        EmailConfiguration={"EmailSendingAccount": "DEVELOPER", "From": sender},
+        **({"AdminCreateUserConfig": invitation} if invitation else {}),
     )["UserPool"]["Id"]
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration=mfa
+    )
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName=f"{name}-web",

@@ -95,7 +95,7 @@ class DemoData:
     def platform_items(self) -> list[dict[str, Any]]:
         """The platform's own records, as items: departments, payments with their allocations and receipts,
         autopay and plans, transaction pointers. Not the loaded records nor the money applied to them."""
-        return [entity_items.to_item(r) for r in self.records if not is_loaded(r)] + self.pointers
+        return [item for r in self.records if not is_loaded(r) for item in entity_items.items_of(r)] + self.pointers
 
     def settled(self) -> list[Invoice | CreditNote]:
         """The loaded invoices and credit notes the history applied money to, with the figures it left."""

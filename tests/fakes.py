@@ -14,7 +14,14 @@ from arportal.domain.models import Account, AuditEvent, CreditNote, Customer, In
 from arportal.domain.payouts import BalanceTransaction, Payout
 from arportal.domain.posting import Posting
 from arportal.domain.search import SearchKind
-from arportal.ports import ChargeRequest, ChargeResult, CustomerSnapshot, LookupHit, PaymentProcessor
+from arportal.ports import (
+    ChargeRequest,
+    ChargeResult,
+    CustomerSnapshot,
+    LookupHit,
+    PaymentProcessor,
+    SavedMethodResult,
+)
 
 
 class InMemoryCustomerRecords:
@@ -166,6 +173,9 @@ class CountingProcessor:
     def find_charge(self, idempotency_key: str) -> ChargeResult | None:
         return self.inner.find_charge(idempotency_key)
 
+    def save_payment_method(self, customer_id: str, token: str, *, idempotency_key: str) -> SavedMethodResult:
+        return self.inner.save_payment_method(customer_id, token, idempotency_key=idempotency_key)
+
     def represent_debit(self, transaction_id: str, request: ChargeRequest) -> ChargeResult:
         self.charges.append(request)
         return self.inner.represent_debit(transaction_id, request)
@@ -288,15 +298,34 @@ class ReceiptKit:
     def receipt_filed(self, customer_id: str, receipt_number: str) -> bool:
         return any(d.customer_id == customer_id and d.reference == receipt_number for d in self.documents)
 
+    def receipt(self, customer_id: str, receipt_number: str) -> Receipt | None:
+        found = (p.receipt for p in self.ledger.postings if p.receipt and p.payment.customer_id == customer_id)
+        return next((r for r in found if r.receipt_number == receipt_number), None)
+
     # DocumentRepository (what receipts use of it)
     def add(self, document: payment_models.Document) -> None:
         self._fail("record")
         self.documents.append(document)
 
+    def get(self, customer_id: str, document_id: str) -> payment_models.Document | None:
+        found = (d for d in self.documents if d.customer_id == customer_id and d.document_id == document_id)
+        return next(found, None)
+
+    def mark_stored(self, customer_id: str, document_id: str, size: int) -> bool:
+        for n, document in enumerate(self.documents):
+            if document.customer_id == customer_id and document.document_id == document_id and document.size == 0:
+                self.documents[n] = document.model_copy(update={"size": size})
+                return True
+        return False
+
     # DocumentStore
     def put(self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None) -> None:
         self._fail("store")
         self.files[key] = body
+
+    def put_new(self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None) -> bool:
+        self._fail("store")
+        return self.files.setdefault(key, body) is body
 
     def url(self, key: str, *, filename: str, expires_in: int = 300) -> str:
         return f"https://files.example/{key}?expires={expires_in}"
@@ -317,7 +346,7 @@ class ReceiptKit:
 
         return ReceiptServices(
             records=self,
-            documents=self,  # type: ignore[arg-type]  # only add() is used
+            documents=self,  # type: ignore[arg-type]  # only add(), get() and mark_stored() are used
             files=self,
             mailer=self,
             renderer=self,

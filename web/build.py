@@ -1,5 +1,7 @@
 """Copy the U.S. Web Design System assets the front-ends use from ``node_modules`` into ``web/vendor/uswds/``, and
-write the staff console's role table (``web/console/js/roles.js``) from ``arportal/domain/permissions.py``.
+``qrcode-generator``'s ES module (MIT, its licence in the file's header; it draws the authenticator-app QR code in
+the page, so no secret leaves it) into ``web/vendor/qrcode-generator/``, and write the staff console's role table
+(``web/console/js/roles.js``) from ``arportal/domain/permissions.py``.
 
     python3 web/build.py            # copy (when node_modules has USWDS), else verify the committed copy; write roles.js
     python3 web/build.py --check    # verify only: exit 1 if the copy differs from node_modules or its manifest, or
@@ -35,6 +37,10 @@ MANIFEST = "MANIFEST.json"
 ENTRY_POINTS = ("css/uswds.min.css", "js/uswds.min.js", "img/sprite.svg")
 LICENSE = "LICENSE.md"  # fonts (OFL) and icons (Apache 2.0) travel with their licence
 _URL = re.compile(r"url\((?:\"|')?(\.\./[^)\"'#?]+)")
+QR_SOURCE = ROOT / "node_modules" / "qrcode-generator"
+QR_TARGET = ROOT / "web" / "vendor" / "qrcode-generator"
+QR_ORIGIN = "dist/qrcode.mjs"  # the ES module build, its MIT licence in its header
+QR_FILE = "qrcode.js"  # served as JavaScript by any host (an .mjs may not be)
 ROLES_JS = ROOT / "web" / "console" / "js" / "roles.js"
 LAYER = ROOT / "layers" / "arportal" / "python"
 # How the console names each role (``domain/permissions.Role``); every role needs one.
@@ -106,6 +112,36 @@ def problems(source: Path = SOURCE, target: Path = TARGET) -> list[str]:
         elif sorted(manifest["files"]) != wanted_files(source / "dist"):
             found.append("the set of files the CSS needs has changed")
     return found
+
+
+def build_qrcode(source: Path = QR_SOURCE, target: Path = QR_TARGET) -> list[str]:
+    """Copy the QR code module and write its manifest (only what changed); the names written."""
+    origin, destination = source / QR_ORIGIN, target / QR_FILE
+    written = []
+    if not destination.is_file() or sha256(destination) != sha256(origin):
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(origin, destination)
+        written.append(QR_FILE)
+    manifest = {"package": "qrcode-generator", "version": version_of(source), "files": {QR_FILE: sha256(destination)}}
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    if not (target / MANIFEST).is_file() or (target / MANIFEST).read_text(encoding="utf-8") != text:
+        (target / MANIFEST).write_text(text, encoding="utf-8")
+        written.append(MANIFEST)
+    return written
+
+
+def qrcode_problems(source: Path = QR_SOURCE, target: Path = QR_TARGET) -> list[str]:
+    """What is wrong with the committed QR code module: missing, edited, or not node_modules' version."""
+    if not (target / MANIFEST).is_file():
+        return [f"{target / MANIFEST} is missing: run `make web-assets` (needs `npm ci`)"]
+    manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+    if not (target / QR_FILE).is_file():
+        return [f"{QR_FILE} is missing"]
+    if sha256(target / QR_FILE) != manifest["files"][QR_FILE]:
+        return [f"{QR_FILE} differs from its manifest entry"]
+    if source.is_dir() and version_of(source) != manifest["version"]:
+        return [f"node_modules has qrcode-generator {version_of(source)}, the copy is {manifest['version']}"]
+    return []
 
 
 def _permissions() -> ModuleType:
@@ -190,9 +226,19 @@ def main(argv: list[str] | None = None) -> int:
     if not args.check and SOURCE.is_dir():
         written = build()
         print(f"web/vendor/uswds: {len(written)} file(s) updated" if written else "web/vendor/uswds: up to date")
+    if not args.check and QR_SOURCE.is_dir():
+        written = build_qrcode()
+        print(
+            f"web/vendor/qrcode-generator: {len(written)} file(s) updated"
+            if written
+            else "web/vendor/qrcode-generator: up to date"
+        )
     found = problems()
     for problem in found:
         print(f"web/vendor/uswds: {problem}", file=sys.stderr)
+    for problem in qrcode_problems():
+        found.append(problem)
+        print(f"web/vendor/qrcode-generator: {problem}", file=sys.stderr)
     if not args.check:
         print("web/console/js/roles.js: written" if write_roles_js() else "web/console/js/roles.js: up to date")
     role_problems = roles_problems()

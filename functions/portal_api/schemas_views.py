@@ -108,7 +108,10 @@ class InvoiceOut(Out):
 
 class InvoiceListOut(Out):
     invoices: list[InvoiceOut]
-    total: int = Field(description="How many invoices the filter selects, over all pages")
+    total: int | None = Field(
+        description="How many invoices the filter selects, when this first page holds them all; null when more may "
+        "follow (counting them would read them all: follow next_cursor)"
+    )
     next_cursor: str | None
 
 

@@ -11,8 +11,8 @@ A job that could not finish raises, so the scheduler retries it and, in the end,
 Two jobs are never scheduled. ``{"job": "rebuild_totals", "from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}``, which an operator
 invokes to fold the payments taken on those days into the daily totals from the ledger (the backfill after an
 upgrade, docs/deploy.md); the aggregate builder's own ``rebuild`` does the same within its 60 s, this one has 900.
-``{"job": "reindex_search", "cursor"?: "..."}``, also an operator's, once after an upgrade: the search pointers
-of profiles written before staff search matched any word of a name (docs/deploy.md).
+``{"job": "reindex_customers", "cursor"?: "..."}``, also an operator's, once after an upgrade: what this version
+keeps beside the records of customers an earlier one wrote (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -182,24 +182,25 @@ def rebuild_totals(data: RebuildInput) -> dict[str, Any]:
     return {"from": data.start.isoformat(), "to": data.end.isoformat(), "moved": moved}
 
 
-REINDEX_SEARCH = "reindex_search"
+REINDEX_CUSTOMERS = "reindex_customers"
 
 
 class ReindexInput(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    job: Literal["reindex_search"]
+    job: Literal["reindex_customers"]
     cursor: str | None = Field(default=None, max_length=4096)
 
 
-def reindex_search(data: ReindexInput) -> dict[str, Any]:
-    """The search pointers of every profile written before staff search matched any word of a name, as many
-    pages as fit one invocation; the answer's ``cursor`` goes on (``done`` when there is none)."""
+def reindex_customers(data: ReindexInput) -> dict[str, Any]:
+    """What this version keeps beside each customer's records (search pointers, index attributes, balance
+    checkpoints) for the customers an earlier version wrote, as many pages as fit one invocation; the answer's
+    ``cursor`` goes on (``done`` when there is none)."""
     from arportal.services.search import reindex
     from arportal.wiring import jobs as job_wiring
 
     try:
-        return reindex(job_wiring.search_reindexer(), data.cursor).as_dict()
+        return reindex(job_wiring.customer_reindex(), data.cursor).as_dict()
     except ValueError as exc:  # a cursor this job never returned: say so rather than start over silently
         return {"error": str(exc)}
 
@@ -210,10 +211,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         rebuilt = rebuild_totals(RebuildInput.model_validate(event))
         logger.info("daily totals rebuilt", extra={"result": rebuilt})
         return {"job": REBUILD_TOTALS, **rebuilt}
-    if event.get("job") == REINDEX_SEARCH:
-        reindexed = reindex_search(ReindexInput.model_validate(event))
-        logger.info("search pointers reindexed", extra={"result": reindexed})
-        return {"job": REINDEX_SEARCH, **reindexed}
+    if event.get("job") == REINDEX_CUSTOMERS:
+        reindexed = reindex_customers(ReindexInput.model_validate(event))
+        logger.info("customers reindexed", extra={"result": reindexed})
+        return {"job": REINDEX_CUSTOMERS, **reindexed}
     data = JobInput.model_validate(event)
     now = clock.now()
     day = data.day or now.date()

@@ -8,7 +8,7 @@ from arportal.api.record_schemas import CreditNoteOut, DocumentOut, NextDueOut, 
 from arportal.api.schemas import AddressOut, InvoiceSummaryOut, MoneyOut, Out, ProfileOut
 from arportal.domain import models as m
 from arportal.domain.email_feedback import Suppression
-from arportal.services.customer_record import CustomerRecord
+from arportal.services.customer_record import CustomerRecord, CustomerSummary
 from staff_api.schemas_common import BalancesOut, InteractionOut, StaffPaymentOut, next_link
 
 
@@ -90,7 +90,9 @@ class LinksOut(Out):
     balances: str
 
 
-class CustomerRecordOut(Out):
+class CustomerSummaryOut(Out):
+    """The record's first screen (``?parts=summary``): everything but the lists and the connected systems."""
+
     as_of: date
     profile: ProfileOut
     created_at: datetime
@@ -102,55 +104,69 @@ class CustomerRecordOut(Out):
     credit: MoneyOut
     next_due: NextDueOut | None
     open_by_department: list[DepartmentOwingOut]
-    balances: BalancesOut
     open_invoices: list[InvoiceSummaryOut]
-    recent_invoices: list[InvoiceSummaryOut]
-    payments: list[StaffPaymentOut]
     credit_notes: list[CreditNoteOut]
     schedules: list[ScheduleOut]
+    email_suppression: EmailSuppressionOut | None
+
+    @classmethod
+    def of_summary(cls, r: CustomerSummary, today: date) -> CustomerSummaryOut:
+        return cls(**_summary_fields(r, today))
+
+
+def _summary_fields(r: CustomerSummary | CustomerRecord, today: date) -> dict[str, object]:
+    cur = r.summary.currency
+    return {
+        "as_of": today,
+        "profile": ProfileOut.of(r.customer),
+        "created_at": r.customer.created_at,
+        "portal_login_linked": r.customer.login_subject is not None,
+        "accounts": [RecordAccountOut.of(a) for a in r.accounts],
+        "account_summaries": [
+            RecordAccountSummaryOut(
+                account_number=s.account.account_number,
+                department=s.account.department,
+                owing=MoneyOut.of(s.owing, cur),
+                overdue=MoneyOut.of(s.overdue, cur),
+                open_invoices=s.open_invoices,
+                next_due=NextDueOut.of(s.next_due, cur),
+            )
+            for s in r.summary.accounts
+        ],
+        "owing": MoneyOut.of(r.summary.owing, cur),
+        "overdue": MoneyOut.of(r.summary.overdue, cur),
+        "credit": MoneyOut.of(r.summary.credit, cur),
+        "next_due": NextDueOut.of(r.summary.next_due, cur),
+        "open_by_department": [
+            DepartmentOwingOut(department=d, owing=MoneyOut.of(v, cur)) for d, v in r.open_by_department.items()
+        ],
+        "open_invoices": [InvoiceSummaryOut.of(i, today) for i in r.summary.open_invoices],
+        "credit_notes": [CreditNoteOut.of(c) for c in r.credit_notes],
+        "schedules": [ScheduleOut.of(s) for s in r.schedules],
+        "email_suppression": EmailSuppressionOut.of(r.email_suppression),
+    }
+
+
+class CustomerRecordOut(CustomerSummaryOut):
+    balances: BalancesOut
+    recent_invoices: list[InvoiceSummaryOut]
+    payments: list[StaffPaymentOut]
     documents: list[DocumentOut]
     interactions: list[InteractionOut]
     pending_approvals: list[PendingApprovalOut]
-    email_suppression: EmailSuppressionOut | None
     links: LinksOut
 
     @classmethod
     def of(cls, r: CustomerRecord, today: date) -> CustomerRecordOut:
-        cur, base = r.summary.currency, f"/v1/staff/customers/{r.customer.customer_id}"
+        base = f"/v1/staff/customers/{r.customer.customer_id}"
         return cls(
-            as_of=today,
-            profile=ProfileOut.of(r.customer),
-            created_at=r.customer.created_at,
-            portal_login_linked=r.customer.login_subject is not None,
-            accounts=[RecordAccountOut.of(a) for a in r.accounts],
-            account_summaries=[
-                RecordAccountSummaryOut(
-                    account_number=s.account.account_number,
-                    department=s.account.department,
-                    owing=MoneyOut.of(s.owing, cur),
-                    overdue=MoneyOut.of(s.overdue, cur),
-                    open_invoices=s.open_invoices,
-                    next_due=NextDueOut.of(s.next_due, cur),
-                )
-                for s in r.summary.accounts
-            ],
-            owing=MoneyOut.of(r.summary.owing, cur),
-            overdue=MoneyOut.of(r.summary.overdue, cur),
-            credit=MoneyOut.of(r.summary.credit, cur),
-            next_due=NextDueOut.of(r.summary.next_due, cur),
-            open_by_department=[
-                DepartmentOwingOut(department=d, owing=MoneyOut.of(v, cur)) for d, v in r.open_by_department.items()
-            ],
+            **_summary_fields(r, today),
             balances=BalancesOut.of(r.customer.customer_id, r.balances),
-            open_invoices=[InvoiceSummaryOut.of(i, today) for i in r.summary.open_invoices],
             recent_invoices=[InvoiceSummaryOut.of(i, today) for i in r.recent_invoices.items],
             payments=[StaffPaymentOut.of(p) for p in r.payments.items],
-            credit_notes=[CreditNoteOut.of(c) for c in r.credit_notes],
-            schedules=[ScheduleOut.of(s) for s in r.schedules],
             documents=[DocumentOut.of(d) for d in r.documents.items],
             interactions=[InteractionOut.of(i) for i in r.interactions.items],
             pending_approvals=[PendingApprovalOut.of(a) for a in r.pending_approvals],
-            email_suppression=EmailSuppressionOut.of(r.email_suppression),
             links=LinksOut(
                 more_payments=next_link(f"{base}/payments", r.payments.next_key),
                 more_invoices=next_link(f"{base}/invoices", r.recent_invoices.next_key),

@@ -1,9 +1,10 @@
 """The Lambda functions of ``catalog.FUNCTIONS``: our layer, the dependencies layer, one role each.
 
-Nothing here bundles with Docker: the layer is ``layers/arportal`` as it is on disk (pure Python), and its
-third-party dependencies (Powertools, pydantic, the Stripe SDK, defusedxml, rapidfuzz...) are the dependencies
-layer, which pip builds on this machine once from the lock that the tests run with, and caches
-(``vendor_layer.py``), so ``python app.py`` and ``cdk synth`` need no Docker. Functions marked
+Nothing here bundles with Docker. The layer is ``layers/arportal`` and the functions' code ``functions/`` as they
+are on disk (pure Python, less ``ASSET_EXCLUDES``), each with its bytecode compiled for the runtime's Python on this
+machine (``bytecode.py``). Their third-party dependencies (Powertools, pydantic, the Stripe SDK, defusedxml,
+rapidfuzz...) are the dependencies layer, which pip builds on this machine once from the lock that the tests run
+with, and caches (``vendor_layer.py``), so ``python app.py`` and ``cdk synth`` need no Docker. Functions marked
 ``only_with_processor`` exist only in stacks with that processor (the sandbox's own API).
 """
 
@@ -21,6 +22,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infrastructure import catalog
+from infrastructure.constructs.bytecode import compiled_asset
 from infrastructure.constructs.logs import encrypted_log_group
 from infrastructure.constructs.vendor_layer import dependencies_layer
 from infrastructure.deployment_config import DeploymentConfig
@@ -28,6 +30,9 @@ from infrastructure.deployment_config import DeploymentConfig
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.X86_64
 
+# Where Lambda extracts a function's code and its layers: the paths the bytecode names (bytecode.py).
+FUNCTION_ROOT = "/var/task"
+LAYER_ROOT = "/opt"
 ASSET_EXCLUDES = [
     "**/__pycache__",
     "**/*.pyc",
@@ -56,7 +61,7 @@ class Functions(Construct):
         self.layer = lambda_.LayerVersion(
             self,
             "ArPortalLayer",
-            code=lambda_.Code.from_asset(str(catalog.LAYER_DIR), exclude=ASSET_EXCLUDES),
+            code=compiled_asset(catalog.LAYER_DIR, ASSET_EXCLUDES, LAYER_ROOT),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             description="arportal: domain, services, ports and adapters",
@@ -68,7 +73,7 @@ class Functions(Construct):
         self.settings_layer = _settings_layer(self, file_settings)
         layers = [self.layer, self.settings_layer, self.dependencies_layer]
         # One asset for all handlers: each function's handler string picks its own package.
-        code = lambda_.Code.from_asset(str(catalog.FUNCTIONS_DIR), exclude=ASSET_EXCLUDES)
+        code = compiled_asset(catalog.FUNCTIONS_DIR, ASSET_EXCLUDES, FUNCTION_ROOT)
         self.functions: dict[str, lambda_.Function] = {}
         self.logs: dict[str, logs.LogGroup] = {}
         for spec in catalog.functions_for(config.processor):

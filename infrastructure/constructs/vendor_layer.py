@@ -10,6 +10,9 @@ wheel of a version, so the Linux cp312 ones too). The first synthesis on a machi
 configured for). The result is kept under ``build/dependencies-layer/<hash>``, keyed by the requirements and the
 target platform, so later syntheses (the infrastructure tests) copy it instead of downloading again, offline; delete
 ``build/`` to force a fresh download.
+
+The layer carries its bytecode, compiled by CPython 3.12 (``bytecode.py``) once per build and cached beside it
+(``<hash>-bytecode``): ``/opt`` is read-only, so without it every cold start would compile pydantic and Powertools.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infrastructure import catalog
+from infrastructure.constructs.bytecode import PYTHON_VERSION, UNUSED_IMAGE, compile_tree
 
 LOCK = catalog.ROOT / "requirements" / "runtime.txt"
 CACHE_DIR = catalog.ROOT / "build" / "dependencies-layer"
@@ -40,10 +44,7 @@ RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
 # The python3.12 runtime is Amazon Linux 2023 (glibc 2.34): manylinux_2_28 wheels run there, and rapidfuzz 3.14
 # publishes only those (no manylinux2014 wheel), so pip may pick either.
 PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
-PYTHON_VERSION = "3.12"
 PIP_TIMEOUT_S = 600
-# Required by BundlingOptions but never run: local bundling always succeeds or raises.
-_UNUSED_IMAGE = "public.ecr.aws/sam/build-python3.12"
 _REQUIREMENT_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -85,13 +86,37 @@ class PipBundling:
         self.cache_dir = cache_dir
 
     def try_bundle(self, output_dir: str, *, image: DockerImage, **_: Any) -> bool:
-        shutil.copytree(self.build() / "python", Path(output_dir) / "python", dirs_exist_ok=True)
+        shutil.copytree(self.compiled() / "python", Path(output_dir) / "python", dirs_exist_ok=True)
         return True
 
     @property
     def key(self) -> str:
         recipe = f"{self.requirements}|{','.join(PLATFORMS)}|{PYTHON_VERSION}"
         return hashlib.sha256(recipe.encode()).hexdigest()[:16]
+
+    @property
+    def asset_key(self) -> str:
+        """The layer's content: the build's, with its bytecode for the runtime's Python (``bytecode.py``)."""
+        return hashlib.sha256(f"{self.key}|bytecode {PYTHON_VERSION} unchecked-hash".encode()).hexdigest()[:16]
+
+    def compiled(self) -> Path:
+        """The build with its bytecode (``<build>/python``), compiled once from ``build()`` and cached beside it."""
+        target = self.cache_dir / f"{self.key}-bytecode"
+        if (target / "python").is_dir():
+            return target
+        source = self.build()
+        staging = Path(tempfile.mkdtemp(prefix=f".{self.key}-bytecode-", dir=self.cache_dir))
+        try:
+            shutil.copytree(source / "python", staging / "python", symlinks=True)
+            compile_tree(staging / "python", "/opt/python")
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        try:
+            os.replace(staging, target)  # atomic, as build()'s
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
 
     def build(self) -> Path:
         """The cached build for these requirements, made now if there is none: ``<build>/python`` is the layer and
@@ -146,11 +171,11 @@ def dependencies_layer(
         construct_id,
         code=lambda_.Code.from_asset(
             str(LOCK.parent),
-            # The locked requirements decide the content, so their hash is the asset's: no pip run to learn it, and
-            # a change to the dev tools' lock next to it changes nothing here.
+            # The locked requirements (and the bytecode's recipe) decide the content, so their hash is the asset's: no
+            # pip run to learn it, and a change to the dev tools' lock next to it changes nothing here.
             asset_hash_type=AssetHashType.CUSTOM,
-            asset_hash=bundling.key,
-            bundling=BundlingOptions(image=DockerImage.from_registry(_UNUSED_IMAGE), local=bundling),
+            asset_hash=bundling.asset_key,
+            bundling=BundlingOptions(image=DockerImage.from_registry(UNUSED_IMAGE), local=bundling),
         ),
         compatible_runtimes=[runtime],
         compatible_architectures=[architecture],

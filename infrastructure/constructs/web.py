@@ -20,6 +20,7 @@ from constructs import Construct
 from infrastructure import catalog
 from infrastructure.constructs.domains import WEB_SECURITY_POLICY, Domains
 from infrastructure.constructs.web_acl import EDGE_REGION, cloudfront_web_acl
+from infrastructure.content_security import content_security_policy
 from infrastructure.deployment_config import DeploymentConfig
 
 WEB_DIR = catalog.ROOT / "web"
@@ -184,33 +185,14 @@ class Web(Construct):
         )
 
     def _content_security_policy(self, api_origin: str) -> str:
-        # The console's import page PUTs a file straight to the import bucket (a presigned URL).
-        connect = ["'self'", api_origin, f"https://cognito-idp.{Aws.REGION}.amazonaws.com", *self._upload_origins]
-        script, frame, image = ["'self'"], ["'none'"], ["'self'", "data:"]
-        if self._config.processor == "stripe":
-            # Stripe Elements: card numbers are typed into Stripe's frames, never into our pages.
-            script.append("https://js.stripe.com")
-            frame = ["https://js.stripe.com", "https://hooks.stripe.com"]
-            connect.append("https://api.stripe.com")
-        elif self._config.processor == "sandbox":
-            # The sandbox's hosted fields: its script and its iframe are served by our API's /sandbox routes.
-            script.append(api_origin)
-            frame = [api_origin]
+        image: list[str] = []
         if self._config.logo_url:
             parts = urlsplit(self._config.logo_url)
             image.append(f"{parts.scheme}://{parts.netloc}")
-        directives = {
-            "default-src": ["'self'"],
-            "script-src": script,
-            # swagger-ui sets inline styles; no inline script is allowed anywhere.
-            "style-src": ["'self'", "'unsafe-inline'"],
-            "img-src": image,
-            "font-src": ["'self'", "data:"],
-            "connect-src": connect,
-            "frame-src": frame,
-            "object-src": ["'none'"],
-            "base-uri": ["'self'"],
-            "form-action": ["'self'"],
-            "frame-ancestors": ["'none'"],
-        }
-        return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+        return content_security_policy(
+            processor=self._config.processor,
+            api_origin=api_origin,
+            # The console's import page PUTs a file straight to the import bucket (a presigned URL).
+            connect=[f"https://cognito-idp.{Aws.REGION}.amazonaws.com", *self._upload_origins],
+            image_origins=image,
+        )

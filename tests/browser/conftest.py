@@ -171,12 +171,15 @@ def portal() -> Iterator[Portal]:
 
 
 @contextmanager
-def running_runtime(today: date, *, prefix: str, pass_today: bool = True) -> Iterator[Portal]:
+def running_runtime(
+    today: date, *, prefix: str, pass_today: bool = True, module: str = "local", first: tuple[str, ...] = ()
+) -> Iterator[Portal]:
     """A local runtime (``python -m local``) of its own on a free port, its output in a log file, until the block
-    ends; then stopped (SIGTERM, killed after 30 s)."""
+    ends; then stopped (SIGTERM, killed after 30 s). ``module`` and ``first`` (its own arguments, before the
+    runtime's): a launcher that adjusts the runtime first (``tests/browser/stripe_runtime.py``)."""
     port = _free_port()
     log = Path(tempfile.mkdtemp(prefix=prefix)) / "runtime.log"
-    command = [sys.executable, "-m", "local", "--port", str(port), "--seed", str(SEED), "--customers", "5"]
+    command = [sys.executable, "-m", module, *first, "--port", str(port), "--seed", str(SEED), "--customers", "5"]
     if pass_today:
         command += ["--today", today.isoformat()]
     process = subprocess.Popen(  # noqa: S603
@@ -313,7 +316,7 @@ def console_sign_in(page: Any, email: str = "agent@demo.local", password: str = 
     """Sign a staff member in to the console (``/console/``); lands on the search page."""
     page.goto("/console/index.html")
     page.get_by_label("Work email address").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password", exact=True).fill(password)  # not "New password" (first sign-in)
     ready_to_send(page)
-    page.get_by_label("Password").press("Enter")
+    page.get_by_label("Password", exact=True).press("Enter")
     page.wait_for_url("**/console/search.html")

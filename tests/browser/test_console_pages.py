@@ -90,6 +90,7 @@ def test_customer_360(portal: Portal, agent: Any, visit: Any) -> None:
     record = demo_customer(portal, portal.login("agent@demo.local"))
     agent.goto(f"/console/customer.html?id={record['profile']['customer_id']}")
     agent.get_by_role("heading", name=f"{record['profile']['name']} ({record['profile']['customer_id']})").wait_for()
+    expect(agent.locator("#payment-list")).not_to_have_attribute("aria-busy", "true")  # the lists come second
     for heading in (
         "Accounts",
         "Open balance per department",

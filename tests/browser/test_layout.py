@@ -102,7 +102,7 @@ def _pages(portal: Portal) -> dict[str | None, list[str]]:
     invoice, payment = data.invoices(portal)[0], sorted(data.payment_ids(portal))[0]
     customer = data.customer_id(portal)
     return {
-        None: ["/index.html", "/signup.html", "/guest.html", "/console/index.html"],
+        None: ["/index.html", "/signup.html", "/forgot-password.html", "/guest.html", "/console/index.html"],
         "customer@demo.local": [
             "/dashboard.html", "/invoices.html", f"/invoice.html?id={invoice['invoice_id']}", "/pay.html",
             "/payments.html", f"/payment.html?id={payment}", "/credit-notes.html", "/sales-orders.html",
@@ -122,7 +122,10 @@ def _pages(portal: Portal) -> dict[str | None, list[str]]:
                 "finance-close", "finance-bank-files", "finance-bank-lines",
             )
         ],
-        "admin@demo.local": ["/console/connected-systems.html", "/console/imports.html", "/console/webhooks.html"],
+        "admin@demo.local": [
+            "/console/connected-systems.html", "/console/imports.html", "/console/webhooks.html",
+            "/console/staff-members.html",
+        ],
     }  # fmt: skip
 
 

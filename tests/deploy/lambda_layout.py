@@ -11,20 +11,17 @@ own boto3. Two sources:
 
 from __future__ import annotations
 
-import fnmatch
 import json
-import os
 import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
-from glob import glob
 from pathlib import Path
 from typing import Any
 
 from infrastructure import catalog
-from infrastructure.constructs.functions import ASSET_EXCLUDES
-from infrastructure.constructs.vendor_layer import PYTHON_VERSION, PipBundling
+from infrastructure.constructs.bytecode import PYTHON_VERSION, compiled_copy, copy_source
+from infrastructure.constructs.functions import ASSET_EXCLUDES, FUNCTION_ROOT, LAYER_ROOT
+from infrastructure.constructs.vendor_layer import PipBundling
 
 RUNTIME_LOCK = catalog.ROOT / "requirements" / "lambda-runtime.txt"
 RUNTIME_SDK_CACHE = catalog.ROOT / "build" / "lambda-runtime-sdk"
@@ -41,31 +38,37 @@ class Function:
     environment: dict[str, str]
 
 
-def lambda_python() -> str:
-    """The CPython 3.12 to run as the runtime's interpreter: ``LAMBDA_PYTHON``, else ``python3.12`` or pyenv's."""
-    candidates = [os.environ.get("LAMBDA_PYTHON"), shutil.which(f"python{PYTHON_VERSION}")]
-    candidates += sorted(glob(os.path.expanduser(f"~/.pyenv/versions/{PYTHON_VERSION}.*/bin/python{PYTHON_VERSION}")))
-    for candidate in filter(None, candidates):
-        probe = subprocess.run(  # noqa: S603 - our own candidates
-            [candidate, "-I", "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if probe.returncode == 0 and probe.stdout.strip() == PYTHON_VERSION:
-            return candidate
-    raise RuntimeError(f"no CPython {PYTHON_VERSION} (Lambda's) found: install it, or name it in LAMBDA_PYTHON")
-
-
 def runtime_sdk() -> Path:
-    """The boto3 the Lambda runtime ships (``requirements/lambda-runtime.txt``), installed once under ``build/``."""
-    return PipBundling(RUNTIME_LOCK, cache_dir=RUNTIME_SDK_CACHE, leave_out=frozenset()).build() / "python"
+    """The boto3 the Lambda runtime ships (``requirements/lambda-runtime.txt``), installed once under ``build/``,
+    with its bytecode: the runtime's image carries the ``.pyc`` of its own SDK."""
+    return PipBundling(RUNTIME_LOCK, cache_dir=RUNTIME_SDK_CACHE, leave_out=frozenset()).compiled() / "python"
 
 
 def sys_path(function: Function, opt: Path, sdk: Path) -> list[str]:
     """Lambda's python3.12 search path ahead of the standard library: the task, the layers, then the runtime's SDK."""
     site = opt / "python" / "lib" / f"python{PYTHON_VERSION}" / "site-packages"
     return [str(function.task), str(site), str(opt / "python"), str(sdk)]
+
+
+def lambda_environment(function: Function, opt: Path) -> dict[str, str]:
+    """The function's variables, with what Lambda itself sets; no credentials (nothing here may reach AWS)."""
+    variables = {
+        name: str(opt / value.removeprefix("/opt/")) if value.startswith("/opt/") else value
+        for name, value in function.environment.items()
+    }
+    return {
+        **variables,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "LAMBDA_TASK_ROOT": str(function.task),
+        "_HANDLER": function.handler,
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+    }
 
 
 def extract_layers(layers: tuple[Path, ...], opt: Path) -> Path:
@@ -77,16 +80,11 @@ def extract_layers(layers: tuple[Path, ...], opt: Path) -> Path:
 # --- from this checkout ------------------------------------------------------------------------------------------
 
 
-def _ignore_excluded(directory: str, names: list[str]) -> set[str]:
-    # every exclude of functions.py is "**/<glob>": CDK's glob mode drops a matching file or folder at any depth
-    assert all(pattern.startswith("**/") for pattern in ASSET_EXCLUDES)
-    return {name for name in names for p in ASSET_EXCLUDES if fnmatch.fnmatch(name, p.removeprefix("**/"))}
-
-
-def package(source: Path, target: Path) -> Path:
-    """``Code.from_asset(source, exclude=ASSET_EXCLUDES)``'s content."""
-    shutil.copytree(source, target, ignore=_ignore_excluded)
-    return target
+def package(source: Path, target: Path, deployed_at: str, *, bytecode: bool = True) -> Path:
+    """The asset ``functions.py`` makes of ``source`` (``bytecode=False``: as it was before it carried bytecode)."""
+    if bytecode:
+        return compiled_copy(source, target, ASSET_EXCLUDES, deployed_at)
+    return copy_source(source, target, ASSET_EXCLUDES)
 
 
 def checkout_environment() -> dict[str, str]:
@@ -112,9 +110,9 @@ def checkout_environment() -> dict[str, str]:
     )
 
 
-def from_checkout(work: Path) -> list[Function]:
-    task = package(catalog.FUNCTIONS_DIR, work / "task")
-    ours = package(catalog.LAYER_DIR, work / "layer-arportal")
+def from_checkout(work: Path, *, bytecode: bool = True) -> list[Function]:
+    task = package(catalog.FUNCTIONS_DIR, work / "task", FUNCTION_ROOT, bytecode=bytecode)
+    ours = package(catalog.LAYER_DIR, work / "layer-arportal", LAYER_ROOT, bytecode=bytecode)
     deployed, file_settings = catalog.settings_file(checkout_environment())
     settings = work / "layer-settings"
     settings.mkdir()
@@ -122,7 +120,9 @@ def from_checkout(work: Path) -> list[Function]:
     (settings / Path(catalog.SETTINGS_FILE_PATH).name).write_text(body)
     dependencies = work / "layer-dependencies"  # the bundling's output: the build's python/ alone
     dependencies.mkdir()
-    (dependencies / "python").symlink_to(PipBundling().build() / "python", target_is_directory=True)
+    pip = PipBundling()
+    built = pip.compiled() if bytecode else pip.build()
+    (dependencies / "python").symlink_to(built / "python", target_is_directory=True)
     layers = (ours, settings, dependencies)  # functions.py's order
     return [
         Function(spec.name, spec.handler, task, layers, dict(deployed)) for spec in catalog.functions_for("sandbox")

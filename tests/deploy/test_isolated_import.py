@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from infrastructure import catalog
+from infrastructure.constructs.bytecode import lambda_python
 from infrastructure.constructs.vendor_layer import LOCK, canonical_name
 from local.apigw import Request, build_event
 from tests.deploy import lambda_layout
@@ -115,27 +116,6 @@ def _calls(environment: dict[str, str]) -> dict[str, tuple[dict[str, Any], Check
     }
 
 
-def _lambda_environment(function: Function, opt: Path) -> dict[str, str]:
-    """The function's variables, with what Lambda itself sets; no credentials (nothing here may reach AWS)."""
-    variables = {
-        name: str(opt / value.removeprefix("/opt/")) if value.startswith("/opt/") else value
-        for name, value in function.environment.items()
-    }
-    return {
-        **variables,
-        "AWS_REGION": lambda_layout.REGION,
-        "AWS_DEFAULT_REGION": lambda_layout.REGION,
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
-        "AWS_LAMBDA_FUNCTION_NAME": function.name,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "LAMBDA_TASK_ROOT": str(function.task),
-        "_HANDLER": function.handler,
-        "LANG": "en_US.UTF-8",
-        "TZ": ":UTC",
-    }
-
-
 @pytest.fixture(scope="module")
 def functions(tmp_path_factory: pytest.TempPathFactory) -> list[Function]:
     cdk_out = os.environ.get("ARPORTAL_CDK_OUT")
@@ -147,7 +127,7 @@ def functions(tmp_path_factory: pytest.TempPathFactory) -> list[Function]:
 @pytest.fixture(scope="module")
 def results(functions: list[Function], tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """Each function called once, all at the same time, each in its own interpreter (as in its own container)."""
-    python, sdk = lambda_layout.lambda_python(), lambda_layout.runtime_sdk()
+    python, sdk = lambda_python(), lambda_layout.runtime_sdk()
     work = tmp_path_factory.mktemp("isolated")
     opts: dict[tuple[Path, ...], Path] = {}
     running: dict[str, tuple[subprocess.Popen[bytes], Path, Path]] = {}
@@ -155,7 +135,7 @@ def results(functions: list[Function], tmp_path_factory: pytest.TempPathFactory)
         if function.layers not in opts:
             opts[function.layers] = lambda_layout.extract_layers(function.layers, work / f"opt{len(opts)}")
         opt = opts[function.layers]
-        calls = _calls(_lambda_environment(function, opt))
+        calls = _calls(lambda_layout.lambda_environment(function, opt))
         spec = {
             "path": lambda_layout.sys_path(function, opt, sdk),
             "handler": function.handler,
@@ -166,7 +146,10 @@ def results(functions: list[Function], tmp_path_factory: pytest.TempPathFactory)
         spec_file.write_text(json.dumps(spec))
         command = [python, "-I", "-S", "-B", str(HELPER), str(spec_file), str(result_file)]
         process = subprocess.Popen(  # noqa: S603 - our interpreter and helper
-            command, env=_lambda_environment(function, opt), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            command,
+            env=lambda_layout.lambda_environment(function, opt),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         running[function.name] = (process, result_file, opt)
     answers: dict[str, dict[str, Any]] = {}
@@ -227,3 +210,31 @@ def test_the_handlers_run_the_locked_libraries_from_the_layer_and_the_runtime_s_
             if module in modules:  # imported lazily by most functions: what the call needed
                 assert Path(modules[module]["file"]).is_relative_to(sdk), (function.name, modules[module])
                 assert modules[module]["version"] == _locked(module, lambda_layout.RUNTIME_LOCK), modules[module]
+
+
+def _runtime_magic() -> bytes:
+    probe = [lambda_python(), "-I", "-S", "-c", "import importlib.util; print(importlib.util.MAGIC_NUMBER.hex())"]
+    return bytes.fromhex(subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip())  # noqa: S603
+
+
+def test_every_module_of_the_assets_carries_its_bytecode_for_the_runtime(functions: list[Function]) -> None:
+    # /var/task and /opt are read-only: a module without its .pyc would be compiled again on every cold start. The
+    # runtime's CPython loads an unchecked-hash .pyc (PEP 552: flags 0b01) without reading its source.
+    header = _runtime_magic() + (0b01).to_bytes(4, "little")
+    checked = 0
+    for asset in {functions[0].task, *(layer for function in functions for layer in function.layers)}:
+        sources = [  # following links: the checkout's dependencies layer links to the cached build
+            Path(folder) / name
+            for folder, _, names in os.walk(asset, followlinks=True)
+            for name in names
+            if name.endswith(".py") and "__pycache__" not in Path(folder).parts
+        ]
+        checked += bool(sources)
+        missing = [
+            source
+            for source in sources
+            if not (pyc := source.parent / "__pycache__" / f"{source.stem}.cpython-312.pyc").is_file()
+            or pyc.read_bytes()[:8] != header
+        ]
+        assert missing == [], (asset, len(missing), missing[:10])
+    assert checked >= 3  # the function code, our layer, the dependencies layer

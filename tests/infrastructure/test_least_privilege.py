@@ -143,10 +143,31 @@ def test_no_state_machine_may_touch_a_table(synthesized: Synthesized) -> None:
             assert not {a for a in granted[role] if a.startswith("dynamodb:")}, subject
 
 
-def test_the_staff_api_holds_no_cognito_user_administration(synthesized: Synthesized) -> None:
-    """No staff route creates, disables or regroups users (an invitation route will bring its own grant)."""
-    granted = _role_actions(synthesized)[_roles(synthesized)["function:staff_api"]]
-    assert not {a for a in granted if a.startswith("cognito-idp:Admin") or a.startswith("cognito-idp:ListUsers")}
+def test_the_staff_api_administers_only_staff_invitations_and_only_in_the_staff_pool(synthesized: Synthesized) -> None:
+    """The one staff route that administers users invites staff (``POST /v1/staff/staff-members``): it creates a
+    login, puts it in a group, deletes it again when its audit record fails, and lists the groups. Nothing else (no
+    disabling, password resets or attribute changes), and never in the customer or the integrations pool."""
+    stack = synthesized.stack
+    role = _roles(synthesized)["function:staff_api"]
+    statements = [
+        s
+        for policy in synthesized.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    users = [
+        s
+        for s in statements
+        if any(a.startswith(("cognito-idp:Admin", "cognito-idp:ListUsers")) for a in _listed(s["Action"]))
+    ]
+    assert {a for s in users for a in _listed(s["Action"])} == {
+        "cognito-idp:AdminCreateUser",
+        "cognito-idp:AdminAddUserToGroup",
+        "cognito-idp:AdminDeleteUser",
+        "cognito-idp:ListUsersInGroup",
+    }
+    staff_pool = synthesized.logical_id(stack.identity.staff_pool)
+    assert all(s["Resource"] == {"Fn::GetAtt": [staff_pool, "Arn"]} for s in users), users
 
 
 # --- what is used ------------------------------------------------------------------------------------------------
@@ -253,6 +274,7 @@ JOURNEYS = (
     "tests/integration/test_balances_connected_systems.py",
     "tests/integration/test_daily_close.py",
     "tests/integration/test_search_pointers_in_line.py",
+    "tests/integration/test_staff_members_api.py",
 )
 
 

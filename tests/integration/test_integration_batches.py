@@ -236,3 +236,21 @@ def test_the_portal_shows_what_was_loaded(gateway: GatewayClient, token: str, ma
     form_id = documents.body["results"][0]["entity_id"]
     link = gateway.request("GET", f"/v1/portal/documents/{form_id}", token=portal)
     assert link.status == 200, link.body
+
+
+def test_a_customer_the_agency_creates_starts_with_complete_balance_months(gateway: GatewayClient, token: str) -> None:
+    """A new customer's months are complete from the start (the mark), and each invoice loaded adds to its month,
+    so their statements read only their range without waiting for the backfill job."""
+    from arportal.config import settings
+
+    cid, acct = customer_and_account(gateway, token)
+    assert answered(send(gateway, token, "invoices", [s.invoice(cid, acct)])) == [("created", [])]
+    found = client("dynamodb").query(
+        TableName=settings().ledger_table,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :bal)",
+        ExpressionAttributeValues=codec.serialize({":pk": f"CUST#{cid}", ":bal": f"BAL#{settings().currency}#"}),
+        ConsistentRead=True,
+    )["Items"]
+    months = {codec.deserialize(i)["SK"].rsplit("#", 1)[1]: codec.deserialize(i) for i in found}
+    assert months.pop("0000-00")["ready"] is True
+    assert len(months) == 1 and next(iter(months.values()))["net"] > 0

@@ -69,20 +69,20 @@ class TestCardPayment:
         assert world.invoice(second.invoice_id).balance == 4_000
         assert reply.headers["location"] == f"{PAY}/{payment['payment_id']}"
         assert counting.charges[0].amount == 4_100  # the fee is charged with the payment, never separately
-        # And a receipt PDF is stored as the customer's document and emailed with the PDF attached
+        # And the receipt is filed as the customer's document, its PDF rendered when first opened (issue 18): the
+        # email carries the receipt in words and where to download it, not the PDF
         receipt = reply.body["receipt"]
         assert receipt["status"] == "issued" and receipt["receipt_number"] == payment["receipt_number"]
-        assert receipt["emailed_to"] == [world.customer.email] and receipt["url"]
+        assert receipt["emailed_to"] == [world.customer.email] and receipt["url"] is None
         documents = world.partition("DOC#")
         assert [(d["kind"], d["reference"], d["document_id"]) for d in documents] == [
             ("receipt", receipt["receipt_number"], receipt["document_id"])
         ]
-        pdf = local_env.client("s3").get_object(Bucket=settings().documents_bucket, Key=documents[0]["storage_key"])
-        body = pdf["Body"].read()
-        assert body.startswith(b"%PDF-") and receipt["receipt_number"].encode() in pdf_text(body)
+        s3, bucket, key = local_env.client("s3"), settings().documents_bucket, documents[0]["storage_key"]
+        assert s3.list_objects_v2(Bucket=bucket, Prefix=key)["KeyCount"] == 0  # no PDF rendered by the payment
         mail = mailbox_for(gateway, world.customer.email)
         assert len(mail) == 1 and receipt["receipt_number"] in mail[0]["subject"]
-        assert mail[0]["attachments"] == [f"receipt-{receipt['receipt_number']}.pdf"]
+        assert mail[0]["attachments"] == [] and "Total paid: 41.00 USD" in mail[0]["body"]
         # DynamoDB: the idempotency record (in progress, then completed), the posting guard's read, the open
         # invoices, the payment's intent (before the charge), the payer's open series of tries at these invoices
         # (by key: a retry of a decline is linked to it), ONE posting transaction (closing the intent), the payer's
@@ -102,6 +102,14 @@ class TestCardPayment:
                 "UpdateItem",
             ]
         ), calls
+        # The first download renders and stores the PDF; the next one links the same file
+        link = gateway.request("GET", f"/v1/portal/documents/{receipt['document_id']}", token=world.token)
+        assert link.status == 200, link.body
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        assert body.startswith(b"%PDF-") and receipt["receipt_number"].encode() in pdf_text(body)
+        assert world.partition("DOC#")[0]["size"] == len(body)
+        again = gateway.request("GET", f"/v1/portal/documents/{receipt['document_id']}", token=world.token)
+        assert again.status == 200 and s3.get_object(Bucket=bucket, Key=key)["Body"].read() == body
 
     def test_replays_the_first_answer_for_the_same_key(self, gateway, world, counting):
         key = uuid.uuid4().hex

@@ -1,5 +1,6 @@
 """What one interactive payment costs (ARCHITECTURE "Budgets", issue 4 "Cost"): no Standard Step Functions
-execution, and a bounded, recorded number of DynamoDB calls with exactly one posting transaction.
+execution, no receipt PDF stored (issue 18: rendered on first download), and a bounded, recorded number of
+DynamoDB calls with exactly one posting transaction.
 
 Every AWS call the payment makes in this process is recorded (botocore's ``_make_api_call``, below every
 client), so a StartExecution from any module would be seen, and the retry machine's execution list is compared
@@ -27,7 +28,8 @@ from tests.reliability.worlds import PayWorld, pay_world
 # before the charge (PutItem, issue 10), the payer's open series of tries at these invoices (GetItem by key, issue
 # 14: a retry of a decline is linked to it for the success rate with retries), THE posting (TransactWriteItems,
 # which also closes the intent), the payer's profile for the receipt (GetItem), the receipt's Document record
-# (PutItem) and, before its email leaves, the suppression list (GetItem by the address: docs/email.md).
+# (PutItem; its PDF is made on first download) and, before its email leaves, the suppression list (GetItem by
+# the address: docs/email.md).
 CARD_PAYMENT_CALLS = Counter({"PutItem": 3, "GetItem": 4, "Query": 1, "TransactWriteItems": 1, "UpdateItem": 1})
 # ACH: the same without the receipt's Document (the receipt follows when the bank pays).
 ACH_PAYMENT_CALLS = CARD_PAYMENT_CALLS - Counter({"PutItem": 1})
@@ -101,6 +103,8 @@ def test_an_interactive_payment_starts_no_execution_and_makes_a_known_number_of_
     assert reply.status in (201, 202), reply.body
     assert reply.body["payment"]["status"] == status
     assert not [c for c in aws_calls if c[0] == "stepfunctions"], aws_calls
+    # And no receipt PDF: it is rendered and stored when first downloaded (issue 18), not on every payment
+    assert ("s3", "PutObject") not in aws_calls, aws_calls
     assert _executions(local_env) == before
     # And its DynamoDB calls are exactly the budgeted ones: one posting transaction, no Scan, no batch
     made = Counter(call.rsplit(".", 1)[-1] for call in trips.calls)

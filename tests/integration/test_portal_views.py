@@ -22,6 +22,7 @@ from arportal.domain.models import (
     SalesOrder,
 )
 from arportal.domain.status import InvoiceStatus, PaymentStatus
+from arportal.services import portal_views
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
 from tests.integration.roundtrips import dynamodb_round_trips
@@ -89,8 +90,11 @@ def world(local_env):
             applied_at=second.created_at,
         ),
     ]
-    overpaid = b.credit_note(cid, water.account_number, amount=500).model_copy(
-        update={"reason": f"Overpayment held as credit from payment {second.payment_id}"}
+    overpaid = b.credit_note(cid, water.account_number, amount=500).model_copy(  # as the posting names it
+        update={
+            "credit_note_id": "cn_" + second.payment_id.removeprefix("pay_"),
+            "reason": f"Overpayment held as credit from payment {second.payment_id}",
+        }
     )
     applied = b.credit_note(cid, water.account_number, amount=1_500)
     applied = applied.model_copy(
@@ -253,13 +257,14 @@ def _csv_rows(reply) -> list[list[str]]:
 
 
 class TestInvoiceCsv:
-    def test_exports_exactly_the_selection_as_decimals_with_currency(self, gateway, world):
+    def test_exports_exactly_the_selection_as_decimals_with_currency(self, gateway, world, monkeypatch):
+        monkeypatch.setattr(portal_views, "_EXPORT_PAGE", 1)  # every page, not the first
         water = world["water"].account_number
-        json_rows = _get(gateway, world, f"/v1/portal/invoices?account={water}&sort=due_date&limit=1").body
+        json_rows = _get(gateway, world, f"/v1/portal/invoices?account={water}&sort=due_date&limit=100").body
         rows = _csv_rows(_get(gateway, world, f"/v1/portal/invoices?account={water}&sort=due_date&format=csv"))
         header, data = rows[0], rows[1:]
         assert header[:3] == ["Invoice number", "Account", "Department"] and "Currency" in header
-        assert len(data) == json_rows["total"] == 4  # every page, not the first
+        assert len(data) == json_rows["total"] == 4 and json_rows["next_cursor"] is None
         by_number = {r[0]: dict(zip(header, r, strict=True)) for r in data}
         opened = by_number[world["inv"]["open"].invoice_number]
         assert opened["Amount"] == "123.45" and Decimal(opened["Balance"]) == Decimal("123.45")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from arportal.adapters.dynamodb import tables
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.posting import DynamoPaymentPosting
 from arportal.adapters.dynamodb.schedules import DynamoSchedules
@@ -21,6 +22,7 @@ from arportal.domain.models import NotificationPreferences, ScheduleKind
 from arportal.services import autopay
 from arportal.services.autopay import execution_name
 from local import mailbox
+from local.resources import create_table
 from tests import builders as b
 from tests.integration.conftest import Executions, new_customer_id
 from tests.quiet_days import quiet_day
@@ -190,33 +192,74 @@ def test_an_unknown_job_is_refused(local_env):
 def _run_reindex(local_env, cursor: str | None = None) -> dict[str, Any]:
     response = local_env.client("lambda").invoke(
         FunctionName=local_env.resources.functions["scheduled_jobs"],
-        Payload=json.dumps({"job": "reindex_search", **({"cursor": cursor} if cursor else {})}).encode(),
+        Payload=json.dumps({"job": "reindex_customers", **({"cursor": cursor} if cursor else {})}).encode(),
     )
     body = json.loads(response["Payload"].read())
     assert "FunctionError" not in response, body
     return dict(body)
 
 
-def test_reindex_search_gives_profiles_written_before_any_word_search_their_pointers(local_env, gateway, make_users):
+@pytest.fixture
+def earlier_ledger(local_env):
+    """A ledger of its own for the job to walk (the shared one holds every other test's customers), the functions
+    pointed at it for the test."""
+    name = f"ledger-reindex-{uuid.uuid4().hex[:8]}"
+    create_table(local_env.client("dynamodb"), name, tables.LEDGER)
+    shared = settings().ledger_table
+    local_env.configure(LEDGER_TABLE=name)
+    try:
+        yield name
+    finally:
+        local_env.configure(LEDGER_TABLE=shared)
+        local_env.client("dynamodb").delete_table(TableName=name)
+
+
+def _partition(local_env, table: str, customer_id: str) -> dict[str, dict[str, Any]]:
+    items = local_env.client("dynamodb").query(
+        TableName=table,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"CUST#{customer_id}"}},
+        ConsistentRead=True,
+    )["Items"]
+    return {item["SK"]["S"]: item for item in items}
+
+
+# What this version keeps beside a customer's records that an earlier one did not write
+_NEW_ATTRIBUTES = ("PPK", "PSK", "NPK", "NSK")
+
+
+def test_reindex_customers_brings_customers_an_earlier_version_wrote_up_to_date(local_env, earlier_ledger):
     customer = b.customer(new_customer_id()).model_copy(update={"name": "Marisol Quintanilla-Reyes"})
-    DynamoCustomerRecords(settings().ledger_table).put_new([customer])
+    account = b.account(customer.customer_id, number=f"UT-{b.n() + 830000}")
+    invoice = b.invoice(customer.customer_id, account.account_number, amount=12_345, due=date(2026, 1, 31))
+    DynamoCustomerRecords(earlier_ledger).put_new([customer, account, invoice])
+    written = _partition(local_env, earlier_ledger, customer.customer_id)
     ddb = local_env.client("dynamodb")
-    table, pk = settings().ledger_table, f"CUST#{customer.customer_id}"
-    for n in range(3):  # as a profile written by the version before: no word pointers at all
-        ddb.delete_item(TableName=table, Key={"PK": {"S": pk}, "SK": {"S": f"SRCH#WORD#{n}"}})
-    staff = make_users(groups=["agent"]).staff_token
-    found = gateway.request("GET", "/v1/staff/search?q=quintanilla", token=staff).body
-    assert customer.customer_id not in json.dumps(found)
+    invoice_sk = next(sk for sk in written if sk.startswith("INV#"))
+    assert set(_NEW_ATTRIBUTES) <= set(written[invoice_sk])
+    # As the earlier version left it: no word pointers, no list or movement keys, no balance months
+    for sk in [sk for sk in written if sk.startswith(("SRCH#WORD#", "BAL#"))]:
+        ddb.delete_item(TableName=earlier_ledger, Key={"PK": {"S": f"CUST#{customer.customer_id}"}, "SK": {"S": sk}})
+    ddb.update_item(
+        TableName=earlier_ledger,
+        Key={"PK": {"S": f"CUST#{customer.customer_id}"}, "SK": {"S": invoice_sk}},
+        UpdateExpression="REMOVE " + ", ".join(_NEW_ATTRIBUTES),
+    )
 
     first = _run_reindex(local_env)
-    assert first["done"] is True and first["cursor"] is None, first
-    assert first["reindexed"] >= 1 and first["profiles"] >= first["reindexed"]
-    found = gateway.request("GET", "/v1/staff/search?q=quintanilla", token=staff).body
-    assert customer.customer_id in json.dumps(found)
-    # A second run finds every profile with its pointers and writes nothing.
+
+    assert first["done"] is True and first["cursor"] is None and first["reindexed"] == 1, first
+    now = _partition(local_env, earlier_ledger, customer.customer_id)
+    assert {k: now[invoice_sk][k] for k in _NEW_ATTRIBUTES} == {k: written[invoice_sk][k] for k in _NEW_ATTRIBUTES}
+    assert {sk for sk in now if sk.startswith("SRCH#WORD#")} == {sk for sk in written if sk.startswith("SRCH#WORD#")}
+    months = {sk: item for sk, item in now.items() if sk.startswith("BAL#")}
+    assert months.pop(f"BAL#{invoice.currency}#0000-00")["ready"] == {"BOOL": True}
+    assert [int(item["net"]["N"]) for item in months.values()] == [12_345]
+    # A second run finds every customer up to date and writes nothing
     assert _run_reindex(local_env)["reindexed"] == 0
+    assert _partition(local_env, earlier_ledger, customer.customer_id) == now
 
 
-def test_reindex_search_refuses_a_cursor_it_never_returned(local_env):
+def test_reindex_customers_refuses_a_cursor_it_never_returned(local_env):
     answer = _run_reindex(local_env, cursor="not-a-cursor")
-    assert answer["job"] == "reindex_search" and "cursor" in answer["error"]
+    assert answer["job"] == "reindex_customers" and "cursor" in answer["error"]

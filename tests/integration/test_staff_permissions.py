@@ -95,6 +95,11 @@ PERMISSIONS: dict[tuple[str, str], Case] = {
     ("GET", "/v1/staff/customers/{customerId}/duplicates"): Case(P.CUSTOMERS_READ),
     # applying held credit (issue 4): a customer with no credit, so a permitted call is a 422 and changes nothing
     ("POST", "/v1/staff/customers/{customerId}/credit-applications"): Case(P.PAYMENTS_TAKE, body={}),
+    # staff invitations (issue 16): a permitted invite invites the address once, then answers 409
+    ("GET", "/v1/staff/staff-members"): Case(P.ADMIN_USERS),
+    ("POST", "/v1/staff/staff-members"): Case(
+        P.STAFF_INVITE, body={"email": "matrix-invite@example.org", "name": "Matrix Invite", "group": "agent"}
+    ),
     # connected systems' app clients (issue 12): a client that exists nowhere, so a permitted change is a 404
     ("GET", "/v1/staff/integrations/clients"): Case(P.INTEGRATIONS_MANAGE),
     ("POST", "/v1/staff/integrations/clients/{clientId}/secrets"): Case(P.INTEGRATIONS_MANAGE),

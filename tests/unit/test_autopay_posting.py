@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from arportal.adapters.sandbox import SandboxProcessor
 from arportal.domain.models import Channel, Instalment, InstalmentStatus, PaymentMethodType, Schedule, ScheduleKind
 from arportal.domain.processing import ChargeOutcome
 from arportal.domain.status import PaymentStatus
@@ -177,7 +178,9 @@ def test_saved_methods_follow_the_default_and_replacement_rules():
 
     def save(key: str, *, default: bool = False, last4: str = "4242"):
         draft = payment_methods.MethodDraft(PaymentMethodType.CARD, "tok_visa", last4, "visa", 12, 2030, None, default)
-        return payment_methods.save_method(store, cid, draft, idempotency_key=key, now=NOW).method
+        return payment_methods.save_method(
+            store, cid, draft, idempotency_key=key, now=NOW, processor=SandboxProcessor()
+        ).method
 
     first = save("a")
     second = save("b", default=True, last4="1111")

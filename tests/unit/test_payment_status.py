@@ -212,4 +212,5 @@ def test_telling_the_payer_never_fails_the_event(world):
         event(payment, "charge.succeeded"), processor="sandbox", store=store, receipts=kit.services(), now=b.NOW
     )
     assert result.outcome is EventOutcome.APPLIED and ledger.payments[payment.payment_id].status is PaymentStatus.POSTED
-    assert result.delivery and set(result.delivery.problems) == {"receipt_not_stored", "receipt_email_not_sent"}
+    # The receipt's PDF is drawn on its first download, not here, so only the email's failure is reported
+    assert result.delivery and set(result.delivery.problems) == {"receipt_email_not_sent"}

@@ -116,14 +116,17 @@ class FakeReader:
         self._credit: list[CreditNote] = list(credit_notes)
         self.pages_read = 0
 
-    def invoices(self, customer_id, where, *, max_items):
-        return [i for i in self._invoices if where.stored_fields_match(i)][: max_items + 1]
+    def invoices(self, customer_id, where, sort, *, today, limit, after):
+        self.pages_read += 1
+        return select_invoices(self._invoices, where=where, sort=sort, today=today, limit=limit, after=after)
 
     def invoice(self, customer_id, invoice_id):
         return next((i for i in self._invoices if i.invoice_id == invoice_id and i.customer_id == customer_id), None)
 
     def invoice_activity(self, customer_id, invoice_id):
-        return [a for a in self._allocations if a.invoice_id == invoice_id], list(self._credit)
+        allocations = [a for a in self._allocations if a.invoice_id == invoice_id]
+        credited = [c for c in self._credit if any(a.invoice_id == invoice_id for a in c.applications)]
+        return allocations, credited, self.payments_by_id(customer_id, [a.payment_id for a in allocations])
 
     def payments(self, customer_id, where, *, limit, start):
         self.pages_read += 1
@@ -168,11 +171,13 @@ def _allocation(payment: Payment, invoice: Invoice, amount: int) -> Allocation:
 
 class TestServices:
     def test_a_list_too_large_to_export_is_refused_not_cut(self, monkeypatch):
-        monkeypatch.setattr(portal_views, "MAX_INVOICES", 2)
+        monkeypatch.setattr(portal_views, "MAX_EXPORT_ROWS", 2)
+        monkeypatch.setattr(portal_views, "_EXPORT_PAGE", 1)
         reader = FakeReader(invoices=[inv(), inv(), inv()])
         with pytest.raises(CodedRuleError) as refused:
             portal_views.invoice_export(reader, CID, InvoiceFilter(), InvoiceSort.DUE_ASC, today=TODAY)
         assert refused.value.code == "export_too_large"
+        assert reader.pages_read == 3  # page by page, refused as soon as the selection passes the maximum
         assert (
             len(
                 portal_views.invoice_export(

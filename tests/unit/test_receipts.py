@@ -31,7 +31,17 @@ def kit() -> ReceiptKit:
     return ReceiptKit(InMemoryPaymentPosting(invoices, [acct]), [b.customer(CID, email="pat@example.org")])
 
 
-def checkout(kit: ReceiptKit, amount: int, *, token="tok_visa", method=PaymentMethodType.CARD, key=None, contact=None):
+def checkout(
+    kit: ReceiptKit,
+    amount: int,
+    *,
+    token="tok_visa",
+    method=PaymentMethodType.CARD,
+    key=None,
+    contact=None,
+    channel=Channel.PORTAL,
+    portal_url="https://pay.springfield.example",
+):
     command = PayCommand(
         idempotency_key=key or new_id("key"),
         scope=CID,
@@ -39,7 +49,7 @@ def checkout(kit: ReceiptKit, amount: int, *, token="tok_visa", method=PaymentMe
         amount=amount,
         currency="USD",
         method=method,
-        channel=Channel.PORTAL,
+        channel=channel,
         actor="customer:pat",
         token=token,
     )
@@ -48,24 +58,26 @@ def checkout(kit: ReceiptKit, amount: int, *, token="tok_visa", method=PaymentMe
         ledger=kit.ledger,
         processor=SandboxProcessor(),
         config=CONFIG,
-        services=kit.services(portal_url="https://pay.springfield.example"),
+        services=kit.services(portal_url=portal_url),
         contact=contact,
         now=b.NOW,
     )
 
 
-def test_a_posted_payment_gets_its_receipt_stored_linked_and_emailed(kit):
+def test_a_posted_payment_gets_its_receipt_filed_and_emailed_and_renders_no_pdf(kit):
     done = checkout(kit, 4_000)
     payment = done.result.payment
     assert payment.status is PaymentStatus.POSTED
     [document] = kit.documents
     assert document.kind is DocumentKind.RECEIPT and document.reference == payment.receipt_number
     assert document.storage_key == f"customers/{CID}/receipts/{document.document_id}.pdf"
-    assert kit.files[document.storage_key].startswith(b"%PDF") and b"Pat Example" in kit.files[document.storage_key]
-    assert done.delivery.document_id == document.document_id and done.delivery.url
+    assert document.size == 0 and kit.files == {}  # rendered on first download, not on every payment
+    assert done.delivery.document_id == document.document_id and done.delivery.url is None
     [email] = kit.sent
     assert email.to == ("pat@example.org",) and payment.receipt_number in email.subject
-    assert email.attachments[0][0] == f"receipt-{payment.receipt_number}.pdf"
+    assert email.attachments == () and "Keep this email as your receipt." in email.text
+    assert f"Receipt number: {payment.receipt_number}" in email.text
+    assert f"Transaction id: {payment.transaction_id}" in email.text
     assert "Total paid: 41.00 USD" in email.text  # 4,000 + the 2.5 % fee, in major units
     assert "https://pay.springfield.example/" in email.text
     # the receipt link: the payment's page in the portal, where the receipt downloads (a presigned URL would expire)
@@ -84,18 +96,21 @@ def test_a_payer_who_wants_no_receipts_gets_none_but_the_pdf_is_kept(kit):
 
 
 @pytest.mark.parametrize(
-    ("failing", "problems", "stored"),
+    ("failing", "problems", "stored", "channel"),
     [
-        ({"render"}, {"receipt_not_stored"}, False),
-        ({"store"}, {"receipt_not_stored"}, False),
-        ({"record"}, {"receipt_not_stored"}, False),
-        ({"mail"}, {"receipt_email_not_sent"}, True),
-        ({"profile"}, set(), True),  # nobody to email: not a failure of the receipt
+        # rendered at payment time only where nobody could download it later (a guest)
+        ({"render"}, {"receipt_not_stored"}, False, Channel.GUEST),
+        ({"store"}, {"receipt_not_stored"}, False, Channel.GUEST),
+        ({"record"}, {"receipt_not_stored"}, False, Channel.GUEST),
+        ({"record"}, {"receipt_not_stored"}, False, Channel.PORTAL),
+        ({"mail"}, {"receipt_email_not_sent"}, True, Channel.GUEST),
+        ({"mail"}, {"receipt_email_not_sent"}, True, Channel.PORTAL),
+        ({"profile"}, set(), True, Channel.PORTAL),  # nobody to email: not a failure of the receipt
     ],
 )
-def test_a_failure_after_posting_is_reported_never_raised(kit, failing, problems, stored):
+def test_a_failure_after_posting_is_reported_never_raised(kit, failing, problems, stored, channel):
     kit.failing = failing
-    done = checkout(kit, 1_000)
+    done = checkout(kit, 1_000, channel=channel)
     assert done.result.payment.status is PaymentStatus.POSTED and len(kit.ledger.postings) == 1
     assert set(done.delivery.problems) == problems
     assert (done.delivery.document_id is not None) is stored
@@ -136,8 +151,10 @@ def test_a_replay_answers_from_the_ledger_and_tells_nobody_twice(kit):
 
 
 def test_a_guest_is_emailed_only_at_the_address_given(kit):
-    checkout(kit, 1_000, contact=Contact("Guest payer", "guest@example.net"))
+    # A guest has no portal account to download from later: the PDF is rendered now and attached
+    checkout(kit, 1_000, contact=Contact("Guest payer", "guest@example.net"), channel=Channel.GUEST)
     assert [e.to for e in kit.sent] == [("guest@example.net",)]
+    assert kit.sent[0].attachments and kit.sent[0].attachments[0][2].startswith(b"%PDF")
     assert b"Guest payer" in next(iter(kit.files.values()))
 
 

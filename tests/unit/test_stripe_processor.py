@@ -284,10 +284,13 @@ def test_a_card_error_is_a_decline_classified_by_its_code(double, make, error, o
     assert result.transaction_id == "pi_declined"
 
 
-def test_a_card_needing_3d_secure_is_declined_with_a_reason(double, make):
-    double.on("POST", "/v1/payment_intents", Reply(200, intent("requires_action")))
+def test_a_card_needing_3d_secure_waits_for_the_payer_with_the_intents_client_secret(double, make):
+    waiting = intent("requires_action", client_secret="pi_3Q0double_secret_x", next_action={"type": "use_stripe_sdk"})
+    double.on("POST", "/v1/payment_intents", Reply(200, waiting))
+    double.on("GET", "/v1/payment_intents/pi_3Q0double", Reply(200, waiting))
     result = make().charge(charge_request())
-    assert (result.outcome, result.code) == (ChargeOutcome.DECLINED, "authentication_required")
+    assert (result.outcome, result.code) == (ChargeOutcome.REQUIRES_ACTION, "authentication_required")
+    assert result.client_secret == "pi_3Q0double_secret_x" and "secret" not in repr(result)
 
 
 def test_an_unknown_payment_method_is_an_invalid_token(double, make):

@@ -12,7 +12,7 @@ from arportal.api.identity import require_customer
 from arportal.api.pagination import DEFAULT_PAGE, MAX_PAGE, encode_cursor
 from arportal.api.record_schemas import DocumentOut
 from arportal.domain.errors import NotFoundError
-from arportal.domain.models import DocumentKind
+from arportal.domain.models import Document, DocumentKind
 from arportal.wiring import portal, stores
 from portal_api.schemas_statements import DocumentListOut, DownloadOut
 from portal_api.schemas_views import page_start
@@ -51,5 +51,12 @@ def get_document(documentId: str) -> DownloadOut:  # the path parameter's name i
     customer_id = require_customer(current_caller(router))
     if not re.match(_DOCUMENT_ID, documentId):
         raise NotFoundError("no such document")  # the same answer as another customer's id: nothing to learn
+    from arportal.services.receipt_pdfs import render_on_download
+
     files, now = stores.document_files(), clock.now()
-    return DownloadOut.of(documents.download_link(stores.documents(), files, customer_id, documentId, now=now))
+
+    def render(document: Document) -> Document:  # a receipt filed at payment time, opened for the first time
+        return render_on_download(document, stores.receipt_services())
+
+    link = documents.download_link(stores.documents(), files, customer_id, documentId, now=now, render=render)
+    return DownloadOut.of(link)

@@ -89,13 +89,14 @@ def list_invoices(  # noqa: PLR0917 - Powertools passes the query parameters by 
     if format == "csv":
         rows = portal_views.invoice_export(portal.reader(), customer_id, where, sort, today=today)
         return _csv(rows, today)
-    key = page_start(cursor, portal.invoice_list_start(customer_id, sort))
+    key = page_start(cursor, portal.invoice_list_start(customer_id, sort, where))
     after = portal.invoice_position(key) if key else None
     page = portal_views.invoice_page(portal.reader(), customer_id, where, sort, today=today, limit=limit, after=after)
+    next_key = portal.invoice_key(customer_id, sort, where, page.after) if page.after else None
     body = InvoiceListOut(
         invoices=[InvoiceOut.of(inv, today) for inv in page.invoices],
         total=page.total,
-        next_cursor=page_cursor(portal.invoice_key(customer_id, sort, page.after) if page.after else None),
+        next_cursor=page_cursor(next_key),
     )
     return Response(200, "application/json", body)
 

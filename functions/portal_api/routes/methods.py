@@ -22,7 +22,15 @@ from portal_api.schemas_views import page_start
 # Services are imported inside the routes, adapters built by the composition root on first use: a cold start
 # serving another route never pays for them.
 router = new_router()
-_SAVED = {201: {"description": "Saved", "content": {"application/json": {"model": MethodOut}}}}
+_SAVED = {
+    201: {"description": "Saved", "content": {"application/json": {"model": MethodOut}}},
+    402: {
+        "description": "`action_required`: the card's bank asks the payer to confirm (Stripe: details.client_secret); "
+        "nothing is saved; send the same request with the same Idempotency-Key once they have"
+    },
+    422: {"description": "Invalid fields, `method_refused` (declined by the processor) or `idempotency_key_reused`"},
+    503: {"description": "The processor or storage did not answer; retry with the same Idempotency-Key"},
+}
 
 
 @router.get("/v1/portal/payment-methods", tags=["portal"], summary="Your saved payment methods")
@@ -66,7 +74,14 @@ def save_method(body: MethodIn) -> Response[str]:
 
     def work() -> Outcome:
         now = clock.now()
-        saved = payment_methods.save_method(portal.payment_methods(), customer_id, draft, idempotency_key=key, now=now)
+        saved = payment_methods.save_method(
+            portal.payment_methods(),
+            customer_id,
+            draft,
+            idempotency_key=key,
+            now=now,
+            processor=stores.processor(),
+        )
         return Outcome(HTTPStatus.CREATED, MethodOut.of(saved.method, now.date()).model_dump(mode="json"))
 
     return run_once(

@@ -68,8 +68,9 @@ def get_statement(
     query = statements.StatementQuery(customer_id, from_date, to_date, account)
     history, customers = portal.statement_history(), stores.customer_records()
     now = clock.now()
+    today = settings().agency_time.day(now)  # statements are dated by the agency's calendar
     if format == "json":
-        built = statements.statement(query, history=history, customers=customers, currency=currency, today=now.date())
+        built = statements.statement(query, history=history, customers=customers, currency=currency, today=today)
         return Response(200, content_types.APPLICATION_JSON, statement_json(built))
 
     link = statements.statement_file(
@@ -82,5 +83,6 @@ def get_statement(
         documents=stores.documents(),
         currency=currency,
         now=now,
+        today=today,
     )
     return Response(200, content_types.APPLICATION_JSON, json.dumps(StatementFileOut.of(link).model_dump(mode="json")))

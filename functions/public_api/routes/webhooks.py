@@ -56,6 +56,8 @@ def processor_webhook(processor: str) -> WebhookOut:
         receipts=stores.receipt_services(),
         now=clock.now(),
     )
+    if result.reason == payment_status.NO_PAYMENT and reported.charge_key:
+        result = _decided_intent(reported.charge_key) or result
     return WebhookOut(
         outcome=result.outcome.value,
         ignored=result.outcome is payment_status.EventOutcome.IGNORED,
@@ -64,3 +66,27 @@ def processor_webhook(processor: str) -> WebhookOut:
         status=result.status.value if result.status else None,
         reason=result.reason,
     )
+
+
+def _decided_intent(charge_key: str) -> payment_status.EventResult | None:
+    """A charge with no payment yet: one that waited for the payer's action (3-D Secure) and was decided while
+    the payer was away from the page. Its intent is posted or closed now, as the reconciler would."""
+    from arportal.services.reconciliation import reconcile_intent
+    from arportal.wiring import jobs, payments
+
+    wired = payments()  # as the portal's and the guest's payments are posted
+    report = reconcile_intent(
+        charge_key,
+        intents=jobs.payment_intents(),
+        ledger=wired.ledger,
+        processor=wired.processor,
+        config=wired.config,
+        now=clock.now(),
+    )
+    if report.posted:
+        return payment_status.EventResult(
+            payment_status.EventOutcome.APPLIED, report.posted[0], reason="posted from the payment's intent"
+        )
+    if report.closed:
+        return payment_status.EventResult(payment_status.EventOutcome.APPLIED, reason="the payment's intent closed")
+    return None

@@ -3,6 +3,9 @@
 // when it closes, so what it showed (a secret) is gone with it.
 
 import { alertBox, definitionList, h } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
+
+const C = COPY.dialogs;
 
 /** Show a modal dialog; resolves with the value it was closed with ("" for Escape) once it has left the page. */
 export function openDialog({ labelledBy, describedBy, content, onOpen = null }) {
@@ -32,11 +35,11 @@ export const closeWith = (value) => (event) => event.currentTarget.closest("dial
 async function copyToClipboard(input, status) {
   try {
     await navigator.clipboard.writeText(input.value);
-    status.textContent = "Copied to the clipboard.";
+    status.textContent = C.copied;
   } catch {
     input.focus();
     input.select();
-    status.textContent = "The browser did not let the page copy it. The secret is selected: copy it with Ctrl+C (⌘C on a Mac).";
+    status.textContent = C.notCopied;
   }
 }
 
@@ -70,8 +73,8 @@ export function showSecretOnce({ heading, label, secret, facts = [], warning }) 
       h(
         "div",
         { class: "usa-modal__footer button-row" },
-        h("button", { type: "button", class: "usa-button", autofocus: true, onclick: () => copyToClipboard(value, status) }, "Copy the secret"),
-        h("button", { type: "button", class: "usa-button usa-button--outline", onclick: closeWith("done") }, "Done"),
+        h("button", { type: "button", class: "usa-button", autofocus: true, onclick: () => copyToClipboard(value, status) }, C.copy),
+        h("button", { type: "button", class: "usa-button usa-button--outline", onclick: closeWith("done") }, C.done),
       ),
     ],
   });
@@ -89,7 +92,7 @@ export async function confirmDialog({ id, heading, body, confirm, danger = false
         "div",
         { class: "usa-modal__footer button-row" },
         h("button", { type: "button", class: `usa-button${danger ? " usa-button--secondary" : ""}`, onclick: closeWith("confirm") }, confirm),
-        h("button", { type: "button", class: "usa-button usa-button--outline", autofocus: true, onclick: closeWith("cancel") }, "Cancel"),
+        h("button", { type: "button", class: "usa-button usa-button--outline", autofocus: true, onclick: closeWith("cancel") }, C.cancel),
       ),
     ],
   });

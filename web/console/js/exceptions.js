@@ -5,17 +5,11 @@
 import { newIdempotencyKey, request } from "../../shared/js/api.js";
 import { formatMoney, parseAmount, toDecimal } from "../../shared/js/money.js";
 import { alertBox, announce, busy, h, showApiError, validate } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
 
-export const REASONS = [
-  ["customer_request", "Customer request"],
-  ["duplicate", "Duplicate payment"],
-  ["processing_error", "Processing error"],
-  ["nsf", "Insufficient funds (NSF)"],
-  ["billing_error", "Billing error"],
-  ["hardship", "Hardship"],
-  ["uncollectible", "Uncollectible"],
-  ["other", "Other"],
-];
+const C = COPY.exceptions;
+
+export const REASONS = Object.entries(C.reasons);
 
 function field(id, label, control, hint = "") {
   return h(
@@ -40,12 +34,12 @@ export function outcome({ pending, body }, doneText) {
     const id = body.approval_id || body.approval?.approval_id || "";
     return alertBox({
       type: "warning",
-      heading: "Sent for approval",
-      text: `This needs a supervisor's approval. Approval ${id} is ${body.status || body.approval?.status || "pending"}; it is carried out once approved.`,
+      heading: C.sentForApproval,
+      text: C.needsApproval(id, body.status || body.approval?.status || C.pending),
       focus: true,
     });
   }
-  return alertBox({ type: "success", heading: "Done", text: doneText, focus: true });
+  return alertBox({ type: "success", heading: C.done, text: doneText, focus: true });
 }
 
 /**
@@ -58,7 +52,7 @@ export function exceptionForm({ prefix, title, action, path, currency, amountLab
   const reasonId = `${prefix}-reason`;
   const noteId = `${prefix}-note`;
   const result = h("div", { id: `${prefix}-result` });
-  const hint = maxAmount !== null ? `At most ${formatMoney({ amount: maxAmount, currency })}` : signed ? "A negative amount lowers the invoice" : "";
+  const hint = maxAmount !== null ? C.atMost(formatMoney({ amount: maxAmount, currency })) : signed ? C.negativeLowers : "";
   const form = h(
     "form",
     { id: `${prefix}-form`, class: "usa-form maxw-none action-panel", novalidate: true },
@@ -69,9 +63,9 @@ export function exceptionForm({ prefix, title, action, path, currency, amountLab
       amountLabel
         ? field(amountId, amountLabel, h("input", { class: "usa-input amount-input", id: amountId, name: "amount", inputmode: "decimal", autocomplete: "off", "aria-describedby": hint ? `${amountId}-hint` : null, value: maxAmount !== null ? toDecimal(maxAmount, currency) : "" }), hint)
         : null,
-      field(reasonId, "Reason", h("select", { class: "usa-select", id: reasonId, name: "reason_code" }, h("option", { value: "" }, "- Select -"), REASONS.map(([v, t]) => h("option", { value: v }, t)))),
+      field(reasonId, C.reason, h("select", { class: "usa-select", id: reasonId, name: "reason_code" }, h("option", { value: "" }, C.select), REASONS.map(([v, t]) => h("option", { value: v }, t)))),
     ),
-    field(noteId, "Note", h("textarea", { class: "usa-textarea", id: noteId, name: "note", rows: "2", maxlength: "1000" })),
+    field(noteId, C.note, h("textarea", { class: "usa-textarea", id: noteId, name: "note", rows: "2", maxlength: "1000" })),
     h("button", { class: "usa-button", type: "submit" }, title),
     result,
   );
@@ -81,11 +75,11 @@ export function exceptionForm({ prefix, title, action, path, currency, amountLab
     event.preventDefault();
     const amountRule = (value) => {
       const minor = signed ? parseSigned(value, currency) : parseAmount(value, currency);
-      if (minor === null || minor === 0) return "Enter an amount, like 12.50.";
-      if (maxAmount !== null && minor > maxAmount) return `Enter at most ${formatMoney({ amount: maxAmount, currency })}.`;
+      if (minor === null || minor === 0) return C.enterAmount;
+      if (maxAmount !== null && minor > maxAmount) return C.enterAtMost(formatMoney({ amount: maxAmount, currency }));
       return null;
     };
-    const rules = [[reasonId, (v) => (v ? null : "Choose a reason.")], [noteId, (v) => (v ? null : "Write a note for the record.")]];
+    const rules = [[reasonId, (v) => (v ? null : C.chooseReason)], [noteId, (v) => (v ? null : C.writeNote)]];
     if (amountLabel) rules.unshift([amountId, amountRule]);
     if (!validate(form, rules)) return;
     const body = extra({
@@ -96,12 +90,12 @@ export function exceptionForm({ prefix, title, action, path, currency, amountLab
     // Same request again (a retry after a lost answer): same key. A changed request: a new one.
     if (sentBody !== null && JSON.stringify(sentBody) !== JSON.stringify(body)) key = newIdempotencyKey();
     sentBody = body;
-    const restore = busy(form.querySelector("button[type=submit]"), "Sending…");
+    const restore = busy(form.querySelector("button[type=submit]"), C.sending);
     try {
       const answer = await send(path, body, key);
       result.replaceChildren(outcome(answer, doneText));
       result.firstChild.focus();
-      announce(answer.pending ? "Sent for approval." : "Done.");
+      announce(answer.pending ? C.sentAnnounce : C.doneAnnounce);
       form.querySelector("button[type=submit]").hidden = true; // this request is made; a new one needs a reload
       onDone?.(answer);
     } catch (error) {

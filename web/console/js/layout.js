@@ -25,6 +25,7 @@ const NAV = [
   ["connected-systems.html", "Connected systems", "integrations.manage"],
   ["imports.html", "Imports", "integrations.manage"],
   ["webhooks.html", "Webhooks", "integrations.manage"],
+  ["staff-members.html", "Staff", "staff.invite"],
 ];
 const FINANCE_PAGES = /^finance-/; // one "Finance" entry is current on each of its pages
 

@@ -7,33 +7,19 @@ import { download, get } from "../../shared/js/api.js";
 import { formatDate, formatDateTime, formatMoney, humanize } from "../../shared/js/money.js";
 import * as ui from "../../shared/js/ui.js";
 import { allowed } from "./layout.js";
+import { COPY } from "./copy.js";
+
+const C = COPY.paymentTrail;
 
 const { h, link, showAlert, showApiError, table } = ui;
 
-const STAGES = {
-  authorized: "Authorized",
-  posted: "Posted to invoices",
-  settled: "Settled by the processor",
-  paid_out: "Paid out",
-  deposited: "Deposited at the bank",
-  in_gl: "In the general ledger",
-  bank_line: "Bank statement line",
-};
+const STAGES = C.stages;
 const STATUS = {
-  done: ["Done", "tag--success"],
-  pending: ["Pending", "tag--warning"],
-  not_applicable: ["Not applicable", "tag--neutral"],
+  done: [C.status.done, "tag--success"],
+  pending: [C.status.pending, "tag--warning"],
+  not_applicable: [C.status.not_applicable, "tag--neutral"],
 };
-const REFERENCES = {
-  invoice: "Invoice",
-  receipt: "Receipt",
-  transaction: "Processor charge",
-  audit: "Audit record",
-  payout: "Payout",
-  bank_trace: "Bank trace",
-  deposit: "Deposit",
-  journal_batch: "Journal batch",
-};
+const REFERENCES = C.references;
 
 function statusTag(status) {
   const [text, colour] = STATUS[status] || [humanize(status), "tag--neutral"];
@@ -41,7 +27,7 @@ function statusTag(status) {
 }
 
 function reference(ref) {
-  const label = `${REFERENCES[ref.kind] || humanize(ref.kind)} `;
+  const label = C.reference(REFERENCES[ref.kind] || humanize(ref.kind));
   if (!allowed("finance.read")) return [label, h("code", {}, ref.id)];
   // A counter deposit is listed with the processors' payouts, under the same id.
   if (ref.kind === "payout" || ref.kind === "deposit") {
@@ -55,7 +41,7 @@ function when(stage) {
   const parts = [];
   if (stage.at) parts.push(h("time", { datetime: stage.at }, formatDateTime(stage.at)));
   else if (stage.on) parts.push(h("time", { datetime: stage.on }, formatDate(stage.on)));
-  if (stage.by) parts.push(` by ${stage.by}`);
+  if (stage.by) parts.push(C.by(stage.by));
   return parts.length ? h("p", { class: "margin-y-05" }, ...parts) : null;
 }
 
@@ -71,13 +57,13 @@ function stageItem(stage, currency) {
     when(stage),
     stage.note ? h("p", { class: "margin-y-05" }, stage.note) : null,
     amounts.length
-      ? h("ul", { class: "usa-list margin-y-05", "aria-label": "Amounts" },
-          amounts.map(([name, amount]) => h("li", {}, `${humanize(name)}: ${formatMoney({ amount, currency })}`)))
+      ? h("ul", { class: "usa-list margin-y-05", "aria-label": C.amounts },
+          amounts.map(([name, amount]) => h("li", {}, C.amount(humanize(name), formatMoney({ amount, currency })))))
       : null,
     refs.length || audits
-      ? h("ul", { class: "usa-list margin-y-05", "aria-label": "Records" },
+      ? h("ul", { class: "usa-list margin-y-05", "aria-label": C.records },
           refs.map((r) => h("li", {}, ...reference(r))),
-          audits ? h("li", {}, `${audits} audit record${audits > 1 ? "s" : ""} (below)`) : null)
+          audits ? h("li", {}, C.audits(audits)) : null)
       : null,
   );
 }
@@ -87,38 +73,38 @@ function money(minor, currency) {
 }
 
 function batchBlock(batch) {
-  const heading = h("h4", { id: `batch-${batch.batch_id}`, tabindex: "-1" }, `Journal batch ${batch.batch_id}`);
+  const heading = h("h4", { id: `batch-${batch.batch_id}`, tabindex: "-1" }, C.batch(batch.batch_id));
   const facts = ui.definitionList([
-    ["Business day", formatDate(batch.business_date)],
-    ["Built", `${formatDateTime(batch.created_at)} by ${batch.created_by}`],
-    ["Reverses", batch.reverses || ""],
-    ["Replaces", batch.replaces || ""],
-    ["Imported into the ERP", batch.imported_at ? `${formatDateTime(batch.imported_at)} by ${batch.imported_by}` : "Not yet"],
+    [C.businessDay, formatDate(batch.business_date)],
+    [C.built, C.at(formatDateTime(batch.created_at), batch.created_by)],
+    [C.reverses, batch.reverses || ""],
+    [C.replaces, batch.replaces || ""],
+    [C.imported, batch.imported_at ? C.at(formatDateTime(batch.imported_at), batch.imported_by) : C.notYet],
   ]);
   const lines = table({
-    caption: `This payment's lines in ${batch.batch_id}`,
+    caption: C.linesCaption(batch.batch_id),
     rows: batch.lines,
     columns: [
-      { label: "Line", cell: (x) => String(x.line) },
-      { label: "Kind", cell: (x) => humanize(x.kind) },
-      { label: "Fund", cell: (x) => x.fund },
-      { label: "Department", cell: (x) => humanize(x.department || "") },
-      { label: "Account", cell: (x) => x.account },
-      { label: "Debit", numeric: true, cell: (x) => money(x.debit, x.currency) },
-      { label: "Credit", numeric: true, cell: (x) => money(x.credit, x.currency) },
+      { label: C.columns.line, cell: (x) => String(x.line) },
+      { label: C.columns.kind, cell: (x) => humanize(x.kind) },
+      { label: C.columns.fund, cell: (x) => x.fund },
+      { label: C.columns.department, cell: (x) => humanize(x.department || "") },
+      { label: C.columns.account, cell: (x) => x.account },
+      { label: C.columns.debit, numeric: true, cell: (x) => money(x.debit, x.currency) },
+      { label: C.columns.credit, numeric: true, cell: (x) => money(x.credit, x.currency) },
     ],
   });
   const parts = [heading, facts, lines];
   if (allowed("finance.read")) {
     const result = h("div", { class: "batch-download-result" });
-    const button = h("button", { type: "button", class: "usa-button usa-button--outline" }, `Download ${batch.batch_id} (CSV)`);
+    const button = h("button", { type: "button", class: "usa-button usa-button--outline" }, C.download(batch.batch_id));
     button.addEventListener("click", async () => {
-      const restore = ui.busy(button, "Downloading…");
+      const restore = ui.busy(button, C.downloading);
       try {
         const name = await download(`/v1/staff/finance/journals/${encodeURIComponent(batch.batch_id)}`, { format: "csv" }, `${batch.batch_id}.csv`);
-        showAlert(result, { type: "success", slim: true, text: `${name} downloaded.` });
+        showAlert(result, { type: "success", slim: true, text: C.downloaded(name) });
       } catch (error) {
-        showApiError(error, { container: result, what: "The download" });
+        showApiError(error, { container: result, what: C.theDownload });
       } finally {
         restore();
       }
@@ -130,14 +116,14 @@ function batchBlock(batch) {
 
 function moneyBack(trail) {
   return table({
-    caption: "Money given back",
+    caption: C.moneyBack,
     captionHidden: true,
     rows: trail.money_back,
     columns: [
-      { label: "What", cell: (m) => humanize(m.status) },
-      { label: "When", cell: (m) => h("time", { datetime: m.at }, formatDateTime(m.at)) },
-      { label: "By", cell: (m) => m.by },
-      { label: "Amount", numeric: true, cell: (m) => (m.amount ? formatMoney(m.amount) : "") },
+      { label: C.columns.what, cell: (m) => humanize(m.status) },
+      { label: C.columns.when, cell: (m) => h("time", { datetime: m.at }, formatDateTime(m.at)) },
+      { label: C.columns.by, cell: (m) => m.by },
+      { label: C.columns.amount, numeric: true, cell: (m) => (m.amount ? formatMoney(m.amount) : "") },
     ],
   });
 }
@@ -148,12 +134,12 @@ export async function loadTrail(container, paymentId) {
   const trail = await get(`/v1/staff/payments/${encodeURIComponent(paymentId)}/trail`);
   const currency = trail.amount.currency;
   const parts = [
-    h("ol", { class: "usa-process-list payment-trail", "aria-label": "Stages of the payment" },
+    h("ol", { class: "usa-process-list payment-trail", "aria-label": C.stagesLabel },
       trail.stages.map((s) => stageItem(s, currency))),
   ];
-  if (trail.money_back.length) parts.push(h("h3", {}, "Money given back"), moneyBack(trail));
-  parts.push(h("h3", {}, "General ledger lines"));
-  if (!trail.gl_batches.length) parts.push(h("p", { class: "empty-state" }, "No journal holds this payment yet."));
+  if (trail.money_back.length) parts.push(h("h3", {}, C.moneyBack), moneyBack(trail));
+  parts.push(h("h3", {}, C.glLines));
+  if (!trail.gl_batches.length) parts.push(h("p", { class: "empty-state" }, C.noJournal));
   for (const batch of trail.gl_batches) parts.push(...batchBlock(batch));
   container.replaceChildren(...parts);
 }

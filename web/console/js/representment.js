@@ -5,6 +5,9 @@
 import { get, newIdempotencyKey, post } from "../../shared/js/api.js";
 import * as ui from "../../shared/js/ui.js";
 import { allowed } from "./layout.js";
+import { COPY } from "./copy.js";
+
+const C = COPY.representment;
 
 const { busy, h, link, showAlert, showApiError } = ui;
 
@@ -18,17 +21,17 @@ export async function loadRepresentment(container, paymentId) {
   const path = `/v1/staff/payments/${encodeURIComponent(paymentId)}`;
   const answer = await get(`${path}/representment`);
   const facts = answer.return_code
-    ? `Returned ${answer.return_code} (${answer.return_reason}); presented ${answer.presentments} of at most ${answer.max_presentments} times.`
-    : "No NACHA return reason is recorded for this debit.";
+    ? C.returned(answer.return_code, answer.return_reason, answer.presentments, answer.max_presentments)
+    : C.noReason;
   const parts = [h("p", {}, facts)];
   if (answer.presented_as) {
-    parts.push(h("p", {}, "It was presented again as ", link(`payment.html?id=${encodeURIComponent(answer.presented_as)}`, "this payment"), "."));
+    parts.push(h("p", {}, C.presentedAs, link(`payment.html?id=${encodeURIComponent(answer.presented_as)}`, C.thisPayment), C.end));
   } else if (!answer.allowed) {
-    parts.push(h("p", {}, `It cannot be presented again: ${answer.reason}.`));
+    parts.push(h("p", {}, C.cannot(answer.reason)));
   } else if (allowed("finance.manage")) {
     parts.push(presentForm(path, answer));
   } else {
-    parts.push(h("p", {}, "It may be presented again; finance staff can do this."));
+    parts.push(h("p", {}, C.financeCan));
   }
   container.replaceChildren(...parts);
 }
@@ -38,23 +41,23 @@ function presentForm(path, answer) {
   const form = h(
     "form",
     { id: "represent-form", class: "usa-form", novalidate: true },
-    h("p", { class: "usa-hint" }, `This debits the same bank account again for the same invoices (presentment ${answer.presentments + 1} of ${answer.max_presentments}). Speak with the payer first.`),
-    h("button", { class: "usa-button", type: "submit" }, "Present the debit again"),
+    h("p", { class: "usa-hint" }, C.hint(answer.presentments + 1, answer.max_presentments)),
+    h("button", { class: "usa-button", type: "submit" }, C.present),
     result,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
-    const restore = busy(button, "Presenting…");
+    const restore = busy(button, C.presenting);
     try {
       const done = await post(`${path}/representments`, {}, { idempotencyKey: newIdempotencyKey() });
       const href = `payment.html?id=${encodeURIComponent(done.payment.payment_id)}`;
       button.hidden = true;
       showAlert(result, { type: "success", slim: true, focus: true, children: [
-        h("p", { class: "usa-alert__text" }, `Presented again (presentment ${done.presentment}): `, link(href, "the new debit"), " is pending until the bank settles it."),
+        h("p", { class: "usa-alert__text" }, C.presented(done.presentment), link(href, C.newDebit), C.pendingUntil),
       ] });
     } catch (error) {
-      showApiError(error, { container: result, form, what: "Presenting the debit again" });
+      showApiError(error, { container: result, form, what: C.what });
     } finally {
       restore();
     }

@@ -51,6 +51,7 @@ const ROLES = {
     "audit.read",
     "reports.read",
     "admin.users",
+    "staff.invite",
     "integrations.manage",
     "finance.read",
     "finance.manage",

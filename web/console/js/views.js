@@ -2,24 +2,27 @@
 
 import { formatDateTime, humanize } from "../../shared/js/money.js";
 import { h, link, methodLabel, money, statusTag, table } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
+
+const C = COPY.views;
 
 export const customerHref = (id) => `customer.html?id=${encodeURIComponent(id)}`;
 export const paymentHref = (id) => `payment.html?id=${encodeURIComponent(id)}`;
 
 export const PAYMENT_COLUMNS = [
-  { label: "Taken", cell: (p) => link(paymentHref(p.payment_id), formatDateTime(p.created_at)) },
-  { label: "Amount", numeric: true, cell: (p) => money(p.amount) },
-  { label: "Status", cell: (p) => statusTag(p.status) },
-  { label: "Method", cell: (p) => methodLabel({ method: p.method, brand: p.brand, last4: p.last4 }) },
-  { label: "Channel", cell: (p) => humanize(p.channel) + (p.terminal_id ? ` (${p.terminal_id})` : "") },
-  { label: "Receipt", cell: (p) => p.receipt_number || "" },
+  { label: C.columns.taken, cell: (p) => link(paymentHref(p.payment_id), formatDateTime(p.created_at)) },
+  { label: C.columns.amount, numeric: true, cell: (p) => money(p.amount) },
+  { label: C.columns.status, cell: (p) => statusTag(p.status) },
+  { label: C.columns.method, cell: (p) => methodLabel({ method: p.method, brand: p.brand, last4: p.last4 }) },
+  { label: C.columns.channel, cell: (p) => (p.terminal_id ? C.channel(humanize(p.channel), p.terminal_id) : humanize(p.channel)) },
+  { label: C.columns.receipt, cell: (p) => p.receipt_number || "" },
 ];
 
-export function paymentsTable(caption, payments, { withCustomer = false, empty = "No payments." } = {}) {
+export function paymentsTable(caption, payments, { withCustomer = false, empty = C.noPayments } = {}) {
   const columns = withCustomer
     ? [
         ...PAYMENT_COLUMNS,
-        { label: "Customer", cell: (p) => (p.customer_id ? link(customerHref(p.customer_id), p.customer_id) : "Guest") },
+        { label: C.columns.customer, cell: (p) => (p.customer_id ? link(customerHref(p.customer_id), p.customer_id) : C.guest) },
       ]
     : PAYMENT_COLUMNS;
   return table({ caption, rows: payments, columns, empty });
@@ -39,8 +42,8 @@ export function timeline(history) {
           "p",
           { class: "margin-top-05" },
           h("time", { datetime: step.at }, formatDateTime(step.at)),
-          ` by ${step.by}`,
-          step.note ? ` — ${step.note}` : "",
+          C.by(step.by),
+          step.note ? C.note(step.note) : "",
         ),
       ),
     ),

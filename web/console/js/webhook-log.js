@@ -7,6 +7,9 @@
 import { post, get } from "../../shared/js/api.js";
 import { formatDateTime } from "../../shared/js/money.js";
 import { $, announce, busy, h, moreButton, showAlert, showApiError, showFormErrors, clearErrors, table } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
+
+const C = COPY.webhookLog;
 
 export const BASE = "/v1/integrations/webhooks";
 export const ACCESS = { auth: "access" }; // these routes take the staff member's access token (shared with systems)
@@ -16,49 +19,49 @@ const EXCERPT_CHARS = 160;
 export const endpointPath = (endpoint) => `${BASE}/${encodeURIComponent(endpoint.id)}`;
 
 function outcomeOf(attempt) {
-  const code = attempt.status_code ?? "no answer";
-  const tag = h("span", { class: `usa-tag ${attempt.delivered ? "tag--success" : "tag--error"}` }, attempt.delivered ? "Delivered" : "Failed");
-  return [tag, ` ${code}`, attempt.error ? ` (${attempt.error})` : ""];
+  const code = attempt.status_code ?? C.noAnswer;
+  const tag = h("span", { class: `usa-tag ${attempt.delivered ? "tag--success" : "tag--error"}` }, attempt.delivered ? C.delivered : C.failed);
+  return [tag, C.code(code), attempt.error ? C.error(attempt.error) : ""];
 }
 
 function excerptOf(attempt) {
   const text = attempt.response_excerpt || "";
-  if (!text) return h("span", { class: "text-base" }, "Empty");
+  if (!text) return h("span", { class: "text-base" }, C.empty);
   return h("code", { class: "secret-id" }, text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text);
 }
 
 const COLUMNS = [
-  { label: "Time", cell: (a) => formatDateTime(a.at) },
-  { label: "Event", cell: (a) => h("code", { class: "secret-id attempt-event" }, a.event_id) },
-  { label: "Attempt", cell: (a) => (a.round > 1 ? `${a.attempt} (replay ${a.round - 1})` : String(a.attempt)), numeric: true },
-  { label: "Status", cell: outcomeOf },
-  { label: "Latency", cell: (a) => `${a.latency_ms} ms`, numeric: true },
-  { label: "Response", cell: excerptOf },
+  { label: C.columns.time, cell: (a) => formatDateTime(a.at) },
+  { label: C.columns.event, cell: (a) => h("code", { class: "secret-id attempt-event" }, a.event_id) },
+  { label: C.columns.attempt, cell: (a) => (a.round > 1 ? C.replayAttempt(a.attempt, a.round - 1) : String(a.attempt)), numeric: true },
+  { label: C.columns.status, cell: outcomeOf },
+  { label: C.columns.latency, cell: (a) => C.latency(a.latency_ms), numeric: true },
+  { label: C.columns.response, cell: excerptOf },
 ];
 
 /** The endpoint's delivery log: {element, reload()}. */
 export function deliveryLog(endpoint) {
   const body = h("div", { class: "delivery-log" });
   const rows = [];
-  const more = moreButton("Show older attempts", (cursor) => load(cursor));
+  const more = moreButton(C.older, (cursor) => load(cursor));
   async function load(cursor = null) {
     const page = await get(`${endpointPath(endpoint)}/attempts`, { ...ACCESS, query: { limit: PAGE, cursor } });
     if (!cursor) rows.length = 0;
     rows.push(...page.attempts);
     body.replaceChildren(
-      table({ caption: `Delivery log of ${endpoint.description || endpoint.url}`, captionHidden: true, rows, columns: COLUMNS, empty: "No deliveries yet." }),
+      table({ caption: C.caption(endpoint.description || endpoint.url), captionHidden: true, rows, columns: COLUMNS, empty: C.noDeliveries }),
     );
     more.update(page.next_cursor);
   }
   async function reload() {
-    body.replaceChildren(h("p", { class: "loading" }, "Loading the delivery log…"));
+    body.replaceChildren(h("p", { class: "loading" }, C.loading));
     try {
       await load();
     } catch (error) {
-      showApiError(error, { container: body, what: "The delivery log" });
+      showApiError(error, { container: body, what: C.theLog });
     }
   }
-  const element = h("div", {}, h("h4", {}, "Delivery log"), body, more.element);
+  const element = h("div", {}, h("h4", {}, C.log), body, more.element);
   return { element, reload };
 }
 
@@ -74,21 +77,21 @@ export function replayPanel(endpoint, after) {
   const oneForm = h(
     "form",
     { class: "usa-form", novalidate: true, onsubmit: (event) => replayOne(event) },
-    h("div", { class: "usa-form-group" }, h("label", { class: "usa-label", for: eventInput.id }, "Event id"), eventInput),
-    h("button", { type: "submit", class: "usa-button usa-button--outline" }, "Replay this event"),
+    h("div", { class: "usa-form-group" }, h("label", { class: "usa-label", for: eventInput.id }, C.eventId), eventInput),
+    h("button", { type: "submit", class: "usa-button usa-button--outline" }, C.replayOne),
   );
   async function replayOne(event) {
     event.preventDefault();
     const eventId = eventInput.value.trim();
-    if (!eventId) return showFormErrors(oneForm, [{ field: eventInput.id, reason: "Enter the id of the event to send again." }]);
+    if (!eventId) return showFormErrors(oneForm, [{ field: eventInput.id, reason: C.enterEvent }]);
     clearErrors(oneForm);
-    const restore = busy(event.submitter || oneForm.querySelector("button"), "Sending…");
+    const restore = busy(event.submitter || oneForm.querySelector("button"), C.sending);
     try {
       const answer = await post(`${endpointPath(endpoint)}/replay`, { event_id: eventId }, ACCESS);
-      showAlert(result, { type: "success", slim: true, text: `Event ${eventId} sent again (${answer.delivery?.status || "pending"}).`, focus: true });
+      showAlert(result, { type: "success", slim: true, text: C.sentAgain(eventId, answer.delivery?.status || C.pending), focus: true });
       await after();
     } catch (error) {
-      showApiError(error, { container: result, form: oneForm, fieldMap: { event_id: eventInput.id }, what: "The replay" });
+      showApiError(error, { container: result, form: oneForm, fieldMap: { event_id: eventInput.id }, what: C.theReplay });
     } finally {
       restore();
     }
@@ -105,10 +108,10 @@ export function replayPanel(endpoint, after) {
   const rangeForm = h(
     "form",
     { class: "usa-form", novalidate: true, onsubmit: (event) => count(event) },
-    field("since", "From", "datetime-local"),
-    field("until", "To", "datetime-local"),
-    field("types", "Only these event types (optional)", "text", "Separated by spaces or commas; the endpoint's own filters apply anyway."),
-    h("button", { type: "submit", class: "usa-button usa-button--outline" }, "Count the events"),
+    field("since", C.from, "datetime-local"),
+    field("until", C.to, "datetime-local"),
+    field("types", C.types, "text", C.typesHint),
+    h("button", { type: "submit", class: "usa-button usa-button--outline" }, C.count),
   );
   const rangeBody = () => {
     const since = isoOf($(`#${CSS.escape(id)}-since`, rangeForm).value);
@@ -119,43 +122,43 @@ export function replayPanel(endpoint, after) {
   async function count(event) {
     event.preventDefault();
     const body = rangeBody();
-    const missing = [["since", "Enter when the range starts."], ["until", "Enter when the range ends."]].filter(([name]) => !body[name]);
+    const missing = [["since", C.enterSince], ["until", C.enterUntil]].filter(([name]) => !body[name]);
     if (missing.length) return showFormErrors(rangeForm, missing.map(([name, reason]) => ({ field: `${id}-${name}`, reason })));
     clearErrors(rangeForm);
-    const restore = busy(event.submitter || rangeForm.querySelector("button"), "Counting…");
+    const restore = busy(event.submitter || rangeForm.querySelector("button"), C.counting);
     try {
       const answer = await post(`${endpointPath(endpoint)}/replay`, { ...body, dry_run: true }, ACCESS);
       showCount(answer.count, body);
     } catch (error) {
-      showApiError(error, { container: result, form: rangeForm, fieldMap: { since: `${id}-since`, until: `${id}-until`, event_types: `${id}-types` }, what: "The count" });
+      showApiError(error, { container: result, form: rangeForm, fieldMap: { since: `${id}-since`, until: `${id}-until`, event_types: `${id}-types` }, what: C.theCount });
     } finally {
       restore();
     }
   }
   function showCount(found, body) {
-    const events = `${found} event${found === 1 ? "" : "s"}`;
+    const events = C.events(found);
     if (!found) {
-      showAlert(result, { type: "info", slim: true, text: "No event of that range went to this endpoint: nothing to send again.", focus: true });
+      showAlert(result, { type: "info", slim: true, text: C.nothingToSend, focus: true });
       return;
     }
-    const send = h("button", { type: "button", class: "usa-button margin-top-1", id: `${id}-confirm` }, `Replay ${events}`);
+    const send = h("button", { type: "button", class: "usa-button margin-top-1", id: `${id}-confirm` }, C.replay(events));
     const box = showAlert(result, {
       type: "warning",
-      heading: `${events} would be sent again`,
-      text: `From ${formatDateTime(body.since)} to ${formatDateTime(body.until)}. Each keeps its webhook-id, so the system can tell it has seen it.`,
+      heading: C.wouldSend(events),
+      text: C.range(formatDateTime(body.since), formatDateTime(body.until)),
       children: [send],
       focus: true,
     });
     send.addEventListener("click", async () => {
-      const restore = busy(send, "Sending…");
+      const restore = busy(send, C.sending);
       try {
         const answer = await post(`${endpointPath(endpoint)}/replay`, { ...body, dry_run: false }, ACCESS);
-        showAlert(result, { type: "success", slim: true, text: `${answer.replayed} of ${answer.count} events sent again.`, focus: true });
-        announce(`${answer.replayed} events sent again.`);
+        showAlert(result, { type: "success", slim: true, text: C.replayed(answer.replayed, answer.count), focus: true });
+        announce(C.replayedAnnounce(answer.replayed));
         await after();
       } catch (error) {
         restore();
-        showApiError(error, { container: result, what: "The replay" });
+        showApiError(error, { container: result, what: C.theReplay });
       }
     });
     return box;
@@ -164,11 +167,11 @@ export function replayPanel(endpoint, after) {
   return h(
     "details",
     { class: "replay-panel margin-top-2" },
-    h("summary", {}, "Replay events"),
-    h("h4", {}, "One event"),
+    h("summary", {}, C.replayEvents),
+    h("h4", {}, C.oneEvent),
     oneForm,
-    h("h4", {}, "Every event of a time range"),
-    h("p", { class: "usa-hint" }, "The events are counted first; nothing is sent until you confirm the count."),
+    h("h4", {}, C.rangeHeading),
+    h("p", { class: "usa-hint" }, C.rangeHint),
     rangeForm,
     result,
   );

@@ -8,7 +8,7 @@
 // A new key is made only when the payment itself changes: a new card, a new fee, or after a decline.
 
 import { newIdempotencyKey, saveLink } from "../../shared/js/api.js";
-import { mountFields } from "../../shared/js/fields.js";
+import { completeAction, mountFields } from "../../shared/js/fields.js";
 import { formatMoney } from "../../shared/js/money.js";
 import { COPY } from "./copy.js";
 import { alertBox, announce, busy, capitalise, definitionList, h, methodLabel, showAlert, showApiError, table } from "../../shared/js/ui.js";
@@ -82,6 +82,8 @@ export class Checkout {
       this.mounted = await mountFields(fields, {
         kind: method === "bank" ? "bank" : "card",
         wallet: method === "wallet" ? "apple_pay" : null,
+        amount: this.state.contents.amount,
+        currency: this.state.contents.currency,
         onToken: (card) => this.tokenized(card),
         onError: () => announce("The payment details need attention."),
       });
@@ -175,6 +177,20 @@ export class Checkout {
 
   async failed(error) {
     const { alerts } = this.parts;
+    if (error.code === "action_required" && !this.acting) {
+      // The card's bank asks the payer to confirm (3-D Secure). Nothing is charged or recorded yet; once the bank's
+      // window closes, the same body and key are sent again and the server reads how it ended.
+      // Once per press of Pay: a bank that asks again gets the error below, and a new key.
+      this.acting = true;
+      try {
+        announce(COPY.checkout.confirmWithBank);
+        await completeAction(error.details);
+        this.inFlight = false;
+        return await this.submit();
+      } finally {
+        this.acting = false;
+      }
+    }
     if (error.code === "payment_declined") {
       // The decline is recorded under this key; a new attempt (new details) gets a new key.
       const next = error.details?.next_step ? ` ${capitalise(error.details.next_step)}` : "";

@@ -3,9 +3,11 @@
 // Shared by the customer portal and the staff console: each app calls configureAuth() once (from its layout
 // module) with its Cognito app client (customer or staff pool), where it keeps its session and which audience of
 // the local runtime's /local/login it accepts. In AWS every call goes to https://cognito-idp.<region>.amazonaws.com/
-// with that app client's id (a public client: no secret). In the local runtime sign-in is its POST /local/login,
-// and sign-up, confirmation and refresh go to the Cognito stand-in named by config.json's cognitoEndpoint. Tokens
-// live in sessionStorage: they last as long as the tab, and no other site can read them.
+// with that app client's id (a public client: no secret). In the local runtime sign-in is its POST /local/login
+// (which tries both pools, so a login of the other kind is told where to go), and everything after it (the
+// challenges: new password, authenticator enrolment and codes; sign-up, confirmation, refresh) goes to the Cognito
+// stand-in named by config.json's cognitoEndpoint. Tokens live in sessionStorage: they last as long as the tab,
+// and no other site can read them.
 
 import { config } from "./config.js";
 
@@ -34,6 +36,8 @@ export class AuthError extends Error {
   }
 }
 
+const LOCKED = "Too many wrong attempts, so this account is locked for a while. Wait 15 minutes, then try again.";
+
 const MESSAGES = {
   NotAuthorizedException: "The email or password is not right.",
   UserNotFoundException: "The email or password is not right.",
@@ -43,10 +47,28 @@ const MESSAGES = {
   ExpiredCodeException: "That code has expired. Ask for a new one.",
   LimitExceededException: "Too many attempts. Wait a few minutes and try again.",
   TooManyRequestsException: "Too many attempts. Wait a few minutes and try again.",
-  TooManyFailedAttemptsException: "Too many attempts. Wait a few minutes and try again.",
+  TooManyFailedAttemptsException: LOCKED,
+  PasswordAttemptsExceeded: LOCKED,
+  InvalidPasswordException: "Choose a password of at least 12 characters, with an upper-case and a lower-case letter, a number and a symbol.",
 };
 
-async function cognito(action, body) {
+// What a wrong or stale answer to an authenticator-code step means (an emailed code is another matter).
+const CODE_MESSAGES = {
+  CodeMismatchException: "That code is not right. Enter the 6-digit code your authenticator app shows now.",
+  EnableSoftwareTokenMFAException: "That code is not right. Enter the 6-digit code your authenticator app shows now.",
+  NotAuthorizedException: "This sign-in has taken too long. Start again with your email and password.",
+  ExpiredCodeException: "That code has expired. Enter the code your authenticator app shows now.",
+};
+
+/** The plain message for a Cognito error: Cognito says "Password attempts exceeded" with NotAuthorizedException. */
+function messageFor(type, message, codes) {
+  if (/attempts exceeded/i.test(message || "")) return { type: "PasswordAttemptsExceeded", text: LOCKED };
+  return { type, text: (codes && codes[type]) || MESSAGES[type] || message || "Something went wrong. Try again." };
+}
+
+/** One Cognito call. withClient: the operations keyed by app client (not by a session or access token alone);
+ *  codes: messages for the errors of an authenticator-code step. */
+async function cognito(action, body, { withClient = true, codes = null } = {}) {
   const cfg = await config();
   let response;
   try {
@@ -56,7 +78,7 @@ async function cognito(action, body) {
         "Content-Type": "application/x-amz-json-1.1",
         "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
       },
-      body: JSON.stringify({ ClientId: appSettings().clientId(cfg), ...body }),
+      body: JSON.stringify(withClient ? { ClientId: appSettings().clientId(cfg), ...body } : body),
       credentials: "omit",
     });
   } catch {
@@ -64,9 +86,8 @@ async function cognito(action, body) {
   }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const type = String(data.__type || "").split("#").pop();
-    // Cognito's own wording is specific for the password policy and invalid parameters; elsewhere ours is kinder.
-    throw new AuthError(type || "cognito_error", MESSAGES[type] || data.message || "Something went wrong. Try again.");
+    const { type, text } = messageFor(String(data.__type || "").split("#").pop() || "cognito_error", data.message, codes);
+    throw new AuthError(type, text);
   }
   return data;
 }
@@ -120,7 +141,11 @@ export function isSignedIn() {
   return session() !== null;
 }
 
-/** Sign in; resolves to the session, or to {challenge: "mfa", ...} when the account asks for its TOTP code. */
+/**
+ * Sign in; resolves to the session, or to the step Cognito asks for first: {challenge, email, sessionToken} with
+ * challenge "new_password" (an invited staff member's temporary password), "mfa_setup" (enrol an authenticator
+ * app) or "mfa" (the code from it).
+ */
 export async function signIn(email, password) {
   const cfg = await config();
   if (cfg.loginUrl) {
@@ -130,23 +155,114 @@ export async function signIn(email, password) {
     AuthFlow: "USER_PASSWORD_AUTH",
     AuthParameters: { USERNAME: email, PASSWORD: password },
   });
-  if (result.ChallengeName === "SOFTWARE_TOKEN_MFA") {
-    return { challenge: "mfa", email, sessionToken: result.Session };
-  }
-  if (!result.AuthenticationResult) {
+  return nextStep(email, result);
+}
+
+const CHALLENGES = { NEW_PASSWORD_REQUIRED: "new_password", MFA_SETUP: "mfa_setup", SOFTWARE_TOKEN_MFA: "mfa" };
+
+function nextStep(email, result) {
+  if (result.AuthenticationResult) return fromCognito(result.AuthenticationResult);
+  const challenge = CHALLENGES[result.ChallengeName];
+  if (!challenge) {
     throw new AuthError("unsupported_challenge", "This account needs a sign-in step this page does not offer.");
   }
-  return fromCognito(result.AuthenticationResult);
+  return { challenge, email, sessionToken: result.Session };
 }
 
 /** The second step of an MFA sign-in: the 6-digit code from the authenticator app. */
 export async function answerMfa(challenge, code) {
-  const result = await cognito("RespondToAuthChallenge", {
-    ChallengeName: "SOFTWARE_TOKEN_MFA",
-    Session: challenge.sessionToken,
-    ChallengeResponses: { USERNAME: challenge.email, SOFTWARE_TOKEN_MFA_CODE: code },
-  });
-  return fromCognito(result.AuthenticationResult);
+  const result = await cognito(
+    "RespondToAuthChallenge",
+    {
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      Session: challenge.sessionToken,
+      ChallengeResponses: { USERNAME: challenge.email, SOFTWARE_TOKEN_MFA_CODE: code },
+    },
+    { codes: CODE_MESSAGES },
+  );
+  return nextStep(challenge.email, result);
+}
+
+/** First sign-in with a temporary password: the person's own password; then the next step (often mfa_setup). */
+export async function answerNewPassword(challenge, newPassword) {
+  const result = await cognito(
+    "RespondToAuthChallenge",
+    {
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      Session: challenge.sessionToken,
+      ChallengeResponses: { USERNAME: challenge.email, NEW_PASSWORD: newPassword },
+    },
+    { codes: { NotAuthorizedException: CODE_MESSAGES.NotAuthorizedException } },
+  );
+  return nextStep(challenge.email, result);
+}
+
+/** MFA_SETUP, part 1: a new authenticator secret for this sign-in; resolves to {secret, challenge} (the challenge
+ *  carries the session Cognito gave with the secret). */
+export async function beginTotpSetup(challenge) {
+  const result = await cognito(
+    "AssociateSoftwareToken",
+    { Session: challenge.sessionToken },
+    { withClient: false, codes: CODE_MESSAGES },
+  );
+  return { secret: result.SecretCode, challenge: { ...challenge, sessionToken: result.Session || challenge.sessionToken } };
+}
+
+/** MFA_SETUP, part 2: the first code from the app proves it holds the secret; then the sign-in completes. */
+export async function finishTotpSetup(challenge, code) {
+  const verified = await cognito(
+    "VerifySoftwareToken",
+    { Session: challenge.sessionToken, UserCode: code, FriendlyDeviceName: "Authenticator app" },
+    { withClient: false, codes: CODE_MESSAGES },
+  );
+  const result = await cognito(
+    "RespondToAuthChallenge",
+    { ChallengeName: "MFA_SETUP", Session: verified.Session, ChallengeResponses: { USERNAME: challenge.email } },
+    { codes: CODE_MESSAGES },
+  );
+  return nextStep(challenge.email, result);
+}
+
+/** Whether the signed-in person has an authenticator app turned on (Cognito GetUser with the access token). */
+export async function totpEnabled() {
+  const token = await accessToken();
+  if (!token) throw new AuthError("signed_out", "Sign in to continue.");
+  const user = await cognito("GetUser", { AccessToken: token }, { withClient: false });
+  return (user.UserMFASettingList || []).includes("SOFTWARE_TOKEN_MFA");
+}
+
+/** Optional TOTP for a signed-in person, part 1: a new secret to add to their authenticator app. */
+export async function beginTotpEnrolment() {
+  const token = await accessToken();
+  if (!token) throw new AuthError("signed_out", "Sign in to continue.");
+  return (await cognito("AssociateSoftwareToken", { AccessToken: token }, { withClient: false })).SecretCode;
+}
+
+/** Part 2: the app's first code proves it; then every sign-in asks for a code. */
+export async function finishTotpEnrolment(code) {
+  const token = await accessToken();
+  if (!token) throw new AuthError("signed_out", "Sign in to continue.");
+  await cognito(
+    "VerifySoftwareToken",
+    { AccessToken: token, UserCode: code, FriendlyDeviceName: "Authenticator app" },
+    { withClient: false, codes: CODE_MESSAGES },
+  );
+  await setTotp(token, true);
+}
+
+/** Turn the authenticator-app step off again (the person stays signed in). */
+export async function turnOffTotp() {
+  const token = await accessToken();
+  if (!token) throw new AuthError("signed_out", "Sign in to continue.");
+  await setTotp(token, false);
+}
+
+function setTotp(token, enabled) {
+  return cognito(
+    "SetUserMFAPreference",
+    { AccessToken: token, SoftwareTokenMfaSettings: { Enabled: enabled, PreferredMfa: enabled } },
+    { withClient: false },
+  );
 }
 
 async function localSignIn(cfg, email, password) {
@@ -161,11 +277,16 @@ async function localSignIn(cfg, email, password) {
     throw new AuthError("network", "The sign-in service could not be reached. Check your connection and try again.");
   }
   const data = await response.json().catch(() => ({}));
+  if (response.status === 401 && data.error?.code === "password_attempts_exceeded") {
+    throw new AuthError("PasswordAttemptsExceeded", LOCKED);
+  }
   if (response.status === 401) throw new AuthError("NotAuthorizedException", MESSAGES.NotAuthorizedException);
   if (!response.ok) throw new AuthError("login_failed", data.error?.message || "Sign-in failed. Try again.");
   if (data.audience !== appSettings().audience) {
     throw new AuthError("wrong_audience", appSettings().wrongAudience);
   }
+  // A challenge is answered on the Cognito stand-in with this app's client, as in AWS.
+  if (data.challenge) return nextStep(email, { ChallengeName: data.challenge, Session: data.session });
   return save({ idToken: data.id_token, accessToken: data.access_token, refreshToken: data.refresh_token });
 }
 
@@ -257,4 +378,16 @@ export function confirmSignUp(email, code) {
 
 export function resendCode(email) {
   return cognito("ResendConfirmationCode", { Username: email });
+}
+
+/** Forgotten password, part 1: Cognito emails a code to the account's address (and says nothing of an address
+ *  it does not know: the pool prevents user-existence errors). */
+export async function forgotPassword(email) {
+  const result = await cognito("ForgotPassword", { Username: email });
+  return result.CodeDeliveryDetails?.Destination || email;
+}
+
+/** Part 2: the emailed code and the new password. */
+export function confirmForgotPassword(email, code, password) {
+  return cognito("ConfirmForgotPassword", { Username: email, ConfirmationCode: code, Password: password });
 }

@@ -20,6 +20,9 @@ export function normalise(raw) {
     // The agency's IANA zone: every time a person reads is shown in it (storage and the API stay UTC)
     timeZone: raw.timeZone || "UTC",
     processor: raw.processor || "sandbox",
+    // Stripe only: the publishable key (pk_...) and where Stripe.js comes from (its tests point it at a double).
+    stripePublishableKey: raw.stripePublishableKey || "",
+    stripeJsUrl: raw.stripeJsUrl || "https://js.stripe.com/v3/",
     logoUrl: raw.logoUrl || "",
     customerClientId: raw.customerClientId || raw.customer?.clientId || "",
     staffClientId: raw.staffClientId || raw.staff?.clientId || "",

@@ -31,8 +31,12 @@ export async function loadConfig(appName) {
  * after the header is built rather than loading the script from the HTML. */
 export function loadUswds() {
   if (document.querySelector("script[data-uswds]")) return;
-  document.body.append(h("script", { src: "../vendor/uswds/js/uswds.min.js", "data-uswds": "1" }));
+  // Subresource Integrity: the browser runs the vendored file only if it is the one committed (PCI DSS 6.4.3;
+  // tests/browser/test_payment_page_scripts.py keeps the hash in step with web/vendor/).
+  document.body.append(h("script", { src: "../vendor/uswds/js/uswds.min.js", integrity: USWDS_SRI, "data-uswds": "1" }));
 }
+
+export const USWDS_SRI = "sha384-lol3mZsCCEf0F2Sryzw870KbjAYgKOgHgYqrpWxPBN0uhXwXEwY3cSrS1u0aezLU";
 
 /** A page's "next" parameter, kept to a page of this front-end (never another site). */
 export function safeNext(fallback) {

@@ -15,11 +15,14 @@ import { formatDateTime } from "../../../shared/js/money.js";
 import { $, busy, capitalise, definitionList, h, section, showAlert, showApiError, table } from "../../../shared/js/ui.js";
 import { confirmDialog, showSecretOnce } from "../dialogs.js";
 import { startPage } from "../layout.js";
+import { COPY } from "../copy.js";
+
+const C = COPY.connectedSystems;
 
 const CLIENTS = "/v1/staff/integrations/clients";
 const MAX_SECRETS = 2; // the API's limit: named in the hint only, the API enforces it
 
-await startPage({ title: "Connected systems" });
+await startPage({ title: C.title });
 const list = $("#clients");
 
 // Cognito's ids (letters, digits, "_" and "-") are safe in element ids as they are.
@@ -32,26 +35,26 @@ const secretsPath = (client) => `${CLIENTS}/${encodeURIComponent(client.client_i
 
 function secretsHint(count) {
   return count >= MAX_SECRETS
-    ? `${count} of ${MAX_SECRETS} secrets: once the system uses the newer one, retire the older before adding another.`
-    : `${count} of ${MAX_SECRETS} secrets: add a new one to rotate it; the old one works until you retire it.`;
+    ? C.fullHint(count, MAX_SECRETS)
+    : C.hint(count, MAX_SECRETS);
 }
 
 function secretColumns(client) {
   const newest = client.secrets.length > 1 ? client.secrets.at(-1).secret_id : null;
   return [
-    { label: "Secret id", cell: (s) => h("code", { class: "secret-id" }, s.secret_id) },
+    { label: C.columns.secretId, cell: (s) => h("code", { class: "secret-id" }, s.secret_id) },
     {
-      label: "Created",
-      cell: (s) => [formatDateTime(s.created_at), s.secret_id === newest ? h("span", { class: "usa-tag tag--info margin-left-1" }, "Newest") : null],
+      label: C.columns.created,
+      cell: (s) => [formatDateTime(s.created_at), s.secret_id === newest ? h("span", { class: "usa-tag tag--info margin-left-1" }, C.newest) : null],
     },
     {
-      label: "Action",
+      label: C.columns.action,
       cell: (s) =>
         h(
           "button",
           { type: "button", class: "usa-button usa-button--outline", id: `retire-${s.secret_id}`, onclick: (event) => retireSecret(client, s, event.currentTarget) },
-          "Retire",
-          h("span", { class: "usa-sr-only" }, ` secret ${s.secret_id}`),
+          C.retire,
+          h("span", { class: "usa-sr-only" }, C.retireSecret(s.secret_id)),
         ),
     },
   ];
@@ -59,17 +62,17 @@ function secretColumns(client) {
 
 function clientSection(client) {
   const ids = idsOf(client);
-  const scopes = client.scopes.map((scope) => [h("code", {}, scope), client.scope_descriptions?.[scope] || "No description"]);
+  const scopes = client.scopes.map((scope) => [h("code", {}, scope), client.scope_descriptions?.[scope] || C.noDescription]);
   return h(
     "section",
     { class: "connected-system", "aria-labelledby": ids.heading },
     h("h2", { id: ids.heading }, client.client_name),
-    definitionList([["Client id", h("code", {}, client.client_id)]]),
-    h("h3", {}, "Scopes"),
-    scopes.length ? definitionList(scopes) : h("p", { class: "empty-state" }, "No scopes: this system may not call the integration API."),
-    h("h3", {}, "Secrets"),
+    definitionList([[C.clientId, h("code", {}, client.client_id)]]),
+    h("h3", {}, C.scopes),
+    scopes.length ? definitionList(scopes) : h("p", { class: "empty-state" }, C.noScopes),
+    h("h3", {}, C.secrets),
     h("p", { class: "usa-hint", id: ids.hint }, secretsHint(client.secrets.length)),
-    table({ caption: `Secrets of ${client.client_name}`, captionHidden: true, rows: client.secrets, columns: secretColumns(client), empty: "No secrets." }),
+    table({ caption: C.secretsCaption(client.client_name), captionHidden: true, rows: client.secrets, columns: secretColumns(client), empty: C.noSecrets }),
     h("div", { id: ids.result }),
     h(
       "div",
@@ -77,8 +80,8 @@ function clientSection(client) {
       h(
         "button",
         { type: "button", class: "usa-button", id: ids.add, "aria-describedby": ids.hint, onclick: (event) => addSecret(client, event.currentTarget) },
-        "Add a new secret",
-        h("span", { class: "usa-sr-only" }, ` for ${client.client_name}`),
+        C.add,
+        h("span", { class: "usa-sr-only" }, C.addFor(client.client_name)),
       ),
     ),
   );
@@ -89,7 +92,7 @@ async function load() {
   list.replaceChildren(
     ...(clients.length
       ? clients.map(clientSection)
-      : [h("p", { class: "empty-state" }, "No connected systems yet: they are created from the deployment configuration.")]),
+      : [h("p", { class: "empty-state" }, C.none)]),
   );
 }
 
@@ -100,7 +103,7 @@ async function refresh() {
     $("#page-alerts").replaceChildren();
     return true;
   } catch (error) {
-    showApiError(error, { container: $("#page-alerts"), what: "The list of connected systems" });
+    showApiError(error, { container: $("#page-alerts"), what: C.theList });
     return false;
   }
 }
@@ -108,7 +111,7 @@ async function refresh() {
 /** What the API refused, with its reason: 409 (the two-secret limit, the last secret) and 404 say why in words. */
 function showRefusal(error, container, heading, what) {
   if (error.status === 409 || error.status === 404) {
-    showAlert(container, { type: "error", heading, text: capitalise(error.message || "The request was refused."), focus: true });
+    showAlert(container, { type: "error", heading, text: capitalise(error.message || C.refused), focus: true });
   } else {
     showApiError(error, { container, what });
   }
@@ -118,26 +121,26 @@ function showRefusal(error, container, heading, what) {
 
 function showNewSecret(client, added) {
   return showSecretOnce({
-    heading: `New secret for ${client.client_name}`,
-    label: "Client secret",
+    heading: C.newSecret(client.client_name),
+    label: C.clientSecret,
     secret: added.client_secret,
     facts: [
-      ["Client id", h("code", {}, client.client_id)],
-      ["Secret id", h("code", {}, added.secret_id)],
+      [C.clientId, h("code", {}, client.client_id)],
+      [C.secretId, h("code", {}, added.secret_id)],
     ],
-    warning: "This is the only time this secret is shown: it cannot be shown again. Copy it now and give it to the system.",
+    warning: C.shownOnce,
   });
 }
 
 function confirmRetire(client, secret) {
   return confirmDialog({
     id: "retire",
-    heading: "Retire this secret?",
+    heading: C.retireHeading,
     body: [
-      h("p", {}, `${client.client_name} will no longer get tokens with the secret `, h("code", { class: "secret-id" }, secret.secret_id), ". This cannot be undone."),
-      h("p", {}, "Retire it only once the system uses its newer secret."),
+      h("p", {}, C.noMoreTokens(client.client_name), h("code", { class: "secret-id" }, secret.secret_id), C.cannotUndo),
+      h("p", {}, C.retireOnce),
     ],
-    confirm: "Retire the secret",
+    confirm: C.retireConfirm,
     danger: true,
   });
 }
@@ -146,19 +149,19 @@ function confirmRetire(client, secret) {
 
 async function addSecret(client, button) {
   const ids = idsOf(client);
-  const restore = busy(button, "Adding…");
+  const restore = busy(button, C.adding);
   let added;
   try {
     added = await post(secretsPath(client));
   } catch (error) {
     restore();
-    showRefusal(error, byId(ids.result), "The secret was not added", "Adding a secret");
+    showRefusal(error, byId(ids.result), C.notAdded, C.addingWhat);
     return;
   }
   const closed = showNewSecret(client, added);
   if (!(await refresh())) restore(); // behind the dialog, so the table has the new secret when it closes
   await closed;
-  showAlert(byId(ids.result), { type: "success", slim: true, text: `Secret ${added.secret_id} added. Both secrets work until you retire one.` });
+  showAlert(byId(ids.result), { type: "success", slim: true, text: C.added(added.secret_id) });
   byId(ids.add)?.focus();
 }
 
@@ -168,21 +171,21 @@ async function retireSecret(client, secret, button) {
     return;
   }
   const ids = idsOf(client);
-  const restore = busy(button, "Retiring…");
+  const restore = busy(button, C.retiring);
   try {
     await del(`${secretsPath(client)}/${encodeURIComponent(secret.secret_id)}`);
   } catch (error) {
     restore();
-    showRefusal(error, byId(ids.result), "The secret was not retired", "Retiring the secret");
+    showRefusal(error, byId(ids.result), C.notRetired, C.retiringWhat);
     return;
   }
   if (!(await refresh())) restore();
   showAlert(byId(ids.result), {
     type: "success",
     slim: true,
-    text: `Secret ${secret.secret_id} retired: ${client.client_name} can no longer get tokens with it.`,
+    text: C.retired(secret.secret_id, client.client_name),
   });
   byId(ids.add)?.focus(); // its row is gone
 }
 
-await section(list, "Connected systems", load);
+await section(list, C.section, load);

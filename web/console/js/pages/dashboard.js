@@ -1,15 +1,17 @@
 // The leadership dashboard: collections by day, department and channel (charts with their tables), what is
 // pending or failed, approvals waiting, interactions handled; the leadership metrics with their formulas
-// (../metrics.js). Collections and metrics take any range up to five years; the exceptions list the range's last
-// 92 days at most.
+// (../metrics.js). Collections and metrics take any range up to five years, read from the daily totals (one item
+// a day); the exceptions list the range's last 92 days at most. Each section shows as soon as its answer is in
+// (../sections.js), each with its placeholder meanwhile.
 
 import { get } from "../../../shared/js/api.js";
 import { addDays, formatDate, humanize, today } from "../../../shared/js/money.js";
-import { $, h, money, section, showFormErrors, table } from "../../../shared/js/ui.js";
+import { $, h, money, showFormErrors, table } from "../../../shared/js/ui.js";
 import { barChart } from "../charts.js";
 import { metricsSection } from "../metrics.js";
 import { APPROVAL_COLUMNS } from "../customer-sections.js";
 import { startPage } from "../layout.js";
+import { stream } from "../sections.js";
 import { paymentsTable } from "../views.js";
 
 const cfg = await startPage({ title: "Dashboard" });
@@ -77,19 +79,32 @@ function exceptions(report) {
   ];
 }
 
-async function show() {
+function show() {
   const query = { from: $("#from").value, to: $("#to").value };
-  await section($("#collections"), "Collections", async () => {
-    $("#collections").replaceChildren(...collections(await get("/v1/staff/reports/collections", { query })).filter(Boolean));
-  });
-  await section($("#metrics"), "Leadership metrics", async () => {
-    $("#metrics").replaceChildren(...metricsSection(await get("/v1/staff/reports/metrics", { query }), query).filter(Boolean));
-  });
   // The exceptions list payments: at most 92 days, so a longer range shows its last 92.
   const recent = { ...query, from: query.from < addDays(query.to, -91) ? addDays(query.to, -91) : query.from };
-  await section($("#exceptions"), "Exceptions", async () => {
-    $("#exceptions").replaceChildren(...exceptions(await get("/v1/staff/reports/exceptions", { query: recent })).filter(Boolean));
-  });
+  let drawn;
+  const firstDrawn = new Promise((resolve) => (drawn = resolve));
+  // The collections (one daily totals item a day) come first; once they are drawn, the metrics and the exceptions
+  // are asked for together. The local runtime serves every request in one process, so a read asked for beside the
+  // first would slow it down; the exceptions, which read each day's payments, are the costliest.
+  const answers = {
+    collections: get("/v1/staff/reports/collections", { query }),
+    metrics: firstDrawn.then(() => get("/v1/staff/reports/metrics", { query })),
+    exceptions: firstDrawn.then(() => get("/v1/staff/reports/exceptions", { query: recent })),
+  };
+  for (const answer of Object.values(answers)) answer.catch(() => {}); // each is shown (or its error) by its section
+  const fill = (id, draw) => async (current) => {
+    const answer = await answers[id.slice(1)];
+    if (current()) $(id).replaceChildren(...draw(answer).filter(Boolean));
+  };
+  const first = stream($("#collections"), "Collections", fill("#collections", collections), "collections");
+  first.then(drawn);
+  return Promise.all([
+    first,
+    stream($("#metrics"), "Leadership metrics", fill("#metrics", (m) => metricsSection(m, query)), "metrics"),
+    stream($("#exceptions"), "Exceptions", fill("#exceptions", exceptions), "exceptions"),
+  ]);
 }
 
 $("#range").addEventListener("submit", async (event) => {

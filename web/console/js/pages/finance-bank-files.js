@@ -7,18 +7,14 @@ import { get, request } from "../../../shared/js/api.js";
 import { formatDate, formatDateTime, humanize } from "../../../shared/js/money.js";
 import { $, alertBox, announce, definitionList, h, link, section, showApiError, showFormErrors, clearErrors, table } from "../../../shared/js/ui.js";
 import { FINANCE, amount, canManage, pagedTable, params, startFinancePage, who, withButton } from "../finance.js";
+import { COPY } from "../copy.js";
 
-await startFinancePage("Bank files");
+const C = COPY.bankFiles;
 
-const COUNTS = [
-  ["lines", "Lines"],
-  ["matched", "Matched and applied"],
-  ["suggested", "Suggested (to confirm)"],
-  ["unmatched", "Unmatched"],
-  ["ignored", "Not receivables"],
-  ["already_seen", "Seen in an earlier file"],
-];
-const FORMATS = { bai2: "BAI2", "camt.053": "camt.053", "camt.054": "camt.054", lockbox_csv: "Lockbox CSV" };
+await startFinancePage(C.title);
+
+const COUNTS = Object.entries(C.counts);
+const FORMATS = { bai2: "BAI2", "camt.053": "camt.053", "camt.054": "camt.054", lockbox_csv: C.lockbox };
 const formatName = (format) => FORMATS[format] || humanize(format);
 const fileHref = (id) => `finance-bank-files.html?file=${encodeURIComponent(id)}`;
 const queueHref = (status) => `finance-bank-lines.html?status=${status}`;
@@ -26,10 +22,10 @@ const queueHref = (status) => `finance-bank-lines.html?status=${status}`;
 // --- return rates -----------------------------------------------------------------------------------------------
 
 const LEVEL_CLASS = { ok: "figure--good", warning: "figure--alert", breach: "figure--alert" };
-const STATES = { ok: "Within the limit", warning: "Close to the limit", breach: "Over the limit" };
+const STATES = C.states;
 // A rate as a percentage, from a percentage (percent) or a fraction (rate)
 const pct = (percent, fraction) => (percent ?? Number(fraction) * 100);
-const percentText = (value) => `${Number(value).toFixed(2)} %`;
+const percentText = (value) => C.percent(Number(value).toFixed(2));
 
 function rateFigure(rate) {
   const level = rate.status || rate.level || "ok";
@@ -38,17 +34,17 @@ function rateFigure(rate) {
     { class: `figure ${LEVEL_CLASS[level] || ""}`, dataset: { category: rate.category } },
     h("h3", { class: "margin-0 font-body-sm" }, humanize(rate.category)),
     h("p", { class: "amount" }, percentText(pct(rate.percent, rate.rate))),
-    h("p", {}, `${rate.returns} returned of ${rate.debits} debits; limit ${percentText(pct(rate.limit_percent, rate.limit))}. ${STATES[level] || humanize(level)}.`),
+    h("p", {}, C.rate(rate.returns, rate.debits, percentText(pct(rate.limit_percent, rate.limit)), STATES[level] || humanize(level))),
   );
 }
 
-await section($("#return-rates"), "ACH return rates", async () => {
+await section($("#return-rates"), C.returnRates, async () => {
   const answer = await get(`${FINANCE}/return-rates`);
   const rates = Array.isArray(answer.rates) ? answer.rates : Object.entries(answer.rates).map(([category, r]) => ({ category, ...r }));
   const from = answer.window_start || answer.from;
   const to = answer.window_end || answer.to || answer.as_of;
   $("#return-rates").replaceChildren(
-    h("p", {}, `Returns of ACH debits from ${formatDate(from)} to ${formatDate(to)} (rolling 60 days), against the NACHA limits.`),
+    h("p", {}, C.window(formatDate(from), formatDate(to))),
     h("div", { class: "figures" }, rates.map(rateFigure)),
   );
 });
@@ -63,32 +59,32 @@ function matchCell(line) {
   const best = line.match?.best;
   const tag = h("span", { class: `usa-tag ${line.status === "matched" || line.status === "decided" ? "tag--success" : line.status === "ignored" ? "tag--neutral" : "tag--warning"}` }, humanize(line.status));
   if (!best) return tag;
-  return [tag, h("br"), `Score ${best.score}: ${best.reasons.join("; ")}`];
+  return [tag, h("br"), C.score(best.score, best.reasons.join("; "))];
 }
 
 const LINE_COLUMNS = [
-  { label: "Booked", cell: (l) => formatDate(l.booking_date) },
-  { label: "Amount", numeric: true, cell: (l) => amount(l.amount, l.currency) },
-  { label: "Kind", cell: (l) => humanize(l.kind) },
-  { label: "Payer", cell: (l) => l.payer_name || "" },
-  { label: "Remittance", cell: (l) => l.remittance || "" },
-  { label: "Match", cell: matchCell },
+  { label: C.columns.booked, cell: (l) => formatDate(l.booking_date) },
+  { label: C.columns.amount, numeric: true, cell: (l) => amount(l.amount, l.currency) },
+  { label: C.columns.kind, cell: (l) => humanize(l.kind) },
+  { label: C.columns.payer, cell: (l) => l.payer_name || "" },
+  { label: C.columns.remittance, cell: (l) => l.remittance || "" },
+  { label: C.columns.match, cell: matchCell },
 ];
 
 async function showFile(fileId) {
   $("#file-section").hidden = false;
-  await section($("#file"), "The file", async () => {
+  await section($("#file"), C.theFile, async () => {
     const file = await get(`${FINANCE}/bank-files/${encodeURIComponent(fileId)}`);
-    $("#file-heading").textContent = `File ${file.filename || file.file_id}`;
+    $("#file-heading").textContent = C.fileHeading(file.filename || file.file_id);
     $("#file").replaceChildren(
       definitionList([
-        ["File", h("code", { class: "secret-id" }, file.file_id)],
-        ["Format", formatName(file.format)],
-        ["Received", `${formatDateTime(file.received_at)} by ${who(file.received_by)}`],
-        ["Accounts", (file.accounts || []).join(", ")],
+        [C.facts.file, h("code", { class: "secret-id" }, file.file_id)],
+        [C.facts.format, formatName(file.format)],
+        [C.facts.received, C.received(formatDateTime(file.received_at), who(file.received_by))],
+        [C.facts.accounts, (file.accounts || []).join(", ")],
         ...counts(file.counts || file),
       ]),
-      table({ caption: `Lines of file ${file.filename || file.file_id} with their match`, rows: file.lines || [], columns: LINE_COLUMNS, empty: "No lines." }),
+      table({ caption: C.linesCaption(file.filename || file.file_id), rows: file.lines || [], columns: LINE_COLUMNS, empty: C.noLines }),
     );
   });
 }
@@ -99,17 +95,17 @@ const files = pagedTable($("#files"), {
   path: `${FINANCE}/bank-files`,
   key: "files",
   query: {},
-  what: "Files",
-  caption: "Bank files received, latest first",
-  empty: "No bank file yet.",
+  what: C.what,
+  caption: C.filesCaption,
+  empty: C.noFiles,
   columns: [
-    { label: "Received", cell: (f) => formatDateTime(f.received_at) },
-    { label: "File", cell: (f) => link(fileHref(f.file_id), f.filename || f.file_id, { class: "usa-link secret-id" }) },
-    { label: "Format", cell: (f) => formatName(f.format) },
-    { label: "Lines", numeric: true, cell: (f) => String((f.counts || f).lines ?? "") },
-    { label: "Matched", numeric: true, cell: (f) => String((f.counts || f).matched ?? "") },
-    { label: "To decide", numeric: true, cell: (f) => String(((f.counts || f).suggested ?? 0) + ((f.counts || f).unmatched ?? 0)) },
-    { label: "Status", cell: (f) => humanize(f.status || "") },
+    { label: C.columns.received, cell: (f) => formatDateTime(f.received_at) },
+    { label: C.columns.file, cell: (f) => link(fileHref(f.file_id), f.filename || f.file_id, { class: "usa-link secret-id" }) },
+    { label: C.columns.format, cell: (f) => formatName(f.format) },
+    { label: C.columns.lines, numeric: true, cell: (f) => String((f.counts || f).lines ?? "") },
+    { label: C.columns.matched, numeric: true, cell: (f) => String((f.counts || f).matched ?? "") },
+    { label: C.columns.toDecide, numeric: true, cell: (f) => String(((f.counts || f).suggested ?? 0) + ((f.counts || f).unmatched ?? 0)) },
+    { label: C.columns.status, cell: (f) => humanize(f.status || "") },
   ],
 });
 
@@ -119,15 +115,15 @@ function showImported(answer) {
   const queue = (answer.suggested || 0) + (answer.unmatched || 0);
   const box = alertBox({
     type: "success",
-    heading: answer.duplicate ? "This file was imported before" : "File imported",
+    heading: answer.duplicate ? C.importedBefore : C.imported,
     children: [
-      h("p", { class: "usa-alert__text" }, `${formatName(answer.format)} file `, h("code", { class: "secret-id" }, answer.file_id)),
+      h("p", { class: "usa-alert__text" }, C.fileOf(formatName(answer.format)), h("code", { class: "secret-id" }, answer.file_id)),
       definitionList(counts(answer)),
       h(
         "p",
         { class: "usa-alert__text" },
-        link(fileHref(answer.file_id), "See its lines"),
-        queue ? [" · ", link(queueHref(answer.suggested ? "suggested" : "unmatched"), `Open the unmatched queue (${queue} to decide)`)] : "",
+        link(fileHref(answer.file_id), C.seeLines),
+        queue ? [" · ", link(queueHref(answer.suggested ? "suggested" : "unmatched"), C.openQueue(queue))] : "",
       ),
     ],
     focus: true,
@@ -142,17 +138,17 @@ if (canManage()) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const file = $("#bank-file").files[0];
-    if (!file) return showFormErrors(form, [{ field: "bank-file", reason: "Choose the bank file to import." }]);
+    if (!file) return showFormErrors(form, [{ field: "bank-file", reason: C.chooseFile }]);
     clearErrors(form);
     const answer = await withButton(
       $("#upload"),
-      "Importing…",
+      C.importing,
       () => request("POST", `${FINANCE}/bank-files`, { rawBody: file, headers: { "X-Filename": file.name } }),
-      (error) => showApiError(error, { container: $("#upload-result"), what: "Importing the file" }),
+      (error) => showApiError(error, { container: $("#upload-result"), what: C.importingWhat }),
     );
     if (!answer) return;
     showImported(answer);
-    announce("File imported.");
+    announce(C.importedAnnounce);
     await files.reload();
   });
 }
@@ -161,20 +157,20 @@ await files.reload();
 const picked = params().get("file");
 if (picked) await showFile(picked);
 
-await section($("#accounts"), "Bank accounts", async () => {
+await section($("#accounts"), C.accounts, async () => {
   const listed = await get(`${FINANCE}/bank-accounts`);
   $("#accounts").replaceChildren(
     table({
-      caption: "Bank accounts from the deployment config (bankAccounts)",
+      caption: C.accountsCaption,
       rows: listed.accounts,
-      empty: "No bank account is configured: every bank file is refused.",
+      empty: C.noAccounts,
       columns: [
-        { label: "Account", cell: (a) => a.account_id },
-        { label: "Name", cell: (a) => a.name },
-        { label: "Bank", cell: (a) => a.bank_name },
-        { label: "Routing", cell: (a) => a.routing_number },
-        { label: "Number", cell: (a) => a.account_number },
-        { label: "Receives", cell: (a) => (a.receives || []).map(humanize).join(", ") },
+        { label: C.columns.account, cell: (a) => a.account_id },
+        { label: C.columns.name, cell: (a) => a.name },
+        { label: C.columns.bank, cell: (a) => a.bank_name },
+        { label: C.columns.routing, cell: (a) => a.routing_number },
+        { label: C.columns.number, cell: (a) => a.account_number },
+        { label: C.columns.receives, cell: (a) => (a.receives || []).map(humanize).join(", ") },
       ],
     }),
   );

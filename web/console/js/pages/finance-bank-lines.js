@@ -8,28 +8,31 @@ import { formatDate, humanize, parseAmount } from "../../../shared/js/money.js";
 import { $, announce, definitionList, h, moreButton, section, showAlert, showApiError } from "../../../shared/js/ui.js";
 import { closeWith, openDialog } from "../dialogs.js";
 import { FINANCE, amount, canManage, noteDialog, params, startFinancePage, withButton } from "../finance.js";
+import { COPY } from "../copy.js";
 
-await startFinancePage("Unmatched bank lines");
+const C = COPY.bankLines;
+
+await startFinancePage(C.title);
 const form = $("#lines-filter");
 const wanted = params().get("status");
 if (wanted && [...$("#status").options].some((o) => o.value === wanted)) $("#status").value = wanted;
-const TARGETS = { deposit: "Deposit", invoices: "Invoices", account_credit: "Credit on the account", return: "ACH return" };
+const TARGETS = C.targets;
 const suggestionsOf = (line) => line.suggestions || [];
 // A line in a URL is its line_id (its key in base32: a key may hold any character the bank put in its reference)
 const linePath = (line) => `${FINANCE}/bank-lines/${encodeURIComponent(line.line_id)}`;
 
 function describe(candidate, currency) {
   const parts = [TARGETS[candidate.target] || humanize(candidate.target)];
-  if (candidate.customer_id) parts.push(`customer ${candidate.customer_id}`);
-  for (const a of candidate.allocations || []) parts.push(`invoice ${a.invoice_number || a.invoice_id}: ${amount(a.amount, currency)}`);
-  for (const d of candidate.deposit_ids || []) parts.push(`deposit ${d}`);
-  if (candidate.payment_id) parts.push(`payment ${candidate.payment_id}`);
+  if (candidate.customer_id) parts.push(C.customer(candidate.customer_id));
+  for (const a of candidate.allocations || []) parts.push(C.invoice(a.invoice_number || a.invoice_id, amount(a.amount, currency)));
+  for (const d of candidate.deposit_ids || []) parts.push(C.deposit(d));
+  if (candidate.payment_id) parts.push(C.payment(candidate.payment_id));
   return parts.join(", ");
 }
 
 function suggestionList(line) {
   const suggestions = suggestionsOf(line);
-  if (!suggestions.length) return h("p", { class: "empty-state" }, "No suggestion: decide it yourself.");
+  if (!suggestions.length) return h("p", { class: "empty-state" }, C.noSuggestion);
   return h(
     "ol",
     { class: "usa-list" },
@@ -37,7 +40,7 @@ function suggestionList(line) {
       h(
         "li",
         { class: "margin-bottom-1" },
-        h("strong", {}, `Score ${c.score}: `),
+        h("strong", {}, C.score(c.score)),
         describe(c, line.currency),
         h("br"),
         h("span", { class: "usa-hint" }, (c.reasons || []).join("; ")),
@@ -48,8 +51,8 @@ function suggestionList(line) {
               h(
                 "button",
                 { type: "button", class: "usa-button usa-button--outline margin-top-1", onclick: (event) => decide(line, { action: "confirm", candidate: c.n }, event.currentTarget) },
-                `Confirm suggestion ${c.n}`,
-                h("span", { class: "usa-sr-only" }, ` for line ${line.line_key}`),
+                C.confirm(c.n),
+                h("span", { class: "usa-sr-only" }, C.forLine(line.line_key)),
               ),
             )
           : null,
@@ -61,62 +64,62 @@ function suggestionList(line) {
 function actions(line) {
   if (!canManage()) return null;
   const button = (text, onclick) =>
-    h("button", { type: "button", class: "usa-button usa-button--outline", onclick }, text, h("span", { class: "usa-sr-only" }, ` line ${line.line_key}`));
+    h("button", { type: "button", class: "usa-button usa-button--outline", onclick }, text, h("span", { class: "usa-sr-only" }, C.line(line.line_key)));
   return h(
     "div",
     { class: "button-row" },
-    button("Split across invoices", (event) => split(line, event.currentTarget)),
-    button("Hold as credit", (event) => credit(line, event.currentTarget)),
-    button("Ignore", (event) => ignore(line, event.currentTarget)),
+    button(C.split, (event) => split(line, event.currentTarget)),
+    button(C.holdAsCredit, (event) => credit(line, event.currentTarget)),
+    button(C.ignore, (event) => ignore(line, event.currentTarget)),
   );
 }
 
 function lineCard(line) {
-  const title = `${amount(line.amount, line.currency)} from ${line.payer_name || "an unnamed payer"}, ${formatDate(line.booking_date)}`;
+  const title = C.lineTitle(amount(line.amount, line.currency), line.payer_name || C.unnamedPayer, formatDate(line.booking_date));
   return h(
     "article",
     { class: "bank-line action-panel", id: `line-${line.line_id}`, "aria-labelledby": `line-${line.line_id}-title` },
     h("h3", { id: `line-${line.line_id}-title` }, title),
     definitionList([
-      ["Kind", humanize(line.kind)],
-      ["Remittance", line.remittance || ""],
-      ["References", (line.references || []).join(", ")],
-      ["Account", line.account_id || ""],
-      ["Line", h("code", { class: "secret-id" }, line.line_key)],
+      [C.facts.kind, humanize(line.kind)],
+      [C.facts.remittance, line.remittance || ""],
+      [C.facts.references, (line.references || []).join(", ")],
+      [C.facts.account, line.account_id || ""],
+      [C.facts.line, h("code", { class: "secret-id" }, line.line_key)],
     ]),
-    h("h4", {}, "Suggestions"),
+    h("h4", {}, C.suggestions),
     suggestionList(line),
     actions(line),
   );
 }
 
 let rows = [];
-const more = moreButton("Show more lines", (cursor) => load(cursor));
+const more = moreButton(C.more, (cursor) => load(cursor));
 async function load(cursor = null) {
   const status = $("#status").value;
   const page = await get(`${FINANCE}/bank-lines`, { query: { status, cursor, limit: 25 } });
   rows = cursor ? rows.concat(page.lines) : page.lines;
   more.update(page.next_cursor);
-  const empty = h("p", { class: "empty-state" }, status === "unmatched" ? "No unmatched line: nothing to decide." : "No suggested line.");
+  const empty = h("p", { class: "empty-state" }, status === "unmatched" ? C.noUnmatched : C.noSuggested);
   $("#lines").replaceChildren(...(rows.length ? rows.map(lineCard) : [empty]), more.element);
 }
 
 async function show() {
   history.replaceState(null, "", `?${new URLSearchParams({ status: $("#status").value })}`);
-  await section($("#lines"), "Lines", () => load());
+  await section($("#lines"), C.lines, () => load());
 }
 
 async function decide(line, body, button) {
   const result = $("#line-result");
   const done = await withButton(
     button,
-    "Sending…",
+    C.sending,
     () => post(`${linePath(line)}/decision`, body),
-    (error) => showApiError(error, { container: result, what: "The decision" }),
+    (error) => showApiError(error, { container: result, what: C.theDecision }),
   );
   if (!done) return;
   await show();
-  const text = `Line ${amount(line.amount, line.currency)} from ${line.payer_name || "an unnamed payer"}: ${humanize(body.action)} done.`;
+  const text = C.decided(amount(line.amount, line.currency), line.payer_name || C.unnamedPayer, humanize(body.action));
   showAlert(result, { type: "success", slim: true, text, focus: true });
   announce(text);
 }
@@ -159,7 +162,7 @@ async function formDialog({ id, heading, intro, fields, confirm, read, extra = n
         "div",
         { class: "usa-modal__footer button-row" },
         h("button", { type: "button", class: "usa-button", onclick: send }, confirm),
-        h("button", { type: "button", class: "usa-button usa-button--outline", onclick: closeWith("cancel") }, "Cancel"),
+        h("button", { type: "button", class: "usa-button usa-button--outline", onclick: closeWith("cancel") }, C.cancel),
       ),
     ],
     onOpen: (dialog) => dialog.querySelector("input")?.focus(),
@@ -178,10 +181,10 @@ async function split(line, button) {
       h(
         "fieldset",
         { class: "usa-fieldset split-row" },
-        h("legend", { class: "usa-legend" }, `Part ${count}`),
-        field(`split-${count}-customer`, "Customer id", "Like CUS-8K2M4Q"),
-        field(`split-${count}-invoice`, "Invoice id"),
-        field(`split-${count}-amount`, "Amount", "In dollars and cents, like 125.50"),
+        h("legend", { class: "usa-legend" }, C.part(count)),
+        field(`split-${count}-customer`, C.customerId, C.customerHint),
+        field(`split-${count}-invoice`, C.invoiceId),
+        field(`split-${count}-amount`, C.amount, C.amountHint),
       ),
     );
   };
@@ -192,24 +195,24 @@ async function split(line, button) {
     for (const row of rowsBox.querySelectorAll(".split-row")) {
       const [customer, invoice, sum] = [...row.querySelectorAll("input")].map((i) => i.value.trim());
       if (!customer && !invoice && !sum) continue;
-      if (!customerPattern.test(customer.toUpperCase())) return "Enter each part's customer id, like CUS-8K2M4Q.";
-      if (!invoice) return "Enter each part's invoice id.";
+      if (!customerPattern.test(customer.toUpperCase())) return C.enterCustomer;
+      if (!invoice) return C.enterInvoice;
       const minor = parseAmount(sum, line.currency);
-      if (!minor) return "Enter each part's amount in dollars and cents, more than zero.";
+      if (!minor) return C.enterAmount;
       allocations.push({ customer_id: customer.toUpperCase(), invoice_id: invoice, amount: minor });
     }
-    if (!allocations.length) return "Enter at least one part.";
+    if (!allocations.length) return C.enterPart;
     const total = allocations.reduce((sum, a) => sum + a.amount, 0);
-    if (total !== line.amount) return `The parts add up to ${amount(total, line.currency)}, not the line's ${amount(line.amount, line.currency)}.`;
+    if (total !== line.amount) return C.notAddingUp(amount(total, line.currency), amount(line.amount, line.currency));
     return { action: "split", allocations };
   };
   const body = await formDialog({
     id: "split",
-    heading: "Split this line across invoices",
-    intro: `${amount(line.amount, line.currency)} from ${line.payer_name || "an unnamed payer"}: the parts must add up to it.`,
+    heading: C.splitHeading,
+    intro: C.splitIntro(amount(line.amount, line.currency), line.payer_name || C.unnamedPayer),
     fields: rowsBox,
-    extra: h("button", { type: "button", class: "usa-button usa-button--unstyled", onclick: addRow }, "Add a part"),
-    confirm: "Apply the split",
+    extra: h("button", { type: "button", class: "usa-button usa-button--unstyled", onclick: addRow }, C.addPart),
+    confirm: C.applySplit,
     read,
   });
   if (!body) return button.focus();
@@ -219,13 +222,13 @@ async function split(line, button) {
 async function credit(line, button) {
   const body = await formDialog({
     id: "credit",
-    heading: "Hold this line as credit",
-    intro: `${amount(line.amount, line.currency)} is held as the customer's credit, to apply to their next bills.`,
-    fields: field("credit-customer", "Customer id", "Like CUS-8K2M4Q"),
-    confirm: "Hold as credit",
+    heading: C.creditHeading,
+    intro: C.creditIntro(amount(line.amount, line.currency)),
+    fields: field("credit-customer", C.customerId, C.customerHint),
+    confirm: C.holdAsCredit,
     read: () => {
       const customer = $("#credit-customer").value.trim().toUpperCase();
-      return customerPattern.test(customer) ? { action: "credit", customer_id: customer } : "Enter the customer id, like CUS-8K2M4Q.";
+      return customerPattern.test(customer) ? { action: "credit", customer_id: customer } : C.enterTheCustomer;
     },
   });
   if (!body) return button.focus();
@@ -235,11 +238,11 @@ async function credit(line, button) {
 async function ignore(line, button) {
   const note = await noteDialog({
     id: "ignore",
-    heading: "Ignore this line?",
-    intro: `${amount(line.amount, line.currency)} from ${line.payer_name || "an unnamed payer"} is recorded and applied to nothing.`,
-    label: "Why it is not a receivable",
-    hint: "Kept with the line and in the audit trail, with your name and the time.",
-    confirm: "Ignore the line",
+    heading: C.ignoreHeading,
+    intro: C.ignoreIntro(amount(line.amount, line.currency), line.payer_name || C.unnamedPayer),
+    label: C.ignoreLabel,
+    hint: C.ignoreHint,
+    confirm: C.ignoreConfirm,
     min: 3,
   });
   if (note === null) return button.focus();

@@ -9,8 +9,11 @@ import { addDays, formatDate, formatDateTime, humanize, today } from "../../../s
 import { $, announce, clearErrors, definitionList, h, link, section, showAlert, showApiError, showFormErrors, table } from "../../../shared/js/ui.js";
 import { confirmDialog } from "../dialogs.js";
 import { FINANCE, amount, canManage, params, startFinancePage, who, withButton } from "../finance.js";
+import { COPY } from "../copy.js";
 
-await startFinancePage("Daily close");
+const C = COPY.close;
+
+await startFinancePage(C.title);
 const form = $("#close-day");
 const container = $("#close");
 const result = $("#close-result");
@@ -24,47 +27,47 @@ async function fillDepartments(wanted) {
   select.value = wanted;
 }
 await fillDepartments(params().get("department") || "");
-const scopeName = (department) => (department ? `department ${humanize(department).toLowerCase()}` : "the whole agency");
+const scopeName = (department) => (department ? C.department(humanize(department).toLowerCase()) : C.wholeAgency);
 
 function difference(sub, gl, currency) {
   const gap = sub - gl;
-  return gap ? h("strong", {}, amount(gap, currency)) : "None";
+  return gap ? h("strong", {}, amount(gap, currency)) : C.none;
 }
 
 function currencySection(c, close) {
   const cur = c.currency;
-  const rows = [{ what: "Collected (all)", ...c.collected }];
-  for (const d of c.by_department) rows.push({ what: d.department === "unallocated" ? "Held as credit" : humanize(d.department), subledger: d.subledger, gl: d.gl });
-  if (c.convenience_fees) rows.push({ what: "Convenience fees", ...c.convenience_fees });
+  const rows = [{ what: C.collected, ...c.collected }];
+  for (const d of c.by_department) rows.push({ what: d.department === "unallocated" ? C.heldAsCredit : humanize(d.department), subledger: d.subledger, gl: d.gl });
+  if (c.convenience_fees) rows.push({ what: C.fees, ...c.convenience_fees });
   const facts = [
-    ["Refunds (GL)", amount(c.money_back.refund, cur)],
-    ["Voids (GL)", amount(c.money_back.void, cur)],
-    ["Reversals (GL)", amount(c.money_back.reversal, cur)],
-    ["Given back of these collections (subledger)", amount(c.given_back_of_collections, cur)],
-    ["Processor fees (GL)", c.processor_fees === null ? "" : amount(c.processor_fees, cur)],
-    ["GL lines", String(c.gl.records)],
-    ["GL debits", amount(c.gl.debits, cur)],
-    ["GL credits", amount(c.gl.credits, cur)],
-    ["Clearing left (GL debits less credits)", c.gl.clearing === null ? "" : amount(c.gl.clearing, cur)],
+    [C.facts.refunds, amount(c.money_back.refund, cur)],
+    [C.facts.voids, amount(c.money_back.void, cur)],
+    [C.facts.reversals, amount(c.money_back.reversal, cur)],
+    [C.facts.givenBack, amount(c.given_back_of_collections, cur)],
+    [C.facts.processorFees, c.processor_fees === null ? "" : amount(c.processor_fees, cur)],
+    [C.facts.glLines, String(c.gl.records)],
+    [C.facts.glDebits, amount(c.gl.debits, cur)],
+    [C.facts.glCredits, amount(c.gl.credits, cur)],
+    [C.facts.clearing, c.gl.clearing === null ? "" : amount(c.gl.clearing, cur)],
   ];
   if (c.deposits) {
     facts.push(
-      ["Deposits expected", amount(c.deposits.expected, cur)],
-      ["Deposits confirmed", amount(c.deposits.confirmed, cur)],
-      ["Deposits not confirmed", c.deposits.unconfirmed ? link(`finance-deposits.html?status=expected`, amount(c.deposits.unconfirmed, cur)) : amount(0, cur)],
-      ...Object.entries(c.deposits.by_processor).map(([processor, total]) => [`Deposits from ${humanize(processor).toLowerCase()}`, amount(total, cur)]),
+      [C.facts.expected, amount(c.deposits.expected, cur)],
+      [C.facts.confirmed, amount(c.deposits.confirmed, cur)],
+      [C.facts.unconfirmed, c.deposits.unconfirmed ? link(`finance-deposits.html?status=expected`, amount(c.deposits.unconfirmed, cur)) : amount(0, cur)],
+      ...Object.entries(c.deposits.by_processor).map(([processor, total]) => [C.depositsFrom(humanize(processor).toLowerCase()), amount(total, cur)]),
     );
   }
   return [
-    h("h3", {}, `Control totals in ${cur}`),
+    h("h3", {}, C.controlTotals(cur)),
     table({
-      caption: `Subledger against GL in ${cur}, ${scopeName(close.department)}`,
+      caption: C.totalsCaption(cur, scopeName(close.department)),
       rows,
       columns: [
-        { label: "What", cell: (r) => r.what },
-        { label: "Subledger", numeric: true, cell: (r) => amount(r.subledger, cur) },
-        { label: "GL", numeric: true, cell: (r) => amount(r.gl, cur) },
-        { label: "Difference", numeric: true, cell: (r) => difference(r.subledger, r.gl, cur) },
+        { label: C.columns.what, cell: (r) => r.what },
+        { label: C.columns.subledger, numeric: true, cell: (r) => amount(r.subledger, cur) },
+        { label: C.columns.gl, numeric: true, cell: (r) => amount(r.gl, cur) },
+        { label: C.columns.difference, numeric: true, cell: (r) => difference(r.subledger, r.gl, cur) },
       ],
     }),
     definitionList(facts),
@@ -78,42 +81,42 @@ function refLink(ref) {
 }
 
 function closeSection(close) {
-  const heading = `Close of ${formatDate(close.business_date)}: ${scopeName(close.department)}`;
+  const heading = C.heading(formatDate(close.business_date), scopeName(close.department));
   const id = `close-${close.scope}`;
   return h(
     "section",
     { class: "connected-system day-close", "aria-labelledby": id },
     h("h2", { id }, heading),
     definitionList([
-      ["Covers", close.covered_from === close.covered_to ? formatDate(close.covered_from) : `${formatDate(close.covered_from)} to ${formatDate(close.covered_to)}`],
-      ["Closed", `${formatDateTime(close.closed_at)} by ${who(close.closed_by)}`],
-      ["Journal batches", close.journal_batches.length ? close.journal_batches.map((b, i) => [i ? ", " : "", link(`finance-journals.html?date=${close.business_date}`, b.batch_id, { class: "usa-link secret-id" })]) : "None"],
-      ["SHA-256 (in the audit chain)", h("code", { class: "secret-id" }, close.sha256)],
+      [C.facts.covers, close.covered_from === close.covered_to ? formatDate(close.covered_from) : C.range(formatDate(close.covered_from), formatDate(close.covered_to))],
+      [C.facts.closed, C.at(formatDateTime(close.closed_at), who(close.closed_by))],
+      [C.facts.batches, close.journal_batches.length ? close.journal_batches.map((b, i) => [i ? ", " : "", link(`finance-journals.html?date=${close.business_date}`, b.batch_id, { class: "usa-link secret-id" })]) : C.none],
+      [C.facts.sha, h("code", { class: "secret-id" }, close.sha256)],
     ]),
     close.currencies.map((c) => currencySection(c, close)),
-    h("h3", {}, "Variances"),
+    h("h3", {}, C.variances),
     table({
-      caption: `Variances of the close of ${formatDate(close.business_date)}, ${scopeName(close.department)}`,
+      caption: C.variancesCaption(formatDate(close.business_date), scopeName(close.department)),
       rows: close.variances,
-      empty: "No variances: every control total agrees.",
+      empty: C.noVariances,
       columns: [
-        { label: "Reason", cell: (v) => humanize(v.reason) + (v.department ? ` (${humanize(v.department).toLowerCase()})` : "") },
-        { label: "Amount", numeric: true, cell: (v) => amount(v.amount, v.currency) },
-        { label: "Why", cell: (v) => v.words },
-        { label: "Look at", cell: (v) => v.refs.map((r, i) => [i ? ", " : "", refLink(r)]) },
+        { label: C.columns.reason, cell: (v) => (v.department ? C.ofDepartment(humanize(v.reason), humanize(v.department).toLowerCase()) : humanize(v.reason)) },
+        { label: C.columns.amount, numeric: true, cell: (v) => amount(v.amount, v.currency) },
+        { label: C.columns.why, cell: (v) => v.words },
+        { label: C.columns.lookAt, cell: (v) => v.refs.map((r, i) => [i ? ", " : "", refLink(r)]) },
       ],
     }),
   );
 }
 
 function notClosed(day, department) {
-  const parts = [h("p", { class: "empty-state" }, `${formatDate(day)} is not closed yet.`)];
+  const parts = [h("p", { class: "empty-state" }, C.notClosed(formatDate(day)))];
   if (canManage()) {
     parts.push(
       h(
         "div",
         { class: "button-row" },
-        h("button", { type: "button", class: "usa-button", id: "close-the-day", onclick: (event) => closeDay(day, department, event.currentTarget) }, `Close ${formatDate(day)} for ${scopeName(department)}`),
+        h("button", { type: "button", class: "usa-button", id: "close-the-day", onclick: (event) => closeDay(day, department, event.currentTarget) }, C.closeFor(formatDate(day), scopeName(department))),
       ),
     );
   }
@@ -131,7 +134,7 @@ async function load(day, department) {
   const others = closes.filter((c) => (c.department || "") !== department);
   container.replaceChildren(
     ...(wanted.length ? wanted.map(closeSection) : notClosed(day, department)),
-    ...(others.length ? [h("h2", { class: "margin-top-6" }, "Other closes of the day"), ...others.map(closeSection)] : []),
+    ...(others.length ? [h("h2", { class: "margin-top-6" }, C.others), ...others.map(closeSection)] : []),
   );
 }
 
@@ -139,32 +142,32 @@ async function show() {
   const day = $("#date").value;
   const department = $("#department").value.trim().toLowerCase();
   history.replaceState(null, "", `?${new URLSearchParams(department ? { date: day, department } : { date: day })}`);
-  await section(container, "The close", () => load(day, department));
+  await section(container, C.theClose, () => load(day, department));
 }
 
 async function closeDay(day, department, button) {
   const sure = await confirmDialog({
     id: "close-confirm",
-    heading: `Close ${formatDate(day)}?`,
-    body: h("p", {}, `The control totals and variances of ${scopeName(department)} are frozen as they stand now, and recorded in the audit chain. A closed day is never changed.`),
-    confirm: "Close the day",
+    heading: C.confirmHeading(formatDate(day)),
+    body: h("p", {}, C.confirmText(scopeName(department))),
+    confirm: C.confirm,
   });
   if (!sure) return button.focus();
   const body = department ? { date: day, department } : { date: day };
-  const closed = await withButton(button, "Closing…", () => post(`${FINANCE}/close`, body), (error) =>
-    showApiError(error, { container: result, what: "Closing the day" }),
+  const closed = await withButton(button, C.closing, () => post(`${FINANCE}/close`, body), (error) =>
+    showApiError(error, { container: result, what: C.closingWhat }),
   );
   if (!closed) return;
   await load(day, department);
   const count = closed.variances.length;
-  const text = `${formatDate(day)} closed for ${scopeName(department)}: ${count ? `${count} variance${count === 1 ? "" : "s"} to look at` : "no variances"}.`;
+  const text = C.closed(formatDate(day), scopeName(department), count);
   showAlert(result, { type: "success", slim: true, text, focus: true });
   announce(text);
 }
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  if (!$("#date").value) return showFormErrors(form, [{ field: "date", reason: "Enter a banking day." }]);
+  if (!$("#date").value) return showFormErrors(form, [{ field: "date", reason: C.enterDay }]);
   clearErrors(form);
   result.replaceChildren();
   await show();

@@ -12,14 +12,17 @@ import { confirmDialog } from "../dialogs.js";
 import { allowed } from "../layout.js";
 import { FINANCE, amount, canManage, dateFilter, downloadSlip, pagedTable, rangeErrors, startFinancePage, who, withButton } from "../finance.js";
 import { paymentHref } from "../views.js";
+import { COPY } from "../copy.js";
 
-const cfg = await startFinancePage("Deposits");
+const C = COPY.deposits;
+
+const cfg = await startFinancePage(C.title);
 const reader = allowed("finance.read");
 if (!reader) {
   // A cashier: only the close-out (the list of deposits is finance's, and the API would refuse it).
   for (const id of ["finance-nav", "deposits-intro", "deposits-filter", "deposits-section"]) $(`#${id}`).hidden = true;
-  $("h1").textContent = "Close out a drawer";
-  document.title = document.title.replace("Deposits", "Close out a drawer");
+  $("h1").textContent = C.closeOut;
+  document.title = document.title.replace(C.title, C.closeOut);
 }
 const filter = $("#deposits-filter");
 const readFilter = dateFilter(filter);
@@ -30,7 +33,7 @@ const payoutHref = (d) => `finance-payouts.html?${new URLSearchParams({ payout: 
 function statusCell(d) {
   const tag = h("span", { class: `usa-tag ${d.deposit_status === "deposited" ? "tag--success" : "tag--info"}` }, humanize(d.deposit_status));
   // Short lines: the cells of a scrolling table do not wrap
-  return d.deposited_at ? [tag, h("br"), `by ${who(d.deposited_by)}`, h("br"), formatDateTime(d.deposited_at)] : tag;
+  return d.deposited_at ? [tag, h("br"), C.by(who(d.deposited_by)), h("br"), formatDateTime(d.deposited_at)] : tag;
 }
 
 function actionCell(d) {
@@ -40,13 +43,13 @@ function actionCell(d) {
       h(
         "button",
         { type: "button", class: "usa-button usa-button--outline", id: `confirm-${d.payout_id}`, onclick: (event) => confirmDeposit(d, event.currentTarget) },
-        "Confirm",
-        h("span", { class: "usa-sr-only" }, ` deposit ${d.payout_id}`),
+        C.confirm,
+        h("span", { class: "usa-sr-only" }, C.depositOf(d.payout_id)),
       ),
     );
   }
   if (d.processor === "counter" && allowed("drawer.close")) {
-    const slip = h("button", { type: "button", class: "usa-button usa-button--unstyled" }, "Slip (PDF)", h("span", { class: "usa-sr-only" }, ` of deposit ${d.payout_id}`));
+    const slip = h("button", { type: "button", class: "usa-button usa-button--unstyled" }, C.slip, h("span", { class: "usa-sr-only" }, C.slipOf(d.payout_id)));
     slip.addEventListener("click", () => downloadSlip(d.payout_id, slip, $("#deposit-result")));
     buttons.push(slip);
   }
@@ -54,13 +57,13 @@ function actionCell(d) {
 }
 
 const COLUMNS = [
-  { label: "Deposit", cell: (d) => (d.processor === "counter" ? d.payout_id : link(payoutHref(d), d.payout_id)) },
-  { label: "Arrives", cell: (d) => formatDate(d.arrival_date) },
-  { label: "Amount", numeric: true, cell: (d) => amount(d.amount, d.currency) },
-  { label: "From", cell: (d) => humanize(d.processor) },
-  { label: "Bank trace", cell: (d) => d.bank_trace_id || "" },
-  { label: "Status", cell: statusCell },
-  { label: "Action", cell: actionCell },
+  { label: C.columns.deposit, cell: (d) => (d.processor === "counter" ? d.payout_id : link(payoutHref(d), d.payout_id)) },
+  { label: C.columns.arrives, cell: (d) => formatDate(d.arrival_date) },
+  { label: C.columns.amount, numeric: true, cell: (d) => amount(d.amount, d.currency) },
+  { label: C.columns.from, cell: (d) => humanize(d.processor) },
+  { label: C.columns.trace, cell: (d) => d.bank_trace_id || "" },
+  { label: C.columns.status, cell: statusCell },
+  { label: C.columns.action, cell: actionCell },
 ];
 
 let list;
@@ -70,10 +73,10 @@ async function show() {
     path: `${FINANCE}/deposits`,
     key: "deposits",
     query,
-    what: "Deposits",
-    caption: `Deposits arriving ${formatDate(query.from)} to ${formatDate(query.to)}${query.status ? `, ${query.status}` : ""}, latest first`,
+    what: C.what,
+    caption: C.caption(formatDate(query.from), formatDate(query.to), query.status),
     columns: COLUMNS,
-    empty: "No deposits match.",
+    empty: C.empty,
   });
   await list.reload();
 }
@@ -81,24 +84,24 @@ async function show() {
 async function confirmDeposit(deposit, button) {
   const sure = await confirmDialog({
     id: "confirm-deposit",
-    heading: "Confirm this deposit?",
+    heading: C.confirmHeading,
     body: [
-      h("p", {}, `Confirm only when the bank statement shows it: ${amount(deposit.amount, deposit.currency)} from ${humanize(deposit.processor)}, arriving ${formatDate(deposit.arrival_date)}.`),
-      definitionList([["Deposit", h("code", { class: "secret-id" }, deposit.payout_id)], ["Bank trace", deposit.bank_trace_id || "None given"]]),
+      h("p", {}, C.confirmText(amount(deposit.amount, deposit.currency), humanize(deposit.processor), formatDate(deposit.arrival_date))),
+      definitionList([[C.facts.deposit, h("code", { class: "secret-id" }, deposit.payout_id)], [C.facts.trace, deposit.bank_trace_id || C.noTrace]]),
     ],
-    confirm: "Confirm the deposit",
+    confirm: C.confirmButton,
   });
   if (!sure) return button.focus();
   const result = $("#deposit-result");
   const done = await withButton(
     button,
-    "Confirming…",
+    C.confirming,
     () => post(`${FINANCE}/deposits/${encodeURIComponent(deposit.payout_id)}/confirm`),
-    (error) => showApiError(error, { container: result, what: "Confirming the deposit" }),
+    (error) => showApiError(error, { container: result, what: C.confirmingWhat }),
   );
   if (!done) return;
   await list.reload();
-  const text = `Deposit ${done.payout_id} confirmed: deposited, confirmed by ${who(done.deposited_by)}.`;
+  const text = C.confirmed(done.payout_id, who(done.deposited_by));
   showAlert(result, { type: "success", slim: true, text, focus: true });
   announce(text);
 }
@@ -123,12 +126,12 @@ function addChequeRow() {
   const row = h(
     "div",
     { class: "inline-fields cheque-row", id: `cheque-${n}` },
-    h("div", { class: "usa-form-group" }, h("label", { class: "usa-label", for: `cheque-${n}-number` }, `Cheque ${n} number`), h("input", { class: "usa-input", id: `cheque-${n}-number`, type: "text", maxlength: "32", autocomplete: "off", spellcheck: "false" })),
-    h("div", { class: "usa-form-group" }, h("label", { class: "usa-label", for: `cheque-${n}-amount` }, `Cheque ${n} amount`), h("input", { class: "usa-input", id: `cheque-${n}-amount`, type: "text", inputmode: "decimal", autocomplete: "off" })),
+    h("div", { class: "usa-form-group" }, h("label", { class: "usa-label", for: `cheque-${n}-number` }, C.chequeNumber(n)), h("input", { class: "usa-input", id: `cheque-${n}-number`, type: "text", maxlength: "32", autocomplete: "off", spellcheck: "false" })),
+    h("div", { class: "usa-form-group" }, h("label", { class: "usa-label", for: `cheque-${n}-amount` }, C.chequeAmount(n)), h("input", { class: "usa-input", id: `cheque-${n}-amount`, type: "text", inputmode: "decimal", autocomplete: "off" })),
     h(
       "div",
       { class: "usa-form-group" },
-      h("button", { type: "button", class: "usa-button usa-button--unstyled margin-top-4", onclick: () => { row.remove(); $("#add-cheque").focus(); } }, `Remove cheque ${n}`),
+      h("button", { type: "button", class: "usa-button usa-button--unstyled margin-top-4", onclick: () => { row.remove(); $("#add-cheque").focus(); } }, C.removeCheque(n)),
     ),
   );
   $("#cheque-rows").append(row);
@@ -140,27 +143,27 @@ function readCount() {
   const errors = [];
   const value = (id) => $(`#${id}`).value.trim();
   const currency = value("drawer-currency").toUpperCase();
-  for (const [id, what] of [["drawer-terminal", "the terminal"], ["drawer-id", "the drawer"]]) {
-    if (!value(id)) errors.push({ field: id, reason: `Enter ${what}.` });
+  for (const [id, what] of [["drawer-terminal", C.terminal], ["drawer-id", C.drawer]]) {
+    if (!value(id)) errors.push({ field: id, reason: C.enter(what) });
   }
   const known = /^[A-Z]{3}$/.test(currency);
-  if (!known) errors.push({ field: "drawer-currency", reason: "Enter a three-letter currency code, like USD." });
+  if (!known) errors.push({ field: "drawer-currency", reason: C.enterCurrency });
   // Typed text to minor units by parseAmount (digits joined as a string, then one integer): never a float
   const money = (id, what) => {
     const parsed = known ? parseAmount(value(id), currency) : null;
-    if (parsed === null && known) errors.push({ field: id, reason: `Enter ${what} in dollars and cents, like 125.50.` });
+    if (parsed === null && known) errors.push({ field: id, reason: C.enterMoney(what) });
     return parsed;
   };
-  const cash = money("drawer-cash", "the cash counted");
-  const cheque = money("drawer-cheque", "the cheques' total");
+  const cash = money("drawer-cash", C.cash);
+  const cheque = money("drawer-cheque", C.chequesTotal);
   const cheques = [...drawer.querySelectorAll(".cheque-row")].map((row) => {
     const [number, sum] = row.querySelectorAll("input");
-    if (!/^[0-9A-Za-z-]{1,32}$/.test(number.value.trim())) errors.push({ field: number.id, reason: "Enter the cheque's number (letters, digits, dashes)." });
-    return { number: number.value.trim(), amount: money(sum.id, "the cheque's amount") };
+    if (!/^[0-9A-Za-z-]{1,32}$/.test(number.value.trim())) errors.push({ field: number.id, reason: C.enterCheque });
+    return { number: number.value.trim(), amount: money(sum.id, C.chequeSum) };
   });
   const listed = cheques.reduce((total, c) => total + (c.amount ?? 0), 0);
   if (cheques.length && cheque !== null && cheques.every((c) => c.amount !== null) && listed !== cheque) {
-    errors.push({ field: "drawer-cheque", reason: `The cheques listed add up to ${amount(listed, currency)}, not the total entered.` });
+    errors.push({ field: "drawer-cheque", reason: C.chequesMismatch(amount(listed, currency)) });
   }
   if (errors.length) {
     showFormErrors(drawer, errors);
@@ -174,46 +177,46 @@ function readCount() {
 }
 
 function overShort(value, currency) {
-  if (!value) return "Even";
-  return value > 0 ? `Over by ${amount(value, currency)}` : `Short by ${amount(-value, currency)}`;
+  if (!value) return C.even;
+  return value > 0 ? C.over(amount(value, currency)) : C.short(amount(-value, currency));
 }
 
 function showClose(close) {
   const currency = close.currency;
-  const slip = h("button", { type: "button", class: "usa-button", id: "download-slip" }, "Download the deposit slip (PDF)");
+  const slip = h("button", { type: "button", class: "usa-button", id: "download-slip" }, C.downloadSlip);
   slip.addEventListener("click", () => downloadSlip(close.deposit_id, slip, $("#slip-result")));
   const box = alertBox({
     type: "success",
-    heading: close.replayed ? `Drawer ${close.drawer_id} was closed already` : `Drawer ${close.drawer_id} closed`,
-    text: `Deposit ${close.deposit_id} (${amount(close.counted.total, currency)}) is expected on the bank account on ${formatDate(close.business_date)}.`,
+    heading: close.replayed ? C.closedAlready(close.drawer_id) : C.closed(close.drawer_id),
+    text: C.expectedOn(close.deposit_id, amount(close.counted.total, currency), formatDate(close.business_date)),
     focus: true,
   });
   $("#drawer-result").replaceChildren(
     box,
     table({
-      caption: `Drawer ${close.drawer_id} of terminal ${close.terminal_id}: the count against what it took`,
+      caption: C.countCaption(close.drawer_id, close.terminal_id),
       rows: ["cash", "cheque", "total"],
       columns: [
-        { label: "Method", cell: (m) => humanize(m) },
-        { label: "Expected", numeric: true, cell: (m) => amount(close.expected[m], currency) },
-        { label: "Counted", numeric: true, cell: (m) => amount(close.counted[m], currency) },
-        { label: "Over or short", numeric: true, cell: (m) => overShort(close.over_short[m], currency) },
+        { label: C.columns.method, cell: (m) => humanize(m) },
+        { label: C.columns.expected, numeric: true, cell: (m) => amount(close.expected[m], currency) },
+        { label: C.columns.counted, numeric: true, cell: (m) => amount(close.counted[m], currency) },
+        { label: C.columns.overShort, numeric: true, cell: (m) => overShort(close.over_short[m], currency) },
       ],
     }),
     definitionList([
-      ["Deposit", h("code", { class: "secret-id" }, close.deposit_id)],
-      ["Period", `${close.period_from ? formatDateTime(close.period_from) : "The drawer's first close"} to ${formatDateTime(close.through)}`],
-      ["Closed", `${formatDateTime(close.closed_at)} by ${who(close.closed_by)}`],
-      ["Note", close.note || ""],
+      [C.facts.deposit, h("code", { class: "secret-id" }, close.deposit_id)],
+      [C.facts.period, C.period(close.period_from ? formatDateTime(close.period_from) : C.firstClose, formatDateTime(close.through))],
+      [C.facts.closed, C.at(formatDateTime(close.closed_at), who(close.closed_by))],
+      [C.facts.note, close.note || ""],
     ]),
     table({
-      caption: `Payments taken (${close.payment_count})`,
+      caption: C.paymentsCaption(close.payment_count),
       rows: close.payments,
-      empty: "No payments: the drawer took nothing since its last close.",
+      empty: C.noPayments,
       columns: [
-        { label: "Payment", cell: (p) => link(paymentHref(p.payment_id), p.payment_id, { class: "usa-link secret-id" }) },
-        { label: "Method", cell: (p) => humanize(p.method) + (p.cheque_number ? ` ${p.cheque_number}` : "") },
-        { label: "In the drawer", numeric: true, cell: (p) => amount(p.amount, currency) },
+        { label: C.columns.payment, cell: (p) => link(paymentHref(p.payment_id), p.payment_id, { class: "usa-link secret-id" }) },
+        { label: C.columns.method, cell: (p) => (p.cheque_number ? C.cheque(humanize(p.method), p.cheque_number) : humanize(p.method)) },
+        { label: C.columns.inDrawer, numeric: true, cell: (p) => amount(p.amount, currency) },
       ],
     }),
     h("div", { class: "button-row" }, slip),
@@ -226,7 +229,7 @@ function showClose(close) {
 function drawerRefusal(error) {
   const field = { note_required: "drawer-note", cheque_list_mismatch: "drawer-cheque" }[error.code];
   if (!field) return false;
-  showFormErrors(drawer, [{ field, reason: capitalise(error.message) }], "The drawer was not closed");
+  showFormErrors(drawer, [{ field, reason: capitalise(error.message) }], C.notClosed);
   return true;
 }
 
@@ -245,14 +248,14 @@ if (allowed("drawer.close")) {
     if (signature !== sent) [key, sent] = [newIdempotencyKey(), signature];
     const closed = await withButton(
       $("#close-drawer"),
-      "Closing…",
+      C.closing,
       () => post(path, count.body, { idempotencyKey: key }),
-      (error) => drawerRefusal(error) || showApiError(error, { container: $("#drawer-result"), form: drawer, what: "Closing the drawer", fieldMap: DRAWER_FIELDS }),
+      (error) => drawerRefusal(error) || showApiError(error, { container: $("#drawer-result"), form: drawer, what: C.closingWhat, fieldMap: DRAWER_FIELDS }),
     );
     if (!closed) return;
     sent = "";
     showClose(closed);
-    announce("Drawer closed.");
+    announce(C.closedAnnounce);
     if (reader) await list.reload();
   });
   $("#close-drawer").disabled = false;

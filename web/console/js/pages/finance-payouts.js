@@ -4,22 +4,25 @@
 import { formatDate, formatDateTime, humanize } from "../../../shared/js/money.js";
 import { $, alertBox, definitionList, h, showFormErrors, clearErrors } from "../../../shared/js/ui.js";
 import { FINANCE, amount, dateFilter, pagedTable, params, rangeErrors, startFinancePage, who } from "../finance.js";
+import { COPY } from "../copy.js";
 
-await startFinancePage("Payouts");
+const C = COPY.payouts;
+
+await startFinancePage(C.title);
 const form = $("#payouts-filter");
 const readFilter = dateFilter(form);
 const wanted = params().get("payout");
 const MAX_PAGES_TO_FIND = 10; // paging on to find ?payout= stops here: the dates are then the better filter
 let pagesLoaded = 0;
 
-const lines = (p) => `${p.transactions} (${p.matched} matched, ${p.unmatched} unmatched)`;
+const lines = (p) => C.lines(p.transactions, p.matched, p.unmatched);
 const COLUMNS = [
-  { label: "Payout", cell: (p) => h("span", { "data-payout": p.payout_id }, p.payout_id) },
-  { label: "Arrives", cell: (p) => formatDate(p.arrival_date) },
-  { label: "Amount", numeric: true, cell: (p) => amount(p.amount, p.currency) },
-  { label: "Lines", cell: lines },
-  { label: "Deposit", cell: (p) => h("span", { class: `usa-tag ${p.deposit_status === "deposited" ? "tag--success" : "tag--info"}` }, humanize(p.deposit_status)) },
-  { label: "Bank trace", cell: (p) => p.bank_trace_id || "" },
+  { label: C.columns.payout, cell: (p) => h("span", { "data-payout": p.payout_id }, p.payout_id) },
+  { label: C.columns.arrives, cell: (p) => formatDate(p.arrival_date) },
+  { label: C.columns.amount, numeric: true, cell: (p) => amount(p.amount, p.currency) },
+  { label: C.columns.lines, cell: lines },
+  { label: C.columns.deposit, cell: (p) => h("span", { class: `usa-tag ${p.deposit_status === "deposited" ? "tag--success" : "tag--info"}` }, humanize(p.deposit_status)) },
+  { label: C.columns.trace, cell: (p) => p.bank_trace_id || "" },
 ];
 
 function showSelected(payout) {
@@ -27,15 +30,15 @@ function showSelected(payout) {
     h(
       "section",
       { class: "selected-record margin-top-4", "aria-labelledby": "selected-heading", tabindex: "-1", id: "selected-section" },
-      h("h2", { id: "selected-heading" }, `Payout ${payout.payout_id}`),
+      h("h2", { id: "selected-heading" }, C.heading(payout.payout_id)),
       definitionList([
-        ["Processor", humanize(payout.processor)],
-        ["Amount (net)", amount(payout.amount, payout.currency)],
-        ["Arrives", formatDate(payout.arrival_date)],
-        ["Bank trace", payout.bank_trace_id || "None given"],
-        ["Lines", lines(payout)],
-        ["Recorded", formatDateTime(payout.recorded_at)],
-        ["Deposit", payout.deposit_status === "deposited" ? `Deposited, confirmed by ${who(payout.deposited_by)} on ${formatDateTime(payout.deposited_at)}` : "Expected: not confirmed yet"],
+        [C.facts.processor, humanize(payout.processor)],
+        [C.facts.amount, amount(payout.amount, payout.currency)],
+        [C.facts.arrives, formatDate(payout.arrival_date)],
+        [C.facts.trace, payout.bank_trace_id || C.noTrace],
+        [C.facts.lines, lines(payout)],
+        [C.facts.recorded, formatDateTime(payout.recorded_at)],
+        [C.facts.deposit, payout.deposit_status === "deposited" ? C.deposited(who(payout.deposited_by), formatDateTime(payout.deposited_at)) : C.expected],
       ]),
     ),
   );
@@ -57,7 +60,7 @@ function pickOut(rows, nextCursor) {
     return;
   }
   $("#selected-payout").replaceChildren(
-    alertBox({ type: "info", slim: true, text: `Payout ${wanted} does not arrive between these dates. Change the dates to find it.` }),
+    alertBox({ type: "info", slim: true, text: C.notBetween(wanted) }),
   );
 }
 
@@ -70,10 +73,10 @@ async function show() {
     path: `${FINANCE}/payouts`,
     key: "payouts",
     query,
-    what: "Payouts",
-    caption: `Payouts arriving ${formatDate(query.from)} to ${formatDate(query.to)}, latest first`,
+    what: C.what,
+    caption: C.caption(formatDate(query.from), formatDate(query.to)),
     columns: COLUMNS,
-    empty: "No payouts arrive between these dates.",
+    empty: C.empty,
     onPage: pickOut,
   });
   await list.reload();

@@ -7,6 +7,9 @@ import { download, get, post } from "../../../shared/js/api.js";
 import { formatDateTime, humanize } from "../../../shared/js/money.js";
 import { $, alertBox, announce, busy, definitionList, h, showAlert, showApiError, showFormErrors, clearErrors, statusTag } from "../../../shared/js/ui.js";
 import { allowed, startPage } from "../layout.js";
+import { COPY } from "../copy.js";
+
+const C = COPY.imports;
 
 const BASE = "/v1/staff/integrations/imports";
 const POLL_MS = 2000;
@@ -25,11 +28,11 @@ function formatOf(file) {
 function counts(job) {
   const c = job.counts;
   return definitionList([
-    ["Records in the file", job.chunks.total ? String(c.records) : "Not read yet"],
-    ["Created", String(c.created)],
-    ["Updated", String(c.updated)],
-    ["Unchanged", String(c.unchanged)],
-    ["Rejected", String(c.rejected)],
+    [C.records, job.chunks.total ? String(c.records) : C.notRead],
+    [C.created, String(c.created)],
+    [C.updated, String(c.updated)],
+    [C.unchanged, String(c.unchanged)],
+    [C.rejected, String(c.rejected)],
   ]);
 }
 
@@ -39,7 +42,7 @@ function chunkBar(job) {
   return h(
     "div",
     { class: "margin-y-2" },
-    h("label", { for: "import-chunks" }, `Chunks loaded: ${done} of ${total}`),
+    h("label", { for: "import-chunks" }, C.chunks(done, total)),
     h("progress", { id: "import-chunks", max: String(total), value: String(done), class: "display-block width-full" }),
   );
 }
@@ -48,11 +51,11 @@ function outcome(job) {
   if (job.status === "failed") {
     return alertBox({
       type: "error",
-      heading: job.failure?.code === "interrupted" ? "The import stopped" : "The file could not be imported",
-      text: job.failure?.message || "The import failed.",
+      heading: job.failure?.code === "interrupted" ? C.stopped : C.notImported,
+      text: job.failure?.message || C.failed,
       children:
         job.failure?.code === "interrupted"
-          ? [h("button", { type: "button", class: "usa-button margin-top-1", id: "import-resume", onclick: () => resume(job.import_id) }, "Resume the import")]
+          ? [h("button", { type: "button", class: "usa-button margin-top-1", id: "import-resume", onclick: () => resume(job.import_id) }, C.resume)]
           : [],
     });
   }
@@ -60,10 +63,10 @@ function outcome(job) {
   const rejected = job.counts.rejected;
   return alertBox({
     type: rejected ? "warning" : "success",
-    heading: job.dry_run ? "Checked: nothing was loaded" : "Import completed",
-    text: rejected ? `${rejected} record${rejected === 1 ? " was" : "s were"} rejected: the error report lists each with its line and reason.` : "Every record was accepted.",
+    heading: job.dry_run ? C.checked : C.completed,
+    text: rejected ? C.rejectedCount(rejected) : C.allAccepted,
     children: job.error_report
-      ? [h("p", { class: "usa-alert__text" }, h("a", { class: "usa-link", href: job.error_report.url, id: "import-report", download: `import-${job.import_id}-errors.csv` }, "Download the error report (CSV)"))]
+      ? [h("p", { class: "usa-alert__text" }, h("a", { class: "usa-link", href: job.error_report.url, id: "import-report", download: `import-${job.import_id}-errors.csv` }, C.report))]
       : [],
   });
 }
@@ -71,11 +74,11 @@ function outcome(job) {
 function render(job) {
   progress.hidden = false;
   result.replaceChildren(
-    h("p", {}, statusTag(job.status), ` ${humanize(job.kind)} · ${job.format.toUpperCase()}${job.dry_run ? " · check only" : ""}`),
+    h("p", {}, statusTag(job.status), C.summary(humanize(job.kind), job.format.toUpperCase(), job.dry_run)),
     definitionList([
-      ["Import", h("code", {}, job.import_id)],
-      ["Started", formatDateTime(job.started_at)],
-      ["Finished", formatDateTime(job.finished_at)],
+      [C.import, h("code", {}, job.import_id)],
+      [C.started, formatDateTime(job.started_at)],
+      [C.finished, formatDateTime(job.finished_at)],
     ]),
     chunkBar(job),
     counts(job),
@@ -91,11 +94,11 @@ async function follow(importId) {
     try {
       job = await get(`${BASE}/${encodeURIComponent(importId)}`);
     } catch (error) {
-      showApiError(error, { container: $("#page-alerts"), what: "The import" });
+      showApiError(error, { container: $("#page-alerts"), what: C.theImport });
       return;
     }
     render(job);
-    if (job.status !== last) announce(`Import ${humanize(job.status).toLowerCase()}.`);
+    if (job.status !== last) announce(C.status(humanize(job.status).toLowerCase()));
     last = job.status;
     if (job.status === "completed" || job.status === "failed") {
       result.querySelector(".usa-alert")?.setAttribute("tabindex", "-1");
@@ -108,13 +111,13 @@ async function follow(importId) {
 
 async function resume(importId) {
   const button = $("#import-resume");
-  const restore = button ? busy(button, "Resuming…") : () => {};
+  const restore = button ? busy(button, C.resuming) : () => {};
   try {
     await post(`${BASE}/${encodeURIComponent(importId)}:start`);
     await follow(importId);
   } catch (error) {
     restore();
-    showApiError(error, { container: $("#page-alerts"), what: "Resuming the import" });
+    showApiError(error, { container: $("#page-alerts"), what: C.resumingWhat });
   }
 }
 
@@ -123,9 +126,9 @@ async function upload(created, file) {
   try {
     response = await fetch(created.upload.url, { method: created.upload.method, headers: created.upload.headers, body: file, credentials: "omit" });
   } catch {
-    throw new Error("The file could not be sent. Check your connection and try again.");
+    throw new Error(C.notSent);
   }
-  if (!response.ok) throw new Error(`The file could not be stored (HTTP ${response.status}). Try again.`);
+  if (!response.ok) throw new Error(C.notStored(response.status));
 }
 
 form.addEventListener("submit", async (event) => {
@@ -134,34 +137,34 @@ form.addEventListener("submit", async (event) => {
   const file = $("#import-file").files[0];
   const fileFormat = formatOf(file);
   if (!file || !fileFormat) {
-    showFormErrors(form, [{ field: "import-file", reason: file ? "Choose a .csv or .ndjson file." : "Choose the file to import." }]);
+    showFormErrors(form, [{ field: "import-file", reason: file ? C.chooseFormat : C.chooseFile }]);
     return;
   }
   clearErrors(form);
-  const restore = busy($("#import-start"), "Uploading…");
+  const restore = busy($("#import-start"), C.uploading);
   try {
     const created = await post(BASE, { kind: $("#import-kind").value, format: fileFormat, dry_run: $("#import-dry-run").checked });
     history.replaceState(null, "", `?id=${encodeURIComponent(created.import_id)}`);
     await upload(created, file);
-    $("#import-start").textContent = "Starting…";
+    $("#import-start").textContent = C.starting;
     await post(`${BASE}/${encodeURIComponent(created.import_id)}:start`);
     restore();
     await follow(created.import_id);
   } catch (error) {
     restore();
-    if (error.status !== undefined) showApiError(error, { container: $("#page-alerts"), form, what: "The import" });
-    else showAlert($("#page-alerts"), { type: "error", heading: "Upload failed", text: error.message, focus: true });
+    if (error.status !== undefined) showApiError(error, { container: $("#page-alerts"), form, what: C.theImport });
+    else showAlert($("#page-alerts"), { type: "error", heading: C.uploadFailed, text: error.message, focus: true });
   }
 });
 
 $("#template-download").addEventListener("click", async (event) => {
   const kind = $("#import-kind").value;
-  const restore = busy(event.currentTarget, "Downloading…");
+  const restore = busy(event.currentTarget, C.downloading);
   try {
     await download(`${BASE}/templates/${kind}.csv`, {}, `${kind}-import-template.csv`);
-    announce("Template downloaded.");
+    announce(C.templateDownloaded);
   } catch (error) {
-    showApiError(error, { container: $("#page-alerts"), what: "The template" });
+    showApiError(error, { container: $("#page-alerts"), what: C.theTemplate });
   } finally {
     restore();
   }
@@ -169,10 +172,10 @@ $("#template-download").addEventListener("click", async (event) => {
 
 // The form's button stays disabled (in the HTML) until the page handles it: it never posts the page itself.
 $("#import-start").disabled = false;
-await startPage({ title: "Imports" });
+await startPage({ title: C.title });
 if (!allowed("integrations.manage")) {
   form.hidden = true;
-  showAlert($("#page-alerts"), { type: "error", heading: "Not allowed", text: "Imports are for administrators.", focus: true });
+  showAlert($("#page-alerts"), { type: "error", heading: C.notAllowed, text: C.adminsOnly, focus: true });
 } else {
   const shown = new URLSearchParams(location.search).get("id");
   if (shown && /^imp_[0-9A-Za-z]{10,40}$/.test(shown)) await follow(shown);

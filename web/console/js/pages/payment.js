@@ -11,30 +11,33 @@ import { allowed, startPage } from "../layout.js";
 import { loadTrail } from "../payment-trail.js";
 import { loadRepresentment, mayHaveBeenReturned } from "../representment.js";
 import { customerHref, timeline } from "../views.js";
+import { COPY } from "../copy.js";
+
+const C = COPY.payment;
 
 const { $, alertBox, busy, definitionList, h, link, methodLabel, money, section, showAlert, showApiError, statusTag, table } = ui;
 
-await startPage({ title: "Payment" });
+await startPage({ title: C.title });
 const paymentId = new URLSearchParams(location.search).get("id") || "";
 const path = `/v1/staff/payments/${encodeURIComponent(paymentId)}`;
 
 function facts(view) {
   const p = view.payment;
   return definitionList([
-    ["Status", statusTag(view.status)],
-    ["Amount", money(p.amount)],
-    ["Convenience fee", p.fee.amount ? money(p.fee) : ""],
-    ["Refunded", p.refunded.amount ? money(p.refunded) : ""],
-    ["Held as credit", p.unapplied.amount ? money(p.unapplied) : ""],
-    ["Method", methodLabel({ method: p.method, brand: p.brand, last4: p.last4 })],
-    ["Channel", humanize(p.channel)],
-    ["Terminal", p.terminal_id || ""],
-    ["Taken by", p.taken_by || ""],
-    ["Customer", p.customer_id ? link(customerHref(p.customer_id), p.customer_id) : "Guest"],
-    ["Receipt", p.receipt_number || ""],
-    ["Transaction id", p.transaction_id || ""],
-    ["Processor", p.processor],
-    ["Taken at", formatDateTime(p.created_at)],
+    [C.facts.status, statusTag(view.status)],
+    [C.facts.amount, money(p.amount)],
+    [C.facts.fee, p.fee.amount ? money(p.fee) : ""],
+    [C.facts.refunded, p.refunded.amount ? money(p.refunded) : ""],
+    [C.facts.credit, p.unapplied.amount ? money(p.unapplied) : ""],
+    [C.facts.method, methodLabel({ method: p.method, brand: p.brand, last4: p.last4 })],
+    [C.facts.channel, humanize(p.channel)],
+    [C.facts.terminal, p.terminal_id || ""],
+    [C.facts.takenBy, p.taken_by || ""],
+    [C.facts.customer, p.customer_id ? link(customerHref(p.customer_id), p.customer_id) : C.guest],
+    [C.facts.receipt, p.receipt_number || ""],
+    [C.facts.transaction, p.transaction_id || ""],
+    [C.facts.processor, p.processor],
+    [C.facts.takenAt, formatDateTime(p.created_at)],
   ]);
 }
 
@@ -43,31 +46,31 @@ function milestones(m) {
     .filter(([, at]) => at)
     .map(([name, at]) => ({ name: humanize(name.replace(/_at$/, "")), at }));
   return table({
-    caption: "Milestones",
+    caption: C.milestones,
     captionHidden: true,
     rows,
     columns: [
-      { label: "Milestone", cell: (r) => r.name },
-      { label: "When", cell: (r) => h("time", { datetime: r.at }, formatDateTime(r.at)) },
+      { label: C.columns.milestone, cell: (r) => r.name },
+      { label: C.columns.when, cell: (r) => h("time", { datetime: r.at }, formatDateTime(r.at)) },
     ],
   });
 }
 
 function receiptBlock(view) {
   const r = view.receipt;
-  if (!r) return h("p", { class: "empty-state" }, "No receipt yet.");
+  if (!r) return h("p", { class: "empty-state" }, C.noReceipt);
   const parts = [
     table({
-      caption: `Receipt ${r.receipt_number}`,
+      caption: C.receiptCaption(r.receipt_number),
       rows: r.lines,
       columns: [
-        { label: "Line", cell: (l) => l.description },
-        { label: "Invoice", cell: (l) => l.invoice_number || "" },
-        { label: "Department", cell: (l) => humanize(l.department || "") },
-        { label: "Amount", numeric: true, cell: (l) => money(l.amount) },
+        { label: C.columns.line, cell: (l) => l.description },
+        { label: C.columns.invoice, cell: (l) => l.invoice_number || "" },
+        { label: C.columns.department, cell: (l) => humanize(l.department || "") },
+        { label: C.columns.amount, numeric: true, cell: (l) => money(l.amount) },
       ],
     }),
-    definitionList([["Fee", money(r.fee)], ["Total", money(r.total)], ["Issued", formatDateTime(r.issued_at)]]),
+    definitionList([[C.facts.fee, money(r.fee)], [C.facts.total, money(r.total)], [C.facts.issued, formatDateTime(r.issued_at)]]),
   ];
   if (allowed("receipts.send")) parts.push(resendForm(r.receipt_number));
   return parts;
@@ -79,22 +82,22 @@ function resendForm(receiptNumber) {
     "form",
     { id: "resend-form", class: "usa-form", novalidate: true },
     h("div", { class: "usa-form-group" },
-      h("label", { class: "usa-label", for: "resend-to" }, "Send to (optional)"),
-      h("span", { class: "usa-hint", id: "resend-to-hint" }, "Leave empty for the email address on file"),
+      h("label", { class: "usa-label", for: "resend-to" }, C.sendTo),
+      h("span", { class: "usa-hint", id: "resend-to-hint" }, C.sendToHint),
       h("input", { class: "usa-input", id: "resend-to", name: "to", type: "email", "aria-describedby": "resend-to-hint", autocomplete: "off" })),
-    h("button", { class: "usa-button usa-button--outline", type: "submit" }, "Email the receipt"),
+    h("button", { class: "usa-button usa-button--outline", type: "submit" }, C.email),
     result,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const to = $("#resend-to").value.trim();
     if (!ui.validate(form, [["resend-to", (v) => (!v ? null : ui.emailRule(v))]])) return;
-    const restore = busy(form.querySelector("button[type=submit]"), "Sending…");
+    const restore = busy(form.querySelector("button[type=submit]"), C.sending);
     try {
       await post(`/v1/staff/receipts/${encodeURIComponent(receiptNumber)}/email`, to ? { to } : {}, { idempotencyKey: newIdempotencyKey() });
-      showAlert(result, { type: "success", slim: true, text: `Receipt ${receiptNumber} sent${to ? ` to ${to}` : ""}.`, focus: true });
+      showAlert(result, { type: "success", slim: true, text: C.sent(receiptNumber, to), focus: true });
     } catch (error) {
-      showApiError(error, { container: result, form, what: "Sending the receipt", fieldMap: { to: "resend-to" } });
+      showApiError(error, { container: result, form, what: C.sendingWhat, fieldMap: { to: "resend-to" } });
     } finally {
       restore();
     }
@@ -111,28 +114,28 @@ function actions(view) {
   const reload = () => setTimeout(() => load({ keepActions: true }), 0);
   const open = !["failed", "voided", "reversed", "refunded"].includes(view.status);
   if (open && allowed("exceptions.request") && refundable > 0 && ["posted", "settled", "partially_refunded"].includes(view.status)) {
-    forms.push(exceptionForm({ prefix: "refund", title: "Refund", action: "refund", path: `${path}/refunds`, currency, amountLabel: "Amount to refund", maxAmount: refundable, doneText: "The refund is recorded.", onDone: reload }));
+    forms.push(exceptionForm({ prefix: "refund", title: C.refund, action: "refund", path: `${path}/refunds`, currency, amountLabel: C.refundAmount, maxAmount: refundable, doneText: C.refunded, onDone: reload }));
   }
   if (open && allowed("exceptions.request") && ["pending", "authorized", "posted"].includes(view.status)) {
-    forms.push(exceptionForm({ prefix: "void", title: "Void", action: "void", path: `${path}/voids`, currency, doneText: "The payment is voided.", onDone: reload }));
+    forms.push(exceptionForm({ prefix: "void", title: C.void, action: "void", path: `${path}/voids`, currency, doneText: C.voided, onDone: reload }));
   }
   if (open && allowed("exceptions.request") && ["settled", "partially_refunded"].includes(view.status)) {
-    forms.push(exceptionForm({ prefix: "reversal", title: "Reverse", action: "reversal", path: `${path}/reversals`, currency, doneText: "The payment is reversed.", onDone: reload }));
+    forms.push(exceptionForm({ prefix: "reversal", title: C.reverse, action: "reversal", path: `${path}/reversals`, currency, doneText: C.reversed, onDone: reload }));
   }
-  return forms.length ? [h("h2", {}, "Refund, void or reverse"), ...forms] : [];
+  return forms.length ? [h("h2", {}, C.exceptions), ...forms] : [];
 }
 
 function auditTable(entries) {
   return table({
-    caption: "Audit records, oldest first",
+    caption: C.auditCaption,
     captionHidden: true,
     rows: entries,
-    empty: "No audit records for this payment.",
+    empty: C.noAudit,
     columns: [
-      { label: "When", cell: (r) => formatDateTime(r.at) },
-      { label: "Action", cell: (r) => humanize(r.action) },
-      { label: "By", cell: (r) => r.actor },
-      { label: "Reason", cell: (r) => r.reason || "" },
+      { label: C.columns.when, cell: (r) => formatDateTime(r.at) },
+      { label: C.columns.action, cell: (r) => humanize(r.action) },
+      { label: C.columns.by, cell: (r) => r.actor },
+      { label: C.columns.reason, cell: (r) => r.reason || "" },
     ],
   });
 }
@@ -144,41 +147,41 @@ async function loadVerification(view) {
   if (!allowed("audit.read")) return;
   const status = h("div", { id: "audit-verification" });
   container.prepend(status);
-  await section(status, "Verification", async () => {
+  await section(status, C.verification, async () => {
     const trail = await get("/v1/staff/audit", { query: { entity: `payment:${paymentId}`, limit: 500 } });
     const v = trail.verification;
     status.replaceChildren(
       v.ok
-        ? alertBox({ type: "success", slim: true, text: `The audit chain verifies (${v.records} records checked).` })
-        : alertBox({ type: "error", heading: "The audit chain does not verify", children: [h("ul", {}, v.problems.map((p) => h("li", {}, p)))] }),
+        ? alertBox({ type: "success", slim: true, text: C.verifies(v.records) })
+        : alertBox({ type: "error", heading: C.doesNotVerify, children: [h("ul", {}, v.problems.map((p) => h("li", {}, p)))] }),
     );
   });
 }
 
 async function load({ keepActions = false } = {}) {
   let loaded = null;
-  await section($("#payment"), "Payment", async () => {
+  await section($("#payment"), C.section, async () => {
     const view = await get(path);
-    $("#title").textContent = `Payment ${view.payment.receipt_number || paymentId}`;
+    $("#title").textContent = C.heading(view.payment.receipt_number || paymentId);
     $("#payment").replaceChildren(
       facts(view),
-      h("h2", {}, "Timeline"),
+      h("h2", {}, C.timeline),
       timeline(view.payment.history),
       milestones(view.milestones),
-      h("h2", {}, "What it paid"),
+      h("h2", {}, C.whatItPaid),
       table({
-        caption: "Allocations",
+        caption: C.allocations,
         captionHidden: true,
         rows: view.allocations,
-        empty: "Nothing applied to invoices.",
+        empty: C.nothingApplied,
         columns: [
-          { label: "Invoice", cell: (a) => a.invoice_number },
-          { label: "Account", cell: (a) => a.account_number },
-          { label: "Department", cell: (a) => humanize(a.department) },
-          { label: "Amount", numeric: true, cell: (a) => money(a.amount) },
+          { label: C.columns.invoice, cell: (a) => a.invoice_number },
+          { label: C.columns.account, cell: (a) => a.account_number },
+          { label: C.columns.department, cell: (a) => humanize(a.department) },
+          { label: C.columns.amount, numeric: true, cell: (a) => money(a.amount) },
         ],
       }),
-      h("h2", {}, "Receipt"),
+      h("h2", {}, C.receipt),
       ...[receiptBlock(view)].flat(),
     );
     if (!keepActions) $("#actions").replaceChildren(...actions(view));
@@ -186,15 +189,15 @@ async function load({ keepActions = false } = {}) {
   });
   if (loaded && mayHaveBeenReturned(loaded)) {
     const returned = h("div", { id: "representment-body" });
-    $("#actions").append(h("h2", { id: "representment-heading" }, "Present the debit again"), returned);
-    await section(returned, "Presenting again", () => loadRepresentment(returned, paymentId));
+    $("#actions").append(h("h2", { id: "representment-heading" }, C.presentAgain), returned);
+    await section(returned, C.presenting, () => loadRepresentment(returned, paymentId));
   }
-  if (loaded) await Promise.all([loadVerification(loaded), section($("#trail-body"), "Trail", () => loadTrail($("#trail-body"), paymentId))]);
+  if (loaded) await Promise.all([loadVerification(loaded), section($("#trail-body"), C.trail, () => loadTrail($("#trail-body"), paymentId))]);
 }
 
 if (!/^pay_[0-9A-Za-z]{10,40}$/.test(paymentId)) {
   $("#trail").hidden = true;
-  showAlert($("#page-alerts"), { type: "error", heading: "No payment chosen", text: "Open a payment from a search or a customer.", focus: true });
+  showAlert($("#page-alerts"), { type: "error", heading: C.noPayment, text: C.noPaymentText, focus: true });
 } else {
   await load();
 }

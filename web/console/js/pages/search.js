@@ -6,14 +6,17 @@ import { addDays, humanize, today } from "../../../shared/js/money.js";
 import { $, announce, h, link, moreButton, section, showFormErrors, table } from "../../../shared/js/ui.js";
 import { startPage } from "../layout.js";
 import { customerHref, paymentHref, paymentsTable } from "../views.js";
+import { COPY } from "../copy.js";
 
-await startPage({ title: "Search" });
+const C = COPY.search;
+
+await startPage({ title: C.title });
 const params = new URLSearchParams(location.search);
 
 function recordLink(match) {
   const paymentId = match.payment?.payment_id || (match.entity_type === "payment" ? match.entity_id : null);
-  if (paymentId) return link(paymentHref(paymentId), `Payment ${match.record?.receipt_number || paymentId}`);
-  return match.customer ? link(customerHref(match.customer.customer_id), "Customer record") : "";
+  if (paymentId) return link(paymentHref(paymentId), C.payment(match.record?.receipt_number || paymentId));
+  return match.customer ? link(customerHref(match.customer.customer_id), C.customerRecord) : "";
 }
 
 function showMatches(result) {
@@ -21,29 +24,29 @@ function showMatches(result) {
   const rows = result.matches || [];
   const interpreted = (result.interpreted_as || []).map(humanize).join(", ");
   container.replaceChildren(
-    h("h2", { id: "results-heading", tabindex: "-1" }, rows.length ? `${rows.length} found` : "Nothing found"),
-    h("p", { class: "usa-hint" }, interpreted ? `Looked for “${result.query}” as: ${interpreted}.` : ""),
+    h("h2", { id: "results-heading", tabindex: "-1" }, rows.length ? C.found(rows.length) : C.nothingFound),
+    h("p", { class: "usa-hint" }, interpreted ? C.lookedFor(result.query, interpreted) : ""),
     table({
-      caption: `Search results for ${result.query}`,
+      caption: C.caption(result.query),
       captionHidden: true,
       rows,
-      empty: "No customer or record matches. Check the number, or search by name.",
+      empty: C.empty,
       columns: [
-        { label: "Found", cell: (m) => `${humanize(m.kind)} ${m.entity_id}` },
+        { label: C.columns.found, cell: (m) => C.record(humanize(m.kind), m.entity_id) },
         {
-          label: "Customer",
-          cell: (m) => (m.customer ? link(customerHref(m.customer.customer_id), m.customer.name || m.customer.customer_id) : "Guest"),
+          label: C.columns.customer,
+          cell: (m) => (m.customer ? link(customerHref(m.customer.customer_id), m.customer.name || m.customer.customer_id) : C.guest),
         },
-        { label: "Contact", cell: (m) => [m.customer?.email, m.customer?.phone].filter(Boolean).join(" · ") },
-        { label: "Open", cell: recordLink },
+        { label: C.columns.contact, cell: (m) => [m.customer?.email, m.customer?.phone].filter(Boolean).join(" · ") },
+        { label: C.columns.open, cell: recordLink },
       ],
     }),
   );
-  announce(rows.length ? `${rows.length} found.` : "Nothing found.");
+  announce(rows.length ? C.foundAnnounce(rows.length) : C.nothingFoundAnnounce);
 }
 
 async function search(q, kind) {
-  await section($("#results"), "Results", async () => {
+  await section($("#results"), C.results, async () => {
     showMatches(await get("/v1/staff/search", { query: { q, type: kind || undefined, limit: 20 } }));
   });
 }
@@ -53,7 +56,7 @@ $("#search-form").addEventListener("submit", async (event) => {
   const form = event.currentTarget;
   const q = $("#q").value.trim();
   if (!q) {
-    showFormErrors(form, [{ field: "q", reason: "Enter a number, id or the start of a name, email or phone." }]);
+    showFormErrors(form, [{ field: "q", reason: C.enterQuery }]);
     return;
   }
   form.querySelector(".form-error-summary")?.remove();
@@ -80,24 +83,24 @@ async function showActivity(form) {
   const container = $("#activity");
   const query = Object.fromEntries(new FormData(form));
   let rows = [];
-  const more = moreButton("Show more payments", (cursor) => load(cursor));
+  const more = moreButton(C.more, (cursor) => load(cursor));
   async function load(cursor = null) {
     const page = await get("/v1/staff/activity", { query: { ...query, cursor, limit: 25 } });
     rows = cursor ? rows.concat(page.payments) : page.payments;
     more.update(page.next_cursor);
     container.replaceChildren(
-      paymentsTable("Payments in this range, newest first", rows, { withCustomer: true, empty: "No payments match." }),
+      paymentsTable(C.activityCaption, rows, { withCustomer: true, empty: C.noActivity }),
       more.element,
     );
   }
-  await section(container, "Payments", () => load());
+  await section(container, C.payments, () => load());
 }
 
 $("#activity-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.currentTarget;
   if (!$("#from").value || !$("#to").value) {
-    showFormErrors(form, [{ field: $("#from").value ? "to" : "from", reason: "Enter a date." }]);
+    showFormErrors(form, [{ field: $("#from").value ? "to" : "from", reason: C.enterDate }]);
     return;
   }
   form.querySelector(".form-error-summary")?.remove();

@@ -1,4 +1,5 @@
-// Staff sign-in: email + password, then the authenticator code (the staff pool requires MFA in AWS).
+// Staff sign-in: email + password, then what Cognito asks: an invited person's first sign-in chooses a password and
+// enrols an authenticator app; then the app's code (the staff pool requires MFA with staffMfa).
 
 import { bindSignIn } from "../../../shared/js/sign-in-form.js";
 import { safeNext, startPage } from "../layout.js";

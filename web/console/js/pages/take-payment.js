@@ -7,7 +7,7 @@
 // the charge itself will use) and is shown beside the total and on the button before the agent confirms.
 
 import { get, newIdempotencyKey, request } from "../../../shared/js/api.js";
-import { mountFields } from "../../../shared/js/fields.js";
+import { completeAction, mountFields } from "../../../shared/js/fields.js";
 import { formatMoney, humanize, parseAmount, toDecimal } from "../../../shared/js/money.js";
 import * as ui from "../../../shared/js/ui.js";
 import { startPage } from "../layout.js";
@@ -291,6 +291,8 @@ async function pay() {
   await send(status);
 }
 
+let acting = false; // the bank's confirmation is asked for once per press of Pay
+
 async function send(status) {
   const button = $("#pay-button");
   const restore = button ? busy(button, "Taking the payment…") : () => {};
@@ -302,6 +304,19 @@ async function send(status) {
     save();
     render();
   } catch (error) {
+    if (error.code === "action_required" && !acting) {
+      // The card's bank asks the payer to confirm (3-D Secure): on their phone or in this window. Nothing is
+      // recorded until then; the same request with the same key then finishes it.
+      acting = true;
+      try {
+        announce("The card's bank asks the payer to confirm the payment.");
+        await completeAction(error.details);
+        restore();
+        return await send(status);
+      } finally {
+        acting = false;
+      }
+    }
     state.sending = error.status === 0 || error.status >= 500 || error.code === "request_in_progress";
     if (error.code === "payment_declined") state.card = null; // a new card, a new key
     save();
@@ -379,6 +394,8 @@ function render(clearStatus = true) {
   if (container) {
     mountFields(container, {
       kind: "card",
+      amount: total(),
+      currency,
       onToken: (card) => {
         state.card = { token: card.token, brand: card.brand, last4: card.last4, method: card.method === "debit" ? "debit" : "card" };
         save();

@@ -15,15 +15,14 @@ import { $, announce, busy, capitalise, clearErrors, definitionList, h, section,
 import { confirmDialog, showSecretOnce } from "../dialogs.js";
 import { startPage } from "../layout.js";
 import { ACCESS, BASE, deliveryLog, endpointPath, replayPanel } from "../webhook-log.js";
+import { COPY } from "../copy.js";
 
-const DISABLED_BECAUSE = {
-  by_admin: "switched off by an administrator",
-  gone: "the endpoint answered 410 Gone",
-  failing: "five days of failed deliveries without a success",
-};
+const C = COPY.webhooks;
+
+const DISABLED_BECAUSE = C.disabledBecause;
 const FIELDS = { url: "webhook-url", event_types: "webhook-events", description: "webhook-description", rate_limit: "webhook-rate" };
 
-await startPage({ title: "Webhooks" });
+await startPage({ title: C.title });
 const list = $("#endpoints");
 const form = $("#add-form");
 const byId = (id) => document.getElementById(id);
@@ -34,9 +33,9 @@ const idsOf = (endpoint) => {
 };
 
 function statusOf(endpoint) {
-  if (endpoint.enabled) return [h("span", { class: "usa-tag tag--success" }, "Enabled"), endpoint.failing_since ? ` Failing since ${formatDateTime(endpoint.failing_since)}: retrying.` : ""];
-  const why = DISABLED_BECAUSE[endpoint.disabled_reason] || "switched off";
-  return [h("span", { class: "usa-tag tag--error" }, "Disabled"), ` ${capitalise(why)} Deliveries are held and go out when it is switched on again.`];
+  if (endpoint.enabled) return [h("span", { class: "usa-tag tag--success" }, C.enabled), endpoint.failing_since ? C.failingSince(formatDateTime(endpoint.failing_since)) : ""];
+  const why = DISABLED_BECAUSE[endpoint.disabled_reason] || C.switchedOffWhy;
+  return [h("span", { class: "usa-tag tag--error" }, C.disabled), C.held(capitalise(why))];
 }
 
 /** busy() for an endpoint's buttons: only the visible text changes while it works, their hidden "of <name>" stays. */
@@ -54,7 +53,7 @@ function working(control, label) {
 }
 
 function button(id, text, label, onclick, style = "usa-button--outline") {
-  return h("button", { type: "button", class: `usa-button ${style}`, id, onclick }, text, h("span", { class: "usa-sr-only" }, ` ${label}`));
+  return h("button", { type: "button", class: `usa-button ${style}`, id, onclick }, text, h("span", { class: "usa-sr-only" }, C.hidden(label)));
 }
 
 function endpointSection(endpoint) {
@@ -67,20 +66,20 @@ function endpointSection(endpoint) {
     h("h3", { id: ids.heading }, name),
     h("p", { class: "endpoint-status" }, statusOf(endpoint)),
     definitionList([
-      ["URL", h("code", { class: "secret-id" }, endpoint.url)],
-      ["Endpoint id", h("code", {}, endpoint.id)],
-      ["Event types", endpoint.event_types.map((t, i) => [i ? ", " : "", h("code", {}, t)])],
-      ["Signatures", endpoint.ed25519 ? "HMAC (v1) and Ed25519 (v1a)" : "HMAC (v1)"],
-      ["Rate limit", endpoint.rate_limit ? `${endpoint.rate_limit} deliveries a second` : "The default"],
+      [C.url, h("code", { class: "secret-id" }, endpoint.url)],
+      [C.endpointId, h("code", {}, endpoint.id)],
+      [C.eventTypes, endpoint.event_types.map((t, i) => [i ? ", " : "", h("code", {}, t)])],
+      [C.signatures, endpoint.ed25519 ? C.hmacAndEd25519 : C.hmac],
+      [C.rateLimit, endpoint.rate_limit ? C.perSecond(endpoint.rate_limit) : C.theDefault],
     ]),
     h("div", { id: ids.result }),
     h(
       "div",
       { class: "button-row" },
-      button(ids.toggle, endpoint.enabled ? "Switch off" : "Switch on", `endpoint ${name}`, (e) => toggle(endpoint, e.currentTarget)),
-      button(ids.test, "Send a test event", `to ${name}`, (e) => sendTest(endpoint, e.currentTarget, log)),
-      button(ids.rotate, "Rotate the secret", `of ${name}`, (e) => rotate(endpoint, e.currentTarget)),
-      button(ids.remove, "Remove", `endpoint ${name}`, (e) => remove(endpoint, e.currentTarget), "usa-button--secondary"),
+      button(ids.toggle, endpoint.enabled ? C.switchOff : C.switchOn, C.ofEndpoint(name), (e) => toggle(endpoint, e.currentTarget)),
+      button(ids.test, C.sendTest, C.to(name), (e) => sendTest(endpoint, e.currentTarget, log)),
+      button(ids.rotate, C.rotate, C.of(name), (e) => rotate(endpoint, e.currentTarget)),
+      button(ids.remove, C.remove, C.ofEndpoint(name), (e) => remove(endpoint, e.currentTarget), "usa-button--secondary"),
     ),
     log.element,
     replayPanel(endpoint, log.reload),
@@ -91,7 +90,7 @@ function endpointSection(endpoint) {
 
 async function load() {
   const { endpoints } = await get(BASE, ACCESS);
-  list.replaceChildren(...(endpoints.length ? endpoints.map(endpointSection) : [h("p", { class: "empty-state" }, "No endpoints yet: add one above.")]));
+  list.replaceChildren(...(endpoints.length ? endpoints.map(endpointSection) : [h("p", { class: "empty-state" }, C.none)]));
 }
 
 /** Rebuild the list after a change; whether it could be (a failure is shown at the top, the old list stays). */
@@ -101,7 +100,7 @@ async function refresh() {
     $("#page-alerts").replaceChildren();
     return true;
   } catch (error) {
-    showApiError(error, { container: $("#page-alerts"), what: "The list of endpoints" });
+    showApiError(error, { container: $("#page-alerts"), what: C.theList });
     return false;
   }
 }
@@ -119,7 +118,7 @@ function invalidEndpoint(error) {
   const details = error.details || {};
   const field = FIELDS[details.field];
   if (error.code !== "invalid_endpoint" || !field) return false;
-  showFormErrors(form, [{ field, reason: capitalise(error.message) }], "The endpoint was not added");
+  showFormErrors(form, [{ field, reason: capitalise(error.message) }], C.notAdded);
   return true;
 }
 
@@ -128,68 +127,68 @@ form.addEventListener("submit", async (event) => {
   const url = $("#webhook-url").value.trim();
   const eventTypes = $("#webhook-events").value.split(/[\s,]+/).filter(Boolean);
   const missing = [];
-  if (!url) missing.push({ field: FIELDS.url, reason: "Enter the URL deliveries go to." });
-  if (!eventTypes.length) missing.push({ field: FIELDS.event_types, reason: "Enter at least one event type, or * for every one." });
+  if (!url) missing.push({ field: FIELDS.url, reason: C.enterUrl });
+  if (!eventTypes.length) missing.push({ field: FIELDS.event_types, reason: C.enterTypes });
   if (missing.length) return showFormErrors(form, missing);
   clearErrors(form);
   const rate = $("#webhook-rate").value.trim();
   const body = { url, event_types: eventTypes, description: $("#webhook-description").value.trim(), ed25519: $("#webhook-ed25519").checked };
   if (rate) body.rate_limit = Number(rate);
-  const restore = busy($("#add-endpoint"), "Adding…");
+  const restore = busy($("#add-endpoint"), C.adding);
   let created;
   try {
     created = await post(BASE, body, ACCESS);
   } catch (error) {
     restore();
-    if (!invalidEndpoint(error)) showApiError(error, { container: $("#page-alerts"), form, fieldMap: FIELDS, what: "Adding the endpoint" });
+    if (!invalidEndpoint(error)) showApiError(error, { container: $("#page-alerts"), form, fieldMap: FIELDS, what: C.addingWhat });
     return;
   }
   restore();
   form.reset();
   const closed = showSecretOnce({
-    heading: `Signing secret for ${nameOf(created)}`,
-    label: "Signing secret",
+    heading: C.signingFor(nameOf(created)),
+    label: C.signingSecret,
     secret: created.secret,
-    facts: [["Endpoint id", h("code", {}, created.id)], ["URL", h("code", { class: "secret-id" }, created.url)]],
-    warning: "This is the only time this secret is shown: it cannot be shown again. Copy it now and give it to the system that receives the deliveries.",
+    facts: [[C.endpointId, h("code", {}, created.id)], [C.url, h("code", { class: "secret-id" }, created.url)]],
+    warning: C.shownOnceReceiver,
   });
   await refresh(); // behind the dialog, so the list has the endpoint when it closes
   await closed;
-  done(created, `Endpoint ${nameOf(created)} added. Send it a test event to check it receives deliveries.`, idsOf(created).test);
+  done(created, C.added(nameOf(created)), idsOf(created).test);
 });
 $("#add-endpoint").disabled = false;
 
 // --- changing one -------------------------------------------------------------------------------------------------
 
 async function toggle(endpoint, control) {
-  const restore = working(control, endpoint.enabled ? "Switching off…" : "Switching on…");
+  const restore = working(control, endpoint.enabled ? C.switchingOff : C.switchingOn);
   try {
     await patch(endpointPath(endpoint), { enabled: !endpoint.enabled }, ACCESS);
   } catch (error) {
     restore();
-    showApiError(error, { container: byId(idsOf(endpoint).result), what: "Switching the endpoint" });
+    showApiError(error, { container: byId(idsOf(endpoint).result), what: C.switchingWhat });
     return;
   }
   await refresh();
-  done(endpoint, endpoint.enabled ? "Switched off: its deliveries are held until it is switched on." : "Switched on: held deliveries go out now.", idsOf(endpoint).toggle);
+  done(endpoint, endpoint.enabled ? C.switchedOff : C.switchedOn, idsOf(endpoint).toggle);
 }
 
 async function sendTest(endpoint, control, log) {
   const result = byId(idsOf(endpoint).result);
-  const restore = working(control, "Sending…");
+  const restore = working(control, C.sending);
   try {
     const attempt = await post(`${endpointPath(endpoint)}/test`, undefined, ACCESS);
-    const answer = attempt.status_code ? `HTTP ${attempt.status_code}` : attempt.error || "no answer";
+    const answer = attempt.status_code ? C.http(attempt.status_code) : attempt.error || C.noAnswer;
     showAlert(result, {
       type: attempt.delivered ? "success" : "error",
-      heading: attempt.delivered ? "Test event delivered" : "Test event not delivered",
-      text: `The endpoint answered ${answer} in ${attempt.latency_ms} ms.`,
+      heading: attempt.delivered ? C.delivered : C.notDelivered,
+      text: C.answered(answer, attempt.latency_ms),
       focus: !attempt.delivered,
     });
-    announce(attempt.delivered ? "Test event delivered." : "Test event not delivered.");
+    announce(attempt.delivered ? C.deliveredAnnounce : C.notDeliveredAnnounce);
     await log.reload();
   } catch (error) {
-    showApiError(error, { container: result, what: "The test event" });
+    showApiError(error, { container: result, what: C.theTest });
   } finally {
     restore();
   }
@@ -199,55 +198,55 @@ async function rotate(endpoint, control) {
   const hours = h("input", { class: "usa-input usa-input--small", id: "rotate-overlap", type: "number", min: "0", max: "168", step: "1", value: "24", inputmode: "numeric" });
   const confirmed = await confirmDialog({
     id: "rotate",
-    heading: "Rotate the signing secret?",
+    heading: C.rotateHeading,
     body: [
-      h("p", {}, `${nameOf(endpoint)} gets a new secret, shown once. Both secrets sign each delivery for the hours below, so the system can move to the new one without missing a delivery.`),
-      h("label", { class: "usa-label", for: "rotate-overlap" }, "Hours the old secret keeps signing"),
+      h("p", {}, C.rotateText(nameOf(endpoint))),
+      h("label", { class: "usa-label", for: "rotate-overlap" }, C.overlap),
       hours,
     ],
-    confirm: "Rotate the secret",
+    confirm: C.rotate,
   });
   if (!confirmed) return control.focus();
-  const restore = working(control, "Rotating…");
+  const restore = working(control, C.rotating);
   let rotated;
   try {
     rotated = await post(`${endpointPath(endpoint)}/rotate`, { overlap_hours: Number(hours.value || 24) }, ACCESS);
   } catch (error) {
     restore();
-    showApiError(error, { container: byId(idsOf(endpoint).result), what: "Rotating the secret" });
+    showApiError(error, { container: byId(idsOf(endpoint).result), what: C.rotatingWhat });
     return;
   }
   restore();
   const until = formatDateTime(rotated.previous_valid_until);
   await showSecretOnce({
-    heading: `New signing secret for ${nameOf(endpoint)}`,
-    label: "Signing secret",
+    heading: C.newSigning(nameOf(endpoint)),
+    label: C.signingSecret,
     secret: rotated.secret,
-    facts: [["Old secret signs until", until]],
-    warning: "This is the only time this secret is shown: it cannot be shown again. Copy it now and give it to the system.",
+    facts: [[C.oldSignsUntil, until]],
+    warning: C.shownOnce,
   });
-  done(endpoint, `Secret rotated. The old one signs deliveries too until ${until}.`, idsOf(endpoint).rotate);
+  done(endpoint, C.rotated(until), idsOf(endpoint).rotate);
 }
 
 async function remove(endpoint, control) {
   const confirmed = await confirmDialog({
     id: "remove",
-    heading: "Remove this endpoint?",
-    body: [h("p", {}, `No more events go to ${endpoint.url}, its delivery log goes, and its secret stops working. This cannot be undone.`)],
-    confirm: "Remove the endpoint",
+    heading: C.removeHeading,
+    body: [h("p", {}, C.removeText(endpoint.url))],
+    confirm: C.removeConfirm,
     danger: true,
   });
   if (!confirmed) return control.focus();
-  const restore = working(control, "Removing…");
+  const restore = working(control, C.removing);
   try {
     await del(endpointPath(endpoint), ACCESS);
   } catch (error) {
     restore();
-    showApiError(error, { container: byId(idsOf(endpoint).result), what: "Removing the endpoint" });
+    showApiError(error, { container: byId(idsOf(endpoint).result), what: C.removingWhat });
     return;
   }
   await refresh();
-  showAlert($("#page-alerts"), { type: "success", slim: true, text: `Endpoint ${nameOf(endpoint)} removed.`, focus: true });
+  showAlert($("#page-alerts"), { type: "success", slim: true, text: C.removed(nameOf(endpoint)), focus: true });
 }
 
-await section(list, "Endpoints", load);
+await section(list, C.section, load);

@@ -4,28 +4,31 @@ import { startPage } from "../layout.js";
 import { pagedList } from "../../../shared/js/list.js";
 import { formatDate } from "../../../shared/js/money.js";
 import { $, h, money } from "../../../shared/js/ui.js";
+import { COPY } from "../copy.js";
 
-await startPage({ title: "Credit notes" });
+const C = COPY.creditNotes;
+
+await startPage({ title: C.title });
 
 await pagedList($("#credit-notes"), {
   path: "/v1/portal/credit-notes",
   key: "credit_notes",
-  what: "Credit notes",
-  caption: "Your credit notes",
-  empty: "You have no credit notes.",
+  what: C.what,
+  caption: C.caption,
+  empty: C.empty,
   columns: [
-    { label: "Credit note", cell: (c) => c.number },
-    { label: "Account", cell: (c) => c.account_number },
-    { label: "Issued", cell: (c) => formatDate(c.issued_on) },
-    { label: "Reason", cell: (c) => c.reason },
+    { label: C.columns.note, cell: (c) => c.number },
+    { label: C.columns.account, cell: (c) => c.account_number },
+    { label: C.columns.issued, cell: (c) => formatDate(c.issued_on) },
+    { label: C.columns.reason, cell: (c) => c.reason },
     {
-      label: "Applied to",
+      label: C.columns.appliedTo,
       cell: (c) =>
         c.applications.length
-          ? h("ul", { class: "usa-list usa-list--unstyled" }, c.applications.map((a) => h("li", {}, `${a.invoice_number}: ${money(a.amount)}`)))
-          : "Not applied yet",
+          ? h("ul", { class: "usa-list usa-list--unstyled" }, c.applications.map((a) => h("li", {}, C.applied(a.invoice_number, money(a.amount)))))
+          : C.notApplied,
     },
-    { label: "Amount", cell: (c) => money(c.amount), numeric: true },
-    { label: "Left", cell: (c) => money(c.remaining), numeric: true },
+    { label: C.columns.amount, cell: (c) => money(c.amount), numeric: true },
+    { label: C.columns.left, cell: (c) => money(c.remaining), numeric: true },
   ],
 });

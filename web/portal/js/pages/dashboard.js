@@ -7,7 +7,9 @@ import { section, startPage } from "../layout.js";
 import { formatDate, formatDateTime } from "../../../shared/js/money.js";
 import { $, h, link, methodLabel, money, showAlert, statusTag, table } from "../../../shared/js/ui.js";
 
-await startPage({ title: "Overview" });
+const C = COPY.dashboard;
+
+await startPage({ title: C.title });
 
 function figure(title, amount, note, tone = "") {
   return h(
@@ -21,9 +23,9 @@ function figure(title, amount, note, tone = "") {
 
 function creditNote(board, applicable) {
   if (board.credit.amount <= 0) return "";
-  if (applicable >= board.credit.amount) return "You can apply it to your open invoices.";
-  if (applicable > 0) return `You can apply ${money({ amount: applicable, currency: board.credit.currency })} of it to your open invoices now.`;
-  return "It pays invoices of the account that holds it, and none of them is open now.";
+  if (applicable >= board.credit.amount) return C.creditAll;
+  if (applicable > 0) return C.creditPart(money({ amount: applicable, currency: board.credit.currency }));
+  return C.creditNone;
 }
 
 function totals(board, applicable) {
@@ -33,45 +35,45 @@ function totals(board, applicable) {
     h(
       "div",
       { class: "figures" },
-      figure("Total owed", money(board.owing), `As of ${formatDate(board.as_of)}`),
-      figure("Overdue", money(board.overdue), overdue ? "Please pay this as soon as you can." : "Nothing overdue.", overdue ? "alert" : "good"),
-      figure("Next due", next ? money(next.amount) : "Nothing", next ? `Due ${formatDate(next.due_date)}` : "No upcoming due date."),
-      figure("Credit on account", money(board.credit), creditNote(board, applicable)),
+      figure(C.totalOwed, money(board.owing), C.asOf(formatDate(board.as_of))),
+      figure(C.overdue, money(board.overdue), overdue ? C.payOverdue : C.nothingOverdue, overdue ? "alert" : "good"),
+      figure(C.nextDue, next ? money(next.amount) : C.nothing, next ? C.due(formatDate(next.due_date)) : C.noNextDue),
+      figure(C.credit, money(board.credit), creditNote(board, applicable)),
     ),
     h(
       "div",
       { class: "button-row" },
-      board.owing.amount > 0 ? h("a", { class: "usa-button", href: "pay.html" }, "Make a payment") : null,
+      board.owing.amount > 0 ? h("a", { class: "usa-button", href: "pay.html" }, C.makePayment) : null,
       applicable > 0
         ? h("button", { type: "button", class: "usa-button usa-button--outline", id: "apply-credit", onclick: applyCredit }, COPY.credit.apply)
         : null,
-      h("a", { class: "usa-button usa-button--outline", href: "invoices.html" }, "See all invoices"),
+      h("a", { class: "usa-button usa-button--outline", href: "invoices.html" }, C.allInvoices),
     ),
   ];
 }
 
 function accounts(rows) {
   return table({
-    caption: "Balance of each account",
+    caption: C.accountsCaption,
     captionHidden: true,
     rows,
-    empty: "No accounts are linked to this sign-in yet.",
+    empty: C.noAccounts,
     columns: [
-      { label: "Account", cell: (a) => [h("span", { class: "text-bold" }, a.account_number), h("br"), a.description] },
-      { label: "Owed", cell: (a) => money(a.owing), numeric: true },
-      { label: "Overdue", cell: (a) => money(a.overdue), numeric: true },
-      { label: "Open invoices", cell: (a) => String(a.open_invoices), numeric: true },
-      { label: "Next due", cell: (a) => (a.next_due ? `${money(a.next_due.amount)} on ${formatDate(a.next_due.due_date)}` : "—") },
-      { label: "Unread notices", cell: (a) => String(a.unread_notices.count), numeric: true },
+      { label: C.columns.account, cell: (a) => [h("span", { class: "text-bold" }, a.account_number), h("br"), a.description] },
+      { label: C.columns.owed, cell: (a) => money(a.owing), numeric: true },
+      { label: C.columns.overdue, cell: (a) => money(a.overdue), numeric: true },
+      { label: C.columns.openInvoices, cell: (a) => String(a.open_invoices), numeric: true },
+      { label: C.columns.nextDue, cell: (a) => (a.next_due ? C.nextDueOn(money(a.next_due.amount), formatDate(a.next_due.due_date)) : "—") },
+      { label: C.columns.unread, cell: (a) => String(a.unread_notices.count), numeric: true },
       {
-        label: "Action",
+        label: C.columns.action,
         cell: (a) =>
           a.owing.amount > 0
             ? link(`pay.html?account=${encodeURIComponent(a.account_number)}`, [
-                "Pay this account",
+                C.payAccount,
                 h("span", { class: "usa-sr-only" }, ` (${a.account_number})`),
               ])
-            : "Nothing to pay",
+            : C.nothingToPay,
       },
     ],
   });
@@ -79,21 +81,21 @@ function accounts(rows) {
 
 function openInvoices(rows) {
   return table({
-    caption: "Open invoices",
+    caption: C.openCaption,
     captionHidden: true,
     rows,
-    empty: "You have no open invoices.",
+    empty: C.noOpen,
     columns: [
-      { label: "Invoice", cell: (i) => link(`invoice.html?id=${encodeURIComponent(i.invoice_id)}`, i.invoice_number) },
-      { label: "Account", cell: (i) => i.account_number },
-      { label: "Due", cell: (i) => formatDate(i.due_date) },
-      { label: "Status", cell: (i) => statusTag(i.overdue ? "overdue" : i.status) },
-      { label: "Balance", cell: (i) => money(i.balance), numeric: true },
+      { label: C.columns.invoice, cell: (i) => link(`invoice.html?id=${encodeURIComponent(i.invoice_id)}`, i.invoice_number) },
+      { label: C.columns.account, cell: (i) => i.account_number },
+      { label: C.columns.due, cell: (i) => formatDate(i.due_date) },
+      { label: C.columns.status, cell: (i) => statusTag(i.overdue ? "overdue" : i.status) },
+      { label: C.columns.balance, cell: (i) => money(i.balance), numeric: true },
       {
-        label: "Action",
+        label: C.columns.action,
         cell: (i) =>
-          link(`pay.html?invoices=${encodeURIComponent(i.invoice_id)}`, "Pay", {
-            "aria-label": `Pay invoice ${i.invoice_number}`,
+          link(`pay.html?invoices=${encodeURIComponent(i.invoice_id)}`, C.pay, {
+            "aria-label": C.payInvoice(i.invoice_number),
           }),
       },
     ],
@@ -102,14 +104,14 @@ function openInvoices(rows) {
 
 function upcoming(rows) {
   return table({
-    caption: "Upcoming scheduled payments",
+    caption: C.upcomingCaption,
     captionHidden: true,
     rows,
-    empty: "No scheduled payments. You can set up autopay or a payment plan.",
+    empty: C.noUpcoming,
     columns: [
-      { label: "Date", cell: (u) => formatDate(u.due_date) },
-      { label: "Kind", cell: (u) => (u.kind === "plan" ? "Payment plan instalment" : "Autopay") },
-      { label: "Amount", cell: (u) => money(u.amount), numeric: true },
+      { label: C.columns.date, cell: (u) => formatDate(u.due_date) },
+      { label: C.columns.kind, cell: (u) => (u.kind === "plan" ? C.instalment : C.autopay) },
+      { label: C.columns.amount, cell: (u) => money(u.amount), numeric: true },
     ],
   });
 }
@@ -121,21 +123,21 @@ function notices(unread) {
     "p",
     { id: "notices-count" },
     unread.count === 0
-      ? "You have no unread notices."
-      : `You have ${unread.count} unread ${unread.count === 1 ? "notice" : "notices"}.`,
+      ? C.noUnread
+      : C.unread(unread.count),
   );
   if (unread.count === 0) return [intro];
   return [
     intro,
     table({
-      caption: "Latest unread notices",
+      caption: C.unreadCaption,
       captionHidden: true,
       rows: unread.latest,
-      empty: "You have no unread notices.",
+      empty: C.noUnread,
       columns: [
-        { label: "Notice", cell: (n) => link("documents.html", n.title) },
-        { label: "Account", cell: (n) => n.account_number || "All accounts" },
-        { label: "Date", cell: (n) => formatDate(n.date) },
+        { label: C.columns.notice, cell: (n) => link("documents.html", n.title) },
+        { label: C.columns.account, cell: (n) => n.account_number || C.allAccounts },
+        { label: C.columns.date, cell: (n) => formatDate(n.date) },
       ],
     }),
   ];
@@ -143,16 +145,16 @@ function notices(unread) {
 
 function recent(rows) {
   return table({
-    caption: "Recent payments",
+    caption: C.recentCaption,
     captionHidden: true,
     rows,
-    empty: "No payments yet.",
+    empty: C.noPayments,
     columns: [
-      { label: "Date", cell: (p) => link(`payment.html?id=${encodeURIComponent(p.payment_id)}`, formatDateTime(p.created_at)) },
-      { label: "Method", cell: (p) => methodLabel(p) },
-      { label: "Status", cell: (p) => statusTag(p.status) },
-      { label: "Receipt", cell: (p) => p.receipt_number || "—" },
-      { label: "Amount", cell: (p) => money(p.amount), numeric: true },
+      { label: C.columns.date, cell: (p) => link(`payment.html?id=${encodeURIComponent(p.payment_id)}`, formatDateTime(p.created_at)) },
+      { label: C.columns.method, cell: (p) => methodLabel(p) },
+      { label: C.columns.status, cell: (p) => statusTag(p.status) },
+      { label: C.columns.receipt, cell: (p) => p.receipt_number || "—" },
+      { label: C.columns.amount, cell: (p) => money(p.amount), numeric: true },
     ],
   });
 }
@@ -206,4 +208,4 @@ async function load() {
   $("#recent").replaceChildren(recent(board.recent_payments));
 }
 
-await section($("#totals"), "Your balances", load);
+await section($("#totals"), C.section, load);

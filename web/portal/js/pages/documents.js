@@ -5,29 +5,32 @@ import { startPage } from "../layout.js";
 import { pagedList } from "../../../shared/js/list.js";
 import { formatDate, humanize } from "../../../shared/js/money.js";
 import { $, busy, h, showAlert, showApiError } from "../../../shared/js/ui.js";
+import { COPY } from "../copy.js";
 
-await startPage({ title: "Documents" });
+const C = COPY.documents;
+
+await startPage({ title: C.title });
 
 function size(bytes) {
-  return bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return bytes >= 1_048_576 ? C.megabytes((bytes / 1_048_576).toFixed(1)) : C.kilobytes(Math.max(1, Math.round(bytes / 1024)));
 }
 
 async function fetchDocument(doc, button) {
   const note = $("#download-status");
-  const restore = busy(button, "Preparing…");
+  const restore = busy(button, C.preparing);
   try {
     const link = await get(`/v1/portal/documents/${encodeURIComponent(doc.document_id)}`);
     saveLink(link.url, link.filename);
-    showAlert(note, { type: "success", slim: true, text: `${doc.title} is downloading.` });
+    showAlert(note, { type: "success", slim: true, text: C.downloading(doc.title) });
   } catch (error) {
-    showApiError(error, { container: note, what: "This document" });
+    showApiError(error, { container: note, what: C.thisDocument });
   } finally {
     restore();
   }
 }
 
 function downloadButton(doc) {
-  const button = h("button", { type: "button", class: "usa-button usa-button--unstyled", "aria-label": `Download ${doc.title}` }, "Download");
+  const button = h("button", { type: "button", class: "usa-button usa-button--unstyled", "aria-label": C.downloadOf(doc.title) }, C.download);
   button.addEventListener("click", () => fetchDocument(doc, button));
   return button;
 }
@@ -36,16 +39,16 @@ async function show() {
   await pagedList($("#documents"), {
     path: "/v1/portal/documents",
     key: "documents",
-    what: "Documents",
-    caption: "Your documents",
+    what: C.what,
+    caption: C.caption,
     query: { type: $("#type").value || null },
-    empty: "No documents yet. Receipts appear here after you pay, statements after you ask for one.",
+    empty: C.empty,
     columns: [
-      { label: "Document", cell: (d) => d.title },
-      { label: "Type", cell: (d) => humanize(d.type) },
-      { label: "Date", cell: (d) => formatDate(d.date) },
-      { label: "Size", cell: (d) => `${d.content_type === "application/pdf" ? "PDF" : "File"}, ${size(d.size)}` },
-      { label: "Download", cell: downloadButton },
+      { label: C.columns.document, cell: (d) => d.title },
+      { label: C.columns.type, cell: (d) => humanize(d.type) },
+      { label: C.columns.date, cell: (d) => formatDate(d.date) },
+      { label: C.columns.size, cell: (d) => C.size(d.content_type === "application/pdf" ? C.pdf : C.file, size(d.size)) },
+      { label: C.columns.download, cell: downloadButton },
     ],
   });
 }

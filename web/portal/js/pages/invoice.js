@@ -5,79 +5,82 @@ import { showBankTransfer } from "../bank-transfer.js";
 import { section, startPage } from "../layout.js";
 import { formatDate, formatDateTime, humanize } from "../../../shared/js/money.js";
 import { $, definitionList, h, link, methodLabel, money, statusTag, table } from "../../../shared/js/ui.js";
+import { COPY } from "../copy.js";
 
-await startPage({ title: "Invoice" });
+const C = COPY.invoice;
+
+await startPage({ title: C.title });
 const id = new URLSearchParams(location.search).get("id") || "";
 const UNPAID = new Set(["open", "partially_paid", "overdue"]);
 
 function render({ invoice, payments, credit_notes: credits }) {
-  $("#title").textContent = `Invoice ${invoice.invoice_number}`;
-  document.title = document.title.replace(/^Invoice/, `Invoice ${invoice.invoice_number}`);
-  const period = invoice.period_start ? `${formatDate(invoice.period_start)} to ${formatDate(invoice.period_end)}` : null;
+  $("#title").textContent = C.heading(invoice.invoice_number);
+  document.title = document.title.replace(C.title, C.heading(invoice.invoice_number));
+  const period = invoice.period_start ? C.period(formatDate(invoice.period_start), formatDate(invoice.period_end)) : null;
   return [
     definitionList([
-      ["Status", statusTag(invoice.status)],
-      ["Account", invoice.account_number],
-      ["Department", humanize(invoice.department)],
-      ["Issued", formatDate(invoice.issue_date)],
-      ["Due", formatDate(invoice.due_date)],
-      ["Service period", period],
-      ["Amount", money(invoice.amount)],
-      ["Paid", money(invoice.amount_paid)],
-      ["Credited", money(invoice.credited)],
-      ["Balance", h("strong", {}, money(invoice.balance))],
+      [C.facts.status, statusTag(invoice.status)],
+      [C.facts.account, invoice.account_number],
+      [C.facts.department, humanize(invoice.department)],
+      [C.facts.issued, formatDate(invoice.issue_date)],
+      [C.facts.due, formatDate(invoice.due_date)],
+      [C.facts.period, period],
+      [C.facts.amount, money(invoice.amount)],
+      [C.facts.paid, money(invoice.amount_paid)],
+      [C.facts.credited, money(invoice.credited)],
+      [C.facts.balance, h("strong", {}, money(invoice.balance))],
     ]),
     UNPAID.has(invoice.status)
       ? h(
           "div",
           { class: "button-row" },
-          h("a", { class: "usa-button", href: `pay.html?invoices=${encodeURIComponent(invoice.invoice_id)}` }, "Pay this invoice"),
+          h("a", { class: "usa-button", href: `pay.html?invoices=${encodeURIComponent(invoice.invoice_id)}` }, C.pay),
         )
       : null,
-    h("h2", {}, "Charges"),
+    h("h2", {}, C.charges),
     table({
-      caption: "Charges on this invoice",
+      caption: C.chargesCaption,
       captionHidden: true,
       rows: invoice.lines,
       columns: [
-        { label: "Description", cell: (l) => l.description },
-        { label: "Quantity", cell: (l) => String(l.quantity), numeric: true },
-        { label: "Unit price", cell: (l) => money(l.unit_amount), numeric: true },
-        { label: "Amount", cell: (l) => money(l.amount), numeric: true },
+        { label: C.columns.description, cell: (l) => l.description },
+        { label: C.columns.quantity, cell: (l) => String(l.quantity), numeric: true },
+        { label: C.columns.unitPrice, cell: (l) => money(l.unit_amount), numeric: true },
+        { label: C.columns.amount, cell: (l) => money(l.amount), numeric: true },
       ],
     }),
-    h("h2", {}, "Payments"),
+    h("h2", {}, C.payments),
     table({
-      caption: "Payments applied to this invoice",
+      caption: C.paymentsCaption,
       captionHidden: true,
       rows: payments,
-      empty: "No payments yet.",
+      empty: C.noPayments,
       columns: [
-        { label: "Date", cell: (p) => link(`payment.html?id=${encodeURIComponent(p.payment_id)}`, formatDateTime(p.applied_at)) },
-        { label: "Method", cell: (p) => (p.method ? methodLabel(p.method) : "—") },
-        { label: "Status", cell: (p) => (p.status ? statusTag(p.status) : "—") },
-        { label: "Receipt", cell: (p) => p.receipt_number || "—" },
-        { label: "Applied", cell: (p) => money(p.amount), numeric: true },
+        { label: C.columns.date, cell: (p) => link(`payment.html?id=${encodeURIComponent(p.payment_id)}`, formatDateTime(p.applied_at)) },
+        { label: C.columns.method, cell: (p) => (p.method ? methodLabel(p.method) : "—") },
+        { label: C.columns.status, cell: (p) => (p.status ? statusTag(p.status) : "—") },
+        { label: C.columns.receipt, cell: (p) => p.receipt_number || "—" },
+        { label: C.columns.applied, cell: (p) => money(p.amount), numeric: true },
       ],
     }),
-    h("h2", {}, "Credits"),
+    h("h2", {}, C.credits),
     table({
-      caption: "Credit notes applied to this invoice",
+      caption: C.creditsCaption,
       captionHidden: true,
       rows: credits,
-      empty: "No credits applied.",
+      empty: C.noCredits,
       columns: [
-        { label: "Credit note", cell: (c) => c.number },
-        { label: "Reason", cell: (c) => c.reason },
-        { label: "Applied on", cell: (c) => formatDateTime(c.applied_at) },
-        { label: "Amount", cell: (c) => money(c.amount), numeric: true },
+        { label: C.columns.creditNote, cell: (c) => c.number },
+        { label: C.columns.reason, cell: (c) => c.reason },
+        { label: C.columns.appliedOn, cell: (c) => formatDateTime(c.applied_at) },
+        { label: C.columns.amount, cell: (c) => money(c.amount), numeric: true },
       ],
     }),
-    h("p", { class: "margin-top-4" }, link("invoices.html", "Back to your invoices")),
+    h("p", { class: "margin-top-4" }, link("invoices.html", C.back)),
   ];
 }
 
-await section($("#invoice"), "This invoice", async () => {
+await section($("#invoice"), C.section, async () => {
   const detail = await get(`/v1/portal/invoices/${encodeURIComponent(id)}`);
   $("#invoice").replaceChildren(...render(detail));
   if (UNPAID.has(detail.invoice.status)) await showBankTransfer($("#bank-transfer"));

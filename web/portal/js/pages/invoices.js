@@ -64,7 +64,9 @@ async function load(cursor = null) {
   rows = cursor ? rows.concat(page.invoices) : page.invoices;
   render();
   more.update(page.next_cursor);
-  $("#count").textContent = `Showing ${rows.length} of ${page.total} invoice${page.total === 1 ? "" : "s"}.`;
+  // total is known only when one page holds the whole selection; otherwise "Show more" says more follow.
+  const shown = `${rows.length} invoice${rows.length === 1 ? "" : "s"}`;
+  $("#count").textContent = page.total == null ? `Showing ${shown}.` : `Showing ${rows.length} of ${page.total} invoice${page.total === 1 ? "" : "s"}.`;
 }
 
 form.addEventListener("submit", async (event) => {

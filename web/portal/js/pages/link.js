@@ -5,12 +5,15 @@ import { post } from "../../../shared/js/api.js";
 import { refresh } from "../../../shared/js/auth.js";
 import { startPage } from "../layout.js";
 import { $, busy, needed, showAlert, showApiError, validate } from "../../../shared/js/ui.js";
+import { COPY } from "../copy.js";
 
-await startPage({ title: "Link your account" });
+const C = COPY.link;
+
+await startPage({ title: C.title });
 const form = $("#link");
 const byInvoice = () => form.elements.proof.value === "invoice";
 if (new URLSearchParams(location.search).has("new")) {
-  showAlert($("#page-alerts"), { type: "success", slim: true, text: "Your account is created and you are signed in." });
+  showAlert($("#page-alerts"), { type: "success", slim: true, text: C.created });
 }
 
 form.addEventListener("change", () => {
@@ -20,10 +23,10 @@ form.addEventListener("change", () => {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  const rules = [["account_number", needed("the account number")]];
-  rules.push(byInvoice() ? ["invoice_number", needed("a bill number")] : ["postal_code", needed("the ZIP code")]);
+  const rules = [["account_number", needed(C.accountNumber)]];
+  rules.push(byInvoice() ? ["invoice_number", needed(C.billNumber)] : ["postal_code", needed(C.zip)]);
   if (!validate(form, rules)) return;
-  const restore = busy(form.querySelector("button[type=submit]"), "Checking…");
+  const restore = busy(form.querySelector("button[type=submit]"), C.checking);
   const body = { account_number: $("#account_number").value.trim().toUpperCase() };
   if (byInvoice()) body.invoice_number = $("#invoice_number").value.trim();
   else body.postal_code = $("#postal_code").value.trim();
@@ -34,6 +37,6 @@ form.addEventListener("submit", async (event) => {
   } catch (error) {
     restore();
     const fieldMap = { account_number: "account_number", invoice_number: "invoice_number", postal_code: "postal_code" };
-    showApiError(error, { container: $("#page-alerts"), form, fieldMap, what: "Linking accounts" });
+    showApiError(error, { container: $("#page-alerts"), form, fieldMap, what: C.what });
   }
 });

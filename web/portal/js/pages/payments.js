@@ -4,8 +4,11 @@ import { download, get } from "../../../shared/js/api.js";
 import { section, startPage } from "../layout.js";
 import { formatDateTime, humanize } from "../../../shared/js/money.js";
 import { $, link, methodLabel, money, moreButton, showAlert, showApiError, statusTag, table } from "../../../shared/js/ui.js";
+import { COPY } from "../copy.js";
 
-await startPage({ title: "Payments" });
+const C = COPY.payments;
+
+await startPage({ title: C.title });
 const form = $("#filters");
 let rows = [];
 
@@ -17,23 +20,23 @@ function filters() {
 function render() {
   $("#results").replaceChildren(
     table({
-      caption: "Your payments",
+      caption: C.caption,
       captionHidden: true,
       rows,
-      empty: "No payments match these filters.",
+      empty: C.empty,
       columns: [
-        { label: "Date", cell: (p) => link(`payment.html?id=${encodeURIComponent(p.payment_id)}`, formatDateTime(p.created_at)) },
-        { label: "Method", cell: (p) => methodLabel(p.method) },
-        { label: "Made through", cell: (p) => humanize(p.channel) },
-        { label: "Status", cell: (p) => statusTag(p.status) },
-        { label: "Receipt", cell: (p) => p.receipt_number || "—" },
-        { label: "Total", cell: (p) => money(p.total), numeric: true },
+        { label: C.columns.date, cell: (p) => link(`payment.html?id=${encodeURIComponent(p.payment_id)}`, formatDateTime(p.created_at)) },
+        { label: C.columns.method, cell: (p) => methodLabel(p.method) },
+        { label: C.columns.channel, cell: (p) => humanize(p.channel) },
+        { label: C.columns.status, cell: (p) => statusTag(p.status) },
+        { label: C.columns.receipt, cell: (p) => p.receipt_number || "—" },
+        { label: C.columns.total, cell: (p) => money(p.total), numeric: true },
       ],
     }),
   );
 }
 
-const more = moreButton("Show more payments", (cursor) => load(cursor));
+const more = moreButton(C.more, (cursor) => load(cursor));
 $("#results").after(more.element);
 
 async function load(cursor = null) {
@@ -45,7 +48,7 @@ async function load(cursor = null) {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  await section($("#results"), "Payments", () => load());
+  await section($("#results"), C.section, () => load());
   $("#results-heading").focus();
 });
 
@@ -53,10 +56,10 @@ $("#export").addEventListener("click", async () => {
   const status = $("#export-status");
   try {
     const name = await download("/v1/portal/payments", { ...filters(), format: "csv" }, "payments.csv");
-    showAlert(status, { type: "success", slim: true, text: `Your file ${name} is downloading.` });
+    showAlert(status, { type: "success", slim: true, text: C.downloading(name) });
   } catch (error) {
-    showApiError(error, { container: status, what: "The CSV export" });
+    showApiError(error, { container: status, what: C.export });
   }
 });
 
-await section($("#results"), "Payments", () => load());
+await section($("#results"), C.section, () => load());

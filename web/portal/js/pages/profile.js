@@ -1,8 +1,8 @@
 // Contact details, notification preferences (PATCH /v1/portal/me: only what changed is sent), confirming a new
 // email with its code, and saved payment methods (added through the processor's secure fields).
 
-import { del, get, patch, post } from "../../../shared/js/api.js";
-import { mountFields } from "../../../shared/js/fields.js";
+import { del, get, newIdempotencyKey, patch, post } from "../../../shared/js/api.js";
+import { completeAction, mountFields } from "../../../shared/js/fields.js";
 import { section, startPage } from "../layout.js";
 import { $, busy, h, methodLabel, showAlert, showApiError, table, validate } from "../../../shared/js/ui.js";
 
@@ -130,6 +130,20 @@ async function loadMethods() {
   });
 }
 
+// The card's bank may ask the payer to confirm before the processor keeps the method (402 action_required):
+// nothing is saved yet; once the bank's window closes, the same body and key are sent again and the server reads
+// how it ended.
+async function saveMethod(body) {
+  const key = newIdempotencyKey();
+  try {
+    return await post("/v1/portal/payment-methods", body, { idempotencyKey: key });
+  } catch (error) {
+    if (error.code !== "action_required") throw error;
+    await completeAction(error.details);
+    return post("/v1/portal/payment-methods", body, { idempotencyKey: key });
+  }
+}
+
 $("#add-method").addEventListener("submit", async (event) => {
   event.preventDefault();
   const addForm = event.currentTarget;
@@ -141,7 +155,7 @@ $("#add-method").addEventListener("submit", async (event) => {
       kind,
       onToken: async (card) => {
         try {
-          await post("/v1/portal/payment-methods", {
+          const saved = await saveMethod({
             type: card.method,
             token: card.token,
             last4: card.last4,
@@ -152,7 +166,7 @@ $("#add-method").addEventListener("submit", async (event) => {
           container.hidden = true;
           container.replaceChildren();
           addForm.reset();
-          showAlert($("#methods-status"), { type: "success", text: `${methodLabel(card)} is saved.`, focus: true });
+          showAlert($("#methods-status"), { type: "success", text: `${methodLabel(saved)} is saved.`, focus: true });
           await loadMethods();
         } catch (error) {
           showApiError(error, { container: $("#methods-status"), what: "Saving a payment method" });

@@ -4,23 +4,26 @@ import { startPage } from "../layout.js";
 import { pagedList } from "../../../shared/js/list.js";
 import { formatDate } from "../../../shared/js/money.js";
 import { $, h, money } from "../../../shared/js/ui.js";
+import { COPY } from "../copy.js";
 
-await startPage({ title: "Sales orders" });
+const C = COPY.salesOrders;
+
+await startPage({ title: C.title });
 
 await pagedList($("#sales-orders"), {
   path: "/v1/portal/sales-orders",
   key: "sales_orders",
-  what: "Sales orders",
-  caption: "Your sales orders",
-  empty: "You have no sales orders.",
+  what: C.what,
+  caption: C.caption,
+  empty: C.empty,
   columns: [
-    { label: "Order", cell: (o) => o.number },
-    { label: "Account", cell: (o) => o.account_number },
-    { label: "Date", cell: (o) => formatDate(o.order_date) },
+    { label: C.columns.order, cell: (o) => o.number },
+    { label: C.columns.account, cell: (o) => o.account_number },
+    { label: C.columns.date, cell: (o) => formatDate(o.order_date) },
     {
-      label: "Items",
-      cell: (o) => h("ul", { class: "usa-list usa-list--unstyled" }, o.lines.map((l) => h("li", {}, `${l.description}: ${money(l.amount)}`))),
+      label: C.columns.items,
+      cell: (o) => h("ul", { class: "usa-list usa-list--unstyled" }, o.lines.map((l) => h("li", {}, C.item(l.description, money(l.amount))))),
     },
-    { label: "Total", cell: (o) => money(o.total), numeric: true },
+    { label: C.columns.total, cell: (o) => money(o.total), numeric: true },
   ],
 });

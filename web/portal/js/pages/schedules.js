@@ -5,13 +5,16 @@ import { del, get, newIdempotencyKey, post } from "../../../shared/js/api.js";
 import { section, startPage } from "../layout.js";
 import { addDays, formatDate, humanize, today } from "../../../shared/js/money.js";
 import { $, busy, definitionList, h, methodLabel, money, showAlert, showApiError, statusTag, table, validate } from "../../../shared/js/ui.js";
+import { COPY } from "../copy.js";
 
-await startPage({ title: "Autopay and payment plans" });
+const C = COPY.schedules;
+
+await startPage({ title: C.title });
 let methods = [];
 let unpaid = [];
 
 function scheduleCard(s) {
-  const cancel = h("button", { type: "button", class: "usa-button usa-button--secondary" }, s.kind === "plan" ? "Cancel this plan" : "Turn off autopay");
+  const cancel = h("button", { type: "button", class: "usa-button usa-button--secondary" }, s.kind === "plan" ? C.cancelPlan : C.turnOff);
   cancel.addEventListener("click", () => cancelSchedule(s, cancel));
   const method = methods.find((m) => m.payment_method_id === s.payment_method_id);
   return h(
@@ -20,21 +23,21 @@ function scheduleCard(s) {
     h(
       "div",
       { class: "usa-summary-box__body" },
-      h("h3", { class: "usa-summary-box__heading" }, `${s.kind === "plan" ? "Payment plan" : "Autopay"} for account ${s.account_number}`),
+      h("h3", { class: "usa-summary-box__heading" }, (s.kind === "plan" ? C.planFor : C.autopayFor)(s.account_number)),
       definitionList([
-        ["Status", statusTag(s.active ? "active" : "closed")],
-        ["Pays with", method ? methodLabel(method) : s.payment_method_id ? "A saved payment method" : "You pay each instalment"],
-        ["When", s.kind === "autopay" ? (s.days_before_due ? `${s.days_before_due} days before each due date` : "On each due date") : null],
-        ["Set up", formatDate(s.created_at)],
+        [C.facts.status, statusTag(s.active ? "active" : "closed")],
+        [C.facts.paysWith, method ? methodLabel(method) : s.payment_method_id ? C.savedMethod : C.payEach],
+        [C.facts.when, s.kind === "autopay" ? (s.days_before_due ? C.daysBefore(s.days_before_due) : C.onDueDate) : null],
+        [C.facts.setUp, formatDate(s.created_at)],
       ]),
       s.instalments.length
         ? table({
-            caption: "Instalments",
+            caption: C.instalments,
             rows: s.instalments,
             columns: [
-              { label: "Due", cell: (i) => formatDate(i.due_date) },
-              { label: "Status", cell: (i) => statusTag(i.status) },
-              { label: "Amount", cell: (i) => money(i.amount), numeric: true },
+              { label: C.columns.due, cell: (i) => formatDate(i.due_date) },
+              { label: C.columns.status, cell: (i) => statusTag(i.status) },
+              { label: C.columns.amount, cell: (i) => money(i.amount), numeric: true },
             ],
           })
         : null,
@@ -44,37 +47,37 @@ function scheduleCard(s) {
 }
 
 async function loadSchedules() {
-  await section($("#schedules"), "Your autopay and plans", async () => {
+  await section($("#schedules"), C.section, async () => {
     const page = await get("/v1/portal/schedules", { query: { limit: 50 } });
     const active = page.schedules.filter((s) => s.active);
     $("#schedules").replaceChildren(
-      ...(active.length ? active.map(scheduleCard) : [h("p", { class: "empty-state" }, "You have no autopay or payment plans.")]),
+      ...(active.length ? active.map(scheduleCard) : [h("p", { class: "empty-state" }, C.none)]),
     );
   });
 }
 
 async function cancelSchedule(schedule, button) {
-  const restore = busy(button, "Cancelling…");
+  const restore = busy(button, C.cancelling);
   try {
     await del(`/v1/portal/schedules/${encodeURIComponent(schedule.schedule_id)}`);
-    showAlert($("#schedule-status"), { type: "success", text: schedule.kind === "plan" ? "The plan is cancelled." : "Autopay is off." });
+    showAlert($("#schedule-status"), { type: "success", text: schedule.kind === "plan" ? C.planCancelled : C.autopayOff });
     await loadSchedules();
     $("#current-heading").focus();
   } catch (error) {
     restore();
-    showApiError(error, { container: $("#schedule-status"), what: "Cancelling" });
+    showApiError(error, { container: $("#schedule-status"), what: C.cancellingWhat });
   }
 }
 
 function fillSelects(accounts) {
   for (const select of [$("#autopay-account"), $("#plan-account")]) {
-    select.replaceChildren(...accounts.map((a) => h("option", { value: a.account_number }, `${a.account_number} (${a.description})`)));
+    select.replaceChildren(...accounts.map((a) => h("option", { value: a.account_number }, C.account(a.account_number, a.description))));
   }
   const usable = methods.filter((m) => !m.expired);
   $("#autopay-method").replaceChildren(
-    ...(usable.length ? usable.map((m) => h("option", { value: m.payment_method_id }, methodLabel(m))) : [h("option", { value: "" }, "No saved payment methods yet")]),
+    ...(usable.length ? usable.map((m) => h("option", { value: m.payment_method_id }, methodLabel(m))) : [h("option", { value: "" }, C.noMethods)]),
   );
-  $("#plan-method").append(...usable.map((m) => h("option", { value: m.payment_method_id }, `Automatically with ${methodLabel(m)}`)));
+  $("#plan-method").append(...usable.map((m) => h("option", { value: m.payment_method_id }, C.automaticallyWith(methodLabel(m)))));
 }
 
 function showPlanInvoices() {
@@ -87,10 +90,10 @@ function showPlanInvoices() {
             "div",
             { class: "usa-checkbox" },
             h("input", { class: "usa-checkbox__input", type: "checkbox", id: `plan-${i.invoice_id}`, name: "invoice", value: i.invoice_id, checked: true }),
-            h("label", { class: "usa-checkbox__label", for: `plan-${i.invoice_id}` }, `${i.invoice_number}: ${money(i.balance)} due ${formatDate(i.due_date)}`),
+            h("label", { class: "usa-checkbox__label", for: `plan-${i.invoice_id}` }, C.bill(i.invoice_number, money(i.balance), formatDate(i.due_date))),
           ),
         )
-      : [h("p", { class: "empty-state", id: "plan-none" }, "Nothing unpaid on this account.")]),
+      : [h("p", { class: "empty-state", id: "plan-none" }, C.nothingUnpaid)]),
   );
 }
 
@@ -106,30 +109,30 @@ function planChoice() {
 
 function showQuote(choice, quote) {
   const key = newIdempotencyKey(); // one acceptance of this quote, however often the button is pressed
-  const accept = h("button", { type: "button", class: "usa-button" }, "Accept this plan");
+  const accept = h("button", { type: "button", class: "usa-button" }, C.accept);
   accept.addEventListener("click", async () => {
-    const restore = busy(accept, "Setting up…");
+    const restore = busy(accept, C.settingUp);
     const method = $("#plan-method").value || null;
     try {
       const body = { kind: "plan", ...choice, payment_method_id: method, accept: true, instalments: quote.instalments };
       await post("/v1/portal/schedules", body, { idempotencyKey: key });
       $("#plan-quote").replaceChildren();
-      showAlert($("#schedule-status"), { type: "success", text: "Your payment plan is set up.", focus: true });
+      showAlert($("#schedule-status"), { type: "success", text: C.planSetUp, focus: true });
       await loadSchedules();
     } catch (error) {
       restore();
-      showApiError(error, { container: $("#plan-quote"), what: "Payment plans" });
+      showApiError(error, { container: $("#plan-quote"), what: C.plans });
     }
   });
   $("#plan-quote").replaceChildren(
-    h("h3", { tabindex: "-1", id: "quote-heading" }, "Your plan"),
-    definitionList([["Account", quote.account_number], ["Total", money(quote.total)], ["How often", humanize(quote.frequency)]]),
+    h("h3", { tabindex: "-1", id: "quote-heading" }, C.yourPlan),
+    definitionList([[C.facts.account, quote.account_number], [C.facts.total, money(quote.total)], [C.facts.howOften, humanize(quote.frequency)]]),
     table({
-      caption: "Instalments",
+      caption: C.instalments,
       rows: quote.instalments,
       columns: [
-        { label: "Due", cell: (i) => formatDate(i.due_date) },
-        { label: "Amount", cell: (i) => money({ amount: i.amount, currency: quote.currency }), numeric: true },
+        { label: C.columns.due, cell: (i) => formatDate(i.due_date) },
+        { label: C.columns.amount, cell: (i) => money({ amount: i.amount, currency: quote.currency }), numeric: true },
       ],
     }),
     h("div", { class: "button-row" }, accept),
@@ -141,12 +144,12 @@ $("#autopay").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.currentTarget;
   const ok = validate(form, [
-    ["autopay-account", (v) => (v ? null : "Choose an account.")],
-    ["autopay-method", (v) => (v ? null : "Save a payment method on your profile first.")],
-    ["autopay-days", (v) => (/^\d+$/.test(v) && Number(v) <= 30 ? null : "Enter a number from 0 to 30.")],
+    ["autopay-account", (v) => (v ? null : C.chooseAccount)],
+    ["autopay-method", (v) => (v ? null : C.saveMethodFirst)],
+    ["autopay-days", (v) => (/^\d+$/.test(v) && Number(v) <= 30 ? null : C.days)],
   ]);
   if (!ok) return;
-  const restore = busy(form.querySelector("button"), "Turning on…");
+  const restore = busy(form.querySelector("button"), C.turningOn);
   try {
     await post("/v1/portal/schedules", {
       kind: "autopay",
@@ -154,10 +157,10 @@ $("#autopay").addEventListener("submit", async (event) => {
       payment_method_id: $("#autopay-method").value,
       days_before_due: Number($("#autopay-days").value),
     });
-    showAlert($("#schedule-status"), { type: "success", text: "Autopay is on.", focus: true });
+    showAlert($("#schedule-status"), { type: "success", text: C.autopayOn, focus: true });
     await loadSchedules();
   } catch (error) {
-    showApiError(error, { container: $("#schedule-status"), form, fieldMap: { days_before_due: "autopay-days" }, what: "Autopay" });
+    showApiError(error, { container: $("#schedule-status"), form, fieldMap: { days_before_due: "autopay-days" }, what: C.autopay });
   } finally {
     restore();
   }
@@ -169,16 +172,16 @@ $("#plan").addEventListener("submit", async (event) => {
   const form = event.currentTarget;
   const choice = planChoice();
   const ok = validate(form, [
-    [choice.invoice_ids.length ? "plan-count" : `plan-${unpaid[0]?.invoice_id}`, () => (choice.invoice_ids.length ? null : "Choose at least one bill.")],
-    ["plan-count", (v) => (/^\d+$/.test(v) && Number(v) >= 2 && Number(v) <= 24 ? null : "Enter a number from 2 to 24.")],
+    [choice.invoice_ids.length ? "plan-count" : `plan-${unpaid[0]?.invoice_id}`, () => (choice.invoice_ids.length ? null : C.chooseBill)],
+    ["plan-count", (v) => (/^\d+$/.test(v) && Number(v) >= 2 && Number(v) <= 24 ? null : C.count)],
   ]);
   if (!ok) return;
-  const restore = busy(form.querySelector("button"), "Working it out…");
+  const restore = busy(form.querySelector("button"), C.workingOut);
   try {
     showQuote(choice, await post("/v1/portal/schedules:quote", { kind: "plan", ...choice }));
   } catch (error) {
     const fieldMap = { instalment_count: "plan-count", first_due_date: "plan-first", invoice_ids: "plan-count" };
-    showApiError(error, { container: $("#plan-quote"), form, fieldMap, what: "Payment plans" });
+    showApiError(error, { container: $("#plan-quote"), form, fieldMap, what: C.plans });
   } finally {
     restore();
   }

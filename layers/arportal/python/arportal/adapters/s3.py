@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from botocore.exceptions import ClientError
+
 from arportal.adapters.aws import client
 from arportal.domain.errors import DependencyError
 
@@ -21,6 +23,24 @@ class S3DocumentStore:
             )
         except Exception as exc:  # any botocore failure: the document was not stored
             raise DependencyError("the document could not be stored") from exc
+
+    def put_new(self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None) -> bool:
+        try:
+            client("s3").put_object(
+                Bucket=self.bucket,
+                Key=key,
+                Body=body,
+                ContentType=content_type,
+                Metadata=metadata or {},
+                IfNoneMatch="*",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"PreconditionFailed", "ConditionalRequestConflict"}:
+                return False  # stored already (or being stored) by another writer: theirs is the same file
+            raise DependencyError("the document could not be stored") from exc
+        except Exception as exc:
+            raise DependencyError("the document could not be stored") from exc
+        return True
 
     def get(self, key: str) -> bytes:
         try:

@@ -46,7 +46,7 @@ from arportal.adapters.sandbox_records import (
 from arportal.adapters.sandbox_store import DynamoSandboxStore, InMemorySandboxStore
 from arportal.domain.errors import ConflictError, DependencyError, NotFoundError
 from arportal.domain.payouts import BalanceTransaction, Payout
-from arportal.domain.processing import classify
+from arportal.domain.processing import ChargeOutcome, classify
 from arportal.ports import (
     ChargeRequest,
     ChargeResult,
@@ -54,6 +54,7 @@ from arportal.ports import (
     ProcessorUnavailableError,
     RefundResult,
     SandboxStore,
+    SavedMethodResult,
 )
 
 _FLAKY = re.compile(r"^tok_flaky_(?P<failures>[0-9]{1,2})$")  # fails (retryable) on attempts 1..n
@@ -121,6 +122,10 @@ class SandboxProcessor:
         if info is not None and info.behaviour.answer_lost:
             raise ProcessorUnavailableError("sandbox: the charge was made but its answer was lost")
         return result
+
+    def save_payment_method(self, customer_id: str, token: str, *, idempotency_key: str) -> SavedMethodResult:
+        """The sandbox keeps no customers: its tokens can be charged again as they are."""
+        return SavedMethodResult(ChargeOutcome.SUCCEEDED, token)
 
     def find_charge(self, idempotency_key: str) -> ChargeResult | None:
         found = self._store.charge(idempotency_key)

@@ -55,6 +55,7 @@ def charge_item(charge: SandboxCharge, *, expires_at: int) -> dict[str, Any]:
         "description": request.description,
         "customer_id": request.customer_id,
         "metadata": request.metadata,
+        "off_session": request.off_session,
         "result": {
             "outcome": result.outcome.value,
             "transaction_id": result.transaction_id,
@@ -80,6 +81,7 @@ def charge_from_item(item: dict[str, Any]) -> SandboxCharge:
             description=data["description"],
             customer_id=data.get("customer_id"),
             metadata=data.get("metadata"),
+            off_session=bool(data.get("off_session")),
         ),
         ChargeResult(
             ChargeOutcome(result["outcome"]),

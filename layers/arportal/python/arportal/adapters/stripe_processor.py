@@ -6,6 +6,9 @@
   the SDK's own network retry) is the same charge, and in ``metadata[idempotency_key]``, so the intent can be
   found again. ``succeeded`` is posted; ``processing`` (ACH Direct Debit, ``us_bank_account``) is pending
   until the webhook says otherwise; a decline comes back as a ``CardError`` and is classified by its decline code.
+  ``requires_action`` (3-D Secure) waits for the payer with the intent's client secret; the payer's return with
+  the same key reads the intent again, since Stripe replays the first answer; an abandoned one is cancelled
+  (``cancel_charge``). How each answer reads: ``stripe_answers.py``.
 - **Lost answers**: rate limits, connection failures and timeouts (and Stripe's own 5xx) raise
   ``ProcessorUnavailableError``; the caller then asks ``find_charge``. Stripe cannot look an intent up by an
   idempotency key and its ids cannot be chosen, so ``find_charge`` reads the metadata: first the list of intents
@@ -17,28 +20,40 @@
   processor costs a cold start nothing; an ``AuthenticationError`` is a ``DependencyError`` (a 503 to the caller
   and an alarm for operators), never a decline.
 - **Payouts**: Stripe's automatic payouts and the balance transactions in each (``stripe_payouts``).
+- **Saved methods**: a SetupIntent on the customer's Stripe Customer; a saved ``pm_...`` is charged with that
+  Customer, off session for schedules (``stripe_saved_methods``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import stripe
 
 from arportal import clock as product_clock
 from arportal.adapters import stripe_payouts
+from arportal.adapters import stripe_saved_methods as saved_methods
+from arportal.adapters.stripe_answers import (
+    _declined,
+    _event,
+    _failed,
+    _message,
+    _result,
+)
 from arportal.domain.errors import DependencyError
 from arportal.domain.payouts import BalanceTransaction, Payout
-from arportal.domain.processing import classify
+from arportal.domain.processing import ChargeOutcome, classify
 from arportal.ports import (
     ChargeRequest,
     ChargeResult,
     ProcessorEvent,
     ProcessorUnavailableError,
     RefundResult,
+    SavedMethodResult,
     WebhookSignatureError,
 )
 
@@ -51,16 +66,7 @@ RECENT_WINDOW_S = 15 * 60
 MAX_RECENT_INTENTS = 500  # how far the recent-intents list is read before falling back to Search
 _UNAVAILABLE = (stripe.RateLimitError, stripe.APIConnectionError, stripe.APIError)
 _NOT_ALLOWED = (stripe.AuthenticationError, stripe.PermissionError)
-
-# Stripe event type -> our ProcessorEvent kind. Anything else is "ignored": acknowledged, nothing applied.
-EVENT_KINDS = {
-    "payment_intent.succeeded": "charge.succeeded",
-    "payment_intent.payment_failed": "charge.failed",
-    "charge.dispute.created": "charge.returned",
-    "charge.refunded": "refund.succeeded",
-    "refund.failed": "refund.failed",
-}
-IGNORED = "ignored"
+_T = TypeVar("_T")
 
 
 class StripeProcessor:
@@ -111,7 +117,42 @@ class StripeProcessor:
             "expand": ["latest_charge"],
             **source,
         }
-        return self._create_intent(params, request.idempotency_key)
+        if request.off_session and "payment_method" in source:
+            # A saved method (only schedules charge those): Stripe charges it only with the Customer it belongs to.
+            owner = self._guarded(
+                lambda: saved_methods.method_customer(self._client, request.token), ProcessorUnavailableError
+            )
+            params.update({"off_session": True, **({"customer": owner} if owner else {})})
+        elif request.off_session:
+            params["off_session"] = True
+        result = self._create_intent(params, request.idempotency_key)
+        if request.off_session and result.code == saved_methods.AUTHENTICATION_REQUIRED:
+            # Nobody is there to confirm it (Stripe declines with authentication_required, or leaves the intent
+            # waiting): a decline the payer is told about, and a waiting intent is cancelled so it cannot take money.
+            if result.outcome is ChargeOutcome.REQUIRES_ACTION and result.transaction_id:
+                self.cancel_charge(result.transaction_id)
+            result = replace(
+                result,
+                outcome=ChargeOutcome.DECLINED,
+                message=saved_methods.PAY_ONLINE,
+                client_secret=None,
+            )
+        return result
+
+    def save_payment_method(self, customer_id: str, token: str, *, idempotency_key: str) -> SavedMethodResult:
+        """A SetupIntent for our customer's Stripe Customer, confirmed with the Payment Element's ConfirmationToken
+        (``stripe_saved_methods``): the ``pm_...`` later charges name, or the bank's step the payer must take."""
+        return self._guarded(lambda: saved_methods.save(self._client, customer_id, token, idempotency_key))
+
+    def _guarded(self, call: Callable[[], _T], silent: type[Exception] = DependencyError) -> _T:
+        """A Stripe call that moves no money: its silence raises ``silent`` (a 503 by default; a charge's caller
+        gets ``ProcessorUnavailableError``, looks for the charge, finds none and retries)."""
+        try:
+            return call()
+        except _UNAVAILABLE as exc:
+            raise silent("the payment processor did not answer; try again with the same key") from exc
+        except _NOT_ALLOWED as exc:
+            raise DependencyError("the payment processor refused our credentials") from exc
 
     def _create_intent(self, params: dict[str, Any], idempotency_key: str) -> ChargeResult:
         """Create and confirm one PaymentIntent once per key, and read Stripe's answer as a ``ChargeResult``."""
@@ -128,7 +169,41 @@ class StripeProcessor:
             raise ProcessorUnavailableError(f"stripe: {type(exc).__name__}") from exc
         except _NOT_ALLOWED as exc:
             raise DependencyError("the payment processor refused our credentials") from exc
-        return _result(intent.to_dict())
+        data = intent.to_dict()
+        if data.get("status") == "requires_action" and data.get("id"):
+            # Stripe answers a repeated key with the FIRST answer (requires_action) for 24 h, even once the payer
+            # has authenticated: the payer's return with the same key must read the intent as it is now.
+            data = self._intent(str(data["id"])) or data
+        return _result(data)
+
+    def _intent(self, transaction_id: str) -> dict[str, Any] | None:
+        try:
+            found = self._client.v1.payment_intents.retrieve(transaction_id, cast(Any, {"expand": ["latest_charge"]}))
+        except stripe.InvalidRequestError:
+            return None
+        except _UNAVAILABLE as exc:
+            raise ProcessorUnavailableError(f"stripe: {type(exc).__name__}") from exc
+        except _NOT_ALLOWED as exc:
+            raise DependencyError("the payment processor refused our credentials") from exc
+        return found.to_dict()
+
+    def cancel_charge(self, transaction_id: str) -> ChargeResult | None:
+        """Cancel an intent the payer left waiting for their action (3-D Secure never completed), so it can no
+        longer take money; answers the intent as it is afterwards (succeeded, if the payer finished first)."""
+        try:
+            self._client.v1.payment_intents.cancel(
+                transaction_id,
+                cast(Any, {"cancellation_reason": "abandoned"}),
+                {"idempotency_key": f"cancel:{transaction_id}"},
+            )
+        except stripe.InvalidRequestError:
+            pass  # no longer cancellable (it succeeded or failed meanwhile): what it is now is read below
+        except _UNAVAILABLE as exc:
+            raise DependencyError("the payment processor could not be asked to cancel this charge; retry") from exc
+        except _NOT_ALLOWED as exc:
+            raise DependencyError("the payment processor refused our credentials") from exc
+        intent = self._intent(transaction_id)
+        return _result(intent) if intent else None
 
     def find_charge(self, idempotency_key: str) -> ChargeResult | None:
         try:
@@ -268,78 +343,3 @@ def _payment_source(token: str) -> dict[str, Any] | None:
     if token.startswith("tok_"):
         return {"payment_method_data": {"type": "card", "card": {"token": token}}}
     return None
-
-
-def _result(intent: dict[str, Any]) -> ChargeResult:
-    status = intent.get("status")
-    brand, last4, method = _method_details(intent)
-    if status == "succeeded":
-        outcome = classify(None, succeeded=True)
-    elif status in {"processing", "requires_capture"}:
-        outcome = classify(None, pending=True)
-    elif status == "requires_action":
-        # 3-D Secure: the customer must authenticate in the browser, which a server-side confirm cannot do.
-        return _failed("authentication_required", "the card needs the customer to authenticate", intent.get("id"))
-    else:
-        error = intent.get("last_payment_error") or {}
-        code = error.get("decline_code") or error.get("code") or str(status or "unknown")
-        return _failed(code, error.get("message") or f"stripe: payment {status}", intent.get("id"))
-    return ChargeResult(outcome, intent.get("id"), brand=brand, last4=last4, method_type=method)
-
-
-def _method_details(intent: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-    charge = intent.get("latest_charge")
-    details = charge.get("payment_method_details") if isinstance(charge, dict) else None
-    if not details:
-        types = intent.get("payment_method_types") or []
-        return None, None, "ach" if "us_bank_account" in types else None
-    if details.get("type") == "us_bank_account":
-        return None, details["us_bank_account"].get("last4"), "ach"
-    card = details.get("card") or {}
-    method = "wallet" if card.get("wallet") else "debit" if card.get("funding") == "debit" else "card"
-    return card.get("brand"), card.get("last4"), method
-
-
-def _declined(exc: stripe.CardError) -> ChargeResult:
-    body: dict[str, Any] = exc.json_body if isinstance(exc.json_body, dict) else {}
-    error: dict[str, Any] = body.get("error") or {}
-    code = error.get("decline_code") or error.get("code") or exc.code or "card_declined"
-    intent = error.get("payment_intent") or {}
-    return _failed(code, _message(exc), intent.get("id"))
-
-
-def _failed(code: str, message: str, transaction_id: str | None = None) -> ChargeResult:
-    # A declined intent's id is kept: staff can find the attempt by the id they see in Stripe's dashboard.
-    return ChargeResult(classify(code), transaction_id, code=code, message=message)
-
-
-def _message(exc: stripe.StripeError) -> str:
-    return str(exc.user_message or type(exc).__name__)
-
-
-def _event(event: dict[str, Any]) -> ProcessorEvent:
-    kind = EVENT_KINDS.get(str(event.get("type")), IGNORED)
-    obj: dict[str, Any] = (event.get("data") or {}).get("object") or {}
-    occurred_at = datetime.fromtimestamp(int(event.get("created") or 0), UTC)
-    code: str | None = None
-    amount: int | None = obj.get("amount")
-    transaction_id = obj.get("id")
-    if kind == "charge.succeeded":
-        amount = obj.get("amount_received", amount)
-    elif kind == "charge.failed":
-        error = obj.get("last_payment_error") or {}
-        code = error.get("decline_code") or error.get("code")
-    elif kind == "charge.returned":  # a dispute: for ACH, the bank's return of a debit it had paid
-        transaction_id, code = obj.get("payment_intent") or obj.get("charge"), obj.get("reason")
-    elif kind == "refund.succeeded":  # a Charge: what has been refunded of it so far
-        transaction_id, amount = obj.get("payment_intent") or obj.get("id"), obj.get("amount_refunded")
-    elif kind == "refund.failed":
-        transaction_id, code = obj.get("payment_intent") or obj.get("charge"), obj.get("failure_reason")
-    return ProcessorEvent(
-        event_id=str(event.get("id")),
-        kind=kind,
-        transaction_id=str(transaction_id or ""),
-        occurred_at=occurred_at,
-        code=code,
-        amount=int(amount) if amount is not None else None,
-    )

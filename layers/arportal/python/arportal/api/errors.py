@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from pydantic import BaseModel, ConfigDict, Field
 
 from arportal.domain.errors import (
+    ActionRequiredError,
     BusinessRuleError,
     ConflictError,
     DependencyError,
@@ -55,6 +56,7 @@ STATUS_OF: dict[type[DomainError], HTTPStatus] = {
     ConflictError: HTTPStatus.CONFLICT,
     BusinessRuleError: HTTPStatus.UNPROCESSABLE_ENTITY,
     DependencyError: HTTPStatus.SERVICE_UNAVAILABLE,
+    ActionRequiredError: HTTPStatus.PAYMENT_REQUIRED,  # raised, so never stored as the key's answer
 }
 
 SECURITY_HEADERS = {

@@ -30,6 +30,7 @@ Token = Annotated[
     Field(description="From the processor's secure payment form (hosted fields); never a card number"),
 ]
 Method = Literal["card", "debit", "ach", "wallet"]
+MICRODEPOSITS = "verify_with_microdeposits"  # the processor's note on a bank debit awaiting the payer's deposits
 
 
 class PaidAllocationOut(Out):
@@ -84,7 +85,15 @@ class ReceiptOut(Out):
         d, payment = checkout.delivery, checkout.result.payment
         status: Literal["issued", "issued_earlier", "pending", "not_issued", "delayed"]
         message = None
-        if payment.status.value == "pending":
+        if payment.status.value == "pending" and payment.history and payment.history[-1].note == MICRODEPOSITS:
+            status, message = (
+                "pending",
+                (
+                    "we will send two small deposits to your bank account in 1-2 business days; confirm their amounts "
+                    "with the link in the email you will get, and the payment then goes ahead"
+                ),
+            )
+        elif payment.status.value == "pending":
             status, message = "pending", "the receipt is issued when the bank payment clears (3-5 business days)"
         elif d.receipt_number is None:
             status = "not_issued"

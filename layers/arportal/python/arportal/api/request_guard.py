@@ -86,6 +86,8 @@ STAFF_ROUTE_PERMISSIONS: dict[tuple[str, str], Permission] = {
     ("POST", "/v1/staff/payments/<paymentId>/reversals"): P.EXCEPTIONS_REQUEST,
     ("POST", "/v1/staff/approvals/<approvalId>/decision"): P.APPROVALS_DECIDE,
     ("POST", "/v1/staff/receipts/<receiptId>/email"): P.RECEIPTS_SEND,
+    ("GET", "/v1/staff/staff-members"): P.ADMIN_USERS,
+    ("POST", "/v1/staff/staff-members"): P.STAFF_INVITE,
     ("GET", "/v1/staff/integrations/clients"): P.INTEGRATIONS_MANAGE,
     ("POST", "/v1/staff/integrations/clients/<clientId>/secrets"): P.INTEGRATIONS_MANAGE,
     ("DELETE", "/v1/staff/integrations/clients/<clientId>/secrets/<secretId>"): P.INTEGRATIONS_MANAGE,

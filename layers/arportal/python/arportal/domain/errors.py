@@ -44,3 +44,11 @@ class DependencyError(DomainError):
     """A storage or upstream service failed; the caller may retry."""
 
     code = "dependency_failure"
+
+
+class ActionRequiredError(DomainError):
+    """The payer must act in their browser (3-D Secure) before the charge is decided: nothing is posted. The
+    details carry what their browser needs (the processor's client secret); the same request sent again with the
+    same Idempotency-Key once they have acted completes the payment."""
+
+    code = "action_required"

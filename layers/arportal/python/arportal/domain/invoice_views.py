@@ -94,8 +94,8 @@ def sort_value(invoice: Invoice, sort: InvoiceSort) -> str:
 @dataclass(frozen=True)
 class InvoicePage:
     invoices: list[Invoice]
-    after: tuple[str, str] | None  # (sort value, invoice id) of the last row, when more rows follow
-    total: int  # how many invoices the filter selects, over all pages
+    after: tuple[str, str] | None  # (sort value, invoice id) where the next page starts, when more may follow
+    total: int | None  # how many invoices the filter selects, when this one page holds them all (else unknown)
 
 
 def select_invoices(

@@ -33,6 +33,9 @@ from arportal.domain.processing import ChargeOutcome
 from arportal.domain.values import Currency, CustomerId, MinorAmount
 
 RECONCILE_AFTER = timedelta(minutes=5)
+# A charge waiting for the payer to confirm with their bank (3-D Secure) is theirs to finish for this long; then the
+# reconciler cancels it (a bank's challenge itself lapses well within it).
+ACTION_EXPIRES = timedelta(minutes=30)
 RECONCILER = "system:reconciler"  # the actor of what the reconciler writes
 
 

@@ -25,6 +25,8 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     REPORTS_READ = "reports.read"
     ADMIN_USERS = "admin.users"
+    # Invite a person to the staff console in a role (Cognito emails them a temporary password).
+    STAFF_INVITE = "staff.invite"
     # List the connected systems' app clients and rotate their secrets (domain/integration_scopes.py).
     INTEGRATIONS_MANAGE = "integrations.manage"
     # The money trail (issue 14): read payouts, deposits, journals, the close and reconciliation items; manage them
@@ -80,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.AUDIT_READ,
             P.REPORTS_READ,
             P.ADMIN_USERS,
+            P.STAFF_INVITE,
             P.INTEGRATIONS_MANAGE,
             P.FINANCE_READ,
             P.FINANCE_MANAGE,

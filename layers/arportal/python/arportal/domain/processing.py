@@ -16,6 +16,9 @@ class ChargeOutcome(StrEnum):
     PENDING = "pending"  # accepted, result later (ACH): record as pending
     RETRYABLE = "retryable"  # may succeed later: wait and try again
     DECLINED = "declined"  # hard decline: never retry
+    # The payer must act in their browser (3-D Secure) before the processor decides: nothing is posted yet, and
+    # the payment's intent stays open until the payer comes back, the processor's webhook says, or it expires.
+    REQUIRES_ACTION = "requires_action"
 
 
 RETRYABLE_CODES = frozenset({"processing_error", "timeout", "insufficient_funds", "rate_limited", "try_again_later"})

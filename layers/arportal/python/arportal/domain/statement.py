@@ -34,9 +34,9 @@ The aging as of the end (what was owed on that day, invoice by invoice, and the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from arportal.domain.aging import AgingSummary, Receivable, age_receivables
@@ -46,6 +46,7 @@ from arportal.domain.status import PaymentStatus
 
 __all__ = [
     "AgingSummary",
+    "DayOf",
     "EntryKind",
     "Giveback",
     "LedgerEntry",
@@ -66,7 +67,16 @@ __all__ = [
     "overpayment_source",
     "payment_entries",
     "payment_parts",
+    "utc_day",
 ]
+
+
+DayOf = Callable[[datetime], date]  # the calendar day an instant falls on: the agency's (``AgencyTime.day``)
+
+
+def utc_day(moment: datetime) -> date:
+    """The UTC day of an instant: the default where no agency zone is named (an agency in UTC)."""
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
 
 
 class EntryKind(StrEnum):
@@ -188,15 +198,16 @@ def build_statement(
     end: date,
     account_number: str | None = None,
     max_lines: int | None = None,
+    opening: int = 0,
 ) -> Statement:
     """Fold ``records`` (ledger entries and, for the aging summary, receivables as of ``end``) into a statement.
 
     One pass: entries before ``start`` only add to the opening balance; entries in the range are kept (the only
-    list held) and sorted once; entries after ``end`` are ignored.
+    list held) and sorted once; entries after ``end`` are ignored. ``opening`` is the balance before every entry
+    given (a balance checkpoint's, when only the entries from its month on are read).
     """
     if start > end:
         raise ValueError("the statement starts after it ends")
-    opening = 0
     kept: list[LedgerEntry] = []
     receivables: list[Receivable] = []
     sums = dict.fromkeys(EntryKind, 0)
@@ -378,12 +389,15 @@ def givebacks(payment: Payment) -> list[Giveback]:
     return out
 
 
-def payment_entries(payment: Payment, *, within: Sequence[Part] | None = None) -> list[LedgerEntry]:
+def payment_entries(
+    payment: Payment, *, within: Sequence[Part] | None = None, day: DayOf = utc_day
+) -> list[LedgerEntry]:
     """The lines a payment contributes: the payment, then each refund and the reversal of what was left.
 
     ``within`` limits the payment to some of its stretches (``payment_parts``): an account statement counts the
     allocations to the account and the credit held on it, and each refund or reversal as far as it took back
     from those stretches. Without it the whole payment counts: ``amount`` less what was given back, in total.
+    Each line is on ``day`` of its moment: the agency's calendar day.
     """
     if payment.status not in _MOVED_MONEY and payment.status not in _PENDING:
         return []  # failed and voided payments moved no money
@@ -398,7 +412,7 @@ def payment_entries(payment: Payment, *, within: Sequence[Part] | None = None) -
     named = f"payment {payment.receipt_number}" if payment.receipt_number else f"your payment by {method}{last4}"
     entries = [
         LedgerEntry(
-            on=payment.created_at.date(),
+            on=day(payment.created_at),
             kind=EntryKind.PAYMENT,
             amount=amount,
             reference=reference,
@@ -416,7 +430,7 @@ def payment_entries(payment: Payment, *, within: Sequence[Part] | None = None) -
         if giveback.kind is EntryKind.REVERSAL:
             entries.append(
                 LedgerEntry(
-                    on=giveback.on,
+                    on=day(giveback.at),
                     kind=EntryKind.REVERSAL,
                     amount=part,
                     reference=reference,
@@ -427,7 +441,7 @@ def payment_entries(payment: Payment, *, within: Sequence[Part] | None = None) -
             continue
         entries.append(
             LedgerEntry(
-                on=giveback.on,
+                on=day(giveback.at),
                 kind=EntryKind.REFUND,
                 amount=part,
                 reference=reference,
@@ -438,11 +452,11 @@ def payment_entries(payment: Payment, *, within: Sequence[Part] | None = None) -
     return entries
 
 
-def credit_application_entries(note: CreditNote) -> list[LedgerEntry]:
+def credit_application_entries(note: CreditNote, *, day: DayOf = utc_day) -> list[LedgerEntry]:
     """Each application of ``note`` to an invoice, as a line that moves the balance by zero (see the module)."""
     return [
         LedgerEntry(
-            on=application.applied_at.date(),
+            on=day(application.applied_at),
             kind=EntryKind.CREDIT_APPLIED,
             amount=application.amount,
             reference=note.number,

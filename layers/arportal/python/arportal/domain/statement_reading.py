@@ -45,6 +45,7 @@ from datetime import date, datetime
 from arportal.domain.aging import Receivable
 from arportal.domain.models import CreditNote, Payment
 from arportal.domain.statement import (
+    DayOf,
     LedgerEntry,
     Part,
     adjustment_entry,
@@ -57,6 +58,7 @@ from arportal.domain.statement import (
     overpayment_source,
     payment_entries,
     payment_parts,
+    utc_day,
 )
 
 Record = LedgerEntry | Receivable
@@ -103,6 +105,7 @@ class StatementReading:
 
     until: date
     account_number: str | None = None
+    day: DayOf = utc_day  # the calendar an instant is dated by: the agency's (``AgencyTime.day``)
     corrections: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # invoice -> owed then - now
     credit_left: int = 0  # credit held at the end
     _allocations: dict[str, list[AllocationFacts]] = field(default_factory=lambda: defaultdict(list))
@@ -124,21 +127,23 @@ class StatementReading:
             # The payment's own lines count this money; its payment says what became of it.
             self._holds[overpayment_source(note) or ""] = note
             if note.issued_on <= self.until:
-                yield from credit_application_entries(note)
+                yield from credit_application_entries(note, day=self.day)
             return
         yield from self._plain_note(note)
 
     def _plain_note(self, note: CreditNote) -> Iterator[Record]:
         for application in note.applications:
-            if application.applied_at.date() > self.until:
+            if self.day(application.applied_at) > self.until:
                 self.corrections[application.invoice_id] += application.amount
         if note.issued_on > self.until:
             return
         credit = credit_entry(note, include_overpayment_holds=True)
         if credit is not None:
             yield credit
-        yield from credit_application_entries(note)
-        self.credit_left += note.amount - sum(a.amount for a in note.applications if a.applied_at.date() <= self.until)
+        yield from credit_application_entries(note, day=self.day)
+        self.credit_left += note.amount - sum(
+            a.amount for a in note.applications if self.day(a.applied_at) <= self.until
+        )
 
     def payment_without_money(self, payment_id: str) -> None:
         """A failed or voided payment: it paid nothing, ever, and any credit it left never existed."""
@@ -158,12 +163,12 @@ class StatementReading:
         # On an account statement a hold is read only when it is on the account (the read is by account).
         holds_here = self.account_number is None or hold is not None
         if self.account_number is None:
-            yield from payment_entries(payment)
+            yield from payment_entries(payment, day=self.day)
         else:
             mine = [
                 p for p in parts if (holds_here if p.invoice_id is None else p.account_number == self.account_number)
             ]
-            yield from payment_entries(payment, within=mine)
+            yield from payment_entries(payment, within=mine, day=self.day)
         for allocation in allocations:
             if allocation.applied_on > self.until:
                 self.corrections[allocation.invoice_id] += allocation.amount
@@ -174,7 +179,7 @@ class StatementReading:
     def _given_back_later(self, payment: Payment, parts: list[Part]) -> None:
         """Refunds and reversals after the end reopened invoices the payment had paid by then."""
         for giveback in givebacks(payment):
-            if giveback.on <= self.until:
+            if self.day(giveback.at) <= self.until:
                 continue
             for part in parts:
                 if part.invoice_id is not None:
@@ -186,18 +191,18 @@ class StatementReading:
         """The credit the payment left, up to the end: spent by applications, taken back by givebacks."""
         applications = hold.applications if hold is not None else []
         for application in applications:
-            if application.applied_at.date() > self.until:  # applied after the end: the invoice was open then
+            if self.day(application.applied_at) > self.until:  # applied after the end: the invoice was open then
                 self.corrections[application.invoice_id] += application.amount
-        if payment.created_at.date() > self.until:
+        if self.day(payment.created_at) > self.until:
             return
         held = payment.unapplied
         events: list[_Event] = [
-            (a.applied_at, 0, a.invoice_id, a.amount) for a in applications if a.applied_at.date() <= self.until
+            (a.applied_at, 0, a.invoice_id, a.amount) for a in applications if self.day(a.applied_at) <= self.until
         ]
         events += [
             (g.at, 1, "", overlap(g.start, g.end, 0, held))
             for g in givebacks(payment)
-            if g.on <= self.until and g.start < held
+            if self.day(g.at) <= self.until and g.start < held
         ]
         left = held
         spent: list[tuple[str, int]] = []  # applications so far, oldest first: (invoice, what is still funded)

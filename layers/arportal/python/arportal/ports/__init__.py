@@ -6,166 +6,179 @@ DynamoDB/S3/SES/EventBridge adapters against moto or AWS.
 One module per area; every port is re-exported here, so ``from arportal.ports import X`` works.
 """
 
-from arportal.ports.audit import AuditReader, ObjectWriter
-from arportal.ports.bank_application import (
-    BankLinePage,
-    BankLineQueue,
-    BankLineRecord,
-    DayReturns,
-    PayerAliases,
-    RecordedReturn,
-    ReturnCounts,
-    ReturnRateAlerts,
-)
-from arportal.ports.bank_files import (
-    ApplyLine,
-    BankFileCounts,
-    BankFileObjects,
-    BankFilePage,
-    BankFileRecord,
-    BankFileStore,
-    MatchBookSource,
-    StoredLine,
-)
-from arportal.ports.core import (
-    AuditLog,
-    ChargeRequest,
-    ChargeResult,
-    CustomerRepository,
-    CustomerSnapshot,
-    DocumentStore,
-    Email,
-    LedgerWriter,
-    LookupHit,
-    LookupRepository,
-    Mailer,
-    PaymentPosting,
-    PaymentProcessor,
-    ProcessorEvent,
-    ProcessorUnavailableError,
-    RefundResult,
-    WebhookSignatureError,
-)
-from arportal.ports.daily_close import CountedDrawer, DailyCloseStore, DrawerCloseouts, StoredClose
-from arportal.ports.daily_totals import DailyTotalsStore, DayTotals, HeldShare, MetricsSources
-from arportal.ports.drawers import DepositSlipRenderer, DrawerState, DrawerStore, SlipFiles
-from arportal.ports.email_suppression import EmailSuppressionStore, SuppressionLookup
-from arportal.ports.imports import ImportFiles, ImportJobStore, ImportRunner
-from arportal.ports.integrations import IntegrationClients
-from arportal.ports.journals import JournalFiles, JournalLedgerReads, JournalStore
-from arportal.ports.payment_series import SeriesTracking
-from arportal.ports.payment_trail import PaymentMoneyOut, PaymentTrailStore
-from arportal.ports.payments import (
-    AppliedProcessorEvent,
-    IntentPosting,
-    IntentStore,
-    PaymentRecord,
-    PaymentRecords,
-    PaymentState,
-    PaymentStatusChange,
-    PaymentStatusStore,
-    ReceiptRenderer,
-)
-from arportal.ports.portal import (
-    GuestStore,
-    LinkingStore,
-    LoginDirectory,
-    Page,
-    PageStart,
-    PortalReader,
-    ProfileStore,
-    RateCounter,
-    SupportStore,
-)
-from arportal.ports.readback import (
-    EventFeedStore,
-    InvoiceBalanceStore,
-    PaymentReadbackStore,
-    PaymentRef,
-    PaymentWithAllocations,
-)
-from arportal.ports.sandbox import (
-    ActivityKind,
-    SandboxActivity,
-    SandboxCharge,
-    SandboxRefund,
-    SandboxStore,
-    SandboxTransaction,
-    TransactionState,
-)
-from arportal.ports.schedules import (
-    AutopayEnrolment,
-    DueItems,
-    DueItemsReader,
-    InstalmentDue,
-    MethodPage,
-    NoticeLog,
-    PaymentMethodStore,
-    RequestClaim,
-    ScheduleStore,
-    WorkflowStarter,
-)
-from arportal.ports.settlement import (
-    FinancePage,
-    FinanceStore,
-    PayoutLine,
-    PayoutRecord,
-    PayoutSettlementStore,
-    PayoutTransactionPages,
-    ReconciliationItem,
-    SettlementCandidate,
-    SettlementMetrics,
-    SettlementStore,
-)
-from arportal.ports.source_loads import SourceReads, SourceRecordStore, SourceTarget, SourceWrite
-from arportal.ports.staff import (
-    ActivityFilter,
-    ActivityReader,
-    BalanceConnector,
-    ConnectorChooser,
-    CustomerHeader,
-    CustomerOpenItems,
-    DayActivity,
-    DepartmentDirectory,
-    InteractionStore,
-    LastKnownBalances,
-    PaymentStatusReader,
-    PaymentStatusRecord,
-    PendingApprovals,
-    PrefixSearch,
-    ReceiptOwners,
-    ReindexPage,
-    SearchReindexer,
-    StaffCustomerQueries,
-)
-from arportal.ports.staff_actions import (
-    AppliedAction,
-    ApprovalStore,
-    ApprovalWorkflow,
-    ApprovalWorkflowStore,
-    ApprovedActions,
-    CreditApplicationRecord,
-    CreditApplications,
-    RecentPayments,
-    StaffActionStore,
-    StoredApproval,
-)
-from arportal.ports.statements import (
-    DocumentRepository,
-    RenderedFile,
-    StatementHistory,
-    StatementRenderer,
-)
-from arportal.ports.webhooks import (
-    AgencyAdmins,
-    AttemptPage,
-    DeliveryPage,
-    SigningSecrets,
-    WebhookMetrics,
-    WebhookSecrets,
-    WebhookSender,
-    WebhookStore,
-)
+from typing import TYPE_CHECKING
+
+from arportal.ports._lazy import exported
+
+# Each name is imported when it is first asked for (``__getattr__``): importing one port costs only its own module,
+# not all of them (issue 18, cold starts). Type checkers read the imports below and ``_lazy.py`` reads them too: a
+# new port's import goes there, and its name in ``__all__``.
+if TYPE_CHECKING:
+    from arportal.ports.audit import AuditReader, ObjectWriter
+    from arportal.ports.bank_application import (
+        BankLinePage,
+        BankLineQueue,
+        BankLineRecord,
+        DayReturns,
+        PayerAliases,
+        RecordedReturn,
+        ReturnCounts,
+        ReturnRateAlerts,
+    )
+    from arportal.ports.bank_files import (
+        ApplyLine,
+        BankFileCounts,
+        BankFileObjects,
+        BankFilePage,
+        BankFileRecord,
+        BankFileStore,
+        MatchBookSource,
+        StoredLine,
+    )
+    from arportal.ports.core import (
+        AuditLog,
+        ChargeRequest,
+        ChargeResult,
+        CustomerRepository,
+        CustomerSnapshot,
+        DocumentStore,
+        Email,
+        LedgerWriter,
+        LookupHit,
+        LookupRepository,
+        Mailer,
+        PaymentPosting,
+        PaymentProcessor,
+        ProcessorEvent,
+        ProcessorUnavailableError,
+        RefundResult,
+        SavedMethodResult,
+        WebhookSignatureError,
+    )
+    from arportal.ports.daily_close import CountedDrawer, DailyCloseStore, DrawerCloseouts, StoredClose
+    from arportal.ports.daily_totals import DailyTotalsStore, DayTotals, HeldShare, MetricsSources
+    from arportal.ports.drawers import DepositSlipRenderer, DrawerState, DrawerStore, SlipFiles
+    from arportal.ports.email_suppression import EmailSuppressionStore, SuppressionLookup
+    from arportal.ports.imports import ImportFiles, ImportJobStore, ImportRunner
+    from arportal.ports.integrations import IntegrationClients
+    from arportal.ports.journals import JournalFiles, JournalLedgerReads, JournalStore
+    from arportal.ports.payment_series import SeriesTracking
+    from arportal.ports.payment_trail import PaymentMoneyOut, PaymentTrailStore
+    from arportal.ports.payments import (
+        AppliedProcessorEvent,
+        CancellableCharges,
+        IntentPosting,
+        IntentStore,
+        PaymentMethodSaver,
+        PaymentRecord,
+        PaymentRecords,
+        PaymentState,
+        PaymentStatusChange,
+        PaymentStatusStore,
+        ReceiptRenderer,
+    )
+    from arportal.ports.portal import (
+        GuestStore,
+        LinkingStore,
+        LoginDirectory,
+        Page,
+        PageStart,
+        PortalReader,
+        ProfileStore,
+        RateCounter,
+        SupportStore,
+    )
+    from arportal.ports.readback import (
+        EventFeedStore,
+        InvoiceBalanceStore,
+        PaymentReadbackStore,
+        PaymentRef,
+        PaymentWithAllocations,
+    )
+    from arportal.ports.sandbox import (
+        ActivityKind,
+        SandboxActivity,
+        SandboxCharge,
+        SandboxRefund,
+        SandboxStore,
+        SandboxTransaction,
+        TransactionState,
+    )
+    from arportal.ports.schedules import (
+        AutopayEnrolment,
+        DueItems,
+        DueItemsReader,
+        InstalmentDue,
+        MethodPage,
+        NoticeLog,
+        PaymentMethodStore,
+        RequestClaim,
+        ScheduleStore,
+        WorkflowStarter,
+    )
+    from arportal.ports.settlement import (
+        FinancePage,
+        FinanceStore,
+        PayoutLine,
+        PayoutRecord,
+        PayoutSettlementStore,
+        PayoutTransactionPages,
+        ReconciliationItem,
+        SettlementCandidate,
+        SettlementMetrics,
+        SettlementStore,
+    )
+    from arportal.ports.source_loads import SourceReads, SourceRecordStore, SourceTarget, SourceWrite
+    from arportal.ports.staff import (
+        ActivityFilter,
+        ActivityReader,
+        BalanceConnector,
+        ConnectorChooser,
+        CustomerHeader,
+        CustomerOpenItems,
+        DayActivity,
+        DepartmentDirectory,
+        InteractionStore,
+        LastKnownBalances,
+        PaymentStatusReader,
+        PaymentStatusRecord,
+        PendingApprovals,
+        PrefixSearch,
+        ReceiptOwners,
+        ReindexPage,
+        SearchReindexer,
+        StaffCustomerQueries,
+    )
+    from arportal.ports.staff_actions import (
+        AppliedAction,
+        ApprovalStore,
+        ApprovalWorkflow,
+        ApprovalWorkflowStore,
+        ApprovedActions,
+        CreditApplicationRecord,
+        CreditApplications,
+        RecentPayments,
+        StaffActionStore,
+        StoredApproval,
+    )
+    from arportal.ports.staff_directory import StaffDirectory, StaffMember
+    from arportal.ports.statements import (
+        DocumentRepository,
+        RenderedFile,
+        StatementHistory,
+        StatementRenderer,
+    )
+    from arportal.ports.webhooks import (
+        AgencyAdmins,
+        AttemptPage,
+        DeliveryPage,
+        SigningSecrets,
+        WebhookMetrics,
+        WebhookSecrets,
+        WebhookSender,
+        WebhookStore,
+    )
+
 
 __all__ = [
     "ActivityFilter",
@@ -192,6 +205,7 @@ __all__ = [
     "BankLinePage",
     "BankLineQueue",
     "BankLineRecord",
+    "CancellableCharges",
     "ChargeRequest",
     "ChargeResult",
     "ConnectorChooser",
@@ -251,6 +265,7 @@ __all__ = [
     "Page",
     "PageStart",
     "PayerAliases",
+    "PaymentMethodSaver",
     "PaymentMethodStore",
     "PaymentMoneyOut",
     "PaymentPosting",
@@ -293,6 +308,7 @@ __all__ = [
     "SandboxRefund",
     "SandboxStore",
     "SandboxTransaction",
+    "SavedMethodResult",
     "ScheduleStore",
     "SearchReindexer",
     "SeriesTracking",
@@ -307,6 +323,8 @@ __all__ = [
     "SourceWrite",
     "StaffActionStore",
     "StaffCustomerQueries",
+    "StaffDirectory",
+    "StaffMember",
     "StatementHistory",
     "StatementRenderer",
     "StoredApproval",
@@ -322,3 +340,7 @@ __all__ = [
     "WebhookStore",
     "WorkflowStarter",
 ]
+
+
+def __getattr__(name: str) -> object:
+    return exported(__name__, name)

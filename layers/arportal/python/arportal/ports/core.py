@@ -4,7 +4,7 @@ documents."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -93,6 +93,9 @@ class ChargeRequest:
     description: str
     customer_id: str | None = None
     metadata: dict[str, str] | None = None
+    # The payer is not there to confirm anything (autopay, a plan's instalment): a bank's request to authenticate
+    # is a decline the payer is told about, never a wait for their browser.
+    off_session: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,28 @@ class ChargeResult:
     brand: str | None = None
     last4: str | None = None
     method_type: str | None = None
+    # REQUIRES_ACTION only: what the payer's browser needs to finish it (Stripe's client_secret). Handed to that
+    # browser in the answer and never stored or logged.
+    client_secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class SavedMethodResult:
+    """What a processor answered when asked to keep a payment method for later charges.
+
+    SUCCEEDED: ``token`` is what later charges name (Stripe: the ``pm_...`` attached to the customer);
+    REQUIRES_ACTION: the payer's bank asks them to confirm first (``client_secret`` for their browser, never stored);
+    anything else: refused, with the processor's ``code`` and ``message``."""
+
+    outcome: ChargeOutcome
+    token: str | None
+    code: str | None = None
+    message: str | None = None
+    brand: str | None = None
+    last4: str | None = None
+    exp_month: int | None = None
+    exp_year: int | None = None
+    client_secret: str | None = field(default=None, repr=False)
 
 
 class PaymentProcessor(Protocol):
@@ -115,6 +140,11 @@ class PaymentProcessor(Protocol):
 
     def find_charge(self, idempotency_key: str) -> ChargeResult | None:
         """The charge made with this key, if any: how a timeout is reconciled without charging again."""
+        ...
+
+    def save_payment_method(self, customer_id: str, token: str, *, idempotency_key: str) -> SavedMethodResult:
+        """Keep the method ``token`` (from the processor's secure fields) for our ``customer_id``, once per
+        ``idempotency_key``; the same key after the payer's action reads how it ended (``PaymentMethodSaver``)."""
         ...
 
     def refund(self, transaction_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
@@ -193,6 +223,11 @@ class Mailer(Protocol):
 class DocumentStore(Protocol):
     def put(self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None) -> None: ...
 
+    def put_new(self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None) -> bool:
+        """Store ``body`` only if nothing is stored under ``key`` yet (a conditional write); False when something
+        was: two writers of the same file store it once."""
+        ...
+
     def url(self, key: str, *, filename: str, expires_in: int = 300) -> str:
         """A short-lived download link; issue only after checking the caller may see the document."""
         ...
@@ -216,6 +251,7 @@ class ProcessorEvent:
     occurred_at: datetime
     code: str | None = None
     amount: int | None = None
+    charge_key: str | None = None  # the key the charge was made under, when the processor reports it
 
 
 class WebhookSignatureError(Exception):

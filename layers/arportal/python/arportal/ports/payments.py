@@ -18,7 +18,7 @@ from arportal.domain.models import (
 from arportal.domain.payment_intents import IntentOutcome, LedgerEvent, PaymentIntent
 from arportal.domain.posting import InvoiceChange, Posting
 from arportal.domain.status import PaymentStatus
-from arportal.ports.core import PaymentPosting
+from arportal.ports.core import ChargeResult, PaymentPosting, SavedMethodResult
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ class PaymentRecords(Protocol):
     def allocations(self, customer_id: str, payment_id: str) -> list[domain_models.Allocation]: ...
 
     def customer(self, customer_id: str) -> Customer | None: ...
+
+    def receipt(self, customer_id: str, receipt_number: str) -> domain_models.Receipt | None:
+        """The receipt the posting wrote (its lines and its payment's id), by its number."""
+        ...
 
     def receipt_filed(self, customer_id: str, receipt_number: str) -> bool:
         """Whether the receipt's PDF was stored as a Document (a crash may have come between posting and it)."""
@@ -130,6 +134,25 @@ class IntentPosting(PaymentPosting, Protocol):
     ) -> None:
         """``PaymentPosting.post``, closing ``intent`` (posted, naming the payment, out of the open index) and
         writing ``events`` in the same transaction."""
+        ...
+
+
+@runtime_checkable
+class CancellableCharges(Protocol):
+    """A processor whose charges can wait for the payer's action (3-D Secure): one left waiting is cancelled."""
+
+    def cancel_charge(self, transaction_id: str) -> ChargeResult | None:
+        """Cancel the charge if it still waits; the charge as it is afterwards (None: unknown to the processor)."""
+        ...
+
+
+@runtime_checkable
+class PaymentMethodSaver(Protocol):
+    """A processor that keeps a payment method for a customer, for charges made when the payer is away."""
+
+    def save_payment_method(self, customer_id: str, token: str, *, idempotency_key: str) -> SavedMethodResult:
+        """Keep the method ``token`` (from the processor's secure fields) for our ``customer_id``, once per
+        ``idempotency_key``; the same key after the payer's action reads how it ended."""
         ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from arportal.domain import email_change, invoice_views
@@ -46,17 +46,26 @@ class PortalReader(Protocol):
     """A customer's own records, read only from that customer's partition (no Scan, bounded pages)."""
 
     def invoices(
-        self, customer_id: str, where: invoice_views.InvoiceFilter, *, max_items: int
-    ) -> list[domain_models.Invoice]:
-        """Invoices whose stored fields match ``where``; at most ``max_items + 1`` (so overflow shows)."""
+        self,
+        customer_id: str,
+        where: invoice_views.InvoiceFilter,
+        sort: invoice_views.InvoiceSort,
+        *,
+        today: date,
+        limit: int,
+        after: tuple[str, str] | None,
+    ) -> invoice_views.InvoicePage:
+        """A page of what ``where`` selects (statuses as of ``today``) in ``sort`` order, after the (date, invoice
+        id) ``after``; it may hold fewer than ``limit`` rows and still name where the next one starts."""
         ...
 
     def invoice(self, customer_id: str, invoice_id: str) -> domain_models.Invoice | None: ...
 
     def invoice_activity(
         self, customer_id: str, invoice_id: str
-    ) -> tuple[list[domain_models.Allocation], list[domain_models.CreditNote]]:
-        """The allocations paid onto the invoice and the customer's credit notes (applications name invoices)."""
+    ) -> tuple[list[domain_models.Allocation], list[domain_models.CreditNote], list[domain_models.Payment]]:
+        """The allocations paid onto the invoice, the credit notes applied to it (their applications name it) and
+        the payments of those allocations: the invoice's own items, never the customer's history."""
         ...
 
     def payments(
@@ -66,8 +75,6 @@ class PortalReader(Protocol):
         ...
 
     def payment(self, customer_id: str, payment_id: str) -> domain_models.Payment | None: ...
-
-    def payments_by_id(self, customer_id: str, payment_ids: Sequence[str]) -> list[domain_models.Payment]: ...
 
     def payment_allocations(self, customer_id: str, payment_id: str) -> list[domain_models.Allocation]: ...
 

@@ -28,6 +28,13 @@ class StatementHistory(Protocol):
         """
         ...
 
+    def since_checkpoint(
+        self, customer_id: str, *, start: date, until: date, currency: str, today: date
+    ) -> tuple[int, Iterator[domain_statement.LedgerEntry | domain_statement.Receivable]] | None:
+        """The customer's balance before ``start``'s month (its balance checkpoint) and the records from that month
+        on, as ``history`` gives them; None when the customer's checkpoints are not complete."""
+        ...
+
     def account(self, customer_id: str, account_number: str) -> Account | None: ...
 
 
@@ -67,4 +74,9 @@ class DocumentRepository(Protocol):
     def mark_read(self, customer_id: str, document_id: str, at: datetime) -> bool:
         """Record the first time the customer opened the document (conditional: later calls change nothing);
         True only for the call that recorded it."""
+        ...
+
+    def mark_stored(self, customer_id: str, document_id: str, size: int) -> bool:
+        """Record the size of a document whose file was stored after its record (a receipt rendered on first
+        download); conditional on none being recorded yet, True only for the call that recorded it."""
         ...

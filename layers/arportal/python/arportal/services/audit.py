@@ -21,6 +21,8 @@ AUDITED_ENTITIES = frozenset(
     # the money trail's hand-made steps: a drawer's closes (services/drawer_close.py), a day's close
     # (services/daily_close.py), deposits confirmed and reconciliation items resolved (services/finance_settlement.py)
     | {"drawer", "daily_close", "payout", "reconciliation_item"}
+    # staff invitations (services/staff_members.py), by the person's Cognito sub
+    | {"staff_member"}
 )
 _ENTITY = re.compile(r"^(?P<type>[a-z_]{3,20}):(?P<id>[A-Za-z0-9_#-]{3,64})$")
 

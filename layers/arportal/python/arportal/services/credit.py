@@ -22,8 +22,9 @@ from arportal.domain.models import AuditEvent
 from arportal.ports import CreditApplicationRecord, CreditApplications
 
 ATTEMPTS = 4
-# The transaction's other records: the key guard, the CAPP# record, the outbox event, the audit record and head.
-MAX_SOURCES_AND_INVOICES = 100 - 5
+# The transaction's other records: the key guard, the CAPP# record, the outbox event, the audit record and head;
+# each part also writes the note's entry among its invoice's items (parts < sources + invoices), hence the half.
+MAX_SOURCES_AND_INVOICES = (100 - 5) // 2
 
 
 class IdempotencyKeyReusedError(BusinessRuleError):

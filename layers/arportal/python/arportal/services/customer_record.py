@@ -9,6 +9,9 @@ Reads, all bounded, none a Scan:
      connected system costs its own latency, not the sum of everything.
 The ledger's balances come from the live items already read. A connected system that is down yields its last
 known answer, marked, and the record still loads.
+
+``customer_summary`` is the record's first screen alone (profile, accounts, figures, open items, credit and
+schedules): reads 1 and the live items, two Queries, so the console can show it before the rest is read.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from arportal.domain.models import (
     Payment,
     Schedule,
 )
-from arportal.ports import CustomerOpenItems, Page, PendingApprovals, StaffCustomerQueries
+from arportal.ports import CustomerHeader, CustomerOpenItems, Page, PendingApprovals, StaffCustomerQueries
 from arportal.services.balances import ChooserFactory, customer_balances
 
 RECENT_PAYMENTS = 10
@@ -62,6 +65,47 @@ class CustomerRecord:
     pending_approvals: list[Approval]
     # Set while the profile's email is an address that bounced or complained: no email reaches the customer.
     email_suppression: Suppression | None = None
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    customer: Customer
+    accounts: list[Account]
+    summary: Dashboard  # its recent_payments are not read: the summary has no payments
+    open_by_department: dict[str, int]
+    credit_notes: list[CreditNote]
+    schedules: list[Schedule]
+    email_suppression: Suppression | None = None
+
+
+def customer_summary(queries: StaffCustomerQueries, customer_id: str, *, today: date, currency: str) -> CustomerSummary:
+    header = queries.header(customer_id)
+    if header is None:
+        raise NotFoundError(f"no customer {customer_id}")
+    return _summarise(header, queries.open_items(customer_id), [], today=today, currency=currency)
+
+
+def _summarise(
+    header: CustomerHeader, live: CustomerOpenItems, payments: list[Payment], *, today: date, currency: str
+) -> CustomerSummary:
+    summary = build_dashboard(
+        currency=currency,
+        today=today,
+        accounts=[a for a in header.accounts if a.status is AccountStatus.ACTIVE],
+        open_invoices=live.open_invoices,
+        credit_notes=live.credit_notes,
+        schedules=live.schedules,
+        recent_payments=payments,
+    )
+    return CustomerSummary(
+        customer=header.customer,
+        accounts=sorted(header.accounts, key=lambda a: a.account_number),
+        summary=summary,
+        open_by_department=open_by_department(live.open_invoices),
+        credit_notes=live.credit_notes,
+        schedules=live.schedules,
+        email_suppression=_current(header.email_suppression, header.customer),
+    )
 
 
 def open_by_department(invoices: Sequence[Invoice]) -> dict[str, int]:
@@ -94,30 +138,21 @@ def customer_record(
         # The ledger's departments wait for the live items read above; connected systems are asked at once.
         chooser = choose(header.last_known, lambda _: live.result().open_invoices)
         balances = pool.submit(customer_balances, chooser, customer_id, header.accounts, currency=currency)
-        open_items = live.result()
-    summary = build_dashboard(
-        currency=currency,
-        today=today,
-        accounts=[a for a in header.accounts if a.status is AccountStatus.ACTIVE],
-        open_invoices=open_items.open_invoices,
-        credit_notes=open_items.credit_notes,
-        schedules=open_items.schedules,
-        recent_payments=payments.result().items,
-    )
+        first = _summarise(header, live.result(), payments.result().items, today=today, currency=currency)
     return CustomerRecord(
-        customer=header.customer,
-        accounts=sorted(header.accounts, key=lambda a: a.account_number),
-        summary=summary,
-        open_by_department=open_by_department(open_items.open_invoices),
+        customer=first.customer,
+        accounts=first.accounts,
+        summary=first.summary,
+        open_by_department=first.open_by_department,
         balances=balances.result(),
-        credit_notes=open_items.credit_notes,
-        schedules=open_items.schedules,
+        credit_notes=first.credit_notes,
+        schedules=first.schedules,
         recent_invoices=invoices.result(),
         payments=payments.result(),
         interactions=interactions.result(),
         documents=documents.result(),
         pending_approvals=waiting.result(),
-        email_suppression=_current(header.email_suppression, header.customer),
+        email_suppression=first.email_suppression,
     )
 
 

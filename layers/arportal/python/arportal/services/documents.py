@@ -7,6 +7,7 @@ their own partition, and downloads it only through a short-lived presigned URL i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -108,6 +109,43 @@ def attach_document(
     return document
 
 
+def file_unrendered(
+    *,
+    documents: DocumentRepository,
+    customer_id: str,
+    kind: DocumentKind,
+    title: str,
+    filename: str,
+    now: datetime,
+    document_date: date,
+    reference: str,
+) -> Document:
+    """Record a PDF document whose file is made on first download (``size`` 0 until then): listed at once, and
+    never rendered or stored if nobody opens it."""
+    doc_id = new_id("doc", now_ms=int(now.timestamp() * 1000))
+    document = Document(
+        document_id=doc_id,
+        customer_id=customer_id,
+        kind=kind,
+        title=title,
+        filename=filename,
+        content_type="application/pdf",
+        size=0,
+        storage_key=storage_key(customer_id, kind, doc_id, "pdf"),
+        created_at=now,
+        document_date=document_date,
+        reference=reference,
+        created_by="system",
+    )
+    documents.add(document)
+    return document
+
+
+def unrendered(document: Document) -> bool:
+    """A document recorded before its file (``file_unrendered``): nothing is stored under its key yet."""
+    return document.size == 0
+
+
 def list_documents(
     documents: DocumentRepository,
     customer_id: str,
@@ -127,12 +165,18 @@ def download_link(
     *,
     now: datetime,
     expires_in: int = URL_LIFETIME_SECONDS,
+    render: Callable[[Document], Document] | None = None,
 ) -> DocumentLink:
     """A presigned URL for the customer's own document; anyone else's id is simply not found. Issuing the link
-    marks an unread notice read (once: ``read_at`` keeps the first time)."""
+    marks an unread notice read (once: ``read_at`` keeps the first time). A document recorded before its file
+    (a receipt) is rendered and stored first, by ``render``."""
     document = documents.get(customer_id, document_id)
     if document is None:
         raise NotFoundError("no such document")
+    if unrendered(document):
+        if render is None:
+            raise NotFoundError("no such document")  # nothing here can make its file
+        document = render(document)
     if document.unread_notice and documents.mark_read(customer_id, document_id, now):
         # Read when the link is issued: whether the browser then fetches it is not ours to see.
         document = document.model_copy(update={"read_at": now})

@@ -5,21 +5,26 @@ Rules:
   the default clears the flag on the old one in the same transaction;
 - a card past its expiry month cannot be saved;
 - a method an active autopay or plan pays with cannot be removed, unless the request names a ``replacement``
-  (another of the customer's methods, not expired): the schedules move to it and the method goes, together.
+  (another of the customer's methods, not expired): the schedules move to it and the method goes, together;
+- the processor keeps the method first (``PaymentMethodSaver``: Stripe attaches it to the customer's Stripe
+  Customer); what it answers (its token, brand, last four and expiry) is what is saved. When the card's bank asks
+  the payer to confirm, nothing is saved: ``ActionRequiredError``, and the same request again with the same key
+  once they have finished it saves the method.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from arportal.domain.errors import BusinessRuleError, ConflictError, NotFoundError
+from arportal.domain.errors import ActionRequiredError, BusinessRuleError, ConflictError, NotFoundError
 from arportal.domain.ids import new_id
 from arportal.domain.models import PaymentMethodType, SavedPaymentMethod
-from arportal.ports import MethodPage, PaymentMethodStore, RequestClaim, ScheduleStore
+from arportal.domain.processing import ChargeOutcome
+from arportal.ports import MethodPage, PaymentMethodSaver, PaymentMethodStore, RequestClaim, ScheduleStore
 
 MAX_SAVED_METHODS = 10
 CLAIM_SCOPE = "payment_method"
@@ -31,6 +36,12 @@ class IdempotencyKeyReusedError(BusinessRuleError):
 
 class MethodInUseError(ConflictError):
     code = "method_in_use"
+
+
+class MethodRefusedError(BusinessRuleError):
+    """The processor would not keep the method (declined, or its bank's confirmation failed)."""
+
+    code = "method_refused"
 
 
 def fingerprint(payload: dict[str, Any]) -> str:
@@ -63,7 +74,13 @@ def list_methods(
 
 
 def save_method(
-    store: PaymentMethodStore, customer_id: str, draft: MethodDraft, *, idempotency_key: str, now: datetime
+    store: PaymentMethodStore,
+    customer_id: str,
+    draft: MethodDraft,
+    *,
+    idempotency_key: str,
+    now: datetime,
+    processor: PaymentMethodSaver,
 ) -> Saved:
     print_ = fingerprint({"draft": draft.__dict__})
     replay = _replay(store, customer_id, idempotency_key, print_)
@@ -75,6 +92,7 @@ def save_method(
             f"you can keep at most {MAX_SAVED_METHODS} payment methods; remove one first",
             details=[{"field": "body", "reason": "too many saved methods"}],
         )
+    draft = _kept_by_processor(processor, customer_id, draft, idempotency_key)
     method = SavedPaymentMethod(
         method_id=new_id("pm"),
         customer_id=customer_id,
@@ -102,6 +120,31 @@ def save_method(
             raise
         return replay
     return Saved(method, replayed=False)
+
+
+def _kept_by_processor(
+    processor: PaymentMethodSaver, customer_id: str, draft: MethodDraft, idempotency_key: str
+) -> MethodDraft:
+    kept = processor.save_payment_method(customer_id, draft.token, idempotency_key=idempotency_key)
+    if kept.outcome is ChargeOutcome.REQUIRES_ACTION:
+        raise ActionRequiredError(
+            "your bank asks you to confirm this card before it is saved",
+            details={"next_action": "authenticate", "client_secret": kept.client_secret},
+        )
+    if kept.outcome is not ChargeOutcome.SUCCEEDED or not kept.token:
+        raise MethodRefusedError(
+            kept.message or "the payment processor would not keep this payment method",
+            details=[{"field": "token", "reason": kept.code or "refused"}],
+        )
+    # What the processor read from the card is what is kept (the page's copy is only what the payer was shown).
+    return replace(
+        draft,
+        token=kept.token,
+        last4=kept.last4 or draft.last4,
+        brand=kept.brand or draft.brand,
+        exp_month=kept.exp_month if kept.exp_year else draft.exp_month,
+        exp_year=kept.exp_year or draft.exp_year,
+    )
 
 
 def _replay(store: PaymentMethodStore, customer_id: str, key: str, print_: str) -> Saved | None:

@@ -87,6 +87,13 @@ def _receipt_link(payment: Payment, portal_url: str | None) -> str:
     )
 
 
+def _receipt_note(attached: bool, portal_url: str | None) -> str:
+    if attached:
+        return "Your receipt is attached as a PDF."
+    # Not attached: the payer downloads the PDF in the portal (rendered when first opened); this email has it all.
+    return "Keep this email as your receipt." + ("" if portal_url else " Its PDF is in the portal, under Documents.")
+
+
 # Money the payer sent to the agency's bank themselves: the receipt says how it arrived.
 _RECEIVED_BY = {
     PaymentMethodType.WIRE: " by wire",
@@ -100,8 +107,16 @@ def received_by(payment: Payment) -> str:
 
 
 def receipt_email(
-    payment: Payment, receipt: Receipt, agency: str, payer: str, portal_url: str | None, *, time: AgencyTime = UTC_TIME
+    payment: Payment,
+    receipt: Receipt,
+    agency: str,
+    payer: str,
+    portal_url: str | None,
+    *,
+    time: AgencyTime = UTC_TIME,
+    attached: bool = True,
 ) -> Email:
+    """The receipt in words; its PDF attached (``attached``), or downloaded from the payment's page in the portal."""
     cur = receipt.currency
     lines = "\n".join(f"  {line.description}: {_money(line.amount, cur)}" for line in receipt.lines)
     fee = f"  Convenience fee: {_money(receipt.fee_amount, cur)}\n" if receipt.fee_amount else ""
@@ -110,7 +125,7 @@ def receipt_email(
         f"Receipt number: {receipt.receipt_number}\nDate: {time.date_text(receipt.issued_at)}\n"
         f"Transaction id: {payment.transaction_id or '-'}\n\n{lines}\n{fee}"
         f"  Total paid: {_money(receipt.total, cur)}\n\n"
-        f"Your receipt is attached as a PDF.{_receipt_link(payment, portal_url)}\n{agency}\n"
+        f"{_receipt_note(attached, portal_url)}{_receipt_link(payment, portal_url)}\n{agency}\n"
     )
     return Email((), f"{agency}: receipt {receipt.receipt_number} for your payment", text)
 

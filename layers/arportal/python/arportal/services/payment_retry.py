@@ -39,7 +39,13 @@ def charge(processor: PaymentProcessor, request: ChargeRequest, *, attempt: int)
     """One charge attempt. When the processor does not answer, whether money moved is unknown: ask it
     (``find_charge``) before calling the attempt retryable, so a charge that went through is never repeated."""
     key = attempt_key(request.idempotency_key, attempt)
-    this_attempt = replace(request, idempotency_key=key, metadata={**(request.metadata or {}), "attempt": str(attempt)})
+    # Every attempt here is a schedule's charge of a saved method, made while the payer is away.
+    this_attempt = replace(
+        request,
+        idempotency_key=key,
+        metadata={**(request.metadata or {}), "attempt": str(attempt)},
+        off_session=True,
+    )
     reconciled = False
     try:
         result = processor.charge(this_attempt)

@@ -55,6 +55,7 @@ TARGETS: dict[str, dict[PaymentStatus, PaymentStatus]] = {
     },
 }
 APPLY_ATTEMPTS = 3
+NO_PAYMENT = "no payment has this transaction id"
 
 
 class EventOutcome(StrEnum):
@@ -113,7 +114,7 @@ def apply_processor_event(
         return EventResult(EventOutcome.IGNORED, reason=f"{event.kind} does not change a payment's status here")
     owner = store.payment_for_transaction(event.transaction_id)
     if owner is None:
-        return EventResult(EventOutcome.IGNORED, reason="no payment has this transaction id")
+        return EventResult(EventOutcome.IGNORED, reason=NO_PAYMENT)
     customer_id, payment_id = owner
     for _ in range(APPLY_ATTEMPTS):
         state = store.payment_state(customer_id, payment_id, credit_note_id=credit_note_id_for(payment_id))

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from arportal.domain.allocation import AllocationPlan
-from arportal.domain.errors import BusinessRuleError, ConflictError, DependencyError, NotFoundError
+from arportal.domain.errors import ActionRequiredError, BusinessRuleError, ConflictError, DependencyError, NotFoundError
 from arportal.domain.fees import FeeSchedule
 from arportal.domain.ids import new_id, new_reference
 from arportal.domain.models import (
@@ -178,6 +178,13 @@ def pay(
     what = series_key((part.invoice.invoice_id for part in plan.parts), command.account_number or meant_for)
     series = command.series or payment_series.open_series(ledger, command.customer_id, what, now)
     charge = _charge(command, processor, fee)
+    if charge.outcome is ChargeOutcome.REQUIRES_ACTION:
+        # Nothing is posted and the intent stays open: the payer's return with this key, the processor's webhook
+        # or the reconciler (which cancels it once abandoned) decides it. Raised, so the key's answer is not stored.
+        raise ActionRequiredError(
+            "your bank asks you to confirm this payment",
+            details={"next_action": "authenticate", "client_secret": charge.client_secret},
+        )
     payment = in_series(_payment(command, config, charge, fee, now), series)
     result = _post_charge(
         command,

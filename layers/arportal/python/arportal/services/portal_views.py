@@ -3,9 +3,8 @@
 Every function takes the customer id the caller's token names and reads only that customer's partition, so a
 record of someone else is simply not found (404), never forbidden (which would confirm that it exists).
 
-Invoices are ordered by due or issue date, which storage does not index per customer: the customer's invoices
-are read (bounded by ``MAX_INVOICES``), filtered and sorted here, and pages are cut with a keyset cursor.
-Everything else pages in storage order with DynamoDB's own keys.
+Invoices page by a keyset cursor (the last row's date and id) over an index in the list's order, so a page costs
+the page, whatever the customer's history; everything else pages in storage order with DynamoDB's own keys.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from arportal.domain.errors import NotFoundError
-from arportal.domain.invoice_views import InvoiceFilter, InvoicePage, InvoiceSort, PaymentFilter, select_invoices
+from arportal.domain.invoice_views import InvoiceFilter, InvoicePage, InvoiceSort, PaymentFilter
 from arportal.domain.models import (
     Account,
     Allocation,
@@ -31,7 +30,6 @@ from arportal.domain.status import PaymentStatus
 from arportal.ports import Page, PortalReader
 
 MAX_EXPORT_ROWS = 50_000  # a CSV export refuses (422 export_too_large) rather than silently cut a selection
-MAX_INVOICES = MAX_EXPORT_ROWS  # invoices read for one list; beyond it the filter must be narrowed
 _EXPORT_PAGE = 500
 
 
@@ -53,17 +51,23 @@ def invoice_page(
     limit: int,
     after: tuple[str, str] | None,
 ) -> InvoicePage:
-    found = reader.invoices(customer_id, where, max_items=MAX_INVOICES)
-    if len(found) > MAX_INVOICES:
-        raise _too_many("invoices", MAX_INVOICES)
-    return select_invoices(found, where=where, sort=sort, today=today, limit=limit, after=after)
+    return reader.invoices(customer_id, where, sort, today=today, limit=limit, after=after)
 
 
 def invoice_export(
     reader: PortalReader, customer_id: str, where: InvoiceFilter, sort: InvoiceSort, *, today: date
 ) -> list[Invoice]:
-    """Exactly what ``where`` selects, in ``sort`` order: every page, or a refusal."""
-    return invoice_page(reader, customer_id, where, sort, today=today, limit=MAX_EXPORT_ROWS, after=None).invoices
+    """Exactly what ``where`` selects, in ``sort`` order: every page, or a refusal past ``MAX_EXPORT_ROWS``."""
+    rows: list[Invoice] = []
+    after: tuple[str, str] | None = None
+    while True:
+        page = reader.invoices(customer_id, where, sort, today=today, limit=_EXPORT_PAGE, after=after)
+        rows.extend(page.invoices)
+        if len(rows) > MAX_EXPORT_ROWS:
+            raise _too_many("invoices", MAX_EXPORT_ROWS)
+        if page.after is None:
+            return rows
+        after = page.after
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,8 @@ def invoice_detail(reader: PortalReader, customer_id: str, invoice_id: str) -> I
     invoice = reader.invoice(customer_id, invoice_id)
     if invoice is None:
         raise NotFoundError("no such invoice")
-    allocations, credit_notes = reader.invoice_activity(customer_id, invoice_id)
-    payments = {p.payment_id: p for p in reader.payments_by_id(customer_id, [a.payment_id for a in allocations])}
+    allocations, credit_notes, paid_by = reader.invoice_activity(customer_id, invoice_id)
+    payments = {p.payment_id: p for p in paid_by}
     return InvoiceDetail(
         invoice=invoice,
         payments=[

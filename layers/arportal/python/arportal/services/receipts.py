@@ -1,4 +1,5 @@
-"""Receipts and payment confirmations: the receipt PDF, its Document record, and the emails that tell the payer.
+"""Receipts and payment confirmations: the receipt's Document record (its PDF rendered on first download, or now
+where nobody could download it later: ``receipt_pdfs``), and the emails that tell the payer.
 
 Everything here runs after the money has moved and the posting has committed, so nothing here may undo it or
 fail it: each step's failure is logged and reported back in a ``ReceiptDelivery`` (the API says so in its
@@ -28,6 +29,7 @@ from arportal.ports import (
     PaymentRecords,
     ReceiptRenderer,
 )
+from arportal.services import receipt_pdfs
 from arportal.services.documents import attach_document
 from arportal.services.payment_notices import (
     DeclineAdvice,
@@ -83,23 +85,36 @@ def deliver_receipt(
     *,
     now: datetime,
     email: bool = True,
+    render_now: bool = False,
 ) -> ReceiptDelivery:
-    """Render the receipt, store it (S3 object + Document record), link it, and email it if the payer wants it."""
+    """File the receipt (its Document record), and email it if the payer wants it. The PDF is rendered on first
+    download where the payer can download it later (``receipt_pdfs``); otherwise, or with ``render_now``, it is
+    rendered and stored now, linked, and attached to the email."""
     problems: list[str] = []
     pdf: bytes | None = None
     document: Document | None = None
     url = None
+    later = not render_now and receipt_pdfs.renders_later(payment)
     try:
-        pdf = services.renderer.render(receipt, payment, agency_name=services.agency_name, payer=contact.name)
-        document = _store(payment, receipt, pdf, services, now)
-        url = services.files.url(document.storage_key, filename=document.filename, expires_in=services.url_ttl_s)
+        if later:
+            document = receipt_pdfs.file_receipt(payment, receipt, services, now)
+        else:
+            pdf = services.renderer.render(receipt, payment, agency_name=services.agency_name, payer=contact.name)
+            document = _store(payment, receipt, pdf, services, now)
+            url = services.files.url(document.storage_key, filename=document.filename, expires_in=services.url_ttl_s)
     except Exception:  # the receipt can be rendered again from the ledger; the payment stands either way
         logger.exception("receipt %s was not stored", receipt.receipt_number)
         problems.append("receipt_not_stored")
     sent: tuple[str, ...] = ()
     if email and contact.email and contact.wants_receipts:
         message = receipt_email(
-            payment, receipt, services.agency_name, contact.name, services.portal_url, time=services.time
+            payment,
+            receipt,
+            services.agency_name,
+            contact.name,
+            services.portal_url,
+            time=services.time,
+            attached=pdf is not None,
         )
         if pdf is not None:
             message = Email(message.to, message.subject, message.text, attachments=((_filename(receipt), PDF, pdf),))
@@ -124,7 +139,8 @@ def send_receipt(
         email=to or (payer.email if payer else None),
         wants_receipts=True,  # asked for explicitly
     )
-    return deliver_receipt(record.payment, receipt, contact, services, now=now)
+    # Sent again on request, perhaps to someone without the payer's portal login: the PDF goes with it.
+    return deliver_receipt(record.payment, receipt, contact, services, now=now, render_now=True)
 
 
 def confirm_scheduled(
@@ -226,7 +242,7 @@ def _store(payment: Payment, receipt: Receipt, pdf: bytes, services: ReceiptServ
 
 
 def _filename(receipt: Receipt) -> str:
-    return f"receipt-{receipt.receipt_number}.pdf"
+    return receipt_pdfs.filename(receipt)
 
 
 def _send(services: ReceiptServices, message: Email, to: str, problems: list[str], problem: str) -> tuple[str, ...]:

@@ -7,7 +7,8 @@ such intent, oldest first:
 
 1. reads it again, strongly (the index it was found in lags), and leaves it if it moved meanwhile;
 2. answers it from the ledger if a payment was posted under its key (closing it: ``already_posted``);
-3. asks the processor by the intent's key (``find_charge``; never charges);
+3. asks the processor by the intent's key (``find_charge``; never charges); a charge still waiting for the payer's
+   action (3-D Secure) is left for ``ACTION_EXPIRES``, then cancelled at the processor and decided as it is then;
 4. posts a succeeded or pending charge through the payment's own posting path (``payments.post_intended_charge``:
    what is still open is paid, the rest held as the payer's credit), closing the intent in that transaction with a
    ``payment.reconciled`` event and audit record; or closes the intent (no charge, or the charge failed) with a
@@ -30,9 +31,11 @@ from arportal.domain.errors import ConflictError
 from arportal.domain.ids import new_id
 from arportal.domain.models import AuditEvent
 from arportal.domain.payment_intents import (
+    ACTION_EXPIRES,
     RECONCILE_AFTER,
     RECONCILER,
     IntentOutcome,
+    IntentStatus,
     LedgerEvent,
     PaymentIntent,
     Verdict,
@@ -42,8 +45,9 @@ from arportal.domain.payment_intents import (
     verdict,
 )
 from arportal.domain.posting import Posting
+from arportal.domain.processing import ChargeOutcome
 from arportal.ports import ChargeResult, PaymentProcessor
-from arportal.ports.payments import IntentPosting, IntentStore
+from arportal.ports.payments import CancellableCharges, IntentPosting, IntentStore
 from arportal.services.payments import PaymentsConfig, post_intended_charge
 
 logger = logging.getLogger("arportal.reconciliation")
@@ -107,9 +111,12 @@ def _reconcile_one(
     now: datetime,
     after: timedelta,
     report: ReconcileReport,
+    force: bool = False,
 ) -> None:
     intent = intents.intent(listed.charge_key)
-    if intent is None or not due_for_reconciliation(intent, now, after):
+    if intent is None or not (
+        due_for_reconciliation(intent, now, after) or (force and intent.status is IntentStatus.OPEN)
+    ):
         report.skipped += 1
         return
     posted = ledger.posted_payment(intent.scope, intent.idempotency_key)
@@ -118,6 +125,11 @@ def _reconcile_one(
         report.closed.append(intent.charge_key)
         return
     charge = processor.find_charge(intent.charge_key)
+    if charge is not None and charge.outcome is ChargeOutcome.REQUIRES_ACTION:
+        if force or intent.created_at > now - ACTION_EXPIRES:
+            report.skipped += 1  # the payer may still be confirming with their bank: never cancelled early
+            return
+        charge = _cancelled(processor, charge)
     if verdict(charge.outcome if charge else None) is Verdict.POST and charge is not None:
         result = post_intended_charge(
             intent,
@@ -134,6 +146,40 @@ def _reconcile_one(
         return
     _close(intents, intent, close_outcome(charge.outcome if charge else None), now=now, charge=charge)
     report.closed.append(intent.charge_key)
+
+
+def reconcile_intent(
+    charge_key: str,
+    *,
+    intents: IntentStore,
+    ledger: IntentPosting,
+    processor: PaymentProcessor,
+    config: PaymentsConfig,
+    now: datetime,
+) -> ReconcileReport:
+    """Decide one open intent now, whatever its age: the processor reported its charge (a webhook about a payer
+    who confirmed with their bank, or failed to, and never came back to the page). Posted or closed as the
+    reconciler would; an intent that is not open (posted by the payer's return, closed) is left as it is."""
+    report = ReconcileReport(now)
+    stored = intents.intent(charge_key)
+    if stored is None:
+        return report
+    report.examined += 1
+    try:
+        _reconcile_one(
+            stored, intents, ledger, processor, config, now=now, after=RECONCILE_AFTER, report=report, force=True
+        )
+    except ConflictError:
+        report.skipped += 1
+    return report
+
+
+def _cancelled(processor: PaymentProcessor, charge: ChargeResult) -> ChargeResult | None:
+    """An intent left waiting for the payer's action is cancelled at the processor, so it can never take money
+    after it is closed here; what the processor says afterwards decides (it may have succeeded meanwhile)."""
+    if isinstance(processor, CancellableCharges) and charge.transaction_id:
+        return processor.cancel_charge(charge.transaction_id)
+    return charge  # a processor that cannot cancel: closed as not charged (it never posts without the payer)
 
 
 def _reconciled(intent: PaymentIntent, posting: Posting) -> LedgerEvent:

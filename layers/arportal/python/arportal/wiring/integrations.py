@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from arportal.adapters.dynamodb.readback import DynamoInvoiceBalances, DynamoPaymentReadback
     from arportal.adapters.dynamodb.source_loads import DynamoSourceRecords
     from arportal.domain.source_records import SourceKind
+    from arportal.ports import DocumentStore, SourceRecordStore
     from arportal.services.source_loads import BatchResult
 
 
@@ -52,9 +53,17 @@ def source_records() -> DynamoSourceRecords:
 
 
 def load_batch(
-    kind: SourceKind, records: list[object], *, actor: str, dry_run: bool, request_id: str | None
+    kind: SourceKind,
+    records: list[object],
+    *,
+    actor: str,
+    dry_run: bool,
+    request_id: str | None,
+    store: SourceRecordStore | None = None,
+    files: DocumentStore | None = None,
 ) -> BatchResult:
-    """Upsert one batch of a connected system's records now (``services/source_loads.load_batch``)."""
+    """Upsert one batch of a connected system's records now (``services/source_loads.load_batch``). ``store`` and
+    ``files``: other adapters for the same tables and bucket (the local seed's in-process ones)."""
     from arportal import clock
     from arportal.domain.upserts import LoweredAmount
     from arportal.services.source_loads import LoadSettings
@@ -65,8 +74,8 @@ def load_batch(
     return load(
         kind,
         records,
-        store=source_records(),
-        files=stores.document_files(),
+        store=store or source_records(),
+        files=files or stores.document_files(),
         settings=LoadSettings(s.currency, LoweredAmount(s.integration_lowered_amount)),
         actor=actor,
         now=clock.now(),

@@ -13,8 +13,8 @@ from arportal.config import settings
 from arportal.wiring import built_once
 
 if TYPE_CHECKING:
+    from arportal.adapters.dynamodb.customer_reindex import DynamoCustomerReindex
     from arportal.adapters.dynamodb.intents import DynamoPaymentIntents
-    from arportal.adapters.dynamodb.search_backfill import DynamoSearchBackfill
     from arportal.adapters.stepfunctions import StepFunctionsStarter
     from arportal.services.reminders import Mailing
 
@@ -46,8 +46,10 @@ def payment_intents() -> DynamoPaymentIntents:
 
 
 @built_once
-def search_reindexer() -> DynamoSearchBackfill:
-    """The one-off ``reindex_search`` job's reader and writer of profiles' search pointers."""
-    from arportal.adapters.dynamodb.search_backfill import DynamoSearchBackfill
+def customer_reindex() -> DynamoCustomerReindex:
+    """The one-off ``reindex_customers`` job's: what this version keeps beside each customer's records."""
+    from arportal import clock
+    from arportal.adapters.dynamodb.customer_reindex import DynamoCustomerReindex
 
-    return DynamoSearchBackfill(settings().ledger_table)
+    config = settings()
+    return DynamoCustomerReindex(config.ledger_table, config.currency, lambda: config.agency_time.day(clock.now()))

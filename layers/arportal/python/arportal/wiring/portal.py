@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from arportal.adapters.dynamodb.portal_commands import DynamoLinkingStore, DynamoProfileStore, DynamoSupportStore
     from arportal.adapters.dynamodb.portal_cursors import PortalList
     from arportal.adapters.dynamodb.portal_queries import DynamoPortalReader
-    from arportal.domain.invoice_views import InvoiceSort
+    from arportal.domain.invoice_views import InvoiceFilter, InvoiceSort
     from arportal.domain.models import Customer
     from arportal.domain.statement import Statement
     from arportal.ports import PageStart
@@ -79,7 +79,7 @@ def payment_methods() -> DynamoPaymentMethods:
 def statement_history() -> DynamoStatementHistory:
     from arportal.adapters.dynamodb.history import DynamoStatementHistory
 
-    return DynamoStatementHistory(settings().ledger_table)
+    return DynamoStatementHistory(settings().ledger_table, time=settings().agency_time)
 
 
 @built_once
@@ -113,11 +113,11 @@ def list_start(customer_id: str, listed: PortalList) -> PageStart:
     return cursors.portal_list(customer_id, listed)
 
 
-def invoice_list_start(customer_id: str, sort: InvoiceSort) -> PageStart:
-    """The keys a page of the customer's invoices, in this ordering, may start after."""
+def invoice_list_start(customer_id: str, sort: InvoiceSort, where: InvoiceFilter) -> PageStart:
+    """The keys a page of the customer's invoices, in this ordering and filter, may start after."""
     from arportal.adapters.dynamodb import portal_cursors as cursors
 
-    return cursors.invoice_list(customer_id, sort)
+    return cursors.invoice_list(customer_id, sort, where)
 
 
 def invoice_position(key: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -127,8 +127,8 @@ def invoice_position(key: Mapping[str, Any]) -> tuple[str, str] | None:
     return cursors.invoice_position(key)
 
 
-def invoice_key(customer_id: str, sort: InvoiceSort, after: tuple[str, str]) -> dict[str, Any]:
+def invoice_key(customer_id: str, sort: InvoiceSort, where: InvoiceFilter, after: tuple[str, str]) -> dict[str, Any]:
     """Where the invoice list goes on after ``after`` (date, invoice id), as a key to hand out as a cursor."""
     from arportal.adapters.dynamodb import portal_cursors as cursors
 
-    return cursors.invoice_key(customer_id, sort, after)
+    return cursors.invoice_key(customer_id, sort, where, after)

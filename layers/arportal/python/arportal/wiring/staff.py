@@ -17,6 +17,7 @@ from arportal.config import settings
 from arportal.wiring import built_once
 
 if TYPE_CHECKING:
+    from arportal.adapters.cognito_admins import CognitoStaffDirectory
     from arportal.adapters.dynamodb.audit import DynamoAuditTrail
     from arportal.adapters.dynamodb.reports import DynamoActivity
     from arportal.adapters.dynamodb.staff_commands import DynamoInteractionStore
@@ -71,3 +72,12 @@ def cursors() -> StaffListCursors:
     from arportal.adapters.dynamodb.staff_cursors import StaffListCursors
 
     return StaffListCursors()
+
+
+@built_once
+def staff_directory() -> CognitoStaffDirectory:
+    """The staff pool's people, by role group: invitations and the staff list (admins)."""
+    from arportal.adapters.cognito_admins import CognitoStaffDirectory
+    from arportal.domain.permissions import Role
+
+    return CognitoStaffDirectory(settings().staff_pool_id, [role.value for role in Role])

@@ -6,6 +6,7 @@ The transaction (``DynamoUnitOfWork``; the planner keeps it inside DynamoDB's 10
       ``applications`` extended; its ``OPK`` removed when nothing is left (it leaves the dashboard)
   each invoice (update): ``credited``/``balance``/``status``, conditioned on the version read AND on still owing
       at least that much; its ``OPK``/``DUEPK`` removed when it is paid off
+  each (note, invoice) pair's ``APPLIED#`` entry among the invoice's items (put: the invoice's detail reads them)
   the ``CAPP#`` record (create), the ``credit.applied`` outbox event (create)
   the application's hash-chained audit record (``DynamoAuditTrail``: a new chain per application)
 Two requests racing for the same credit or the same invoice cannot both commit: the loser's conditions fail.
@@ -16,7 +17,14 @@ from __future__ import annotations
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, credit_application_items, customer_items, entity_items, invoice_items
+from arportal.adapters.dynamodb import (
+    codec,
+    credit_application_items,
+    customer_items,
+    entity_items,
+    invoice_items,
+    movement_items,
+)
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.invoice_updates import update_invoice_figures
@@ -156,11 +164,16 @@ def _take_credit(uow: DynamoUnitOfWork, source: SourceChange) -> None:
     and a note emptied by this plan (amount == what was read) can only be emptied by it."""
     before, after = source.before, source.after
     new = after.applications[len(before.applications) :]
+    moved, moved_values = movement_items.moved_now(after.customer_id)  # applied now: a statement line
     expression = (
         "SET remaining = remaining - :amount, applications = list_append(if_not_exists(applications, :none), :new)"
+        f", {moved}"
     )
     if not entity_items.live_index_attributes(after):
         expression += " REMOVE OPK, OSK"
+    for invoice_id in dict.fromkeys(a.invoice_id for a in new):  # the invoice's detail finds the note by these
+        entry = invoice_items.applied_credit_item(after.customer_id, after.credit_note_id, invoice_id)
+        uow.put(entry)
     uow.update(
         {"PK": customer_items.customer_pk(after.customer_id), "SK": invoice_items.credit_note_sk(after.credit_note_id)},
         update_expression=expression,
@@ -169,6 +182,7 @@ def _take_credit(uow: DynamoUnitOfWork, source: SourceChange) -> None:
             ":amount": source.amount,
             ":none": [],
             ":new": [a.model_dump(mode="json") for a in new],
+            **moved_values,
         },
     )
 

@@ -28,7 +28,6 @@ _ENTITY_ID_FIELD = {
 }
 _BATCH_WRITE = 25
 _BATCH_GET = 100
-_MAX_OPEN_ITEM_PAGES = 4  # 4 MB of live items is far beyond any real customer; bounded all the same
 
 
 class DynamoCustomerRecords:
@@ -82,7 +81,7 @@ class DynamoCustomerRecords:
             "KeyConditionExpression": "OPK = :pk",
             "ExpressionAttributeValues": {":pk": {"S": customer_items.customer_pk(customer_id)}},
         }
-        for _ in range(_MAX_OPEN_ITEM_PAGES):
+        while True:  # to the end: a balance summed over part of the open items would be wrong without a word
             with translated("open items"):
                 response = client("dynamodb").query(**request)
             for raw in response.get("Items", []):
@@ -90,9 +89,8 @@ class DynamoCustomerRecords:
                 if record is not None:
                     records.append(record)
             if "LastEvaluatedKey" not in response:
-                break
+                return records
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return records
 
     # --- lookup ----------------------------------------------------------------------------------------
 

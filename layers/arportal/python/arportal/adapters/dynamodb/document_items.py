@@ -5,7 +5,8 @@
                                                  OpenItems query counts it; opening it removes it
                NOTICE#<kind>#<subject>#<date>    a reminder/notice was sent (TTL): at most once per kind
 
-The document item itself is mapped by ``entity_items``.
+The document item itself is mapped by ``entity_items``; a receipt's PDF is also listed under its receipt in
+``ByParent`` (PPK ``CUST#<id>#RCPT#<receipt number>``), so a payment's detail finds it with one Query.
 """
 
 from __future__ import annotations
@@ -24,6 +25,15 @@ def document_sk(document_id: str) -> str:
 
 def document_key(customer_id: str, document_id: str) -> dict[str, str]:
     return {"PK": customer_items.customer_pk(customer_id), "SK": document_sk(document_id)}
+
+
+def receipts_pk(customer_id: str, receipt_number: str) -> str:
+    """``ByParent`` partition of a receipt's PDF documents (newest last: document ids sort by time)."""
+    return f"{customer_items.customer_pk(customer_id)}#RCPT#{receipt_number}"
+
+
+def receipt_document_attributes(customer_id: str, receipt_number: str, document_id: str) -> dict[str, str]:
+    return {"PPK": receipts_pk(customer_id, receipt_number), "PSK": document_sk(document_id)}
 
 
 def unread_notice_osk(document_id: str) -> str:

@@ -55,6 +55,23 @@ class DynamoDocuments:
             return False
         return True
 
+    def mark_stored(self, customer_id: str, document_id: str, size: int) -> bool:
+        # Two first downloads at once both render; the file is stored once (S3's conditional put) and the size
+        # recorded once: the loser's condition fails and it links the same file.
+        try:
+            with translated("record document size"):
+                client("dynamodb").update_item(
+                    TableName=self.table,
+                    Key=codec.serialize(document_items.document_key(customer_id, document_id)),
+                    UpdateExpression="SET #size = :size",
+                    ConditionExpression="attribute_exists(PK) AND #size = :none",
+                    ExpressionAttributeNames={"#size": "size"},  # a reserved word
+                    ExpressionAttributeValues=codec.serialize({":size": size, ":none": 0}),
+                )
+        except ConflictError:
+            return False
+        return True
+
     def list(
         self,
         customer_id: str,

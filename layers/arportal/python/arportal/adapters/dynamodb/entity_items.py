@@ -18,6 +18,7 @@ from arportal.adapters.dynamodb import (
     document_items,
     interaction_items,
     invoice_items,
+    movement_items,
     payment_items,
     schedule_items,
     search_items,
@@ -31,6 +32,7 @@ from arportal.domain.models import (
     Customer,
     Department,
     Document,
+    DocumentKind,
     Interaction,
     Invoice,
     Payment,
@@ -162,6 +164,7 @@ def live_index_attributes(record: Record) -> dict[str, str]:
 
 def index_attributes(record: Record) -> dict[str, Any]:
     attrs: dict[str, Any] = dict(live_index_attributes(record))
+    attrs |= movement_items.moved_attributes(record)  # what a statement reads since its range began
     match record:
         case Customer():
             attrs |= {"XK": table_layout.external_key(record.customer_id), "XSK": SearchKind.CUSTOMER_ID.value}
@@ -173,6 +176,9 @@ def index_attributes(record: Record) -> dict[str, Any]:
             attrs |= {"XK": table_layout.external_key(record.account_number), "XSK": SearchKind.ACCOUNT_NUMBER.value}
         case Invoice():
             attrs |= {"XK": table_layout.external_key(record.invoice_number), "XSK": SearchKind.INVOICE_NUMBER.value}
+            attrs |= invoice_items.list_attributes(
+                record.customer_id, record.invoice_id, record.due_date, record.issue_date
+            )
         case Payment():
             attrs |= {"XK": table_layout.external_key(record.payment_id), "XSK": SearchKind.PAYMENT_ID.value}
             attrs |= {
@@ -195,6 +201,16 @@ def index_attributes(record: Record) -> dict[str, Any]:
                 "DAYPK": table_layout.activity_day_pk(record.applied_at.date()),
                 "DAYSK": payment_items.allocation_day_sk(record.applied_at, record.payment_id, record.invoice_id),
             }
+            if record.customer_id:  # among the invoice's items: its detail reads them with one Query
+                attrs |= {
+                    "PPK": invoice_items.invoice_activity_pk(record.customer_id, record.invoice_id),
+                    "PSK": payment_items.allocation_sk(record.payment_id, record.invoice_id),
+                }
+        # A receipt's PDF is listed under the receipt, so a payment's detail finds it with one Query.
+        case Document() if record.kind is DocumentKind.RECEIPT and record.reference:
+            attrs |= document_items.receipt_document_attributes(
+                record.customer_id, record.reference, record.document_id
+            )
         case Interaction():
             attrs |= {
                 "DAYPK": table_layout.activity_day_pk(record.at.date()),
@@ -211,9 +227,16 @@ def to_item(record: Record) -> dict[str, Any]:
 
 
 def items_of(record: Record) -> list[dict[str, Any]]:
-    """Every item a record is stored as: the record itself and, for a profile, its search pointers."""
+    """Every item a record is stored as: the record itself and, for a profile, its search pointers; for a credit
+    note, its entry among the items of each invoice it was applied to."""
     item = to_item(record)
-    return [item, *search_items.search_pointers(record)] if isinstance(record, Customer) else [item]
+    if isinstance(record, Customer):
+        return [item, *search_items.search_pointers(record)]
+    if isinstance(record, CreditNote):
+        invoices = dict.fromkeys(a.invoice_id for a in record.applications)
+        note = record.credit_note_id
+        return [item, *(invoice_items.applied_credit_item(record.customer_id, note, i) for i in invoices)]
+    return [item]
 
 
 def from_item(item: dict[str, Any], expected: type[E]) -> E:

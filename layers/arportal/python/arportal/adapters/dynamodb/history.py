@@ -1,9 +1,8 @@
-"""The reads behind an account statement: a customer's invoices, credit notes, payments (and, when needed, their
+"""The reads behind an account statement. A customer's statement with complete balance checkpoints reads only its
+range (``since_checkpoint``: ``statement_range.py``). Otherwise (an account statement, or a customer whose months
+are not complete yet) the whole history: its invoices, credit notes, payments (and, when needed, their
 allocations), streamed page by page into ledger entries. No Scan: each is a Query of the customer's partition by
-sort-key prefix, filtered on the date attribute so nothing after the statement's end crosses the wire.
-
-Why not a date-ordered index: the opening balance needs every money event before the range anyway, so a Query
-from a date would not save the reads, and an extra index would cost a write on every ledger item. The builder
+sort-key prefix, filtered on the date attribute so little after the statement's end crosses the wire. The builder
 sorts the lines of the range once (see docs/data-model.md, "Statements").
 
 Order and rules: ``domain/statement_reading.py`` (allocations when needed, adjustments, credit notes, payments,
@@ -19,7 +18,7 @@ and per-invoice corrections; never the invoices themselves (they come last and a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from arportal.adapters.aws import client
@@ -32,6 +31,8 @@ from arportal.adapters.dynamodb import (
     staff_action_items,
 )
 from arportal.adapters.dynamodb.errors import translated
+from arportal.adapters.dynamodb.statement_range import RangeReader
+from arportal.domain.agency_time import AgencyTime
 from arportal.domain.models import Account, CreditNote, Payment
 from arportal.domain.statement_reading import (
     AdjustmentFacts,
@@ -46,8 +47,9 @@ _NO_MONEY_MOVED = frozenset({PaymentStatus.FAILED.value, PaymentStatus.VOIDED.va
 
 
 class DynamoStatementHistory:
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, *, time: AgencyTime | None = None) -> None:
         self.table = table_name
+        self.time = time or AgencyTime()  # statements are dated by the agency's calendar
 
     def account(self, customer_id: str, account_number: str) -> Account | None:
         with translated("get account"):
@@ -64,7 +66,7 @@ class DynamoStatementHistory:
         self, customer_id: str, *, until: date, account_number: str | None = None, today: date
     ) -> Iterator[Record]:
         """The statement's records, read in the order ``StatementReading`` folds them (see its module)."""
-        reading = StatementReading(until=until, account_number=account_number)
+        reading = StatementReading(until=until, account_number=account_number, day=self.time.day)
         past = until < today  # what happened since the end must be taken back out of today's figures
         if account_number is not None or past:
             for alloc in self._allocations(customer_id):
@@ -74,21 +76,11 @@ class DynamoStatementHistory:
                         invoice_id=str(alloc["invoice_id"]),
                         account_number=str(alloc["account_number"]),
                         amount=int(alloc["amount"]),
-                        applied_on=date.fromisoformat(str(alloc["applied_at"])[:10]),
+                        applied_on=self.time.day(datetime.fromisoformat(str(alloc["applied_at"]))),
                     )
                 )
-        for raw in self._query(customer_id, staff_action_items.ADJUSTMENT_PREFIX, "at", None, None, projected=False):
-            if raw.get("type") == "adjustment":
-                reading.adjustment(
-                    AdjustmentFacts(
-                        adjustment_id=str(raw["adjustment_id"]),
-                        invoice_id=str(raw["invoice_id"]),
-                        kind=str(raw["kind"]),
-                        amount=int(raw["amount"]),
-                        on=date.fromisoformat(str(raw["at"])[:10]),
-                        note=str(raw.get("note", "")),
-                    )
-                )
+        for facts in self._adjustments(customer_id):
+            reading.adjustment(facts)
         # Credit issued or payments made after the end may have paid an invoice that was open at the end.
         later = None if past else until
         for raw in self._query(customer_id, invoice_items.CREDIT_NOTE_PREFIX, "issued_on", later, account_number):
@@ -108,7 +100,30 @@ class DynamoStatementHistory:
             yield from reading.invoice(InvoiceFacts(**invoice_items.statement_invoice_from_item(raw)))
         yield from reading.finish()
 
+    def since_checkpoint(
+        self, customer_id: str, *, start: date, until: date, currency: str, today: date
+    ) -> tuple[int, Iterator[Record]] | None:
+        """The balance before ``start``'s month (its checkpoint) and the records from that month on, or None when
+        the customer's checkpoints are not complete (``history`` then reads everything)."""
+        reader = RangeReader(self.table, self.time, self._adjustments)
+        opening = reader.opening(customer_id, currency, start)
+        if opening is None:
+            return None
+        return opening, reader.records(customer_id, start=start, until=until, today=today)
+
     # --- reads -----------------------------------------------------------------------------------------------
+
+    def _adjustments(self, customer_id: str) -> Iterator[AdjustmentFacts]:
+        for raw in self._query(customer_id, staff_action_items.ADJUSTMENT_PREFIX, "at", None, None, projected=False):
+            if raw.get("type") == "adjustment":
+                yield AdjustmentFacts(
+                    adjustment_id=str(raw["adjustment_id"]),
+                    invoice_id=str(raw["invoice_id"]),
+                    kind=str(raw["kind"]),
+                    amount=int(raw["amount"]),
+                    on=self.time.day(datetime.fromisoformat(str(raw["at"]))),
+                    note=str(raw.get("note", "")),
+                )
 
     def _query(
         self,
@@ -124,9 +139,10 @@ class DynamoStatementHistory:
         values: dict[str, Any] = {":pk": customer_items.customer_pk(customer_id), ":prefix": prefix}
         conditions = []
         if until is not None:
-            # ISO dates and timestamps compare as strings; "< the next day" keeps every time on ``until``.
+            # ISO dates and timestamps compare as strings. Timestamps are UTC and ``until`` is the agency's day,
+            # which may end up to a day later in UTC: "< two days on" keeps all of it (the reading drops the rest).
             names["#d"] = date_attribute
-            values[":after"] = (until + timedelta(days=1)).isoformat()
+            values[":after"] = (until + timedelta(days=2)).isoformat()
             conditions.append("#d < :after")
         if account_number is not None:
             names["#acct"] = "account_number"

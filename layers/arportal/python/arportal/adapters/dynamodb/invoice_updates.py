@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arportal.adapters.dynamodb import customer_items, entity_items, invoice_items, table_layout
+from arportal.adapters.dynamodb import customer_items, entity_items, invoice_items, movement_items, table_layout
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain.models import Invoice
 from arportal.domain.posting import InvoiceChange
@@ -41,6 +41,9 @@ def update_invoice_figures(
         ":expected": expected_version,
         **(values or {}),
     }
+    moved, moved_values = movement_items.moved_now(after.customer_id)  # what it owes changed: a statement reads it
+    sets.append(moved)
+    merged |= moved_values
     live = entity_items.live_index_attributes(after)
     sets += [f"{name} = :{name}" for name in live]
     merged |= {f":{name}": value for name, value in live.items()}

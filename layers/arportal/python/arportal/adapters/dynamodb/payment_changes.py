@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, customer_items, entity_items, invoice_items, table_layout
+from arportal.adapters.dynamodb import codec, customer_items, entity_items, invoice_items, movement_items, table_layout
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.tables import BY_EXTERNAL_KEY
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
@@ -68,11 +68,13 @@ def add_credit_change(uow: ChangeUnitOfWork, before: CreditNote | None, after: C
         return
     live = entity_items.live_index_attributes(after)
     values: dict[str, Any] = {":amount": after.amount, ":remaining": after.remaining, ":expected": before.remaining}
+    moved, moved_values = movement_items.moved_now(after.customer_id)  # the credit it holds changed
+    values |= moved_values
     if live:
         values |= {f":{name}": value for name, value in live.items()}
-        expression = "SET amount = :amount, remaining = :remaining, OPK = :OPK, OSK = :OSK"
+        expression = f"SET amount = :amount, remaining = :remaining, OPK = :OPK, OSK = :OSK, {moved}"
     else:
-        expression = "SET amount = :amount, remaining = :remaining REMOVE OPK, OSK"
+        expression = f"SET amount = :amount, remaining = :remaining, {moved} REMOVE OPK, OSK"
     uow.update(key, update_expression=expression, condition="remaining = :expected", values=values)
 
 

@@ -3,7 +3,8 @@
 A cursor is a query's ``LastEvaluatedKey``, made opaque by the HTTP edge (``arportal.api.pagination``). Before a
 cursor starts a read, the edge checks it against the list's ``PageStart`` (``arportal.ports``): the caller's own
 partition, and a key this list hands out (not another list's in the same partition), so a cursor edited to start
-inside someone else's records, or taken from another list, is a 400, never a read. Where a list resumes from a
+inside someone else's records, or taken from another list (for invoices: another ordering or filter), is a 400,
+never a read. Where a list resumes from a
 position rather than a bare key (the invoice list's ordering), the position and its key are converted here too.
 The routes get all of it through the composition root (``arportal.wiring.portal``) and never see a key's
 attributes. The console's lists are ``staff_cursors.py``'s.
@@ -11,6 +12,7 @@ attributes. The console's lists are ``staff_cursors.py``'s.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, Literal
@@ -21,7 +23,7 @@ from arportal.adapters.dynamodb import (
     payment_items,
     schedule_items,
 )
-from arportal.domain.invoice_views import InvoiceSort
+from arportal.domain.invoice_views import InvoiceFilter, InvoiceSort
 from arportal.ports import PageStart
 
 # --- the portal's lists ----------------------------------------------------------------------------------------
@@ -39,7 +41,7 @@ _PORTAL_LISTS: dict[str, str | None] = {
     "documents": None,
     "payment_methods": None,
 }
-_INVOICE_PAGE_KEY = frozenset({"PK", "SK", "O", "V"})
+_INVOICE_PAGE_KEY = frozenset({"PK", "SK", "O", "F", "V"})
 
 
 def portal_list(customer_id: str, listed: PortalList) -> PageStart:
@@ -51,9 +53,9 @@ def portal_list(customer_id: str, listed: PortalList) -> PageStart:
     return PageStart(partition, lambda key: set(key) == {"PK", "SK"} and _sort_key(key).startswith(prefix))
 
 
-def invoice_list(customer_id: str, sort: InvoiceSort) -> PageStart:
-    """The customer's invoice list in one ordering: a cursor of another ordering does not resume it."""
-    partition = {"PK": customer_items.customer_pk(customer_id), "O": sort.value}
+def invoice_list(customer_id: str, sort: InvoiceSort, where: InvoiceFilter) -> PageStart:
+    """The customer's invoice list in one ordering and one filter: a cursor of another does not resume it."""
+    partition = {"PK": customer_items.customer_pk(customer_id), "O": sort.value, "F": _filter_digest(where)}
     return PageStart(partition, lambda key: invoice_position(key) is not None)
 
 
@@ -70,15 +72,28 @@ def invoice_position(key: Mapping[str, Any]) -> tuple[str, str] | None:
     return value, _sort_key(key).removeprefix(prefix)
 
 
-def invoice_key(customer_id: str, sort: InvoiceSort, after: tuple[str, str]) -> dict[str, Any]:
+def invoice_key(customer_id: str, sort: InvoiceSort, where: InvoiceFilter, after: tuple[str, str]) -> dict[str, Any]:
     """Where the invoice list goes on: after ``after`` (its date in this ordering, its invoice id)."""
     value, invoice_id = after
     return {
         "PK": {"S": customer_items.customer_pk(customer_id)},
         "SK": {"S": invoice_items.invoice_sk(invoice_id)},
         "O": {"S": sort.value},
+        "F": {"S": _filter_digest(where)},
         "V": {"S": value},
     }
+
+
+def _filter_digest(where: InvoiceFilter) -> str:
+    """The filter a cursor was given under, in a few characters (it only has to tell filters apart)."""
+    named = [
+        ",".join(sorted(s.value for s in where.statuses)),
+        where.account_number or "",
+        where.department or "",
+        where.issued_from.isoformat() if where.issued_from else "",
+        where.issued_to.isoformat() if where.issued_to else "",
+    ]
+    return hashlib.sha256("\n".join(named).encode()).hexdigest()[:16]
 
 
 def _sort_key(key: Mapping[str, Any]) -> str:

@@ -9,7 +9,7 @@ returned (never after rows read but not shown).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -21,18 +21,17 @@ from arportal.adapters.dynamodb import (
     document_items,
     entity_items,
     invoice_items,
+    invoice_pages,
     payment_items,
     schedule_items,
 )
 from arportal.adapters.dynamodb.errors import translated
-from arportal.adapters.dynamodb.tables import OPEN_ITEMS
-from arportal.domain.invoice_views import InvoiceFilter, PaymentFilter
+from arportal.adapters.dynamodb.tables import BY_PARENT, OPEN_ITEMS
+from arportal.domain.invoice_views import InvoiceFilter, InvoicePage, InvoiceSort, PaymentFilter
 from arportal.domain.models import (
     Account,
     Allocation,
     CreditNote,
-    Document,
-    DocumentKind,
     Invoice,
     Payment,
     SalesOrder,
@@ -42,7 +41,6 @@ from arportal.ports import Page
 
 E = TypeVar("E", bound=BaseModel)
 _MAX_CALLS = 10  # requests one page may make through a sparse filter before answering with a resume key
-_MAX_SIDE_CALLS = 20  # bound on the reads of a record's related items (allocations, credit notes, documents)
 _BATCH_GET = 100
 
 
@@ -52,70 +50,47 @@ class DynamoPortalReader:
 
     # --- invoices --------------------------------------------------------------------------------------
 
-    def invoices(self, customer_id: str, where: InvoiceFilter, *, max_items: int) -> list[Invoice]:
-        """All invoices matching the stored fields of ``where`` (statuses are the caller's: they depend on
-        today), stopping once ``max_items + 1`` are found."""
-        conditions: list[str] = []
-        names: dict[str, str] = {}
-        values: dict[str, Any] = {}
-        for name, value in (("account_number", where.account_number), ("department", where.department)):
-            if value is not None:
-                conditions.append(f"#{name} = :{name}")
-                names[f"#{name}"], values[f":{name}"] = name, value
-        if where.issued_from is not None or where.issued_to is not None:
-            names["#issue"] = "issue_date"
-        if where.issued_from is not None:
-            conditions.append("#issue >= :from")
-            values[":from"] = where.issued_from.isoformat()
-        if where.issued_to is not None:
-            conditions.append("#issue <= :to")
-            values[":to"] = where.issued_to.isoformat()
-        request = self._partition_query(customer_id, invoice_items.invoice_sk(""))
-        if conditions:
-            request["FilterExpression"] = " AND ".join(conditions)
-            request["ExpressionAttributeNames"] = names
-            request["ExpressionAttributeValues"] |= codec.serialize(values)
-        found: list[Invoice] = []
-        while len(found) <= max_items:
-            with translated("list invoices"):
-                response = client("dynamodb").query(**request)
-            found.extend(entity_items.from_item(codec.deserialize(raw), Invoice) for raw in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return found[: max_items + 1]
+    def invoices(
+        self,
+        customer_id: str,
+        where: InvoiceFilter,
+        sort: InvoiceSort,
+        *,
+        today: date,
+        limit: int,
+        after: tuple[str, str] | None,
+    ) -> InvoicePage:
+        """One page, from an index in the list's order (``invoice_pages``)."""
+        return invoice_pages.invoice_page(self.table, customer_id, where, sort, today=today, limit=limit, after=after)
 
     def invoice(self, customer_id: str, invoice_id: str) -> Invoice | None:
         return self._get(customer_id, invoice_items.invoice_sk(invoice_id), Invoice)
 
-    def invoice_activity(self, customer_id: str, invoice_id: str) -> tuple[list[Allocation], list[CreditNote]]:
-        # ALLOC# and CN# sort next to each other, so one range query (filtered to this invoice's allocations
-        # and the credit notes) answers both.
-        alloc, credit = payment_items.allocation_sk("", "").removesuffix("#"), invoice_items.credit_note_sk("")
+    def invoice_activity(
+        self, customer_id: str, invoice_id: str
+    ) -> tuple[list[Allocation], list[CreditNote], list[Payment]]:
+        """The invoice's allocations, the credit notes applied to it and the payments: one Query of its ``ByParent``
+        partition (its ``ALLOC#`` items and ``APPLIED#`` entries), then one BatchGetItem of the notes and payments."""
         request = {
             "TableName": self.table,
-            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
-            "FilterExpression": "(begins_with(SK, :alloc) AND #invoice = :invoice) OR begins_with(SK, :cn)",
-            "ExpressionAttributeNames": {"#invoice": "invoice_id"},
+            "IndexName": BY_PARENT,
+            "KeyConditionExpression": "PPK = :pk",
             "ExpressionAttributeValues": codec.serialize(
-                {
-                    ":pk": customer_items.customer_pk(customer_id),
-                    ":low": alloc,
-                    ":high": credit + "\uffff",
-                    ":alloc": alloc,
-                    ":invoice": invoice_id,
-                    ":cn": credit,
-                }
+                {":pk": invoice_items.invoice_activity_pk(customer_id, invoice_id)}
             ),
         }
         allocations: list[Allocation] = []
-        credit_notes: list[CreditNote] = []
+        keys: list[str] = []
         for raw in self._all(request, "invoice activity"):
-            if str(raw["SK"]).startswith(credit):
-                credit_notes.append(entity_items.from_item(raw, CreditNote))
-            else:
-                allocations.append(entity_items.from_item(raw, Allocation))
-        return allocations, credit_notes
+            if raw.get("type") == "allocation":
+                allocation = entity_items.from_item(raw, Allocation)
+                allocations.append(allocation)
+                keys.append(payment_items.payment_sk(allocation.payment_id))
+            elif raw.get("type") == "credit_applied":
+                keys.append(invoice_items.credit_note_sk(str(raw["credit_note_id"])))
+        related = [entity_items.entity_of(raw) for raw in self._raw_by_key(customer_id, keys)]
+        notes = [r for r in related if isinstance(r, CreditNote)]
+        return allocations, notes, [r for r in related if isinstance(r, Payment)]
 
     # --- payments --------------------------------------------------------------------------------------
 
@@ -149,47 +124,30 @@ class DynamoPortalReader:
     def payment(self, customer_id: str, payment_id: str) -> Payment | None:
         return self._get(customer_id, payment_items.payment_sk(payment_id), Payment)
 
-    def payments_by_id(self, customer_id: str, payment_ids: Sequence[str]) -> list[Payment]:
-        wanted = list(dict.fromkeys(payment_ids))
-        found: list[Payment] = []
-        for start in range(0, len(wanted), _BATCH_GET):
-            chunk = [
-                codec.serialize({"PK": customer_items.customer_pk(customer_id), "SK": payment_items.payment_sk(pid)})
-                for pid in wanted[start : start + _BATCH_GET]
-            ]
-            pending: dict[str, Any] = {self.table: {"Keys": chunk}}
-            while pending:
-                with translated("read payments"):
-                    response = client("dynamodb").batch_get_item(RequestItems=pending)
-                found.extend(
-                    entity_items.from_item(codec.deserialize(raw), Payment)
-                    for raw in response.get("Responses", {}).get(self.table, [])
-                )
-                pending = response.get("UnprocessedKeys") or {}
-        return found
-
     def payment_allocations(self, customer_id: str, payment_id: str) -> list[Allocation]:
         request = self._partition_query(customer_id, payment_items.allocation_sk(payment_id, ""))
         return [entity_items.from_item(raw, Allocation) for raw in self._all(request, "payment allocations")]
 
     def credit_from_payment(self, customer_id: str, payment_id: str) -> CreditNote | None:
-        # The posting names the payment in the credit note's reason; credit notes are few per customer.
-        request = self._partition_query(customer_id, invoice_items.credit_note_sk(""))
-        request["FilterExpression"] = "contains(#reason, :payment)"
-        request["ExpressionAttributeNames"] = {"#reason": "reason"}
-        request["ExpressionAttributeValues"] |= codec.serialize({":payment": payment_id})
-        found = [entity_items.from_item(raw, CreditNote) for raw in self._all(request, "payment credit")]
-        return found[0] if found else None
+        # The note holding a payment's overpayment shares its ULID (services.payments.credit_note_id_for).
+        credit_note_id = "cn_" + payment_id.removeprefix("pay_")
+        return self._get(customer_id, invoice_items.credit_note_sk(credit_note_id), CreditNote)
 
     def receipt_document_id(self, customer_id: str, receipt_number: str) -> str | None:
-        request = self._partition_query(customer_id, document_items.DOCUMENT_PREFIX)
-        request["FilterExpression"] = "#kind = :receipt AND #reference = :number"
-        request["ExpressionAttributeNames"] = {"#kind": "kind", "#reference": "reference"}
-        request["ExpressionAttributeValues"] |= codec.serialize(
-            {":receipt": DocumentKind.RECEIPT.value, ":number": receipt_number}
-        )
-        found = [entity_items.from_item(raw, Document) for raw in self._all(request, "receipt document")]
-        return found[-1].document_id if found else None  # the latest rendering, if it was re-rendered
+        """The receipt's PDF, listed under the receipt in ``ByParent``: one Query for the latest filed."""
+        request = {
+            "TableName": self.table,
+            "IndexName": BY_PARENT,
+            "KeyConditionExpression": "PPK = :pk",
+            "ExpressionAttributeValues": codec.serialize(
+                {":pk": document_items.receipts_pk(customer_id, receipt_number)}
+            ),
+            "ScanIndexForward": False,  # document ids sort by time: the latest rendering first
+            "Limit": 1,
+        }
+        with translated("receipt document"):
+            found = client("dynamodb").query(**request).get("Items", [])
+        return str(codec.deserialize(found[0])["document_id"]) if found else None
 
     # --- other lists -----------------------------------------------------------------------------------
 
@@ -240,14 +198,29 @@ class DynamoPortalReader:
         return entity_items.from_item(codec.deserialize(item), cls) if item else None
 
     def _all(self, request: dict[str, Any], operation: str) -> list[dict[str, Any]]:
+        """Every page, to the end: what it reads is one record's own items or the customer's live items."""
         found: list[dict[str, Any]] = []
-        for _ in range(_MAX_SIDE_CALLS):
+        while True:
             with translated(operation):
                 response = client("dynamodb").query(**request)
             found.extend(codec.deserialize(raw) for raw in response.get("Items", []))
             if "LastEvaluatedKey" not in response:
-                break
+                return found
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _raw_by_key(self, customer_id: str, sort_keys: Sequence[str]) -> list[dict[str, Any]]:
+        """Items of the customer's partition by sort key, in BatchGetItems of 100."""
+        wanted = list(dict.fromkeys(sort_keys))  # BatchGetItem refuses a key named twice
+        pk = customer_items.customer_pk(customer_id)
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), _BATCH_GET):
+            chunk = [codec.serialize({"PK": pk, "SK": sk}) for sk in wanted[start : start + _BATCH_GET]]
+            pending: dict[str, Any] = {self.table: {"Keys": chunk}}
+            while pending:
+                with translated("read records"):
+                    response = client("dynamodb").batch_get_item(RequestItems=pending)
+                found.extend(codec.deserialize(raw) for raw in response.get("Responses", {}).get(self.table, []))
+                pending = response.get("UnprocessedKeys") or {}
         return found
 
     def _page(

@@ -25,6 +25,7 @@ from arportal.adapters.dynamodb import (
     payment_items,
     payment_series,
 )
+from arportal.adapters.dynamodb.balance_checkpoints import agency_day, record_months
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.invoice_updates import add_invoice_update
 from arportal.adapters.dynamodb.outbox import audit_item, outbox_item
@@ -199,24 +200,14 @@ class DynamoPaymentPosting(payment_series.SeriesItems):
         if payment is None:
             return None
         payer = next((entity_items.from_item(i, Customer) for i in found if i.get("type") == "customer"), None)
-        receipt = None
-        if payment.receipt_number:
-            with translated("read receipt"):
-                item = (
-                    client("dynamodb")
-                    .get_item(
-                        TableName=self.table,
-                        Key=codec.serialize(
-                            {
-                                "PK": customer_items.customer_pk(customer_id),
-                                "SK": payment_items.receipt_sk(payment.receipt_number),
-                            }
-                        ),
-                    )
-                    .get("Item")
-                )
-            receipt = entity_items.from_item(codec.deserialize(item), Receipt) if item else None
+        receipt = self.receipt(customer_id, payment.receipt_number) if payment.receipt_number else None
         return PaymentRecord(payment, self.allocations(customer_id, payment_id), receipt, payer)
+
+    def receipt(self, customer_id: str, receipt_number: str) -> Receipt | None:
+        key = {"PK": customer_items.customer_pk(customer_id), "SK": payment_items.receipt_sk(receipt_number)}
+        with translated("read receipt"):
+            item = client("dynamodb").get_item(TableName=self.table, Key=codec.serialize(key)).get("Item")
+        return entity_items.from_item(codec.deserialize(item), Receipt) if item else None
 
     # --- the write -------------------------------------------------------------------------------------
 
@@ -247,6 +238,8 @@ class DynamoPaymentPosting(payment_series.SeriesItems):
             }
         )
         uow.create(entity_items.to_item(payment))
+        day = agency_day()
+        uow.add_to_balance(payment.customer_id, payment.currency, record_months(payment, day=day))
         for pointer in (payment_items.transaction_pointer(payment), payment_items.transaction_ref(payment)):
             if pointer:
                 uow.create(pointer)
@@ -255,6 +248,9 @@ class DynamoPaymentPosting(payment_series.SeriesItems):
         for change in posting.invoice_changes:
             if change.after.invoice_id in posting.new_invoice_ids:
                 uow.create(entity_items.to_item(change.after))
+                uow.add_to_balance(
+                    change.after.customer_id, change.after.currency, record_months(change.after, day=day)
+                )
             else:
                 add_invoice_update(uow, change)
         if posting.credit:

@@ -37,13 +37,15 @@ from arportal.adapters.dynamodb import (
     search_pointers,
     source_items,
 )
+from arportal.adapters.dynamodb.balance_checkpoints import agency_day, new_customer_mark, record_months
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.outbox import outbox_item
 from arportal.adapters.dynamodb.unit_of_work import MAX_ITEMS, DynamoUnitOfWork
 from arportal.domain import event_entities
 from arportal.domain.audit_chain import Head
+from arportal.domain.balance_checkpoints import change as months_change
 from arportal.domain.errors import ConflictError
-from arportal.domain.models import Account, CreditNote, Customer, Document, Invoice, SalesOrder
+from arportal.domain.models import Account, CreditNote, Customer, Document, Invoice, Payment, SalesOrder
 from arportal.domain.source_records import SourceKind
 from arportal.domain.upserts import LoadedEntity, SourceState, Upsert, VersionBump
 from arportal.ports import SourceReads, SourceTarget, SourceWrite
@@ -132,8 +134,12 @@ class DynamoSourceRecords:
         if isinstance(decision, VersionBump):
             return 1
         pointers = len(search_items.SEARCH_POINTERS) if isinstance(decision.after, Customer) else 0
+        if isinstance(decision.after, Customer) and decision.before is None:
+            pointers += 1  # a new customer's balance checkpoint mark
         credit = 1 if decision.credit is not None else 0
-        return 1 + 1 + pointers + credit + 1 + 2  # state, entity, pointers, credit, outbox, audit record and head
+        months = sum(len(changed) for changed in self._months(decision))  # merged per chunk: at most this many
+        # state, entity, pointers, credit, outbox, audit record and head, balance checkpoint months
+        return 1 + 1 + pointers + credit + 1 + 2 + months
 
     def write(self, writes: Sequence[SourceWrite]) -> list[int]:
         uow = DynamoUnitOfWork(self.table)
@@ -160,6 +166,7 @@ class DynamoSourceRecords:
         if write.audit is None or write.event is None:
             raise ValueError("an entity is written with its audit record and its event")
         self._entity(uow, decision)
+        self._balance(uow, decision)
         if decision.credit is not None:
             uow.create(entity_items.to_item(decision.credit))
         detail_type, detail = write.event
@@ -182,6 +189,7 @@ class DynamoSourceRecords:
             uow.create(entity_items.to_item(after))
             if isinstance(after, Customer):
                 self._pointers(uow, after)
+                uow.put(new_customer_mark(after.customer_id))
             return
         match after:
             case Customer():
@@ -197,6 +205,21 @@ class DynamoSourceRecords:
                 uow.put_if(entity_items.to_item(after), condition=condition)
             case _:
                 uow.put_if(entity_items.to_item(after), condition="attribute_exists(PK)")
+
+    def _balance(self, uow: DynamoUnitOfWork, decision: Upsert) -> None:
+        """What the record (and the credit it leaves) now adds to the customer's months, less what it added."""
+        for record, moved in zip((decision.after, decision.credit), self._months(decision), strict=True):
+            if isinstance(record, (Invoice, CreditNote, Payment)):
+                uow.add_to_balance(record.customer_id, record.currency, moved)
+
+    @staticmethod
+    def _months(decision: Upsert) -> tuple[dict[str, int], dict[str, int]]:
+        day = agency_day()
+        out: list[dict[str, int]] = []
+        for record, before in ((decision.after, decision.before), (decision.credit, None)):
+            money = isinstance(record, (Invoice, CreditNote, Payment))
+            out.append(months_change(record_months(record, day=day), record_months(before, day=day)) if money else {})
+        return out[0], out[1]
 
     def _customer_update(self, uow: DynamoUnitOfWork, customer: Customer) -> None:
         item = entity_items.to_item(customer)

@@ -22,11 +22,13 @@ from arportal.adapters.dynamodb import (
     customer_items,
     entity_items,
     invoice_items,
+    movement_items,
     payment_items,
     staff_action_items,
     table_layout,
 )
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
+from arportal.adapters.dynamodb.balance_checkpoints import agency_day, months_of_adjustment, record_months
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.invoice_updates import add_invoice_update, update_invoice_figures
 from arportal.adapters.dynamodb.outbox import outbox_item
@@ -40,6 +42,7 @@ from arportal.adapters.dynamodb.payment_facts import facts_of
 from arportal.adapters.dynamodb.status_changes import DynamoStatusChanges
 from arportal.adapters.dynamodb.unit_of_work import DynamoUnitOfWork
 from arportal.domain import event_entities
+from arportal.domain.balance_checkpoints import change as months_change
 from arportal.domain.duplicates import PaymentFacts
 from arportal.domain.models import AuditEvent, Invoice, Payment
 from arportal.domain.posting import InvoiceChange
@@ -130,10 +133,11 @@ class DynamoStaffActionStore:
         uow.create(
             action_guard_item(scope, key, after.payment_id, {"status": after.status.value, "amount": back.amount})
         )
+        moved, moved_values = movement_items.moved_now(after.customer_id) if after.customer_id else ("", {})
         uow.update(
             {"PK": pk, "SK": payment_items.payment_sk(after.payment_id)},
             update_expression="SET #status = :status, #history = :history, version = :next, fee_amount = :fee, "
-            "refunded = :refunded",
+            "refunded = :refunded" + (f", {moved}" if moved else ""),
             condition="#status = :expected AND version = :version",
             names={"#status": "status", "#history": "history"},
             values={
@@ -144,8 +148,12 @@ class DynamoStaffActionStore:
                 ":refunded": after.refunded,
                 ":expected": before.status.value,
                 ":version": before.version,
+                **moved_values,
             },
         )
+        day = agency_day()
+        moved_months = months_change(record_months(after, day=day), record_months(before, day=day))
+        uow.add_to_balance(after.customer_id, after.currency, moved_months)
         for change in back.invoice_changes:
             add_invoice_update(uow, change)
         add_credit_change(uow, back.credit_before, back.credit_after)
@@ -174,6 +182,12 @@ class DynamoStaffActionStore:
         )
         update_invoice_figures(uow, before.version, after, ("lines", "amount", "credited", "balance"))
         uow.create(adjustment_item(record))
+        # the invoice's own months change with its amount (a debit raises it), the adjustment adds its own
+        day = agency_day()
+        months = months_of_adjustment(record.kind.value, record.amount, on_day=day(record.at), invoice=after)
+        uow.add_to_balance(record.customer_id, record.currency, months)
+        invoice_months = months_change(record_months(after, day=day), record_months(before, day=day))
+        uow.add_to_balance(after.customer_id, after.currency, invoice_months)
         detail = {**_plain_record(record), "balance": after.balance, "status": after.status.value}
         entity = event_entities.of_invoice(after)
         uow.create(outbox_item(f"invoice.{record.kind.value}", detail, at=audit.at, entity=entity))

@@ -49,8 +49,6 @@ from arportal.domain.search import SearchKind
 from arportal.ports import CustomerHeader, CustomerOpenItems, LookupHit, Page, PaymentStatusRecord
 
 E = TypeVar("E", bound=BaseModel)
-_MAX_PAGES = 4  # a partition header or a customer's live items beyond 4 MB would be a data error; stay bounded
-_MAX_AUDIT = 500
 _APPROVAL_FIELDS = frozenset(Approval.model_fields)
 _AUDIT_FIELDS = frozenset(AuditEvent.model_fields)
 
@@ -221,16 +219,17 @@ class DynamoStaffQueries:
         """Oldest first; chained records (``SEQ#``) and earlier ones (``<time>#<id>``) alike, never the head."""
         if not self.audit_table:
             return []
-        with translated("payment audit"):
-            response = client("dynamodb").query(
-                TableName=self.audit_table,
-                KeyConditionExpression="PK = :pk",
-                ExpressionAttributeValues={":pk": {"S": f"PAYMENT#{payment_id}"}},
-                Limit=_MAX_AUDIT,
-            )
+        found = self._query_all(  # a payment's own trail, to the end: a trail cut short would hide its last steps
+            {
+                "TableName": self.audit_table,
+                "KeyConditionExpression": "PK = :pk",
+                "ExpressionAttributeValues": {":pk": {"S": f"PAYMENT#{payment_id}"}},
+            },
+            "payment audit",
+        )
         events = []
-        for raw in response.get("Items", []):
-            body = table_layout.plain(codec.deserialize(raw))
+        for raw in found:
+            body = table_layout.plain(raw)
             if body.get("SK") != "HEAD" and "event_id" in body:
                 events.append(AuditEvent.model_validate({k: v for k, v in body.items() if k in _AUDIT_FIELDS}))
         return sorted(events, key=lambda e: e.at)
@@ -278,12 +277,12 @@ class DynamoStaffQueries:
     # --- helpers ------------------------------------------------------------------------------------------
 
     def _query_all(self, request: dict[str, Any], operation: str) -> list[dict[str, Any]]:
+        """Every page, to the end: a customer's live items summed in part would be a wrong balance, silently."""
         found: list[dict[str, Any]] = []
-        for _ in range(_MAX_PAGES):
+        while True:
             with translated(operation):
                 response = client("dynamodb").query(**request)
             found.extend(codec.deserialize(i) for i in response.get("Items", []))
             if "LastEvaluatedKey" not in response:
-                break
+                return found
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return found

@@ -14,7 +14,8 @@ from datetime import timedelta
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, customer_items, entity_items, invoice_items, payment_items
+from arportal.adapters.dynamodb import codec, customer_items, entity_items, invoice_items, movement_items, payment_items
+from arportal.adapters.dynamodb.balance_checkpoints import agency_day, record_months
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.invoice_updates import add_invoice_update
 from arportal.adapters.dynamodb.outbox import audit_item, outbox_item
@@ -25,6 +26,7 @@ from arportal.adapters.dynamodb.payment_changes import (
     reopened_invoices,
 )
 from arportal.domain import event_entities
+from arportal.domain.balance_checkpoints import change as months_change
 from arportal.domain.models import Allocation, AuditEvent, CreditNote, Invoice, Payment
 from arportal.domain.search import SearchKind
 from arportal.domain.status import PaymentStatus
@@ -141,6 +143,13 @@ class DynamoStatusChanges:
         if after.receipt_number and after.receipt_number != before.receipt_number:
             sets += ", receipt_number = :receipt"
             values[":receipt"] = after.receipt_number
+        if after.customer_id:
+            moved, moved_values = movement_items.moved_now(after.customer_id)
+            sets += f", {moved}"
+            values |= moved_values
+            day = agency_day()
+            moved_months = months_change(record_months(after, day=day), record_months(before, day=day))
+            uow.add_to_balance(after.customer_id, after.currency, moved_months)
         uow.update(
             {"PK": pk, "SK": payment_items.payment_sk(after.payment_id)},
             update_expression=f"SET {sets}",

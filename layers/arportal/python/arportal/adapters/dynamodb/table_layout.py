@@ -7,7 +7,7 @@ Main table (PK / SK), and the module that builds each key:
     CUST#<customer_id>   #PROFILE, #EMAIL_CHANGE, #BALANCE#<department>, ACCT#<account_number>   customer_items
                          #EMAIL_SUPPRESSION  the mark of a bounce or complaint                email_suppressions
                          SRCH#EMAIL | SRCH#PHONE                                        search_items
-                         INV#, CN#, SO#                                                 invoice_items
+                         INV#, CN#, SO#, APPLIED#                                       invoice_items
                          PAY#, ALLOC#, RCPT#, TXN#                                      payment_items
                          SCH#, AUTOPAY#, INST#, PLANINV#                                schedule_items
                          PM#                                                            payment_method_items
@@ -41,7 +41,10 @@ Indexes (see tables.py): ByExternalKey XK = the key's value, upper-cased, XSK = 
 answers any key a person types without knowing which kind it is; ByActivityDay
 DAYPK = "DAY#<yyyy-mm-dd>" (and "EVENTS": every outbox event by id, the event feed); ByDueDate
 DUEPK = "DUE#<yyyy-mm-dd>"; OpenItems OPK = "CUST#<id>" on live items only (sparse; and "EVENTS#payment": the
-events about payments by id); ByName NPK = "NAME#<first letter>" with a normalised name/email/phone in NSK.
+events about payments by id); ByName NPK = "NAME#<first letter>" with a normalised name/email/phone in NSK;
+ByParent PPK = "INVOICES#CUST#<id>" (a customer's invoices by due date), "CUST#<id>#INV#<invoice_id>" (that
+invoice's allocations and credit entries) and "CUST#<id>#RCPT#<receipt number>" (the receipt's PDF documents); a
+customer's invoices by issue date sit in ByActivityDay under DAYPK = "ISSUED#CUST#<id>" (invoice_items).
 
 An item is the entity's JSON fields (amounts as Numbers, dates as ISO strings) plus ``PK``/``SK``, ``type``
 and the index attributes that make it findable.
@@ -54,7 +57,7 @@ from decimal import Decimal
 from typing import Any
 
 KEY_ATTRIBUTES = frozenset(
-    {"PK", "SK", "type", "XK", "XSK", "DAYPK", "DAYSK", "DUEPK", "DUESK", "OPK", "OSK", "NPK", "NSK"}
+    {"PK", "SK", "type", "XK", "XSK", "DAYPK", "DAYSK", "DUEPK", "DUESK", "OPK", "OSK", "NPK", "NSK", "PPK", "PSK"}
 )
 # Present only while an item is live (``entity_items.live_index_attributes`` tells an update what to SET or REMOVE).
 SPARSE_ATTRIBUTES = ("OPK", "OSK", "DUEPK", "DUESK")

@@ -43,6 +43,7 @@ BY_ACTIVITY_DAY = "ByActivityDay"
 BY_DUE_DATE = "ByDueDate"
 OPEN_ITEMS = "OpenItems"
 BY_NAME = "ByName"
+BY_PARENT = "ByParent"
 
 LEDGER = TableSpec(
     logical_id="Ledger",
@@ -63,7 +64,7 @@ LEDGER = TableSpec(
             "DAYPK",
             "DAYSK",
             "Payments by day (filters: department, channel, terminal, status); settlement batches; every outbox "
-            "event by id under EVENTS (the event feed)",
+            "event by id under EVENTS (the event feed); a customer's invoices by issue date under ISSUED#CUST#<id>",
         ),
         IndexSpec(BY_DUE_DATE, "DUEPK", "DUESK", "Open invoices and instalments by due date (reminders, autopay)"),
         IndexSpec(
@@ -74,6 +75,13 @@ LEDGER = TableSpec(
             "the events about payments by id under EVENTS#payment",
         ),
         IndexSpec(BY_NAME, "NPK", "NSK", "Staff search by name, email or phone prefix"),
+        IndexSpec(
+            BY_PARENT,
+            "PPK",
+            "PSK",
+            "Items listed under a record: a customer's invoices by due date (a page of the portal's list per Query), "
+            "an invoice's allocations and credit entries, a receipt's PDF documents",
+        ),
     ),
 )
 

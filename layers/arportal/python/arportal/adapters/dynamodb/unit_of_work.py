@@ -8,7 +8,7 @@ on the version it read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from arportal.adapters.aws import client
@@ -23,12 +23,23 @@ class DynamoUnitOfWork:
     def __init__(self, table_name: str, *, client_token: str | None = None) -> None:
         self._table = table_name
         self._actions: list[dict[str, Any]] = []
+        # (customer, currency, month) -> what this unit adds to the customer's balance checkpoint of that month
+        self._balance: dict[tuple[str, str, str], int] = {}
         # DynamoDB makes a transaction with the same token idempotent for 10 minutes.
         self._client_token = client_token
 
     @property
     def size(self) -> int:
-        return len(self._actions)
+        return len(self._actions)  # positions of the actions so far (the checkpoint months go last, at commit)
+
+    def add_to_balance(self, customer_id: str | None, currency: str, months: Mapping[str, int]) -> None:
+        """What the unit's records add to the customer's months (``balance_checkpoints``): merged per month and
+        written at commit, one ``ADD`` each, in the same transaction as the records."""
+        if not customer_id:
+            return  # a guest's payment is on no statement
+        for month, delta in months.items():
+            key = (customer_id, currency, month)
+            self._balance[key] = self._balance.get(key, 0) + delta
 
     def create(self, item: dict[str, Any], *, table: str | None = None) -> None:
         """Add an item that must not exist yet."""
@@ -41,6 +52,10 @@ class DynamoUnitOfWork:
                 }
             }
         )
+
+    def put(self, item: dict[str, Any]) -> None:
+        """Write ``item`` whole, whatever is there: an entry that may be written again, the same each time."""
+        self._actions.append({"Put": {"TableName": self._table, "Item": codec.serialize(item)}})
 
     def put_if(
         self,
@@ -115,6 +130,10 @@ class DynamoUnitOfWork:
         self._actions.extend(actions)
 
     def commit(self, operation: str) -> None:
+        from arportal.adapters.dynamodb.balance_checkpoints import add_action
+
+        balance, self._balance = self._balance, {}
+        self._actions += [add_action(self._table, *key, delta) for key, delta in sorted(balance.items()) if delta]
         if not self._actions:
             return
         if len(self._actions) > MAX_ITEMS:
