@@ -91,3 +91,21 @@ def test_a_payment_stores_no_pdf_and_racing_first_downloads_store_one(gateway, w
     again = gateway.request("GET", f"/v1/portal/documents/{receipt['document_id']}", token=world.token)
     assert again.status == 200 and again.body["filename"] == f"receipt-{receipt['receipt_number']}.pdf"
     assert again.body["url"] and s3.get_object(Bucket=bucket, Key=key)["Body"].read() == body
+
+
+def test_the_first_download_through_the_portal_draws_and_stores_the_pdf(gateway, world, local_env):
+    reply = gateway.request(
+        "POST", "/v1/portal/payments", token=world.token, headers={"Idempotency-Key": uuid.uuid4().hex},
+        json={"amount": 3_000, "currency": "USD", "method": "card", "token": "tok_visa"},
+    )  # fmt: skip
+    assert reply.status == 201, reply.body
+    receipt = reply.body["receipt"]
+
+    first = gateway.request("GET", f"/v1/portal/documents/{receipt['document_id']}", token=world.token)
+
+    assert first.status == 200 and first.body["url"], first.body
+    [document] = world.partition("DOC#")
+    stored = local_env.client("s3").get_object(Bucket=settings().documents_bucket, Key=document["storage_key"])
+    body = stored["Body"].read()
+    assert body.startswith(b"%PDF-") and int(document["size"]) == len(body)
+    assert receipt["receipt_number"].encode() in pdf_text(body)

@@ -43,33 +43,53 @@ def _s(value: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def dynamodb() -> Iterator[Any]:
+def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """moto in an account of its own, neither reset when it starts nor wiped when it stops: an xdist worker runs
+    these beside the integration tests, whose local runtime keeps its whole state in the same moto backends."""
     moto_indexes.install()
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName=RANGE_TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": name, "AttributeType": "N" if name.startswith("g3") else "S"}
-                for name in ("pk", "sk", "g1", "g1s", "g2", "g3", "g3s", "l1")
-            ],
-            GlobalSecondaryIndexes=[
-                _index("ByG1", "g1", "g1s", {"ProjectionType": "ALL"}),
-                _index("ByG2", "g2", None, {"ProjectionType": "KEYS_ONLY"}),
-                _index("ByG3", "g3", "g3s", {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["amount"]}),
-            ],
-            LocalSecondaryIndexes=[_index("ByL1", "pk", "l1", {"ProjectionType": "ALL"})],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        client.create_table(
-            TableName=HASH_TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in ("pk", "g1")],
-            GlobalSecondaryIndexes=[_index("ByG1", "g1", None, {"ProjectionType": "ALL"})],
-            BillingMode="PAY_PER_REQUEST",
-        )
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "100000000042")
+    mock = mock_aws()
+    mock.start(reset=False)
+    try:
+        yield from _tables()
+    finally:
+        mock.stop(remove_data=False)
+
+
+def _tables() -> Iterator[Any]:
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    try:
+        _create(client)
         yield client
+    finally:
+        for name in (RANGE_TABLE, HASH_TABLE):
+            with contextlib.suppress(client.exceptions.ResourceNotFoundException):
+                client.delete_table(TableName=name)
+
+
+def _create(client: Any) -> None:
+    client.create_table(
+        TableName=RANGE_TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": name, "AttributeType": "N" if name.startswith("g3") else "S"}
+            for name in ("pk", "sk", "g1", "g1s", "g2", "g3", "g3s", "l1")
+        ],
+        GlobalSecondaryIndexes=[
+            _index("ByG1", "g1", "g1s", {"ProjectionType": "ALL"}),
+            _index("ByG2", "g2", None, {"ProjectionType": "KEYS_ONLY"}),
+            _index("ByG3", "g3", "g3s", {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["amount"]}),
+        ],
+        LocalSecondaryIndexes=[_index("ByL1", "pk", "l1", {"ProjectionType": "ALL"})],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.create_table(
+        TableName=HASH_TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in ("pk", "g1")],
+        GlobalSecondaryIndexes=[_index("ByG1", "g1", None, {"ProjectionType": "ALL"})],
+        BillingMode="PAY_PER_REQUEST",
+    )
 
 
 def _index(name: str, hash_name: str, range_name: str | None, projection: dict[str, Any]) -> dict[str, Any]:
