@@ -6,14 +6,19 @@
 // that moment. The pay button is disabled as soon as it is pressed; a reload, a lost answer or a "check again"
 // sends the same body with the same key, which the API answers with the first outcome instead of charging again.
 // A new key is made only when the payment itself changes: a new card, a new fee, or after a decline.
+// A session that expires as Pay is pressed sends the payer to sign in and back here (api.js's next=): the checkout
+// outlives the session's tokens, and belongs to the person who started it. If the payment never left the browser,
+// they are back at review with the same key; if it did, it is asked again with that key, which shows its outcome.
 
 import { newIdempotencyKey, saveLink } from "../../shared/js/api.js";
+import { session } from "../../shared/js/auth.js";
 import { completeAction, mountFields } from "../../shared/js/fields.js";
 import { formatMoney } from "../../shared/js/money.js";
 import { COPY } from "./copy.js";
 import { alertBox, announce, busy, capitalise, definitionList, h, methodLabel, showAlert, showApiError, table } from "../../shared/js/ui.js";
 
 const MAX_IN_PROGRESS_WAITS = 10;
+const owner = () => session()?.email || null; // who a checkout is for (null on the guest page)
 const sleep = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
 export class Checkout {
@@ -25,6 +30,10 @@ export class Checkout {
     Object.assign(this, { storeKey, parts, quote, pay, receiptUrl, restartUrl });
     this.inFlight = false;
     this.mounted = null;
+    addEventListener("arportal:sign-in-needed", ({ detail }) => {
+      const unsent = !detail.sent && this.state?.phase === "submitting" && detail.key === this.state.key;
+      if (unsent) this.save({ ...this.state, phase: "review", unsent: true });
+    });
   }
 
   load() {
@@ -49,19 +58,25 @@ export class Checkout {
   async resume() {
     const state = this.load();
     if (!state?.phase) return false;
+    if (state.owner && state.owner !== owner()) {
+      this.clear(); // another person signed in on this tab: never their card, their bills or their receipt
+      return false;
+    }
     this.state = state;
     if (state.phase === "done") this.showConfirmation(state.result);
     else if (state.phase === "submitting") {
       this.showReview();
       await this.submit(); // a reload while paying: ask again with the same key, never a new charge
-    } else if (state.phase === "review") this.showReview();
-    else return false;
+    } else if (state.phase === "review") {
+      this.showReview();
+      if (state.unsent) showAlert(this.parts.alerts, { type: "info", slim: true, text: COPY.checkout.signedOutUnsent });
+    } else return false;
     return true;
   }
 
   /** Begin with what is to be paid: {amount, currency, method: "card"|"bank"|"wallet", lines, extra}. */
   async start(contents) {
-    this.save({ contents, phase: "details" });
+    this.save({ contents, phase: "details", owner: owner() });
     await this.showDetails();
   }
 
@@ -154,7 +169,7 @@ export class Checkout {
     const restore = button ? busy(button, "Processing your payment…") : () => {};
     const { alerts } = this.parts;
     alerts.replaceChildren();
-    this.save({ ...this.state, phase: "submitting" });
+    this.save({ ...this.state, phase: "submitting", unsent: false });
     announce("Processing your payment. Please wait.");
     try {
       for (let waits = 0; ; waits += 1) {

@@ -67,6 +67,7 @@ export const COPY = {
     onItsWay: "Your bank payment is on its way",
     wentThrough: "Thank you. Your payment went through.",
     confirmWithBank: "Your bank asks you to confirm this payment. Follow the steps in the window that opens.",
+    signedOutUnsent: "You were signed out before your payment was sent, so nothing was charged. Check the details and select Pay.",
   },
   pay: {
     selectOne: "Select at least one invoice to pay.",

@@ -110,15 +110,15 @@ export async function request(method, path, options = {}) {
   let token = null;
   if (signedIn) {
     token = await (auth === "access" ? accessToken() : idToken());
-    if (!token) return redirectToSignIn();
+    if (!token) return redirectToSignIn(method, options, false);
   }
   let response = await send(method, path, { ...options, auth }, token);
   if (response.status === 401 && signedIn) {
     // The token may have been revoked or the clock skewed: one refresh, then the person signs in again.
     token = await refresh().then((s) => s[kind], () => null);
-    if (!token) return redirectToSignIn();
+    if (!token) return redirectToSignIn(method, options, true);
     response = await send(method, path, { ...options, auth }, token);
-    if (response.status === 401) return redirectToSignIn();
+    if (response.status === 401) return redirectToSignIn(method, options, true);
   }
   if (!response.ok) {
     const error = await errorOf(response);
@@ -134,7 +134,12 @@ export async function request(method, path, options = {}) {
   return response.json();
 }
 
-function redirectToSignIn() {
+function redirectToSignIn(method, options, sent) {
+  // A page whose change is out (a payment) learns, before it goes, whether this request left the browser: if not,
+  // it can offer it again as it was after the person signs in; if so, it asks for the outcome with the same key.
+  if (MUTATING.has(method)) {
+    dispatchEvent(new CustomEvent("arportal:sign-in-needed", { detail: { key: options.idempotencyKey || null, sent } }));
+  }
   forget();
   location.assign(signInUrl());
   return new Promise(() => {}); // never settles: the page is going away

@@ -293,6 +293,15 @@ async function pay() {
 
 let acting = false; // the bank's confirmation is asked for once per press of Pay
 
+// The session expired before the request left the browser: after signing in again the agent takes it with the
+// same body and key (both kept). Once it has left, the return asks for its outcome with that key (the end of file).
+addEventListener("arportal:sign-in-needed", ({ detail }) => {
+  if (!detail.sent && state.sending && detail.key === state.key) {
+    state.sending = false;
+    save();
+  }
+});
+
 async function send(status) {
   const button = $("#pay-button");
   const restore = button ? busy(button, "Taking the payment…") : () => {};
