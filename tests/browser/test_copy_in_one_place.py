@@ -21,6 +21,9 @@ CONSOLE = ROOT / "web" / "console" / "js"
 COVERED = [
     *(PORTAL / "pages" / f"{name}.js" for name in ("dashboard", "credit-notes", "documents", "invoice", "link")),
     *(PORTAL / "pages" / f"{name}.js" for name in ("payment", "payments", "sales-orders", "schedules")),
+    *(PORTAL / "pages" / f"{name}.js" for name in ("guest", "invoices", "sign-in", "sign-up", "forgot-password", "statements")),
+    PORTAL / "pages" / "profile-totp.js",
+    PORTAL / "bank-transfer.js",
     *(CONSOLE / "pages" / f"{name}.js" for name in ("adjust", "approvals", "connected-systems", "imports", "search")),
     *(CONSOLE / "pages" / f"finance-{name}.js" for name in ("bank-files", "bank-lines", "close", "deposits")),
     *(CONSOLE / "pages" / f"finance-{name}.js" for name in ("journals", "payouts", "reconciliation")),
@@ -29,6 +32,7 @@ COVERED = [
     CONSOLE / "pages" / "payment.js",
     *(CONSOLE / f"{name}.js" for name in ("exceptions", "payment-trail", "representment", "webhook-log", "views")),
     CONSOLE / "dialogs.js",
+    *(CONSOLE / f"{name}.js" for name in ("pages/sign-in", "pages/dashboard", "sections", "charts", "metrics")),
 ]
 
 # Attributes whose values no one reads: what a literal after one of these keys holds is markup, not words.

@@ -2,8 +2,11 @@
 // plainlanguage.gov's guidance: short sentences, "you" for the customer, the active voice, no internal ids (an
 // invoice is named by its number, a payment by its receipt number, staff as "the agency").
 // A page module takes every word it shows from here (tests/browser/test_copy_in_one_place.py holds it to that), except
-// these, which still hold some of the words they were written with: pages/pay.js, pages/guest.js, pages/invoices.js,
-// pages/statements.js, pages/profile.js, pages/sign-in.js, pages/sign-up.js, checkout.js, bank-transfer.js, layout.js.
+// these, which still hold some of the words they were written with: pages/pay.js,
+// pages/profile.js, checkout.js, layout.js.
+
+import { ACCOUNT } from "./copy/account.js";
+import { PAYING } from "./copy/paying.js";
 
 export const COPY = {
   payment: {
@@ -293,4 +296,6 @@ export const COPY = {
     checking: "Checking…",
     issuer: (agency) => agency,
   },
+  ...PAYING,
+  ...ACCOUNT,
 };

@@ -1,0 +1,46 @@
+// The portal's words for the customer's statements. Part of COPY (../copy.js), in a file of its own to keep each
+// file short.
+
+export const ACCOUNT = {
+  statements: {
+    title: "Statements",
+    enterDate: (which) => `Enter the ${which} date.`,
+    first: "first",
+    last: "last",
+    notFuture: "The last day can be today at the latest.",
+    notBefore: "The last day must be on or after the first.",
+    period: "Period",
+    range: (from, to) => `${from} to ${to}`,
+    account: "Account",
+    allAccounts: "All accounts",
+    opening: "Opening balance",
+    billed: "Billed",
+    paid: "Paid",
+    credited: "Credited",
+    closing: "Closing balance",
+    activity: (from, to) => `Activity from ${from} to ${to}`,
+    noActivity: "No activity in this period.",
+    columns: {
+      date: "Date",
+      what: "What",
+      pending: " (pending)",
+      reference: "Reference",
+      description: "Description",
+      amount: "Amount",
+      balance: "Balance",
+    },
+    aging: (asOf) => `What is owed by age, as of ${asOf}`,
+    ages: {
+      current: "Current",
+      days1to30: "1 to 30 days",
+      days31to60: "31 to 60 days",
+      days61to90: "61 to 90 days",
+      over90: "Over 90 days",
+      totalDue: "Total due",
+    },
+    theStatement: "The statement",
+    preparing: "Preparing…",
+    downloading: (format) => `Your ${format} statement is downloading.`,
+    downloads: "Statement downloads",
+  },
+};
