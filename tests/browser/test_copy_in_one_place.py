@@ -23,7 +23,7 @@ COVERED = [
     *(PORTAL / "pages" / f"{name}.js" for name in ("payment", "payments", "sales-orders", "schedules")),
     *(PORTAL / "pages" / f"{name}.js" for name in ("guest", "invoices", "sign-in", "sign-up", "forgot-password", "statements")),
     PORTAL / "pages" / "profile-totp.js",
-    PORTAL / "bank-transfer.js",
+    *(PORTAL / f"{name}.js" for name in ("bank-transfer", "layout")),
     *(CONSOLE / "pages" / f"{name}.js" for name in ("adjust", "approvals", "connected-systems", "imports", "search")),
     *(CONSOLE / "pages" / f"finance-{name}.js" for name in ("bank-files", "bank-lines", "close", "deposits")),
     *(CONSOLE / "pages" / f"finance-{name}.js" for name in ("journals", "payouts", "reconciliation")),
@@ -32,7 +32,7 @@ COVERED = [
     CONSOLE / "pages" / "payment.js",
     *(CONSOLE / f"{name}.js" for name in ("exceptions", "payment-trail", "representment", "webhook-log", "views")),
     CONSOLE / "dialogs.js",
-    *(CONSOLE / f"{name}.js" for name in ("pages/sign-in", "pages/dashboard", "sections", "charts", "metrics")),
+    *(CONSOLE / f"{name}.js" for name in ("pages/sign-in", "pages/dashboard", "sections", "charts", "metrics", "layout", "finance")),
 ]
 
 # Attributes whose values no one reads: what a literal after one of these keys holds is markup, not words.

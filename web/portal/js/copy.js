@@ -3,9 +3,10 @@
 // invoice is named by its number, a payment by its receipt number, staff as "the agency").
 // A page module takes every word it shows from here (tests/browser/test_copy_in_one_place.py holds it to that), except
 // these, which still hold some of the words they were written with: pages/pay.js,
-// pages/profile.js, checkout.js, layout.js.
+// pages/profile.js, checkout.js.
 
 import { ACCOUNT } from "./copy/account.js";
+import { FRAME } from "./copy/frame.js";
 import { PAYING } from "./copy/paying.js";
 
 export const COPY = {
@@ -298,4 +299,5 @@ export const COPY = {
   },
   ...PAYING,
   ...ACCOUNT,
+  ...FRAME,
 };
