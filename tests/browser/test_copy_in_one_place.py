@@ -22,6 +22,7 @@ COVERED = [
     *(PORTAL / "pages" / f"{name}.js" for name in ("dashboard", "credit-notes", "documents", "invoice", "link")),
     *(PORTAL / "pages" / f"{name}.js" for name in ("payment", "payments", "sales-orders", "schedules")),
     *(PORTAL / "pages" / f"{name}.js" for name in ("guest", "invoices", "sign-in", "sign-up", "forgot-password", "statements")),
+    *(PORTAL / "pages" / f"{name}.js" for name in ("pay", "profile")),
     PORTAL / "pages" / "profile-totp.js",
     *(PORTAL / f"{name}.js" for name in ("bank-transfer", "layout")),
     *(CONSOLE / "pages" / f"{name}.js" for name in ("adjust", "approvals", "connected-systems", "imports", "search")),
@@ -165,3 +166,12 @@ def test_copy_js_names_as_pending_only_modules_that_exist_and_are_not_covered(fr
     covered = {str(path.relative_to(front_end)) for path in COVERED if path.is_relative_to(front_end)}
     assert pending & covered == set()
     assert {name for name in pending if not (front_end / name).is_file()} == set()
+
+
+@pytest.mark.parametrize("front_end", [PORTAL, CONSOLE], ids=["portal", "console"])
+def test_no_two_copy_files_name_the_same_group(front_end: Path) -> None:
+    """copy.js spreads the groups of copy/*.js into COPY: a group named twice would silently lose one of them."""
+    files = [front_end / "copy.js", *sorted((front_end / "copy").glob("*.js"))]
+    names = [name for path in files for name in re.findall(r"^  ([A-Za-z_$][\w$]*):", path.read_text(), re.MULTILINE)]
+    assert len(names) > 10
+    assert sorted({name for name in names if names.count(name) > 1}) == []

@@ -2,8 +2,7 @@
 // plainlanguage.gov's guidance: short sentences, "you" for the customer, the active voice, no internal ids (an
 // invoice is named by its number, a payment by its receipt number, staff as "the agency").
 // A page module takes every word it shows from here (tests/browser/test_copy_in_one_place.py holds it to that), except
-// these, which still hold some of the words they were written with: pages/pay.js,
-// pages/profile.js, checkout.js.
+// these, which still hold some of the words they were written with: checkout.js.
 
 import { ACCOUNT } from "./copy/account.js";
 import { FRAME } from "./copy/frame.js";
@@ -71,14 +70,6 @@ export const COPY = {
     onItsWay: "Your bank payment is on its way",
     wentThrough: "Thank you. Your payment went through.",
     confirmWithBank: "Your bank asks you to confirm this payment. Follow the steps in the window that opens.",
-  },
-  pay: {
-    selectOne: "Select at least one invoice to pay.",
-    amountMoreThanZero: "Enter an amount more than zero, like 25.00.",
-    partMoreThanZero: (number) => `Enter an amount more than zero for invoice ${number}.`,
-    atMostBalance: (balance) => `You can pay up to the balance, ${balance}.`,
-    payInvoice: (number) => `Pay invoice ${number}`,
-    amountFor: (number) => `Amount to pay for invoice ${number}`,
   },
   dashboard: {
     title: "Overview",

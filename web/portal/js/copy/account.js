@@ -1,4 +1,4 @@
-// The portal's words for the customer's statements. Part of COPY (../copy.js), in a file of its own to keep each
+// The portal's words for the customer's statements and profile. Part of COPY (../copy.js), in a file of its own to keep each
 // file short.
 
 export const ACCOUNT = {
@@ -42,5 +42,34 @@ export const ACCOUNT = {
     preparing: "Preparing…",
     downloading: (format) => `Your ${format} statement is downloading.`,
     downloads: "Statement downloads",
+  },
+  profile: {
+    title: "Profile and notifications",
+    who: (name, number) => `${name}, customer number ${number}.`,
+    emailLike: "Enter an email address like name@example.com.",
+    reminderDays: "Enter a number from 0 to 30.",
+    nothingChanged: "Nothing has changed.",
+    saving: "Saving…",
+    saved: "Your changes are saved",
+    codeSent: (email) => `We sent a code to ${email}. Enter it below to start using that address.`,
+    changing: "Changing your profile",
+    sixDigits: "Enter the 6-digit code.",
+    confirming: "Confirming…",
+    confirmed: "Your new email address is confirmed.",
+    confirmingEmail: "Confirming your email",
+    removing: "Removing…",
+    removed: (method) => `${method} is removed.`,
+    removingMethod: "Removing a payment method",
+    methods: "Saved payment methods",
+    noMethods: "No saved payment methods.",
+    method: "Method",
+    isDefault: " (default)",
+    expired: " (expired)",
+    nickname: "Nickname",
+    remove: "Remove",
+    removeMethod: (method) => `Remove ${method}`,
+    methodSaved: (method) => `${method} is saved.`,
+    savingMethod: "Saving a payment method",
+    yourProfile: "Your profile",
   },
 };

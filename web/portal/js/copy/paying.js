@@ -1,4 +1,4 @@
-// The portal's words for finding and paying bills (the invoice list, paying without an account, paying by wire or
+// The portal's words for finding and paying bills (the invoice list, the pay page, paying without an account, paying by wire or
 // bank transfer) and for signing in and up. Part of COPY (../copy.js), in a file of its own to keep each file short.
 
 export const PAYING = {
@@ -23,6 +23,30 @@ export const PAYING = {
     downloading: (name) => `Your file ${name} is downloading.`,
     theExport: "The CSV export",
     selectOne: "Select at least one unpaid invoice to pay.",
+  },
+  pay: {
+    title: "Make a payment",
+    back: "Back to your overview",
+    caption: "Your unpaid invoices. Select the ones to pay; you may pay less than the balance.",
+    empty: "You have no unpaid invoices. You can still pay an amount, which is kept as credit.",
+    pay: "Pay",
+    invoice: "Invoice",
+    account: "Account",
+    due: "Due",
+    status: "Status",
+    balance: "Balance",
+    amountToPay: "Amount to pay",
+    appliedTo: "Applied to",
+    toAccount: (number) => `Account ${number}`,
+    oldestFirst: "Your oldest bills first",
+    invoiceNumber: (number) => `Invoice ${number}`,
+    yourInvoices: "Your invoices",
+    selectOne: "Select at least one invoice to pay.",
+    amountMoreThanZero: "Enter an amount more than zero, like 25.00.",
+    partMoreThanZero: (number) => `Enter an amount more than zero for invoice ${number}.`,
+    atMostBalance: (balance) => `You can pay up to the balance, ${balance}.`,
+    payInvoice: (number) => `Pay invoice ${number}`,
+    amountFor: (number) => `Amount to pay for invoice ${number}`,
   },
   guest: {
     title: "Pay without an account",
