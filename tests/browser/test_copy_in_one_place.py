@@ -34,6 +34,7 @@ COVERED = [
     *(CONSOLE / f"{name}.js" for name in ("exceptions", "payment-trail", "representment", "webhook-log", "views")),
     CONSOLE / "dialogs.js",
     *(CONSOLE / f"{name}.js" for name in ("pages/sign-in", "pages/dashboard", "sections", "charts", "metrics", "layout", "finance")),
+    CONSOLE / "customer-sections.js",
 ]
 
 # Attributes whose values no one reads: what a literal after one of these keys holds is markup, not words.
