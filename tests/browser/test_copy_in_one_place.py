@@ -31,6 +31,7 @@ COVERED = [
     CONSOLE / "pages" / "webhooks.js",
     CONSOLE / "pages" / "staff-members.js",
     CONSOLE / "pages" / "payment.js",
+    CONSOLE / "pages" / "customer.js",
     *(CONSOLE / f"{name}.js" for name in ("exceptions", "payment-trail", "representment", "webhook-log", "views")),
     CONSOLE / "dialogs.js",
     *(CONSOLE / f"{name}.js" for name in ("pages/sign-in", "pages/dashboard", "sections", "charts", "metrics", "layout", "finance")),
