@@ -4,6 +4,8 @@ reads (headings, labels, messages, empty states, captions, column names, aria-la
 listed module (template literals too, each ``${...}`` read as ``{}``) that reads as words fails the test, unless it
 is the value of an attribute that is never read (a class, an id, a ``for``) or a key's name.
 
+The helpers both front-ends share (web/shared/js) keep theirs in a ``copy.js`` of their own.
+
 A new page joins the list once its words are in ``copy.js``; a new string on a listed page belongs there too."""
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from tests.browser.test_static import ROOT
 
 PORTAL = ROOT / "web" / "portal" / "js"
 CONSOLE = ROOT / "web" / "console" / "js"
+SHARED = ROOT / "web" / "shared" / "js"
 
 COVERED = [
     *(PORTAL / "pages" / f"{name}.js" for name in ("dashboard", "credit-notes", "documents", "invoice", "link")),
@@ -34,6 +37,7 @@ COVERED = [
     CONSOLE / "pages" / "customer.js",
     *(CONSOLE / f"{name}.js" for name in ("exceptions", "payment-trail", "representment", "webhook-log", "views")),
     CONSOLE / "dialogs.js",
+    *(SHARED / f"{name}.js" for name in ("ui", "list", "totp")),
     *(CONSOLE / f"{name}.js" for name in ("pages/sign-in", "pages/dashboard", "sections", "charts", "metrics", "layout", "finance")),
     CONSOLE / "customer-sections.js",
 ]
@@ -158,7 +162,7 @@ def test_a_covered_page_takes_its_words_from_copy_js(path: Path) -> None:
     assert words_in(path) == []
 
 
-@pytest.mark.parametrize("front_end", [PORTAL, CONSOLE], ids=["portal", "console"])
+@pytest.mark.parametrize("front_end", [PORTAL, CONSOLE, SHARED], ids=["portal", "console", "shared"])
 def test_copy_js_names_as_pending_exactly_the_modules_that_are_not_covered(front_end: Path) -> None:
     lines = (front_end / "copy.js").read_text().splitlines()
     comment = lines[: next(i for i, line in enumerate(lines) if not line.startswith("//"))]
