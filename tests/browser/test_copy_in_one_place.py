@@ -35,6 +35,7 @@ COVERED = [
     CONSOLE / "pages" / "staff-members.js",
     CONSOLE / "pages" / "payment.js",
     CONSOLE / "pages" / "customer.js",
+    CONSOLE / "pages" / "take-payment.js",
     *(CONSOLE / f"{name}.js" for name in ("exceptions", "payment-trail", "representment", "webhook-log", "views")),
     CONSOLE / "dialogs.js",
     *(SHARED / f"{name}.js" for name in ("ui", "list", "totp")),
