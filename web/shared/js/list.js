@@ -1,7 +1,7 @@
 // A paged list from one of the API's list routes ({<items>: [...], next_cursor}) as a table with "Show more".
 
 import { get } from "./api.js";
-import { COPY } from "./copy.js";
+import { COPY } from "./shared-copy.js";
 import { moreButton, section, table } from "./ui.js";
 
 /** Load and show a list in container. key: the response's list field; query: extra query parameters. */

@@ -3,7 +3,7 @@
 // four, for typing in by hand. Shared by the console's first sign-in and the portal's profile.
 
 import qrcode from "../../vendor/qrcode-generator/qrcode.js";
-import { COPY } from "./copy.js";
+import { COPY } from "./shared-copy.js";
 import { h } from "./ui.js";
 
 /** The address authenticator apps read (Google's Key Uri Format): issuer and account name, SHA-1, 6 digits, 30 s. */

@@ -1,7 +1,7 @@
 // Small DOM helpers shared by the pages: building elements safely (text, never HTML strings from data), USWDS
 // alerts, form error summaries, tables that stack on a phone, status tags and "show more" paging.
 
-import { COPY } from "./copy.js";
+import { COPY } from "./shared-copy.js";
 import { formatMoney, humanize } from "./money.js";
 
 /** h("a", {href: "x", class: "usa-link"}, "text", child) - attributes set as attributes, children as text/nodes. */
