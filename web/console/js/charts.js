@@ -3,6 +3,7 @@
 
 import { formatMoney } from "../../shared/js/money.js";
 import { h, table } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -19,14 +20,14 @@ let counter = 0;
  * rows: [{label, amount (minor units), count}]; currency. horizontal: bars left to right with their labels
  * (departments, channels); otherwise columns over time (days), labelled every few days.
  */
-export function barChart({ title, rows, currency, horizontal = false, labelHeader = "Label" }) {
+export function barChart({ title, rows, currency, horizontal = false, labelHeader = COPY.charts.label }) {
   const id = `chart-${++counter}`;
   const max = Math.max(1, ...rows.map((r) => r.amount));
   const total = rows.reduce((sum, r) => sum + r.amount, 0);
   const busiest = rows.reduce((best, r) => (r.amount > (best?.amount ?? -1) ? r : best), null);
   const summary = rows.length
-    ? `${rows.length} ${horizontal ? "groups" : "days"}, ${formatMoney({ amount: total, currency })} in all; the most: ${busiest.label}, ${formatMoney({ amount: busiest.amount, currency })}.`
-    : "No collections in this range.";
+    ? COPY.charts.summary(rows.length, horizontal, formatMoney({ amount: total, currency }), busiest.label, formatMoney({ amount: busiest.amount, currency }))
+    : COPY.charts.empty;
   let picture;
   if (horizontal) {
     const barHeight = 22;
@@ -46,7 +47,7 @@ export function barChart({ title, rows, currency, horizontal = false, labelHeade
           "g",
           {},
           svg("text", { x: 0, y: y + barHeight * 0.7 }, r.label),
-          svg("rect", { class: i % 2 ? "bar bar--alt" : "bar", x: labelWidth, y, width: w, height: barHeight }),
+          svg("rect", { class: `bar${i % 2 ? " bar--alt" : ""}`, x: labelWidth, y, width: w, height: barHeight }),
           svg("text", { x: labelWidth + w + 6, y: y + barHeight * 0.7 }, formatMoney({ amount: r.amount, currency })),
         );
       }),
@@ -82,16 +83,16 @@ export function barChart({ title, rows, currency, horizontal = false, labelHeade
     h(
       "details",
       {},
-      h("summary", {}, `${title}: the figures as a table`),
+      h("summary", {}, COPY.charts.asTable(title)),
       table({
         caption: title,
         captionHidden: true,
         rows,
-        empty: "No collections in this range.",
+        empty: COPY.charts.empty,
         columns: [
           { label: labelHeader, cell: (r) => r.label },
-          { label: "Payments", numeric: true, cell: (r) => String(r.count ?? "") },
-          { label: "Amount", numeric: true, cell: (r) => formatMoney({ amount: r.amount, currency }) },
+          { label: COPY.charts.payments, numeric: true, cell: (r) => String(r.count ?? "") },
+          { label: COPY.charts.amount, numeric: true, cell: (r) => formatMoney({ amount: r.amount, currency }) },
         ],
       }),
     ),

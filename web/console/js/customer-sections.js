@@ -4,6 +4,7 @@
 import { get } from "../../shared/js/api.js";
 import { formatDate, formatDateTime, humanize } from "../../shared/js/money.js";
 import { definitionList, h, link, money, moreButton, statusTag, table } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
 import { paymentHref } from "./views.js";
 
 /** The cursor of a "more" link the record gives (/v1/staff/customers/X/payments?cursor=...). */
@@ -17,10 +18,10 @@ export function figures(record) {
   return h(
     "div",
     { class: "figures" },
-    figure("Owed", money(record.owing)),
-    figure("Overdue", money(record.overdue), "", record.overdue.amount > 0 ? "alert" : "good"),
-    figure("Credit", money(record.credit)),
-    figure("Next due", record.next_due ? money(record.next_due.amount) : "Nothing due", record.next_due ? `on ${formatDate(record.next_due.due_date)}` : ""),
+    figure(COPY.customerSections.owed, money(record.owing)),
+    figure(COPY.customerSections.overdue, money(record.overdue), "", record.overdue.amount > 0 ? "alert" : "good"),
+    figure(COPY.customerSections.credit, money(record.credit)),
+    figure(COPY.customerSections.nextDue, record.next_due ? money(record.next_due.amount) : COPY.customerSections.nothingDue, record.next_due ? COPY.customerSections.on(formatDate(record.next_due.due_date)) : ""),
   );
 }
 
@@ -28,15 +29,15 @@ export function profile(record) {
   const p = record.profile;
   const address = p.address ? [p.address.line1, p.address.line2, p.address.city, p.address.region, p.address.postal_code].filter(Boolean).join(", ") : "";
   return definitionList([
-    ["Customer id", p.customer_id],
+    [COPY.customerSections.profile.customerId, p.customer_id],
     // what the payer quotes on a wire or ACH credit (bank files match it)
-    ["Remittance reference", p.remittance_reference],
-    ["Kind", humanize(p.kind)],
-    ["Email", email(record)],
-    ["Phone", p.phone],
-    ["Address", address],
-    ["Customer since", formatDate(record.created_at)],
-    ["Portal sign-in", record.portal_login_linked ? "Linked" : "Not linked"],
+    [COPY.customerSections.profile.remittanceReference, p.remittance_reference],
+    [COPY.customerSections.profile.kind, humanize(p.kind)],
+    [COPY.customerSections.profile.email, email(record)],
+    [COPY.customerSections.profile.phone, p.phone],
+    [COPY.customerSections.profile.address, address],
+    [COPY.customerSections.profile.since, formatDate(record.created_at)],
+    [COPY.customerSections.profile.portal, record.portal_login_linked ? COPY.customerSections.profile.linked : COPY.customerSections.profile.notLinked],
   ]);
 }
 
@@ -45,44 +46,44 @@ function email(record) {
   const p = record.profile;
   const s = record.email_suppression;
   if (!p.email || !s) return p.email;
-  const why = s.reason === "complaint" ? "reported our email as spam" : "bounced";
+  const why = s.reason === "complaint" ? COPY.customerSections.spam : COPY.customerSections.bounced;
   return h(
     "span",
     {},
     p.email,
     " ",
-    h("span", { class: "usa-tag tag--neutral" }, "No email sent"),
-    h("span", { class: "usa-hint display-block" }, `This address ${why} on ${formatDate(s.since)} (${s.detail}). Ask the customer for a working one.`),
+    h("span", { class: "usa-tag tag--neutral" }, COPY.customerSections.noEmailSent),
+    h("span", { class: "usa-hint display-block" }, COPY.customerSections.suppressed(why, formatDate(s.since), s.detail)),
   );
 }
 
 export function accounts(record) {
   const summaries = new Map(record.account_summaries.map((s) => [s.account_number, s]));
   return table({
-    caption: "Accounts",
+    caption: COPY.customerSections.accounts,
     captionHidden: true,
     rows: record.accounts,
-    empty: "No accounts.",
+    empty: COPY.customerSections.noAccounts,
     columns: [
-      { label: "Account", cell: (a) => a.account_number },
-      { label: "Department", cell: (a) => humanize(a.department) },
-      { label: "Description", cell: (a) => a.description },
-      { label: "Status", cell: (a) => statusTag(a.status) },
-      { label: "Owed", numeric: true, cell: (a) => money(summaries.get(a.account_number)?.owing) },
-      { label: "Overdue", numeric: true, cell: (a) => money(summaries.get(a.account_number)?.overdue) },
+      { label: COPY.customerSections.columns.account, cell: (a) => a.account_number },
+      { label: COPY.customerSections.columns.department, cell: (a) => humanize(a.department) },
+      { label: COPY.customerSections.columns.description, cell: (a) => a.description },
+      { label: COPY.customerSections.columns.status, cell: (a) => statusTag(a.status) },
+      { label: COPY.customerSections.columns.owed, numeric: true, cell: (a) => money(summaries.get(a.account_number)?.owing) },
+      { label: COPY.customerSections.columns.overdue, numeric: true, cell: (a) => money(summaries.get(a.account_number)?.overdue) },
     ],
   });
 }
 
 export function byDepartment(record) {
   return table({
-    caption: "Open balance per department",
+    caption: COPY.customerSections.byDepartment,
     captionHidden: true,
     rows: record.open_by_department,
-    empty: "Nothing open.",
+    empty: COPY.customerSections.nothingOpen,
     columns: [
-      { label: "Department", cell: (d) => humanize(d.department) },
-      { label: "Open balance", numeric: true, cell: (d) => money(d.owing) },
+      { label: COPY.customerSections.columns.department, cell: (d) => humanize(d.department) },
+      { label: COPY.customerSections.openBalance, numeric: true, cell: (d) => money(d.owing) },
     ],
   });
 }
@@ -92,43 +93,43 @@ export function balances(summary) {
   const rows = summary.balances;
   const note = summary.complete
     ? null
-    : h("p", { class: "usa-alert__text" }, "Some systems did not answer: the total counts their last known balance, if any.");
+    : h("p", { class: "usa-alert__text" }, COPY.customerSections.someSilent);
   return [
-    definitionList([["Total", money(summary.total)]]),
+    definitionList([[COPY.customerSections.total, money(summary.total)]]),
     note,
     table({
-      caption: "Balances from connected systems",
+      caption: COPY.customerSections.balances,
       captionHidden: true,
       rows,
-      empty: "No connected systems.",
+      empty: COPY.customerSections.noSystems,
       columns: [
-        { label: "Department", cell: (b) => humanize(b.department) },
-        { label: "Source", cell: (b) => b.source },
-        { label: "Balance", numeric: true, cell: (b) => (b.amount ? money(b.amount) : "Unknown") },
+        { label: COPY.customerSections.columns.department, cell: (b) => humanize(b.department) },
+        { label: COPY.customerSections.source, cell: (b) => b.source },
+        { label: COPY.customerSections.columns.balance, numeric: true, cell: (b) => (b.amount ? money(b.amount) : COPY.customerSections.unknown) },
         {
-          label: "Freshness",
+          label: COPY.customerSections.freshness,
           cell: (b) => {
             if (!b.available) {
-              const known = b.as_of ? `last known at ${formatDateTime(b.as_of)}` : "no balance known";
-              return h("span", { class: "source-unavailable" }, statusTag("unavailable"), ` Source unavailable, ${known}.`, b.message ? ` ${b.message}` : "");
+              const known = b.as_of ? COPY.customerSections.lastKnown(formatDateTime(b.as_of)) : COPY.customerSections.noneKnown;
+              return h("span", { class: "source-unavailable" }, statusTag("unavailable"), COPY.customerSections.unavailable(known), b.message ? ` ${b.message}` : "");
             }
-            return [statusTag(b.fresh ? "fresh" : "stale"), b.as_of ? ` as of ${formatDateTime(b.as_of)}` : ""];
+            return [statusTag(b.fresh ? "fresh" : "stale"), b.as_of ? COPY.customerSections.asOf(formatDateTime(b.as_of)) : ""];
           },
         },
-        { label: "Accounts", cell: (b) => b.accounts.map((a) => `${a.account_number}: ${money(a.amount)}`).join("; ") },
+        { label: COPY.customerSections.accounts, cell: (b) => b.accounts.map((a) => `${a.account_number}: ${money(a.amount)}`).join("; ") },
       ],
     }),
   ];
 }
 
 const INVOICE_COLUMNS = [
-  { label: "Invoice", cell: (i) => i.invoice_number },
-  { label: "Account", cell: (i) => i.account_number },
-  { label: "Department", cell: (i) => humanize(i.department) },
-  { label: "Due", cell: (i) => formatDate(i.due_date) },
-  { label: "Amount", numeric: true, cell: (i) => money(i.amount) },
-  { label: "Balance", numeric: true, cell: (i) => money(i.balance) },
-  { label: "Status", cell: (i) => statusTag(i.overdue ? "overdue" : i.status) },
+  { label: COPY.customerSections.columns.invoice, cell: (i) => i.invoice_number },
+  { label: COPY.customerSections.columns.account, cell: (i) => i.account_number },
+  { label: COPY.customerSections.columns.department, cell: (i) => humanize(i.department) },
+  { label: COPY.customerSections.columns.due, cell: (i) => formatDate(i.due_date) },
+  { label: COPY.customerSections.columns.amount, numeric: true, cell: (i) => money(i.amount) },
+  { label: COPY.customerSections.columns.balance, numeric: true, cell: (i) => money(i.balance) },
+  { label: COPY.customerSections.columns.status, cell: (i) => statusTag(i.overdue ? "overdue" : i.status) },
 ];
 
 export function invoiceColumns(extra = []) {
@@ -140,25 +141,25 @@ function steps(history) {
 }
 
 export const PAYMENT_COLUMNS = [
-  { label: "Taken", cell: (p) => link(paymentHref(p.payment_id), formatDateTime(p.created_at)) },
-  { label: "Amount", numeric: true, cell: (p) => money(p.amount) },
-  { label: "Status", cell: (p) => statusTag(p.status) },
-  { label: "Timeline", cell: (p) => h("span", { class: "font-body-3xs" }, steps(p.history)) },
-  { label: "Receipt", cell: (p) => p.receipt_number || "" },
+  { label: COPY.customerSections.columns.taken, cell: (p) => link(paymentHref(p.payment_id), formatDateTime(p.created_at)) },
+  { label: COPY.customerSections.columns.amount, numeric: true, cell: (p) => money(p.amount) },
+  { label: COPY.customerSections.columns.status, cell: (p) => statusTag(p.status) },
+  { label: COPY.customerSections.columns.timeline, cell: (p) => h("span", { class: "font-body-3xs" }, steps(p.history)) },
+  { label: COPY.customerSections.columns.receipt, cell: (p) => p.receipt_number || "" },
 ];
 
 export const INTERACTION_COLUMNS = [
-  { label: "When", cell: (i) => formatDateTime(i.at) },
-  { label: "Kind", cell: (i) => humanize(i.kind) },
-  { label: "Summary", cell: (i) => i.summary },
-  { label: "By", cell: (i) => i.staff_id || "" },
-  { label: "About", cell: (i) => (i.payment_id ? link(paymentHref(i.payment_id), "Payment") : i.invoice_id || "") },
+  { label: COPY.customerSections.columns.when, cell: (i) => formatDateTime(i.at) },
+  { label: COPY.customerSections.columns.kind, cell: (i) => humanize(i.kind) },
+  { label: COPY.customerSections.columns.summary, cell: (i) => i.summary },
+  { label: COPY.customerSections.columns.by, cell: (i) => i.staff_id || "" },
+  { label: COPY.customerSections.columns.about, cell: (i) => (i.payment_id ? link(paymentHref(i.payment_id), COPY.customerSections.payment) : i.invoice_id || "") },
 ];
 
 /** A table of the first page the record holds, and "Show more" through the customer's list route. */
 export function pagedTable(container, { caption, rows, columns, empty, path, key, nextHref, what }) {
   let all = rows;
-  const more = moreButton(`Show more ${what}`, async (cursor) => {
+  const more = moreButton(COPY.customerSections.showMore(what), async (cursor) => {
     const page = await get(path, { query: { cursor, limit: 25 } });
     all = all.concat(page[key]);
     more.update(page.next_cursor);
@@ -171,56 +172,56 @@ export function pagedTable(container, { caption, rows, columns, empty, path, key
 
 export function creditNotes(record) {
   return table({
-    caption: "Credit notes",
+    caption: COPY.customerSections.creditNotes,
     captionHidden: true,
     rows: record.credit_notes,
-    empty: "No credit notes.",
+    empty: COPY.customerSections.noCreditNotes,
     columns: [
-      { label: "Number", cell: (c) => c.number },
-      { label: "Account", cell: (c) => c.account_number },
-      { label: "Issued", cell: (c) => formatDate(c.issued_on) },
-      { label: "Amount", numeric: true, cell: (c) => money(c.amount) },
-      { label: "Remaining", numeric: true, cell: (c) => money(c.remaining) },
-      { label: "Reason", cell: (c) => c.reason },
+      { label: COPY.customerSections.columns.number, cell: (c) => c.number },
+      { label: COPY.customerSections.columns.account, cell: (c) => c.account_number },
+      { label: COPY.customerSections.columns.issued, cell: (c) => formatDate(c.issued_on) },
+      { label: COPY.customerSections.columns.amount, numeric: true, cell: (c) => money(c.amount) },
+      { label: COPY.customerSections.columns.remaining, numeric: true, cell: (c) => money(c.remaining) },
+      { label: COPY.customerSections.columns.reason, cell: (c) => c.reason },
     ],
   });
 }
 
 export function schedules(record) {
   return table({
-    caption: "Autopay and payment plans",
+    caption: COPY.customerSections.schedules,
     captionHidden: true,
     rows: record.schedules,
-    empty: "No autopay or payment plan.",
+    empty: COPY.customerSections.noSchedules,
     columns: [
-      { label: "Kind", cell: (s) => humanize(s.kind) },
-      { label: "Account", cell: (s) => s.account_number },
-      { label: "Active", cell: (s) => (s.active ? "Yes" : "No") },
-      { label: "Instalments", cell: (s) => s.instalments.map((i) => `${formatDate(i.due_date)} ${money(i.amount)} (${humanize(i.status)})`).join("; ") },
+      { label: COPY.customerSections.columns.kind, cell: (s) => humanize(s.kind) },
+      { label: COPY.customerSections.columns.account, cell: (s) => s.account_number },
+      { label: COPY.customerSections.columns.active, cell: (s) => (s.active ? COPY.customerSections.yes : COPY.customerSections.no) },
+      { label: COPY.customerSections.columns.instalments, cell: (s) => s.instalments.map((i) => `${formatDate(i.due_date)} ${money(i.amount)} (${humanize(i.status)})`).join("; ") },
     ],
   });
 }
 
 export function documents(record) {
   return table({
-    caption: "Documents",
+    caption: COPY.customerSections.documents,
     captionHidden: true,
     rows: record.documents,
-    empty: "No documents.",
+    empty: COPY.customerSections.noDocuments,
     columns: [
-      { label: "Date", cell: (d) => formatDate(d.date) },
-      { label: "Kind", cell: (d) => humanize(d.type) },
-      { label: "Title", cell: (d) => d.title },
-      { label: "Reference", cell: (d) => d.reference || "" },
+      { label: COPY.customerSections.columns.date, cell: (d) => formatDate(d.date) },
+      { label: COPY.customerSections.columns.kind, cell: (d) => humanize(d.type) },
+      { label: COPY.customerSections.columns.title, cell: (d) => d.title },
+      { label: COPY.customerSections.columns.reference, cell: (d) => d.reference || "" },
     ],
   });
 }
 
 export const APPROVAL_COLUMNS = [
-  { label: "Requested", cell: (a) => formatDateTime(a.created_at) },
-  { label: "Action", cell: (a) => humanize(a.action) },
-  { label: "Amount", numeric: true, cell: (a) => money(a.amount) },
-  { label: "Target", cell: (a) => (a.target_id?.startsWith("pay_") ? link(paymentHref(a.target_id), a.target_id) : a.target_id) },
-  { label: "By", cell: (a) => a.requested_by },
-  { label: "Reason", cell: (a) => humanize(a.reason) },
+  { label: COPY.customerSections.columns.requested, cell: (a) => formatDateTime(a.created_at) },
+  { label: COPY.customerSections.columns.action, cell: (a) => humanize(a.action) },
+  { label: COPY.customerSections.columns.amount, numeric: true, cell: (a) => money(a.amount) },
+  { label: COPY.customerSections.columns.target, cell: (a) => (a.target_id?.startsWith("pay_") ? link(paymentHref(a.target_id), a.target_id) : a.target_id) },
+  { label: COPY.customerSections.columns.by, cell: (a) => a.requested_by },
+  { label: COPY.customerSections.columns.reason, cell: (a) => humanize(a.reason) },
 ];

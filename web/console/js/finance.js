@@ -5,19 +5,20 @@
 import { get, request, saveLink } from "../../shared/js/api.js";
 import { addDays, formatMoney, today } from "../../shared/js/money.js";
 import { $, busy, h, moreButton, section, showAlert, showApiError, table } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
 import { openDialog } from "./dialogs.js";
 import { allowed, startPage } from "./layout.js";
 
 export const FINANCE = "/v1/staff/finance";
 
 const PAGES = [
-  ["finance-payouts.html", "Payouts"],
-  ["finance-deposits.html", "Deposits"],
-  ["finance-journals.html", "GL journals"],
-  ["finance-close.html", "Daily close"],
-  ["finance-reconciliation.html", "Reconciliation items"],
-  ["finance-bank-files.html", "Bank files"],
-  ["finance-bank-lines.html", "Unmatched bank lines"],
+  ["finance-payouts.html", COPY.financePages.nav.payouts],
+  ["finance-deposits.html", COPY.financePages.nav.deposits],
+  ["finance-journals.html", COPY.financePages.nav.journals],
+  ["finance-close.html", COPY.financePages.nav.close],
+  ["finance-reconciliation.html", COPY.financePages.nav.reconciliation],
+  ["finance-bank-files.html", COPY.financePages.nav.bankFiles],
+  ["finance-bank-lines.html", COPY.financePages.nav.bankLines],
 ];
 
 /** startPage() plus the finance pages' own navigation (filled into <nav id="finance-nav">). */
@@ -69,9 +70,9 @@ export function dateFilter(form, { days = 31, names = ["from", "to"] } = {}) {
 /** A from/to pair the wrong way round, as a form error ([] when fine). */
 export function rangeErrors(values, fromId = "from", toId = "to") {
   const errors = [];
-  if (!values.from) errors.push({ field: fromId, reason: "Enter the first date." });
-  if (!values.to) errors.push({ field: toId, reason: "Enter the last date." });
-  if (values.from && values.to && values.from > values.to) errors.push({ field: toId, reason: "The last date is before the first." });
+  if (!values.from) errors.push({ field: fromId, reason: COPY.financePages.firstDate });
+  if (!values.to) errors.push({ field: toId, reason: COPY.financePages.lastDate });
+  if (values.from && values.to && values.from > values.to) errors.push({ field: toId, reason: COPY.financePages.wrongWay });
   return errors;
 }
 
@@ -81,7 +82,7 @@ export function rangeErrors(values, fromId = "from", toId = "to") {
  */
 export function pagedTable(container, { path, key, query, what, caption, columns, empty, pageSize = 50, onPage = null }) {
   let rows = [];
-  const more = moreButton(`Show more ${what.toLowerCase()}`, (cursor) => load(cursor));
+  const more = moreButton(COPY.financePages.showMore(what.toLowerCase()), (cursor) => load(cursor));
   async function load(cursor = null) {
     const page = await get(path, { query: { ...query, cursor, limit: pageSize } });
     rows = cursor ? rows.concat(page[key]) : page[key];
@@ -125,7 +126,7 @@ export async function noteDialog({ id, heading, intro, label, hint, confirm, min
       group.classList.add("usa-form-group--error");
       input.setAttribute("aria-invalid", "true");
       input.setAttribute("aria-describedby", `${id}-hint ${id}-error`);
-      const reason = min > 1 ? `Write at least ${min} characters.` : "Write a note.";
+      const reason = min > 1 ? COPY.financePages.atLeast(min) : COPY.financePages.writeNote;
       input.before(h("span", { class: "usa-error-message", id: `${id}-error`, role: "alert" }, reason));
       input.focus();
       return;
@@ -144,7 +145,7 @@ export async function noteDialog({ id, heading, intro, label, hint, confirm, min
         "div",
         { class: "usa-modal__footer button-row" },
         h("button", { type: "button", class: "usa-button", onclick: send }, confirm),
-        h("button", { type: "button", class: "usa-button usa-button--outline", onclick: (e) => e.currentTarget.closest("dialog").close("cancel") }, "Cancel"),
+        h("button", { type: "button", class: "usa-button usa-button--outline", onclick: (e) => e.currentTarget.closest("dialog").close("cancel") }, COPY.financePages.cancel),
       ),
     ],
     onOpen: () => input.focus(),
@@ -169,7 +170,7 @@ export async function withButton(button, label, action, onError) {
 export async function downloadSlip(depositId, button, result) {
   await withButton(
     button,
-    "Preparing the slip…",
+    COPY.financePages.preparingSlip,
     async () => {
       const path = `${FINANCE}/deposits/${encodeURIComponent(depositId)}/slip`;
       const response = await request("GET", path, { raw: true, accept: "application/pdf, application/json" });
@@ -181,8 +182,8 @@ export async function downloadSlip(depositId, button, result) {
         saveLink(url, `deposit-slip-${depositId}.pdf`);
         setTimeout(() => URL.revokeObjectURL(url), 60_000);
       }
-      showAlert(result, { type: "success", slim: true, text: `Deposit slip ${depositId} downloaded.` });
+      showAlert(result, { type: "success", slim: true, text: COPY.financePages.slipDownloaded(depositId) });
     },
-    (error) => showApiError(error, { container: result, what: "The deposit slip" }),
+    (error) => showApiError(error, { container: result, what: COPY.financePages.theSlip }),
   );
 }

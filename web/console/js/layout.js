@@ -5,27 +5,28 @@ import { loadConfig, loadUswds, safeNext as keptNext } from "../../shared/js/fra
 import { configureAuth, isSignedIn, session, signOut } from "../../shared/js/auth.js";
 import { signInUrl } from "../../shared/js/api.js";
 import { $, h } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
 import { can, roleNames } from "./roles.js";
 
 configureAuth({
   name: "console",
   clientId: (cfg) => cfg.staffClientId,
   audience: "staff",
-  wrongAudience: "This is the staff console. Customers sign in at the payments portal.",
+  wrongAudience: COPY.frame.wrongAudience,
 });
 
 // [page, text, permission it needs (null: every staff member), permission that hides it (reached another way)]
 const NAV = [
-  ["search.html", "Search", "customers.read"],
-  ["dashboard.html", "Dashboard", "reports.read"],
-  ["approvals.html", "Approvals", null],
-  ["finance-payouts.html", "Finance", "finance.read"],
+  ["search.html", COPY.frame.nav.search, "customers.read"],
+  ["dashboard.html", COPY.frame.nav.dashboard, "reports.read"],
+  ["approvals.html", COPY.frame.nav.approvals, null],
+  ["finance-payouts.html", COPY.frame.nav.finance, "finance.read"],
   // A cashier closes their own drawer; finance reaches the close-out through "Finance" (the deposits page).
-  ["finance-deposits.html", "Close a drawer", "drawer.close", "finance.read"],
-  ["connected-systems.html", "Connected systems", "integrations.manage"],
-  ["imports.html", "Imports", "integrations.manage"],
-  ["webhooks.html", "Webhooks", "integrations.manage"],
-  ["staff-members.html", "Staff", "staff.invite"],
+  ["finance-deposits.html", COPY.frame.nav.closeDrawer, "drawer.close", "finance.read"],
+  ["connected-systems.html", COPY.frame.nav.connectedSystems, "integrations.manage"],
+  ["imports.html", COPY.frame.nav.imports, "integrations.manage"],
+  ["webhooks.html", COPY.frame.nav.webhooks, "integrations.manage"],
+  ["staff-members.html", COPY.frame.nav.staff, "staff.invite"],
 ];
 const FINANCE_PAGES = /^finance-/; // one "Finance" entry is current on each of its pages
 
@@ -39,7 +40,7 @@ export function allowed(permission) {
 }
 
 function navLink(href, text) {
-  const here = current() === href || (text === "Finance" && FINANCE_PAGES.test(current()));
+  const here = current() === href || (text === COPY.frame.nav.finance && FINANCE_PAGES.test(current()));
   return h(
     "a",
     { href, class: `usa-nav-link${here ? " usa-current" : ""}`, "aria-current": here ? "page" : null },
@@ -58,7 +59,7 @@ function header(cfg, signedIn) {
       h(
         "li",
         { class: "usa-nav__primary-item" },
-        h("button", { type: "button", class: "usa-button usa-button--outline sign-out", id: "sign-out" }, "Sign out"),
+        h("button", { type: "button", class: "usa-button usa-button--outline sign-out", id: "sign-out" }, COPY.frame.signOut),
       ),
     );
   }
@@ -76,26 +77,26 @@ function header(cfg, signedIn) {
           h(
             "em",
             { class: "usa-logo__text" },
-            h("a", { href: signedIn ? "search.html" : "index.html" }, `${cfg.agencyName} staff`, h("span", { class: "usa-sr-only" }, " console home")),
+            h("a", { href: signedIn ? "search.html" : "index.html" }, COPY.frame.logo(cfg.agencyName), h("span", { class: "usa-sr-only" }, COPY.frame.home)),
           ),
         ),
-        signedIn ? h("button", { type: "button", class: "usa-menu-btn" }, "Menu") : null,
+        signedIn ? h("button", { type: "button", class: "usa-menu-btn" }, COPY.frame.menu) : null,
       ),
       signedIn
         ? h(
             "nav",
-            { "aria-label": "Primary navigation", class: "usa-nav" },
+            { "aria-label": COPY.frame.primaryNavigation, class: "usa-nav" },
             h(
               "button",
               { type: "button", class: "usa-nav__close" },
-              h("img", { src: "../vendor/uswds/img/usa-icons/close.svg", role: "img", alt: "Close menu" }),
+              h("img", { src: "../vendor/uswds/img/usa-icons/close.svg", role: "img", alt: COPY.frame.closeMenu }),
             ),
             h("ul", { class: "usa-nav__primary usa-accordion" }, items),
             h(
               "p",
               { class: "staff-identity", id: "staff-identity" },
-              h("span", { class: "usa-sr-only" }, "Signed in as "),
-              h("strong", {}, user?.name || user?.email || "Staff member"),
+              h("span", { class: "usa-sr-only" }, COPY.frame.signedInAs),
+              h("strong", {}, user?.name || user?.email || COPY.frame.staffMember),
               " ",
               h("span", { class: "usa-tag tag--info" }, roleNames(user?.groups)),
             ),
@@ -109,7 +110,7 @@ function footer(cfg) {
   return h(
     "div",
     { class: "grid-container" },
-    h("p", { class: "margin-y-2" }, `${cfg.agencyName} staff console.`, cfg.local ? " Local demo: no real money moves." : ""),
+    h("p", { class: "margin-y-2" }, COPY.frame.footer(cfg.agencyName), cfg.local ? COPY.frame.localDemo : ""),
   );
 }
 
@@ -120,13 +121,13 @@ export function safeNext(fallback = "search.html") {
 
 /** Build the frame; signedIn false for the sign-in page. Resolves to the normalised config. */
 export async function startPage({ title, signedIn = true }) {
-  document.title = `${title} | Staff console`;
+  document.title = COPY.frame.titleLoading(title);
   if (signedIn && !isSignedIn()) {
     location.replace(signInUrl());
     return new Promise(() => {});
   }
   const cfg = await loadConfig("console");
-  document.title = `${title} | ${cfg.agencyName} staff console`;
+  document.title = COPY.frame.title(title, cfg.agencyName);
   const top = $("#site-header");
   top.classList.add("usa-header", "usa-header--basic");
   top.replaceChildren(...header(cfg, signedIn));

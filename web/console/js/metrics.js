@@ -4,10 +4,11 @@
 import { get } from "../../shared/js/api.js";
 import { formatMoney, humanize } from "../../shared/js/money.js";
 import { h, table } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
 import { paymentsTable } from "./views.js";
 
-const percent = (rate) => (rate === null || rate === undefined ? "n/a" : `${(rate * 100).toFixed(1)}%`);
-const days = (value) => (value === null || value === undefined ? "n/a" : `${value} banking days`);
+const percent = (rate) => (rate === null || rate === undefined ? COPY.metrics.notAvailable : `${(rate * 100).toFixed(1)}%`);
+const days = (value) => (value === null || value === undefined ? COPY.metrics.notAvailable : COPY.metrics.bankingDays(value));
 
 function drillDown(query, figure, params = {}) {
   const holder = h("div", { class: "drill-down" });
@@ -18,39 +19,39 @@ function drillDown(query, figure, params = {}) {
     shown.push(...answer.payments);
     cursor = answer.next_cursor;
     holder.replaceChildren(
-      paymentsTable(`Payments: ${humanize(figure)}`, shown, { withCustomer: true, empty: "No payments behind this figure." }),
-      cursor ? h("button", { class: "usa-button usa-button--outline", type: "button", onclick: load }, "More payments") : null,
+      paymentsTable(COPY.metrics.payments(humanize(figure)), shown, { withCustomer: true, empty: COPY.metrics.noPayments }),
+      cursor ? h("button", { class: "usa-button usa-button--outline", type: "button", onclick: load }, COPY.metrics.more) : null,
     );
   };
-  const button = h("button", { class: "usa-button usa-button--outline margin-y-1", type: "button", onclick: () => { button.remove(); load(); } }, `Show the payments: ${humanize(figure)}`);
+  const button = h("button", { class: "usa-button usa-button--outline margin-y-1", type: "button", onclick: () => { button.remove(); load(); } }, COPY.metrics.show(humanize(figure)));
   return h("div", {}, button, holder);
 }
 
 const card = (title, value, extra) => h("div", { class: "figure" }, h("h3", {}, title), h("p", { class: "amount" }, value), h("p", {}, extra));
 
-const formula = (text) => h("p", { class: "usa-hint formula" }, `Formula: ${text}`);
+const formula = (text) => h("p", { class: "usa-hint formula" }, COPY.metrics.formula(text));
 
 function glVariance(accuracy, f, money) {
   const gl = accuracy.gl;
-  if (!gl) return [h("p", {}, "Subledger to GL variance: not available for this range."), formula(f.gl_variance)];
+  if (!gl) return [h("p", {}, COPY.metrics.glNotAvailable), formula(f.gl_variance)];
   const missing = gl.missing_days.length
     ? h(
         "div",
         { class: "usa-alert usa-alert--warning usa-alert--slim" },
-        h("div", { class: "usa-alert__body" }, h("p", { class: "usa-alert__text" }, `Banking days without a journal (counted as nothing in the GL): ${gl.missing_days.join(", ")}.`)),
+        h("div", { class: "usa-alert__body" }, h("p", { class: "usa-alert__text" }, COPY.metrics.missingDays(gl.missing_days.join(", ")))),
       )
-    : h("p", { class: "usa-hint" }, "Every banking day of the period has its journal.");
+    : h("p", { class: "usa-hint" }, COPY.metrics.everyDay);
   return [
-    h("h3", {}, "Subledger and GL compared"),
+    h("h3", {}, COPY.metrics.compared),
     formula(f.gl_variance),
     table({
-      caption: `Subledger to GL, ${gl.period_start} to ${gl.period_end} (the days the range's journals take)`,
+      caption: COPY.metrics.glCaption(gl.period_start, gl.period_end),
       rows: [gl],
       columns: [
-        { label: "Subledger applied", numeric: true, cell: (r) => money(r.subledger) },
-        { label: "GL revenue and credit held", numeric: true, cell: (r) => money(r.gl) },
-        { label: "Variance", numeric: true, cell: (r) => money(r.variance) },
-        { label: "Complete", cell: () => (accuracy.gl_variance_available ? "yes" : "no: days without a journal") },
+        { label: COPY.metrics.applied, numeric: true, cell: (r) => money(r.subledger) },
+        { label: COPY.metrics.glHeld, numeric: true, cell: (r) => money(r.gl) },
+        { label: COPY.metrics.variance, numeric: true, cell: (r) => money(r.variance) },
+        { label: COPY.metrics.complete, cell: () => (accuracy.gl_variance_available ? COPY.metrics.yes : COPY.metrics.noJournal) },
       ],
     }),
     missing,
@@ -63,54 +64,54 @@ export function metricsSection(m, query) {
   const accuracy = m.recognition_accuracy;
   const all = m.success_rate;
   return [
-    h("h2", {}, "Leadership metrics"),
-    h("p", { class: "usa-hint" }, `Read from ${m.days_read} daily totals, the GL journals of ${m.journal_days_read} banking days and ${m.deposits_measured} confirmed deposits: every payment taken in the range, in its latest state.`),
+    h("h2", {}, COPY.metrics.heading),
+    h("p", { class: "usa-hint" }, COPY.metrics.readFrom(m.days_read, m.journal_days_read, m.deposits_measured)),
     h(
       "div",
       { class: "figures" },
-      card("Payment success rate", percent(all.rate), `${all.succeeded} of ${all.attempted} attempts`),
-      card("Success rate with retries", percent(m.success_rate_with_retries), `${all.series_succeeded} of ${all.series} series of tries`),
-      card("Revenue recognition accuracy", percent(accuracy.rate), `${accuracy.first_time} of ${accuracy.receipts} receipts right the first time`),
-      card("Subledger to GL variance", accuracy.gl ? money(accuracy.gl_variance) : "n/a", accuracy.gl_variance_available ? "every journal stored" : "journals missing: see below"),
+      card(COPY.metrics.successRate, percent(all.rate), COPY.metrics.attempts(all.succeeded, all.attempted)),
+      card(COPY.metrics.withRetries, percent(m.success_rate_with_retries), COPY.metrics.series(all.series_succeeded, all.series)),
+      card(COPY.metrics.accuracy, percent(accuracy.rate), COPY.metrics.firstTime(accuracy.first_time, accuracy.receipts)),
+      card(COPY.metrics.glVariance, accuracy.gl ? money(accuracy.gl_variance) : COPY.metrics.notAvailable, accuracy.gl_variance_available ? COPY.metrics.everyJournal : COPY.metrics.journalsMissing),
     ),
-    h("h3", {}, "Success rate by channel and method"),
+    h("h3", {}, COPY.metrics.byChannel),
     formula(f.success_rate),
-    formula(`with retries: ${f.success_rate_with_retries}`),
+    formula(COPY.metrics.retriesFormula(f.success_rate_with_retries)),
     table({
-      caption: "Success rate by channel and method",
+      caption: COPY.metrics.byChannel,
       rows: m.success_rate_by_channel_method,
-      empty: "No payments attempted in this range.",
+      empty: COPY.metrics.noAttempts,
       columns: [
-        { label: "Channel / method", cell: (r) => r.name },
-        { label: "Attempted", numeric: true, cell: (r) => String(r.attempted) },
-        { label: "Succeeded", numeric: true, cell: (r) => String(r.succeeded) },
-        { label: "Failed", numeric: true, cell: (r) => String(r.failed) },
-        { label: "Success rate", numeric: true, cell: (r) => percent(r.rate) },
-        { label: "Series", numeric: true, cell: (r) => String(r.series) },
-        { label: "Series succeeded", numeric: true, cell: (r) => String(r.series_succeeded) },
-        { label: "With retries", numeric: true, cell: (r) => percent(r.rate_with_retries) },
+        { label: COPY.metrics.columns.channel, cell: (r) => r.name },
+        { label: COPY.metrics.columns.attempted, numeric: true, cell: (r) => String(r.attempted) },
+        { label: COPY.metrics.columns.succeeded, numeric: true, cell: (r) => String(r.succeeded) },
+        { label: COPY.metrics.columns.failed, numeric: true, cell: (r) => String(r.failed) },
+        { label: COPY.metrics.columns.rate, numeric: true, cell: (r) => percent(r.rate) },
+        { label: COPY.metrics.columns.series, numeric: true, cell: (r) => String(r.series) },
+        { label: COPY.metrics.columns.seriesSucceeded, numeric: true, cell: (r) => String(r.series_succeeded) },
+        { label: COPY.metrics.columns.withRetries, numeric: true, cell: (r) => percent(r.rate_with_retries) },
       ],
     }),
     drillDown(query, "failed"),
     drillDown(query, "series"),
     drillDown(query, "series_succeeded"),
-    h("h3", {}, "Processing time per stage"),
-    formula(`average = ${f.average_days}; p90 = ${f.p90_days}`),
-    formula(`paid out to deposited: ${f.paid_out_to_deposited}`),
+    h("h3", {}, COPY.metrics.processing),
+    formula(COPY.metrics.averageFormula(f.average_days, f.p90_days)),
+    formula(COPY.metrics.depositedFormula(f.paid_out_to_deposited)),
     table({
-      caption: "Processing time per stage, in banking days",
+      caption: COPY.metrics.processingCaption,
       rows: m.processing_time,
       columns: [
-        { label: "Stage", cell: (r) => humanize(r.stage) },
-        { label: "Completed", numeric: true, cell: (r) => (r.stage === "paid_out_to_deposited" ? `${r.count} deposits` : `${r.count} payments`) },
-        { label: "Average", numeric: true, cell: (r) => days(r.average_days) },
-        { label: "p90", numeric: true, cell: (r) => days(r.p90_days) },
+        { label: COPY.metrics.stage, cell: (r) => humanize(r.stage) },
+        { label: COPY.metrics.completed, numeric: true, cell: (r) => (r.stage === "paid_out_to_deposited" ? COPY.metrics.deposits(r.count) : COPY.metrics.paymentsCount(r.count)) },
+        { label: COPY.metrics.average, numeric: true, cell: (r) => days(r.average_days) },
+        { label: COPY.metrics.p90, numeric: true, cell: (r) => days(r.p90_days) },
       ],
     }),
     ...m.processing_time.map((s) => drillDown(query, s.stage)),
-    h("h3", {}, "Revenue recognition accuracy"),
+    h("h3", {}, COPY.metrics.accuracy),
     formula(f.recognition_accuracy),
-    accuracy.gl_corrected ? h("p", {}, `${accuracy.gl_corrected} receipts were posted again by a GL correction.`) : null,
+    accuracy.gl_corrected ? h("p", {}, COPY.metrics.corrected(accuracy.gl_corrected)) : null,
     drillDown(query, "corrected"),
     ...glVariance(accuracy, f, money),
   ];

@@ -3,10 +3,11 @@
 // stands for, so what is already shown does not jump when a section above it arrives.
 
 import { h, showApiError } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
 
 /** The placeholder of a section still loading; ``size`` names the room it keeps (console.css, .skeleton--*). */
 export function placeholder(what, size = "") {
-  return h("p", { class: `loading skeleton${size ? ` skeleton--${size}` : ""}` }, `Loading ${what.toLowerCase()}…`);
+  return h("p", { class: `loading skeleton${size ? ` skeleton--${size}` : ""}` }, COPY.sections.loading(what.toLowerCase()));
 }
 
 /** Mark a section as loading, with its placeholder. */

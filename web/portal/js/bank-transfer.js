@@ -5,20 +5,21 @@
 
 import { get } from "../../shared/js/api.js";
 import { definitionList, h, showApiError } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
 
-const RECEIVES = [["wires", "wires"], ["ach_credits", "ACH credits"]];
+const RECEIVES = Object.entries(COPY.bankTransfer.receives);
 
 function takes(account) {
-  const text = RECEIVES.filter(([kind]) => account.receives.includes(kind)).map(([, words]) => words).join(" and ");
+  const text = RECEIVES.filter(([kind]) => account.receives.includes(kind)).map(([, words]) => words).join(COPY.bankTransfer.and);
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 async function copy(text, status) {
   try {
     await navigator.clipboard.writeText(text);
-    status.textContent = "Reference copied.";
+    status.textContent = COPY.bankTransfer.copied;
   } catch {
-    status.textContent = "Your browser did not let the page copy it: select the reference and copy it yourself.";
+    status.textContent = COPY.bankTransfer.notCopied;
   }
 }
 
@@ -32,39 +33,38 @@ function render(instructions) {
       id: "copy-reference",
       onclick: () => copy(instructions.remittance_reference, status),
     },
-    "Copy the reference",
+    COPY.bankTransfer.copy,
   );
   const several = instructions.accounts.length > 1;
   return [
-    h("h2", { id: "bank-transfer-heading" }, "Pay by wire or bank transfer"),
+    h("h2", { id: "bank-transfer-heading" }, COPY.bankTransfer.heading),
     h(
       "p",
       {},
-      "You can also send the money from your own bank. Quote your reference in the payment's details (the " +
-        "“remittance information” or “reference” field), so it reaches your account without delay.",
+      COPY.bankTransfer.intro,
     ),
     h(
       "div",
       { class: "figure" },
-      h("h3", { class: "margin-0 font-body-sm" }, "Your reference"),
+      h("h3", { class: "margin-0 font-body-sm" }, COPY.bankTransfer.yourReference),
       h("p", { class: "font-mono-lg text-bold margin-y-1", id: "remittance-reference" }, instructions.remittance_reference_display),
       h("div", { class: "button-row margin-top-0" }, copyButton, status),
     ),
     ...instructions.accounts.map((a) => [
       several ? h("h3", {}, a.account_name) : [],
       definitionList([
-        ["Bank", a.bank_name],
-        ["Routing number (ABA)", h("span", { class: "font-mono-sm" }, a.routing_number)],
-        ["Account number", h("span", { class: "font-mono-sm" }, a.account_number)],
-        ["Account name", instructions.beneficiary_name],
-        ["Account", a.account_name],
-        ["Takes", takes(a)],
+        [COPY.bankTransfer.bank, a.bank_name],
+        [COPY.bankTransfer.routing, h("span", { class: "font-mono-sm" }, a.routing_number)],
+        [COPY.bankTransfer.accountNumber, h("span", { class: "font-mono-sm" }, a.account_number)],
+        [COPY.bankTransfer.accountName, instructions.beneficiary_name],
+        [COPY.bankTransfer.account, a.account_name],
+        [COPY.bankTransfer.takes, takes(a)],
       ]),
     ]),
     h(
       "p",
       { class: "usa-hint" },
-      "A wire or ACH credit is applied when our bank reports it, usually the next business day, and you get a receipt by email.",
+      COPY.bankTransfer.when,
     ),
   ];
 }
@@ -80,7 +80,7 @@ export async function showBankTransfer(container) {
   } catch (error) {
     if (error.notAvailable) return;
     container.hidden = false;
-    showApiError(error, { container, what: "Paying by wire or bank transfer" });
+    showApiError(error, { container, what: COPY.bankTransfer.paying });
     return;
   }
   if (!instructions.accounts.length) return;

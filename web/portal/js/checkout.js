@@ -100,10 +100,10 @@ export class Checkout {
         amount: this.state.contents.amount,
         currency: this.state.contents.currency,
         onToken: (card) => this.tokenized(card),
-        onError: () => announce("The payment details need attention."),
+        onError: () => announce(COPY.checkout.needsAttention),
       });
     } catch (error) {
-      showApiError(error, { container: fields, what: "Paying online" });
+      showApiError(error, { container: fields, what: COPY.checkout.payingOnline });
     }
     details.querySelector("h2")?.focus();
     alerts.replaceChildren();
@@ -116,7 +116,7 @@ export class Checkout {
     try {
       quote = await this.quote(contents.amount, card.method);
     } catch (error) {
-      showApiError(error, { container: alerts, what: "The fee quote" });
+      showApiError(error, { container: alerts, what: COPY.checkout.theQuote });
       return;
     }
     this.fix(card, quote);
@@ -143,34 +143,34 @@ export class Checkout {
     this.mounted?.destroy();
     this.mounted = null;
     this.show("review");
-    const pay = h("button", { type: "button", class: "usa-button usa-button--big", id: "pay-button" }, `Pay ${formatMoney(quote.total)}`);
-    const change = h("button", { type: "button", class: "usa-button usa-button--outline" }, "Use different payment details");
+    const pay = h("button", { type: "button", class: "usa-button usa-button--big", id: "pay-button" }, COPY.checkout.payTotal(formatMoney(quote.total)));
+    const change = h("button", { type: "button", class: "usa-button usa-button--outline" }, COPY.checkout.changeDetails);
     pay.addEventListener("click", () => this.submit(pay));
     change.addEventListener("click", () => this.showDetails());
     review.replaceChildren(
-      h("h2", { tabindex: "-1" }, "Review and pay"),
+      h("h2", { tabindex: "-1" }, COPY.checkout.review),
       definitionList([
         ...contents.lines,
-        ["Pay with", methodLabel(card)],
-        ["Amount", formatMoney(quote.amount)],
-        ["Convenience fee", quote.fee.amount ? formatMoney(quote.fee) : "None"],
-        ["Total to be charged", h("strong", {}, formatMoney(quote.total))],
+        [COPY.checkout.payWith, methodLabel(card)],
+        [COPY.checkout.amount, formatMoney(quote.amount)],
+        [COPY.checkout.fee, quote.fee.amount ? formatMoney(quote.fee) : COPY.checkout.none],
+        [COPY.checkout.totalToCharge, h("strong", {}, formatMoney(quote.total))],
       ]),
-      h("p", {}, "Select Pay once. The button is disabled while your payment is processed."),
+      h("p", {}, COPY.checkout.payOnce),
       h("div", { class: "button-row" }, pay, this.state.phase === "review" ? change : null),
     );
-    if (this.state.phase === "submitting") busy(pay, "Processing your payment…");
+    if (this.state.phase === "submitting") busy(pay, COPY.checkout.processing);
     review.querySelector("h2").focus();
   }
 
   async submit(button = this.parts.review.querySelector("#pay-button")) {
     if (this.inFlight) return;
     this.inFlight = true;
-    const restore = button ? busy(button, "Processing your payment…") : () => {};
+    const restore = button ? busy(button, COPY.checkout.processing) : () => {};
     const { alerts } = this.parts;
     alerts.replaceChildren();
     this.save({ ...this.state, phase: "submitting", unsent: false });
-    announce("Processing your payment. Please wait.");
+    announce(COPY.checkout.pleaseWait);
     try {
       for (let waits = 0; ; waits += 1) {
         try {
@@ -239,7 +239,7 @@ export class Checkout {
     // Anything else (an expired guest lookup, invalid details...) is not retried with this key.
     this.save({ ...this.state, phase: "review", key: newIdempotencyKey() });
     this.showReview();
-    showApiError(error, { container: alerts, what: "Paying online" });
+    showApiError(error, { container: alerts, what: COPY.checkout.payingOnline });
   }
 
   showConfirmation(result) {
@@ -247,10 +247,10 @@ export class Checkout {
     const { payment, receipt } = result;
     this.show("confirmation");
     const pending = payment.status === "pending";
-    const download = h("button", { type: "button", class: "usa-button", id: "download-receipt" }, "Download receipt (PDF)");
+    const download = h("button", { type: "button", class: "usa-button", id: "download-receipt" }, COPY.checkout.download);
     const downloadNote = h("div", { "aria-live": "polite" });
     download.addEventListener("click", () => this.downloadReceipt(receipt, download, downloadNote));
-    const another = h("button", { type: "button", class: "usa-button usa-button--outline" }, "Make another payment");
+    const another = h("button", { type: "button", class: "usa-button usa-button--outline" }, COPY.checkout.another);
     another.addEventListener("click", () => {
       this.clear();
       location.assign(this.restartUrl);
@@ -261,29 +261,29 @@ export class Checkout {
         type: pending ? "info" : "success",
         heading: pending ? COPY.checkout.onItsWay : COPY.checkout.wentThrough,
         text: [
-          receipt.receipt_number ? `Receipt number ${receipt.receipt_number}.` : "",
-          receipt.emailed_to?.length ? `A confirmation was emailed to ${receipt.emailed_to.join(", ")}.` : "",
+          receipt.receipt_number ? COPY.checkout.receiptIs(receipt.receipt_number) : "",
+          receipt.emailed_to?.length ? COPY.checkout.emailedTo(receipt.emailed_to.join(", ")) : "",
           receipt.message ? capitalise(receipt.message) : "",
         ].filter(Boolean).join(" "),
       }),
       definitionList([
-        ["Receipt number", receipt.receipt_number || "Issued when the payment clears"],
-        ["Amount", formatMoney(payment.amount)],
-        ["Convenience fee", payment.fee.amount ? formatMoney(payment.fee) : "None"],
-        ["Total charged", formatMoney(payment.total)],
-        ["Paid with", methodLabel(payment)],
-        ["Status", payment.status.charAt(0).toUpperCase() + payment.status.slice(1)],
-        ["Held as credit", payment.credit_held?.amount ? formatMoney(payment.credit_held) : null],
+        [COPY.checkout.receiptNumber, receipt.receipt_number || COPY.checkout.issuedLater],
+        [COPY.checkout.amount, formatMoney(payment.amount)],
+        [COPY.checkout.fee, payment.fee.amount ? formatMoney(payment.fee) : COPY.checkout.none],
+        [COPY.checkout.totalCharged, formatMoney(payment.total)],
+        [COPY.checkout.paidWith, methodLabel(payment)],
+        [COPY.checkout.status, payment.status.charAt(0).toUpperCase() + payment.status.slice(1)],
+        [COPY.checkout.heldAsCredit, payment.credit_held?.amount ? formatMoney(payment.credit_held) : null],
       ]),
       table({
-        caption: "How the payment was applied",
+        caption: COPY.checkout.howApplied,
         rows: payment.allocations || [],
         empty: "",
         columns: [
-          { label: "Invoice", cell: (a) => a.invoice_number },
-          { label: "Account", cell: (a) => a.account_number },
-          { label: "Applied", cell: (a) => formatMoney(a.amount), numeric: true },
-          { label: "Balance now", cell: (a) => (a.balance_after ? formatMoney(a.balance_after) : "—"), numeric: true },
+          { label: COPY.checkout.invoice, cell: (a) => a.invoice_number },
+          { label: COPY.checkout.account, cell: (a) => a.account_number },
+          { label: COPY.checkout.applied, cell: (a) => formatMoney(a.amount), numeric: true },
+          { label: COPY.checkout.balanceNow, cell: (a) => (a.balance_after ? formatMoney(a.balance_after) : "—"), numeric: true },
         ],
       }),
       h("div", { class: "button-row" }, receipt.receipt_number ? download : null, another, ...(this.links || [])),
@@ -293,17 +293,17 @@ export class Checkout {
   }
 
   async downloadReceipt(receipt, button, note) {
-    const restore = busy(button, "Preparing the receipt…");
+    const restore = busy(button, COPY.checkout.preparing);
     try {
       const url = await this.receiptUrl(receipt);
       if (!url) {
-        showAlert(note, { type: "info", slim: true, text: "The receipt is being prepared. Try again in a minute." });
+        showAlert(note, { type: "info", slim: true, text: COPY.checkout.receiptLater });
         return;
       }
       saveLink(url, `receipt-${receipt.receipt_number}.pdf`);
-      showAlert(note, { type: "success", slim: true, text: "Your receipt is downloading." });
+      showAlert(note, { type: "success", slim: true, text: COPY.checkout.downloading });
     } catch (error) {
-      showApiError(error, { container: note, what: "The receipt" });
+      showApiError(error, { container: note, what: COPY.checkout.theReceipt });
     } finally {
       restore();
     }

@@ -1,9 +1,13 @@
 // The portal's words for the customer, in one place so they can be reviewed and translated together. Written to
 // plainlanguage.gov's guidance: short sentences, "you" for the customer, the active voice, no internal ids (an
 // invoice is named by its number, a payment by its receipt number, staff as "the agency").
-// A page module takes every word it shows from here (tests/browser/test_copy_in_one_place.py holds it to that), except
-// these, which still hold some of the words they were written with: pages/pay.js, pages/guest.js, pages/invoices.js,
-// pages/statements.js, pages/profile.js, pages/sign-in.js, pages/sign-up.js, checkout.js, bank-transfer.js, layout.js.
+// Every module of the portal takes every word it shows from here and from copy/*.js, the longer groups
+// (tests/browser/test_copy_in_one_place.py holds it to that).
+
+import { ACCOUNT } from "./copy/account.js";
+import { CHECKOUT } from "./copy/checkout.js";
+import { FRAME } from "./copy/frame.js";
+import { PAYING } from "./copy/paying.js";
 
 export const COPY = {
   payment: {
@@ -54,28 +58,6 @@ export const COPY = {
     applied: (amount) => `${amount} of credit applied`,
     appliedTo: (paid, left) => `We applied it to ${paid}. Credit left: ${left}.`,
     notApplied: "We could not apply your credit",
-  },
-  checkout: {
-    declined: "Your payment was declined",
-    notConfirmed: "We could not confirm your payment yet",
-    notConfirmedText: "We will not charge you twice. Check again to see if your payment went through.",
-    checkAgain: "Check my payment",
-    feeChanged: "The fee has changed",
-    feeChangedText: "Check the new total before you pay.",
-    submitted: "Payment submitted",
-    received: "Payment received",
-    onItsWay: "Your bank payment is on its way",
-    wentThrough: "Thank you. Your payment went through.",
-    confirmWithBank: "Your bank asks you to confirm this payment. Follow the steps in the window that opens.",
-    signedOutUnsent: "You were signed out before your payment was sent, so nothing was charged. Check the details and select Pay.",
-  },
-  pay: {
-    selectOne: "Select at least one invoice to pay.",
-    amountMoreThanZero: "Enter an amount more than zero, like 25.00.",
-    partMoreThanZero: (number) => `Enter an amount more than zero for invoice ${number}.`,
-    atMostBalance: (balance) => `You can pay up to the balance, ${balance}.`,
-    payInvoice: (number) => `Pay invoice ${number}`,
-    amountFor: (number) => `Amount to pay for invoice ${number}`,
   },
   dashboard: {
     title: "Overview",
@@ -294,4 +276,8 @@ export const COPY = {
     checking: "Checking…",
     issuer: (agency) => agency,
   },
+  ...PAYING,
+  ...ACCOUNT,
+  ...FRAME,
+  ...CHECKOUT,
 };

@@ -5,6 +5,7 @@ import { loadConfig, loadUswds, safeNext as keptNext } from "../../shared/js/fra
 import { configureAuth, isSignedIn, session, signOut } from "../../shared/js/auth.js";
 import { signInUrl } from "../../shared/js/api.js";
 import { $, h } from "../../shared/js/ui.js";
+import { COPY } from "./copy.js";
 
 export { section } from "../../shared/js/ui.js";
 
@@ -12,28 +13,28 @@ configureAuth({
   name: "portal",
   clientId: (cfg) => cfg.customerClientId,
   audience: "customer",
-  wrongAudience: "This is the customer portal. Staff members sign in at the staff console.",
+  wrongAudience: COPY.frame.wrongAudience,
   redirects: { account_not_linked: "link.html" },
 });
 
 const NAV = [
-  ["dashboard.html", "Overview"],
-  ["invoices.html", "Invoices"],
-  ["pay.html", "Make a payment"],
-  ["payments.html", "Payments"],
-  ["statements.html", "Statements"],
+  ["dashboard.html", COPY.frame.nav.overview],
+  ["invoices.html", COPY.frame.nav.invoices],
+  ["pay.html", COPY.frame.nav.pay],
+  ["payments.html", COPY.frame.nav.payments],
+  ["statements.html", COPY.frame.nav.statements],
 ];
 const MORE = [
-  ["schedules.html", "Autopay and plans"],
-  ["documents.html", "Documents"],
-  ["credit-notes.html", "Credit notes"],
-  ["sales-orders.html", "Sales orders"],
-  ["profile.html", "Profile and notifications"],
+  ["schedules.html", COPY.frame.nav.schedules],
+  ["documents.html", COPY.frame.nav.documents],
+  ["credit-notes.html", COPY.frame.nav.creditNotes],
+  ["sales-orders.html", COPY.frame.nav.salesOrders],
+  ["profile.html", COPY.frame.nav.profile],
 ];
 const PUBLIC_NAV = [
-  ["index.html", "Sign in"],
-  ["signup.html", "Create an account"],
-  ["guest.html", "Pay without an account"],
+  ["index.html", COPY.frame.nav.signIn],
+  ["signup.html", COPY.frame.nav.signUp],
+  ["guest.html", COPY.frame.nav.guest],
 ];
 
 function current() {
@@ -67,7 +68,7 @@ function header(cfg, signedIn) {
             "aria-expanded": "false",
             "aria-controls": "nav-more",
           },
-          h("span", {}, "More"),
+          h("span", {}, COPY.frame.more),
         ),
         h(
           "ul",
@@ -78,7 +79,7 @@ function header(cfg, signedIn) {
       h(
         "li",
         { class: "usa-nav__primary-item" },
-        h("button", { type: "button", class: "usa-button usa-button--outline sign-out", id: "sign-out" }, "Sign out"),
+        h("button", { type: "button", class: "usa-button usa-button--outline sign-out", id: "sign-out" }, COPY.frame.signOut),
       ),
     );
   }
@@ -93,17 +94,17 @@ function header(cfg, signedIn) {
         h(
           "div",
           { class: "usa-logo" },
-          h("em", { class: "usa-logo__text" }, h("a", { href: home }, cfg.agencyName, h("span", { class: "usa-sr-only" }, " home"))),
+          h("em", { class: "usa-logo__text" }, h("a", { href: home }, cfg.agencyName, h("span", { class: "usa-sr-only" }, COPY.frame.home))),
         ),
-        h("button", { type: "button", class: "usa-menu-btn" }, "Menu"),
+        h("button", { type: "button", class: "usa-menu-btn" }, COPY.frame.menu),
       ),
       h(
         "nav",
-        { "aria-label": "Primary navigation", class: "usa-nav" },
+        { "aria-label": COPY.frame.primaryNavigation, class: "usa-nav" },
         h(
           "button",
           { type: "button", class: "usa-nav__close" },
-          h("img", { src: "../vendor/uswds/img/usa-icons/close.svg", role: "img", alt: "Close menu" }),
+          h("img", { src: "../vendor/uswds/img/usa-icons/close.svg", role: "img", alt: COPY.frame.closeMenu }),
         ),
         h("ul", { class: "usa-nav__primary usa-accordion" }, items),
       ),
@@ -119,9 +120,9 @@ function footer(cfg, signedIn) {
     h(
       "p",
       { class: "margin-y-2" },
-      `${cfg.agencyName} payments portal.`,
-      user?.email ? ` Signed in as ${user.email}.` : "",
-      cfg.local ? " Local demo: no real money moves." : "",
+      COPY.frame.footer(cfg.agencyName),
+      user?.email ? COPY.frame.signedInAs(user.email) : "",
+      cfg.local ? COPY.frame.localDemo : "",
     ),
   );
 }
@@ -136,13 +137,13 @@ export function safeNext(fallback = "dashboard.html") {
  * false for public pages. Resolves to the normalised config; shows an error and rejects when it cannot load.
  */
 export async function startPage({ title, signedIn = true }) {
-  document.title = `${title} | Payments portal`;
+  document.title = COPY.frame.titleLoading(title);
   if (signedIn && !isSignedIn()) {
     location.replace(signInUrl());
     return new Promise(() => {});
   }
   const cfg = await loadConfig("portal");
-  document.title = `${title} | ${cfg.agencyName} payments`;
+  document.title = COPY.frame.title(title, cfg.agencyName);
   const top = $("#site-header");
   top.classList.add("usa-header", "usa-header--basic");
   top.replaceChildren(...header(cfg, signedIn));

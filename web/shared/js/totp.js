@@ -3,6 +3,7 @@
 // four, for typing in by hand. Shared by the console's first sign-in and the portal's profile.
 
 import qrcode from "../../vendor/qrcode-generator/qrcode.js";
+import { COPY } from "./shared-copy.js";
 import { h } from "./ui.js";
 
 /** The address authenticator apps read (Google's Key Uri Format): issuer and account name, SHA-1, 6 digits, 30 s. */
@@ -53,11 +54,11 @@ export function groupedSecret(secret) {
 export function showTotpSecret(container, { issuer, account, secret }) {
   const uri = otpauthUri({ issuer, account, secret });
   container.replaceChildren(
-    h("div", { class: "totp-qr margin-y-2" }, qrSvg(uri, `QR code to add ${account} at ${issuer} to an authenticator app`)),
+    h("div", { class: "totp-qr margin-y-2" }, qrSvg(uri, COPY.totp.qr(account, issuer))),
     h(
       "p",
       {},
-      "Can't scan it? Add the account by hand with this key (time-based): ",
+      COPY.totp.byHand,
       h("code", { class: "totp-secret", dataset: { secret } }, groupedSecret(secret)),
     ),
   );

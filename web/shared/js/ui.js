@@ -1,6 +1,7 @@
 // Small DOM helpers shared by the pages: building elements safely (text, never HTML strings from data), USWDS
 // alerts, form error summaries, tables that stack on a phone, status tags and "show more" paging.
 
+import { COPY } from "./shared-copy.js";
 import { formatMoney, humanize } from "./money.js";
 
 /** h("a", {href: "x", class: "usa-link"}, "text", child) - attributes set as attributes, children as text/nodes. */
@@ -73,7 +74,7 @@ export function clearErrors(form) {
  * that lists them as links to the fields, with focus moved to it so a screen reader reads it at once.
  * errors: [{field: "<input id or name>", reason}], or [{reason}] for a message that belongs to no field.
  */
-export function showFormErrors(form, errors, heading = "Check the highlighted fields") {
+export function showFormErrors(form, errors, heading = COPY.ui.checkFields) {
   clearErrors(form);
   const items = [];
   for (const { field, reason } of errors) {
@@ -83,7 +84,7 @@ export function showFormErrors(form, errors, heading = "Check the highlighted fi
       // What the person reads as the field's name: its label, else its accessible name; never its id.
       const label = form.querySelector(`label[for="${input.id}"]`)?.textContent.trim() || input.getAttribute("aria-label") || (input.name ? humanize(input.name) : "");
       input.setAttribute("aria-invalid", "true");
-      if (input.matches("input, select, textarea")) input.classList.add("usa-input--error");
+      if (["INPUT", "SELECT", "TEXTAREA"].includes(input.tagName)) input.classList.add("usa-input--error");
       const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
       input.setAttribute("aria-describedby", [...described, id].join(" "));
       const group = input.closest(".usa-form-group") || input.parentElement;
@@ -111,12 +112,12 @@ export function showFormErrors(form, errors, heading = "Check the highlighted fi
  * Show an API error where it belongs: field errors in the form's summary (API field paths like "body.amount" or
  * "query.from" mapped to input ids through fieldMap), "not available" as information, anything else as an alert.
  */
-export function showApiError(error, { container, form = null, fieldMap = {}, what = "This" } = {}) {
+export function showApiError(error, { container, form = null, fieldMap = {}, what = COPY.ui.this } = {}) {
   if (error.notAvailable) {
     return showAlert(container, {
       type: "info",
-      heading: "Not available yet",
-      text: `${what}: this part of the service is not available yet. Please try again later.`,
+      heading: COPY.ui.notAvailable,
+      text: COPY.ui.notAvailableText(what),
       focus: true,
     });
   }
@@ -129,13 +130,13 @@ export function showApiError(error, { container, form = null, fieldMap = {}, wha
     container?.replaceChildren();
     return showFormErrors(form, mapped, error.message ? capitalise(error.message) : undefined);
   }
-  const help = error.retryAfter ? ` Try again in ${error.retryAfter} seconds.` : "";
+  const help = error.retryAfter ? COPY.ui.tryAgainIn(error.retryAfter) : "";
   return showAlert(container, {
     type: "error",
     // A 403 is a permission the signed-in person lacks (a staff role, or self-approval): say so plainly.
-    heading: error.status === 0 ? "Connection problem" : error.status === 403 ? "Not allowed" : "Something went wrong",
+    heading: error.status === 0 ? COPY.ui.connection : error.status === 403 ? COPY.ui.notAllowed : COPY.ui.wentWrong,
     // A 5xx is the service's own failure: its message is for the logs, not for the person.
-    text: (error.status >= 500 ? "The service could not finish this. Please try again in a few minutes." : capitalise(error.message || "The request failed.")) + help,
+    text: (error.status >= 500 ? COPY.ui.serviceFailed : capitalise(error.message || COPY.ui.requestFailed)) + help,
     focus: true,
   });
 }
@@ -164,7 +165,7 @@ export function busy(button, label) {
  * `ids` marks a column of long unbroken text (ids, email addresses) that may break anywhere, so it never widens the
  * table past its page.
  */
-export function table({ caption, columns, rows, empty = "Nothing to show.", captionHidden = false }) {
+export function table({ caption, columns, rows, empty = COPY.ui.nothingToShow, captionHidden = false }) {
   if (!rows.length) return h("p", { class: "empty-state" }, empty);
   const head = h(
     "tr",
@@ -235,7 +236,7 @@ export function moreButton(label, load) {
   const button = h("button", { type: "button", class: "usa-button usa-button--outline margin-top-2" }, label);
   let cursor = null;
   button.addEventListener("click", async () => {
-    const restore = busy(button, "Loading…");
+    const restore = busy(button, COPY.ui.loading);
     try {
       await load(cursor);
     } finally {
@@ -275,23 +276,23 @@ export function validate(form, rules) {
   return errors.length === 0;
 }
 
-export const needed = (what) => (value) => (value ? null : `Enter ${what}.`);
+export const needed = (what) => (value) => (value ? null : COPY.ui.enter(what));
 export const emailRule = (value) =>
-  !value ? "Enter your email address." : /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value) ? null : "Enter an email address like name@example.com.";
+  !value ? COPY.ui.enterEmail : /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value) ? null : COPY.ui.emailLike;
 
-const BRANDS = { visa: "Visa", mastercard: "Mastercard", amex: "American Express", discover: "Discover", diners: "Diners Club", jcb: "JCB", unionpay: "UnionPay" };
-const METHODS = { card: "Card", debit: "Debit card", ach: "Bank account", wallet: "Digital wallet", cash: "Cash", cheque: "Cheque", check: "Check", wire: "Wire transfer", ach_credit: "Bank transfer (ACH credit)" };
+const BRANDS = COPY.ui.brands;
+const METHODS = COPY.ui.methods;
 
 /** "Visa ending 4242", "Bank account ending 6789", "Cash": how a payment was made, in words. */
 export function methodLabel({ method, type, brand, last4 }) {
   const kind = method || type;
   const name = kind === "ach" ? METHODS.ach : BRANDS[brand] || METHODS[kind] || humanize(kind);
-  return last4 ? `${name} ending ${last4}` : name;
+  return last4 ? COPY.ui.ending(name, last4) : name;
 }
 
 /** Load something for a section; a failure shows in the section instead of breaking the page. */
 export async function section(container, what, load) {
-  container.replaceChildren(h("p", { class: "loading" }, `Loading ${what.toLowerCase()}…`));
+  container.replaceChildren(h("p", { class: "loading" }, COPY.ui.loadingWhat(what.toLowerCase())));
   try {
     await load();
   } catch (error) {

@@ -14,7 +14,7 @@ import { pending } from "../sections.js";
 import * as s from "../customer-sections.js";
 import { paymentHref } from "../views.js";
 
-await startPage({ title: "Customer" });
+await startPage({ title: COPY.customer.title });
 const customerId = new URLSearchParams(location.search).get("id") || "";
 const root = $("#customer");
 const base = `/v1/staff/customers/${encodeURIComponent(customerId)}`;
@@ -26,7 +26,7 @@ function block(id, title, ...children) {
 function actions() {
   const items = [];
   if (allowed("payments.take")) {
-    items.push(h("a", { class: "usa-button", href: `take-payment.html?customer=${encodeURIComponent(customerId)}` }, "Take a payment"));
+    items.push(h("a", { class: "usa-button", href: `take-payment.html?customer=${encodeURIComponent(customerId)}` }, COPY.customer.takePayment));
   }
   return items.length ? h("div", { class: "button-row" }, items) : null;
 }
@@ -36,46 +36,46 @@ function interactionForm() {
   const form = h(
     "form",
     { id: "interaction-form", class: "usa-form maxw-none", novalidate: true },
-    h("h3", {}, "Log an interaction"),
+    h("h3", {}, COPY.customer.logInteraction),
     h(
       "div",
       { class: "inline-fields" },
       h(
         "div",
         { class: "usa-form-group" },
-        h("label", { class: "usa-label", for: "interaction-kind" }, "Kind"),
+        h("label", { class: "usa-label", for: "interaction-kind" }, COPY.customer.kind),
         h(
           "select",
           { class: "usa-select", id: "interaction-kind", name: "kind" },
-          [["note", "Note"], ["call", "Call"], ["counter", "Counter visit"], ["email", "Email"], ["portal_request", "Portal request"]].map(([v, t]) => h("option", { value: v }, t)),
+          Object.entries(COPY.customer.kinds).map(([v, t]) => h("option", { value: v }, t)),
         ),
       ),
     ),
     h(
       "div",
       { class: "usa-form-group" },
-      h("label", { class: "usa-label", for: "interaction-summary" }, "What happened"),
+      h("label", { class: "usa-label", for: "interaction-summary" }, COPY.customer.whatHappened),
       h("textarea", { class: "usa-textarea", id: "interaction-summary", name: "summary", maxlength: "4000", rows: "3" }),
     ),
-    h("button", { class: "usa-button", type: "submit" }, "Save"),
+    h("button", { class: "usa-button", type: "submit" }, COPY.customer.save),
   );
   // One key per interaction being written: a double click or a retry after a lost answer logs it once.
   let key = newIdempotencyKey();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (!validate(form, [["interaction-summary", (v) => (v ? null : "Write what happened.")]])) return;
-    const restore = busy(form.querySelector("button[type=submit]"), "Saving…");
+    if (!validate(form, [["interaction-summary", (v) => (v ? null : COPY.customer.writeWhat)]])) return;
+    const restore = busy(form.querySelector("button[type=submit]"), COPY.customer.saving);
     const status = $("#interaction-status");
     try {
       const body = { kind: $("#interaction-kind").value, summary: $("#interaction-summary").value.trim() };
       await post(`${base}/interactions`, body, { idempotencyKey: key });
       key = newIdempotencyKey();
       form.reset();
-      showAlert(status, { type: "success", slim: true, text: "Saved." });
-      announce("Interaction saved.");
+      showAlert(status, { type: "success", slim: true, text: COPY.customer.saved });
+      announce(COPY.customer.interactionSaved);
       await loadInteractions();
     } catch (error) {
-      showApiError(error, { container: status, form, what: "Logging an interaction", fieldMap: { summary: "interaction-summary", kind: "interaction-kind" } });
+      showApiError(error, { container: status, form, what: COPY.customer.logging, fieldMap: { summary: "interaction-summary", kind: "interaction-kind" } });
     } finally {
       restore();
     }
@@ -86,13 +86,13 @@ function interactionForm() {
 async function loadInteractions() {
   const container = $("#interaction-list");
   container.removeAttribute("aria-busy");
-  await section(container, "Interactions", async () => {
+  await section(container, COPY.customer.parts.interactions, async () => {
     const page = await get(`${base}/interactions`, { query: { limit: 10 } });
     s.pagedTable(container, {
-      caption: "Interactions, newest first",
+      caption: COPY.customer.interactionsNewest,
       rows: page.interactions,
       columns: s.INTERACTION_COLUMNS,
-      empty: "No interactions yet.",
+      empty: COPY.customer.noInteractions,
       path: `${base}/interactions`,
       key: "interactions",
       nextHref: page.next_cursor ? `?cursor=${encodeURIComponent(page.next_cursor)}` : null,
@@ -104,21 +104,21 @@ async function loadInteractions() {
 // [section id, what it shows (its placeholder), the room it keeps] of the record's sections, in page order:
 // those its first screen (the summary) fills, then those only the whole record fills
 const SUMMARY_PARTS = [
-  ["figures", "Figures", "figures"],
-  ["profile-body", "Profile", "profile"],
-  ["accounts-body", "Accounts", "short"],
-  ["departments-body", "Open balances", "short"],
-  ["open-invoices-body", "Open invoices", "table"],
-  ["credit-body", "Credit notes", ""],
-  ["schedules-body", "Schedules", ""],
+  ["figures", COPY.customer.parts.figures, "figures"],
+  ["profile-body", COPY.customer.parts.profile, "profile"],
+  ["accounts-body", COPY.customer.parts.accounts, "short"],
+  ["departments-body", COPY.customer.parts.openBalances, "short"],
+  ["open-invoices-body", COPY.customer.parts.openInvoices, "table"],
+  ["credit-body", COPY.customer.parts.creditNotes, ""],
+  ["schedules-body", COPY.customer.parts.schedules, ""],
 ];
 const LIST_PARTS = [
-  ["balance-list", "Balances", "short"],
-  ["invoice-list", "Invoices", "list"],
-  ["payment-list", "Payments", "long"],
-  ["documents-body", "Documents", "list"],
-  ["interaction-list", "Interactions", ""],
-  ["approvals-body", "Pending approvals", ""],
+  ["balance-list", COPY.customer.parts.balances, "short"],
+  ["invoice-list", COPY.customer.parts.invoices, "list"],
+  ["payment-list", COPY.customer.parts.payments, "long"],
+  ["documents-body", COPY.customer.parts.documents, "list"],
+  ["interaction-list", COPY.customer.parts.interactions, ""],
+  ["approvals-body", COPY.customer.parts.approvals, ""],
 ];
 
 let balancesAsked = false; // checked again by hand: the whole record, still on its way, must not overwrite them
@@ -129,30 +129,30 @@ function frame() {
   root.replaceChildren(
     ...[actions()].filter(Boolean),
     div("figures"),
-    block("profile", "Profile", div("profile-body")),
-    block("accounts", "Accounts", div("accounts-body")),
-    block("departments", "Open balance per department", div("departments-body")),
-    block("balances", "Balances in connected systems", div("balance-list"),
-      h("button", { type: "button", class: "usa-button usa-button--outline", id: "refresh-balances" }, "Check the systems again")),
-    block("open-invoices", "Open invoices", div("open-invoices-body")),
-    block("invoices", "All invoices", div("invoice-list")),
-    block("payments", "Payments", div("payment-list")),
-    block("credit", "Credit notes", div("credit-body")),
-    block("schedules", "Autopay and payment plans", div("schedules-body")),
-    block("documents", "Documents", div("documents-body")),
-    block("interactions", "Interactions", h("div", { id: "interaction-status" }), interactionForm(), div("interaction-list")),
-    block("approvals", "Pending approvals", div("approvals-body")),
-    block("duplicates", "Likely duplicate payments", div("duplicate-list")),
+    block("profile", COPY.customer.headings.profile, div("profile-body")),
+    block("accounts", COPY.customer.headings.accounts, div("accounts-body")),
+    block("departments", COPY.customer.headings.departments, div("departments-body")),
+    block("balances", COPY.customer.headings.balances, div("balance-list"),
+      h("button", { type: "button", class: "usa-button usa-button--outline", id: "refresh-balances" }, COPY.customer.checkAgain)),
+    block("open-invoices", COPY.customer.headings.openInvoices, div("open-invoices-body")),
+    block("invoices", COPY.customer.headings.invoices, div("invoice-list")),
+    block("payments", COPY.customer.headings.payments, div("payment-list")),
+    block("credit", COPY.customer.headings.creditNotes, div("credit-body")),
+    block("schedules", COPY.customer.headings.schedules, div("schedules-body")),
+    block("documents", COPY.customer.headings.documents, div("documents-body")),
+    block("interactions", COPY.customer.headings.interactions, h("div", { id: "interaction-status" }), interactionForm(), div("interaction-list")),
+    block("approvals", COPY.customer.headings.approvals, div("approvals-body")),
+    block("duplicates", COPY.customer.headings.duplicates, div("duplicate-list")),
   );
   for (const [id, what, size] of [...SUMMARY_PARTS, ...LIST_PARTS]) pending($(`#${id}`), what, size);
-  pending($("#duplicate-list"), "Likely duplicate payments");
+  pending($("#duplicate-list"), COPY.customer.headings.duplicates);
   $("#refresh-balances").addEventListener("click", async (event) => {
     balancesAsked = true;
-    const restore = busy(event.currentTarget, "Checking…");
+    const restore = busy(event.currentTarget, COPY.customer.checking);
     const container = $("#balance-list");
-    await section(container, "Balances", async () => {
+    await section(container, COPY.customer.parts.balances, async () => {
       container.replaceChildren(...s.balances(await get(`${base}/balances`)).filter(Boolean));
-      announce("Balances checked.");
+      announce(COPY.customer.balancesChecked);
     });
     container.removeAttribute("aria-busy");
     restore();
@@ -167,13 +167,13 @@ function renderSummary(record) {
   $("#title").textContent = `${name} (${record.profile.customer_id})`;
   document.title = document.title.replace(/^Customer/, name);
   const adjust = allowed("exceptions.request")
-    ? [{ label: "Action", cell: (i) => link(`adjust.html?invoice=${encodeURIComponent(i.invoice_id)}&customer=${encodeURIComponent(customerId)}&number=${encodeURIComponent(i.invoice_number)}`, `Adjust ${i.invoice_number}`) }]
+    ? [{ label: COPY.customer.action, cell: (i) => link(`adjust.html?invoice=${encodeURIComponent(i.invoice_id)}&customer=${encodeURIComponent(customerId)}&number=${encodeURIComponent(i.invoice_number)}`, COPY.customer.adjust(i.invoice_number)) }]
     : [];
   fill("figures", s.figures(record));
   fill("profile-body", s.profile(record));
   fill("accounts-body", s.accounts(record));
   fill("departments-body", s.byDepartment(record));
-  fill("open-invoices-body", table({ caption: "Open invoices", captionHidden: true, rows: record.open_invoices, columns: s.invoiceColumns(adjust), empty: "No open invoices." }));
+  fill("open-invoices-body", table({ caption: COPY.customer.headings.openInvoices, captionHidden: true, rows: record.open_invoices, columns: s.invoiceColumns(adjust), empty: COPY.customer.noOpenInvoices }));
   fill("credit-body", s.creditNotes(record));
   fill("schedules-body", s.schedules(record));
   for (const [id] of SUMMARY_PARTS) $(`#${id}`).removeAttribute("aria-busy");
@@ -183,22 +183,22 @@ function renderSummary(record) {
 function renderLists(record) {
   if (!balancesAsked) fill("balance-list", ...s.balances(record.balances));
   fill("documents-body", s.documents(record));
-  fill("approvals-body", table({ caption: "Pending approvals", captionHidden: true, rows: record.pending_approvals, columns: s.APPROVAL_COLUMNS, empty: "Nothing waiting for approval." }));
+  fill("approvals-body", table({ caption: COPY.customer.headings.approvals, captionHidden: true, rows: record.pending_approvals, columns: s.APPROVAL_COLUMNS, empty: COPY.customer.nothingWaiting }));
   s.pagedTable($("#invoice-list"), {
-    caption: "Invoices, newest first",
+    caption: COPY.customer.invoicesNewest,
     rows: record.recent_invoices,
     columns: s.invoiceColumns(),
-    empty: "No invoices.",
+    empty: COPY.customer.noInvoices,
     path: `${base}/invoices`,
     key: "invoices",
     nextHref: record.links.more_invoices,
     what: "invoices",
   });
   s.pagedTable($("#payment-list"), {
-    caption: "Payments, newest first",
+    caption: COPY.customer.paymentsNewest,
     rows: record.payments,
     columns: s.PAYMENT_COLUMNS,
-    empty: "No payments.",
+    empty: COPY.customer.noPayments,
     path: `${base}/payments`,
     key: "payments",
     nextHref: record.links.more_payments,
@@ -207,10 +207,10 @@ function renderLists(record) {
   // unless an interaction logged while the record was on its way has listed them already
   if ($("#interaction-list").hasAttribute("aria-busy")) {
     s.pagedTable($("#interaction-list"), {
-      caption: "Interactions, newest first",
+      caption: COPY.customer.interactionsNewest,
       rows: record.interactions,
       columns: s.INTERACTION_COLUMNS,
-      empty: "No interactions yet.",
+      empty: COPY.customer.noInteractions,
       path: `${base}/interactions`,
       key: "interactions",
       nextHref: record.links.more_interactions,
@@ -229,7 +229,7 @@ async function loadDuplicates(asked) {
     container.removeAttribute("aria-busy");
     // At the foot of a long page: say it there without pulling focus (and the scroll) away from the top.
     container.replaceChildren(
-      alertBox({ type: error.notAvailable ? "info" : "error", heading: error.notAvailable ? "Not available yet" : COPY.duplicates.notChecked, text: error.notAvailable ? COPY.duplicates.notAvailable : error.message }),
+      alertBox({ type: error.notAvailable ? "info" : "error", heading: error.notAvailable ? COPY.customer.notAvailableYet : COPY.duplicates.notChecked, text: error.notAvailable ? COPY.duplicates.notAvailable : error.message }),
     );
     return;
   }
@@ -254,7 +254,7 @@ async function loadDuplicates(asked) {
 }
 
 if (!/^CUS-[0-9A-Za-z]{4,20}$/i.test(customerId)) {
-  showAlert($("#page-alerts"), { type: "error", heading: "No customer chosen", text: "Find the customer with the search first.", focus: true });
+  showAlert($("#page-alerts"), { type: "error", heading: COPY.customer.noneChosen, text: COPY.customer.searchFirst, focus: true });
 } else {
   const summary = get(base, { query: { parts: "summary" } });
   frame();
@@ -268,17 +268,17 @@ if (!/^CUS-[0-9A-Za-z]{4,20}$/i.test(customerId)) {
   } catch (error) {
     if (!found) {
       // No record (an unknown id, a refusal): one message for the page, not one per section.
-      showApiError(error, { container: root, what: "Customer record" });
+      showApiError(error, { container: root, what: COPY.customer.record });
     } else {
       // The first screen stays, and keeps the focus; each section still waiting says it could not load.
-      const text = error.status >= 500 || !error.message ? "The service could not finish this. Please try again in a few minutes." : error.message;
+      const text = error.status >= 500 || !error.message ? COPY.customer.tryLater : error.message;
       for (const [id, what] of LIST_PARTS) {
         const container = $(`#${id}`);
         if (!container.hasAttribute("aria-busy")) continue;
         container.removeAttribute("aria-busy");
-        container.replaceChildren(alertBox({ type: "error", heading: `${what} not loaded`, text }));
+        container.replaceChildren(alertBox({ type: "error", heading: COPY.customer.notLoaded(what), text }));
       }
-      announce("Part of the customer record could not be loaded.");
+      announce(COPY.customer.partNotLoaded);
     }
   }
   // Checked once the record is drawn: the check reads the customer's recent payments again, and the local runtime

@@ -10,11 +10,12 @@ import { $, h, money, showFormErrors, table } from "../../../shared/js/ui.js";
 import { barChart } from "../charts.js";
 import { metricsSection } from "../metrics.js";
 import { APPROVAL_COLUMNS } from "../customer-sections.js";
+import { COPY } from "../copy.js";
 import { startPage } from "../layout.js";
 import { stream } from "../sections.js";
 import { paymentsTable } from "../views.js";
 
-const cfg = await startPage({ title: "Dashboard" });
+const cfg = await startPage({ title: COPY.dashboard.title });
 $("#to").value = today();
 $("#from").value = addDays(today(), -29);
 
@@ -27,21 +28,21 @@ function collections(report) {
   const currency = report.total.amount.currency || cfg.currency;
   const days = report.days.map((d) => ({ label: formatDate(d.day).replace(/, \d{4}$/, ""), amount: d.total.amount.amount, count: d.total.count }));
   return [
-    h("h2", {}, "Collections"),
-    h("p", { class: "usa-hint" }, `${formatDate(report.start)} to ${formatDate(report.end)}: ${report.basis}.`),
+    h("h2", {}, COPY.dashboard.collections),
+    h("p", { class: "usa-hint" }, COPY.dashboard.basis(formatDate(report.start), formatDate(report.end), report.basis)),
     report.complete === false
-      ? h("p", { class: "usa-alert__text" }, `Incomplete: ${(report.discrepancies || []).join("; ")}`)
+      ? h("p", { class: "usa-alert__text" }, COPY.dashboard.incomplete((report.discrepancies || []).join("; ")))
       : null,
     h(
       "div",
       { class: "figures" },
-      figure("Collected", money(report.total.amount), `${report.total.count} payments`, "good"),
-      figure("Convenience fees", money(report.fees)),
-      figure("Refunded", money(report.refunded)),
+      figure(COPY.dashboard.collected, money(report.total.amount), COPY.dashboard.payments(report.total.count), "good"),
+      figure(COPY.dashboard.fees, money(report.fees)),
+      figure(COPY.dashboard.refunded, money(report.refunded)),
     ),
-    barChart({ title: "Collections by day", rows: days, currency, labelHeader: "Day" }),
-    barChart({ title: "Collections by department", rows: named(report.by_department), currency, horizontal: true, labelHeader: "Department" }),
-    barChart({ title: "Collections by channel", rows: named(report.by_channel), currency, horizontal: true, labelHeader: "Channel" }),
+    barChart({ title: COPY.dashboard.byDay, rows: days, currency, labelHeader: COPY.dashboard.day }),
+    barChart({ title: COPY.dashboard.byDepartment, rows: named(report.by_department), currency, horizontal: true, labelHeader: COPY.dashboard.department }),
+    barChart({ title: COPY.dashboard.byChannel, rows: named(report.by_channel), currency, horizontal: true, labelHeader: COPY.dashboard.channel }),
   ];
 }
 
@@ -51,31 +52,31 @@ function exceptions(report) {
     for (const [kind, count] of Object.entries(day.interactions || {})) interactions[kind] = (interactions[kind] || 0) + count;
   }
   return [
-    h("h2", {}, "Exceptions and workload"),
+    h("h2", {}, COPY.dashboard.exceptionsHeading),
     h(
       "div",
       { class: "figures" },
-      figure("Pending payments", String(report.pending.count), money(report.pending.amount), report.pending.count ? "alert" : ""),
-      figure("Failed payments", String(report.failed.count), money(report.failed.amount), report.failed.count ? "alert" : ""),
-      figure("Approvals waiting", String(report.approvals_waiting.length)),
-      figure("Interactions handled", String(report.interactions_handled)),
+      figure(COPY.dashboard.pending, String(report.pending.count), money(report.pending.amount), report.pending.count ? "alert" : ""),
+      figure(COPY.dashboard.failed, String(report.failed.count), money(report.failed.amount), report.failed.count ? "alert" : ""),
+      figure(COPY.dashboard.approvals, String(report.approvals_waiting.length)),
+      figure(COPY.dashboard.interactions, String(report.interactions_handled)),
     ),
     table({
-      caption: "Interactions handled by kind",
+      caption: COPY.dashboard.interactionsByKind,
       rows: Object.entries(interactions).map(([kind, count]) => ({ kind, count })),
-      empty: "No interactions logged in this range.",
+      empty: COPY.dashboard.noInteractions,
       columns: [
-        { label: "Kind", cell: (r) => humanize(r.kind) },
-        { label: "Handled", numeric: true, cell: (r) => String(r.count) },
+        { label: COPY.dashboard.kind, cell: (r) => humanize(r.kind) },
+        { label: COPY.dashboard.handled, numeric: true, cell: (r) => String(r.count) },
       ],
     }),
-    h("h3", {}, "Pending payments"),
-    paymentsTable("Pending payments", report.pending_payments, { withCustomer: true, empty: "Nothing pending." }),
-    h("h3", {}, "Failed payments"),
-    paymentsTable("Failed payments", report.failed_payments, { withCustomer: true, empty: "Nothing failed." }),
-    report.listed_all ? null : h("p", { class: "usa-hint" }, "Only the first of these are listed; the counts above are complete."),
-    h("h3", {}, "Approvals waiting"),
-    table({ caption: "Approvals waiting", captionHidden: true, rows: report.approvals_waiting, columns: APPROVAL_COLUMNS, empty: "No approvals waiting." }),
+    h("h3", {}, COPY.dashboard.pending),
+    paymentsTable(COPY.dashboard.pending, report.pending_payments, { withCustomer: true, empty: COPY.dashboard.nothingPending }),
+    h("h3", {}, COPY.dashboard.failed),
+    paymentsTable(COPY.dashboard.failed, report.failed_payments, { withCustomer: true, empty: COPY.dashboard.nothingFailed }),
+    report.listed_all ? null : h("p", { class: "usa-hint" }, COPY.dashboard.firstOnly),
+    h("h3", {}, COPY.dashboard.approvals),
+    table({ caption: COPY.dashboard.approvals, captionHidden: true, rows: report.approvals_waiting, columns: APPROVAL_COLUMNS, empty: COPY.dashboard.noApprovals }),
   ];
 }
 
@@ -98,12 +99,12 @@ function show() {
     const answer = await answers[id.slice(1)];
     if (current()) $(id).replaceChildren(...draw(answer).filter(Boolean));
   };
-  const first = stream($("#collections"), "Collections", fill("#collections", collections), "collections");
+  const first = stream($("#collections"), COPY.dashboard.collections, fill("#collections", collections), "collections");
   first.then(drawn);
   return Promise.all([
     first,
-    stream($("#metrics"), "Leadership metrics", fill("#metrics", (m) => metricsSection(m, query)), "metrics"),
-    stream($("#exceptions"), "Exceptions", fill("#exceptions", exceptions), "exceptions"),
+    stream($("#metrics"), COPY.dashboard.metrics, fill("#metrics", (m) => metricsSection(m, query)), "metrics"),
+    stream($("#exceptions"), COPY.dashboard.exceptions, fill("#exceptions", exceptions), "exceptions"),
   ]);
 }
 
@@ -111,7 +112,7 @@ $("#range").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.currentTarget;
   if (!$("#from").value || !$("#to").value || $("#from").value > $("#to").value) {
-    showFormErrors(form, [{ field: "from", reason: "Enter a first day on or before the last day." }]);
+    showFormErrors(form, [{ field: "from", reason: COPY.dashboard.range }]);
     return;
   }
   form.querySelector(".form-error-summary")?.remove();

@@ -2,11 +2,12 @@
 // enrols an authenticator app; then the app's code (the staff pool requires MFA with staffMfa).
 
 import { bindSignIn } from "../../../shared/js/sign-in-form.js";
+import { COPY } from "../copy.js";
 import { safeNext, startPage } from "../layout.js";
 
 // Bound before the settings load (not awaited): an early Enter is the form's to handle, never the browser's.
 bindSignIn({
-  ready: startPage({ title: "Sign in", signedIn: false }),
+  ready: startPage({ title: COPY.signIn.title, signedIn: false }),
   next: () => safeNext(),
-  unconfirmed: () => "This staff account is not set up yet. Ask an administrator.",
+  unconfirmed: () => COPY.signIn.notSetUp,
 });

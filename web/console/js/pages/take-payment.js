@@ -10,12 +10,13 @@ import { get, newIdempotencyKey, request } from "../../../shared/js/api.js";
 import { completeAction, mountFields } from "../../../shared/js/fields.js";
 import { formatMoney, humanize, parseAmount, toDecimal } from "../../../shared/js/money.js";
 import * as ui from "../../../shared/js/ui.js";
+import { COPY } from "../copy.js";
 import { startPage } from "../layout.js";
 import { customerHref, paymentHref } from "../views.js";
 
 const { $, alertBox, announce, busy, h, link, money, section, showAlert, showApiError, showFormErrors, table, validate } = ui;
 
-const cfg = await startPage({ title: "Take a payment" });
+const cfg = await startPage({ title: COPY.takePayment.title });
 const customerId = new URLSearchParams(location.search).get("customer") || "";
 const STORE = `arportal.console.checkout.${customerId}`;
 const currency = cfg.currency;
@@ -66,23 +67,23 @@ function loadQuote() {
 function feeText() {
   if (!state.lines.length) return "";
   const current = currentQuote();
-  if (!current) return "Working out the convenience fee…";
+  if (!current) return COPY.takePayment.workingOutFee;
   if (current.fee.amount > 0) {
-    const who = state.method === "card" ? "The card" : "The payer";
-    return `Convenience fee ${formatMoney(current.fee)}. ${who} is charged ${formatMoney(current.total)} in all.`;
+    const who = state.method === "card" ? COPY.takePayment.theCard : COPY.takePayment.thePayer;
+    return COPY.takePayment.feeCharged(formatMoney(current.fee), who, formatMoney(current.total));
   }
-  return current.staffFees ? "No convenience fee for this method." : "No convenience fee on payments staff take.";
+  return current.staffFees ? COPY.takePayment.noFeeForMethod : COPY.takePayment.noStaffFee;
 }
 
 function payLabel() {
-  const base = `Take ${formatMoney({ amount: total(), currency })}`;
+  const base = COPY.takePayment.take(formatMoney({ amount: total(), currency }));
   const current = currentQuote();
-  return current && current.fee.amount > 0 ? `${base} + ${formatMoney(current.fee)} fee` : base;
+  return current && current.fee.amount > 0 ? COPY.takePayment.plusFee(base, formatMoney(current.fee)) : base;
 }
 
 function showFee(failed = false) {
   const note = $("#cart-fee");
-  if (note) note.textContent = failed ? "The convenience fee could not be worked out yet: it is asked again before the payment is taken." : feeText();
+  if (note) note.textContent = failed ? COPY.takePayment.feeNotYet : feeText();
   const button = $("#pay-button");
   if (button && !state.sending && !button.disabled) button.textContent = payLabel();
 }
@@ -100,21 +101,21 @@ function field(id, label, control, hint = "") {
   return h("div", { class: "usa-form-group" }, h("label", { class: "usa-label", for: id }, label), hint ? h("span", { class: "usa-hint", id: `${id}-hint` }, hint) : null, control);
 }
 const input = (id, attributes = {}) => h("input", { class: "usa-input", id, name: id, autocomplete: "off", ...attributes });
-const amountRule = (value) => (parseAmount(value, currency) ? null : "Enter an amount, like 25.00.");
+const amountRule = (value) => (parseAmount(value, currency) ? null : COPY.takePayment.amountLike);
 
 function cartTable() {
   return table({
-    caption: "The cart",
+    caption: COPY.takePayment.theCart,
     rows: state.lines,
-    empty: "The cart is empty: add an invoice or a fee.",
+    empty: COPY.takePayment.cartEmpty,
     columns: [
-      { label: "Line", cell: (l) => (l.invoice_id ? `Invoice ${l.label}` : `${l.description} (${l.fee_code})`) },
-      { label: "Account", cell: (l) => l.account_number || "" },
-      { label: "Amount", numeric: true, cell: (l) => formatMoney({ amount: l.amount, currency }) },
+      { label: COPY.takePayment.line, cell: (l) => (l.invoice_id ? COPY.takePayment.invoiceLine(l.label) : `${l.description} (${l.fee_code})`) },
+      { label: COPY.takePayment.account, cell: (l) => l.account_number || "" },
+      { label: COPY.takePayment.amount, numeric: true, cell: (l) => formatMoney({ amount: l.amount, currency }) },
       {
-        label: "Remove",
+        label: COPY.takePayment.remove,
         cell: (l) =>
-          h("button", { type: "button", class: "usa-button usa-button--unstyled", disabled: state.sending || null, onclick: () => removeLine(l) }, `Remove ${l.invoice_id ? l.label : l.description}`),
+          h("button", { type: "button", class: "usa-button usa-button--unstyled", disabled: state.sending || null, onclick: () => removeLine(l) }, COPY.takePayment.removeLine(l.invoice_id ? l.label : l.description)),
       },
     ],
   });
@@ -124,7 +125,7 @@ function removeLine(line) {
   state.lines = state.lines.filter((l) => l !== line && JSON.stringify(l) !== JSON.stringify(line));
   save();
   render();
-  announce("Line removed.");
+  announce(COPY.takePayment.lineRemoved);
 }
 
 function invoiceForm() {
@@ -132,14 +133,14 @@ function invoiceForm() {
   const form = h(
     "form",
     { id: "add-invoice", class: "usa-form maxw-none", novalidate: true },
-    h("h3", {}, "Add an invoice"),
+    h("h3", {}, COPY.takePayment.addInvoice),
     h(
       "div",
       { class: "inline-fields" },
-      field("line-invoice", "Invoice", h("select", { class: "usa-select", id: "line-invoice", name: "invoice" }, h("option", { value: "" }, "- Select -"), open.map((i) => h("option", { value: i.invoice_id }, `${i.invoice_number}: ${money(i.balance)} due ${i.due_date}`)))),
-      field("line-invoice-amount", "Amount", input("line-invoice-amount", { inputmode: "decimal", class: "usa-input amount-input" })),
+      field("line-invoice", COPY.takePayment.invoice, h("select", { class: "usa-select", id: "line-invoice", name: "invoice" }, h("option", { value: "" }, COPY.takePayment.select), open.map((i) => h("option", { value: i.invoice_id }, COPY.takePayment.invoiceOption(i.invoice_number, money(i.balance), i.due_date))))),
+      field("line-invoice-amount", COPY.takePayment.amount, input("line-invoice-amount", { inputmode: "decimal", class: "usa-input amount-input" })),
     ),
-    h("button", { type: "submit", class: "usa-button usa-button--outline" }, "Add the invoice"),
+    h("button", { type: "submit", class: "usa-button usa-button--outline" }, COPY.takePayment.addTheInvoice),
   );
   form.querySelector("#line-invoice").addEventListener("change", (event) => {
     const chosen = open.find((i) => i.invoice_id === event.target.value);
@@ -147,12 +148,12 @@ function invoiceForm() {
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!validate(form, [["line-invoice", (v) => (v ? null : "Choose an invoice.")], ["line-invoice-amount", amountRule]])) return;
+    if (!validate(form, [["line-invoice", (v) => (v ? null : COPY.takePayment.chooseInvoice)], ["line-invoice-amount", amountRule]])) return;
     const chosen = open.find((i) => i.invoice_id === $("#line-invoice").value);
     state.lines.push({ invoice_id: chosen.invoice_id, label: chosen.invoice_number, amount: parseAmount($("#line-invoice-amount").value, currency) });
     save();
     render();
-    announce(`Invoice ${chosen.invoice_number} added.`);
+    announce(COPY.takePayment.invoiceAdded(chosen.invoice_number));
   });
   return form;
 }
@@ -162,23 +163,23 @@ function feeForm() {
   const form = h(
     "form",
     { id: "add-fee", class: "usa-form maxw-none", novalidate: true },
-    h("h3", {}, "Add a fee"),
+    h("h3", {}, COPY.takePayment.addFee),
     h(
       "div",
       { class: "inline-fields" },
-      field("fee-account", "Account", h("select", { class: "usa-select", id: "fee-account", name: "account" }, h("option", { value: "" }, "- Select -"), accounts.map((a) => h("option", { value: a.account_number }, `${a.account_number} (${humanize(a.department)})`)))),
-      field("fee-code", "Fee code", input("fee-code", { maxlength: "32", "aria-describedby": "fee-code-hint", spellcheck: "false" }), "Capitals, digits and _, e.g. PERMIT_FEE"),
-      field("fee-description", "Description", input("fee-description", { maxlength: "200" })),
-      field("fee-amount", "Amount", input("fee-amount", { inputmode: "decimal", class: "usa-input amount-input" })),
+      field("fee-account", COPY.takePayment.account, h("select", { class: "usa-select", id: "fee-account", name: "account" }, h("option", { value: "" }, COPY.takePayment.select), accounts.map((a) => h("option", { value: a.account_number }, `${a.account_number} (${humanize(a.department)})`)))),
+      field("fee-code", COPY.takePayment.feeCode, input("fee-code", { maxlength: "32", "aria-describedby": "fee-code-hint", spellcheck: "false" }), COPY.takePayment.feeCodeHint),
+      field("fee-description", COPY.takePayment.description, input("fee-description", { maxlength: "200" })),
+      field("fee-amount", COPY.takePayment.amount, input("fee-amount", { inputmode: "decimal", class: "usa-input amount-input" })),
     ),
-    h("button", { type: "submit", class: "usa-button usa-button--outline" }, "Add the fee"),
+    h("button", { type: "submit", class: "usa-button usa-button--outline" }, COPY.takePayment.addTheFee),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const rules = [
-      ["fee-account", (v) => (v ? null : "Choose the account the fee is for.")],
-      ["fee-code", (v) => (/^[A-Z0-9_]{2,32}$/.test(v) ? null : "Enter a fee code of 2 to 32 capitals, digits or _.")],
-      ["fee-description", (v) => (v ? null : "Describe the fee.")],
+      ["fee-account", (v) => (v ? null : COPY.takePayment.chooseAccount)],
+      ["fee-code", (v) => (/^[A-Z0-9_]{2,32}$/.test(v) ? null : COPY.takePayment.feeCodeRule)],
+      ["fee-description", (v) => (v ? null : COPY.takePayment.describeFee)],
       ["fee-amount", amountRule],
     ];
     if (!validate(form, rules)) return;
@@ -192,7 +193,7 @@ function feeForm() {
     });
     save();
     render();
-    announce("Fee added.");
+    announce(COPY.takePayment.feeAdded);
   });
   return form;
 }
@@ -214,7 +215,7 @@ function radios(name, legend, options, current, onChange) {
 }
 
 function methodSection() {
-  const methods = state.channel === "phone" ? [["card", "Card (read out by the caller)"]] : [["card", "Card"], ["cash", "Cash"], ["cheque", "Cheque"]];
+  const methods = state.channel === "phone" ? [["card", COPY.takePayment.cardByCaller]] : [["card", COPY.takePayment.card], ["cash", COPY.takePayment.cash], ["cheque", COPY.takePayment.cheque]];
   if (!methods.some(([m]) => m === state.method)) state.method = "card";
   const counter = state.channel === "counter";
   const keep = (name) => (event) => {
@@ -224,20 +225,20 @@ function methodSection() {
   return h(
     "form",
     { id: "method-form", class: "usa-form maxw-none", novalidate: true },
-    h("h2", {}, "How they pay"),
-    radios("channel", "Where", [["phone", "On the phone"], ["counter", "At the counter"]], state.channel, (v) => { state.channel = v; save(); render(); }),
-    radios("method", "Method", methods, state.method, (v) => { state.method = v; save(); render(); }),
+    h("h2", {}, COPY.takePayment.howTheyPay),
+    radios("channel", COPY.takePayment.where, [["phone", COPY.takePayment.onThePhone], ["counter", COPY.takePayment.atTheCounter]], state.channel, (v) => { state.channel = v; save(); render(); }),
+    radios("method", COPY.takePayment.method, methods, state.method, (v) => { state.method = v; save(); render(); }),
     counter
       ? h(
           "div",
           { class: "inline-fields" },
-          field("terminal", "Terminal", input("terminal", { value: state.terminal, onchange: keep("terminal") })),
-          state.method === "card" ? null : field("drawer", "Cash drawer", input("drawer", { value: state.drawer, onchange: keep("drawer") })),
-          state.method === "cheque" ? field("cheque", "Cheque number", input("cheque", { value: state.cheque, onchange: keep("cheque") })) : null,
+          field("terminal", COPY.takePayment.terminal, input("terminal", { value: state.terminal, onchange: keep("terminal") })),
+          state.method === "card" ? null : field("drawer", COPY.takePayment.drawer, input("drawer", { value: state.drawer, onchange: keep("drawer") })),
+          state.method === "cheque" ? field("cheque", COPY.takePayment.chequeNumber, input("cheque", { value: state.cheque, onchange: keep("cheque") })) : null,
         )
       : null,
     state.method === "card"
-      ? h("div", {}, h("h3", {}, "Card details"), state.card ? h("p", { id: "card-chosen" }, `${humanize(state.card.brand || "card")} ending ${state.card.last4}. `, h("button", { type: "button", class: "usa-button usa-button--unstyled", onclick: () => { state.card = null; save(); render(); } }, "Use another card")) : h("div", { id: "fields", class: "secure-fields" }))
+      ? h("div", {}, h("h3", {}, COPY.takePayment.cardDetails), state.card ? h("p", { id: "card-chosen" }, COPY.takePayment.cardEnding(humanize(state.card.brand || "card"), state.card.last4), h("button", { type: "button", class: "usa-button usa-button--unstyled", onclick: () => { state.card = null; save(); render(); } }, COPY.takePayment.anotherCard)) : h("div", { id: "fields", class: "secure-fields" }))
       : null,
   );
 }
@@ -262,24 +263,24 @@ async function pay() {
   const status = $("#pay-status");
   const form = $("#method-form");
   const problems = [];
-  if (!state.lines.length) problems.push({ reason: "Add at least one invoice or fee to the cart." });
-  if (state.method === "card" && !state.card) problems.push({ reason: "Enter the card details and press “Use this card”." });
+  if (!state.lines.length) problems.push({ reason: COPY.takePayment.addToCart });
+  if (state.method === "card" && !state.card) problems.push({ reason: COPY.takePayment.enterCard });
   if (state.channel === "counter" && state.method !== "card") {
-    if (!state.terminal) problems.push({ field: "terminal", reason: "Enter the terminal." });
-    if (!state.drawer) problems.push({ field: "drawer", reason: "Enter the cash drawer." });
+    if (!state.terminal) problems.push({ field: "terminal", reason: COPY.takePayment.enterTerminal });
+    if (!state.drawer) problems.push({ field: "drawer", reason: COPY.takePayment.enterDrawer });
   }
-  if (state.method === "cheque" && !/^[0-9A-Za-z-]{1,32}$/.test(state.cheque)) problems.push({ field: "cheque", reason: "Enter the cheque number." });
-  if (problems.length) return showFormErrors(form, problems, "The payment is not ready");
+  if (state.method === "cheque" && !/^[0-9A-Za-z-]{1,32}$/.test(state.cheque)) problems.push({ field: "cheque", reason: COPY.takePayment.enterCheque });
+  if (problems.length) return showFormErrors(form, problems, COPY.takePayment.notReady);
   // The agent confirms the amount the payer is charged: the fee is on the button before the payment is taken.
   const shown = $("#pay-button")?.textContent;
   try {
     await loadQuote();
   } catch (error) {
-    return showApiError(error, { container: status, what: "The convenience fee" });
+    return showApiError(error, { container: status, what: COPY.takePayment.theFee });
   }
   if (!state.sending && shown !== payLabel()) {
     showFee();
-    announce(`${feeText()} Press “${payLabel()}” to take the payment.`);
+    announce(COPY.takePayment.pressToTake(feeText(), payLabel()));
     return;
   }
   const next = body();
@@ -304,8 +305,8 @@ addEventListener("arportal:sign-in-needed", ({ detail }) => {
 
 async function send(status) {
   const button = $("#pay-button");
-  const restore = button ? busy(button, "Taking the payment…") : () => {};
-  announce("Taking the payment.");
+  const restore = button ? busy(button, COPY.takePayment.taking) : () => {};
+  announce(COPY.takePayment.takingNow);
   try {
     const response = await request("POST", "/v1/staff/payments", { body: state.body, idempotencyKey: state.key, raw: true });
     state.result = await response.json();
@@ -318,7 +319,7 @@ async function send(status) {
       // recorded until then; the same request with the same key then finishes it.
       acting = true;
       try {
-        announce("The card's bank asks the payer to confirm the payment.");
+        announce(COPY.takePayment.bankConfirms);
         await completeAction(error.details);
         restore();
         return await send(status);
@@ -331,12 +332,12 @@ async function send(status) {
     save();
     if (state.sending) {
       status.replaceChildren(
-        alertBox({ type: "warning", heading: "We could not confirm the payment yet", text: "Check it before taking it again: checking sends the same request, so it is never charged twice.", focus: true }),
-        h("button", { type: "button", class: "usa-button", onclick: () => send(status) }, "Check the payment"),
+        alertBox({ type: "warning", heading: COPY.takePayment.notConfirmed, text: COPY.takePayment.notConfirmedText, focus: true }),
+        h("button", { type: "button", class: "usa-button", onclick: () => send(status) }, COPY.takePayment.checkPayment),
       );
       status.firstChild.focus();
     } else {
-      showApiError(error, { container: status, what: "The payment" });
+      showApiError(error, { container: status, what: COPY.takePayment.thePayment });
       render(false);
     }
   } finally {
@@ -348,7 +349,7 @@ function charged(payment) {
   const fee = typeof payment.fee_amount === "number" ? payment.fee_amount : 0;
   const amount = typeof payment.amount === "number" ? payment.amount : null;
   if (!fee || amount === null) return "";
-  return ` Charged ${formatMoney({ amount: amount + fee, currency })}, with a ${formatMoney({ amount: fee, currency })} convenience fee.`;
+  return COPY.takePayment.charged(formatMoney({ amount: amount + fee, currency }), formatMoney({ amount: fee, currency }));
 }
 
 function receipt(result) {
@@ -357,21 +358,21 @@ function receipt(result) {
   const paymentId = payment.payment_id || result.payment_id || "";
   const duplicate = result.likely_duplicate_of;
   const parts = [
-    alertBox({ type: "success", heading: "Payment taken", text: `Receipt ${receiptNumber} for ${formatMoney(payment.amount?.amount !== undefined ? payment.amount : { amount: state.body.amount, currency })}.${charged(payment)}`, focus: true }),
+    alertBox({ type: "success", heading: COPY.takePayment.taken, text: COPY.takePayment.receiptFor(receiptNumber, formatMoney(payment.amount?.amount !== undefined ? payment.amount : { amount: state.body.amount, currency }), charged(payment)), focus: true }),
   ];
   if (duplicate) {
-    parts.push(alertBox({ type: "warning", heading: "This may be a duplicate", children: [h("p", { class: "usa-alert__text" }, "A payment of the same amount for the same invoices was taken a few minutes ago: ", link(paymentHref(duplicate), duplicate), ". Check with the customer, and refund one if they paid twice.")] }));
+    parts.push(alertBox({ type: "warning", heading: COPY.takePayment.maybeDuplicate, children: [h("p", { class: "usa-alert__text" }, COPY.takePayment.duplicateBefore, link(paymentHref(duplicate), duplicate), COPY.takePayment.duplicateAfter)] }));
   }
   if (result.receipt?.lines) {
-    parts.push(table({ caption: `Receipt ${receiptNumber}`, rows: result.receipt.lines, columns: [{ label: "Line", cell: (l) => l.description }, { label: "Amount", numeric: true, cell: (l) => money(l.amount) }] }));
+    parts.push(table({ caption: COPY.takePayment.receipt(receiptNumber), rows: result.receipt.lines, columns: [{ label: COPY.takePayment.line, cell: (l) => l.description }, { label: COPY.takePayment.amount, numeric: true, cell: (l) => money(l.amount) }] }));
   }
   parts.push(
     h(
       "div",
       { class: "button-row" },
-      paymentId ? h("a", { class: "usa-button", href: paymentHref(paymentId) }, "Open the payment") : null,
-      h("a", { class: "usa-button usa-button--outline", href: customerHref(customerId) }, "Back to the customer"),
-      h("button", { type: "button", class: "usa-button usa-button--outline", onclick: () => { state = fresh(); save(); render(); } }, "Take another payment"),
+      paymentId ? h("a", { class: "usa-button", href: paymentHref(paymentId) }, COPY.takePayment.openPayment) : null,
+      h("a", { class: "usa-button usa-button--outline", href: customerHref(customerId) }, COPY.takePayment.backToCustomer),
+      h("button", { type: "button", class: "usa-button usa-button--outline", onclick: () => { state = fresh(); save(); render(); } }, COPY.takePayment.another),
     ),
   );
   return parts;
@@ -390,8 +391,8 @@ function render(clearStatus = true) {
   }
   const status = clearStatus ? h("div", { id: "pay-status" }) : $("#pay-status") || h("div", { id: "pay-status" });
   const parts = [
-    h("p", {}, "For ", link(customerHref(customerId), `${record.profile.name} (${customerId})`), "."),
-    h("section", { "aria-labelledby": "cart-heading" }, h("h2", { id: "cart-heading" }, "The cart"), cartTable(), h("p", { class: "text-bold", id: "cart-total" }, `Total ${formatMoney({ amount: total(), currency })}`), h("p", { id: "cart-fee", "aria-live": "polite" }, feeText())),
+    h("p", {}, COPY.takePayment.for, link(customerHref(customerId), `${record.profile.name} (${customerId})`), "."),
+    h("section", { "aria-labelledby": "cart-heading" }, h("h2", { id: "cart-heading" }, COPY.takePayment.theCart), cartTable(), h("p", { class: "text-bold", id: "cart-total" }, COPY.takePayment.total(formatMoney({ amount: total(), currency }))), h("p", { id: "cart-fee", "aria-live": "polite" }, feeText())),
     state.sending ? null : h("div", { class: "grid-row grid-gap-lg" }, h("div", { class: "tablet:grid-col-6" }, invoiceForm()), h("div", { class: "tablet:grid-col-6" }, feeForm())),
     methodSection(),
     status,
@@ -409,20 +410,20 @@ function render(clearStatus = true) {
         state.card = { token: card.token, brand: card.brand, last4: card.last4, method: card.method === "debit" ? "debit" : "card" };
         save();
         render();
-        announce(`Card ending ${card.last4} ready.`);
+        announce(COPY.takePayment.cardReady(card.last4));
       },
-      onError: () => announce("The card details need attention."),
+      onError: () => announce(COPY.takePayment.cardAttention),
     }).then(
       (mounted) => (fieldsMounted = mounted),
-      (error) => showApiError(error, { container, what: "Card payments" }),
+      (error) => showApiError(error, { container, what: COPY.takePayment.cardPayments }),
     );
   }
 }
 
 if (!/^CUS-[0-9A-Za-z]{4,20}$/i.test(customerId)) {
-  showAlert($("#page-alerts"), { type: "error", heading: "No customer chosen", text: "Open the customer first, then “Take a payment”.", focus: true });
+  showAlert($("#page-alerts"), { type: "error", heading: COPY.takePayment.noneChosen, text: COPY.takePayment.openCustomerFirst, focus: true });
 } else {
-  await section($("#checkout"), "Customer", async () => {
+  await section($("#checkout"), COPY.takePayment.customer, async () => {
     record = await get(`/v1/staff/customers/${encodeURIComponent(customerId)}`);
     render();
   });

@@ -3,11 +3,12 @@
 
 import { get, post } from "../../../shared/js/api.js";
 import { Checkout } from "../checkout.js";
+import { COPY } from "../copy.js";
 import { startPage } from "../layout.js";
 import { formatDate, formatDateTime, formatMoney, humanize, parseAmount, toDecimal } from "../../../shared/js/money.js";
 import { $, busy, definitionList, emailRule, needed, showApiError, validate } from "../../../shared/js/ui.js";
 
-const cfg = await startPage({ title: "Pay without an account", signedIn: false });
+const cfg = await startPage({ title: COPY.guest.title, signedIn: false });
 const LOOKUP = "arportal.guest.lookup";
 const lookupForm = $("#lookup");
 const chooseForm = $("#choose");
@@ -29,12 +30,12 @@ function showFound(result) {
   chooseForm.hidden = false;
   $("#found").replaceChildren(
     definitionList([
-      ["Bill", invoice.number],
-      ["For", humanize(invoice.department)],
-      ["Billed to", invoice.payee],
-      ["Due", formatDate(invoice.due_date)],
-      ["Balance", formatMoney(invoice.balance)],
-      ["Pay before", `${formatDateTime(result.expires_at)} (this page times out for your security)`],
+      [COPY.guest.bill, invoice.number],
+      [COPY.guest.for, humanize(invoice.department)],
+      [COPY.guest.billedTo, invoice.payee],
+      [COPY.guest.due, formatDate(invoice.due_date)],
+      [COPY.guest.balance, formatMoney(invoice.balance)],
+      [COPY.guest.payBefore, COPY.guest.timesOut(formatDateTime(result.expires_at))],
     ]),
   );
   $("#amount").value = toDecimal(invoice.balance.amount, invoice.balance.currency);
@@ -48,20 +49,20 @@ lookupForm.addEventListener("change", () => {
 
 lookupForm.addEventListener("submit", async (event) => {
   event.preventDefault();
-  const rules = [["invoice_number", needed("the bill number")]];
-  rules.push(byPostal() ? ["postal_code", needed("the ZIP code")] : ["amount_due", (v) => (parseAmount(v, cfg.currency) !== null ? null : "Enter the amount due, like 146.66.")]);
+  const rules = [["invoice_number", needed(COPY.guest.theBillNumber)]];
+  rules.push(byPostal() ? ["postal_code", needed(COPY.guest.theZip)] : ["amount_due", (v) => (parseAmount(v, cfg.currency) !== null ? null : COPY.guest.amountDue)]);
   if (!validate(lookupForm, rules)) return;
   const body = { invoice_number: $("#invoice_number").value.trim() };
   if (byPostal()) body.postal_code = $("#postal_code").value.trim();
   else body.amount_due = parseAmount($("#amount_due").value, cfg.currency);
-  const restore = busy(lookupForm.querySelector("button[type=submit]"), "Looking it up…");
+  const restore = busy(lookupForm.querySelector("button[type=submit]"), COPY.guest.lookingUp);
   try {
     const result = await post("/v1/public/lookup", body, { auth: "none" });
     sessionStorage.setItem(LOOKUP, JSON.stringify(result));
     showFound(result);
   } catch (error) {
     const fieldMap = { invoice_number: "invoice_number", postal_code: "postal_code", amount_due: "amount_due" };
-    showApiError(error, { container: $("#page-alerts"), form: lookupForm, fieldMap, what: "Paying without an account" });
+    showApiError(error, { container: $("#page-alerts"), form: lookupForm, fieldMap, what: COPY.guest.paying });
   } finally {
     restore();
   }
@@ -73,8 +74,8 @@ chooseForm.addEventListener("submit", async (event) => {
   const ok = validate(chooseForm, [
     ["amount", (v) => {
       const amount = parseAmount(v, invoice.balance.currency);
-      if (!amount) return "Enter an amount more than zero, like 25.00.";
-      return amount > invoice.balance.amount ? `Pay at most the balance, ${formatMoney(invoice.balance)}.` : null;
+      if (!amount) return COPY.guest.moreThanZero;
+      return amount > invoice.balance.amount ? COPY.guest.atMost(formatMoney(invoice.balance)) : null;
     }],
     ["receipt_email", (v) => (v ? emailRule(v) : null)],
   ]);
@@ -85,7 +86,7 @@ chooseForm.addEventListener("submit", async (event) => {
     currency: invoice.balance.currency,
     method: chooseForm.elements.method.value,
     extra: email ? { receipt_email: email } : {},
-    lines: [["Bill", invoice.number], ["Receipt to", email || null]],
+    lines: [[COPY.guest.bill, invoice.number], [COPY.guest.receiptTo, email || null]],
   });
 });
 

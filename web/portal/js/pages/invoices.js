@@ -2,11 +2,12 @@
 // selection, and "pay selected". The filters live in the URL, so a filtered list can be bookmarked or shared.
 
 import { download, get } from "../../../shared/js/api.js";
+import { COPY } from "../copy.js";
 import { section, startPage } from "../layout.js";
 import { formatDate } from "../../../shared/js/money.js";
 import { $, h, link, money, moreButton, showAlert, showApiError, statusTag, table } from "../../../shared/js/ui.js";
 
-await startPage({ title: "Invoices" });
+await startPage({ title: COPY.invoices.title });
 const form = $("#filters");
 const UNPAID = new Set(["open", "partially_paid", "overdue"]);
 let rows = [];
@@ -30,33 +31,33 @@ function fillForm(params) {
 function render() {
   $("#results").replaceChildren(
     table({
-      caption: "Invoices matching the filters",
+      caption: COPY.invoices.caption,
       captionHidden: true,
       rows,
-      empty: "No invoices match these filters.",
+      empty: COPY.invoices.empty,
       columns: [
         {
-          label: "Select",
+          label: COPY.invoices.select,
           header: false,
           cell: (i) =>
             UNPAID.has(i.status)
-              ? h("input", { type: "checkbox", class: "select-invoice", value: i.invoice_id, "aria-label": `Select invoice ${i.invoice_number} to pay` })
+              ? h("input", { type: "checkbox", class: "select-invoice", value: i.invoice_id, "aria-label": COPY.invoices.selectToPay(i.invoice_number) })
               : "",
         },
-        { label: "Invoice", cell: (i) => link(`invoice.html?id=${encodeURIComponent(i.invoice_id)}`, i.invoice_number) },
-        { label: "Account", cell: (i) => i.account_number },
-        { label: "Issued", cell: (i) => formatDate(i.issue_date) },
-        { label: "Due", cell: (i) => formatDate(i.due_date) },
-        { label: "Status", cell: (i) => statusTag(i.status) },
-        { label: "Amount", cell: (i) => money(i.amount), numeric: true },
-        { label: "Balance", cell: (i) => money(i.balance), numeric: true },
+        { label: COPY.invoices.columns.invoice, cell: (i) => link(`invoice.html?id=${encodeURIComponent(i.invoice_id)}`, i.invoice_number) },
+        { label: COPY.invoices.columns.account, cell: (i) => i.account_number },
+        { label: COPY.invoices.columns.issued, cell: (i) => formatDate(i.issue_date) },
+        { label: COPY.invoices.columns.due, cell: (i) => formatDate(i.due_date) },
+        { label: COPY.invoices.columns.status, cell: (i) => statusTag(i.status) },
+        { label: COPY.invoices.columns.amount, cell: (i) => money(i.amount), numeric: true },
+        { label: COPY.invoices.columns.balance, cell: (i) => money(i.balance), numeric: true },
       ],
     }),
   );
   $("#pay-selected").hidden = !rows.some((i) => UNPAID.has(i.status));
 }
 
-const more = moreButton("Show more invoices", (cursor) => load(cursor));
+const more = moreButton(COPY.invoices.more, (cursor) => load(cursor));
 $("#results").after(more.element);
 
 async function load(cursor = null) {
@@ -65,8 +66,7 @@ async function load(cursor = null) {
   render();
   more.update(page.next_cursor);
   // total is known only when one page holds the whole selection; otherwise "Show more" says more follow.
-  const shown = `${rows.length} invoice${rows.length === 1 ? "" : "s"}`;
-  $("#count").textContent = page.total == null ? `Showing ${shown}.` : `Showing ${rows.length} of ${page.total} invoice${page.total === 1 ? "" : "s"}.`;
+  $("#count").textContent = page.total == null ? COPY.invoices.showing(rows.length) : COPY.invoices.showingOf(rows.length, page.total);
 }
 
 form.addEventListener("submit", async (event) => {
@@ -74,7 +74,7 @@ form.addEventListener("submit", async (event) => {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(filters())) for (const v of [value].flat()) if (v) query.append(name, v);
   history.replaceState(null, "", `?${query}`);
-  await section($("#results"), "Invoices", () => load());
+  await section($("#results"), COPY.invoices.title, () => load());
   $("#results-heading").focus();
 });
 
@@ -82,23 +82,23 @@ $("#export").addEventListener("click", async () => {
   const status = $("#export-status");
   try {
     const name = await download("/v1/portal/invoices", { ...filters(), format: "csv" }, "invoices.csv");
-    showAlert(status, { type: "success", slim: true, text: `Your file ${name} is downloading.` });
+    showAlert(status, { type: "success", slim: true, text: COPY.invoices.downloading(name) });
   } catch (error) {
-    showApiError(error, { container: status, what: "The CSV export" });
+    showApiError(error, { container: status, what: COPY.invoices.theExport });
   }
 });
 
 $("#pay-selected").addEventListener("click", () => {
   const ids = [...document.querySelectorAll(".select-invoice:checked")].map((box) => box.value);
   if (!ids.length) {
-    showAlert($("#page-alerts"), { type: "error", text: "Select at least one unpaid invoice to pay.", focus: true });
+    showAlert($("#page-alerts"), { type: "error", text: COPY.invoices.selectOne, focus: true });
     return;
   }
   location.assign(`pay.html?invoices=${ids.map(encodeURIComponent).join(",")}`);
 });
 
 const params = new URLSearchParams(location.search);
-await section($("#results"), "Invoices", async () => {
+await section($("#results"), COPY.invoices.title, async () => {
   const accounts = await get("/v1/portal/accounts", { query: { limit: 100 } }).catch(() => ({ accounts: [] }));
   for (const a of accounts.accounts) {
     form.elements.account.append(h("option", { value: a.account_number }, `${a.account_number} (${a.description})`));

@@ -10,7 +10,7 @@ import { startPage } from "../layout.js";
 import { formatDate, formatMoney, parseAmount, toDecimal } from "../../../shared/js/money.js";
 import { $, h, showApiError, statusTag, table, validate } from "../../../shared/js/ui.js";
 
-const cfg = await startPage({ title: "Make a payment" });
+const cfg = await startPage({ title: COPY.pay.title });
 const currency = cfg.currency;
 const params = new URLSearchParams(location.search);
 const form = $("#choose");
@@ -34,7 +34,7 @@ const checkout = new Checkout({
       : receipt.url,
   restartUrl: "pay.html",
 });
-checkout.links = [h("a", { class: "usa-button usa-button--unstyled", href: "dashboard.html" }, "Back to your overview")];
+checkout.links = [h("a", { class: "usa-button usa-button--unstyled", href: "dashboard.html" }, COPY.pay.back)];
 
 const mode = () => form.querySelector("input[name=mode]:checked").value;
 const chosen = () => invoices.filter((i) => $(`#pick-${i.invoice_id}`)?.checked);
@@ -56,12 +56,12 @@ function switchMode() {
 
 function invoiceTable(preselected) {
   return table({
-    caption: "Your unpaid invoices. Select the ones to pay; you may pay less than the balance.",
+    caption: COPY.pay.caption,
     rows: invoices,
-    empty: "You have no unpaid invoices. You can still pay an amount, which is kept as credit.",
+    empty: COPY.pay.empty,
     columns: [
       {
-        label: "Pay",
+        label: COPY.pay.pay,
         header: false,
         cell: (i) =>
           h("input", {
@@ -71,13 +71,13 @@ function invoiceTable(preselected) {
             "aria-label": COPY.pay.payInvoice(i.invoice_number),
           }),
       },
-      { label: "Invoice", cell: (i) => i.invoice_number },
-      { label: "Account", cell: (i) => i.account_number },
-      { label: "Due", cell: (i) => formatDate(i.due_date) },
-      { label: "Status", cell: (i) => statusTag(i.status) },
-      { label: "Balance", cell: (i) => formatMoney(i.balance), numeric: true },
+      { label: COPY.pay.invoice, cell: (i) => i.invoice_number },
+      { label: COPY.pay.account, cell: (i) => i.account_number },
+      { label: COPY.pay.due, cell: (i) => formatDate(i.due_date) },
+      { label: COPY.pay.status, cell: (i) => statusTag(i.status) },
+      { label: COPY.pay.balance, cell: (i) => formatMoney(i.balance), numeric: true },
       {
-        label: "Amount to pay",
+        label: COPY.pay.amountToPay,
         cell: (i) =>
           h("input", {
             class: "usa-input amount-input",
@@ -119,7 +119,7 @@ function contents() {
       currency,
       method,
       extra: account ? { account_number: account } : {},
-      lines: [["Applied to", account ? `Account ${account}` : "Your oldest bills first"]],
+      lines: [[COPY.pay.appliedTo, account ? COPY.pay.toAccount(account) : COPY.pay.oldestFirst]],
     };
   }
   const parts = chosen().map((i) => ({ invoice: i, amount: parseAmount($(`#part-${i.invoice_id}`).value, currency) }));
@@ -128,7 +128,7 @@ function contents() {
     currency,
     method,
     extra: { invoices: parts.map((p) => ({ invoice_id: p.invoice.invoice_id, amount: p.amount })) },
-    lines: parts.map((p) => [`Invoice ${p.invoice.invoice_number}`, formatMoney({ amount: p.amount, currency })]),
+    lines: parts.map((p) => [COPY.pay.invoiceNumber(p.invoice.invoice_number), formatMoney({ amount: p.amount, currency })]),
   };
 }
 
@@ -163,7 +163,7 @@ await checkout.resume();
 try {
   await loadChoices();
 } catch (error) {
-  showApiError(error, { container: $("#invoice-choices"), what: "Your invoices" });
+  showApiError(error, { container: $("#invoice-choices"), what: COPY.pay.yourInvoices });
 }
 updateTotal();
 await showBankTransfer($("#bank-transfer"));

@@ -3,10 +3,11 @@
 
 import { del, get, newIdempotencyKey, patch, post } from "../../../shared/js/api.js";
 import { completeAction, mountFields } from "../../../shared/js/fields.js";
+import { COPY } from "../copy.js";
 import { section, startPage } from "../layout.js";
 import { $, busy, h, methodLabel, showAlert, showApiError, table, validate } from "../../../shared/js/ui.js";
 
-await startPage({ title: "Profile and notifications" });
+await startPage({ title: COPY.profile.title });
 const form = $("#contact");
 const PREFERENCES = ["email_receipts", "due_date_reminders", "overdue_notices", "sms"];
 const ADDRESS = ["line1", "line2", "city", "region", "postal_code"];
@@ -15,7 +16,7 @@ let profile = null;
 
 function fill(p) {
   profile = p;
-  $("#who").textContent = `${p.name}, customer number ${p.customer_id}.`;
+  $("#who").textContent = COPY.profile.who(p.name, p.customer_id);
   $("#email").value = p.email || "";
   $("#phone").value = p.phone || "";
   for (const name of ADDRESS) $(`#${name}`).value = p.address?.[name] || "";
@@ -46,29 +47,29 @@ function changes() {
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const ok = validate(form, [
-    ["email", (v) => (!v || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) ? null : "Enter an email address like name@example.com.")],
-    ["reminder_days_before", (v) => (/^\d+$/.test(v) && Number(v) <= 30 ? null : "Enter a number from 0 to 30.")],
+    ["email", (v) => (!v || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) ? null : COPY.profile.emailLike)],
+    ["reminder_days_before", (v) => (/^\d+$/.test(v) && Number(v) <= 30 ? null : COPY.profile.reminderDays)],
   ]);
   if (!ok) return;
   const body = changes();
   if (!Object.keys(body).length) {
-    showAlert($("#page-alerts"), { type: "info", text: "Nothing has changed.", focus: true });
+    showAlert($("#page-alerts"), { type: "info", text: COPY.profile.nothingChanged, focus: true });
     return;
   }
-  const restore = busy(form.querySelector("button[type=submit]"), "Saving…");
+  const restore = busy(form.querySelector("button[type=submit]"), COPY.profile.saving);
   try {
     const result = await patch("/v1/portal/me", body);
     fill(result.profile);
     const pending = result.email_change;
     showAlert($("#page-alerts"), {
       type: "success",
-      heading: "Your changes are saved",
-      text: pending ? `We sent a code to ${pending.pending_email}. Enter it below to start using that address.` : "",
+      heading: COPY.profile.saved,
+      text: pending ? COPY.profile.codeSent(pending.pending_email) : "",
       focus: true,
     });
     $("#confirm-email").hidden = !pending;
   } catch (error) {
-    showApiError(error, { container: $("#page-alerts"), form, fieldMap: FIELDS, what: "Changing your profile" });
+    showApiError(error, { container: $("#page-alerts"), form, fieldMap: FIELDS, what: COPY.profile.changing });
   } finally {
     restore();
   }
@@ -77,14 +78,14 @@ form.addEventListener("submit", async (event) => {
 $("#confirm-email").addEventListener("submit", async (event) => {
   event.preventDefault();
   const confirmForm = event.currentTarget;
-  if (!validate(confirmForm, [["code", (v) => (/^\d{6}$/.test(v) ? null : "Enter the 6-digit code.")]])) return;
-  const restore = busy(confirmForm.querySelector("button"), "Confirming…");
+  if (!validate(confirmForm, [["code", (v) => (/^\d{6}$/.test(v) ? null : COPY.profile.sixDigits)]])) return;
+  const restore = busy(confirmForm.querySelector("button"), COPY.profile.confirming);
   try {
     fill(await post("/v1/portal/me/email-confirmation", { code: $("#code").value.trim() }));
     confirmForm.hidden = true;
-    showAlert($("#page-alerts"), { type: "success", text: "Your new email address is confirmed.", focus: true });
+    showAlert($("#page-alerts"), { type: "success", text: COPY.profile.confirmed, focus: true });
   } catch (error) {
-    showApiError(error, { container: $("#page-alerts"), form: confirmForm, fieldMap: { code: "code" }, what: "Confirming your email" });
+    showApiError(error, { container: $("#page-alerts"), form: confirmForm, fieldMap: { code: "code" }, what: COPY.profile.confirmingEmail });
   } finally {
     restore();
   }
@@ -93,33 +94,33 @@ $("#confirm-email").addEventListener("submit", async (event) => {
 // --- saved payment methods -------------------------------------------------------------------------------------
 
 async function removeMethod(method, button) {
-  const restore = busy(button, "Removing…");
+  const restore = busy(button, COPY.profile.removing);
   try {
     await del(`/v1/portal/payment-methods/${encodeURIComponent(method.payment_method_id)}`);
-    showAlert($("#methods-status"), { type: "success", slim: true, text: `${methodLabel(method)} is removed.` });
+    showAlert($("#methods-status"), { type: "success", slim: true, text: COPY.profile.removed(methodLabel(method)) });
     await loadMethods();
   } catch (error) {
     restore();
-    showApiError(error, { container: $("#methods-status"), what: "Removing a payment method" });
+    showApiError(error, { container: $("#methods-status"), what: COPY.profile.removingMethod });
   }
 }
 
 async function loadMethods() {
-  await section($("#method-list"), "Saved payment methods", async () => {
+  await section($("#method-list"), COPY.profile.methods, async () => {
     const { items } = await get("/v1/portal/payment-methods", { query: { limit: 50 } });
     $("#method-list").replaceChildren(
       table({
-        caption: "Saved payment methods",
+        caption: COPY.profile.methods,
         captionHidden: true,
         rows: items,
-        empty: "No saved payment methods.",
+        empty: COPY.profile.noMethods,
         columns: [
-          { label: "Method", cell: (m) => [methodLabel(m), m.is_default ? " (default)" : "", m.expired ? " (expired)" : ""] },
-          { label: "Nickname", cell: (m) => m.nickname || "—" },
+          { label: COPY.profile.method, cell: (m) => [methodLabel(m), m.is_default ? COPY.profile.isDefault : "", m.expired ? COPY.profile.expired : ""] },
+          { label: COPY.profile.nickname, cell: (m) => m.nickname || "—" },
           {
-            label: "Remove",
+            label: COPY.profile.remove,
             cell: (m) => {
-              const button = h("button", { type: "button", class: "usa-button usa-button--unstyled", "aria-label": `Remove ${methodLabel(m)}` }, "Remove");
+              const button = h("button", { type: "button", class: "usa-button usa-button--unstyled", "aria-label": COPY.profile.removeMethod(methodLabel(m)) }, COPY.profile.remove);
               button.addEventListener("click", () => removeMethod(m, button));
               return button;
             },
@@ -166,17 +167,17 @@ $("#add-method").addEventListener("submit", async (event) => {
           container.hidden = true;
           container.replaceChildren();
           addForm.reset();
-          showAlert($("#methods-status"), { type: "success", text: `${methodLabel(saved)} is saved.`, focus: true });
+          showAlert($("#methods-status"), { type: "success", text: COPY.profile.methodSaved(methodLabel(saved)), focus: true });
           await loadMethods();
         } catch (error) {
-          showApiError(error, { container: $("#methods-status"), what: "Saving a payment method" });
+          showApiError(error, { container: $("#methods-status"), what: COPY.profile.savingMethod });
         }
       },
     });
   } catch (error) {
-    showApiError(error, { container, what: "Saving a payment method" });
+    showApiError(error, { container, what: COPY.profile.savingMethod });
   }
 });
 
-await section($("#who"), "Your profile", async () => fill(await get("/v1/portal/me")));
+await section($("#who"), COPY.profile.yourProfile, async () => fill(await get("/v1/portal/me")));
 await loadMethods();

@@ -3,11 +3,12 @@
 
 import { get, saveLink } from "../../../shared/js/api.js";
 import { showBankTransfer } from "../bank-transfer.js";
+import { COPY } from "../copy.js";
 import { section, startPage } from "../layout.js";
 import { addDays, formatDate, humanize, today } from "../../../shared/js/money.js";
 import { $, busy, definitionList, h, money, showAlert, showApiError, table, validate } from "../../../shared/js/ui.js";
 
-await startPage({ title: "Statements" });
+await startPage({ title: COPY.statements.title });
 const form = $("#range");
 const FIELDS = { from: "from", to: "to", account: "account" };
 
@@ -16,10 +17,10 @@ function period() {
 }
 
 function checked() {
-  const dateRule = (what) => (value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? null : `Enter the ${what} date.`);
+  const dateRule = (what) => (value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? null : COPY.statements.enterDate(what));
   return validate(form, [
-    ["from", dateRule("first")],
-    ["to", (value) => dateRule("last")(value) || (value > today() ? "The last day can be today at the latest." : null) || (value < $("#from").value ? "The last day must be on or after the first." : null)],
+    ["from", dateRule(COPY.statements.first)],
+    ["to", (value) => dateRule(COPY.statements.last)(value) || (value > today() ? COPY.statements.notFuture : null) || (value < $("#from").value ? COPY.statements.notBefore : null)],
   ]);
 }
 
@@ -27,44 +28,44 @@ function render(s) {
   const aging = s.aging;
   return [
     definitionList([
-      ["Period", `${formatDate(s.from_date)} to ${formatDate(s.to_date)}`],
-      ["Account", s.account_number || "All accounts"],
-      ["Opening balance", money(s.opening_balance)],
-      ["Billed", money(s.totals.invoiced)],
-      ["Paid", money(s.totals.paid)],
-      ["Credited", money(s.totals.credited)],
-      ["Closing balance", h("strong", {}, money(s.closing_balance))],
+      [COPY.statements.period, COPY.statements.range(formatDate(s.from_date), formatDate(s.to_date))],
+      [COPY.statements.account, s.account_number || COPY.statements.allAccounts],
+      [COPY.statements.opening, money(s.opening_balance)],
+      [COPY.statements.billed, money(s.totals.invoiced)],
+      [COPY.statements.paid, money(s.totals.paid)],
+      [COPY.statements.credited, money(s.totals.credited)],
+      [COPY.statements.closing, h("strong", {}, money(s.closing_balance))],
     ]),
     table({
-      caption: `Activity from ${formatDate(s.from_date)} to ${formatDate(s.to_date)}`,
+      caption: COPY.statements.activity(formatDate(s.from_date), formatDate(s.to_date)),
       rows: s.lines,
-      empty: "No activity in this period.",
+      empty: COPY.statements.noActivity,
       columns: [
-        { label: "Date", cell: (l) => formatDate(l.date) },
-        { label: "What", cell: (l) => [humanize(l.kind), l.pending ? " (pending)" : ""] },
-        { label: "Reference", cell: (l) => l.reference },
-        { label: "Description", cell: (l) => l.description },
-        { label: "Amount", cell: (l) => money(l.amount), numeric: true },
-        { label: "Balance", cell: (l) => money(l.balance), numeric: true },
+        { label: COPY.statements.columns.date, cell: (l) => formatDate(l.date) },
+        { label: COPY.statements.columns.what, cell: (l) => [humanize(l.kind), l.pending ? COPY.statements.columns.pending : ""] },
+        { label: COPY.statements.columns.reference, cell: (l) => l.reference },
+        { label: COPY.statements.columns.description, cell: (l) => l.description },
+        { label: COPY.statements.columns.amount, cell: (l) => money(l.amount), numeric: true },
+        { label: COPY.statements.columns.balance, cell: (l) => money(l.balance), numeric: true },
       ],
     }),
     table({
-      caption: `What is owed by age, as of ${formatDate(aging.as_of)}`,
+      caption: COPY.statements.aging(formatDate(aging.as_of)),
       rows: [aging],
       columns: [
-        { label: "Current", cell: (a) => money(a.current), numeric: true, header: false },
-        { label: "1 to 30 days", cell: (a) => money(a.days_1_30), numeric: true },
-        { label: "31 to 60 days", cell: (a) => money(a.days_31_60), numeric: true },
-        { label: "61 to 90 days", cell: (a) => money(a.days_61_90), numeric: true },
-        { label: "Over 90 days", cell: (a) => money(a.days_over_90), numeric: true },
-        { label: "Total due", cell: (a) => money(a.total_due), numeric: true },
+        { label: COPY.statements.ages.current, cell: (a) => money(a.current), numeric: true, header: false },
+        { label: COPY.statements.ages.days1to30, cell: (a) => money(a.days_1_30), numeric: true },
+        { label: COPY.statements.ages.days31to60, cell: (a) => money(a.days_31_60), numeric: true },
+        { label: COPY.statements.ages.days61to90, cell: (a) => money(a.days_61_90), numeric: true },
+        { label: COPY.statements.ages.over90, cell: (a) => money(a.days_over_90), numeric: true },
+        { label: COPY.statements.ages.totalDue, cell: (a) => money(a.total_due), numeric: true },
       ],
     }),
   ];
 }
 
 async function show() {
-  await section($("#statement"), "The statement", async () => {
+  await section($("#statement"), COPY.statements.theStatement, async () => {
     const statement = await get("/v1/portal/statements", { query: period() });
     $("#statement").replaceChildren(...render(statement));
   });
@@ -73,13 +74,13 @@ async function show() {
 async function downloadAs(format, button) {
   if (!checked()) return;
   const note = $("#download-status");
-  const restore = busy(button, "Preparing…");
+  const restore = busy(button, COPY.statements.preparing);
   try {
     const file = await get("/v1/portal/statements", { query: { ...period(), format } });
     saveLink(file.url, `statement-${period().from}-to-${period().to}.${format}`);
-    showAlert(note, { type: "success", slim: true, text: `Your ${format.toUpperCase()} statement is downloading.` });
+    showAlert(note, { type: "success", slim: true, text: COPY.statements.downloading(format.toUpperCase()) });
   } catch (error) {
-    showApiError(error, { container: note, form, fieldMap: FIELDS, what: "Statement downloads" });
+    showApiError(error, { container: note, form, fieldMap: FIELDS, what: COPY.statements.downloads });
   } finally {
     restore();
   }
