@@ -20,6 +20,7 @@ from arportal.domain.errors import BusinessRuleError
 from arportal.domain.metrics import DEPOSIT_STAGE, FIGURES
 from arportal.domain.models import Channel, PaymentMethodType
 from arportal.domain.permissions import Permission
+from arportal.domain.reports import report_days
 from arportal.services import daily_totals, reports
 from arportal.services.activity import ActivityCursor
 from arportal.wiring import daily_totals as totals
@@ -89,6 +90,7 @@ def get_figure_payments(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
 ) -> FigurePaymentsOut:
     require_staff(current_caller(router), Permission.REPORTS_READ)
+    report_days(from_, to)  # a backwards or over-long range is a 422 naming the maximum, never a long walk
     named = {"channel": channel.value if channel else None, "method": method.value if method else None}
     if figure == DEPOSIT_STAGE:
         try:
