@@ -90,7 +90,8 @@ def get_figure_payments(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
 ) -> FigurePaymentsOut:
     require_staff(current_caller(router), Permission.REPORTS_READ)
-    report_days(from_, to)  # a backwards or over-long range is a 422 naming the maximum, never a long walk
+    # A backwards or over-five-year range is a 422 naming the maximum, never a long walk.
+    report_days(from_, to, max_days=daily_totals.MAX_RANGE_DAYS)
     named = {"channel": channel.value if channel else None, "method": method.value if method else None}
     if figure == DEPOSIT_STAGE:
         try:
