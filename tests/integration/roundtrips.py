@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,10 +21,15 @@ class RoundTrips:
 
 @contextmanager
 def dynamodb_round_trips() -> Iterator[RoundTrips]:
-    """Every request the shared DynamoDB client sends while the block runs (retries included)."""
+    """Every request the shared DynamoDB client sends from this thread while the block runs (retries included).
+    Other threads (a test's background workers, a runtime's pollers) share the client: their calls are not this
+    block's cost, and counting them made the budgets fail at random under load."""
     counter = RoundTrips()
+    mine = threading.get_ident()
 
     def count(request: Any, **_: Any) -> None:
+        if threading.get_ident() != mine:
+            return
         target = request.headers.get("X-Amz-Target", b"")
         counter.calls.append(target.decode() if isinstance(target, bytes) else str(target))
 

@@ -84,7 +84,7 @@ def test_the_dashboard_counts_unread_notices_per_account_and_in_total_in_two_rou
     board, trips = _board(gateway, noticed["token"])
 
     # Then it still costs two round trips, and shows six unread notices, the latest three first
-    assert len(trips) <= 2, trips.calls
+    assert 1 <= len(trips) <= 2, trips.calls
     assert board["unread_notices"]["count"] == 6
     assert [n["document_id"] for n in board["unread_notices"]["latest"]] == [
         noticed["general"].document_id,

@@ -46,7 +46,6 @@ from arportal.domain.search import SearchKind
 MAX_TOKENS = 8
 NAME_HITS = 5
 DEPOSIT_PAGE = 200
-MAX_DEPOSIT_PAGES = 50
 _TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_/]{2,39}")
 _DEPOSIT_KINDS = {LineKind.PROCESSOR_DEPOSIT, LineKind.BRANCH_DEPOSIT}
 _PAYER_KINDS = {LineKind.ACH_CREDIT, LineKind.WIRE, LineKind.LOCKBOX, LineKind.OTHER_CREDIT}
@@ -98,7 +97,7 @@ class DynamoMatchBook:
         since, until = min(days) - reach, max(days) + reach
         found: list[ExpectedDeposit] = []
         cursor: str | None = None
-        for _ in range(MAX_DEPOSIT_PAGES):
+        while True:  # to the end: a deposit left unread would leave its bank line unmatched without a word
             page = self.finance.deposits(since, until, status="expected", limit=DEPOSIT_PAGE, cursor=cursor)
             found.extend(
                 ExpectedDeposit(
@@ -113,8 +112,7 @@ class DynamoMatchBook:
             )
             cursor = page.next_cursor
             if cursor is None:
-                break
-        return tuple(found)
+                return tuple(found)
 
     # --- payers and their open invoices ----------------------------------------------------------------------
 
