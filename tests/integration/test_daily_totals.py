@@ -233,9 +233,7 @@ def test_the_ends_of_the_calendar_are_answered_not_crashed_on(gateway_module, us
 
 
 @pytest.mark.parametrize("path", ["metrics", "metrics/payments", "collections"])
-def test_a_range_over_five_years_is_a_422_naming_the_maximum_and_a_year_is_answered(
-    gateway_module, users_module, path
-):
+def test_a_range_over_five_years_is_a_422_naming_the_maximum_and_a_year_is_answered(gateway_module, users_module, path):
     token = users_module[0].finance_token
     too_long = gateway_module.request(
         "GET", f"/v1/staff/reports/{path}?from=0600-01-01&to=1980-01-01&figure=failed", token=token
