@@ -35,12 +35,19 @@ COVERED = [
     *(CONSOLE / f"{name}.js" for name in ("exceptions", "payment-trail", "representment", "webhook-log", "views")),
     *(CONSOLE / f"{name}.js" for name in ("dialogs", "sections", "charts", "metrics", "layout", "finance")),
     CONSOLE / "customer-sections.js",
-    *(SHARED / f"{name}.js" for name in ("ui", "list", "totp")),
+    *(SHARED / f"{name}.js" for name in ("ui", "list", "totp", "api", "config", "money", "frame")),
+    *(SHARED / f"{name}.js" for name in ("fields", "stripe-fields", "sign-in-form")),
+    *(SHARED / f"{name}.js" for name in ("auth", "auth-cognito", "auth-session", "auth-sign-in")),
+    CONSOLE / "roles.js",
 ]
 
 # Attributes whose values no one reads: what a literal after one of these keys holds is markup, not words.
 MARKUP_KEYS = {"class", "id", "for", "type", "name", "href", "autocomplete", "inputmode", "value", "role", "download"}
 MARKUP_KEYS |= {"aria-describedby", "aria-labelledby", "labelledBy", "describedBy", "datetime", "tabindex"}
+MARKUP_KEYS |= {"Authorization"}  # an HTTP header: its scheme ("Bearer", "Guest") is for the API, not a person
+# A name with a capital inside it (an API's operation or error: InitiateAuth, NotAuthorizedException) is code's:
+# no word of a sentence is written so.
+NAME = re.compile(r"[A-Za-z]*[a-z][A-Z][A-Za-z]*")
 WORD = re.compile(r"[(“\"']*[A-Za-z]{2,}(?:['\u2019][a-z]+)?[.,:;!?)”\"'…]*")
 KEY_BEFORE = re.compile(r"""(?:([A-Za-z_$][\w$]*)|"([\w-]+)")\s*:\s*$""")
 REGEX_AFTER = set("(,=:[!&|?{};") | {""}
@@ -122,7 +129,7 @@ def reads_as_words(text: str, before: str) -> bool:
     if key and (key.group(1) or key.group(2)) in MARKUP_KEYS:
         return False
     tokens = text.split()
-    words = [t for t in tokens if WORD.fullmatch(t)]
+    words = [t for t in tokens if WORD.fullmatch(t) and not NAME.fullmatch(t)]
     if not words:
         return False
     # Several words, a word with a space around it (a piece of a sentence), or a capitalised word (a label).
@@ -144,6 +151,7 @@ def test_the_scanner_finds_words_and_leaves_markup_alone() -> None:
       h("button", { class: "usa-button usa-button--outline", id: "go" }, "Pay now");
       h("span", { "aria-label": `Pay invoice ${n}` }, `${a}: ${b}`, `${x ? `Due ${d}` : ""}`);
       busy(button, "Preparing…"); if (s === "plan") $("#plan-list input:checked");
+      cognito("InitiateAuth", { Authorization: `Bearer ${token}` }); error.code === "NotAuthorizedException";
     """
     assert [text for _, text, before in literals(source) if reads_as_words(text, before)] == [
         "Pay now",

@@ -3,6 +3,7 @@
 
 import { config } from "./config.js";
 import { accessToken, appSettings, forget, idToken, refresh } from "./auth.js";
+import { COPY } from "./shared-copy.js";
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -52,8 +53,8 @@ export function signInUrl() {
 async function send(method, path, options, token) {
   const cfg = await config();
   const headers = { Accept: options.accept || "application/json", ...(options.headers || {}) };
-  if (options.auth === "guest") headers.Authorization = `Guest ${options.guestToken}`;
-  else if (token) headers.Authorization = `Bearer ${token}`;
+  if (options.auth === "guest") Object.assign(headers, { Authorization: `Guest ${options.guestToken}` });
+  else if (token) Object.assign(headers, { Authorization: `Bearer ${token}` });
   if (MUTATING.has(method)) headers["Idempotency-Key"] = options.idempotencyKey || newIdempotencyKey();
   let body;
   if (options.rawBody !== undefined) {
@@ -67,7 +68,7 @@ async function send(method, path, options, token) {
   try {
     return await fetch(cfg.apiBase + path + queryString(options.query), { method, headers, body, credentials: "omit" });
   } catch {
-    throw new ApiError(0, "network", "We could not reach the service. Check your connection and try again.");
+    throw new ApiError(0, "network", COPY.api.unreachable);
   }
 }
 
@@ -84,17 +85,14 @@ async function errorOf(response) {
     (response.status === 404 && /^no route/.test(error?.message || "")) ||
     response.status === 405 ||
     (response.status === 502 && error?.code === "handler_unavailable") ||
-    (response.status === 403 && data?.message === "Missing Authentication Token"); // API Gateway, unknown path
+    (response.status === 403 && /^Missing Authentication Token$/.test(data?.message || "")); // API Gateway's own text: an unknown path
   if (missingRoute) {
-    return new ApiError(response.status, "not_available", "This service is not available yet.", null, response.headers);
+    return new ApiError(response.status, "not_available", COPY.api.notAvailable, null, response.headers);
   }
   if (error) {
     return new ApiError(response.status, error.code, error.message, error.details, response.headers);
   }
-  const message =
-    response.status >= 500
-      ? "The service had a problem. Try again in a moment."
-      : data?.message || `The request failed (HTTP ${response.status}).`;
+  const message = response.status >= 500 ? COPY.api.serviceProblem : data?.message || COPY.api.failed(response.status);
   return new ApiError(response.status, `http_${response.status}`, message, null, response.headers);
 }
 

@@ -5,6 +5,7 @@
 // staffClientId, cognitoEndpoint, loginUrl, local: true). Everything else reads the one normalised shape here.
 
 import { setTimeZone } from "./money.js";
+import { COPY } from "./shared-copy.js";
 
 let loaded = null;
 
@@ -15,7 +16,7 @@ export function normalise(raw) {
     local: raw.local === true,
     apiBase: api.replace(/\/+$/, ""),
     region,
-    agencyName: raw.agencyName || "Receivables Portal",
+    agencyName: raw.agencyName || COPY.config.agencyName,
     currency: raw.currency || "USD",
     // The agency's IANA zone: every time a person reads is shown in it (storage and the API stay UTC)
     timeZone: raw.timeZone || "UTC",
@@ -36,7 +37,7 @@ export function config() {
   if (!loaded) {
     loaded = fetch("/config.json", { credentials: "same-origin", cache: "no-cache" })
       .then((response) => {
-        if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
+        if (!response.ok) throw new Error(COPY.config.notLoaded);
         return response.json();
       })
       .then(normalise)

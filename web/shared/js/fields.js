@@ -6,6 +6,7 @@
 
 import { ApiError } from "./api.js";
 import { config } from "./config.js";
+import { COPY } from "./shared-copy.js";
 import { handleStripeAction, mountStripeFields } from "./stripe-fields.js";
 
 let loading = null;
@@ -16,8 +17,9 @@ function loadSandboxScript(src) {
     loading = new Promise((resolve, reject) => {
       const script = document.createElement("script");
       script.src = src;
-      script.onload = () => (window.SandboxFields ? resolve(window.SandboxFields) : reject(new Error("no fields")));
-      script.onerror = () => reject(new Error("fields unavailable"));
+      // Codes, not words: mountFields() says what the person reads.
+      script.onload = () => (window.SandboxFields ? resolve(window.SandboxFields) : reject(new Error("fields_missing")));
+      script.onerror = () => reject(new Error("fields_not_loaded"));
       document.head.append(script);
     }).catch((error) => {
       loading = null;
@@ -38,18 +40,18 @@ export async function mountFields(container, { kind, wallet = null, amount, curr
     return mountStripeFields(cfg, container, { kind, amount, currency, onToken, onError });
   }
   if (cfg.processor !== "sandbox") {
-    throw new ApiError(0, "not_available", `Payments with the ${cfg.processor} processor are not available here yet.`);
+    throw new ApiError(0, "not_available", COPY.fields.processorNotAvailable(cfg.processor));
   }
   let fields;
   try {
     fields = await loadSandboxScript(`${cfg.apiBase}/sandbox/v1/hosted-fields.js`);
   } catch {
-    throw new ApiError(0, "not_available", "The secure payment form is not available.");
+    throw new ApiError(0, "not_available", COPY.fields.notAvailable);
   }
   container.replaceChildren();
   const mounted = fields.mount(container, { kind, wallet, onToken, onError });
   const frame = container.querySelector("iframe");
-  if (frame) frame.title = kind === "bank" ? "Secure bank account details" : "Secure card details";
+  if (frame) frame.title = kind === "bank" ? COPY.fields.bankFrame : COPY.fields.cardFrame;
   return mounted;
 }
 
@@ -61,7 +63,7 @@ export async function mountFields(container, { kind, wallet = null, amount, curr
 export async function completeAction(details) {
   const cfg = await config();
   if (cfg.processor !== "stripe" || !details?.client_secret) {
-    return { completed: false, message: "This payment needs a step this page cannot take." };
+    return { completed: false, message: COPY.fields.stepNotPossible };
   }
   return handleStripeAction(cfg, details.client_secret);
 }

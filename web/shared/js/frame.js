@@ -1,6 +1,7 @@
 // What both front-ends' page frames share: loading the settings, USWDS's script, and a safe "next" page.
 
 import { config } from "./config.js";
+import { COPY } from "./shared-copy.js";
 import { $, h, showAlert } from "./ui.js";
 
 // No form of ours is ever submitted by the browser itself: each is sent by its page's script, over fetch. A form
@@ -19,11 +20,11 @@ export async function loadConfig(appName) {
   } catch {
     showAlert($("#page-alerts"), {
       type: "error",
-      heading: `The ${appName} could not start`,
-      text: "Its settings could not be loaded. Check your connection and reload the page.",
+      heading: COPY.frame.couldNotStart(appName),
+      text: COPY.frame.noSettings,
       focus: true,
     });
-    throw new Error("config unavailable");
+    throw new Error("config_unavailable"); // said above, in the page
   }
 }
 

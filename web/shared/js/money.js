@@ -9,7 +9,8 @@ export function minorDigits(currency) {
 
 /** "1234" minor units of USD -> "12.34" (a plain decimal string, for inputs). */
 export function toDecimal(amount, currency) {
-  if (!Number.isSafeInteger(amount)) throw new TypeError(`not an integer amount: ${amount}`);
+  // A bug in the caller, not something a person can fix: the code is for whoever reads the console.
+  if (!Number.isSafeInteger(amount)) throw new TypeError(`amount_not_integer: ${amount}`);
   const digits = minorDigits(currency);
   const sign = amount < 0 ? "-" : "";
   const text = String(Math.abs(amount)).padStart(digits + 1, "0");

@@ -11,14 +11,16 @@
 // a URL (its history, a server's access log), whatever happens before this module runs.
 
 import { AuthError, answerMfa, answerNewPassword, beginTotpSetup, finishTotpSetup, isSignedIn, signIn } from "./auth.js";
+import { COPY } from "./shared-copy.js";
 import { showTotpSecret } from "./totp.js";
 import { $, busy, emailRule, needed, showAlert, showFormErrors, validate } from "./ui.js";
 
 const STEPS = ["#sign-in", "#new-password", "#mfa-setup", "#mfa"];
-const codeRule = (v) => (/^\d{6}$/.test(v) ? null : "Enter the 6-digit code from your authenticator app.");
+const C = COPY.signIn;
+const codeRule = (v) => (/^\d{6}$/.test(v) ? null : C.needCode);
 
 /** The password rule of both pools (infrastructure/constructs/identity.py's _PASSWORD_POLICY), said in words. */
-export const PASSWORD_RULE = "Use at least 12 characters, with an upper-case and a lower-case letter, a number and a symbol.";
+export const PASSWORD_RULE = C.passwordRule;
 export const strongPassword = (value) =>
   value.length >= 12 && /[a-z]/.test(value) && /[A-Z]/.test(value) && /\d/.test(value) && /[^A-Za-z0-9]/.test(value)
     ? null
@@ -41,7 +43,7 @@ export function bindSignIn({ ready, next, unconfirmed }) {
       reason = unconfirmed($("#email").value.trim());
       if (reason === null) return;
     }
-    showFormErrors(form, [{ reason }], "You could not be signed in");
+    showFormErrors(form, [{ reason }], C.notSignedIn);
   }
 
   async function attempt(form, label, work) {
@@ -70,13 +72,13 @@ export function bindSignIn({ ready, next, unconfirmed }) {
   // holds one password field, and nothing a screen reader or a password manager could take for it.
   const HANDLERS = {
     "#new-password": (form) => {
-      const same = (value) => (value === $("#new-password-1").value.trim() ? null : "Type the same password twice.");
+      const same = (value) => (value === $("#new-password-1").value.trim() ? null : C.samePassword);
       if (!validate(form, [["new-password-1", strongPassword], ["new-password-2", same]])) return;
-      return attempt(form, "Saving…", async () => proceed(await answerNewPassword(challenge, $("#new-password-1").value)));
+      return attempt(form, C.saving, async () => proceed(await answerNewPassword(challenge, $("#new-password-1").value)));
     },
     "#mfa-setup": (form) => {
       if (!validate(form, [["setup-code", codeRule]])) return;
-      return attempt(form, "Checking…", async () => proceed(await finishTotpSetup(challenge, $("#setup-code").value.trim())));
+      return attempt(form, C.checking, async () => proceed(await finishTotpSetup(challenge, $("#setup-code").value.trim())));
     },
   };
 
@@ -100,7 +102,7 @@ export function bindSignIn({ ready, next, unconfirmed }) {
     if (!result.challenge) return location.assign(next());
     challenge = result;
     const step = { new_password: "#new-password", mfa_setup: "#mfa-setup", mfa: "#mfa" }[result.challenge];
-    if (!stepForm(step)) throw new AuthError("unsupported_challenge", "This account needs a sign-in step this page does not offer.");
+    if (!stepForm(step)) throw new AuthError("unsupported_challenge", COPY.auth.unsupportedStep);
     if (result.challenge === "mfa_setup") {
       const cfg = await ready;
       const setup = await beginTotpSetup(result);
@@ -113,8 +115,8 @@ export function bindSignIn({ ready, next, unconfirmed }) {
   $("#sign-in").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = event.currentTarget;
-    if (!validate(form, [["email", emailRule], ["password", needed("your password")]])) return;
-    return attempt(form, "Signing in…", async () => {
+    if (!validate(form, [["email", emailRule], ["password", needed(C.yourPassword)]])) return;
+    return attempt(form, C.signingIn, async () => {
       alerts.replaceChildren();
       await proceed(await signIn($("#email").value.trim(), $("#password").value));
     });
@@ -124,7 +126,7 @@ export function bindSignIn({ ready, next, unconfirmed }) {
     event.preventDefault();
     const form = event.currentTarget;
     if (!validate(form, [["mfa-code", codeRule]])) return;
-    return attempt(form, "Checking…", async () => proceed(await answerMfa(challenge, $("#mfa-code").value.trim())));
+    return attempt(form, C.checking, async () => proceed(await answerMfa(challenge, $("#mfa-code").value.trim())));
   });
 
   // Bound: the forms may be sent now (they were disabled in the HTML until this point).
@@ -136,10 +138,10 @@ export function bindSignIn({ ready, next, unconfirmed }) {
     (cfg) => {
       if (cfg.local) $("#demo-hint").hidden = false;
       if (new URLSearchParams(location.search).has("signed_out")) {
-        showAlert(alerts, { type: "success", slim: true, text: "You have signed out." });
+        showAlert(alerts, { type: "success", slim: true, text: C.signedOut });
       }
       if (new URLSearchParams(location.search).has("password_reset")) {
-        showAlert(alerts, { type: "success", slim: true, text: "Your password is changed. Sign in with it." });
+        showAlert(alerts, { type: "success", slim: true, text: C.passwordChanged });
       }
     },
     () => undefined, // the frame has shown why the page could not start

@@ -16,6 +16,7 @@
 // at their double of it) and cannot be pinned with SRI: Stripe changes it in place (docs/payment-page-scripts.md).
 
 import { ApiError } from "./api.js";
+import { COPY } from "./shared-copy.js";
 
 export const STRIPE_JS_URL = "https://js.stripe.com/v3/";
 const LOAD_TIMEOUT_MS = 15000;
@@ -29,14 +30,15 @@ function loadStripeJs(url) {
     loading = new Promise((resolve, reject) => {
       const script = document.createElement("script");
       script.src = url;
-      const timer = setTimeout(() => reject(new Error("Stripe.js timed out")), LOAD_TIMEOUT_MS);
+      // Codes, not words: stripeFor() says what the person reads.
+      const timer = setTimeout(() => reject(new Error("stripe_js_timeout")), LOAD_TIMEOUT_MS);
       script.onload = () => {
         clearTimeout(timer);
-        return window.Stripe ? resolve(window.Stripe) : reject(new Error("no Stripe"));
+        return window.Stripe ? resolve(window.Stripe) : reject(new Error("stripe_js_missing"));
       };
       script.onerror = () => {
         clearTimeout(timer);
-        reject(new Error("Stripe.js unavailable"));
+        reject(new Error("stripe_js_not_loaded"));
       };
       document.head.append(script);
     }).catch((error) => {
@@ -49,13 +51,13 @@ function loadStripeJs(url) {
 
 async function stripeFor(cfg) {
   if (!cfg.stripePublishableKey) {
-    throw new ApiError(0, "not_available", "Paying online is not set up yet. Please contact the agency.");
+    throw new ApiError(0, "not_available", COPY.stripe.notSetUp);
   }
   let Stripe;
   try {
     Stripe = await loadStripeJs(cfg.stripeJsUrl || STRIPE_JS_URL);
   } catch {
-    throw new ApiError(0, "not_available", "The secure payment form is not available. Try again in a few minutes.");
+    throw new ApiError(0, "not_available", COPY.stripe.notAvailable);
   }
   client ??= Stripe(cfg.stripePublishableKey);
   return client;
@@ -75,7 +77,7 @@ function methodOf(preview) {
 export async function mountStripeFields(cfg, container, { kind, amount, currency, onToken, onError }) {
   const saving = amount === undefined || amount === null;
   if (!saving && (!Number.isInteger(amount) || amount < 0)) {
-    throw new ApiError(0, "not_available", "The amount to pay is not valid.");
+    throw new ApiError(0, "not_available", COPY.stripe.badAmount);
   }
   const stripe = await stripeFor(cfg);
   const elements = stripe.elements({
@@ -96,8 +98,7 @@ export async function mountStripeFields(cfg, container, { kind, amount, currency
   use.type = "button";
   use.className = "usa-button margin-top-2";
   use.id = "use-details";
-  const what = kind === "bank" ? "bank account" : "card";
-  use.textContent = saving ? `Save this ${what}` : `Use this ${what}`;
+  use.textContent = (saving ? COPY.stripe.save : COPY.stripe.use)[kind === "bank" ? "bank" : "card"];
   container.replaceChildren(slot, problem, use);
   element.mount(slot);
   element.on("change", (event) => {
@@ -106,7 +107,7 @@ export async function mountStripeFields(cfg, container, { kind, amount, currency
   });
 
   const fail = (error) => {
-    problem.textContent = error?.message || "Check the payment details.";
+    problem.textContent = error?.message || COPY.stripe.checkDetails;
     onError?.({ code: error?.code || "invalid_details", message: problem.textContent });
   };
   let sending = false;
