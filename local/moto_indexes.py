@@ -45,6 +45,16 @@ def install() -> None:
     DynamoDBBackend.update_item = _refiling_update(DynamoDBBackend.update_item)  # type: ignore[method-assign]
 
 
+def read_instead(table: Table, items: list[Item]) -> None:
+    """The next ``table.all_items()`` on this thread answers ``items`` (``moto_scan``: a scan's remaining items)."""
+    _candidates.by_table = (table, items)
+
+
+def done_reading() -> None:
+    """Drop what ``read_instead`` left, should the call that was to read it have failed before it did."""
+    _candidates.by_table = None
+
+
 def forget(table: Table) -> None:
     """Drop the table's partitions (rebuilt on the next index query): after writing ``Table.items`` directly."""
     table.__dict__.pop(_STATE, None)

@@ -15,6 +15,9 @@ from arportal.config import settings
 from tests import builders as b
 from tests.integration.conftest import new_customer_id
 
+# One worker builds the 15,000 invoices once: apart, each xdist worker would build them for its share of the tests.
+pytestmark = pytest.mark.xdist_group("open-items-at-scale")
+
 OPEN = 15_000
 AMOUNT = 1_00
 OVERDUE_EVERY = 3  # one invoice in three is past due
