@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import moto
 from moto.awslambda.models import LambdaFunction
@@ -70,13 +70,13 @@ from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.ses import models as ses_models
-from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
-from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from werkzeug.serving import make_server
 
 from arportal import clock
-from local import moto_client_secrets, moto_cognito, moto_indexes, moto_transactions
+from local import moto_client_secrets, moto_cognito, moto_imports, moto_indexes, moto_transactions
+
+if TYPE_CHECKING:
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
 MOTO_MINOR = "5.2"
 MAX_SHARD_ITERATORS = 1_000
@@ -105,6 +105,11 @@ def install(invoker: Invoker) -> None:
         return
     LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    moto_imports.import_step_functions()  # first: the interpreter, without moto's Batch and EC2 (see there)
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
     parser_backend = StepFunctionsParserBackend
     parser_backend.start_execution = _named_execution(parser_backend.start_execution)  # type: ignore[method-assign]
     WaitFunction._wait_interval = _scaled_wait(WaitFunction._wait_interval)  # type: ignore[method-assign]
