@@ -4,8 +4,10 @@ See docs/local-runtime.md. ``python -m local`` starts it; ``local.environment.Lo
 environment for tests.
 """
 
+from local import botocore_data
 from local.invoke import ensure_source_paths
 
 # The handlers and the layer live beside this package, not in site-packages: put them on the path the way the
 # Lambda runtime does, so ``python -m local`` works from a checkout without PYTHONPATH.
 ensure_source_paths()
+botocore_data.install()  # before moto or any session loads botocore's JSON

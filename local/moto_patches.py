@@ -15,26 +15,19 @@ Each patch names the moto internal it replaces and why. After upgrading moto, re
    shape walker (~12 ms per returned item), and answers every query by comparing each item's key through
    ``DynamoType.cast_value`` after sorting the whole table the same way (~35 us an item). Item operations take
    a plain-JSON fast path, two strings compare as strings, and a table whose keys are strings sorts by the
-   strings: a dashboard over the seeded agency takes tens of milliseconds instead of ~1.4 s.
+   strings: a dashboard over the seeded agency takes tens of milliseconds instead of ~1.4 s. Items and stream
+   records are left out of moto's list of every model instance (``BaseModel.instances_tracked``), which kept every
+   item ever replaced, deleted or copied.
 6. DynamoDB requests are serialized: moto's backends are not thread-safe, and two conditional writes must not
    interleave. ``LocalMotoServer`` holds ``DYNAMODB_LOCK`` around each DynamoDB request.
 7. ``import_items`` loads items straight into a moto table, as DynamoDB's import from S3 does (no stream
    records, no per-item round trip): how seed data loads in seconds.
 8. DynamoDB Streams keeps every shard iterator it ever issued (~2 KB each); a relay polling for hours would grow
    without bound, so only the newest ``MAX_SHARD_ITERATORS`` are kept (AWS expires them after 15 minutes).
-9. ``TransactWriteItems`` without copying tables. moto deep-copies every table a transaction names (once per
-   action) so it can roll back, which costs seconds per payment against the seeded agency, and a rollback put
-   the copies back with a stale stream shard (the outbox relay and the audit exporter went deaf after the first
-   conflict). Here, as in DynamoDB, every condition is evaluated against the state before the transaction; only
-   if all hold are the writes applied, and should one still fail (an invalid update expression) the items
-   already written are put back and their stream records dropped.
-10. Cognito client secrets: moto 5.2 keeps one secret per app client and has no ``AddUserPoolClientSecret``,
-   ``ListUserPoolClientSecrets`` or ``DeleteUserPoolClientSecret`` (botocore has them). They are added to
-   ``CognitoIdpResponse`` over a list of secrets kept on moto's client object (the secret moto generated first),
-   at most ``MAX_CLIENT_SECRETS`` active, never none, ids ``<client id>--<epoch ms>`` as Cognito's are; moto's
-   ``DescribeUserPoolClient`` answers the oldest active one. ``client_secrets`` and ``sign_pool_token`` are for the
-   local token endpoint (``local/oauth.py``): which secrets a client has, and a JWT signed with the key moto signs
-   its Cognito tokens with (so one JWKS verifies user and machine tokens alike).
+9. ``TransactWriteItems`` without copying tables, every condition checked before any write, all or nothing, and
+   its simple updates applied without moto's expression trees: ``local/moto_transactions.py``.
+10. Cognito client secrets (moto keeps one per app client), and one signing key for every user pool:
+   ``local/moto_client_secrets.py``.
 11. Quiet writes: ``streams_paused`` makes a table's writes leave no stream records for a while (moto's
    ``StreamShard.add`` returns at once). The seed loads the demo agency through the integration API and its
    thousands of writes must not each be relayed to the bus and archived by the audit exporter on every start,
@@ -53,11 +46,8 @@ Each patch names the moto internal it replaces and why. After upgrading moto, re
 from __future__ import annotations
 
 import base64
-import copy
 import gc
 import json
-import secrets
-import string
 import threading
 import time
 import traceback
@@ -65,50 +55,43 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import moto
-from joserfc import jwt
 from moto.awslambda.models import LambdaFunction
-from moto.cognitoidp.exceptions import InvalidParameterException, ResourceNotFoundError
-from moto.cognitoidp.models import CognitoIdpUserPoolClient, cognitoidp_backends
-from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.config import default_user_config
-from moto.core.exceptions import JsonRESTError
-from moto.core.responses import ActionResult, EmptyResult
-from moto.core.utils import utcnow
 from moto.dynamodb import responses as dynamodb_responses
-from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
-    ConditionalCheckFailed,
     ItemSizeTooLarge,
-    MockValidationException,
-    MultipleTransactionsException,
-    TooManyTransactionsException,
-    TransactionCanceledException,
-    TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models import dynamo_type as dynamo_types
-from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
 from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.ses import models as ses_models
-from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
-from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from werkzeug.serving import make_server
 
 from arportal import clock
-from local import moto_cognito, moto_indexes, moto_scan, moto_streams
+from local import (
+    moto_client_secrets,
+    moto_cognito,
+    moto_imports,
+    moto_indexes,
+    moto_scan,
+    moto_streams,
+    moto_transactions,
+)
+
+if TYPE_CHECKING:
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
 MOTO_MINOR = "5.2"
 MAX_SHARD_ITERATORS = 1_000
-MAX_CLIENT_SECRETS = 2  # Cognito's limit of active secrets per app client
 DYNAMODB_LOCK = threading.RLock()
 
 # (function_name, handler "pkg.module.func", environment, event) -> the handler's JSON-able result
@@ -134,6 +117,11 @@ def install(invoker: Invoker) -> None:
         return
     LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    moto_imports.import_step_functions()  # first: the interpreter, without moto's Batch and EC2 (see there)
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
     parser_backend = StepFunctionsParserBackend
     parser_backend.start_execution = _named_execution(parser_backend.start_execution)  # type: ignore[method-assign]
     WaitFunction._wait_interval = _scaled_wait(WaitFunction._wait_interval)  # type: ignore[method-assign]
@@ -141,6 +129,9 @@ def install(invoker: Invoker) -> None:
     for message_class in (ses_models.Message, ses_models.RawMessage, ses_models.TemplateMessage):
         message_class.__init__ = _stamped(message_class.__init__)  # type: ignore[method-assign]
     dynamo_types.LimitedSizeDict.__setitem__ = _sized_setitem  # type: ignore[method-assign]
+    dynamo_types.Item.__init__ = _item_init  # type: ignore[method-assign]
+    for model in (dynamo_types.Item, StreamRecord):
+        model.__new__ = staticmethod(_untracked)  # type: ignore[assignment,method-assign]
     for name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
         setattr(dynamo_types.DynamoType, name, _string_fast_path(getattr(dynamo_types.DynamoType, name), name))
     dynamo_types.DynamoType.__hash__ = _fast_hash(dynamo_types.DynamoType.__hash__)  # type: ignore[method-assign,assignment]
@@ -153,11 +144,9 @@ def install(invoker: Invoker) -> None:
     result.execute_result = _fast_result(result.execute_result)  # type: ignore[method-assign]
     DynamoDBStreamsBackend.get_records = _bounded_iterators(DynamoDBStreamsBackend.get_records)  # type: ignore[method-assign]
     moto_streams.install()
-    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    DynamoDBBackend.transact_write_items = moto_transactions.transact_write_items  # type: ignore[method-assign]
     StreamShard.add = _unless_paused(StreamShard.add)  # type: ignore[method-assign]
-    CognitoIdpResponse.add_user_pool_client_secret = _add_client_secret  # type: ignore[attr-defined]
-    CognitoIdpResponse.list_user_pool_client_secrets = _list_client_secrets  # type: ignore[attr-defined]
-    CognitoIdpResponse.delete_user_pool_client_secret = _delete_client_secret  # type: ignore[attr-defined]
+    moto_client_secrets.install()
     moto_cognito.install()
     _state["installed"] = True
 
@@ -273,6 +262,24 @@ def _sized_setitem(self: dict[str, Any], key: str, value: Any) -> None:
         raise ItemSizeTooLarge
     sizes[key] = (new, value)
     dict.__setitem__(self, key, value)
+
+
+def _item_init(self: dynamo_types.Item, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+    """moto's ``Item.__init__``, its 400 KB check made once over the attributes instead of once per attribute. The
+    sizes are not kept: most items are never changed, and ``_sized_setitem`` measures those that are."""
+    self.hash_key = hash_key
+    self.range_key = range_key
+    typed = {key: dynamo_types.DynamoType(value) for key, value in attrs.items()}
+    if sum(_size_of(key, value) for key, value in typed.items()) > 405_000:  # as moto's per-attribute check ends
+        raise ItemSizeTooLarge
+    self.attrs = dynamo_types.LimitedSizeDict()
+    dict.update(self.attrs, typed)
+
+
+def _untracked(cls: type, *args: Any, **kwargs: Any) -> Any:
+    """moto's ``BaseModel.__new__`` without its list of every instance ever made (read only by ``/moto-api/data.json``,
+    which nothing here asks): an item replaced, deleted or copied for a stream record was never freed."""
+    return object.__new__(cls)
 
 
 def _string_fast_path(original: Callable[[Any, Any], bool], name: str) -> Callable[[Any, Any], bool]:
@@ -473,190 +480,3 @@ def _dynamo(value: Any) -> dynamo_types.DynamoType:
 def sent_messages(account: str, region: str) -> Iterator[Any]:
     """Messages moto's SES backend accepted (SES v1 and v2 share it)."""
     yield from list(ses_models.ses_backends[account][region].sent_messages)
-
-
-# --- 9. TransactWriteItems without copying tables -----------------------------------------------------------
-
-_Planned = tuple[str, dict[str, Any], Table, dict[str, Any], Any]  # op type, op, table, key, current item
-
-
-def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-    if len(transact_items) > 100:
-        raise TooManyTransactionsException()
-    planned: list[_Planned] = []
-    errors: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
-    seen: set[tuple[str, str]] = set()
-    for entry in transact_items:
-        if len(entry) > 1:
-            raise TransactWriteSingleOpException
-        op_type, op = next(iter(entry.items()))
-        old_image: dict[str, Any] | None = None
-        try:
-            if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
-                raise ValueError("Unsupported transaction operation")
-            table = self.get_table(op["TableName"])
-            key = op["Key"] if op_type != "Put" else _key_of(table, op["Item"])
-            marker = (str(op["TableName"]), str(dict(sorted(key.items()))))
-            if marker in seen:
-                raise MultipleTransactionsException()
-            seen.add(marker)
-            current = self.get_item(op["TableName"], key)
-            if op.get("ConditionExpression") is not None:
-                condition = get_filter_expression(
-                    op["ConditionExpression"], op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
-                )
-                if not condition.expr(current):
-                    if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
-                        old_image = current.to_json()["Attributes"]
-                    raise ConditionalCheckFailed(item=old_image)
-            planned.append((op_type, op, table, key, current))
-            errors.append((None, None, None))
-        except (MultipleTransactionsException, MockValidationException):
-            raise
-        except ConditionalCheckFailed as exc:
-            errors.append(("ConditionalCheckFailed", str(exc.message), old_image))
-        except Exception as exc:  # reported per action, as DynamoDB's CancellationReasons are
-            errors.append((type(exc).__name__, str(exc), old_image))
-    if any(code is not None for code, _, _ in errors):
-        raise TransactionCanceledException(errors)
-    _apply_all_or_nothing(self, planned)
-
-
-def _key_of(table: Table, attrs: dict[str, Any]) -> dict[str, Any]:
-    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
-    if table.range_key_attr is not None:
-        key[table.range_key_attr] = attrs[table.range_key_attr]
-    return key
-
-
-def _apply_all_or_nothing(backend: DynamoDBBackend, planned: list[_Planned]) -> None:
-    shards = {
-        id(t.stream_shard): (t.stream_shard, len(t.stream_shard.items)) for _, _, t, _, _ in planned if t.stream_shard
-    }
-    undo: list[tuple[Table, dict[str, Any], Any]] = []
-    try:
-        for op_type, op, table, key, current in planned:
-            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
-            if op_type == "Put":
-                undo.append((table, key, current))
-                backend.put_item(op["TableName"], op["Item"], expression_attribute_names=names,
-                                 expression_attribute_values=values)  # fmt: skip
-            elif op_type == "Delete":
-                undo.append((table, key, current))
-                backend.delete_item(op["TableName"], key)
-            elif op_type == "Update":
-                undo.append((table, key, copy.deepcopy(current)))  # moto updates the item in place
-                # None when the request has none, as moto's own transact_write_items passes them (its hint says dict)
-                backend.update_item(op["TableName"], key, update_expression=op["UpdateExpression"],
-                                    expression_attribute_names=names,  # type: ignore[arg-type]
-                                    expression_attribute_values=values)  # type: ignore[arg-type]  # fmt: skip
-    except Exception:
-        for table, key, previous in reversed(undo):
-            _put_back(table, key, previous)
-        for shard, count in shards.values():
-            del shard.items[count:]  # records of writes that never happened
-        raise
-
-
-def _put_back(table: Table, key: dict[str, Any], previous: Any) -> None:
-    hash_value = dynamo_types.DynamoType(key[table.hash_key_attr])
-    range_value = dynamo_types.DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-    home: dict[Any, Any] = table.items[hash_value] if range_value is not None else table.items  # type: ignore[assignment]
-    slot = range_value if range_value is not None else hash_value
-    if previous is None:
-        home.pop(slot, None)
-    else:
-        home[slot] = previous
-    moto_indexes.refile(table, hash_value, range_value)
-
-
-# --- 10. Cognito client secrets -------------------------------------------------------------------------------
-
-_SECRETS_LOCK = threading.Lock()
-_SECRET_ALPHABET = string.ascii_lowercase + string.digits
-
-
-class _LimitExceeded(JsonRESTError):
-    def __init__(self, message: str) -> None:
-        super().__init__("LimitExceededException", message)
-
-
-def _secrets_of(client: CognitoIdpUserPoolClient) -> list[dict[str, Any]]:
-    """The client's active secrets, oldest first (``{"id", "value", "created"}``); the first is moto's own."""
-    found: list[dict[str, Any]] | None = client.__dict__.get("_arportal_secrets")
-    if found is None:
-        found = []
-        if client.generate_secret:
-            found.append(_new_secret(client, [], client.secret))
-        client.__dict__["_arportal_secrets"] = found
-    return found
-
-
-def _new_secret(client: CognitoIdpUserPoolClient, existing: list[dict[str, Any]], value: str) -> dict[str, Any]:
-    created = utcnow()
-    millis = int(created.replace(tzinfo=UTC).timestamp() * 1000)  # moto's utcnow is naive UTC
-    taken = {s["id"] for s in existing}
-    while f"{client.id}--{millis}" in taken:
-        millis += 1
-    return {"id": f"{client.id}--{millis}", "value": value, "created": created}
-
-
-def _described(response: CognitoIdpResponse) -> CognitoIdpUserPoolClient:
-    return response.backend.describe_user_pool_client(
-        response._get_param("UserPoolId"), response._get_param("ClientId")
-    )
-
-
-def _add_client_secret(self: CognitoIdpResponse) -> ActionResult:
-    client = _described(self)
-    given = self._get_param("ClientSecret")
-    with _SECRETS_LOCK:
-        active = _secrets_of(client)
-        if len(active) >= MAX_CLIENT_SECRETS:
-            raise _LimitExceeded(f"app client {client.id} already has {MAX_CLIENT_SECRETS} active client secrets")
-        value = given or "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(51))
-        added = _new_secret(client, active, value)
-        active.append(added)
-        client.generate_secret = True
-        client.secret = active[0]["value"]
-    descriptor: dict[str, Any] = {"ClientSecretId": added["id"], "ClientSecretCreateDate": added["created"]}
-    if not given:  # as Cognito: the value is answered only when Cognito generated it
-        descriptor["ClientSecretValue"] = value
-    return ActionResult({"ClientSecretDescriptor": descriptor})
-
-
-def _list_client_secrets(self: CognitoIdpResponse) -> ActionResult:
-    client = _described(self)
-    with _SECRETS_LOCK:
-        listed = [{"ClientSecretId": s["id"], "ClientSecretCreateDate": s["created"]} for s in _secrets_of(client)]
-    return ActionResult({"ClientSecrets": listed})
-
-
-def _delete_client_secret(self: CognitoIdpResponse) -> EmptyResult:
-    client = _described(self)
-    secret_id = self._get_param("ClientSecretId")
-    with _SECRETS_LOCK:
-        active = _secrets_of(client)
-        if secret_id not in {s["id"] for s in active}:
-            raise ResourceNotFoundError(f"client secret {secret_id} does not exist")
-        if len(active) == 1:
-            raise InvalidParameterException("the last client secret of an app client cannot be deleted")
-        active[:] = [s for s in active if s["id"] != secret_id]
-        client.secret = active[0]["value"]
-    return EmptyResult()
-
-
-def client_secrets(pool_id: str, client_id: str, *, account: str, region: str) -> list[str]:
-    """The values of an app client's active secrets (none for a client without a secret, or no such client)."""
-    pool = cognitoidp_backends[account][region].user_pools.get(pool_id)
-    client = pool.clients.get(client_id) if pool is not None else None
-    if client is None:
-        return []
-    with _SECRETS_LOCK:
-        return [s["value"] for s in _secrets_of(client)]
-
-
-def sign_pool_token(pool_id: str, claims: dict[str, Any], *, account: str, region: str) -> str:
-    """``claims`` as a JWT signed by the pool's key, the one moto signs its Cognito tokens with (its JWKS)."""
-    key = cognitoidp_backends[account][region].user_pools[pool_id].json_web_key
-    return str(jwt.encode({"kid": key.kid, "alg": "RS256"}, claims, key))

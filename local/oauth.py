@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
-from local import moto_patches
+from local import moto_client_secrets
 from local.apigw import Request, Response
 from local.auth import issuer_of
 
@@ -109,12 +109,12 @@ class TokenEndpoint:
             now=now,
             jti=str(uuid.uuid4()),
         )
-        token = moto_patches.sign_pool_token(self.pool_id, claims, account=self.account, region=self.region)
+        token = moto_client_secrets.sign_pool_token(self.pool_id, claims, account=self.account, region=self.region)
         return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_S}
 
     def _authenticate(self, client_id: str, secret: str) -> dict[str, Any]:
         client = self._client(client_id)
-        active = moto_patches.client_secrets(self.pool_id, client_id, account=self.account, region=self.region)
+        active = moto_client_secrets.client_secrets(self.pool_id, client_id, account=self.account, region=self.region)
         # Every active secret is compared, so the time taken does not say which one matched.
         matches = [hmac.compare_digest(secret.encode(), value.encode()) for value in active]
         if client is None or not any(matches):
@@ -138,7 +138,7 @@ class TokenEndpoint:
         found = []
         for summary in listed:
             client = self._client(summary["ClientId"]) or {}
-            secrets = moto_patches.client_secrets(
+            secrets = moto_client_secrets.client_secrets(
                 self.pool_id, summary["ClientId"], account=self.account, region=self.region
             )
             found.append(

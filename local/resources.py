@@ -12,6 +12,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import boto3
@@ -143,6 +144,7 @@ def create_all(
 ) -> Resources:
     session = boto3.session.Session(region_name=region)
 
+    @cache  # one client per service: making one costs ~20 ms (its model and endpoint rules)
     def client(service: str) -> Any:
         return session.client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
 

@@ -7,7 +7,7 @@ import base64
 from typing import Any
 from urllib.parse import urlencode
 
-from local import moto_patches
+from local import moto_client_secrets
 from local.apigw import Request, Response
 from local.environment import LocalEnvironment
 from local.gateway import Gateway
@@ -20,7 +20,7 @@ def client_credentials(env: LocalEnvironment, name: str = DEMO_CLIENT) -> tuple[
     """The client's id and its newest active secret."""
     resources = env.resources
     client_id = resources.integration_clients[name]
-    secrets = moto_patches.client_secrets(
+    secrets = moto_client_secrets.client_secrets(
         resources.integrations_pool_id, client_id, account=resources.account_id, region=resources.region
     )
     return client_id, secrets[-1]

@@ -18,7 +18,7 @@ import pytest
 
 from arportal.domain import integration_scopes
 from arportal.domain.cards import luhn_valid
-from local import moto_patches
+from local import moto_client_secrets
 from local.apigw import Request
 from local.auth import TokenVerifier, issuer_of, machine_pool_for
 from local.environment import LocalEnvironment
@@ -337,7 +337,7 @@ def test_local_clients_lists_every_client_with_its_secrets(local_env: LocalEnvir
     client_id, secret = client_credentials(local_env)
     assert demo["client_id"] == client_id and demo["client_secret"] == secret and demo["scopes"] == EVERY_SCOPE
     resources = local_env.resources
-    assert demo["client_secrets"] == moto_patches.client_secrets(
+    assert demo["client_secrets"] == moto_client_secrets.client_secrets(
         resources.integrations_pool_id, client_id, account=resources.account_id, region=resources.region
     )
 
