@@ -34,32 +34,29 @@ function nextStep(email, result) {
   return { challenge, email, sessionToken: result.Session };
 }
 
-/** The second step of an MFA sign-in: the 6-digit code from the authenticator app. */
-export async function answerMfa(challenge, code) {
+/** Answer the challenge Cognito set with ``responses`` (besides the username); then the next step. */
+async function respond(challenge, name, responses, codes) {
   const result = await cognito(
     "RespondToAuthChallenge",
     {
-      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      ChallengeName: name,
       Session: challenge.sessionToken,
-      ChallengeResponses: { USERNAME: challenge.email, SOFTWARE_TOKEN_MFA_CODE: code },
+      ChallengeResponses: { USERNAME: challenge.email, ...responses },
     },
-    { codes: CODE_MESSAGES },
+    { codes },
   );
   return nextStep(challenge.email, result);
 }
 
+/** The second step of an MFA sign-in: the 6-digit code from the authenticator app. */
+export function answerMfa(challenge, code) {
+  return respond(challenge, "SOFTWARE_TOKEN_MFA", { SOFTWARE_TOKEN_MFA_CODE: code }, CODE_MESSAGES);
+}
+
 /** First sign-in with a temporary password: the person's own password; then the next step (often mfa_setup). */
-export async function answerNewPassword(challenge, newPassword) {
-  const result = await cognito(
-    "RespondToAuthChallenge",
-    {
-      ChallengeName: "NEW_PASSWORD_REQUIRED",
-      Session: challenge.sessionToken,
-      ChallengeResponses: { USERNAME: challenge.email, NEW_PASSWORD: newPassword },
-    },
-    { codes: { NotAuthorizedException: CODE_MESSAGES.NotAuthorizedException } },
-  );
-  return nextStep(challenge.email, result);
+export function answerNewPassword(challenge, newPassword) {
+  const codes = { NotAuthorizedException: CODE_MESSAGES.NotAuthorizedException };
+  return respond(challenge, "NEW_PASSWORD_REQUIRED", { NEW_PASSWORD: newPassword }, codes);
 }
 
 /** MFA_SETUP, part 1: a new authenticator secret for this sign-in; resolves to {secret, challenge} (the challenge
