@@ -200,3 +200,25 @@ def containers(gateway: Any) -> Iterator[None]:
     gateway.request("GET", "/v1/health")  # import the handlers once, as warm containers would have
     with one_container_per_thread(portal_api.handler.app):
         yield
+
+
+@pytest.fixture
+def fake_stripe(local_env: LocalEnvironment, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A Stripe deployment for the length of a test: the real SDK adapter, calling the fake Stripe API
+    (``tests/stripe_fake_api.py``), stands in for the processor and the functions run with ``PROCESSOR=stripe``."""
+    from arportal.adapters import processors
+    from arportal.adapters.processors import ProcessorCredentials
+    from arportal.adapters.stripe_processor import StripeProcessor
+    from tests.stripe_fake_api import FakeStripeServer
+    from tests.unit.test_stripe_webhooks import SECRET
+
+    server = FakeStripeServer()
+    stripe = StripeProcessor(
+        lambda: ProcessorCredentials("sk_test_route", SECRET), api_base=server.base, max_network_retries=0
+    )
+    monkeypatch.setattr(processors, "processor_for", lambda _settings: stripe)
+    before = local_env.function_env["PROCESSOR"]
+    local_env.configure(PROCESSOR="stripe")
+    yield server
+    local_env.configure(PROCESSOR=before)
+    server.close()

@@ -7,17 +7,12 @@ the payer's late return is answered with that payment."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
-from arportal.adapters import processors
-from arportal.adapters.processors import ProcessorCredentials
-from arportal.adapters.stripe_processor import StripeProcessor
 from tests.integration.conftest import new_customer_id
 from tests.reliability.worlds import PayWorld, pay_world
-from tests.stripe_fake_api import FakeStripeServer
-from tests.unit.test_stripe_webhooks import SECRET, stripe_signature
+from tests.unit.test_stripe_webhooks import stripe_signature
 
 PAY = "/v1/portal/payments"
 BODY = {"amount": 2_500, "currency": "USD", "method": "card", "token": "ctoken_threeds_1"}
@@ -31,20 +26,6 @@ def world(local_env, make_users) -> PayWorld:
     return w
 
 
-@pytest.fixture
-def fake(local_env, monkeypatch) -> Iterator[FakeStripeServer]:
-    server = FakeStripeServer()
-    stripe = StripeProcessor(
-        lambda: ProcessorCredentials("sk_test_route", SECRET), api_base=server.base, max_network_retries=0
-    )
-    monkeypatch.setattr(processors, "processor_for", lambda _settings: stripe)
-    before = local_env.function_env["PROCESSOR"]
-    local_env.configure(PROCESSOR="stripe")
-    yield server
-    local_env.configure(PROCESSOR=before)
-    server.close()
-
-
 def pay(gateway, world: PayWorld, key: str):  # type: ignore[no-untyped-def]
     return gateway.request("POST", PAY, token=world.token, json=BODY, headers={"Idempotency-Key": key})
 
@@ -56,13 +37,13 @@ def challenged(gateway, world: PayWorld, key: str) -> str:
     return str(reply.body["error"]["details"]["client_secret"])
 
 
-def test_the_same_request_after_the_payers_confirmation_posts_the_payment_once(gateway, world, fake):
+def test_the_same_request_after_the_payers_confirmation_posts_the_payment_once(gateway, world, fake_stripe):
     secret = challenged(gateway, world, "3ds-1")
     # Sent again before the payer has confirmed: asked again, not a stored answer
     again = pay(gateway, world, "3ds-1")
     assert again.status == 402 and again.body["error"]["code"] == "action_required"
     assert "Idempotent-Replayed" not in again.headers
-    fake.fake.next_action(secret, complete=True)
+    fake_stripe.fake.next_action(secret, complete=True)
     done = pay(gateway, world, "3ds-1")
     assert done.status == 201, done.body
     assert (done.body["payment"]["status"], done.body["payment"]["last4"]) == ("posted", "3184")
@@ -71,9 +52,9 @@ def test_the_same_request_after_the_payers_confirmation_posts_the_payment_once(g
     assert len(world.payments()) == 1
 
 
-def test_a_succeeded_webhook_posts_the_payment_of_a_payer_who_never_came_back(gateway, world, fake):
+def test_a_succeeded_webhook_posts_the_payment_of_a_payer_who_never_came_back(gateway, world, fake_stripe):
     secret = challenged(gateway, world, "3ds-2")
-    intent = fake.fake.next_action(secret, complete=True)["paymentIntent"]
+    intent = fake_stripe.fake.next_action(secret, complete=True)["paymentIntent"]
     event = {
         "id": "evt_3ds_2",
         "object": "event",

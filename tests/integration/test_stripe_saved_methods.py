@@ -5,21 +5,14 @@ asks on every charge is declined off session with words telling the payer to pay
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from arportal.adapters import processors
-from arportal.adapters.processors import ProcessorCredentials
-from arportal.adapters.stripe_processor import StripeProcessor
 from arportal.adapters.stripe_saved_methods import PAY_ONLINE
 from arportal.domain.processing import ChargeOutcome
 from arportal.ports import ChargeRequest
 from arportal.services import payment_retry
 from arportal.wiring import portal, stores
 from tests.integration.conftest import new_customer_id
-from tests.stripe_fake_api import FakeStripeServer
-from tests.unit.test_stripe_webhooks import SECRET
 
 SAVE = "/v1/portal/payment-methods"
 
@@ -28,20 +21,6 @@ SAVE = "/v1/portal/payment-methods"
 def customer(local_env, make_users) -> tuple[str, str]:
     cid = new_customer_id()
     return cid, make_users(customer_id=cid).customer_token
-
-
-@pytest.fixture
-def fake(local_env, monkeypatch) -> Iterator[FakeStripeServer]:
-    server = FakeStripeServer()
-    stripe = StripeProcessor(
-        lambda: ProcessorCredentials("sk_test_route", SECRET), api_base=server.base, max_network_retries=0
-    )
-    monkeypatch.setattr(processors, "processor_for", lambda _settings: stripe)
-    before = local_env.function_env["PROCESSOR"]
-    local_env.configure(PROCESSOR="stripe")
-    yield server
-    local_env.configure(PROCESSOR=before)
-    server.close()
 
 
 def save(gateway, token: str, ctoken: str, key: str):  # type: ignore[no-untyped-def]
@@ -53,12 +32,12 @@ def ctoken_last4(ctoken: str) -> str:
     return {"setupauth": "3155", "threeds": "3184"}.get(ctoken.split("_")[1], "4242")
 
 
-def saved_then_charged(gateway, fake, customer, ctoken: str, key: str):  # type: ignore[no-untyped-def]
+def saved_then_charged(gateway, fake_stripe, customer, ctoken: str, key: str):  # type: ignore[no-untyped-def]
     cid, token = customer
     asked = save(gateway, token, ctoken, key)
     assert asked.status == 402 and asked.body["error"]["code"] == "action_required", asked.body
     assert portal.payment_methods().methods(cid, limit=5).methods == []
-    fake.fake.next_action(asked.body["error"]["details"]["client_secret"], complete=True)
+    fake_stripe.fake.next_action(asked.body["error"]["details"]["client_secret"], complete=True)
     done = save(gateway, token, ctoken, key)
     assert done.status == 201, done.body
     assert (done.body["last4"], done.body["exp_month"], done.body["exp_year"]) == (ctoken_last4(ctoken), 12, 2034)
@@ -68,15 +47,17 @@ def saved_then_charged(gateway, fake, customer, ctoken: str, key: str):  # type:
     return payment_retry.charge(stores.processor(), request, attempt=1)
 
 
-def test_a_card_confirmed_with_its_bank_when_saved_is_charged_by_autopay(gateway, fake, customer):
-    attempt = saved_then_charged(gateway, fake, customer, "ctoken_setupauth_1", "save-1")
+def test_a_card_confirmed_with_its_bank_when_saved_is_charged_by_autopay(gateway, fake_stripe, customer):
+    attempt = saved_then_charged(gateway, fake_stripe, customer, "ctoken_setupauth_1", "save-1")
     assert (attempt.outcome, attempt.last4) == (ChargeOutcome.SUCCEEDED, "3155")
-    (cus,) = fake.fake.customers.values()
+    (cus,) = fake_stripe.fake.customers.values()
     assert cus["metadata"] == {"customer_id": customer[0]}
 
 
-def test_a_card_whose_bank_asks_every_time_is_declined_off_session_with_words_to_pay_online(gateway, fake, customer):
-    attempt = saved_then_charged(gateway, fake, customer, "ctoken_threeds_1", "save-2")
+def test_a_card_whose_bank_asks_every_time_is_declined_off_session_with_words_to_pay_online(
+    gateway, fake_stripe, customer
+):
+    attempt = saved_then_charged(gateway, fake_stripe, customer, "ctoken_threeds_1", "save-2")
     assert (attempt.outcome, attempt.code, attempt.message) == (
         ChargeOutcome.DECLINED,
         "authentication_required",
@@ -84,7 +65,7 @@ def test_a_card_whose_bank_asks_every_time_is_declined_off_session_with_words_to
     )
 
 
-def test_a_declined_card_is_not_saved(gateway, fake, customer):
+def test_a_declined_card_is_not_saved(gateway, fake_stripe, customer):
     cid, token = customer
     refused = save(gateway, token, "ctoken_declined_1", "save-3")
     assert refused.status == 422 and refused.body["error"]["code"] == "method_refused", refused.body
