@@ -100,6 +100,7 @@ def test_keyboard_skip_link_and_visible_focus(signed_in: Any) -> None:
 def test_the_phone_menu_opens_and_reaches_every_page(signed_in: Any) -> None:
     signed_in.set_viewport_size({"width": 360, "height": 740})
     signed_in.goto("/dashboard.html")
+    signed_in.locator("html[data-uswds='ready']").wait_for(state="attached")  # the button is drawn before USWDS runs
     menu = signed_in.get_by_role("button", name="Menu")
     menu.click()
     nav = signed_in.get_by_role("navigation", name="Primary navigation")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
+import contextvars
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,23 +20,33 @@ class RoundTrips:
         return len(self.calls)
 
 
+_counting: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar("round_trips", default=None)
+
+
 @contextmanager
 def dynamodb_round_trips() -> Iterator[RoundTrips]:
-    """Every request the shared DynamoDB client sends from this thread while the block runs (retries included).
-    Other threads (a test's background workers, a runtime's pollers) share the client: their calls are not this
-    block's cost, and counting them made the budgets fail at random under load."""
+    """Every request the shared DynamoDB client sends for the block (retries included): from its thread and from the
+    worker threads it starts (a handler's parallel reads), not from other threads that share the client (a test's
+    background workers, a runtime's pollers: counting those made the budgets fail at random under load)."""
     counter = RoundTrips()
-    mine = threading.get_ident()
+    token = _counting.set(counter)
+    original_submit = ThreadPoolExecutor.submit
+
+    def submit(pool: ThreadPoolExecutor, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return original_submit(pool, contextvars.copy_context().run, fn, *args, **kwargs)
 
     def count(request: Any, **_: Any) -> None:
-        if threading.get_ident() != mine:
+        if _counting.get() is not counter:
             return
         target = request.headers.get("X-Amz-Target", b"")
         counter.calls.append(target.decode() if isinstance(target, bytes) else str(target))
 
     events = client("dynamodb").meta.events
     events.register("before-send.dynamodb", count, unique_id="round-trip-counter")
+    ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
     try:
         yield counter
     finally:
+        ThreadPoolExecutor.submit = original_submit  # type: ignore[method-assign]
         events.unregister("before-send.dynamodb", unique_id="round-trip-counter")
+        _counting.reset(token)

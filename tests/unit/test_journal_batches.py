@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from arportal.domain.banking_days import add_banking_days
 from arportal.domain.chart_of_accounts import UnmappedCodeError
 from arportal.domain.errors import BusinessRuleError, ConflictError, DependencyError, NotFoundError
 from arportal.domain.journal_files import sha256
@@ -89,6 +90,11 @@ def test_a_weekend_day_has_no_journal_of_its_own_and_monday_s_takes_it() -> None
     with pytest.raises(BusinessRuleError):
         covered_days(date(2026, 3, 14))
     assert covered_days(date(2026, 3, 16)) == (date(2026, 3, 14), date(2026, 3, 16))
+
+
+def test_the_calendar_s_first_banking_day_takes_every_day_before_it() -> None:
+    first = add_banking_days(date.min, 1)  # the contract fuzzer's: a previous banking day would be out of range
+    assert covered_days(first) == (date.min, first)
 
 
 def test_a_stored_file_whose_bytes_changed_is_refused() -> None:

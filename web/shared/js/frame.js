@@ -34,7 +34,12 @@ export function loadUswds() {
   if (document.querySelector("script[data-uswds]")) return;
   // Subresource Integrity: the browser runs the vendored file only if it is the one committed (PCI DSS 6.4.3;
   // tests/browser/test_payment_page_scripts.py keeps the hash in step with web/vendor/).
-  document.body.append(h("script", { src: "../vendor/uswds/js/uswds.min.js", integrity: USWDS_SRI, "data-uswds": "1" }));
+  const script = h("script", { src: "../vendor/uswds/js/uswds.min.js", integrity: USWDS_SRI, "data-uswds": "1" });
+  // The header's menu works once USWDS has run: say so on <html> (the browser tests wait for it before a tap).
+  script.addEventListener("load", () => {
+    document.documentElement.dataset.uswds = "ready";
+  });
+  document.body.append(script);
 }
 
 export const USWDS_SRI = "sha384-lol3mZsCCEf0F2Sryzw870KbjAYgKOgHgYqrpWxPBN0uhXwXEwY3cSrS1u0aezLU";

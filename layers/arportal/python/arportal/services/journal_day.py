@@ -88,7 +88,10 @@ def covered_days(day: date) -> tuple[date, date]:
             f"{day} is not a banking day: its movements are in the next banking day's journal",
             details=[{"field": "date", "reason": "a weekend day or a Federal Reserve holiday"}],
         )
-    return previous_banking_day(day) + timedelta(days=1), day
+    try:
+        return previous_banking_day(day) + timedelta(days=1), day
+    except OverflowError:  # the calendar's first banking day: every day before it is its own
+        return date.min, day
 
 
 def day_movements(sources: JournalSources, day: date) -> list[Movement]:
