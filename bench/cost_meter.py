@@ -28,6 +28,8 @@ from typing import Any
 
 from botocore.client import BaseClient
 
+from arportal.adapters.dynamodb import tables
+
 # --- published prices (USD, us-east-1, on-demand, x86) ------------------------------------------------------------
 LAMBDA_GB_SECOND = 0.0000166667
 LAMBDA_REQUEST = 0.20 / 1_000_000
@@ -42,7 +44,9 @@ S3_PUT = 0.005 / 1_000
 S3_GET = 0.0004 / 1_000
 STEP_FUNCTIONS_TRANSITION = 0.025 / 1_000  # Standard workflows
 
-LEDGER_INDEXES = {"XK": "XSK", "DAYPK": "DAYSK", "DUEPK": "DUESK", "OPK": "OSK", "NPK": "NSK"}
+# Each table's global secondary indexes by their partition key attribute, from the table specs the stack is built
+# from: an item in an index costs a write unit more each time it is written (every index projects ALL).
+INDEX_KEYS = {spec.logical_id: tuple(i.partition_key for i in spec.indexes) for spec in tables.TABLES}
 _HARNESS = ("/local/relay.py", "/local/stream_poller.py", "/local/aggregate_poller.py", "/local/audit_export.py",
             "/local/webhook_dispatch.py", "/local/bank_file_drop.py", "/bench/")  # fmt: skip
 
@@ -166,12 +170,11 @@ class Recorder:
         table = str(request.get("TableName", ""))
         sk = str((item.get("SK") or {}).get("S", "")).split("#", 1)[0]
         label = f"{kind or 'Single'} {table.rsplit('-', 1)[-1]} {sk}"
-        if table != ledger_table:
-            self.by_item[label] += base
-            return base
         update = str(request.get("UpdateExpression", ""))
         touched = sum(
-            1 for pk in LEDGER_INDEXES if pk in item or (kind in {"Update", None} and pk in update) or kind == "Delete"
+            1
+            for pk in _indexes_of(table, ledger_table)
+            if pk in item or (kind in {"Update", None} and pk in update) or kind == "Delete"
         )
         self.by_item[label] += base + touched * size_units
         return base + touched * size_units
@@ -204,3 +207,8 @@ def _caller() -> str:
 
 def operations(calls: list[Call], by: str = "product") -> Counter[str]:
     return Counter(f"{c.service}.{c.operation}" for c in calls if c.by == by)
+
+
+def _indexes_of(table: str, ledger_table: str) -> tuple[str, ...]:
+    """The index keys of a table named ``<stack>-<logical id>`` (the ledger by its configured name)."""
+    return INDEX_KEYS["Ledger"] if table == ledger_table else INDEX_KEYS.get(table.rsplit("-", 1)[-1], ())
