@@ -31,12 +31,11 @@ from arportal.adapters.dynamodb import (
     staff_action_items,
 )
 from arportal.adapters.dynamodb.errors import translated
-from arportal.adapters.dynamodb.statement_range import RangeReader
+from arportal.adapters.dynamodb.statement_range import RangeReader, allocation_facts
 from arportal.domain.agency_time import AgencyTime
 from arportal.domain.models import Account, CreditNote, Payment
 from arportal.domain.statement_reading import (
     AdjustmentFacts,
-    AllocationFacts,
     InvoiceFacts,
     Record,
     StatementReading,
@@ -70,15 +69,7 @@ class DynamoStatementHistory:
         past = until < today  # what happened since the end must be taken back out of today's figures
         if account_number is not None or past:
             for alloc in self._allocations(customer_id):
-                reading.allocation(
-                    AllocationFacts(
-                        payment_id=str(alloc["payment_id"]),
-                        invoice_id=str(alloc["invoice_id"]),
-                        account_number=str(alloc["account_number"]),
-                        amount=int(alloc["amount"]),
-                        applied_on=self.time.day(datetime.fromisoformat(str(alloc["applied_at"]))),
-                    )
-                )
+                reading.allocation(allocation_facts(alloc, self.time))
         for facts in self._adjustments(customer_id):
             reading.adjustment(facts)
         # Credit issued or payments made after the end may have paid an invoice that was open at the end.

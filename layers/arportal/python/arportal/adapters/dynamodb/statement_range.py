@@ -45,6 +45,17 @@ _NO_MONEY_MOVED = frozenset({"failed", "voided"})
 _BATCH_GET = 100
 
 
+def allocation_facts(alloc: dict[str, Any], time: AgencyTime) -> AllocationFacts:
+    """What a statement reads of a stored allocation (``ALLOC#`` item), dated by the agency's day."""
+    return AllocationFacts(
+        payment_id=str(alloc["payment_id"]),
+        invoice_id=str(alloc["invoice_id"]),
+        account_number=str(alloc["account_number"]),
+        amount=int(alloc["amount"]),
+        applied_on=time.day(datetime.fromisoformat(str(alloc["applied_at"]))),
+    )
+
+
 class RangeReader:
     def __init__(self, table: str, time: AgencyTime, adjustments: Any) -> None:
         self.table = table
@@ -87,15 +98,7 @@ class RangeReader:
     ) -> Iterator[Record]:
         for items in allocations.values():
             for alloc in items:
-                reading.allocation(
-                    AllocationFacts(
-                        payment_id=str(alloc["payment_id"]),
-                        invoice_id=str(alloc["invoice_id"]),
-                        account_number=str(alloc["account_number"]),
-                        amount=int(alloc["amount"]),
-                        applied_on=self.time.day(datetime.fromisoformat(str(alloc["applied_at"]))),
-                    )
-                )
+                reading.allocation(allocation_facts(alloc, self.time))
         for facts in self.adjustments(customer_id):
             reading.adjustment(facts)
         for raw in by_type["credit_note"].values():
