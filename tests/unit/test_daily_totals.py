@@ -8,10 +8,18 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arportal.domain.daily_totals import MAX_BUCKET, collections_from_counters, difference, fold, share_of, stage_days
+from arportal.domain.daily_totals import (
+    MAX_BUCKET,
+    collections_from_counters,
+    difference,
+    exceptions_from_counters,
+    fold,
+    share_of,
+    stage_days,
+)
 from arportal.domain.metrics import metrics_of, p90
-from arportal.domain.models import Allocation, Channel, StatusChange
-from arportal.domain.reports import collections_of_day
+from arportal.domain.models import Allocation, Channel, Interaction, InteractionKind, StatusChange
+from arportal.domain.reports import collections_of_day, exceptions_of_day
 from arportal.domain.status import PaymentStatus
 from tests import builders as b
 
@@ -61,7 +69,25 @@ def test_a_posted_payment_counts_as_attempted_succeeded_and_collected_in_its_cha
 def test_a_failed_payment_is_an_attempt_and_nothing_collected():
     share = share_of(pay(5_000, S.FAILED), [])
     # A decline starts a series of tries (a retry of it would continue it), which has not succeeded.
-    assert share.counters == {"m.portal.card.attempted": 1, "m.portal.card.failed": 1, "m.portal.card.series": 1}
+    assert share.counters == {
+        "m.portal.card.attempted": 1,
+        "m.portal.card.failed": 1,
+        "m.portal.card.series": 1,
+        "exc.failed.n": 1,  # and it stands among the day's exceptions
+        "exc.failed.amt": 5_000,
+    }
+
+
+def test_a_pending_payment_leaves_the_days_exceptions_when_it_posts():
+    pending = pay(9_000, S.PENDING)
+    assert {k: v for k, v in share_of(pending, []).counters.items() if k.startswith("exc.")} == {
+        "exc.pending.n": 1,
+        "exc.pending.amt": 9_000,
+    }
+    posted = share_of(later(pending, S.POSTED), []).counters
+    moved = difference(posted, share_of(pending, []).counters)
+    assert (moved["exc.pending.n"], moved["exc.pending.amt"]) == (-1, -9_000)
+    assert not any(k.startswith("exc.") for k in posted)
 
 
 def test_a_refunded_payment_is_not_right_the_first_time_and_says_what_went_back():
@@ -147,6 +173,20 @@ def test_the_days_counters_answer_what_the_per_payment_report_answers(drawn):
     shares = [share_of(p, found) for p, found in drawn]
     discrepancies = [p.payment_id for (p, _), s in zip(drawn, shares, strict=True) if s.discrepancy]
     assert collections_from_counters(DAY, fold(s.counters for s in shares), discrepancies) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(payments(), max_size=12), st.lists(st.sampled_from(list(InteractionKind)), max_size=6))
+def test_the_days_exceptions_from_counters_answer_what_the_per_payment_report_answers(drawn, kinds):
+    interactions = [
+        Interaction(interaction_id=f"int_{i}", customer_id=CID, kind=k, summary="handled", at=TAKEN)
+        for i, k in enumerate(kinds)
+    ]
+    expected = exceptions_of_day(DAY, [p for p, _ in drawn], interactions, currency="USD")
+    counted: dict[str, int] = {}
+    for k in kinds:
+        counted[f"int.{k.value}"] = counted.get(f"int.{k.value}", 0) + 1
+    assert exceptions_from_counters(DAY, fold(share_of(p, f).counters for p, f in drawn), counted) == expected
 
 
 @settings(max_examples=150, deadline=None)

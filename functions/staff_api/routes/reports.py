@@ -1,6 +1,7 @@
 """Staff routes: collections by day, department and channel and the leadership metrics (both read from the daily
 totals: one item a day, ranges up to five years), the payments behind each metric, and the day's exceptions
-(pending, failed, approvals waiting, interactions handled; at most 92 days, as it lists payments). Leadership and
+(pending, failed and interactions handled from the daily totals, the newest pending and failed payments from their
+lists, approvals waiting; at most 92 days, an operational view). Leadership and
 finance: ``reports.read``."""
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ def get_collections(from_: From, to: LongTo) -> CollectionsOut:
 )
 def get_exceptions(from_: From, to: To) -> ExceptionsOut:
     require_staff(current_caller(router), Permission.REPORTS_READ)
-    report = reports.exceptions(staff.activity(), staff.queries(), start=from_, end=to, currency=settings().currency)
+    report = reports.exceptions(
+        totals.daily_totals(), staff.activity(), staff.queries(), start=from_, end=to, currency=settings().currency
+    )
     return ExceptionsOut.of(report)
 
 

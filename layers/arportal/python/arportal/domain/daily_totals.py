@@ -20,6 +20,8 @@ Counter names (``.`` separates parts; department, channel and method codes hold 
                                    when one of its attempts did (that attempt's share adds it to the first's day)
     rcv.amt                        the amount of payments ever applied (posted, or an ACH debit accepted): what
                                    the day's GL journal credits to revenue and credit held (``gl_variance.py``)
+    exc.<pending|failed>.n / .amt  payments that stand pending or failed (the exceptions report): state-based like
+                                   the rest, so a pending payment that posts leaves the day's pending count
     st.<stage>.n / .sum / .b<k>    stage durations in banking days: count, sum, histogram (k = 0..MAX_BUCKET; the
                                    last bucket holds MAX_BUCKET or more)
 """
@@ -33,7 +35,9 @@ from datetime import date
 from arportal.domain.banking_days import NO_CLOSURES, banking_days_between
 from arportal.domain.models import Allocation, Payment
 from arportal.domain.reports import (
+    EXCEPTIONS,
     DayCollections,
+    DayExceptions,
     Outcome,
     Tally,
     allocates_more_than_paid,
@@ -142,6 +146,9 @@ def share_of(payment: Payment, allocations: Sequence[Allocation], closures: froz
         _add(counters if series_day == day else elsewhere.setdefault(series_day, {}), name, value)
     if any(c.status in APPLIED for c in payment.history):
         _add(counters, "rcv.amt", payment.amount)
+    if payment.status in EXCEPTIONS:
+        _add(counters, f"exc.{payment.status.value}.n", 1)
+        _add(counters, f"exc.{payment.status.value}.amt", payment.amount)
     if not collected(payment):
         return Share(day, payment.currency, counters, elsewhere=elsewhere)
     if not any(c.status in CORRECTED for c in payment.history):
@@ -196,4 +203,17 @@ def collections_from_counters(day: date, counters: Mapping[str, int], discrepanc
         _tallies(counters, "ch."),
         Outcome(*(counters.get(f"out.{n}", 0) for n in ("fees", "refunded", "fees_returned", "reversed"))),
         tuple(sorted(discrepancies)),
+    )
+
+
+def exceptions_from_counters(day: date, counters: Mapping[str, int], interactions: Mapping[str, int]) -> DayExceptions:
+    """The day's exceptions as ``reports.exceptions_of_day`` gives them, from the day's payment counters and its
+    interaction counters (``int.<kind>``, kept by the interactions' own writes)."""
+    prefix = "int."
+    kinds = {name[len(prefix) :]: n for name, n in interactions.items() if name.startswith(prefix) and n}
+    return DayExceptions(
+        day,
+        Tally(counters.get("exc.pending.n", 0), counters.get("exc.pending.amt", 0)),
+        Tally(counters.get("exc.failed.n", 0), counters.get("exc.failed.amt", 0)),
+        dict(sorted(kinds.items())),
     )

@@ -47,6 +47,14 @@ class DailyTotalsStore(Protocol):
         """The days of the range that have totals, oldest first (one item per day)."""
         ...
 
+    def interaction_days(self, start: date, end: date) -> list[DayTotals]:
+        """The days of the range on which interactions were recorded, oldest first: counters ``int.<kind>``."""
+        ...
+
+    def recount_interactions(self, day: date, counts: dict[str, int]) -> bool:
+        """Set the day's interaction counts (kind -> n) unless one was counted since they were read (False)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Deposit:

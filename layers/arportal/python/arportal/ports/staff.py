@@ -177,6 +177,18 @@ class ActivityReader(Protocol):
         interactions: bool = False,
     ) -> DayActivity: ...
 
+    def exception_payments(
+        self, currency: str, status: PaymentStatus, *, start: date, end: date, limit: int
+    ) -> tuple[list[Payment], bool]:
+        """The newest ``limit`` payments taken from ``start`` to ``end`` that stand in ``status`` (pending or
+        failed), newest first, with one Query of their list; and whether more are there."""
+        ...
+
+    def list_exception(self, payment: Payment) -> bool:
+        """Put a payment standing pending or failed on its list if a write before the list existed left it off
+        (a backfill: conditioned on its status being still that); True if it was added."""
+        ...
+
 
 class PrefixSearch(Protocol):
     def prefix_search(self, kind: SearchKind, text: str, *, limit: int) -> list[LookupHit]:

@@ -26,7 +26,7 @@ from arportal.domain.metrics import (
     in_figure,
     metrics_of,
 )
-from arportal.domain.models import Payment
+from arportal.domain.models import Interaction, Payment
 from arportal.domain.reports import CollectionsReport, collections_report, report_days
 from arportal.domain.status import PaymentStatus
 from arportal.ports import ActivityFilter, ActivityReader, DailyTotalsStore
@@ -168,10 +168,28 @@ def rebuild(
     loaded without events); safe to run again, and beside the builder. Returns how many shares moved."""
     moved = 0
     for day in report_days(start, end, max_days=MAX_RANGE_DAYS):
-        for payment in reader.day_activity(day, payment_statuses=frozenset(PaymentStatus)).payments:
+        activity = reader.day_activity(day, payment_statuses=frozenset(PaymentStatus), interactions=True)
+        for payment in activity.payments:
             owner = payment.customer_id or ""
             moved += fold_payment(store, owner, payment.payment_id, closures=closures)
+            reader.list_exception(payment)  # one that stands pending or failed and was written off its list
+        _recount_interactions(store, reader, day, activity.interactions)
     return moved
+
+
+def _recount_interactions(
+    store: DailyTotalsStore, reader: ActivityReader, day: date, interactions: list[Interaction]
+) -> None:
+    """The day's interaction counters from the interactions themselves (those recorded before they were counted,
+    or loaded without them); an interaction counted meanwhile makes it read the day again."""
+    for _ in range(_RACES):
+        counts: dict[str, int] = {}
+        for interaction in interactions:
+            counts[interaction.kind.value] = counts.get(interaction.kind.value, 0) + 1
+        if store.recount_interactions(day, counts):
+            return
+        interactions = reader.day_activity(day, payment_statuses=frozenset(), interactions=True).interactions
+    raise ConflictError(f"the interactions of {day} kept being recorded; run the rebuild again")
 
 
 @dataclass(frozen=True)

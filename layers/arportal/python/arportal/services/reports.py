@@ -1,5 +1,7 @@
-"""Collections and exceptions reports over a range of days: one Query per day of the activity index, the days
-read side by side (each is independent), figures made by the pure rules in ``domain/reports.py``."""
+"""Collections read from the payments (one Query per day of the activity index, the days read side by side: the
+oracle the daily totals are tested against), and the exceptions report, read from the daily totals and the lists
+of payments standing pending or failed; figures made by the pure rules in ``domain/reports.py`` and
+``domain/daily_totals.py``."""
 
 from __future__ import annotations
 
@@ -9,20 +11,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
+from arportal.domain.daily_totals import exceptions_from_counters
 from arportal.domain.models import Approval, Payment
 from arportal.domain.reports import (
     COLLECTED,
-    EXCEPTIONS,
     CollectionsReport,
     DayExceptions,
     Tally,
     collections_of_day,
     collections_report,
-    exceptions_of_day,
     report_days,
 )
 from arportal.domain.status import PaymentStatus
-from arportal.ports import ActivityReader, DayActivity, PendingApprovals
+from arportal.ports import ActivityReader, DailyTotalsStore, PendingApprovals
 
 PARALLEL_DAYS = 8
 MAX_LISTED = 200  # pending and failed payments listed by the exceptions report (counts are complete)
@@ -62,19 +63,31 @@ class ExceptionsReport:
 
 
 def exceptions(
-    reader: ActivityReader, approvals: PendingApprovals, *, start: date, end: date, currency: str
+    totals: DailyTotalsStore,
+    reader: ActivityReader,
+    approvals: PendingApprovals,
+    *,
+    start: date,
+    end: date,
+    currency: str,
 ) -> ExceptionsReport:
+    """From the daily totals (one item a day: the pending and failed counts, and the interactions' own counters)
+    and the two lists of payments standing pending or failed (one Query each, newest first): about five round
+    trips, read side by side, whatever the range's days or payments."""
     days = report_days(start, end)
-    read: list[DayActivity] = _each_day(
-        days, lambda d: reader.day_activity(d, payment_statuses=EXCEPTIONS, interactions=True)
-    )
-    per_day = [
-        exceptions_of_day(day, activity.payments, activity.interactions, currency=currency)
-        for day, activity in zip(days, read, strict=True)
-    ]
-    newest_first = sorted((p for a in read for p in a.payments), key=lambda p: p.created_at, reverse=True)
-    pending = [p for p in newest_first if p.status is PaymentStatus.PENDING]
-    failed = [p for p in newest_first if p.status is PaymentStatus.FAILED]
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        held = pool.submit(totals.days, currency, start, end)
+        handled = pool.submit(totals.interaction_days, start, end)
+        lists = {
+            status: pool.submit(reader.exception_payments, currency, status, start=start, end=end, limit=MAX_LISTED)
+            for status in (PaymentStatus.PENDING, PaymentStatus.FAILED)
+        }
+        waiting = pool.submit(approvals.pending_approvals, customer_id=None, limit=MAX_APPROVALS)
+    counters = {d.day: d.counters for d in held.result()}
+    interactions = {d.day: d.counters for d in handled.result()}
+    per_day = [exceptions_from_counters(day, counters.get(day, {}), interactions.get(day, {})) for day in days]
+    pending, more_pending = lists[PaymentStatus.PENDING].result()
+    failed, more_failed = lists[PaymentStatus.FAILED].result()
     return ExceptionsReport(
         start=start,
         end=end,
@@ -83,9 +96,9 @@ def exceptions(
         pending=sum((d.pending for d in per_day), Tally()),
         failed=sum((d.failed for d in per_day), Tally()),
         interactions=sum(sum(d.interactions.values()) for d in per_day),
-        pending_payments=pending[:MAX_LISTED],
-        failed_payments=failed[:MAX_LISTED],
-        listed_all=len(pending) <= MAX_LISTED and len(failed) <= MAX_LISTED,
-        approvals_waiting=approvals.pending_approvals(customer_id=None, limit=MAX_APPROVALS),
-        complete=all(a.complete for a in read),
+        pending_payments=pending,
+        failed_payments=failed,
+        listed_all=not (more_pending or more_failed),
+        approvals_waiting=waiting.result(),
+        complete=True,
     )

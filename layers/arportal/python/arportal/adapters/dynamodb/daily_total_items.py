@@ -6,6 +6,9 @@ every consumer filters to ``OUTBOX#`` items, so they trigger nothing.
 
     TOTALS#<currency>            DAY#<yyyy-mm-dd>   the day's counters, one Number attribute each (``c.<name>``),
                                                     ``discrepancies`` (a String Set of payment ids)
+    TOTALS#INTERACTIONS          DAY#<yyyy-mm-dd>   interactions recorded that day, by kind (``c.int.<kind>``): added
+                                                    in the transaction that writes each interaction, so a replayed
+                                                    request (its key claimed) counts nothing again
     TOTALSHARE#<owner>#<payment> SHARE              the payment's version and the counters it added (a Map),
                                                     and those it added to other days (``elsewhere``, by day)
 
@@ -22,10 +25,16 @@ from arportal.adapters.dynamodb import codec
 from arportal.domain.daily_totals import Counters, Share
 
 COUNTER = "c."
+INTERACTIONS = "TOTALS#INTERACTIONS"
+INTERACTION = "int."  # an interaction counter's name: int.<kind>
 
 
 def totals_key(currency: str, day: date) -> dict[str, str]:
     return {"PK": f"TOTALS#{currency}", "SK": f"DAY#{day.isoformat()}"}
+
+
+def interactions_key(day: date) -> dict[str, str]:
+    return {"PK": INTERACTIONS, "SK": f"DAY#{day.isoformat()}"}
 
 
 def share_key(customer_id: str | None, payment_id: str) -> dict[str, str]:
@@ -88,3 +97,20 @@ def counters_update(
 def counters_of_item(item: dict[str, Any]) -> tuple[date, Counters, list[str]]:
     counters = {k[len(COUNTER) :]: int(v) for k, v in item.items() if k.startswith(COUNTER) and int(v)}
     return date.fromisoformat(str(item["SK"])[4:]), counters, sorted(item.get("discrepancies", set()))
+
+
+def interaction_counter(kind: str) -> str:
+    """The attribute that counts one kind of interaction."""
+    return f"{COUNTER}{INTERACTION}{kind}"
+
+
+def interactions_update(day: date, counts: dict[str, int]) -> dict[str, Any]:
+    """An Update adding ``counts`` (kind -> interactions) to the day's interaction counters."""
+    names = {"#t": "type", **{f"#c{i}": interaction_counter(kind) for i, kind in enumerate(counts)}}
+    values = {":t": {"S": "interaction_totals"}, **{f":c{i}": codec.value(n) for i, n in enumerate(counts.values())}}
+    return {
+        "Key": codec.serialize(interactions_key(day)),
+        "UpdateExpression": f"ADD {', '.join(f'#c{i} :c{i}' for i in range(len(counts)))} SET #t = :t",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }

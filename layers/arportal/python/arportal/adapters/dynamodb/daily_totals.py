@@ -9,7 +9,8 @@ from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec, customer_items, daily_total_items, entity_items, payment_items
 from arportal.adapters.dynamodb.errors import translated
 from arportal.domain.daily_totals import Share, difference
-from arportal.domain.models import Allocation, Payment
+from arportal.domain.errors import ConflictError
+from arportal.domain.models import Allocation, InteractionKind, Payment
 from arportal.ports import DayTotals, HeldShare
 
 
@@ -91,13 +92,50 @@ class DynamoDailyTotals:
         return [{"Update": {"TableName": self.table, **update}}] if update else []
 
     def days(self, currency: str, start: date, end: date) -> list[DayTotals]:
+        return self._days(daily_total_items.totals_key(currency, start), daily_total_items.totals_key(currency, end))
+
+    def interaction_days(self, start: date, end: date) -> list[DayTotals]:
+        return self._days(daily_total_items.interactions_key(start), daily_total_items.interactions_key(end))
+
+    def recount_interactions(self, day: date, counts: dict[str, int]) -> bool:
+        """Set the day's interaction counters to ``counts`` (a rebuild's count of the day's interactions), unless
+        an interaction was counted since they were read; False if one was (the rebuild reads again)."""
+        key = daily_total_items.interactions_key(day)
+        with translated("read interaction totals"):
+            found = client("dynamodb").get_item(TableName=self.table, Key=codec.serialize(key), ConsistentRead=True)
+        held = codec.deserialize(found["Item"]) if "Item" in found else None
+        _, now, _ = daily_total_items.counters_of_item(held) if held else (day, {}, [])
+        wanted = {f"{daily_total_items.INTERACTION}{k}": n for k, n in counts.items() if n}  # as counters_of_item
+        if now == wanted:
+            return True
+        item = {**key, "type": "interaction_totals", **{daily_total_items.COUNTER + k: n for k, n in wanted.items()}}
+        put: dict[str, Any] = {"TableName": self.table, "Item": codec.serialize(item)}
+        if held is None:
+            put["ConditionExpression"] = "attribute_not_exists(PK)"
+        else:  # every kind's counter as read: an ADD between the read and this write fails it
+            names = {f"#c{i}": daily_total_items.interaction_counter(k) for i, k in enumerate(InteractionKind)}
+            values = {f":c{i}": codec.value(held[n]) for i, n in enumerate(names.values()) if n in held}
+            put["ConditionExpression"] = " AND ".join(
+                f"#c{i} = :c{i}" if f":c{i}" in values else f"attribute_not_exists(#c{i})" for i in range(len(names))
+            )
+            put["ExpressionAttributeNames"] = names
+            if values:
+                put["ExpressionAttributeValues"] = values
+        try:
+            with translated("recount interactions"):
+                client("dynamodb").put_item(**put)
+        except ConflictError:
+            return False
+        return True
+
+    def _days(self, first: dict[str, str], last: dict[str, str]) -> list[DayTotals]:
         request: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :from AND :to",
             "ExpressionAttributeValues": {
-                ":pk": {"S": daily_total_items.totals_key(currency, start)["PK"]},
-                ":from": {"S": daily_total_items.totals_key(currency, start)["SK"]},
-                ":to": {"S": daily_total_items.totals_key(currency, end)["SK"]},
+                ":pk": {"S": first["PK"]},
+                ":from": {"S": first["SK"]},
+                ":to": {"S": last["SK"]},
             },
         }
         out: list[DayTotals] = []

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, customer_items, entity_items, search_items
+from arportal.adapters.dynamodb import codec, customer_items, search_items
 from arportal.adapters.dynamodb.audit import DynamoAuditTrail
 from arportal.adapters.dynamodb.errors import translated
 from arportal.adapters.dynamodb.tables import BY_NAME
@@ -93,7 +93,7 @@ class DynamoEmailSuppressions:
             # A mark of an earlier address of the customer is replaced: the record shows the latest.
             mark = {**customer_mark_key(interaction.customer_id), **_fields(suppression)}
             uow.add([{"Put": {"TableName": self.table, "Item": codec.serialize(mark)}}])
-            uow.create(entity_items.to_item(interaction))
+            uow.add_interaction(interaction)
             self.audit.append(uow, audit, head=None)  # each note is its own audited entity
         try:
             uow.commit("suppress an email address")

@@ -185,6 +185,7 @@ def index_attributes(record: Record) -> dict[str, Any]:
                 "DAYPK": table_layout.activity_day_pk(record.created_at.date()),
                 "DAYSK": payment_items.activity_day_sk(record.created_at, record.payment_id),
             }
+            attrs |= payment_items.exception_list_attributes(record)  # while pending or failed
             # A counter payment taken into a drawer is also listed under its drawer, in time order, so the
             # drawer's close reads only that drawer's payments since its last close (drawer_items).
             if record.terminal_id and record.drawer_id:
@@ -194,8 +195,8 @@ def index_attributes(record: Record) -> dict[str, Any]:
                 }
         case Receipt():
             attrs |= {"XK": table_layout.external_key(record.receipt_number), "XSK": SearchKind.RECEIPT_NUMBER.value}
-        # A day's allocations and interactions sit beside its payments in ByActivityDay: the staff reports split
-        # collections by department (from allocations) and count interactions with one Query per day.
+        # A day's allocations and interactions sit beside its payments in ByActivityDay: the daily totals' rebuild
+        # folds a day's payments with their allocations and recounts its interactions with one Query per day.
         case Allocation():
             attrs |= {
                 "DAYPK": table_layout.activity_day_pk(record.applied_at.date()),

@@ -4,7 +4,9 @@
                REQKEY#interaction#<digest>    its Idempotency-Key claim (see ``request_items.request_claim_sk``)
 
 ByActivityDay holds interactions (DAYSK <at>#<interaction_id>) beside payments, so a day's activity is one
-Query per day; readers tell them apart by ``type``. The interaction item itself is mapped by ``entity_items``.
+Query per day; readers tell them apart by ``type``. The interaction item itself is mapped by ``entity_items``;
+every writer creates it through ``DynamoUnitOfWork.add_interaction``, which counts it on its day in the same
+transaction (``daily_total_items``: what the exceptions report reads).
 """
 
 from __future__ import annotations

@@ -11,6 +11,11 @@
                                                  idempotency key (``<scope>:<Idempotency-Key>``);
                                                  open -> posted | closed
 
+ByParent lists the payments that stand pending or failed, per currency and status, newest last, so the exceptions
+report lists the newest of a range with one Query each: PPK = EXCEPTIONS#<currency>#<status>, PSK = <created_at,
+fixed-width UTC>#<payment_id>. The entry is written with the payment in that status and removed by the write that
+moves it on (``status_changes``, ``staff_actions``); no other write moves a payment out of pending.
+
 ByActivityDay holds payments (DAYSK <created_at>#<payment_id>) and allocations (DAYSK
 <applied_at>#<payment_id>#<invoice_id>) beside interactions, so a day's collections are one Query per day.
 Open intents are in OpenItems: OPK = PAYINTENTS#OPEN, OSK = <created_at, fixed-width UTC>#<charge key>, so the
@@ -23,9 +28,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from arportal.adapters.dynamodb import customer_items, table_layout
+from arportal.adapters.dynamodb import customer_items, movement_items, table_layout
 from arportal.domain.models import Payment
+from arportal.domain.reports import EXCEPTIONS
 from arportal.domain.search import SearchKind
+from arportal.domain.status import PaymentStatus
 
 PAYMENT_PREFIX = "PAY#"
 ALLOCATION_PREFIX = "ALLOC#"
@@ -106,3 +113,31 @@ def payment_intent_key(charge_key: str) -> dict[str, str]:
 
 def open_intent_osk(created_at: datetime, charge_key: str) -> str:
     return f"{table_layout.index_time(created_at)}#{charge_key}"
+
+
+def exception_list_pk(currency: str, status: PaymentStatus) -> str:
+    return f"EXCEPTIONS#{currency}#{status.value}"
+
+
+def exception_list_psk(created_at: datetime, payment_id: str) -> str:
+    return f"{movement_items.instant(created_at)}#{payment_id}"
+
+
+def exception_list_attributes(payment: Payment) -> dict[str, str]:
+    """The payment's entry in the exceptions list while it stands pending or failed (else none)."""
+    if payment.status not in EXCEPTIONS:
+        return {}
+    return {
+        "PPK": exception_list_pk(payment.currency, payment.status),
+        "PSK": exception_list_psk(payment.created_at, payment.payment_id),
+    }
+
+
+def exception_list_change(before: Payment, after: Payment) -> tuple[list[str], list[str], dict[str, str]]:
+    """The SET and REMOVE clauses (and values) that move a payment's exceptions-list entry with its status."""
+    listed = exception_list_attributes(after)
+    if listed:
+        return ["PPK = :ppk", "PSK = :psk"], [], {":ppk": listed["PPK"], ":psk": listed["PSK"]}
+    if before.status in EXCEPTIONS:
+        return [], ["PPK", "PSK"], {}
+    return [], [], {}

@@ -219,7 +219,7 @@ class DynamoSupportStore(_Base):
                 "fingerprint": fingerprint,
             }
         )
-        uow.create(entity_items.to_item(interaction))
+        uow.add_interaction(interaction)
         uow.create(
             outbox_item(
                 "support_request.created",

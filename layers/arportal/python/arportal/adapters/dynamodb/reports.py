@@ -8,13 +8,14 @@ still have more to come: its ``next_key`` says where to go on.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from arportal.adapters.aws import client
-from arportal.adapters.dynamodb import codec, entity_items, table_layout
+from arportal.adapters.dynamodb import codec, customer_items, entity_items, movement_items, payment_items, table_layout
 from arportal.adapters.dynamodb.errors import translated
-from arportal.adapters.dynamodb.tables import BY_ACTIVITY_DAY
+from arportal.adapters.dynamodb.tables import BY_ACTIVITY_DAY, BY_PARENT
+from arportal.domain.errors import ConflictError
 from arportal.domain.models import Allocation, Interaction, Payment
 from arportal.domain.status import PaymentStatus
 from arportal.ports import ActivityFilter, DayActivity, Page
@@ -117,3 +118,50 @@ class DynamoActivity:
                 return DayActivity(result.payments, result.allocations, result.interactions, complete=True)
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return result
+
+    def exception_payments(
+        self, currency: str, status: PaymentStatus, *, start: date, end: date, limit: int
+    ) -> tuple[list[Payment], bool]:
+        first = movement_items.instant(datetime.combine(start, time.min, tzinfo=UTC))
+        request = {
+            "TableName": self.table,
+            "IndexName": BY_PARENT,
+            "KeyConditionExpression": "PPK = :list AND PSK BETWEEN :from AND :to",
+            "ExpressionAttributeValues": {
+                ":list": {"S": payment_items.exception_list_pk(currency, status)},
+                ":from": {"S": first},
+                ":to": {"S": movement_items.day_end(end) + "#\uffff"},
+            },
+            "ScanIndexForward": False,  # newest first
+            "Limit": limit + 1,  # one more says whether more are there
+        }
+        found: list[Payment] = []
+        while len(found) <= limit:
+            with translated("exceptions list"):
+                response = client("dynamodb").query(**request)
+            found += [entity_items.from_item(codec.deserialize(i), Payment) for i in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                break  # a page ends early only at 1 MB: read on until the page is full or the list ends
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return found[:limit], len(found) > limit
+
+    def list_exception(self, payment: Payment) -> bool:
+        listed = payment_items.exception_list_attributes(payment)
+        if not listed:
+            return False
+        owner = customer_items.customer_pk(payment.customer_id) if payment.customer_id else "GUEST"
+        try:
+            with translated("list an exception"):
+                client("dynamodb").update_item(
+                    TableName=self.table,
+                    Key=codec.serialize({"PK": owner, "SK": payment_items.payment_sk(payment.payment_id)}),
+                    UpdateExpression="SET PPK = :ppk, PSK = :psk",
+                    ConditionExpression="#status = :status AND attribute_not_exists(PPK)",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues=codec.serialize(
+                        {":ppk": listed["PPK"], ":psk": listed["PSK"], ":status": payment.status.value}
+                    ),
+                )
+        except ConflictError:
+            return False  # listed already, or its status moved on since it was read
+        return True

@@ -134,10 +134,13 @@ class DynamoStaffActionStore:
             action_guard_item(scope, key, after.payment_id, {"status": after.status.value, "amount": back.amount})
         )
         moved, moved_values = movement_items.moved_now(after.customer_id) if after.customer_id else ("", {})
+        listed, unlisted, listed_values = payment_items.exception_list_change(before, after)
+        sets = ["#status = :status, #history = :history, version = :next, fee_amount = :fee, refunded = :refunded"]
+        sets += [moved] if moved else []
         uow.update(
             {"PK": pk, "SK": payment_items.payment_sk(after.payment_id)},
-            update_expression="SET #status = :status, #history = :history, version = :next, fee_amount = :fee, "
-            "refunded = :refunded" + (f", {moved}" if moved else ""),
+            update_expression=f"SET {', '.join([*sets, *listed])}"
+            + (f" REMOVE {', '.join(unlisted)}" if unlisted else ""),
             condition="#status = :expected AND version = :version",
             names={"#status": "status", "#history": "history"},
             values={
@@ -149,6 +152,7 @@ class DynamoStaffActionStore:
                 ":expected": before.status.value,
                 ":version": before.version,
                 **moved_values,
+                **listed_values,
             },
         )
         day = agency_day()

@@ -60,7 +60,7 @@ class DynamoInteractionStore:
                 interaction, actor=actor, idempotency_key=idempotency_key, fingerprint=fingerprint
             )
         )
-        uow.create(entity_items.to_item(interaction))
+        uow.add_interaction(interaction)
         # Each interaction is its own audited entity, so its chain starts here: no head to read first.
         self.audit.append(uow, audit, head=None)
         uow.commit("record interaction")

@@ -150,9 +150,12 @@ class DynamoStatusChanges:
             day = agency_day()
             moved_months = months_change(record_months(after, day=day), record_months(before, day=day))
             uow.add_to_balance(after.customer_id, after.currency, moved_months)
+        listed, unlisted, listed_values = payment_items.exception_list_change(before, after)
+        sets = ", ".join([sets, *listed])
+        values |= listed_values
         uow.update(
             {"PK": pk, "SK": payment_items.payment_sk(after.payment_id)},
-            update_expression=f"SET {sets}",
+            update_expression=f"SET {sets}" + (f" REMOVE {', '.join(unlisted)}" if unlisted else ""),
             condition="#status = :expected AND version = :version",
             names={"#status": "status", "#history": "history"},
             values=values,

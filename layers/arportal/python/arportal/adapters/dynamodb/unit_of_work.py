@@ -9,12 +9,14 @@ on the version it read.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from arportal.adapters.aws import client
 from arportal.adapters.dynamodb import codec
 from arportal.adapters.dynamodb.errors import translated
 from arportal.domain.errors import BusinessRuleError
+from arportal.domain.models import Interaction
 
 MAX_ITEMS = 100  # DynamoDB's limit per transaction
 
@@ -25,6 +27,9 @@ class DynamoUnitOfWork:
         self._actions: list[dict[str, Any]] = []
         # (customer, currency, month) -> what this unit adds to the customer's balance checkpoint of that month
         self._balance: dict[tuple[str, str, str], int] = {}
+        # day -> kind -> interactions this unit records (one ADD per day at commit: a transaction touches an
+        # item once, and a bounce notes several customers at once)
+        self._interactions: dict[date, dict[str, int]] = {}
         # DynamoDB makes a transaction with the same token idempotent for 10 minutes.
         self._client_token = client_token
 
@@ -40,6 +45,14 @@ class DynamoUnitOfWork:
         for month, delta in months.items():
             key = (customer_id, currency, month)
             self._balance[key] = self._balance.get(key, 0) + delta
+
+    def add_interaction(self, interaction: Interaction) -> None:
+        """Create the interaction's item and count it on its day (``daily_total_items``), in this transaction."""
+        from arportal.adapters.dynamodb import entity_items
+
+        self.create(entity_items.to_item(interaction))
+        counts = self._interactions.setdefault(interaction.at.date(), {})  # its activity-index day
+        counts[interaction.kind.value] = counts.get(interaction.kind.value, 0) + 1
 
     def create(self, item: dict[str, Any], *, table: str | None = None) -> None:
         """Add an item that must not exist yet."""
@@ -131,9 +144,15 @@ class DynamoUnitOfWork:
 
     def commit(self, operation: str) -> None:
         from arportal.adapters.dynamodb.balance_checkpoints import add_action
+        from arportal.adapters.dynamodb.daily_total_items import interactions_update
 
         balance, self._balance = self._balance, {}
         self._actions += [add_action(self._table, *key, delta) for key, delta in sorted(balance.items()) if delta]
+        counted, self._interactions = self._interactions, {}
+        self._actions += [
+            {"Update": {"TableName": self._table, **interactions_update(day, counts)}}
+            for day, counts in sorted(counted.items())
+        ]
         if not self._actions:
             return
         if len(self._actions) > MAX_ITEMS:
