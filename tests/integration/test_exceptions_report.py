@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from arportal import clock
+from arportal.adapters.aws import client
 from arportal.adapters.dynamodb.customer_records import DynamoCustomerRecords
 from arportal.adapters.dynamodb.daily_totals import DynamoDailyTotals
 from arportal.adapters.dynamodb.reports import DynamoActivity
@@ -146,3 +147,31 @@ def test_an_interaction_is_counted_on_its_day_once_however_often_it_is_sent(gate
         )
         assert reply.status in (200, 201), reply.body
     assert calls() == before + 1
+
+
+def test_a_job_reads_a_whole_day_past_the_cap_a_request_keeps(monkeypatch, quarter):
+    from arportal.adapters.dynamodb import reports as activity_reads
+
+    monkeypatch.setattr(activity_reads, "_MAX_DAY_PAGES", 0)
+    activity = DynamoActivity(settings().ledger_table)
+    capped = activity.day_activity(quarter[0], payment_statuses=EXCEPTIONS)
+    whole = activity.day_activity(quarter[0], payment_statuses=EXCEPTIONS, whole=True)
+    assert not capped.complete and capped.payments == []  # said, not silent
+    assert whole.complete and len(whole.payments) == 4  # the first day's three failed and one pending
+
+
+def test_the_rebuild_lists_a_failed_payment_written_before_the_lists_existed(local_env):
+    day = quiet_day()
+    cid = new_customer_id()
+    failed = b.payment(cid, amount=4_200, status=S.FAILED, at=datetime.combine(day, time(8), tzinfo=UTC))
+    DynamoCustomerRecords(settings().ledger_table).put_new([b.customer(cid), failed])
+    client("dynamodb").update_item(
+        TableName=settings().ledger_table,
+        Key={"PK": {"S": f"CUST#{cid}"}, "SK": {"S": f"PAY#{failed.payment_id}"}},
+        UpdateExpression="REMOVE PPK, PSK",  # as an earlier version wrote it
+    )
+    lists = DynamoActivity(settings().ledger_table)
+    assert lists.exception_payments("USD", S.FAILED, start=day, end=day, limit=10) == ([], False)
+    local_env.rebuild_daily_totals(day, day)
+    found, more = lists.exception_payments("USD", S.FAILED, start=day, end=day, limit=10)
+    assert [p.payment_id for p in found] == [failed.payment_id] and not more

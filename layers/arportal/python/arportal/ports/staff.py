@@ -175,7 +175,11 @@ class ActivityReader(Protocol):
         payment_statuses: frozenset[PaymentStatus],
         allocations: bool = False,
         interactions: bool = False,
-    ) -> DayActivity: ...
+        whole: bool = False,
+    ) -> DayActivity:
+        """The day's records of the kinds asked for: up to 50 pages (``complete`` False beyond), or ``whole``,
+        every page (a job's read, not a request's)."""
+        ...
 
     def exception_payments(
         self, currency: str, status: PaymentStatus, *, start: date, end: date, limit: int

@@ -168,7 +168,7 @@ def rebuild(
     loaded without events); safe to run again, and beside the builder. Returns how many shares moved."""
     moved = 0
     for day in report_days(start, end, max_days=MAX_RANGE_DAYS):
-        activity = reader.day_activity(day, payment_statuses=frozenset(PaymentStatus), interactions=True)
+        activity = reader.day_activity(day, payment_statuses=frozenset(PaymentStatus), interactions=True, whole=True)
         for payment in activity.payments:
             owner = payment.customer_id or ""
             moved += fold_payment(store, owner, payment.payment_id, closures=closures)
@@ -188,7 +188,8 @@ def _recount_interactions(
             counts[interaction.kind.value] = counts.get(interaction.kind.value, 0) + 1
         if store.recount_interactions(day, counts):
             return
-        interactions = reader.day_activity(day, payment_statuses=frozenset(), interactions=True).interactions
+        again = reader.day_activity(day, payment_statuses=frozenset(), interactions=True, whole=True)
+        interactions = again.interactions
     raise ConflictError(f"the interactions of {day} kept being recorded; run the rebuild again")
 
 

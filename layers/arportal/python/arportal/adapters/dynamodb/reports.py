@@ -78,6 +78,7 @@ class DynamoActivity:
         payment_statuses: frozenset[PaymentStatus],
         allocations: bool = False,
         interactions: bool = False,
+        whole: bool = False,
     ) -> DayActivity:
         statuses = {f":s{i}": {"S": s.value} for i, s in enumerate(sorted(payment_statuses))}
         wanted: list[str] = []
@@ -102,7 +103,9 @@ class DynamoActivity:
             "ExpressionAttributeValues": values,
         }
         result = DayActivity([], [], [], complete=False)
-        for _ in range(_MAX_DAY_PAGES):
+        pages = 0
+        while whole or pages < _MAX_DAY_PAGES:
+            pages += 1
             with translated("activity of the day"):
                 response = client("dynamodb").query(**request)
             for raw in response.get("Items", []):
