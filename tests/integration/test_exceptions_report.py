@@ -175,3 +175,17 @@ def test_the_rebuild_lists_a_failed_payment_written_before_the_lists_existed(loc
     local_env.rebuild_daily_totals(day, day)
     found, more = lists.exception_payments("USD", S.FAILED, start=day, end=day, limit=10)
     assert [p.payment_id for p in found] == [failed.payment_id] and not more
+
+
+def test_a_recount_raises_a_short_counter_and_never_lowers_one(local_env):
+    totals = DynamoDailyTotals(settings().ledger_table)
+    day = quiet_day()
+
+    def held() -> dict[str, int]:
+        return {k: v for d in totals.interaction_days(day, day) for k, v in d.counters.items()}
+
+    assert totals.recount_interactions(day, {"call": 5, "note": 1})
+    assert held() == {"int.call": 5, "int.note": 1}
+    # An index that does not show the newest interactions yet counts fewer: what was counted stays.
+    assert totals.recount_interactions(day, {"call": 3, "email": 2})
+    assert held() == {"int.call": 5, "int.note": 1, "int.email": 2}

@@ -52,7 +52,8 @@ class DailyTotalsStore(Protocol):
         ...
 
     def recount_interactions(self, day: date, counts: dict[str, int]) -> bool:
-        """Set the day's interaction counts (kind -> n) unless one was counted since they were read (False)."""
+        """Raise the day's interaction counts (kind -> n) to these, never lower them, unless one was counted since
+        they were read (False)."""
         ...
 
 

@@ -98,14 +98,17 @@ class DynamoDailyTotals:
         return self._days(daily_total_items.interactions_key(start), daily_total_items.interactions_key(end))
 
     def recount_interactions(self, day: date, counts: dict[str, int]) -> bool:
-        """Set the day's interaction counters to ``counts`` (a rebuild's count of the day's interactions), unless
-        an interaction was counted since they were read; False if one was (the rebuild reads again)."""
+        """Raise the day's interaction counters to ``counts`` (a rebuild's count of the day's interactions), unless
+        an interaction was counted since they were read; False if one was (the rebuild reads again). Never lowers
+        one: each interaction is counted once, so a counter is never above the truth, while the index the rebuild
+        counts from may not show the newest interactions yet."""
         key = daily_total_items.interactions_key(day)
         with translated("read interaction totals"):
             found = client("dynamodb").get_item(TableName=self.table, Key=codec.serialize(key), ConsistentRead=True)
         held = codec.deserialize(found["Item"]) if "Item" in found else None
         _, now, _ = daily_total_items.counters_of_item(held) if held else (day, {}, [])
-        wanted = {f"{daily_total_items.INTERACTION}{k}": n for k, n in counts.items() if n}  # as counters_of_item
+        counted = {f"{daily_total_items.INTERACTION}{k}": n for k, n in counts.items() if n}  # as counters_of_item
+        wanted = {name: max(counted.get(name, 0), now.get(name, 0)) for name in sorted(set(counted) | set(now))}
         if now == wanted:
             return True
         item = {**key, "type": "interaction_totals", **{daily_total_items.COUNTER + k: n for k, n in wanted.items()}}
