@@ -273,7 +273,8 @@ FUNCTIONS: Mapping[str, Grants] = {
     ),
     # SES bounces and complaints (issue 17): one TransactWriteItems of conditional puts, the ByName index.
     "email_events": Grants(
-        _calls("dynamodb:Query", "dynamodb:PutItem"),
+        # UpdateItem: the bounce's notes are counted on their day in the same transaction (daily_total_items)
+        _calls("dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"),
         {**RUNTIME, **_KEY, **_ON_FAILURE},
         frozenset({"kms:Encrypt", "kms:ReEncrypt*"}),
     ),

@@ -367,12 +367,19 @@ class ArPortalStack(Stack):
 
     def _email_feedback(self) -> sqs.Queue:
         """SES bounces and complaints -> ``email_events``, which finds the customers by email (the ledger's ByName
-        index) and writes, in one transaction, the suppression, each customer's mark and audited note."""
+        index) and writes, in one transaction, the suppression, each customer's mark and audited note, and the
+        notes' count on their day."""
         fn, data = self.functions["email_events"], self.data
         fn.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["dynamodb:PutItem"],  # one TransactWriteItems of conditional puts
                 resources=[data.ledger.table_arn, data.audit.table_arn],
+            )
+        )
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:UpdateItem"],  # ... and the ADD of the day's interaction counters
+                resources=[data.ledger.table_arn],
             )
         )
         fn.add_to_role_policy(

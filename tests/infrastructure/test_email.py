@@ -135,8 +135,11 @@ def test_the_email_events_function_may_find_customers_by_email_and_write_nothing
         for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
         if action.startswith("dynamodb:")
     }
-    assert set(dynamodb) == {"dynamodb:PutItem", "dynamodb:Query"}
+    assert set(dynamodb) == {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"}
     assert mentions(dynamodb["dynamodb:Query"], "/index/ByName")
+    # The update is the ADD of the notes' day counters, on the ledger alone: the audit trail stays append-only.
+    counted = dynamodb["dynamodb:UpdateItem"]
+    assert mentions(counted, "Ledger") and not mentions(counted, "Audit")
     assert "ses:" not in json.dumps([s["Action"] for s in statements])  # it sends nothing
 
 

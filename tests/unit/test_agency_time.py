@@ -45,4 +45,12 @@ def test_a_calendar_date_is_never_shifted():
 def test_the_local_day_is_the_utc_day_or_the_one_before_in_chicago(instant):
     day = CHICAGO.day(instant)
     assert day in {instant.date(), date.fromordinal(instant.date().toordinal() - 1)}
-    assert CHICAGO.local(instant) == instant  # the same instant, only shown differently
+    # The same instant, only shown differently. Compared in UTC: Python calls an aware time in a repeated hour
+    # (1 AM on the day DST ends) unequal to every time of another zone (PEP 495), whatever instant it is.
+    assert CHICAGO.local(instant).astimezone(UTC) == instant
+
+
+def test_the_hour_shown_twice_when_dst_ends_is_two_instants():
+    first, second = datetime(2016, 11, 6, 6, 0, tzinfo=UTC), datetime(2016, 11, 6, 7, 0, tzinfo=UTC)
+    assert CHICAGO.local(first).hour == CHICAGO.local(second).hour == 1
+    assert CHICAGO.local(first).astimezone(UTC) == first and CHICAGO.local(second).astimezone(UTC) == second
