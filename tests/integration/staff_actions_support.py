@@ -62,6 +62,19 @@ def wait_for(local_env: Any, approval_id: str, predicate: Any, timeout: float = 
     raise TimeoutError(f"approval {approval_id}: {approval_item(local_env, approval_id)}")
 
 
+def execution_ended(local_env: Any, machine: str, name: str, status: str, timeout: float = 15) -> bool:
+    """Whether the machine's execution ``name`` ends in ``status`` within ``timeout`` s: its task writes the
+    approval's outcome before the machine reaches its last state, so the item can say so first."""
+    arn = local_env.resources.state_machines[machine]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listed = local_env.client("stepfunctions").list_executions(stateMachineArn=arn, statusFilter=status)
+        if any(e["name"] == name for e in listed["executions"]):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def invoice_of(local_env: Any, cid: str, invoice_id: str) -> dict[str, Any]:
     response = local_env.client("dynamodb").get_item(
         TableName=local_env.resources.ledger_table,

@@ -13,7 +13,7 @@ from arportal.domain.models import StatusChange
 from arportal.domain.status import PaymentStatus
 from arportal.ports import SettlementCandidate
 from tests import builders as b
-from tests.integration.staff_actions_support import invoice_of, key, new_customer, pay, wait_for
+from tests.integration.staff_actions_support import execution_ended, invoice_of, key, new_customer, pay, wait_for
 
 BIG = 60_000  # over the local agency's threshold (50,000)
 
@@ -151,10 +151,7 @@ def test_a_processor_failure_while_carrying_it_out_marks_the_approval_failed(
     assert item["status"] == "failed"
     assert item["outcome"]["code"] == "processor_refused"
     assert invoice_of(local_env, cid, invoice.invoice_id)["balance"] == 0
-    history = local_env.client("stepfunctions").list_executions(
-        stateMachineArn=local_env.resources.state_machines["approval"], statusFilter="FAILED"
-    )
-    assert any(e["name"] == approval_id for e in history["executions"])
+    assert execution_ended(local_env, "approval", approval_id, "FAILED")
 
 
 def test_an_agent_may_ask_for_a_reversal_it_may_not_make_and_a_supervisor_approves_it(local_env, gateway, make_users):

@@ -179,5 +179,9 @@ $("#add-method").addEventListener("submit", async (event) => {
   }
 });
 
+// Bound: the processor's fields can open now. The HTML keeps the button disabled until here, so a press while the
+// page's script is still on its way does nothing, rather than post the form to the static page.
+$("#add-method button[type=submit]").disabled = false;
+
 await section($("#who"), COPY.profile.yourProfile, async () => fill(await get("/v1/portal/me")));
 await loadMethods();
