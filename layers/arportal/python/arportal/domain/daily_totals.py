@@ -49,6 +49,7 @@ from arportal.domain.status import PaymentStatus
 
 P = PaymentStatus
 MAX_BUCKET = 10
+INTERACTION_PREFIX = "int."  # interaction counters, int.<kind>: kept apart from payments' (daily_total_items)
 # The stages a payment moves through, each from the first status to the second (the first one reached of each set).
 STAGES: dict[str, tuple[frozenset[PaymentStatus], frozenset[PaymentStatus]]] = {
     "authorized_to_posted": (frozenset({P.AUTHORIZED, P.PENDING}), frozenset({P.POSTED})),
@@ -209,8 +210,8 @@ def collections_from_counters(day: date, counters: Mapping[str, int], discrepanc
 def exceptions_from_counters(day: date, counters: Mapping[str, int], interactions: Mapping[str, int]) -> DayExceptions:
     """The day's exceptions as ``reports.exceptions_of_day`` gives them, from the day's payment counters and its
     interaction counters (``int.<kind>``, kept by the interactions' own writes)."""
-    prefix = "int."
-    kinds = {name[len(prefix) :]: n for name, n in interactions.items() if name.startswith(prefix) and n}
+    p = INTERACTION_PREFIX
+    kinds = {name[len(p) :]: n for name, n in interactions.items() if name.startswith(p) and n}
     return DayExceptions(
         day,
         Tally(counters.get("exc.pending.n", 0), counters.get("exc.pending.amt", 0)),

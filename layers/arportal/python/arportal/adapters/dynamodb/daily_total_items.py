@@ -22,11 +22,11 @@ from datetime import date
 from typing import Any
 
 from arportal.adapters.dynamodb import codec
-from arportal.domain.daily_totals import Counters, Share
+from arportal.domain.daily_totals import INTERACTION_PREFIX, Counters, Share
 
 COUNTER = "c."
 INTERACTIONS = "TOTALS#INTERACTIONS"
-INTERACTION = "int."  # an interaction counter's name: int.<kind>
+INTERACTION = INTERACTION_PREFIX  # an interaction counter's name: int.<kind>
 
 
 def totals_key(currency: str, day: date) -> dict[str, str]:

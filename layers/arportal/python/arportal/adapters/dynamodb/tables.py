@@ -80,7 +80,8 @@ LEDGER = TableSpec(
             "PPK",
             "PSK",
             "Items listed under a record: a customer's invoices by due date (a page of the portal's list per Query), "
-            "an invoice's allocations and credit entries, a receipt's PDF documents",
+            "an invoice's allocations and credit entries, a receipt's PDF documents; the payments standing pending "
+            "or failed under EXCEPTIONS#<currency>#<status> (the exceptions report's lists)",
         ),
     ),
 )
